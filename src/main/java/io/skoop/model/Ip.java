@@ -4,7 +4,6 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.regex.Pattern;
 
 /**
  * An IPv4 or IPv6 address as a value: 32 or 128 bits held in two longs, so that prefix
@@ -16,8 +15,6 @@ import java.util.regex.Pattern;
  * the output of {@code ip -j route get}.
  */
 public final class Ip implements Comparable<Ip> {
-    private static final Pattern V4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-
     /** 0.0.0.0 */
     public static final Ip V4_ANY = new Ip(false, 0, 0);
     /** :: */
@@ -57,17 +54,9 @@ public final class Ip implements Comparable<Ip> {
         }
         String s = text.trim();
         if (s.indexOf(':') < 0) {
-            var m = V4.matcher(s);
-            if (!m.matches()) {
+            long v = parseV4(s);
+            if (v < 0) {
                 throw new IllegalArgumentException("not an IPv4 or IPv6 address: '" + text + "'");
-            }
-            long v = 0;
-            for (int i = 1; i <= 4; i++) {
-                int octet = Integer.parseInt(m.group(i));
-                if (octet > 255) {
-                    throw new IllegalArgumentException("not an IPv4 address (octet " + octet + " > 255): '" + text + "'");
-                }
-                v = (v << 8) | octet;
             }
             return new Ip(false, 0, v);
         }
@@ -107,6 +96,31 @@ public final class Ip implements Comparable<Ip> {
             return new Ip(true, toLong(b, 0, 8), toLong(b, 8, 8));
         }
         throw new IllegalArgumentException("an address has 4 or 16 bytes, not " + b.length);
+    }
+
+    /** Hand-written dotted-quad parser (hot path of every parser): the value, or -1 when malformed. */
+    private static long parseV4(String s) {
+        long v = 0;
+        int octets = 0, digits = 0, cur = 0;
+        for (int i = 0, n = s.length(); i <= n; i++) {
+            char c = i < n ? s.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                if (++digits > 3) {
+                    return -1;
+                }
+                cur = cur * 10 + (c - '0');
+            } else if (c == '.') {
+                if (digits == 0 || cur > 255 || ++octets > 4) {
+                    return -1;
+                }
+                v = (v << 8) | cur;
+                cur = 0;
+                digits = 0;
+            } else {
+                return -1;
+            }
+        }
+        return octets == 4 ? v : -1;
     }
 
     private static long toLong(byte[] b, int off, int len) {
