@@ -12,10 +12,12 @@ public enum Errno {
     EHOSTUNREACH("No route to host"),
     /** Route type or rule action prohibit. */
     EACCES("Permission denied"),
-    /** Route type or rule action blackhole; martian source or destination. */
+    /**
+     * Route type or rule action blackhole; martian source or destination; a failed reverse-path
+     * check ({@code fib_validate_source} returns EXDEV internally, but ip_route_input_slow reports
+     * every martian source as EINVAL, as this kernel shows).
+     */
     EINVAL("Invalid argument"),
-    /** Strict reverse-path filter (rp_filter) failure. */
-    EXDEV("Invalid cross-device link"),
     /** Unknown device in the query. */
     ENODEV("No such device");
 

@@ -564,6 +564,9 @@ public final class Router {
         }
         if (paths == null) {
             paths = List.of(new RouteResult.Path(null, dev, 1, saddr));
+        } else if (type == RouteType.BROADCAST || (type == RouteType.MULTICAST && r != null && r.dst().length() < 4)) {
+            // __mkroute_output drops the fib_info (fi = NULL): no gateway for broadcast, nor for multicast via a route shorter than /4
+            paths = paths.stream().map(p -> new RouteResult.Path(null, p.dev(), p.weight(), p.prefsrc())).toList();
         }
         return c.ok(type, table, r, paths, paths.size() > 1);
     }
@@ -682,7 +685,7 @@ public final class Router {
         Fib res = fibLookup(rf, false, false, null, c);
         boolean noAddr = in.addresses(false).isEmpty();
         if (!res.ok()) {
-            return rpf != 0 ? failV(c, src, dev, rpf, Errno.EXDEV, "no route back to " + src)
+            return rpf != 0 ? failV(c, src, dev, rpf, Errno.EINVAL, "no route back to " + src)
                     : pass(c, src, dev, rpf, "no route back, rp_filter off");
         }
         Route r = res.route();
@@ -698,11 +701,11 @@ public final class Router {
             return pass(c, src, dev, rpf, "route back " + r + " uses " + dev);
         }
         if (noAddr) {
-            return rpf != 0 ? failV(c, src, dev, rpf, Errno.EXDEV, dev + " has no IPv4 address")
+            return rpf != 0 ? failV(c, src, dev, rpf, Errno.EINVAL, dev + " has no IPv4 address")
                     : pass(c, src, dev, rpf, dev + " has no address, rp_filter off");
         }
         if (rpf == 1) {
-            return failV(c, src, dev, rpf, Errno.EXDEV, "strict rp_filter: route back " + r + " does not use " + dev);
+            return failV(c, src, dev, rpf, Errno.EINVAL, "strict rp_filter: route back " + r + " does not use " + dev);
         }
         return pass(c, src, dev, rpf, rpf == 2 ? "loose rp_filter: a route back exists" : "rp_filter off");
     }
