@@ -29,6 +29,7 @@ import java.util.Objects;
  */
 public final class Router {
     private static final Ip LOOPBACK4 = Ip.parse("127.0.0.1");
+    private static final Ip ALL_HOSTS = Ip.parse("224.0.0.1");
 
     private final Interfaces interfaces;
     private final Sysctls sysctls;
@@ -462,8 +463,9 @@ public final class Router {
 
     // ------------------------------------------------------------------ IPv4 output
 
+    /** {@code ipv4_is_zeronet}: since Linux 5.3 ("Allow 0.0.0.0/8 as a valid address range") only 0.0.0.0 itself. */
     private static boolean zeronet(Ip ip) {
-        return (ip.lo() >>> 24) == 0;
+        return ip.isAny();
     }
 
     private static boolean localMulticast(Ip ip) {
@@ -473,7 +475,7 @@ public final class Router {
     private RouteResult output4(Ctx c) {
         RouteQuery q = c.q;
         Ip dst = q.dst();
-        Ip src = q.src();
+        Ip src = q.src() != null && q.src().isAny() ? null : q.src(); // from 0.0.0.0 = no source
         c.steps.add(new Step.Decision("output lookup (locally generated packet): ip_route_output_key_hash_rcu"));
         if (src != null) {
             if (src.isMulticast() || src.isLimitedBroadcast() || zeronet(src)) {
@@ -559,8 +561,6 @@ public final class Router {
             type = RouteType.BROADCAST;
         } else if (dst.isMulticast()) {
             type = RouteType.MULTICAST;
-        } else if (zeronet(dst) && !dst.isAny()) {
-            return c.fail(Errno.EINVAL, "destination " + dst + " is in 0.0.0.0/8");
         }
         if (paths == null) {
             paths = List.of(new RouteResult.Path(null, dev, 1, saddr));
@@ -580,6 +580,13 @@ public final class Router {
         String iif = q.iif();
         Interface in = interfaces.byName(iif).orElseThrow();
         c.steps.add(new Step.Decision("input lookup (packet received on " + iif + "): ip_route_input_slow"));
+        if (dst.isMulticast()) {
+            // ip_route_input_rcu: multicast is accepted only for groups the device joined (ip_check_mc_rcu) or with
+            // multicast forwarding; group memberships are not in the dump, every device joins 224.0.0.1
+            c.uncertain |= dst.equals(ALL_HOSTS);
+            return c.fail(Errno.EINVAL, "multicast destination " + dst + " on input: not a joined group (memberships are not in the dump)"
+                    + " and no multicast forwarding");
+        }
         if (src.isMulticast() || src.isLimitedBroadcast()) {
             return c.fail(Errno.EINVAL, "martian source " + src + " (multicast or broadcast)");
         }
@@ -587,10 +594,10 @@ public final class Router {
             return broadcastInput4(c, in, src, 0, null);
         }
         if (zeronet(src)) {
-            return c.fail(Errno.EINVAL, "martian source " + src + " (0.0.0.0/8)");
+            return c.fail(Errno.EINVAL, "martian source " + src);
         }
         if (zeronet(dst)) {
-            return c.fail(Errno.EINVAL, "martian destination " + dst + " (0.0.0.0/8)");
+            return c.fail(Errno.EINVAL, "martian destination " + dst);
         }
         if (dst.isLoopback()) {
             if (!sysctls.routeLocalnet(iif)) {

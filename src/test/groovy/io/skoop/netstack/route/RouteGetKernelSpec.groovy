@@ -65,8 +65,12 @@ class RouteGetKernelSpec extends Specification {
         theirs.size() == queries.size()
         bad.isEmpty()
 
-        cleanup:
-        dir?.toFile()?.deleteDir()
+        cleanup: 'keep the dump of a failing seed for inspection'
+        if (bad?.isEmpty()) {
+            dir?.toFile()?.deleteDir()
+        } else {
+            println "dump kept in $dir"
+        }
 
         where:
         seed | forward
@@ -90,7 +94,7 @@ class RouteGetKernelSpec extends Specification {
     }
 
     List<String> kernel(String ns, Path qfile) {
-        String script = 'while IFS= read -r q; do echo "@@"; ip -j route get $q 2>&1; done < "$1"'
+        String script = 'while IFS= read -r q; do echo "@@"; ip -j route get $q 2>&1; done < "$1"; true'
         String out = lab.exec(ns, 'sh', '-c', script, 'sh', qfile.toString())
         def parts = out.split('@@\n', -1) as List
         return parts.drop(1).collect { it.trim() }
