@@ -1,0 +1,861 @@
+package io.skoop.netstack.route;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Prefix;
+import io.skoop.netstack.link.Address;
+import io.skoop.netstack.link.Interface;
+import io.skoop.netstack.link.Interfaces;
+import io.skoop.netstack.link.Scope;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The routing decision of one network namespace, as the kernel makes it for {@code ip route get}:
+ * policy rules in priority order (net/core/fib_rules.c {@code fib_rules_lookup}, with
+ * {@code fib4_rule_match}/{@code fib4_rule_action}/{@code fib4_rule_suppress}), per-table
+ * longest-prefix match (net/ipv4/fib_trie.c {@code fib_table_lookup}), then the output path
+ * ({@code ip_route_output_key_hash_rcu}, {@code __mkroute_output}, source selection by route
+ * prefsrc or {@code inet_select_addr}) or the input path ({@code ip_route_input_slow}: martians,
+ * local delivery, forwarding sysctl, {@code fib_validate_source} with rp_filter / accept_local /
+ * src_valid_mark) of net/ipv4/route.c. IPv6 follows net/ipv6/fib6_rules.c and route.c in a
+ * simplified form (lowest metric alive route of the longest prefix; RFC 6724 source selection
+ * subset; no neighbour-reachability scoring).
+ *
+ * <p>Immutable and thread-safe after construction; a lookup allocates only its result and steps.
+ */
+public final class Router {
+    private static final Ip LOOPBACK4 = Ip.parse("127.0.0.1");
+    private static final Ip ALL_HOSTS = Ip.parse("224.0.0.1");
+
+    private final Interfaces interfaces;
+    private final Sysctls sysctls;
+    private final List<PolicyRule> rules4;
+    private final List<PolicyRule> rules6;
+    private final Map<Integer, FibTable> tables4 = new HashMap<>();
+    private final Map<Integer, FibTable> tables6 = new HashMap<>();
+    private final boolean customRules4;
+    private final boolean customLocalRoutes4;
+    private final boolean hasVrf;
+
+    /**
+     * @param interfaces the namespace's interfaces (link.json + addr.json)
+     * @param routes     the routes of all tables, both families (route.json + route6.json)
+     * @param rules4     the IPv4 policy rules (rule.json)
+     * @param rules6     the IPv6 policy rules (rule6.json)
+     * @param sysctls    {@code sysctl -a} as key → value (may be empty: kernel defaults)
+     */
+    public Router(Interfaces interfaces, List<Route> routes, List<PolicyRule> rules4, List<PolicyRule> rules6,
+                  Map<String, String> sysctls) {
+        this.interfaces = Objects.requireNonNull(interfaces);
+        this.sysctls = new Sysctls(sysctls);
+        Comparator<PolicyRule> byPriority = Comparator.comparingLong(PolicyRule::priority);
+        this.rules4 = rules4.stream().sorted(byPriority).toList();
+        this.rules6 = rules6.stream().sorted(byPriority).toList();
+        boolean customLocal = false;
+        for (Route r : routes) {
+            (r.isV6() ? tables6 : tables4).computeIfAbsent(r.table(), id -> new FibTable(id, r.isV6())).add(r);
+            if (!r.isV6() && r.type() == RouteType.LOCAL && !"kernel".equals(r.protocol())) {
+                customLocal = true;
+            }
+        }
+        this.customLocalRoutes4 = customLocal;
+        this.customRules4 = !(this.rules4.size() == 3 && isDefault(this.rules4.get(0), 0, Tables.LOCAL)
+                && isDefault(this.rules4.get(1), 32766, Tables.MAIN) && isDefault(this.rules4.get(2), 32767, Tables.DEFAULT));
+        this.hasVrf = interfaces.all().stream().anyMatch(i -> "vrf".equals(i.kind()));
+    }
+
+    private static boolean isDefault(PolicyRule r, long prio, int table) {
+        return r.priority() == prio && r.action() == RuleAction.LOOKUP && r.table() == table && !r.not() && r.src() == null
+                && r.dst() == null && r.iif() == null && r.oif() == null && r.fwmask() == 0;
+    }
+
+    public Interfaces interfaces() {
+        return interfaces;
+    }
+
+    public Sysctls sysctls() {
+        return sysctls;
+    }
+
+    /** The policy rules of a family in priority order. */
+    public List<PolicyRule> rules(boolean v6) {
+        return v6 ? rules6 : rules4;
+    }
+
+    /** The table with this id of a family, or null when it has no routes. */
+    public FibTable table(boolean v6, int id) {
+        return (v6 ? tables6 : tables4).get(id);
+    }
+
+    /**
+     * Looks the query up like {@code ip route get}.
+     *
+     * @throws IllegalArgumentException when the query names a device this namespace does not have
+     *                                  (ip route get fails with "Cannot find device" before asking the kernel)
+     */
+    public RouteResult lookup(RouteQuery q) {
+        for (String d : new String[] {q.iif(), q.oif()}) {
+            if (d != null && interfaces.byName(d).isEmpty()) {
+                throw new IllegalArgumentException("Cannot find device \"" + d + "\"");
+            }
+        }
+        Ctx c = new Ctx(q);
+        return q.dst().isV6() ? (q.isInput() ? input6(c) : output6(c)) : (q.isInput() ? input4(c) : output4(c));
+    }
+
+    // ------------------------------------------------------------------ lookup state
+
+    /** The flow key of one FIB lookup ({@code struct flowi4}/{@code flowi6}). */
+    private record Flow(Ip dst, Ip src, String iif, String oif, long mark, int proto, int sport, int dport, int tos, long uid) {
+    }
+
+    /** What {@code fib_lookup} returned. */
+    private record Fib(Errno err, Route route, int nh, int table, PolicyRule rule) {
+        boolean ok() {
+            return err == null;
+        }
+    }
+
+    /** Per-lookup mutable state: steps and flags. */
+    private static final class Ctx {
+        final RouteQuery q;
+        final List<Step> steps = new ArrayList<>();
+        boolean uncertain;
+
+        Ctx(RouteQuery q) {
+            this.q = q;
+        }
+
+        RouteResult fail(Errno e, String why) {
+            steps.add(new Step.Failed(e, why));
+            return new RouteResult(q, e, null, 0, null, null, null, null, List.of(), false, uncertain, steps);
+        }
+
+        RouteResult ok(RouteType type, int table, Route route, List<RouteResult.Path> paths, boolean hash) {
+            RouteResult.Path p = paths.get(0);
+            return new RouteResult(q, null, type, table, route, p.dev(), p.gateway(), p.prefsrc(), paths, hash, uncertain, steps);
+        }
+    }
+
+    private String loName() {
+        Interface lo = interfaces.loopback();
+        return lo == null ? "lo" : lo.name();
+    }
+
+    // ------------------------------------------------------------------ rules
+
+    /**
+     * {@code fib_rules_lookup}: rules in order, goto, nop, terminal actions, table lookups
+     * (throw and no-match continue), suppression; ESRCH (no rule decided) becomes ENETUNREACH.
+     *
+     * @param steps where to record decisions, or null (reverse-path lookups record a summary only)
+     */
+    private Fib fibLookup(Flow f, boolean v6, boolean ignoreLinkstate, List<Step> steps, Ctx c) {
+        List<PolicyRule> rules = v6 ? rules6 : rules4;
+        for (int i = 0; i < rules.size(); i++) {
+            PolicyRule r = rules.get(i);
+            String why = mismatch(r, f, v6, c);
+            boolean matched = why == null;
+            if (r.not()) {
+                matched = !matched;
+                why = matched ? null : "not: all selectors matched";
+            }
+            if (!matched) {
+                if (steps != null) {
+                    steps.add(new Step.RuleSkipped(r, why));
+                }
+                continue;
+            }
+            if (steps != null) {
+                steps.add(new Step.RuleMatched(r));
+            }
+            switch (r.action()) {
+                case GOTO -> {
+                    int target = -1;
+                    if (!r.gotoUnresolved()) {
+                        for (int j = 0; j < rules.size(); j++) {
+                            if (rules.get(j).priority() == r.gotoTarget()) {
+                                target = j;
+                                break;
+                            }
+                        }
+                    }
+                    if (steps != null) {
+                        steps.add(new Step.Goto(r, target < 0 ? null : r.gotoTarget()));
+                    }
+                    if (target >= 0) {
+                        i = target - 1; // the target is matched next ("jumped:" in fib_rules_lookup)
+                    }
+                    continue;
+                }
+                case NOP -> {
+                    continue;
+                }
+                case LOOKUP -> {
+                    int tableId = r.table();
+                    if (r.l3mdev()) {
+                        c.uncertain |= hasVrf;
+                        if (steps != null) {
+                            steps.add(new Step.Decision("rule " + r.priority() + ": l3mdev table not modelled (no VRF support), continuing"));
+                        }
+                        continue;
+                    }
+                    FibTable t = (v6 ? tables6 : tables4).get(tableId);
+                    Fib res = t == null ? null : tableLookup(t, f, ignoreLinkstate, steps, c);
+                    if (t == null && steps != null) {
+                        steps.add(new Step.TableLookup(tableId, null, "table does not exist, continuing"));
+                    }
+                    if (res == null) {
+                        continue; // EAGAIN: nothing found or throw
+                    }
+                    if (res.ok()) {
+                        String sup = suppressed(r, res);
+                        if (sup != null) {
+                            if (steps != null) {
+                                steps.add(new Step.Suppressed(r, res.route(), sup));
+                            }
+                            continue;
+                        }
+                    }
+                    return new Fib(res.err(), res.route(), res.nh(), res.table(), r);
+                }
+                default -> {
+                    if (r.action() == RuleAction.UNKNOWN) {
+                        c.uncertain = true;
+                    }
+                    return new Fib(r.action().error(), null, -1, 0, r);
+                }
+            }
+        }
+        return new Fib(Errno.ENETUNREACH, null, -1, 0, null);
+    }
+
+    /** The first selector of {@code r} that does not match {@code f} (fib_rule_match + fib4/6_rule_match), or null. */
+    private String mismatch(PolicyRule r, Flow f, boolean v6, Ctx c) {
+        if (r.iif() != null && (r.iifDetached() || !r.iif().equals(f.iif()))) {
+            return "iif " + r.iif() + (r.iifDetached() ? " is detached" : " != " + f.iif());
+        }
+        if (r.oif() != null && (r.oifDetached() || !r.oif().equals(f.oif()))) {
+            return "oif " + r.oif() + (r.oifDetached() ? " is detached" : " != " + (f.oif() == null ? "none" : f.oif()));
+        }
+        if (((r.fwmark() ^ f.mark()) & r.fwmask()) != 0) {
+            return "fwmark 0x" + Long.toHexString(r.fwmark()) + "/0x" + Long.toHexString(r.fwmask()) + " != mark 0x" + Long.toHexString(f.mark());
+        }
+        if (r.l3mdev()) {
+            return "l3mdev: the flow has no VRF";
+        }
+        if (r.uidrange() != null && !r.uidrange().contains(f.uid())) {
+            return "uid " + f.uid() + " not in " + r.uidrange();
+        }
+        if (r.src() != null) {
+            if (f.src() == null) {
+                if (v6 || !r.src().contains(Ip.V4_ANY)) {
+                    return "from " + r.src() + ": the flow has no source yet";
+                }
+            } else if (!r.src().contains(f.src())) {
+                return "from " + r.src() + " does not contain " + f.src();
+            }
+        }
+        if (r.dst() != null && !r.dst().contains(f.dst())) {
+            return "to " + r.dst() + " does not contain " + f.dst();
+        }
+        if (r.tos() != 0 && r.tos() != f.tos()) {
+            return "tos 0x" + Integer.toHexString(r.tos()) + " != 0x" + Integer.toHexString(f.tos());
+        }
+        if (r.ipproto() > 0 && r.ipproto() != f.proto()) {
+            return "ipproto " + r.ipproto() + " != " + f.proto();
+        }
+        if (r.sport() != null && !r.sport().contains(f.sport())) {
+            return "sport " + f.sport() + " not in " + r.sport();
+        }
+        if (r.dport() != null && !r.dport().contains(f.dport())) {
+            return "dport " + f.dport() + " not in " + r.dport();
+        }
+        if (!r.unknown().isEmpty()) {
+            c.uncertain = true;
+            return "UNKNOWN selector " + r.unknown() + " cannot be evaluated (treated as not matching)";
+        }
+        return null;
+    }
+
+    /** {@code fib4_rule_suppress}: the reason the result is suppressed, or null. */
+    private String suppressed(PolicyRule r, Fib res) {
+        if (res.route() == null) {
+            return null;
+        }
+        if (r.suppressPrefixlen() >= 0 && res.route().dst().length() <= r.suppressPrefixlen()) {
+            return "prefix length " + res.route().dst().length() + " <= suppress_prefixlength " + r.suppressPrefixlen();
+        }
+        if (r.suppressIfgroup() >= 0 && !res.route().nexthops().isEmpty()) {
+            String dev = res.route().nexthops().get(0).dev();
+            Interface i = dev == null ? null : interfaces.byName(dev).orElse(null);
+            if (i != null && i.group() == r.suppressIfgroup()) {
+                return "device " + dev + " is in group " + r.suppressIfgroup();
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ tables
+
+    /** {@code fib_table_lookup} (IPv4) or the simplified fib6 lookup; null means EAGAIN (continue with the next rule). */
+    private Fib tableLookup(FibTable t, Flow f, boolean ignoreLinkstate, List<Step> steps, Ctx c) {
+        Fib res = t.isV6() ? table6(t, f, ignoreLinkstate) : table4(t, f, ignoreLinkstate);
+        if (steps != null) {
+            String outcome;
+            if (res == null) {
+                outcome = "no usable route, continuing";
+            } else if (res.route() != null && res.route().type() == RouteType.THROW) {
+                outcome = "throw, continuing with the next rule";
+            } else if (res.err() != null) {
+                outcome = res.route().type().ipName() + " route: " + res.err();
+            } else {
+                outcome = "nexthop " + res.route().nexthops().get(res.nh());
+            }
+            steps.add(new Step.TableLookup(t.id(), res == null ? null : res.route(), outcome));
+        }
+        if (res != null && res.route() != null && res.route().type() == RouteType.UNKNOWN) {
+            c.uncertain = true;
+        }
+        if (res != null && res.route() != null && res.route().type() == RouteType.THROW) {
+            return null;
+        }
+        return res;
+    }
+
+    private Fib table4(FibTable t, Flow f, boolean ignoreLinkstate) {
+        return t.walk(f.dst(), routes -> {
+            for (Route r : routes) {
+                if (r.tos() != 0 && r.tos() != f.tos()) {
+                    continue;
+                }
+                if (r.type() == RouteType.THROW) {
+                    return new Fib(null, r, -1, t.id(), null); // EAGAIN without backtracking
+                }
+                Errno e = r.type() == RouteType.UNKNOWN ? Errno.EINVAL : r.type().error();
+                if (e != null) {
+                    return new Fib(e, r, -1, t.id(), null);
+                }
+                if (!r.nexthops().isEmpty() && r.nexthops().stream().allMatch(Nexthop::isDead)) {
+                    continue; // fi->fib_flags & RTNH_F_DEAD
+                }
+                for (int i = 0; i < r.nexthops().size(); i++) {
+                    if (goodNexthop(r.nexthops().get(i), f, ignoreLinkstate, false)) {
+                        return new Fib(null, r, i, t.id(), null);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /** {@code fib_lookup_good_nhc}: not dead, not linkdown when ignored, on the flow's oif if any. */
+    private boolean goodNexthop(Nexthop nh, Flow f, boolean ignoreLinkstate, boolean v6) {
+        if (nh.isDead()) {
+            return false;
+        }
+        if (!ignoreLinkstate && nh.isLinkDown() && nh.dev() != null && sysctls.orConf(v6, nh.dev(), "ignore_routes_with_linkdown")) {
+            return false;
+        }
+        return f.oif() == null || f.oif().equals(nh.dev());
+    }
+
+    /** Simplified fib6 lookup: longest prefix, then the lowest-metric route with a usable nexthop (router pref breaks ties). */
+    private Fib table6(FibTable t, Flow f, boolean ignoreLinkstate) {
+        return t.walk(f.dst(), routes -> {
+            Route best = null;
+            int bestNh = -1;
+            for (Route r : routes) {
+                if (r.type() == RouteType.THROW || r.type().error() != null || r.type() == RouteType.UNKNOWN) {
+                    if (best == null) {
+                        return new Fib(r.type() == RouteType.THROW ? null : r.type() == RouteType.UNKNOWN ? Errno.EINVAL : r.type().error(),
+                                r, -1, t.id(), null);
+                    }
+                    continue;
+                }
+                for (int i = 0; i < r.nexthops().size(); i++) {
+                    if (goodNexthop(r.nexthops().get(i), f, ignoreLinkstate, true)) {
+                        if (best == null || r.metric() < best.metric()
+                                || (r.metric() == best.metric() && prefRank(r) > prefRank(best))) {
+                            best = r;
+                            bestNh = i;
+                        }
+                        break;
+                    }
+                }
+            }
+            return best == null ? null : new Fib(null, best, bestNh, t.id(), null);
+        });
+    }
+
+    private static int prefRank(Route r) {
+        return r.pref() == null ? 1 : switch (r.pref()) {
+            case "high" -> 2;
+            case "low" -> 0;
+            default -> 1;
+        };
+    }
+
+    // ------------------------------------------------------------------ source selection
+
+    /**
+     * {@code inet_select_addr(dev, dst, scope)} (net/ipv4/devinet.c): the first primary address of
+     * the device within the scope, preferring one whose subnet contains {@code dst}; else the first
+     * primary, non-link-scope address within the scope of any device in device order.
+     */
+    Ip inetSelectAddr(String devName, Ip dst, Scope scope) {
+        Interface dev = devName == null ? null : interfaces.byName(devName).orElse(null);
+        Ip addr = null;
+        if (dev != null) {
+            int localnet = sysctls.routeLocalnet(dev.name()) ? Scope.LINK.value() : Scope.HOST.value();
+            for (Address a : dev.addresses(false)) {
+                if (a.isSecondary() || Math.min(a.scope().value(), localnet) > scope.value()) {
+                    continue;
+                }
+                if (dst == null || a.prefix().contains(dst)) {
+                    return a.local();
+                }
+                if (addr == null) {
+                    addr = a.local();
+                }
+            }
+        }
+        if (addr != null) {
+            return addr;
+        }
+        for (Interface d : interfaces.all()) {
+            for (Address a : d.addresses(false)) {
+                if (!a.isSecondary() && !a.scope().equals(Scope.LINK) && a.scope().value() <= scope.value()) {
+                    return a.local();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** {@code fib_result_prefsrc}: the route's prefsrc, else inet_select_addr(nexthop dev, gateway, route scope). */
+    private Ip resultPrefsrc4(Route r, Nexthop nh) {
+        if (r.prefsrc() != null) {
+            return r.prefsrc();
+        }
+        return inetSelectAddr(nh.dev(), nh.gateway() != null && nh.gateway().isV4() ? nh.gateway() : null, r.scope());
+    }
+
+    private boolean isLocalAddress4(Ip ip) {
+        for (Interface i : interfaces.all()) {
+            for (Address a : i.addresses(false)) {
+                if (a.local().equals(ip)) {
+                    return true;
+                }
+            }
+        }
+        FibTable local = tables4.get(Tables.LOCAL);
+        if (local != null) {
+            Fib r = table4(local, new Flow(ip, null, null, null, 0, 0, 0, 0, 0, 0), true);
+            return r != null && r.ok() && r.route().type() == RouteType.LOCAL;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ IPv4 output
+
+    /** {@code ipv4_is_zeronet}: since Linux 5.3 ("Allow 0.0.0.0/8 as a valid address range") only 0.0.0.0 itself. */
+    private static boolean zeronet(Ip ip) {
+        return ip.isAny();
+    }
+
+    private static boolean localMulticast(Ip ip) {
+        return (ip.lo() & 0xffffff00L) == 0xe0000000L;
+    }
+
+    private RouteResult output4(Ctx c) {
+        RouteQuery q = c.q;
+        Ip dst = q.dst();
+        Ip src = q.src() != null && q.src().isAny() ? null : q.src(); // from 0.0.0.0 = no source
+        c.steps.add(new Step.Decision("output lookup (locally generated packet): ip_route_output_key_hash_rcu"));
+        if (src != null) {
+            if (src.isMulticast() || src.isLimitedBroadcast() || zeronet(src)) {
+                return c.fail(Errno.EINVAL, "source " + src + " is multicast, broadcast or zeronet");
+            }
+            if (q.oif() == null && (dst.isMulticast() || dst.isLimitedBroadcast())) {
+                Interface d = interfaces.withAddress(src).orElse(null);
+                if (d == null) {
+                    return c.fail(Errno.ENETUNREACH, "source " + src + " is not a local address");
+                }
+                c.steps.add(new Step.Decision("multicast/broadcast destination: output via " + d.name() + ", the device of " + src));
+                return makeOutput4(c, dst.isMulticast() ? RouteType.MULTICAST : RouteType.BROADCAST, 0, null, null, d.name(), src);
+            }
+            if (!isLocalAddress4(src)) {
+                return c.fail(Errno.ENETUNREACH, "source " + src + " is not a local address (__ip_dev_find)");
+            }
+        }
+        if (q.oif() != null) {
+            Interface o = interfaces.byName(q.oif()).orElseThrow();
+            if (!o.isUp()) {
+                return c.fail(Errno.ENETUNREACH, "oif " + o.name() + " is down");
+            }
+            if (localMulticast(dst) || dst.isLimitedBroadcast() || q.ipproto() == 2) {
+                Ip s = src != null ? src : inetSelectAddr(o.name(), null, Scope.LINK);
+                c.steps.add(new Step.SourceSelected(s, src != null ? "given" : "inet_select_addr(" + o.name() + ", link scope)"));
+                return makeOutput4(c, dst.isLimitedBroadcast() ? RouteType.BROADCAST : RouteType.MULTICAST, 0, null, null, o.name(), s);
+            }
+        }
+        if (dst.isAny()) {
+            Ip d = src != null ? src : LOOPBACK4;
+            c.steps.add(new Step.Decision("destination 0.0.0.0: delivered locally to " + d + " via loopback"));
+            return makeOutput4(c, RouteType.LOCAL, 0, null, null, loName(), src != null ? src : LOOPBACK4);
+        }
+        Flow f = new Flow(dst, src, loName(), q.oif(), q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), q.uid());
+        Fib res = fibLookup(f, false, false, c.steps, c);
+        if (!res.ok()) {
+            if (q.oif() != null) {
+                Ip s = src != null ? src : inetSelectAddr(q.oif(), null, Scope.LINK);
+                c.steps.add(new Step.Decision("fib lookup failed (" + res.err() + ") but oif " + q.oif()
+                        + " is given: the kernel assumes the destination is on-link there"));
+                c.steps.add(new Step.SourceSelected(s, src != null ? "given" : "inet_select_addr(" + q.oif() + ", link scope)"));
+                return makeOutput4(c, RouteType.UNICAST, 0, null, null, q.oif(), s);
+            }
+            return c.fail(res.err(), res.route() != null ? "route " + res.route() : res.rule() != null
+                    ? "rule " + res.rule().priority() + " action " + res.rule().action().ipName() : "no rule and no route matched");
+        }
+        Route r = res.route();
+        if (r.type() == RouteType.LOCAL) {
+            Ip s = src != null ? src : r.prefsrc() != null ? r.prefsrc() : dst;
+            c.steps.add(new Step.Decision("local route: delivered via the loopback device"));
+            c.steps.add(new Step.SourceSelected(s, src != null ? "given" : r.prefsrc() != null ? "route prefsrc" : "the destination itself"));
+            return makeOutput4(c, RouteType.LOCAL, res.table(), r, null, loName(), s);
+        }
+        List<RouteResult.Path> paths = new ArrayList<>();
+        boolean hash = false;
+        if (r.isMultipath() && q.oif() == null) {
+            for (Nexthop nh : r.nexthops()) {
+                if (goodNexthop(nh, f, false, false)) {
+                    paths.add(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), src != null ? src : resultPrefsrc4(r, nh)));
+                }
+            }
+            hash = paths.size() > 1;
+        } else {
+            Nexthop nh = r.nexthops().get(res.nh());
+            paths.add(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), src != null ? src : resultPrefsrc4(r, nh)));
+        }
+        Nexthop chosen = r.nexthops().stream().filter(n -> Objects.equals(n.dev(), paths.get(0).dev())
+                && Objects.equals(n.gateway(), paths.get(0).gateway())).findFirst().orElseThrow();
+        c.steps.add(new Step.NexthopChosen(chosen, r.nexthops(), hash));
+        c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), src != null ? "given" : r.prefsrc() != null ? "route prefsrc"
+                : "inet_select_addr(" + chosen.dev() + ", scope " + r.scope() + ")"));
+        return makeOutput4(c, r.type(), res.table(), r, paths, chosen.dev(), paths.get(0).prefsrc());
+    }
+
+    /** {@code __mkroute_output}: loopback-source and broadcast/multicast/zeronet destination checks. */
+    private RouteResult makeOutput4(Ctx c, RouteType type, int table, Route r, List<RouteResult.Path> paths, String dev, Ip saddr) {
+        Interface out = interfaces.byName(dev).orElse(null);
+        if (saddr != null && saddr.isLoopback() && (out == null || !out.isLoopback())) {
+            return c.fail(Errno.EINVAL, "loopback source " + saddr + " leaving via non-loopback " + dev);
+        }
+        Ip dst = c.q.dst();
+        if (dst.isLimitedBroadcast()) {
+            type = RouteType.BROADCAST;
+        } else if (dst.isMulticast()) {
+            type = RouteType.MULTICAST;
+        }
+        if (paths == null) {
+            paths = List.of(new RouteResult.Path(null, dev, 1, saddr));
+        } else if (type == RouteType.BROADCAST || (type == RouteType.MULTICAST && r != null && r.dst().length() < 4)) {
+            // __mkroute_output drops the fib_info (fi = NULL): no gateway for broadcast, nor for multicast via a route shorter than /4
+            paths = paths.stream().map(p -> new RouteResult.Path(null, p.dev(), p.weight(), p.prefsrc())).toList();
+        }
+        return c.ok(type, table, r, paths, paths.size() > 1);
+    }
+
+    // ------------------------------------------------------------------ IPv4 input
+
+    private RouteResult input4(Ctx c) {
+        RouteQuery q = c.q;
+        Ip dst = q.dst();
+        Ip src = q.src() != null ? q.src() : Ip.V4_ANY;
+        String iif = q.iif();
+        Interface in = interfaces.byName(iif).orElseThrow();
+        c.steps.add(new Step.Decision("input lookup (packet received on " + iif + "): ip_route_input_slow"));
+        if (dst.isMulticast()) {
+            // ip_route_input_rcu: multicast is accepted only for groups the device joined (ip_check_mc_rcu) or with
+            // multicast forwarding; group memberships are not in the dump, every device joins 224.0.0.1
+            c.uncertain |= dst.equals(ALL_HOSTS);
+            return c.fail(Errno.EINVAL, "multicast destination " + dst + " on input: not a joined group (memberships are not in the dump)"
+                    + " and no multicast forwarding");
+        }
+        if (src.isMulticast() || src.isLimitedBroadcast()) {
+            return c.fail(Errno.EINVAL, "martian source " + src + " (multicast or broadcast)");
+        }
+        if (dst.isLimitedBroadcast() || (src.isAny() && dst.isAny())) {
+            return broadcastInput4(c, in, src, 0, null);
+        }
+        if (zeronet(src)) {
+            return c.fail(Errno.EINVAL, "martian source " + src);
+        }
+        if (zeronet(dst)) {
+            return c.fail(Errno.EINVAL, "martian destination " + dst);
+        }
+        if (dst.isLoopback()) {
+            if (!sysctls.routeLocalnet(iif)) {
+                return c.fail(Errno.EINVAL, "martian destination " + dst + " (loopback, route_localnet off)");
+            }
+        } else if (src.isLoopback() && !sysctls.routeLocalnet(iif)) {
+            return c.fail(Errno.EINVAL, "martian source " + src + " (loopback, route_localnet off)");
+        }
+        Flow f = new Flow(dst, src, iif, null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), 0);
+        Fib res = fibLookup(f, false, false, c.steps, c);
+        boolean fwd = sysctls.forwarding(iif);
+        if (!res.ok()) {
+            if (!fwd) {
+                return c.fail(Errno.EHOSTUNREACH, "no route (" + res.err() + ") and forwarding is off on " + iif);
+            }
+            return c.fail(res.err(), res.route() != null ? "route " + res.route() : res.rule() != null
+                    ? "rule " + res.rule().priority() + " action " + res.rule().action().ipName() : "no rule and no route matched");
+        }
+        Route r = res.route();
+        if (r.type() == RouteType.BROADCAST) {
+            return broadcastInput4(c, in, src, res.table(), r);
+        }
+        if (r.type() == RouteType.LOCAL) {
+            Errno e = validateSource4(c, src, dst, null, in);
+            if (e != null) {
+                return c.fail(e, "source validation failed for local delivery");
+            }
+            c.steps.add(new Step.Decision("local route: delivered locally"));
+            return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, null)), false);
+        }
+        if (!fwd) {
+            return c.fail(Errno.EHOSTUNREACH, "forwarding is off on " + iif + " (net.ipv4.conf." + iif + ".forwarding)");
+        }
+        if (r.type() != RouteType.UNICAST) {
+            return c.fail(Errno.EINVAL, "martian destination: route type " + r.typeText() + " cannot be forwarded");
+        }
+        List<RouteResult.Path> paths = new ArrayList<>();
+        if (r.isMultipath()) {
+            for (Nexthop nh : r.nexthops()) {
+                if (goodNexthop(nh, f, false, false)) {
+                    paths.add(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), null));
+                }
+            }
+        } else {
+            Nexthop nh = r.nexthops().get(res.nh());
+            paths.add(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), null));
+        }
+        boolean hash = paths.size() > 1;
+        RouteResult.Path p = paths.get(0);
+        c.steps.add(new Step.NexthopChosen(r.nexthops().get(res.nh()), r.nexthops(), hash));
+        Errno e = validateSource4(c, src, dst, p.dev(), in);
+        if (e != null) {
+            return c.fail(e, "source validation failed for forwarding");
+        }
+        return c.ok(RouteType.UNICAST, res.table(), r, paths, hash);
+    }
+
+    private RouteResult broadcastInput4(Ctx c, Interface in, Ip src, int table, Route r) {
+        if (!zeronet(src)) {
+            Errno e = validateSource4(c, src, Ip.V4_ANY, null, in);
+            if (e != null) {
+                return c.fail(e, "source validation failed for broadcast");
+            }
+        }
+        c.steps.add(new Step.Decision("broadcast: delivered locally"));
+        return c.ok(RouteType.BROADCAST, table, r, List.of(new RouteResult.Path(null, loName(), 1, null)), false);
+    }
+
+    /**
+     * {@code fib_validate_source} / {@code __fib_validate_source} (net/ipv4/fib_frontend.c): the
+     * reverse lookup of the source with iif = the output device (or loopback for local delivery),
+     * strict (1) or loose (2) rp_filter, accept_local, src_valid_mark. Returns the errno or null.
+     */
+    private Errno validateSource4(Ctx c, Ip src, Ip dst, String oif, Interface in) {
+        String dev = in.name();
+        int rpf = sysctls.rpFilter(dev);
+        boolean acceptLocal = sysctls.orConf(false, dev, "accept_local");
+        boolean txRedirects = sysctls.conf(false, "all", "send_redirects", 1) != 0 || sysctls.conf(false, dev, "send_redirects", 1) != 0;
+        if (rpf == 0 && (!dev.equals(oif) || !txRedirects)) {
+            if (acceptLocal) {
+                return pass(c, src, dev, rpf, "accept_local is on and rp_filter off");
+            }
+            if (!customLocalRoutes4 && !customRules4) {
+                if (interfaces.withAddress(src).isPresent()) { // inet_lookup_ifaddr_rcu
+                    return failV(c, src, dev, rpf, Errno.EINVAL, "source " + src + " is a local address (martian)");
+                }
+                return pass(c, src, dev, rpf, "rp_filter off");
+            }
+        }
+        Flow rf = new Flow(src, dst.isAny() ? null : dst, oif != null ? oif : loName(), null,
+                sysctls.orConf(false, dev, "src_valid_mark") ? c.q.mark() : 0, c.q.ipproto(), c.q.dport(), c.q.sport(), c.q.tos(), 0);
+        Fib res = fibLookup(rf, false, false, null, c);
+        boolean noAddr = in.addresses(false).isEmpty();
+        if (!res.ok()) {
+            return rpf != 0 ? failV(c, src, dev, rpf, Errno.EINVAL, "no route back to " + src)
+                    : pass(c, src, dev, rpf, "no route back, rp_filter off");
+        }
+        Route r = res.route();
+        if (r.type() != RouteType.UNICAST) {
+            if (r.type() != RouteType.LOCAL) {
+                return failV(c, src, dev, rpf, Errno.EINVAL, "route back to " + src + " is " + r.typeText());
+            } else if (!acceptLocal) {
+                return failV(c, src, dev, rpf, Errno.EINVAL, "source " + src + " is local and accept_local is off");
+            }
+        }
+        boolean devMatch = r.nexthops().stream().anyMatch(n -> dev.equals(n.dev())) || (r.type() == RouteType.LOCAL && in.isLoopback());
+        if (devMatch) {
+            return pass(c, src, dev, rpf, "route back " + r + " uses " + dev);
+        }
+        if (noAddr) {
+            return rpf != 0 ? failV(c, src, dev, rpf, Errno.EINVAL, dev + " has no IPv4 address")
+                    : pass(c, src, dev, rpf, dev + " has no address, rp_filter off");
+        }
+        if (rpf == 1) {
+            return failV(c, src, dev, rpf, Errno.EINVAL, "strict rp_filter: route back " + r + " does not use " + dev);
+        }
+        return pass(c, src, dev, rpf, rpf == 2 ? "loose rp_filter: a route back exists" : "rp_filter off");
+    }
+
+    private static Errno pass(Ctx c, Ip src, String dev, int rpf, String detail) {
+        c.steps.add(new Step.SourceValidation(src, dev, rpf, true, detail));
+        return null;
+    }
+
+    private static Errno failV(Ctx c, Ip src, String dev, int rpf, Errno e, String detail) {
+        c.steps.add(new Step.SourceValidation(src, dev, rpf, false, detail));
+        return e;
+    }
+
+    // ------------------------------------------------------------------ IPv6
+
+    private RouteResult output6(Ctx c) {
+        RouteQuery q = c.q;
+        c.steps.add(new Step.Decision("IPv6 output lookup: ip6_route_output (simplified: no neighbour scoring)"));
+        Flow f = new Flow(q.dst(), q.src(), loName(), q.oif(), q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), q.uid());
+        Fib res = fibLookup(f, true, false, c.steps, c);
+        if (!res.ok()) {
+            return c.fail(res.err(), res.route() != null ? "route " + res.route() : res.rule() != null
+                    ? "rule " + res.rule().priority() + " action " + res.rule().action().ipName() : "no rule and no route matched");
+        }
+        Route r = res.route();
+        if (r.type() == RouteType.LOCAL) {
+            Ip s = q.src() != null ? q.src() : q.dst();
+            return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, s)), false);
+        }
+        List<RouteResult.Path> paths = new ArrayList<>();
+        for (int i = 0; i < r.nexthops().size(); i++) {
+            Nexthop nh = r.nexthops().get(i);
+            if ((i == res.nh() || (r.isMultipath() && q.oif() == null)) && goodNexthop(nh, f, false, true)) {
+                Ip s = q.src() != null ? q.src() : r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(q.dst(), nh.dev());
+                RouteResult.Path p = new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), s);
+                if (i == res.nh()) {
+                    paths.add(0, p);
+                } else {
+                    paths.add(p);
+                }
+            }
+        }
+        boolean hash = paths.size() > 1;
+        c.steps.add(new Step.NexthopChosen(r.nexthops().get(res.nh()), r.nexthops(), hash));
+        c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), q.src() != null ? "given" : r.prefsrc() != null ? "route prefsrc"
+                : "ipv6_dev_get_saddr (RFC 6724 subset)"));
+        return c.ok(r.type(), res.table(), r, paths, hash);
+    }
+
+    private RouteResult input6(Ctx c) {
+        RouteQuery q = c.q;
+        c.steps.add(new Step.Decision("IPv6 input lookup: ip6_route_input (simplified)"));
+        Flow f = new Flow(q.dst(), q.src(), q.iif(), null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), 0);
+        Fib res = fibLookup(f, true, false, c.steps, c);
+        if (!res.ok()) {
+            return c.fail(res.err(), res.route() != null ? "route " + res.route() : "no rule and no route matched");
+        }
+        Route r = res.route();
+        if (r.type() == RouteType.LOCAL) {
+            return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, null)), false);
+        }
+        Nexthop nh = r.nexthops().get(res.nh());
+        c.steps.add(new Step.NexthopChosen(nh, r.nexthops(), false));
+        return c.ok(r.type(), res.table(), r, List.of(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), null)), false);
+    }
+
+    /**
+     * A subset of {@code ipv6_dev_get_saddr} (net/ipv6/addrconf.c, RFC 6724 section 5): candidates are
+     * the non-tentative addresses of the output device when the destination is link-local or multicast,
+     * else of all devices; preferred: the destination itself, appropriate scope, not deprecated, on the
+     * output device, longest matching prefix; the first candidate wins ties.
+     */
+    Ip ipv6SelectSource(Ip dst, String outDev) {
+        int dstScope = v6Scope(dst);
+        boolean oifOnly = dstScope <= 2 || dst.isMulticast();
+        Address best = null;
+        String bestDev = null;
+        for (Interface i : interfaces.all()) {
+            if (oifOnly && !i.name().equals(outDev)) {
+                continue;
+            }
+            for (Address a : i.addresses(true)) {
+                if (a.isTentative()) {
+                    continue;
+                }
+                if (best == null || better6(a, i.name(), best, bestDev, dst, dstScope, outDev)) {
+                    best = a;
+                    bestDev = i.name();
+                }
+            }
+        }
+        return best == null ? null : best.local();
+    }
+
+    private static boolean better6(Address a, String aDev, Address b, String bDev, Ip dst, int dstScope, String outDev) {
+        int c = Boolean.compare(a.local().equals(dst), b.local().equals(dst));
+        if (c != 0) {
+            return c > 0;
+        }
+        int sa = v6Scope(a.local()), sb = v6Scope(b.local());
+        if (sa != sb) {
+            return sb < sa ? sb < dstScope : sa >= dstScope;
+        }
+        c = Boolean.compare(!a.flags().contains("deprecated"), !b.flags().contains("deprecated"));
+        if (c != 0) {
+            return c > 0;
+        }
+        c = Boolean.compare(aDev.equals(outDev), bDev.equals(outDev));
+        if (c != 0) {
+            return c > 0;
+        }
+        int pa = Math.min(commonPrefix(a.local(), dst), a.prefixlen()), pb = Math.min(commonPrefix(b.local(), dst), b.prefixlen());
+        return pa > pb;
+    }
+
+    private static int commonPrefix(Ip a, Ip b) {
+        long x = a.hi() ^ b.hi();
+        if (x != 0) {
+            return Long.numberOfLeadingZeros(x);
+        }
+        return 64 + Long.numberOfLeadingZeros(a.lo() ^ b.lo());
+    }
+
+    /** RFC 4291 scope value of an IPv6 unicast/multicast address: 1 interface/loopback, 2 link, 5 site, 14 global. */
+    private static int v6Scope(Ip ip) {
+        if (ip.isMulticast()) {
+            return (int) ((ip.hi() >>> 48) & 0xf);
+        }
+        if (ip.isLoopback()) {
+            return 1;
+        }
+        if ((ip.hi() >>> 54) == (0xfe80L >>> 6)) {
+            return 2;
+        }
+        if ((ip.hi() >>> 54) == (0xfec0L >>> 6)) {
+            return 5;
+        }
+        return 14;
+    }
+
+    /** Convenience for tests and the DSL: the prefix of the route a lookup used, or null. */
+    public static Prefix prefixOf(RouteResult r) {
+        return r.route() == null ? null : r.route().dst();
+    }
+}
