@@ -9,7 +9,9 @@ import java.util.Map;
  * Reads sysctl.txt, the output of {@code sysctl -a}: one {@code key = value} per line
  * (procps sysctl(8)). Values may be empty ({@code kernel.domainname = }) and may contain tabs
  * ({@code net.ipv4.ip_local_port_range = 32768\t60999}); they are kept verbatim (the single
- * space after '=' removed). A key printed twice keeps its last value (sysctl never does that).
+ * space after '=' removed). A file whose content has several lines is printed by sysctl as the
+ * same key on several lines ({@code kernel.core_modes = file}, {@code ... = pipe}); those values
+ * are joined with newlines.
  */
 public final class SysctlParser {
     private SysctlParser() {
@@ -46,7 +48,7 @@ public final class SysctlParser {
             if (value.startsWith(" ")) {
                 value = value.substring(1);
             }
-            m.put(key, value);
+            m.merge(key, value, (a, b) -> a + "\n" + b);
         }
         return new Sysctls(m);
     }
