@@ -1,0 +1,238 @@
+package io.skoop.netstack.ipset;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Protocol;
+import io.skoop.netstack.ipset.Element.Addr;
+import io.skoop.netstack.ipset.Element.Iface;
+import io.skoop.netstack.ipset.Element.Mac;
+import io.skoop.netstack.ipset.Element.Mark;
+import io.skoop.netstack.ipset.Element.Port;
+import io.skoop.netstack.ipset.Element.SetName;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The ipsets of one network namespace (ipset.txt) and membership tests that follow the kernel
+ * (net/netfilter/ipset/ip_set_core.c {@code ip_set_test}, ip_set_hash_gen.h
+ * {@code mtype_test_cidrs}, ip_set_list_set.c {@code list_set_ktest}):
+ * <ul>
+ *   <li>a packet of the other family never matches a set with a family;</li>
+ *   <li>each dimension reads the packet field its direction flag names (src/dst; flags missing
+ *       at the end count as dst, extra flags are ignored), IP dimensions masked by the set's
+ *       {@code netmask}, marks by {@code markmask};</li>
+ *   <li>for hash:net* types the most specific entry wins (prefix lengths walked from longest to
+ *       shortest, the first NET dimension outermost), and a {@code nomatch} entry found that way
+ *       means not in set;</li>
+ *   <li>a PORT entry matches only its protocol (a bare port in the file means tcp; bitmap:port
+ *       keeps no protocol and matches TCP, UDP and SCTP packets by port);</li>
+ *   <li>list:set answers MATCH for the first member set that matches (a member answering
+ *       {@code nomatch} does not stop the walk).</li>
+ * </ul>
+ * UNKNOWN when a needed field is missing from the {@link SetProbe}, for unknown set types, for
+ * entries with unknown options, and for list:set members that do not exist.
+ *
+ * <p>Not modelled: entry timeouts (every entry in the dump counts as present), counters
+ * updates, and the iptables {@code set} match options that change the answer
+ * ({@code --return-nomatch}, {@code ! --update-counters}, packet/byte counter tests).
+ */
+public final class IpSets {
+    private final Map<String, IpSet> sets;
+
+    /** @param sets the sets in file order (names are unique) */
+    public IpSets(Collection<IpSet> sets) {
+        Map<String, IpSet> m = new LinkedHashMap<>();
+        for (IpSet s : sets) {
+            m.put(s.name(), s);
+        }
+        this.sets = Collections.unmodifiableMap(m);
+    }
+
+    /** The set named {@code name}. */
+    public Optional<IpSet> get(String name) {
+        return Optional.ofNullable(sets.get(name));
+    }
+
+    /** Every set, in file order. */
+    public Collection<IpSet> all() {
+        return sets.values();
+    }
+
+    /**
+     * Tests the packet described by {@code probe} against the set named {@code set}, as
+     * {@code -m set --match-set SET dirs} would.
+     *
+     * @param dirs the direction flags ({@code src}, {@code dst}) per dimension
+     * @return UNKNOWN as well when no set of that name exists
+     */
+    public Membership test(String set, List<Direction> dirs, SetProbe probe) {
+        return test(set, dirs, probe, new HashSet<>());
+    }
+
+    private Membership test(String name, List<Direction> dirs, SetProbe probe, Set<String> seen) {
+        IpSet s = sets.get(name);
+        if (s == null || !seen.add(name)) {
+            return Membership.UNKNOWN;
+        }
+        try {
+            return test(s, dirs, probe, seen);
+        } finally {
+            seen.remove(name);
+        }
+    }
+
+    /** Tests against a set object (a list:set's members are looked up in this collection). */
+    public Membership test(IpSet set, List<Direction> dirs, SetProbe probe) {
+        return test(set, dirs, probe, new HashSet<>(Set.of(set.name())));
+    }
+
+    private Membership test(IpSet set, List<Direction> dirs, SetProbe probe, Set<String> seen) {
+        SetType type = set.type();
+        if (type == SetType.UNKNOWN) {
+            return Membership.UNKNOWN;
+        }
+        if (!type.familyFree() && set.isV6() != probe.packet().dst().isV6()) {
+            return Membership.NO_MATCH;
+        }
+        if (type == SetType.LIST_SET) {
+            boolean unknown = false;
+            for (IpSetEntry e : set.entries()) {
+                Membership m = test(((SetName) e.elements().get(0)).name(), dirs, probe, seen);
+                if (m == Membership.MATCH) {
+                    return e.unknown().isEmpty() ? Membership.MATCH : Membership.UNKNOWN;
+                }
+                unknown |= m == Membership.UNKNOWN;
+            }
+            return unknown ? Membership.UNKNOWN : Membership.NO_MATCH;
+        }
+        if (!type.hasNets()) {
+            Membership best = Membership.NO_MATCH;
+            for (IpSetEntry e : set.entries()) {
+                Membership m = entry(set, e, dirs, probe);
+                if (m == Membership.MATCH) {
+                    return Membership.MATCH;
+                }
+                if (m == Membership.UNKNOWN) {
+                    best = Membership.UNKNOWN;
+                }
+            }
+            return best;
+        }
+        // hash:net*: the most specific candidate decides
+        List<IpSetEntry> candidates = new ArrayList<>();
+        List<Membership> answers = new ArrayList<>();
+        for (IpSetEntry e : set.entries()) {
+            Membership m = entry(set, e, dirs, probe);
+            if (m != Membership.NO_MATCH) {
+                candidates.add(e);
+                answers.add(m);
+            }
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing((Integer i) -> cidrs(candidates.get(i)), IpSets::compareDesc));
+        for (int i : order) {
+            if (answers.get(i) == Membership.UNKNOWN) {
+                return Membership.UNKNOWN;
+            }
+            return candidates.get(i).nomatch() ? Membership.NO_MATCH : Membership.MATCH;
+        }
+        return Membership.NO_MATCH;
+    }
+
+    private static int[] cidrs(IpSetEntry e) {
+        return e.elements().stream().filter(x -> x instanceof Addr).mapToInt(x -> ((Addr) x).prefix().length()).toArray();
+    }
+
+    private static int compareDesc(int[] a, int[] b) {
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            if (a[i] != b[i]) {
+                return Integer.compare(b[i], a[i]);
+            }
+        }
+        return 0;
+    }
+
+    /** Whether one entry holds the probe's fields, ignoring nomatch. */
+    private static Membership entry(IpSet set, IpSetEntry e, List<Direction> dirs, SetProbe probe) {
+        Membership m = Membership.MATCH;
+        List<SetType.Dim> dims = set.type().dims();
+        for (int i = 0; i < dims.size() && i < e.elements().size() && m != Membership.NO_MATCH; i++) {
+            Direction d = i < dirs.size() ? dirs.get(i) : Direction.DST;
+            m = m.and(component(set, e.elements().get(i), d, probe, e, i));
+        }
+        if (m == Membership.MATCH && !e.unknown().isEmpty()) {
+            return Membership.UNKNOWN;
+        }
+        return m;
+    }
+
+    private static Membership component(IpSet set, Element el, Direction d, SetProbe probe, IpSetEntry e, int dim) {
+        var p = probe.packet();
+        boolean src = d == Direction.SRC;
+        if (el instanceof Addr a) {
+            Ip ip = src ? p.src() : p.dst();
+            return is(a.prefix().contains(ip));
+        }
+        if (el instanceof Port port) {
+            return port(set, port, src ? p.sport() : p.dport(), probe);
+        }
+        if (el instanceof Mark mark) {
+            Long mm = set.options().markmask();
+            long mask = mm == null ? 0xffffffffL : mm;
+            return is((p.mark() & mask) == mark.value());
+        }
+        if (el instanceof Iface iface) {
+            if (iface.physdev() != probe.physdev()) {
+                return Membership.NO_MATCH;
+            }
+            String dev = src ? probe.inIface() : probe.outIface();
+            return dev == null ? Membership.UNKNOWN : is(dev.equals(iface.name()));
+        }
+        if (el instanceof Mac mac) {
+            String m = src ? probe.srcMac() : probe.dstMac();
+            return m == null ? Membership.UNKNOWN : is(m.equals(mac.mac()));
+        }
+        return Membership.UNKNOWN;
+    }
+
+    private static Membership port(IpSet set, Port port, int value, SetProbe probe) {
+        Protocol pp = probe.packet().protocol();
+        if (port.proto() == null) { // bitmap:port
+            return is((pp == Protocol.TCP || pp == Protocol.UDP || pp == Protocol.SCTP) && value >= port.from() && value <= port.to());
+        }
+        Protocol ep = protocolOf(port.proto());
+        if (ep == null || ep != pp) {
+            return Membership.NO_MATCH;
+        }
+        if (port.isIcmp()) {
+            String tc = port.icmpTypeCode();
+            return probe.icmpType() == null || tc == null ? Membership.UNKNOWN : is(probe.icmpType().equals(tc));
+        }
+        return is(value >= port.from() && value <= port.to());
+    }
+
+    private static Protocol protocolOf(String name) {
+        if (name.equals("icmpv6")) {
+            return Protocol.ICMPV6;
+        }
+        try {
+            return Protocol.parse(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static Membership is(boolean b) {
+        return b ? Membership.MATCH : Membership.NO_MATCH;
+    }
+}

@@ -1,0 +1,88 @@
+package io.skoop.netstack.parse
+
+import io.skoop.model.Ip
+import io.skoop.model.Packet
+import io.skoop.model.Protocol
+import io.skoop.netstack.ipvs.ForwardMethod
+import io.skoop.netstack.ipvs.IpvsTable
+import io.skoop.testsupport.Fixtures
+import spock.lang.Shared
+import spock.lang.Specification
+
+class IpvsParserSpec extends Specification {
+    @Shared IpvsTable ipvs = IpvsParser.parse('ipvs.txt', Fixtures.text('netstack/dump/ipvs.txt'))
+
+    def "virtual service #key"() {
+        when:
+        def s = ipvs.services().find { it.key() == key }
+
+        then:
+        s != null
+        s.scheduler() == sched
+        s.persistence() == persistence
+        s.netmask() == netmask
+        s.schedFlags() == flags
+        s.realServers().collect { "${it.address().isV6() ? '[' + it.address() + ']' : it.address()}:${it.port()} ${it.method()} ${it.weight()}".toString() } == reals
+
+        where:
+        key                            | sched | persistence | netmask         | flags                       | reals
+        '-t 10.96.0.1:443'             | 'rr'  | null        | null            | []                          | ['172.18.0.2:6443 MASQUERADING 1']
+        '-u 10.96.0.10:53'             | 'rr'  | null        | null            | []                          | ['10.244.0.2:53 MASQUERADING 1', '10.244.0.3:53 MASQUERADING 1']
+        '-t 10.96.0.10:53'             | 'rr'  | null        | null            | []                          | ['10.244.0.2:53 MASQUERADING 1', '10.244.0.3:53 MASQUERADING 0']
+        '-t 10.96.100.5:80'            | 'sh'  | 10800       | null            | ['sh-fallback', 'sh-port']  | ['10.244.1.5:8080 MASQUERADING 1']
+        '-t [fd00:10:96::1]:443'       | 'rr'  | null        | null            | []                          | ['[fc00:f853:ccd:e793::2]:6443 MASQUERADING 1']
+        '-t 192.168.10.10:0'           | 'wlc' | 300         | '255.255.255.0' | []                          | ['192.168.10.21:0 GATEWAYING 3', '192.168.10.22:0 TUNNELING 2']
+        '-f 100'                       | 'wrr' | null        | null            | []                          | ['10.244.2.7:0 GATEWAYING 5']
+        '--sctp-service 10.96.0.50:9000' | 'rr' | null       | null            | []                          | ['10.244.0.9:9000 MASQUERADING 1']
+    }
+
+    def "thresholds, quiesced servers and unknown options are kept"() {
+        when:
+        def dns = ipvs.services().find { it.key() == '-t 10.96.0.10:53' }
+        def dr = ipvs.services().find { it.key() == '-t 192.168.10.10:0' }.realServers()[1]
+        def sctp = ipvs.services().find { it.protocol() == Protocol.SCTP }.realServers()[0]
+
+        then:
+        dns.activeRealServers()*.address() == [Ip.parse('10.244.0.2')]
+        dr.upper() == 100
+        dr.lower() == 10
+        sctp.unknown() == ['--tun-type', 'gue']
+    }
+
+    def "lookup: #packet -> #key"() {
+        expect:
+        ipvs.lookup(Packet.parse(packet).withMark(mark)).map { it.key() }.orElse(null) == key
+
+        where:
+        packet                                         | mark | key
+        'tcp 10.244.0.5:40000 > 10.96.0.1:443'         | 0    | '-t 10.96.0.1:443'
+        'udp 10.244.0.5:40000 > 10.96.0.10:53'         | 0    | '-u 10.96.0.10:53'
+        'tcp 10.244.0.5:40000 > 10.96.0.10:53'         | 0    | '-t 10.96.0.10:53'
+        'tcp 10.244.0.5:40000 > 10.96.0.10:80'         | 0    | null
+        'tcp 10.0.0.5:40000 > 192.168.10.10:8080'      | 0    | '-t 192.168.10.10:0'
+        'tcp 10.0.0.5:40000 > 10.1.1.1:80'             | 100  | '-f 100'
+        'tcp [fd00::5]:40000 > [fd00:10:96::1]:443'    | 0    | '-t [fd00:10:96::1]:443'
+    }
+
+    def "malformed ipvs.txt: #why"() {
+        when:
+        IpvsParser.parse('ipvs.txt', "-A -t 10.96.0.1:443 -s rr\n" + text)
+
+        then:
+        def e = thrown(ParseException)
+        e.file() == 'ipvs.txt'
+        e.line() == 2
+        e.message.contains(expected)
+
+        where:
+        why                  | text                                         | expected
+        'unknown command'    | '-E -t 10.96.0.1:443 -s wrr'                 | 'expected -A'
+        'orphan real server' | '-a -t 10.96.0.2:443 -r 10.0.0.1:443 -m'     | 'not defined by an -A line above'
+        'no service'         | '-A -s rr'                                   | 'expected a service'
+        'bad address'        | '-A -t 10.96.0.300:80 -s rr'                 | 'expected ADDRESS:PORT'
+        'bad weight'         | '-a -t 10.96.0.1:443 -r 10.0.0.1:443 -w x'   | 'expected a number after -w'
+        'missing argument'   | '-A -t 10.96.0.9:80 -s'                      | 'option needs an argument'
+        'no -r'              | '-a -t 10.96.0.1:443 -m -w 1'                | 'expected -r ADDR:PORT'
+        'twice'              | '-A -t 10.96.0.1:443 -s wrr'                 | 'defined twice'
+    }
+}
