@@ -87,14 +87,14 @@ public final class IptablesSaveParser {
     }
 
     /**
-     * Parses a dump file; it is ip6tables when the file name starts with {@code ip6tables}.
+     * Parses a dump file; it is ip6tables when the file name starts with {@code ip6} (ip6tables.txt).
      *
      * @throws ParseException on malformed input
      * @throws IOException    when the file cannot be read
      */
     public static Ruleset parse(Path path) throws IOException {
         String name = path.getFileName().toString();
-        return parse(name, Files.readString(path, StandardCharsets.UTF_8), name.startsWith("ip6tables"));
+        return parse(name, Files.readString(path, StandardCharsets.UTF_8), name.startsWith("ip6"));
     }
 
     /**
