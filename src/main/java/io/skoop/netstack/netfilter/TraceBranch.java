@@ -1,0 +1,32 @@
+package io.skoop.netstack.netfilter;
+
+import io.skoop.model.Packet;
+import java.util.List;
+
+/**
+ * One outcome of a trace. Branches come from {@code statistic} matches (probabilities
+ * multiply along the path), NAT ranges (one branch per address) and UNKNOWN matches (a
+ * "matched" and a "not matched" branch, each carrying the assumption).
+ *
+ * @param probability the branch's probability (for branches with assumptions: conditional on them)
+ * @param verdict     the final verdict; UNKNOWN when {@code assumptions} is not empty or a target was not modelled
+ * @param outcome     what happens on this branch if its assumptions hold (== verdict when there are none)
+ * @param detail      why it ended there (the rule, the policy, the routing error, the device)
+ * @param device      the output device for SENT/FORWARDED, the local device for DELIVERED, else null
+ * @param packet      the packet as it ends (after NAT and MARK)
+ * @param conntrack   the conntrack entry (original and reply tuples), or null when untracked
+ * @param assumptions rules whose UNKNOWN result was assumed ("nat/X#3 assumed to match")
+ * @param steps       the typed steps
+ */
+public record TraceBranch(double probability, FinalVerdict verdict, FinalVerdict outcome, String detail, String device,
+                          Packet packet, ConntrackEntry conntrack, List<String> assumptions, List<TraceStep> steps) {
+    public TraceBranch {
+        assumptions = List.copyOf(assumptions);
+        steps = List.copyOf(steps);
+    }
+
+    /** The steps of rules that matched (what the kernel's rule counters would count). */
+    public List<TraceStep> matchedRules() {
+        return steps.stream().filter(TraceStep::matched).toList();
+    }
+}

@@ -1,0 +1,70 @@
+package io.skoop.netstack.netfilter;
+
+import io.skoop.model.Packet;
+
+/**
+ * One typed step of a trace. Which fields are set depends on {@link #kind()}:
+ * <ul>
+ * <li>RULE: hook, table, chain, rule (1-based), text, result (MATCH / NO_MATCH / UNKNOWN), target,
+ *     before/after (when the target changed the packet), detail (e.g. the assumption made on UNKNOWN).</li>
+ * <li>POLICY: the built-in chain's policy applied (target ACCEPT/DROP).</li>
+ * <li>CONNTRACK / CONFIRM: conntrack lookup (detail: state, tuples) and confirmation.</li>
+ * <li>NAT: a translation not made by a rule: the connection's remembered binding (reverse NAT), or nat skipped.</li>
+ * <li>ROUTING: a routing decision of the {@link RoutingOracle} (detail: the decision).</li>
+ * <li>BRANCH: the trace forked (statistic, NAT range or UNKNOWN); detail says which branch this is.</li>
+ * <li>VERDICT: the branch's end.</li>
+ * </ul>
+ *
+ * @param kind   the step kind
+ * @param hook   the hook, or null (ROUTING between hooks)
+ * @param table  the table, or null
+ * @param chain  the chain, or null
+ * @param rule   the rule number within the chain, 0 when not a rule
+ * @param text   the rule text as dumped, or null
+ * @param result the rule's match result, or null
+ * @param target the target name applied, or null
+ * @param before the packet before the step (only when it changed)
+ * @param after  the packet after the step (only when it changed)
+ * @param detail human-readable detail, or null
+ */
+public record TraceStep(Kind kind, Hook hook, String table, String chain, int rule, String text, Tri result,
+                        String target, Packet before, Packet after, String detail) {
+    /** Step kinds. */
+    public enum Kind { RULE, POLICY, CONNTRACK, CONFIRM, NAT, ROUTING, BRANCH, VERDICT }
+
+    /** True when this step names a rule that matched (or was assumed to). */
+    public boolean matched() {
+        return kind == Kind.RULE && result == Tri.MATCH;
+    }
+
+    /** One line for a terminal. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%-11s", kind == Kind.RULE ? result : kind));
+        if (hook != null) {
+            sb.append(' ').append(hook);
+        }
+        if (table != null) {
+            sb.append(' ').append(table);
+        }
+        if (chain != null) {
+            sb.append(' ').append(chain);
+            if (rule > 0) {
+                sb.append('#').append(rule);
+            }
+        }
+        if (text != null) {
+            sb.append("  ").append(text);
+        } else if (target != null) {
+            sb.append(" -> ").append(target);
+        }
+        if (before != null && after != null && !before.equals(after)) {
+            sb.append("  [").append(before).append(" => ").append(after).append(']');
+        }
+        if (detail != null) {
+            sb.append("  (").append(detail).append(')');
+        }
+        return sb.toString();
+    }
+}
