@@ -1,0 +1,139 @@
+package io.skoop.netstack.netfilter.kernel
+
+import io.skoop.model.Packet
+import io.skoop.netstack.netfilter.FinalVerdict
+import io.skoop.netstack.netfilter.NetfilterSimulator
+import io.skoop.netstack.netfilter.Path
+import io.skoop.netstack.netfilter.Ruleset
+import io.skoop.netstack.netfilter.SetMembership
+import io.skoop.netstack.netfilter.TraceBranch
+import io.skoop.netstack.netfilter.TraceRequest
+import io.skoop.netstack.netfilter.TraceResult
+import io.skoop.netstack.netfilter.TraceStep
+import io.skoop.netstack.netfilter.kernel.KernelObservation.Verdict
+import io.skoop.netstack.netfilter.kernel.RandomRuleset.Placement
+import io.skoop.netstack.parse.IptablesSaveParser
+
+/**
+ * Puts the netfilter simulator's trace next to the kernel's observation of the same packet.
+ *
+ * <p>Both sides are reduced to a {@link View}: the set of rules hit ({@code table/CHAIN#n}), the
+ * base-chain policies applied ({@code table/CHAIN}, only for the hooks the probe crosses in the
+ * ruleset's namespace: locally generated REJECT replies also cross OUTPUT and POSTROUTING, so
+ * POSTROUTING policies are not compared for a rejected forward packet), the verdict
+ * (FORWARDED/SENT/DELIVERED = ACCEPTED, DROP = DROPPED, REJECT = REJECTED, anything else by
+ * its own name) and, when accepted, the packet after NAT (source port left out only when a
+ * matched rule of the branch chose ports randomly: {@code --random}, {@code --random-fully}).
+ *
+ * <p>A packet agrees when the kernel's view equals the view of one simulated branch; without
+ * {@code statistic} rules the simulator must produce exactly one branch.
+ */
+class SimulatorComparison {
+    /** What both sides are compared on. */
+    static class View {
+        Set<String> hits
+        Set<String> policies
+        String verdict
+        String translated
+
+        @Override
+        boolean equals(Object o) {
+            o instanceof View && hits == o.hits && policies == o.policies && verdict == o.verdict && translated == o.translated
+        }
+
+        @Override
+        int hashCode() {
+            Objects.hash(hits, policies, verdict, translated)
+        }
+
+        @Override
+        String toString() {
+            "$verdict${translated ? ' as ' + translated : ''}\n      hits     ${hits.sort()}\n      policies ${policies.sort()}"
+        }
+    }
+
+    final Placement placement
+    final String savedRuleset
+    final NetfilterSimulator simulator
+
+    /** A simulator for {@code savedRuleset} (iptables-save text) in the namespace of {@code placement}. */
+    SimulatorComparison(Placement placement, String savedRuleset, SetMembership sets) {
+        this.placement = placement
+        this.savedRuleset = savedRuleset
+        Ruleset rs = IptablesSaveParser.parse("iptables-save (${placement})", savedRuleset, false)
+        this.simulator = new NetfilterSimulator(rs, Ruleset.empty(true), LabRouting.of(placement), sets)
+    }
+
+    /** The simulator's request for a probe of this placement (input device as the lab wires it). */
+    TraceRequest request(Packet p) {
+        switch (placement) {
+            case Placement.FORWARD: return TraceRequest.of(p, Path.FORWARD).withIif(LabTopology.ROUTER_CLIENT_DEV)
+            case Placement.LOCAL_IN: return TraceRequest.of(p, Path.LOCAL_IN).withIif(LabTopology.SERVER1_DEV)
+            default: return TraceRequest.of(p, Path.LOCAL_OUT)
+        }
+    }
+
+    TraceResult trace(Packet p) {
+        simulator.trace(request(p))
+    }
+
+    private List<String> comparedHooks(boolean rejected) {
+        switch (placement) {
+            case Placement.FORWARD: return rejected ? ['PREROUTING', 'FORWARD', 'INPUT'] : ['PREROUTING', 'FORWARD', 'POSTROUTING', 'INPUT']
+            case Placement.LOCAL_OUT: return ['OUTPUT', 'POSTROUTING']
+            default: return ['PREROUTING', 'INPUT']
+        }
+    }
+
+    private static String tuple(Packet p, boolean withSport) {
+        "${p.protocol().ianaName()} ${p.src()}${withSport ? ':' + p.sport() : ''} > ${p.dst()}:${p.dport()}"
+    }
+
+    private static boolean randomPorts(TraceBranch b) {
+        b.matchedRules().any { it.text != null && it.text =~ /--random(-fully)?\b/ }
+    }
+
+    /** The kernel's view; {@code randomPorts} leaves the NAT'd source port out. */
+    View kernelView(KernelObservation o, boolean randomPorts) {
+        boolean rejected = o.verdict() == Verdict.REJECTED
+        def hooks = comparedHooks(rejected)
+        new View(hits: o.hits().keySet() as Set,
+                policies: o.policyHits().keySet().findAll { hooks.contains(it.substring(it.indexOf('/') + 1)) } as Set,
+                verdict: o.verdict().name(),
+                translated: o.translated() == null ? null : tuple(o.translated(), !randomPorts))
+    }
+
+    /** The view of one simulated branch. */
+    View simView(TraceBranch b) {
+        String v = b.verdict().passes() ? 'ACCEPTED' : b.verdict() == FinalVerdict.DROP ? 'DROPPED'
+                : b.verdict() == FinalVerdict.REJECT ? 'REJECTED' : b.verdict().name()
+        def hooks = comparedHooks(v == 'REJECTED')
+        new View(hits: b.matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() } as Set,
+                policies: b.steps().findAll { it.kind() == TraceStep.Kind.POLICY && hooks.contains(it.chain()) }
+                        .collect { "${it.table()}/${it.chain()}".toString() } as Set,
+                verdict: v,
+                translated: v == 'ACCEPTED' ? tuple(b.packet(), !randomPorts(b)) : null)
+    }
+
+    /**
+     * The branch of {@code result} whose view equals the kernel's, or null.
+     */
+    TraceBranch agreeingBranch(KernelObservation o, TraceResult result) {
+        result.branches().find { b -> simView(b) == kernelView(o, randomPorts(b)) }
+    }
+
+    /** A disagreement report: ruleset, packet, kernel view, every simulated branch with its steps. */
+    String report(KernelObservation o, TraceResult result, String title) {
+        StringBuilder sb = new StringBuilder()
+        sb << "==== DISAGREEMENT $title: ${o.packet()} (${placement})\n"
+        sb << "  kernel:    ${kernelView(o, false)}\n"
+        sb << "  kernel raw: ${o.reasonText()}\n"
+        result.branches().eachWithIndex { TraceBranch b, int i ->
+            sb << "  simulator branch ${i + 1}/${result.branches().size()} p=${b.probability()}: ${simView(b)}\n"
+            sb << "      detail: ${b.detail()}${b.assumptions() ? ' assumptions ' + b.assumptions() : ''}\n"
+            b.steps().each { sb << "        $it\n" }
+        }
+        sb << "  ruleset (iptables-save):\n" << savedRuleset.readLines().collect { '    ' + it }.join('\n') << '\n'
+        sb.toString()
+    }
+}
