@@ -732,7 +732,13 @@ public final class Router {
     private RouteResult output6(Ctx c) {
         RouteQuery q = c.q;
         c.steps.add(new Step.Decision("IPv6 output lookup: ip6_route_output (simplified: no neighbour scoring)"));
-        Flow f = new Flow(q.dst(), q.src(), loName(), q.oif(), q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), q.uid());
+        // ip6_route_output_flags: the oif is strict (RT6_LOOKUP_F_IFACE) only without a source (or for link-local/multicast
+        // destinations); with a source it is only a preference (rt6_score_route)
+        boolean strict = q.oif() != null && (q.src() == null || v6Scope(q.dst()) <= 2 || q.dst().isMulticast());
+        Flow f = new Flow(q.dst(), q.src(), loName(), strict ? q.oif() : null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), q.uid());
+        if (q.oif() != null && !strict) {
+            c.steps.add(new Step.Decision("oif " + q.oif() + " with a source: a preference, not a requirement (no RT6_LOOKUP_F_IFACE)"));
+        }
         Fib res = fibLookup(f, true, false, c.steps, c);
         if (!res.ok()) {
             return c.fail(res.err(), res.route() != null ? "route " + res.route() : res.rule() != null
@@ -740,14 +746,16 @@ public final class Router {
         }
         Route r = res.route();
         if (r.type() == RouteType.LOCAL) {
-            Ip s = q.src() != null ? q.src() : q.dst();
+            Nexthop nh = r.nexthops().get(0);
+            Ip s = r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(q.dst(), nh.dev());
             return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, s)), false);
         }
         List<RouteResult.Path> paths = new ArrayList<>();
         for (int i = 0; i < r.nexthops().size(); i++) {
             Nexthop nh = r.nexthops().get(i);
             if ((i == res.nh() || (r.isMultipath() && q.oif() == null)) && goodNexthop(nh, f, false, true)) {
-                Ip s = q.src() != null ? q.src() : r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(q.dst(), nh.dev());
+                // ip6_route_get_saddr: route prefsrc or ipv6_dev_get_saddr, printed whatever "from" says
+                Ip s = r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(q.dst(), nh.dev());
                 RouteResult.Path p = new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), s);
                 if (i == res.nh()) {
                     paths.add(0, p);
@@ -758,7 +766,7 @@ public final class Router {
         }
         boolean hash = paths.size() > 1;
         c.steps.add(new Step.NexthopChosen(r.nexthops().get(res.nh()), r.nexthops(), hash));
-        c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), q.src() != null ? "given" : r.prefsrc() != null ? "route prefsrc"
+        c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), r.prefsrc() != null ? "route prefsrc"
                 : "ipv6_dev_get_saddr (RFC 6724 subset)"));
         return c.ok(r.type(), res.table(), r, paths, hash);
     }

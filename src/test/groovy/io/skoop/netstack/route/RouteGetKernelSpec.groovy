@@ -53,7 +53,7 @@ class RouteGetKernelSpec extends Specification {
         }
         String report = "route-get vs ip route get, seed $seed: ${queries.size()} queries, $agree agree, ${bad.size()} disagree " +
                 "(${String.format('%.2f', 100.0 * agree / queries.size())}%); " +
-                "${ours.count { it.error }} errors, ${ours.count { it.multipath }} multipath, ${ours.count { it.iif }} input lookups"
+                "${ours.count { it.error }} errors, ${ours.count { it.multipath }} multipath, ${ours.count { it.iif }} input lookups, ${ours.count { it.dst.contains(':') }} IPv6"
         println report
         bad.take(15).each { println it }
         Path out = Path.of('target', 'route-differential')
@@ -155,6 +155,8 @@ class RouteGetKernelSpec extends Specification {
         final Map<String, String> subnets = [e1: '10.1.0', e2: '10.2.0', e3: '10.3.0', br0: '10.4.0', e4: '10.5.0', e6: '10.6.0']
         final List<String> locals = []
         final List<String> prefixes = []
+        final List<String> locals6 = []
+        final List<String> prefixes6 = []
         final List<Long> marks = [0x1L, 0x2L, 0x3L, 0x10L, 0x11L]
         final List<String> devices = ['e1', 'e2', 'e3', 'br0', 'e4', 'e6']
 
@@ -201,6 +203,10 @@ class RouteGetKernelSpec extends Specification {
                 setup << "addr add ${s}.1/24 dev $d".toString()
                 locals << "${s}.1".toString()
             }
+            ['e1': 1, 'e2': 2, 'e3': 3, 'br0': 4].each { d, n ->
+                setup << "addr add 2001:db8:${n}::1/64 dev $d nodad".toString()
+                locals6 << "2001:db8:${n}::1".toString()
+            }
             setup << 'addr add 10.1.0.100/24 dev e1' // secondary
             setup << 'addr add 10.9.9.9/32 dev lo'
             setup << 'addr add 10.7.0.1/16 dev e2'
@@ -211,6 +217,80 @@ class RouteGetKernelSpec extends Specification {
             // e6 goes down after routes were added through it: multipath nexthops become dead
             KernelLab.sh('ip', '-n', ns, 'link', 'set', 'e6', 'down')
             batchLenient(rules())
+            batchLenient(routes6() + rules6())
+        }
+
+        String randomPrefix6() {
+            int len = pick([0, 32, 40, 48, 48, 56, 64, 64, 96, 128])
+            def groups = [0x2001, 0xdb8, 0x50 + rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(65536), 0, 0, rnd.nextInt(65536)]
+            def ip = io.skoop.model.Ip.parse(groups.collect { Integer.toHexString(it) }.join(':')).mask(len)
+            String p = "$ip/$len"
+            prefixes6 << p
+            return p
+        }
+
+        String gw6(String dev) {
+            "2001:db8:${['e1': 1, 'e2': 2, 'e3': 3, 'br0': 4][dev]}::${Integer.toHexString(2 + rnd.nextInt(200))}"
+        }
+
+        List<String> routes6() {
+            List<String> out = []
+            List<String> devs6 = ['e1', 'e2', 'e3', 'br0']
+            (30 + rnd.nextInt(20)).times {
+                String table = pick(['main', 'main', '100', '101'])
+                String dst = randomPrefix6()
+                String metric = chance(0.5) ? " metric ${pick([10, 20, 100, 1024])}" : ''
+                int kind = rnd.nextInt(100)
+                String tail = " table $table$metric"
+                if (kind < 10) {
+                    out << "-6 route add blackhole $dst$tail".toString()
+                } else if (kind < 20) {
+                    out << "-6 route add unreachable $dst$tail".toString()
+                } else if (kind < 28) {
+                    out << "-6 route add prohibit $dst$tail".toString()
+                } else if (kind < 36) {
+                    out << "-6 route add throw $dst$tail".toString()
+                } else {
+                    String dev = pick(devs6)
+                    out << "-6 route add $dst${chance(0.7) ? ' via ' + gw6(dev) : ''} dev $dev$tail".toString()
+                }
+            }
+            return out
+        }
+
+        List<String> rules6() {
+            List<String> out = []
+            (1..6).collect { 100 + rnd.nextInt(30000) }.unique().sort().each { prio ->
+                StringBuilder sb = new StringBuilder("-6 rule add pref $prio")
+                if (chance(0.3)) {
+                    sb << ' from ' << pick(prefixes6)
+                }
+                if (chance(0.4)) {
+                    sb << ' to ' << pick(prefixes6)
+                }
+                if (chance(0.3)) {
+                    sb << ' fwmark ' << pick(marks)
+                }
+                sb << pick([' lookup 100', ' lookup 101', ' lookup main', ' unreachable', ' prohibit', ' blackhole'])
+                out << sb.toString()
+            }
+            return out
+        }
+
+        String randomDst6() {
+            int k = rnd.nextInt(100)
+            if (k < 60 && prefixes6) {
+                def (a, l) = pick(prefixes6).split('/')
+                def ip = io.skoop.model.Ip.parse(a)
+                int len = l as int
+                long rl = rnd.nextLong(), rh = rnd.nextLong()
+                long mh = len >= 64 ? -1L : len == 0 ? 0 : -1L << (64 - len)
+                long ml = len <= 64 ? 0 : len == 128 ? -1L : -1L << (128 - len)
+                return io.skoop.model.Ip.v6(ip.hi() | (rh & ~mh), ip.lo() | (rl & ~ml)).toString()
+            } else if (k < 75) {
+                return pick(locals6)
+            }
+            return "2001:db8:${1 + rnd.nextInt(5)}::${Integer.toHexString(rnd.nextInt(65536))}"
         }
 
         void sysctls() {
@@ -316,18 +396,18 @@ class RouteGetKernelSpec extends Specification {
                     sb << ' ipproto ' << pick(['tcp', 'udp']) << ' dport ' << pick(['80', '53', '1000-2000'])
                 }
                 int a = rnd.nextInt(100)
-                if (a < 55) {
+                if (a < 65) {
                     sb << ' lookup ' << pick(['100', '101', '102', 'main', '103'])
                     if (chance(0.15)) {
                         sb << ' suppress_prefixlength ' << pick([0, 8, 16])
                     }
-                } else if (a < 70) {
+                } else if (a < 78) {
                     sb << ' goto ' << (i + 1 < prios.size() && chance(0.8) ? pick(prios.drop(i + 1)) : prio + 1)
-                } else if (a < 77) {
+                } else if (a < 83) {
                     sb << ' blackhole'
-                } else if (a < 84) {
+                } else if (a < 88) {
                     sb << ' unreachable'
-                } else if (a < 91) {
+                } else if (a < 93) {
                     sb << ' prohibit'
                 } else {
                     sb << ' nop'
@@ -361,6 +441,20 @@ class RouteGetKernelSpec extends Specification {
         List<String> queries(int n) {
             List<String> out = []
             n.times {
+                if (chance(0.15)) {
+                    StringBuilder q6 = new StringBuilder(randomDst6())
+                    if (chance(0.3)) {
+                        q6 << ' from ' << pick(locals6)
+                    }
+                    if (chance(0.15)) {
+                        q6 << ' oif ' << pick(['e1', 'e2', 'br0'])
+                    }
+                    if (chance(0.3)) {
+                        q6 << ' mark ' << pick(marks)
+                    }
+                    out << q6.toString()
+                    return
+                }
                 StringBuilder q = new StringBuilder(randomDst())
                 if (chance(0.5)) { // output
                     if (chance(0.3)) {
