@@ -314,7 +314,7 @@ public final class Router {
             } else if (res.err() != null) {
                 outcome = res.route().type().ipName() + " route: " + res.err();
             } else {
-                outcome = "nexthop " + res.route().nexthops().get(res.nh());
+                outcome = res.route().isMultipath() ? "found (multipath)" : "found";
             }
             steps.add(new Step.TableLookup(t.id(), res == null ? null : res.route(), outcome));
         }
@@ -546,7 +546,7 @@ public final class Router {
                 && Objects.equals(n.gateway(), paths.get(0).gateway())).findFirst().orElseThrow();
         c.steps.add(new Step.NexthopChosen(chosen, r.nexthops(), hash));
         c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), src != null ? "given" : r.prefsrc() != null ? "route prefsrc"
-                : "inet_select_addr(" + chosen.dev() + ", scope " + r.scope() + ")"));
+                : "inet_select_addr on the nexthop device within the route scope"));
         return makeOutput4(c, r.type(), res.table(), r, paths, chosen.dev(), paths.get(0).prefsrc());
     }
 
