@@ -371,6 +371,10 @@ public final class Router {
             int bestNh = -1;
             for (Route r : routes) {
                 if (r.type() == RouteType.THROW || r.type().error() != null || r.type() == RouteType.UNKNOWN) {
+                    // IPv6 reject routes hang off the loopback device: a strict oif (rt6_check_dev) skips them
+                    if (f.oif() != null && !r.nexthops().isEmpty() && !f.oif().equals(r.nexthops().get(0).dev())) {
+                        continue;
+                    }
                     if (best == null) {
                         return new Fib(r.type() == RouteType.THROW ? null : r.type() == RouteType.UNKNOWN ? Errno.EINVAL : r.type().error(),
                                 r, -1, t.id(), null);
