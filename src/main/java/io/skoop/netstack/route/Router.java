@@ -754,20 +754,8 @@ public final class Router {
             Ip s = r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(q.dst(), nh.dev());
             return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, s)), false);
         }
-        List<RouteResult.Path> paths = new ArrayList<>();
-        for (int i = 0; i < r.nexthops().size(); i++) {
-            Nexthop nh = r.nexthops().get(i);
-            if ((i == res.nh() || (r.isMultipath() && q.oif() == null)) && goodNexthop(nh, f, false, true)) {
-                // ip6_route_get_saddr: route prefsrc or ipv6_dev_get_saddr, printed whatever "from" says
-                Ip s = r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(q.dst(), nh.dev());
-                RouteResult.Path p = new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), s);
-                if (i == res.nh()) {
-                    paths.add(0, p);
-                } else {
-                    paths.add(p);
-                }
-            }
-        }
+        // rt6_multipath_select hashes among the siblings even with a (non-strict) oif; a strict oif is in f and filters them
+        List<RouteResult.Path> paths = paths6(r, res.nh(), f, true, true);
         boolean hash = paths.size() > 1;
         c.steps.add(new Step.NexthopChosen(r.nexthops().get(res.nh()), r.nexthops(), hash));
         c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), r.prefsrc() != null ? "route prefsrc"
@@ -778,6 +766,11 @@ public final class Router {
     private RouteResult input6(Ctx c) {
         RouteQuery q = c.q;
         c.steps.add(new Step.Decision("IPv6 input lookup: ip6_route_input (simplified)"));
+        if (q.dst().isMulticast()) {
+            // ip6_route_input: multicast routing and group membership are not in the dump
+            c.uncertain = true;
+            c.steps.add(new Step.Decision("multicast destination on input: group membership and multicast routing are not modelled (uncertain)"));
+        }
         Flow f = new Flow(q.dst(), q.src(), q.iif(), null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), 0);
         Fib res = fibLookup(f, true, false, c.steps, c);
         if (!res.ok()) {
@@ -787,9 +780,32 @@ public final class Router {
         if (r.type() == RouteType.LOCAL) {
             return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, null)), false);
         }
-        Nexthop nh = r.nexthops().get(res.nh());
-        c.steps.add(new Step.NexthopChosen(nh, r.nexthops(), false));
-        return c.ok(r.type(), res.table(), r, List.of(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), null)), false);
+        List<RouteResult.Path> paths = paths6(r, res.nh(), f, true, false);
+        c.steps.add(new Step.NexthopChosen(r.nexthops().get(res.nh()), r.nexthops(), paths.size() > 1));
+        return c.ok(r.type(), res.table(), r, paths, paths.size() > 1);
+    }
+
+    /**
+     * The usable paths of an IPv6 route: the found nexthop first, then (when {@code all}, i.e. the
+     * kernel hashes among siblings: rt6_multipath_select) the other usable ones; with
+     * {@code source} each carries the source ip6_route_get_saddr gives (route prefsrc or
+     * ipv6_dev_get_saddr), which rt6_fill_node prints whatever "from" says.
+     */
+    private List<RouteResult.Path> paths6(Route r, int found, Flow f, boolean all, boolean source) {
+        List<RouteResult.Path> paths = new ArrayList<>();
+        for (int i = 0; i < r.nexthops().size(); i++) {
+            Nexthop nh = r.nexthops().get(i);
+            if ((i == found || (r.isMultipath() && all)) && goodNexthop(nh, f, false, true)) {
+                Ip s = !source ? null : r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(f.dst(), nh.dev());
+                RouteResult.Path p = new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), s);
+                if (i == found) {
+                    paths.add(0, p);
+                } else {
+                    paths.add(p);
+                }
+            }
+        }
+        return paths;
     }
 
     /**

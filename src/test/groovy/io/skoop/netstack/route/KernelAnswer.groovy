@@ -26,7 +26,9 @@ class KernelAnswer {
         }
         if (o.multipath) {
             boolean any = o.multipath.any { p ->
-                Map pv = ov + [gateway: p.gateway, dev: p.dev] + (o.iif ? [:] : [prefsrc: p.prefsrc == o.from ? null : p.prefsrc])
+                // IPv4 prints prefsrc only for output routes when it differs from "from"; IPv6 prints it always
+                boolean v6 = o.dst.contains(':')
+                Map pv = ov + [gateway: p.gateway, dev: p.dev] + (o.iif ? [:] : [prefsrc: !v6 && p.prefsrc == o.from ? null : p.prefsrc])
                 pv == kv
             }
             if (any) {

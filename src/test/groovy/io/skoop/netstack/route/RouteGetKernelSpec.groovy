@@ -98,7 +98,10 @@ class RouteGetKernelSpec extends Specification {
 
     List<String> kernel(String ns, Path qfile) {
         String script = 'while IFS= read -r q; do echo "@@"; ip -j route get $q 2>&1; done < "$1"; true'
-        String out = lab.exec(ns, 'sh', '-c', script, 'sh', qfile.toString())
+        Path answers = qfile.resolveSibling('kernel-answers.txt')
+        int rc = NetnsDumper.toFile(ns, ['sh', '-c', script, 'sh', qfile.toString()], answers)
+        assert rc == 0
+        String out = Files.readString(answers)
         def parts = out.split('@@\n', -1) as List
         return parts.drop(1).collect { it.trim() }
     }
@@ -196,7 +199,7 @@ class RouteGetKernelSpec extends Specification {
         }
 
         String randomPrefix6() {
-            int len = pick([0, 32, 40, 48, 48, 56, 64, 64, 96, 128])
+            int len = pick([0, 16, 32, 40, 48, 48, 56, 64, 64, 96, 128])
             def groups = [0x2001, 0xdb8, 0x50 + rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(65536), 0, 0, rnd.nextInt(65536)]
             def ip = io.skoop.model.Ip.parse(groups.collect { Integer.toHexString(it) }.join(':')).mask(len)
             String p = "$ip/$len"
@@ -225,6 +228,9 @@ class RouteGetKernelSpec extends Specification {
                     out << "route add prohibit $dst$tail".toString()
                 } else if (kind < 36) {
                     out << "route add throw $dst$tail".toString()
+                } else if (kind < 44) {
+                    def devs = [pick(devs6), pick(devs6)]
+                    out << "route add $dst$tail nexthop via ${gw6(devs[0])} dev ${devs[0]} nexthop via ${gw6(devs[1])} dev ${devs[1]}".toString()
                 } else {
                     String dev = pick(devs6)
                     out << "route add $dst${chance(0.7) ? ' via ' + gw6(dev) : ''} dev $dev$tail".toString()
@@ -258,7 +264,7 @@ class RouteGetKernelSpec extends Specification {
                 def (a, l) = pick(prefixes6).split('/')
                 def ip = io.skoop.model.Ip.parse(a)
                 int len = l as int
-                long rl = rnd.nextLong(), rh = rnd.nextLong()
+                long rl = rnd.nextLong(), rh = rnd.nextLong() & 0x00ffffffffffffffL // no multicast (ff00::/8) destinations
                 long mh = len >= 64 ? -1L : len == 0 ? 0 : -1L << (64 - len)
                 long ml = len <= 64 ? 0 : len == 128 ? -1L : -1L << (128 - len)
                 return io.skoop.model.Ip.v6(ip.hi() | (rh & ~mh), ip.lo() | (rl & ~ml)).toString()
@@ -269,7 +275,8 @@ class RouteGetKernelSpec extends Specification {
         }
 
         void sysctls() {
-            List<String> kv = ["net.ipv4.ip_forward=${forward ? 1 : 0}".toString(), 'net.ipv4.conf.all.rp_filter=0',
+            List<String> kv = ["net.ipv4.ip_forward=${forward ? 1 : 0}".toString(), "net.ipv6.conf.all.forwarding=${forward ? 1 : 0}".toString(),
+                               'net.ipv4.conf.all.rp_filter=0',
                                'net.ipv4.conf.default.rp_filter=0']
             devices.each { d -> kv << "net.ipv4.conf.${d}.rp_filter=${pick([0, 0, 1, 2])}".toString() }
             if (chance(0.5)) {
@@ -416,13 +423,17 @@ class RouteGetKernelSpec extends Specification {
         List<String> queries(int n) {
             List<String> out = []
             n.times {
-                if (chance(0.15)) {
+                if (chance(0.2)) {
                     StringBuilder q6 = new StringBuilder(randomDst6())
-                    if (chance(0.3)) {
-                        q6 << ' from ' << pick(locals6)
-                    }
-                    if (chance(0.15)) {
-                        q6 << ' oif ' << pick(['e1', 'e2', 'br0'])
+                    if (chance(0.35)) { // input
+                        q6 << ' from ' << (chance(0.7) ? randomDst6() : pick(locals6)) << ' iif ' << pick(['e1', 'e2', 'e3', 'br0'])
+                    } else {
+                        if (chance(0.3)) {
+                            q6 << ' from ' << pick(locals6)
+                        }
+                        if (chance(0.15)) {
+                            q6 << ' oif ' << pick(['e1', 'e2', 'br0'])
+                        }
                     }
                     if (chance(0.3)) {
                         q6 << ' mark ' << pick(marks)
