@@ -449,20 +449,30 @@ public final class Router {
         return inetSelectAddr(nh.dev(), nh.gateway() != null && nh.gateway().isV4() ? nh.gateway() : null, r.scope());
     }
 
-    private boolean isLocalAddress4(Ip ip) {
+    /**
+     * {@code __ip_dev_find(net, ip, false)}: the device that has {@code ip} configured, else the device of a
+     * local-table route of type local covering it (e.g. {@code local 10.50.0.0/16 dev lo}); null when not local.
+     */
+    private String localAddressDevice4(Ip ip) {
         for (Interface i : interfaces.all()) {
             for (Address a : i.addresses(false)) {
                 if (a.local().equals(ip)) {
-                    return true;
+                    return i.name();
                 }
             }
         }
         FibTable local = tables4.get(Tables.LOCAL);
         if (local != null) {
             Fib r = table4(local, new Flow(ip, null, null, null, 0, 0, 0, 0, 0, 0), true);
-            return r != null && r.ok() && r.route().type() == RouteType.LOCAL;
+            if (r != null && r.ok() && r.route().type() == RouteType.LOCAL) {
+                return r.route().nexthops().get(r.nh()).dev();
+            }
         }
-        return false;
+        return null;
+    }
+
+    private boolean isLocalAddress4(Ip ip) {
+        return localAddressDevice4(ip) != null;
     }
 
     // ------------------------------------------------------------------ IPv4 output
@@ -486,12 +496,12 @@ public final class Router {
                 return c.fail(Errno.EINVAL, "source " + src + " is multicast, broadcast or zeronet");
             }
             if (q.oif() == null && (dst.isMulticast() || dst.isLimitedBroadcast())) {
-                Interface d = interfaces.withAddress(src).orElse(null);
+                String d = localAddressDevice4(src);
                 if (d == null) {
                     return c.fail(Errno.ENETUNREACH, "source " + src + " is not a local address");
                 }
-                c.steps.add(new Step.Decision("multicast/broadcast destination: output via " + d.name() + ", the device of " + src));
-                return makeOutput4(c, dst.isMulticast() ? RouteType.MULTICAST : RouteType.BROADCAST, 0, null, null, d.name(), src);
+                c.steps.add(new Step.Decision("multicast/broadcast destination: output via " + d + ", the device of " + src));
+                return makeOutput4(c, dst.isMulticast() ? RouteType.MULTICAST : RouteType.BROADCAST, 0, null, null, d, src);
             }
             if (!isLocalAddress4(src)) {
                 return c.fail(Errno.ENETUNREACH, "source " + src + " is not a local address (__ip_dev_find)");

@@ -29,9 +29,9 @@ class RouteGetKernelSpec extends Specification {
         lab.close()
     }
 
-    def "route-get agrees with ip route get (seed #seed, ip_forward #forward)"() {
+    def "route-get agrees with ip route get (seed #seed, ip_forward #forward, terminal rule actions #terminal)"() {
         given:
-        def sc = new Scenario(lab, seed, forward)
+        def sc = new Scenario(lab, seed, forward, terminal)
         sc.build()
         Path dir = NetnsDumper.dump(lab, sc.ns, Files.createTempDirectory("skoop-route-$seed-"))
         List<String> queries = sc.queries(QUERIES)
@@ -74,12 +74,14 @@ class RouteGetKernelSpec extends Specification {
         }
 
         where:
-        seed | forward
-        1    | true
-        2    | false
-        3    | true
-        4    | true
-        5    | false
+        seed | forward | terminal
+        1    | true    | true
+        2    | false   | true
+        3    | true    | true
+        4    | true    | true
+        5    | false   | true
+        6    | true    | false
+        7    | false   | false
     }
 
     // ---------------------------------------------------------------- running both sides
@@ -126,6 +128,7 @@ class RouteGetKernelSpec extends Specification {
         final KernelLab lab
         final long seed
         final boolean forward
+        final boolean terminal
         final Random rnd
         String ns
         String peer
@@ -138,10 +141,11 @@ class RouteGetKernelSpec extends Specification {
         final List<Long> marks = [0x1L, 0x2L, 0x3L, 0x10L, 0x11L]
         final List<String> devices = ['e1', 'e2', 'e3', 'br0', 'e4', 'e6']
 
-        Scenario(KernelLab lab, long seed, boolean forward) {
+        Scenario(KernelLab lab, long seed, boolean forward, boolean terminal) {
             this.lab = lab
             this.seed = seed
             this.forward = forward
+            this.terminal = terminal
             this.rnd = new Random(seed)
         }
 
@@ -378,6 +382,9 @@ class RouteGetKernelSpec extends Specification {
                     sb << ' ipproto ' << pick(['tcp', 'udp']) << ' dport ' << pick(['80', '53', '1000-2000'])
                 }
                 int a = rnd.nextInt(100)
+                if (!terminal && a >= 78) {
+                    a = rnd.nextInt(78)
+                }
                 if (a < 65) {
                     sb << ' lookup ' << pick(['100', '101', '102', 'main', '103'])
                     if (chance(0.15)) {

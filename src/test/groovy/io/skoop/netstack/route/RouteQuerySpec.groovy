@@ -40,4 +40,13 @@ class RouteQuerySpec extends Specification {
         '10.0.0.1 10.0.0.2'           | "unexpected word '10.0.0.2'"
         '10.0.0.1 ipproto bogus'      | "bad ipproto 'bogus'"
     }
+
+    def "a simulated packet becomes a query with its addresses, mark, protocol and ports"() {
+        when:
+        RouteQuery q = RouteQuery.of(io.skoop.model.Packet.parse('tcp 10.0.0.1:40000 > 10.0.0.2:80').withMark(0x4000), 'eth0', null)
+
+        then:
+        q.toString() == '10.0.0.2 from 10.0.0.1 iif eth0 mark 0x4000 ipproto 6 sport 40000 dport 80'
+        q.isInput()
+    }
 }
