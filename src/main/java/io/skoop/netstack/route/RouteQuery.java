@@ -37,6 +37,20 @@ public record RouteQuery(Ip dst, Ip src, String iif, String oif, long mark, int 
         return new RouteQuery(dst, null, null, null, 0, 0, 0, 0, 0, 0);
     }
 
+    /**
+     * The lookup of a simulated packet: its destination, source, mark, protocol and ports; an input
+     * lookup when {@code iif} is given (the packet arrived there), else an output lookup of a locally
+     * generated packet, optionally bound to {@code oif}.
+     *
+     * @param packet the packet (its outer header when encapsulated)
+     * @param iif    the device it was received on, or null
+     * @param oif    the device an output lookup is bound to, or null
+     */
+    public static RouteQuery of(io.skoop.model.Packet packet, String iif, String oif) {
+        return new RouteQuery(packet.dst(), packet.src(), iif, oif, packet.mark(), packet.protocol().number(),
+                packet.sport(), packet.dport(), 0, 0);
+    }
+
     /** True for an input lookup ({@code iif} given). */
     public boolean isInput() {
         return iif != null;

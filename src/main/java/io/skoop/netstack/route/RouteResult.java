@@ -91,7 +91,7 @@ public record RouteResult(RouteQuery query, Errno errno, RouteType type, int tab
         if (table != Tables.MAIN && table != Tables.UNSPEC) {
             m.put("table", Tables.name(table));
         }
-        if (!query.isInput() && prefsrc != null && !prefsrc.equals(query.src())) {
+        if (printsPrefsrc()) {
             m.put("prefsrc", prefsrc.toString());
         }
         if (query.dst().isV6() && route != null) {
@@ -125,6 +125,18 @@ public record RouteResult(RouteQuery query, Errno errno, RouteType type, int tab
         return m;
     }
 
+    /**
+     * Whether ip prints prefsrc: IPv4 output routes whose selected source differs from the query's
+     * ({@code rt_fill_info}); IPv6 always prints the route's source (prefsrc or ipv6_dev_get_saddr,
+     * {@code rt6_fill_node}), even when {@code from} was given.
+     */
+    private boolean printsPrefsrc() {
+        if (prefsrc == null) {
+            return false;
+        }
+        return query.dst().isV6() || (!query.isInput() && !prefsrc.equals(query.src()));
+    }
+
     /** The answer in {@code ip route get} text form (or "RTNETLINK answers: …"), without the steps. */
     public String summary() {
         if (!ok()) {
@@ -145,7 +157,7 @@ public record RouteResult(RouteQuery query, Errno errno, RouteType type, int tab
         if (table != Tables.MAIN && table != Tables.UNSPEC) {
             sb.append(" table ").append(Tables.name(table));
         }
-        if (!query.isInput() && prefsrc != null && !prefsrc.equals(query.src())) {
+        if (printsPrefsrc()) {
             sb.append(" src ").append(prefsrc);
         }
         if (query.mark() != 0) {

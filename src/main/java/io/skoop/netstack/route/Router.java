@@ -314,7 +314,7 @@ public final class Router {
             } else if (res.err() != null) {
                 outcome = res.route().type().ipName() + " route: " + res.err();
             } else {
-                outcome = "nexthop " + res.route().nexthops().get(res.nh());
+                outcome = res.route().isMultipath() ? "found (multipath)" : "found";
             }
             steps.add(new Step.TableLookup(t.id(), res == null ? null : res.route(), outcome));
         }
@@ -371,6 +371,10 @@ public final class Router {
             int bestNh = -1;
             for (Route r : routes) {
                 if (r.type() == RouteType.THROW || r.type().error() != null || r.type() == RouteType.UNKNOWN) {
+                    // IPv6 reject routes hang off the loopback device: a strict oif (rt6_check_dev) skips them
+                    if (f.oif() != null && !r.nexthops().isEmpty() && !f.oif().equals(r.nexthops().get(0).dev())) {
+                        continue;
+                    }
                     if (best == null) {
                         return new Fib(r.type() == RouteType.THROW ? null : r.type() == RouteType.UNKNOWN ? Errno.EINVAL : r.type().error(),
                                 r, -1, t.id(), null);
@@ -445,20 +449,30 @@ public final class Router {
         return inetSelectAddr(nh.dev(), nh.gateway() != null && nh.gateway().isV4() ? nh.gateway() : null, r.scope());
     }
 
-    private boolean isLocalAddress4(Ip ip) {
+    /**
+     * {@code __ip_dev_find(net, ip, false)}: the device that has {@code ip} configured, else the device of a
+     * local-table route of type local covering it (e.g. {@code local 10.50.0.0/16 dev lo}); null when not local.
+     */
+    private String localAddressDevice4(Ip ip) {
         for (Interface i : interfaces.all()) {
             for (Address a : i.addresses(false)) {
                 if (a.local().equals(ip)) {
-                    return true;
+                    return i.name();
                 }
             }
         }
         FibTable local = tables4.get(Tables.LOCAL);
         if (local != null) {
             Fib r = table4(local, new Flow(ip, null, null, null, 0, 0, 0, 0, 0, 0), true);
-            return r != null && r.ok() && r.route().type() == RouteType.LOCAL;
+            if (r != null && r.ok() && r.route().type() == RouteType.LOCAL) {
+                return r.route().nexthops().get(r.nh()).dev();
+            }
         }
-        return false;
+        return null;
+    }
+
+    private boolean isLocalAddress4(Ip ip) {
+        return localAddressDevice4(ip) != null;
     }
 
     // ------------------------------------------------------------------ IPv4 output
@@ -482,12 +496,12 @@ public final class Router {
                 return c.fail(Errno.EINVAL, "source " + src + " is multicast, broadcast or zeronet");
             }
             if (q.oif() == null && (dst.isMulticast() || dst.isLimitedBroadcast())) {
-                Interface d = interfaces.withAddress(src).orElse(null);
+                String d = localAddressDevice4(src);
                 if (d == null) {
                     return c.fail(Errno.ENETUNREACH, "source " + src + " is not a local address");
                 }
-                c.steps.add(new Step.Decision("multicast/broadcast destination: output via " + d.name() + ", the device of " + src));
-                return makeOutput4(c, dst.isMulticast() ? RouteType.MULTICAST : RouteType.BROADCAST, 0, null, null, d.name(), src);
+                c.steps.add(new Step.Decision("multicast/broadcast destination: output via " + d + ", the device of " + src));
+                return makeOutput4(c, dst.isMulticast() ? RouteType.MULTICAST : RouteType.BROADCAST, 0, null, null, d, src);
             }
             if (!isLocalAddress4(src)) {
                 return c.fail(Errno.ENETUNREACH, "source " + src + " is not a local address (__ip_dev_find)");
@@ -546,7 +560,7 @@ public final class Router {
                 && Objects.equals(n.gateway(), paths.get(0).gateway())).findFirst().orElseThrow();
         c.steps.add(new Step.NexthopChosen(chosen, r.nexthops(), hash));
         c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), src != null ? "given" : r.prefsrc() != null ? "route prefsrc"
-                : "inet_select_addr(" + chosen.dev() + ", scope " + r.scope() + ")"));
+                : "inet_select_addr on the nexthop device within the route scope"));
         return makeOutput4(c, r.type(), res.table(), r, paths, chosen.dev(), paths.get(0).prefsrc());
     }
 
@@ -732,7 +746,13 @@ public final class Router {
     private RouteResult output6(Ctx c) {
         RouteQuery q = c.q;
         c.steps.add(new Step.Decision("IPv6 output lookup: ip6_route_output (simplified: no neighbour scoring)"));
-        Flow f = new Flow(q.dst(), q.src(), loName(), q.oif(), q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), q.uid());
+        // ip6_route_output_flags: the oif is strict (RT6_LOOKUP_F_IFACE) only without a source (or for link-local/multicast
+        // destinations); with a source it is only a preference (rt6_score_route)
+        boolean strict = q.oif() != null && (q.src() == null || v6Scope(q.dst()) <= 2 || q.dst().isMulticast());
+        Flow f = new Flow(q.dst(), q.src(), loName(), strict ? q.oif() : null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), q.uid());
+        if (q.oif() != null && !strict) {
+            c.steps.add(new Step.Decision("oif " + q.oif() + " with a source: a preference, not a requirement (no RT6_LOOKUP_F_IFACE)"));
+        }
         Fib res = fibLookup(f, true, false, c.steps, c);
         if (!res.ok()) {
             return c.fail(res.err(), res.route() != null ? "route " + res.route() : res.rule() != null
@@ -740,25 +760,15 @@ public final class Router {
         }
         Route r = res.route();
         if (r.type() == RouteType.LOCAL) {
-            Ip s = q.src() != null ? q.src() : q.dst();
+            Nexthop nh = r.nexthops().get(0);
+            Ip s = r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(q.dst(), nh.dev());
             return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, s)), false);
         }
-        List<RouteResult.Path> paths = new ArrayList<>();
-        for (int i = 0; i < r.nexthops().size(); i++) {
-            Nexthop nh = r.nexthops().get(i);
-            if ((i == res.nh() || (r.isMultipath() && q.oif() == null)) && goodNexthop(nh, f, false, true)) {
-                Ip s = q.src() != null ? q.src() : r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(q.dst(), nh.dev());
-                RouteResult.Path p = new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), s);
-                if (i == res.nh()) {
-                    paths.add(0, p);
-                } else {
-                    paths.add(p);
-                }
-            }
-        }
+        // rt6_multipath_select hashes among the siblings even with a (non-strict) oif; a strict oif is in f and filters them
+        List<RouteResult.Path> paths = paths6(r, res.nh(), f, true, true);
         boolean hash = paths.size() > 1;
         c.steps.add(new Step.NexthopChosen(r.nexthops().get(res.nh()), r.nexthops(), hash));
-        c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), q.src() != null ? "given" : r.prefsrc() != null ? "route prefsrc"
+        c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), r.prefsrc() != null ? "route prefsrc"
                 : "ipv6_dev_get_saddr (RFC 6724 subset)"));
         return c.ok(r.type(), res.table(), r, paths, hash);
     }
@@ -766,6 +776,11 @@ public final class Router {
     private RouteResult input6(Ctx c) {
         RouteQuery q = c.q;
         c.steps.add(new Step.Decision("IPv6 input lookup: ip6_route_input (simplified)"));
+        if (q.dst().isMulticast()) {
+            // ip6_route_input: multicast routing and group membership are not in the dump
+            c.uncertain = true;
+            c.steps.add(new Step.Decision("multicast destination on input: group membership and multicast routing are not modelled (uncertain)"));
+        }
         Flow f = new Flow(q.dst(), q.src(), q.iif(), null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), 0);
         Fib res = fibLookup(f, true, false, c.steps, c);
         if (!res.ok()) {
@@ -775,9 +790,32 @@ public final class Router {
         if (r.type() == RouteType.LOCAL) {
             return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, null)), false);
         }
-        Nexthop nh = r.nexthops().get(res.nh());
-        c.steps.add(new Step.NexthopChosen(nh, r.nexthops(), false));
-        return c.ok(r.type(), res.table(), r, List.of(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), null)), false);
+        List<RouteResult.Path> paths = paths6(r, res.nh(), f, true, false);
+        c.steps.add(new Step.NexthopChosen(r.nexthops().get(res.nh()), r.nexthops(), paths.size() > 1));
+        return c.ok(r.type(), res.table(), r, paths, paths.size() > 1);
+    }
+
+    /**
+     * The usable paths of an IPv6 route: the found nexthop first, then (when {@code all}, i.e. the
+     * kernel hashes among siblings: rt6_multipath_select) the other usable ones; with
+     * {@code source} each carries the source ip6_route_get_saddr gives (route prefsrc or
+     * ipv6_dev_get_saddr), which rt6_fill_node prints whatever "from" says.
+     */
+    private List<RouteResult.Path> paths6(Route r, int found, Flow f, boolean all, boolean source) {
+        List<RouteResult.Path> paths = new ArrayList<>();
+        for (int i = 0; i < r.nexthops().size(); i++) {
+            Nexthop nh = r.nexthops().get(i);
+            if ((i == found || (r.isMultipath() && all)) && goodNexthop(nh, f, false, true)) {
+                Ip s = !source ? null : r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(f.dst(), nh.dev());
+                RouteResult.Path p = new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), s);
+                if (i == found) {
+                    paths.add(0, p);
+                } else {
+                    paths.add(p);
+                }
+            }
+        }
+        return paths;
     }
 
     /**

@@ -11,13 +11,23 @@ public final class Tables {
     public static final int MAIN = 254;
     public static final int LOCAL = 255;
 
+    /**
+     * Tables that ip printed by name (named in the collecting host's /etc/iproute2/rt_tables, which the
+     * dump does not carry) get stable synthetic ids from this base, so rules and routes naming the same
+     * table still meet; {@link #name(int)} prints the name again.
+     */
+    private static final int NAMED_BASE = 0x7f000000;
+    private static final java.util.Map<String, Integer> NAMED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<Integer, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Tables() {
     }
 
     /**
-     * The id of a table name ({@code main}, {@code local}, {@code default}, {@code unspec}) or number.
+     * The id of a table name ({@code main}, {@code local}, {@code default}, {@code unspec}), number, or
+     * other name (a synthetic id, see NAMED_BASE).
      *
-     * @throws IllegalArgumentException for an unknown name
+     * @throws IllegalArgumentException for text that is neither a number nor a name
      */
     public static int parse(String s) {
         switch (s) {
@@ -33,7 +43,14 @@ public final class Tables {
                     }
                     return (int) v;
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("unknown routing table '" + s + "' (expected main, local, default or a number 0..4294967295)");
+                    if (!s.matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
+                        throw new IllegalArgumentException("bad routing table '" + s + "' (expected main, local, default, a number or a name)");
+                    }
+                    return NAMED.computeIfAbsent(s, k -> {
+                        int id = NAMED_BASE + NAMED.size();
+                        NAMES.put(id, k);
+                        return id;
+                    });
                 }
         }
     }
@@ -45,7 +62,7 @@ public final class Tables {
             case LOCAL -> "local";
             case DEFAULT -> "default";
             case UNSPEC -> "unspec";
-            default -> Integer.toUnsignedString(id);
+            default -> NAMES.getOrDefault(id, Integer.toUnsignedString(id));
         };
     }
 }

@@ -24,11 +24,27 @@ class NetnsDumper {
     static Path dump(KernelLab lab, String ns, Path dir) {
         Files.createDirectories(dir)
         COMMANDS.each { file, cmd ->
-            Files.writeString(dir.resolve(file), lab.exec(ns, cmd as String[]))
+            int rc = toFile(ns, cmd, dir.resolve(file))
+            assert rc == 0: "${cmd.join(' ')} in $ns failed: ${Files.readString(dir.resolve(file + '.err'))}"
+            Files.delete(dir.resolve(file + '.err'))
         }
         // sysctl -a exits non-zero on a few unreadable keys; keep what it printed
-        def r = lab.run(ns, 'sysctl', '-a')
-        Files.writeString(dir.resolve('sysctl.txt'), r[1] as String)
+        toFile(ns, ['sysctl', '-a'], dir.resolve('sysctl.txt'))
+        Files.delete(dir.resolve('sysctl.txt.err'))
         return dir
+    }
+
+    /**
+     * Runs {@code cmd} inside {@code ns} with stdout redirected to {@code out} (stderr to out.err) by
+     * the OS, so no output can be lost to stream-reader races; returns the exit code.
+     */
+    static int toFile(String ns, List<String> cmd, Path out) {
+        def p = new ProcessBuilder((['ip', 'netns', 'exec', ns] + cmd) as String[])
+                .redirectOutput(out.toFile()).redirectError(Path.of(out.toString() + '.err').toFile()).start()
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly()
+            throw new IllegalStateException("timeout: ${cmd.join(' ')} in $ns")
+        }
+        return p.exitValue()
     }
 }

@@ -29,9 +29,9 @@ class RouteGetKernelSpec extends Specification {
         lab.close()
     }
 
-    def "route-get agrees with ip route get (seed #seed, ip_forward #forward)"() {
+    def "route-get agrees with ip route get (seed #seed, ip_forward #forward, terminal rule actions #terminal)"() {
         given:
-        def sc = new Scenario(lab, seed, forward)
+        def sc = new Scenario(lab, seed, forward, terminal)
         sc.build()
         Path dir = NetnsDumper.dump(lab, sc.ns, Files.createTempDirectory("skoop-route-$seed-"))
         List<String> queries = sc.queries(QUERIES)
@@ -44,7 +44,7 @@ class RouteGetKernelSpec extends Specification {
         List<String> bad = []
         int agree = 0
         queries.eachWithIndex { q, i ->
-            String why = disagreement(ours[i], theirs[i])
+            String why = KernelAnswer.disagreement(ours[i], theirs[i])
             if (why == null) {
                 agree++
             } else {
@@ -53,7 +53,8 @@ class RouteGetKernelSpec extends Specification {
         }
         String report = "route-get vs ip route get, seed $seed: ${queries.size()} queries, $agree agree, ${bad.size()} disagree " +
                 "(${String.format('%.2f', 100.0 * agree / queries.size())}%); " +
-                "${ours.count { it.error }} errors, ${ours.count { it.multipath }} multipath, ${ours.count { it.iif }} input lookups"
+                "${ours.count { it.error }} errors, ${ours.count { it.multipath }} multipath, ${ours.count { it.iif }} input lookups, ${ours.count { it.dst.contains(':') }} IPv6"
+        report += '; by outcome: ' + ours.countBy { (it.iif ? 'in ' : 'out ') + (it.error ?: it.type ?: 'unicast') }.sort()
         println report
         bad.take(15).each { println it }
         Path out = Path.of('target', 'route-differential')
@@ -73,10 +74,14 @@ class RouteGetKernelSpec extends Specification {
         }
 
         where:
-        seed | forward
-        1    | true
-        2    | false
-        3    | true
+        seed | forward | terminal
+        1    | true    | true
+        2    | false   | true
+        3    | true    | true
+        4    | true    | true
+        5    | false   | true
+        6    | true    | false
+        7    | false   | false
     }
 
     // ---------------------------------------------------------------- running both sides
@@ -95,37 +100,12 @@ class RouteGetKernelSpec extends Specification {
 
     List<String> kernel(String ns, Path qfile) {
         String script = 'while IFS= read -r q; do echo "@@"; ip -j route get $q 2>&1; done < "$1"; true'
-        String out = lab.exec(ns, 'sh', '-c', script, 'sh', qfile.toString())
+        Path answers = qfile.resolveSibling('kernel-answers.txt')
+        int rc = NetnsDumper.toFile(ns, ['sh', '-c', script, 'sh', qfile.toString()], answers)
+        assert rc == 0
+        String out = Files.readString(answers)
         def parts = out.split('@@\n', -1) as List
         return parts.drop(1).collect { it.trim() }
-    }
-
-    /** Null when both agree, else what differs. */
-    static String disagreement(Map o, String k) {
-        if (!k.startsWith('[')) {
-            def m = k =~ /RTNETLINK answers: (.*)/
-            String errno = m.find() ? Errno.ofMessage(m.group(1))?.name() ?: m.group(1) : 'OTHER: ' + k
-            return o.error == errno ? null : "kernel error $errno, ours ${o.error ?: 'success'}"
-        }
-        Map km = (new JsonSlurper().parseText(k) as List)[0] as Map
-        if (o.error) {
-            return "kernel success, ours ${o.error}"
-        }
-        Map kv = [type: km.type ?: 'unicast', gateway: km.gateway ?: km.via?.host, dev: km.dev, prefsrc: km.prefsrc, table: km.table]
-        Map ov = [type: o.type ?: 'unicast', gateway: o.gateway ?: o.via?.host, dev: o.dev, prefsrc: o.prefsrc, table: o.table]
-        if (kv == ov) {
-            return null
-        }
-        if (o.multipath) {
-            boolean any = o.multipath.any { p ->
-                Map pv = ov + [gateway: p.gateway, dev: p.dev] + (o.iif ? [:] : [prefsrc: p.prefsrc == o.from ? null : p.prefsrc])
-                pv == kv
-            }
-            if (any) {
-                return null
-            }
-        }
-        return "kernel $kv, ours $ov"
     }
 
     static String explain(Path dir, String q, Map o, String k, String why) {
@@ -148,6 +128,7 @@ class RouteGetKernelSpec extends Specification {
         final KernelLab lab
         final long seed
         final boolean forward
+        final boolean terminal
         final Random rnd
         String ns
         String peer
@@ -155,13 +136,16 @@ class RouteGetKernelSpec extends Specification {
         final Map<String, String> subnets = [e1: '10.1.0', e2: '10.2.0', e3: '10.3.0', br0: '10.4.0', e4: '10.5.0', e6: '10.6.0']
         final List<String> locals = []
         final List<String> prefixes = []
+        final List<String> locals6 = []
+        final List<String> prefixes6 = []
         final List<Long> marks = [0x1L, 0x2L, 0x3L, 0x10L, 0x11L]
         final List<String> devices = ['e1', 'e2', 'e3', 'br0', 'e4', 'e6']
 
-        Scenario(KernelLab lab, long seed, boolean forward) {
+        Scenario(KernelLab lab, long seed, boolean forward, boolean terminal) {
             this.lab = lab
             this.seed = seed
             this.forward = forward
+            this.terminal = terminal
             this.rnd = new Random(seed)
         }
 
@@ -177,8 +161,8 @@ class RouteGetKernelSpec extends Specification {
             lab.execInput(ns, cmds.join('\n') + '\n', 'ip', '-batch', '-', '-force')
         }
 
-        void batchLenient(List<String> cmds) {
-            def p = new ProcessBuilder('ip', 'netns', 'exec', ns, 'ip', '-batch', '-', '-force').redirectErrorStream(true).start()
+        void batchLenient(List<String> cmds, String family = '-4') {
+            def p = new ProcessBuilder('ip', 'netns', 'exec', ns, 'ip', family, '-batch', '-', '-force').redirectErrorStream(true).start()
             p.outputStream.withWriter { it << cmds.join('\n') + '\n' }
             p.inputStream.text
             p.waitFor()
@@ -201,6 +185,10 @@ class RouteGetKernelSpec extends Specification {
                 setup << "addr add ${s}.1/24 dev $d".toString()
                 locals << "${s}.1".toString()
             }
+            ['e1': 1, 'e2': 2, 'e3': 3, 'br0': 4].each { d, n ->
+                setup << "addr add 2001:db8:${n}::1/64 dev $d nodad".toString()
+                locals6 << "2001:db8:${n}::1".toString()
+            }
             setup << 'addr add 10.1.0.100/24 dev e1' // secondary
             setup << 'addr add 10.9.9.9/32 dev lo'
             setup << 'addr add 10.7.0.1/16 dev e2'
@@ -211,10 +199,88 @@ class RouteGetKernelSpec extends Specification {
             // e6 goes down after routes were added through it: multipath nexthops become dead
             KernelLab.sh('ip', '-n', ns, 'link', 'set', 'e6', 'down')
             batchLenient(rules())
+            batchLenient(routes6() + rules6(), '-6')
+        }
+
+        String randomPrefix6() {
+            int len = pick([0, 16, 32, 40, 48, 48, 56, 64, 64, 96, 128])
+            def groups = [0x2001, 0xdb8, 0x50 + rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(65536), 0, 0, rnd.nextInt(65536)]
+            def ip = io.skoop.model.Ip.parse(groups.collect { Integer.toHexString(it) }.join(':')).mask(len)
+            String p = "$ip/$len"
+            prefixes6 << p
+            return p
+        }
+
+        String gw6(String dev) {
+            "2001:db8:${['e1': 1, 'e2': 2, 'e3': 3, 'br0': 4][dev]}::${Integer.toHexString(2 + rnd.nextInt(200))}"
+        }
+
+        List<String> routes6() {
+            List<String> out = []
+            List<String> devs6 = ['e1', 'e2', 'e3', 'br0']
+            (30 + rnd.nextInt(20)).times {
+                String table = pick(['main', 'main', '100', '101'])
+                String dst = randomPrefix6()
+                String metric = chance(0.5) ? " metric ${pick([10, 20, 100, 1024])}" : ''
+                int kind = rnd.nextInt(100)
+                String tail = " table $table$metric"
+                if (kind < 10) {
+                    out << "route add blackhole $dst$tail".toString()
+                } else if (kind < 20) {
+                    out << "route add unreachable $dst$tail".toString()
+                } else if (kind < 28) {
+                    out << "route add prohibit $dst$tail".toString()
+                } else if (kind < 36) {
+                    out << "route add throw $dst$tail".toString()
+                } else if (kind < 44) {
+                    def devs = [pick(devs6), pick(devs6)]
+                    out << "route add $dst$tail nexthop via ${gw6(devs[0])} dev ${devs[0]} nexthop via ${gw6(devs[1])} dev ${devs[1]}".toString()
+                } else {
+                    String dev = pick(devs6)
+                    out << "route add $dst${chance(0.7) ? ' via ' + gw6(dev) : ''} dev $dev$tail".toString()
+                }
+            }
+            return out
+        }
+
+        List<String> rules6() {
+            List<String> out = []
+            (1..6).collect { 100 + rnd.nextInt(30000) }.unique().sort().each { prio ->
+                StringBuilder sb = new StringBuilder("rule add pref $prio")
+                if (chance(0.3)) {
+                    sb << ' from ' << pick(prefixes6)
+                }
+                if (chance(0.4)) {
+                    sb << ' to ' << pick(prefixes6)
+                }
+                if (chance(0.3)) {
+                    sb << ' fwmark ' << pick(marks)
+                }
+                sb << pick([' lookup 100', ' lookup 101', ' lookup main', ' unreachable', ' prohibit', ' blackhole'])
+                out << sb.toString()
+            }
+            return out
+        }
+
+        String randomDst6() {
+            int k = rnd.nextInt(100)
+            if (k < 60 && prefixes6) {
+                def (a, l) = pick(prefixes6).split('/')
+                def ip = io.skoop.model.Ip.parse(a)
+                int len = l as int
+                long rl = rnd.nextLong(), rh = rnd.nextLong() & 0x00ffffffffffffffL // no multicast (ff00::/8) destinations
+                long mh = len >= 64 ? -1L : len == 0 ? 0 : -1L << (64 - len)
+                long ml = len <= 64 ? 0 : len == 128 ? -1L : -1L << (128 - len)
+                return io.skoop.model.Ip.v6(ip.hi() | (rh & ~mh), ip.lo() | (rl & ~ml)).toString()
+            } else if (k < 75) {
+                return pick(locals6)
+            }
+            return "2001:db8:${1 + rnd.nextInt(5)}::${Integer.toHexString(rnd.nextInt(65536))}"
         }
 
         void sysctls() {
-            List<String> kv = ["net.ipv4.ip_forward=${forward ? 1 : 0}".toString(), 'net.ipv4.conf.all.rp_filter=0',
+            List<String> kv = ["net.ipv4.ip_forward=${forward ? 1 : 0}".toString(), "net.ipv6.conf.all.forwarding=${forward ? 1 : 0}".toString(),
+                               'net.ipv4.conf.all.rp_filter=0',
                                'net.ipv4.conf.default.rp_filter=0']
             devices.each { d -> kv << "net.ipv4.conf.${d}.rp_filter=${pick([0, 0, 1, 2])}".toString() }
             if (chance(0.5)) {
@@ -316,18 +382,21 @@ class RouteGetKernelSpec extends Specification {
                     sb << ' ipproto ' << pick(['tcp', 'udp']) << ' dport ' << pick(['80', '53', '1000-2000'])
                 }
                 int a = rnd.nextInt(100)
-                if (a < 55) {
+                if (!terminal && a >= 78) {
+                    a = rnd.nextInt(78)
+                }
+                if (a < 65) {
                     sb << ' lookup ' << pick(['100', '101', '102', 'main', '103'])
                     if (chance(0.15)) {
                         sb << ' suppress_prefixlength ' << pick([0, 8, 16])
                     }
-                } else if (a < 70) {
+                } else if (a < 78) {
                     sb << ' goto ' << (i + 1 < prios.size() && chance(0.8) ? pick(prios.drop(i + 1)) : prio + 1)
-                } else if (a < 77) {
+                } else if (a < 83) {
                     sb << ' blackhole'
-                } else if (a < 84) {
+                } else if (a < 88) {
                     sb << ' unreachable'
-                } else if (a < 91) {
+                } else if (a < 93) {
                     sb << ' prohibit'
                 } else {
                     sb << ' nop'
@@ -361,6 +430,24 @@ class RouteGetKernelSpec extends Specification {
         List<String> queries(int n) {
             List<String> out = []
             n.times {
+                if (chance(0.2)) {
+                    StringBuilder q6 = new StringBuilder(randomDst6())
+                    if (chance(0.35)) { // input
+                        q6 << ' from ' << (chance(0.7) ? randomDst6() : pick(locals6)) << ' iif ' << pick(['e1', 'e2', 'e3', 'br0'])
+                    } else {
+                        if (chance(0.3)) {
+                            q6 << ' from ' << pick(locals6)
+                        }
+                        if (chance(0.15)) {
+                            q6 << ' oif ' << pick(['e1', 'e2', 'br0'])
+                        }
+                    }
+                    if (chance(0.3)) {
+                        q6 << ' mark ' << pick(marks)
+                    }
+                    out << q6.toString()
+                    return
+                }
                 StringBuilder q = new StringBuilder(randomDst())
                 if (chance(0.5)) { // output
                     if (chance(0.3)) {
