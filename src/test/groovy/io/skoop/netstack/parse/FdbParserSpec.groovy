@@ -42,25 +42,6 @@ class FdbParserSpec extends Specification {
         fdb.entries().any { it.master() == 'cni0' && it.state() == '' && !it.static }
     }
 
-    def "VXLAN remotes: exact MAC entries, else the all-zero default entries (vxlan_xmit)"() {
-        expect:
-        fdb.vxlanRemotes(dev, mac) == remotes.collect { Ip.parse(it) }
-
-        where:
-        dev         | mac                 | remotes
-        'vx0'       | '02:00:00:00:00:42' | ['192.0.2.12']
-        'vx0'       | '02:00:00:00:00:99' | ['192.0.2.10', '192.0.2.11']
-        'vx0'       | '02:00:00:00:00:43' | ['192.0.2.13']
-        'flannel.1' | '0A:58:0A:F4:01:00' | ['10.0.0.2']
-        'flannel.1' | '0a:58:0a:f4:02:00' | []
-    }
-
-    def "bridge lookup finds the port of a MAC, or nothing (flood)"() {
-        expect:
-        fdb.bridgeLookup('cni0', '02:00:00:00:00:51', null).get().ifname() == 'veth1'
-        fdb.bridgeLookup('cni0', '02:00:00:00:00:77', null).isEmpty()
-    }
-
     def "vlan and via are read (hand-written row: this kernel has no VLAN filtering)"() {
         when:
         def e = FdbParser.parse('fdb.json', '[{"mac":"02:00:00:00:00:61","ifname":"veth1","vlan":10,"viaIf":"eth0","flags":["master"],"master":"br0","state":"static"}]').entries()[0]

@@ -1,6 +1,5 @@
 package io.skoop.netstack.parse
 
-import io.skoop.model.Ip
 import io.skoop.model.Prefix
 import io.skoop.netstack.ipset.Element
 import io.skoop.netstack.ipset.IpSets
