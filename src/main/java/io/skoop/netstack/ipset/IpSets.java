@@ -30,7 +30,8 @@ import java.util.Set;
  *       {@code netmask}, marks by {@code markmask};</li>
  *   <li>for hash:net* types the most specific entry wins (prefix lengths walked from longest to
  *       shortest, the first NET dimension outermost), and a {@code nomatch} entry found that way
- *       means not in set;</li>
+ *       means not in set; hash:net,iface stops at the most specific network containing the
+ *       address even when its interface differs;</li>
  *   <li>a PORT entry matches only its protocol (a bare port in the file means tcp; bitmap:port
  *       keeps no protocol and matches TCP, UDP and SCTP packets by port);</li>
  *   <li>list:set answers MATCH for the first member set that matches (a member answering
@@ -125,6 +126,9 @@ public final class IpSets {
             }
             return best;
         }
+        if (type == SetType.HASH_NET_IFACE) {
+            return netIface(set, dirs, probe);
+        }
         // hash:net*: the most specific candidate decides
         List<IpSetEntry> candidates = new ArrayList<>();
         List<Membership> answers = new ArrayList<>();
@@ -145,6 +149,37 @@ public final class IpSets {
                 return Membership.UNKNOWN;
             }
             return candidates.get(i).nomatch() ? Membership.NO_MATCH : Membership.MATCH;
+        }
+        return Membership.NO_MATCH;
+    }
+
+    /**
+     * hash:net,iface walks prefix lengths like the other net types but stops at the first length
+     * where some entry's network (with the probe's physdev flag) contains the address, whatever
+     * its interface (IP_SET_HASH_WITH_MULTI in ip_set_hash_netiface.c): only the entries of that
+     * network are then compared by interface, so a less specific entry of the right interface is
+     * never reached.
+     */
+    private static Membership netIface(IpSet set, List<Direction> dirs, SetProbe probe) {
+        Direction dn = dirs.isEmpty() ? Direction.DST : dirs.get(0);
+        Direction di = dirs.size() < 2 ? Direction.DST : dirs.get(1);
+        Ip ip = dn == Direction.SRC ? probe.packet().src() : probe.packet().dst();
+        List<IpSetEntry> containing = set.entries().stream()
+                .filter(e -> ((Iface) e.elements().get(1)).physdev() == probe.physdev()
+                        && ((Addr) e.elements().get(0)).prefix().contains(ip))
+                .toList();
+        if (containing.isEmpty()) {
+            return Membership.NO_MATCH;
+        }
+        int longest = containing.stream().mapToInt(e -> ((Addr) e.elements().get(0)).prefix().length()).max().getAsInt();
+        String dev = di == Direction.SRC ? probe.inIface() : probe.outIface();
+        if (dev == null) {
+            return Membership.UNKNOWN;
+        }
+        for (IpSetEntry e : containing) {
+            if (((Addr) e.elements().get(0)).prefix().length() == longest && ((Iface) e.elements().get(1)).name().equals(dev)) {
+                return !e.unknown().isEmpty() ? Membership.UNKNOWN : e.nomatch() ? Membership.NO_MATCH : Membership.MATCH;
+            }
         }
         return Membership.NO_MATCH;
     }

@@ -118,6 +118,27 @@ add l gone
         s.test('l', [Direction.SRC], p) == Membership.UNKNOWN
     }
 
+    def "hash:net,iface: the most specific network decides even when its interface differs (#src on #dev -> #expected)"() {
+        given:
+        def s = IpsetParser.parse('ipset.txt', '''\
+create ni hash:net,iface family inet
+add ni 10.244.0.0/16,cni0
+add ni 10.240.0.0/12,eth0
+add ni 10.244.9.0/24,eth0 nomatch
+''')
+
+        expect:
+        s.test('ni', Direction.parseList('src,src'), SetProbe.of(Packet.parse("tcp $src:1 > 10.0.0.1:80")).withIfaces(dev, '')) == expected
+
+        where: // verified with ipset test and iptables -m set (IpsetKernelSpec, IpsetPacketKernelSpec)
+        src          | dev    | expected
+        '10.244.1.6' | 'cni0' | Membership.MATCH
+        '10.244.1.6' | 'eth0' | Membership.NO_MATCH    // 10.244.0.0/16 (cni0) hides 10.240.0.0/12 (eth0)
+        '10.250.1.6' | 'eth0' | Membership.MATCH
+        '10.244.9.6' | 'eth0' | Membership.NO_MATCH    // nomatch
+        '10.244.9.6' | 'cni0' | Membership.NO_MATCH    // the /24 (eth0) hides the /16 (cni0)
+    }
+
     def "a list:set containing itself does not loop"() {
         given:
         def s = IpsetParser.parse('ipset.txt', 'create l list:set\nadd l l\n')
