@@ -15,6 +15,7 @@ import io.skoop.netstack.parse.NeighParser
 import io.skoop.netstack.parse.SocketParser
 import io.skoop.netstack.parse.SysctlParser
 import io.skoop.model.Packet
+import io.skoop.netstack.DumpFixtures
 import io.skoop.testsupport.KernelLab
 import spock.lang.IgnoreIf
 import spock.lang.Shared
@@ -59,7 +60,7 @@ class CollectNetnsSpec extends Specification {
         lab.exec(b, 'sysctl', '-qw', 'net.ipv4.ip_forward=0')
         listener = new ProcessBuilder('ip', 'netns', 'exec', a, 'timeout', '60', 'socat', 'TCP4-LISTEN:8080,bind=10.1.0.1,reuseaddr', '/dev/null')
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
-        for (int i = 0; i < 50 && !lab.exec(a, 'ss', '-H', '-t', '-l', '-n').contains(':8080'); i++) {
+        for (int i = 0; i < 50 && !DumpFixtures.netnsOut(a, 'ss', '-H', '-t', '-l', '-n').contains(':8080'); i++) {
             Thread.sleep(100)
         }
     }

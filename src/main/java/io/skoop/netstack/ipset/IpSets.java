@@ -33,7 +33,8 @@ import java.util.Set;
  *       means not in set; hash:net,iface stops at the most specific network containing the
  *       address even when its interface differs;</li>
  *   <li>a PORT entry matches only its protocol (a bare port in the file means tcp; bitmap:port
- *       keeps no protocol and matches TCP, UDP and SCTP packets by port);</li>
+ *       keeps no protocol and matches only TCP and UDP packets by port — an SCTP packet to a
+ *       listed port does not match, as the packet-path differential test showed);</li>
  *   <li>list:set answers MATCH for the first member set that matches (a member answering
  *       {@code nomatch} does not stop the walk).</li>
  * </ul>
@@ -242,8 +243,8 @@ public final class IpSets {
 
     private static Membership port(IpSet set, Port port, int value, SetProbe probe) {
         Protocol pp = probe.packet().protocol();
-        if (port.proto() == null) { // bitmap:port
-            return is((pp == Protocol.TCP || pp == Protocol.UDP || pp == Protocol.SCTP) && value >= port.from() && value <= port.to());
+        if (port.proto() == null) { // bitmap:port: TCP and UDP(-lite) only (ip_set_bitmap_port.c checks the protocol)
+            return is((pp == Protocol.TCP || pp == Protocol.UDP) && value >= port.from() && value <= port.to());
         }
         Protocol ep = protocolOf(port.proto());
         if (ep == null || ep != pp) {

@@ -2,14 +2,14 @@ package io.skoop.netstack.ipset
 
 import io.skoop.model.Packet
 import io.skoop.netstack.parse.IpsetParser
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 /** Membership as the kernel decides it, on the captured and hand-written fixtures. */
 class IpSetsSpec extends Specification {
     @Shared IpSets sets = IpsetParser.parse('ipset.txt',
-            Fixtures.text('netstack/dump/node/ipset.txt') + Fixtures.text('netstack/dump/ipset-handwritten.txt'))
+            DumpFixtures.text('netstack/dump/node/ipset.txt') + DumpFixtures.text('netstack/dump/ipset-handwritten.txt'))
 
     def "#set #dirs: #packet -> #expected"() {
         given:
@@ -89,6 +89,7 @@ class IpSetsSpec extends Specification {
         'bmport'     | 'dst'         | 'udp 10.0.0.1:1 > 10.0.0.2:80'                | 0      | null   | null   | false   | null                | null   | null  | Membership.MATCH       // no protocol kept
         'bmport'     | 'dst'         | 'tcp 10.0.0.1:1 > 10.0.0.2:103'               | 0      | null   | null   | false   | null                | null   | null  | Membership.NO_MATCH
         'bmport'     | 'src'         | 'tcp 10.0.0.1:22 > 10.0.0.2:103'              | 0      | null   | null   | false   | null                | null   | null  | Membership.MATCH
+        'bmport'     | 'dst'         | 'sctp 10.0.0.1:1 > 10.0.0.2:80'               | 0      | null   | null   | false   | null                | null   | null  | Membership.NO_MATCH    // TCP and UDP only
         // list:set: first member that matches; nomatch in a member does not stop the walk
         'listset'    | 'dst'         | 'tcp 10.0.0.1:1 > 10.0.0.2:80'                | 0      | null   | null   | false   | null                | null   | null  | Membership.MATCH       // kube-ips
         'listset'    | 'dst'         | 'tcp 10.0.0.1:1 > 10.2.0.2:80'                | 0      | null   | null   | false   | null                | null   | null  | Membership.MATCH       // nets

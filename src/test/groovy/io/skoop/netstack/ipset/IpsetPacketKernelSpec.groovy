@@ -5,7 +5,7 @@ import io.skoop.model.Packet
 import io.skoop.model.Prefix
 import io.skoop.model.Protocol
 import io.skoop.netstack.parse.IpsetParser
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import io.skoop.testsupport.KernelLab
 import spock.lang.IgnoreIf
 import spock.lang.Shared
@@ -61,14 +61,14 @@ for line in sys.stdin:
         lab.exec(srv, 'ip', 'link', 'set', 'eth0', 'up')
         lab.exec(cli, 'ip', 'link', 'set', 'eth0', 'up')
         lab.exec(cli, 'ip', 'route', 'add', 'default', 'via', '10.8.0.1')
-        cliMac = lab.exec(cli, 'cat', '/sys/class/net/eth0/address').trim()
-        srvMac = lab.exec(srv, 'cat', '/sys/class/net/eth0/address').trim()
-        lab.execInput(srv, Fixtures.text('netstack/dump/ipset-input.txt'), 'ipset', 'restore')
+        cliMac = DumpFixtures.netnsOut(cli, 'cat', '/sys/class/net/eth0/address').trim()
+        srvMac = DumpFixtures.netnsOut(srv, 'cat', '/sys/class/net/eth0/address').trim()
+        lab.execInput(srv, DumpFixtures.text('netstack/dump/ipset-input.txt'), 'ipset', 'restore')
         // entries that the lab's packets can meet: the real in-device and the client's MAC
         lab.exec(srv, 'ipset', 'add', 'netiface', '10.240.0.0/12,eth0')
         lab.exec(srv, 'ipset', 'add', 'netiface', '10.244.9.0/24,eth0', 'nomatch')
         lab.exec(srv, 'ipset', 'add', 'bmipmac', "10.0.0.11,$cliMac".toString())
-        sets = IpsetParser.parse('ipset.txt', lab.exec(srv, 'ipset', 'save'))
+        sets = IpsetParser.parse('ipset.txt', DumpFixtures.netnsOut(srv, 'ipset', 'save'))
     }
 
     def cleanupSpec() {
@@ -94,7 +94,7 @@ for line in sys.stdin:
                 'python3', '-c', SENDER)
         Thread.sleep(300)
         Map<String, Long> counters = [:]
-        lab.exec(srv, 'iptables-save', '-c', '-t', 'raw').eachLine { line ->
+        DumpFixtures.netnsOut(srv, 'iptables-save', '-c', '-t', 'raw').eachLine { line ->
             def m = line =~ /^\[(\d+):\d+\] .*--comment "([^"]+)"/
             if (m.find()) {
                 counters[m.group(2)] = m.group(1) as long

@@ -2,13 +2,13 @@ package io.skoop.netstack.ipvs
 
 import io.skoop.model.Packet
 import io.skoop.netstack.parse.IpvsParser
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 /** Virtual service lookup (ip_vs_service_find) on the hand-written ipvs.txt. */
 class IpvsTableSpec extends Specification {
-    @Shared IpvsTable ipvs = IpvsParser.parse('ipvs.txt', Fixtures.text('netstack/dump/ipvs.txt'))
+    @Shared IpvsTable ipvs = IpvsParser.parse('ipvs.txt', DumpFixtures.text('netstack/dump/ipvs.txt'))
 
     def "lookup: #packet -> #key"() {
         expect:

@@ -2,13 +2,13 @@ package io.skoop.netstack.neigh
 
 import io.skoop.model.Ip
 import io.skoop.netstack.parse.FdbParser
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 /** Bridge and VXLAN forwarding-database lookups on the captured fdb.json. */
 class FdbSpec extends Specification {
-    @Shared Fdb fdb = FdbParser.parse('fdb.json', Fixtures.text('netstack/dump/node/fdb.json'))
+    @Shared Fdb fdb = FdbParser.parse('fdb.json', DumpFixtures.text('netstack/dump/node/fdb.json'))
 
     def "VXLAN remotes: exact MAC entries, else the all-zero default entries (vxlan_xmit)"() {
         expect:

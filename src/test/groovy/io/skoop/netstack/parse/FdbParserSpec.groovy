@@ -2,12 +2,12 @@ package io.skoop.netstack.parse
 
 import io.skoop.model.Ip
 import io.skoop.netstack.neigh.Fdb
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 class FdbParserSpec extends Specification {
-    @Shared Fdb fdb = FdbParser.parse('fdb.json', Fixtures.text('netstack/dump/node/fdb.json'))
+    @Shared Fdb fdb = FdbParser.parse('fdb.json', DumpFixtures.text('netstack/dump/node/fdb.json'))
 
     def "bridge -j fdb show entry #mac on #ifname"() {
         when:

@@ -3,12 +3,12 @@ package io.skoop.netstack.parse
 import io.skoop.model.Ip
 import io.skoop.model.Protocol
 import io.skoop.netstack.ipvs.IpvsTable
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 class IpvsParserSpec extends Specification {
-    @Shared IpvsTable ipvs = IpvsParser.parse('ipvs.txt', Fixtures.text('netstack/dump/ipvs.txt'))
+    @Shared IpvsTable ipvs = IpvsParser.parse('ipvs.txt', DumpFixtures.text('netstack/dump/ipvs.txt'))
 
     def "virtual service #key"() {
         when:

@@ -3,12 +3,12 @@ package io.skoop.netstack.parse
 import io.skoop.model.Ip
 import io.skoop.model.Protocol
 import io.skoop.netstack.socket.Sockets
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 class SocketParserSpec extends Specification {
-    @Shared Sockets sockets = SocketParser.parse('sockets.txt', Fixtures.text('netstack/dump/node/sockets.txt'))
+    @Shared Sockets sockets = SocketParser.parse('sockets.txt', DumpFixtures.text('netstack/dump/node/sockets.txt'))
 
     def "ss line for #proto port #port"() {
         when:
@@ -42,7 +42,7 @@ class SocketParserSpec extends Specification {
 
     def "every line of the fixture is read"() {
         expect:
-        sockets.sockets().size() == Fixtures.text('netstack/dump/node/sockets.txt').readLines().findAll { it.trim() }.size()
+        sockets.sockets().size() == DumpFixtures.text('netstack/dump/node/sockets.txt').readLines().findAll { it.trim() }.size()
         sockets.sockets().every { it.processes().every { p -> p.pid() > 0 && p.fd() >= 0 } }
     }
 

@@ -1,17 +1,17 @@
 package io.skoop.netstack.parse
 
 import io.skoop.netstack.sysctl.Sysctls
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 class SysctlParserSpec extends Specification {
-    @Shared Sysctls node = SysctlParser.parse('sysctl.txt', Fixtures.text('netstack/dump/node/sysctl.txt'))
-    @Shared Sysctls peer = SysctlParser.parse('sysctl.txt', Fixtures.text('netstack/dump/peer/sysctl.txt'))
+    @Shared Sysctls node = SysctlParser.parse('sysctl.txt', DumpFixtures.text('netstack/dump/node/sysctl.txt'))
+    @Shared Sysctls peer = SysctlParser.parse('sysctl.txt', DumpFixtures.text('netstack/dump/peer/sysctl.txt'))
 
     def "all of sysctl -a is kept"() {
         expect:
-        node.asMap().size() == Fixtures.text('netstack/dump/node/sysctl.txt').readLines().findAll { it.trim() }.collect { it.substring(0, it.indexOf(' =')) }.toSet().size()
+        node.asMap().size() == DumpFixtures.text('netstack/dump/node/sysctl.txt').readLines().findAll { it.trim() }.collect { it.substring(0, it.indexOf(' =')) }.toSet().size()
         node.get('kernel.core_modes').get() == 'file\npipe\nsocket'
         node.asMap().keySet().any { it.startsWith('kernel.') }
         node.asMap().keySet().any { it.startsWith('net.') }

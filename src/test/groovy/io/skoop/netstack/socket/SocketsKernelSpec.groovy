@@ -3,6 +3,7 @@ package io.skoop.netstack.socket
 import io.skoop.model.Ip
 import io.skoop.model.Protocol
 import io.skoop.netstack.parse.SocketParser
+import io.skoop.netstack.DumpFixtures
 import io.skoop.testsupport.KernelLab
 import spock.lang.IgnoreIf
 import spock.lang.Shared
@@ -43,10 +44,10 @@ class SocketsKernelSpec extends Specification {
             listeners << new ProcessBuilder('ip', 'netns', 'exec', srv, 'timeout', '120', 'socat', "$it,reuseaddr,fork".toString(), '/dev/null')
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
         }
-        for (int i = 0; i < 50 && lab.exec(srv, 'ss', '-H', '-t', '-l', '-n').readLines().size() < 9; i++) {
+        for (int i = 0; i < 50 && DumpFixtures.netnsOut(srv, 'ss', '-H', '-t', '-l', '-n').readLines().size() < 9; i++) {
             Thread.sleep(100)
         }
-        sockets = SocketParser.parse('sockets.txt', lab.exec(srv, 'ss', '-H', '-t', '-u', '-l', '-n', '-p', '-e'))
+        sockets = SocketParser.parse('sockets.txt', DumpFixtures.netnsOut(srv, 'ss', '-H', '-t', '-u', '-l', '-n', '-p', '-e'))
     }
 
     def cleanupSpec() {

@@ -3,13 +3,13 @@ package io.skoop.netstack.socket
 import io.skoop.model.Ip
 import io.skoop.model.Protocol
 import io.skoop.netstack.parse.SocketParser
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 /** The kernel's listener lookup on the captured ss output (sockets.txt of the node fixture). */
 class SocketsSpec extends Specification {
-    @Shared Sockets sockets = SocketParser.parse('sockets.txt', Fixtures.text('netstack/dump/node/sockets.txt'))
+    @Shared Sockets sockets = SocketParser.parse('sockets.txt', DumpFixtures.text('netstack/dump/node/sockets.txt'))
 
     def "listening(#dst, #port, #proto, #dev) -> ports #expected (kernel socket lookup)"() {
         when:

@@ -1,14 +1,14 @@
 package io.skoop.netstack.sysctl
 
 import io.skoop.netstack.parse.SysctlParser
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 /** Typed getters and the kernel's all/default/device combination rules on the captured sysctl.txt of two namespaces. */
 class SysctlsSpec extends Specification {
-    @Shared Sysctls node = SysctlParser.parse('sysctl.txt', Fixtures.text('netstack/dump/node/sysctl.txt'))
-    @Shared Sysctls peer = SysctlParser.parse('sysctl.txt', Fixtures.text('netstack/dump/peer/sysctl.txt'))
+    @Shared Sysctls node = SysctlParser.parse('sysctl.txt', DumpFixtures.text('netstack/dump/node/sysctl.txt'))
+    @Shared Sysctls peer = SysctlParser.parse('sysctl.txt', DumpFixtures.text('netstack/dump/peer/sysctl.txt'))
 
     def "typed getters: per-netns values of the node and of the peer"() {
         expect:
