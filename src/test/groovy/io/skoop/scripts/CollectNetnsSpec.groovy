@@ -138,7 +138,7 @@ class CollectNetnsSpec extends Specification {
     def "tools missing from PATH are recorded as missing and the script still exits 0"() {
         given: 'a PATH with only iproute2, ss, sysctl and the coreutils the script uses'
         Path bin = Files.createDirectory(tmp.resolve('bin'))
-        ['ip', 'bridge', 'ss', 'sysctl', 'mkdir', 'mktemp', 'mv', 'rm', 'uname', 'date'].each { t ->
+        ['ip', 'bridge', 'ss', 'sysctl', 'mkdir', 'mv', 'rm', 'uname', 'date'].each { t ->
             Files.createSymbolicLink(bin.resolve(t), which(t))
         }
         Path out = tmp.resolve('partial')
