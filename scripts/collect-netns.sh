@@ -7,12 +7,13 @@
 #   in a pod's netns:  nsenter -t PID -n scripts/collect-netns.sh /tmp/dump/pod
 #
 # Uses only standard tools: bash, iproute2 (ip, bridge, ss), iptables-save, ip6tables-save,
-# nft, ipset, ipvsadm, sysctl, uname, date. A tool that is missing or fails (ipvsadm without
-# the ip_vs module, nft without permission) is recorded in OUTDIR/meta.json with its status,
-# exit code and first stderr line; its file is then NOT written (an existing file always
-# means the command succeeded). Exits 0 in that case too; non-zero (1) only when OUTDIR
-# cannot be created or written, 64 on a usage error. Prints nothing on success; the
-# commands' stderr is kept in meta.json, not printed.
+# nft, ipset, ipvsadm, sysctl, and from coreutils mkdir, mv, rm, uname, date. A tool that is
+# missing or fails (ipvsadm without the ip_vs module, nft without permission) is recorded in
+# OUTDIR/meta.json with its status, exit code and first stderr line; its file is then NOT
+# written (an existing file always means the command succeeded). Exits 0 in that case too;
+# non-zero (1) only when OUTDIR cannot be created or written, 64 on a usage error. Prints
+# nothing on success; the commands' stderr is kept in meta.json, not printed.
+# Format: docs/netns-dump.md.
 set -u
 export LC_ALL=C
 
@@ -28,10 +29,11 @@ if ! mkdir -p -- "$OUT" 2>/dev/null || [ ! -d "$OUT" ] || [ ! -w "$OUT" ]; then
     echo "collect-netns: cannot write to output directory '$OUT'" >&2
     exit 1
 fi
-ERR=$(mktemp "$OUT/.stderr.XXXXXX" 2>/dev/null) || {
+ERR="$OUT/.stderr.$$"
+if ! : >"$ERR" 2>/dev/null; then
     echo "collect-netns: cannot create files in '$OUT'" >&2
     exit 1
-}
+fi
 trap 'rm -f -- "$ERR" "$OUT"/.tmp.*' EXIT
 
 # JSON string escaping (backslash, quote, control characters) without external tools.

@@ -110,7 +110,7 @@ a ip -j neigh show nud all >"$HERE/neigh-nud-all.json"
 a ip -j neigh show proxy >"$HERE/neigh-proxy.json"
 rm -rf "$HERE/peer"
 TOOLS=$(mktemp -d)
-for t in ip bridge iptables-save ip6tables-save ss sysctl uname date mktemp mv rm mkdir cat; do
+for t in ip bridge iptables-save ip6tables-save ss sysctl uname date mv rm mkdir; do
     ln -s "$(command -v "$t")" "$TOOLS/$t"
 done
 ip netns exec "$B" env PATH="$TOOLS" /bin/bash "$ROOT/scripts/collect-netns.sh" "$HERE/peer"

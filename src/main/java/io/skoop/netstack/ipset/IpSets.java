@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The ipsets of one network namespace (ipset.txt) and membership tests that follow the kernel
@@ -30,9 +31,11 @@ import java.util.Set;
  *       {@code netmask}, marks by {@code markmask};</li>
  *   <li>for hash:net* types the most specific entry wins (prefix lengths walked from longest to
  *       shortest, the first NET dimension outermost), and a {@code nomatch} entry found that way
- *       means not in set;</li>
+ *       means not in set; hash:net,iface stops at the most specific network containing the
+ *       address even when its interface differs;</li>
  *   <li>a PORT entry matches only its protocol (a bare port in the file means tcp; bitmap:port
- *       keeps no protocol and matches TCP, UDP and SCTP packets by port);</li>
+ *       keeps no protocol and matches only TCP and UDP packets by port — an SCTP packet to a
+ *       listed port does not match, as the packet-path differential test showed);</li>
  *   <li>list:set answers MATCH for the first member set that matches (a member answering
  *       {@code nomatch} does not stop the walk).</li>
  * </ul>
@@ -45,6 +48,8 @@ import java.util.Set;
  */
 public final class IpSets {
     private final Map<String, IpSet> sets;
+    /** per set: entries indexed by the network of their first address component, built on first use */
+    private final Map<String, Map<Integer, Map<Ip, List<IpSetEntry>>>> indexes = new ConcurrentHashMap<>();
 
     /** @param sets the sets in file order (names are unique) */
     public IpSets(Collection<IpSet> sets) {
@@ -112,9 +117,10 @@ public final class IpSets {
             }
             return unknown ? Membership.UNKNOWN : Membership.NO_MATCH;
         }
+        List<IpSetEntry> entries = candidates(set, dirs, probe);
         if (!type.hasNets()) {
             Membership best = Membership.NO_MATCH;
-            for (IpSetEntry e : set.entries()) {
+            for (IpSetEntry e : entries) {
                 Membership m = entry(set, e, dirs, probe);
                 if (m == Membership.MATCH) {
                     return Membership.MATCH;
@@ -125,10 +131,13 @@ public final class IpSets {
             }
             return best;
         }
+        if (type == SetType.HASH_NET_IFACE) {
+            return netIface(entries, dirs, probe);
+        }
         // hash:net*: the most specific candidate decides
         List<IpSetEntry> candidates = new ArrayList<>();
         List<Membership> answers = new ArrayList<>();
-        for (IpSetEntry e : set.entries()) {
+        for (IpSetEntry e : entries) {
             Membership m = entry(set, e, dirs, probe);
             if (m != Membership.NO_MATCH) {
                 candidates.add(e);
@@ -147,6 +156,69 @@ public final class IpSets {
             return candidates.get(i).nomatch() ? Membership.NO_MATCH : Membership.MATCH;
         }
         return Membership.NO_MATCH;
+    }
+
+    /**
+     * hash:net,iface walks prefix lengths like the other net types but stops at the first length
+     * where some entry's network (with the probe's physdev flag) contains the address, whatever
+     * its interface (IP_SET_HASH_WITH_MULTI in ip_set_hash_netiface.c): only the entries of that
+     * network are then compared by interface, so a less specific entry of the right interface is
+     * never reached.
+     */
+    private static Membership netIface(List<IpSetEntry> entries, List<Direction> dirs, SetProbe probe) {
+        Direction dn = dirs.isEmpty() ? Direction.DST : dirs.get(0);
+        Direction di = dirs.size() < 2 ? Direction.DST : dirs.get(1);
+        Ip ip = dn == Direction.SRC ? probe.packet().src() : probe.packet().dst();
+        List<IpSetEntry> containing = entries.stream()
+                .filter(e -> ((Iface) e.elements().get(1)).physdev() == probe.physdev()
+                        && ((Addr) e.elements().get(0)).prefix().contains(ip))
+                .toList();
+        if (containing.isEmpty()) {
+            return Membership.NO_MATCH;
+        }
+        int longest = containing.stream().mapToInt(e -> ((Addr) e.elements().get(0)).prefix().length()).max().getAsInt();
+        String dev = di == Direction.SRC ? probe.inIface() : probe.outIface();
+        if (dev == null) {
+            return Membership.UNKNOWN;
+        }
+        for (IpSetEntry e : containing) {
+            if (((Addr) e.elements().get(0)).prefix().length() == longest && ((Iface) e.elements().get(1)).name().equals(dev)) {
+                return !e.unknown().isEmpty() ? Membership.UNKNOWN : e.nomatch() ? Membership.NO_MATCH : Membership.MATCH;
+            }
+        }
+        return Membership.NO_MATCH;
+    }
+
+    /**
+     * The entries that can hold the probe: when the first component is an address, only those
+     * whose network contains the probe's address in that direction (an index by prefix length
+     * and network, so a lookup in a set of 10,000 entries touches a handful); else all.
+     */
+    private List<IpSetEntry> candidates(IpSet set, List<Direction> dirs, SetProbe probe) {
+        List<SetType.Dim> dims = set.type().dims();
+        if (dims.isEmpty() || (dims.get(0) != SetType.Dim.IP && dims.get(0) != SetType.Dim.NET)) {
+            return set.entries();
+        }
+        Map<Integer, Map<Ip, List<IpSetEntry>>> index = indexes.computeIfAbsent(set.name(), n -> index(set));
+        Direction d = dirs.isEmpty() ? Direction.DST : dirs.get(0);
+        Ip ip = d == Direction.SRC ? probe.packet().src() : probe.packet().dst();
+        List<IpSetEntry> out = new ArrayList<>();
+        index.forEach((len, byNet) -> {
+            if (len <= ip.bitLength()) {
+                out.addAll(byNet.getOrDefault(ip.mask(len), List.of()));
+            }
+        });
+        return out;
+    }
+
+    private static Map<Integer, Map<Ip, List<IpSetEntry>>> index(IpSet set) {
+        Map<Integer, Map<Ip, List<IpSetEntry>>> index = new LinkedHashMap<>();
+        for (IpSetEntry e : set.entries()) {
+            Addr a = (Addr) e.elements().get(0);
+            index.computeIfAbsent(a.prefix().length(), l -> new java.util.HashMap<>())
+                    .computeIfAbsent(a.prefix().address(), x -> new ArrayList<>()).add(e);
+        }
+        return index;
     }
 
     private static int[] cidrs(IpSetEntry e) {
@@ -207,8 +279,8 @@ public final class IpSets {
 
     private static Membership port(IpSet set, Port port, int value, SetProbe probe) {
         Protocol pp = probe.packet().protocol();
-        if (port.proto() == null) { // bitmap:port
-            return is((pp == Protocol.TCP || pp == Protocol.UDP || pp == Protocol.SCTP) && value >= port.from() && value <= port.to());
+        if (port.proto() == null) { // bitmap:port: TCP and UDP(-lite) only (ip_set_bitmap_port.c checks the protocol)
+            return is((pp == Protocol.TCP || pp == Protocol.UDP) && value >= port.from() && value <= port.to());
         }
         Protocol ep = protocolOf(port.proto());
         if (ep == null || ep != pp) {

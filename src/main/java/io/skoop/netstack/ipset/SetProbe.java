@@ -10,8 +10,10 @@ import java.util.Objects;
  * field left null that an entry needs makes that entry's answer UNKNOWN.
  *
  * @param packet    the packet (its protocol decides which entries' ports apply)
- * @param inIface   the input device (hash:net,iface with {@code src}), or null
- * @param outIface  the output device (hash:net,iface with {@code dst}), or null
+ * @param inIface   the input device (hash:net,iface with {@code src}); {@code ""} at a hook that
+ *                  has none (OUTPUT, POSTROUTING of local packets), null when not known
+ * @param outIface  the output device (hash:net,iface with {@code dst}); {@code ""} at a hook that
+ *                  has none yet (PREROUTING, INPUT), null when not known
  * @param physdev   true when the lookup compares bridge ports ({@code physdev:} entries) instead of devices
  * @param srcMac    the source MAC (hash:mac, *:ip,mac with {@code src}), or null
  * @param dstMac    the destination MAC, or null

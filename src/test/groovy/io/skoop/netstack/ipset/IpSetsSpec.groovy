@@ -2,14 +2,14 @@ package io.skoop.netstack.ipset
 
 import io.skoop.model.Packet
 import io.skoop.netstack.parse.IpsetParser
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 /** Membership as the kernel decides it, on the captured and hand-written fixtures. */
 class IpSetsSpec extends Specification {
     @Shared IpSets sets = IpsetParser.parse('ipset.txt',
-            Fixtures.text('netstack/dump/node/ipset.txt') + Fixtures.text('netstack/dump/ipset-handwritten.txt'))
+            DumpFixtures.text('netstack/dump/node/ipset.txt') + DumpFixtures.text('netstack/dump/ipset-handwritten.txt'))
 
     def "#set #dirs: #packet -> #expected"() {
         given:
@@ -89,6 +89,7 @@ class IpSetsSpec extends Specification {
         'bmport'     | 'dst'         | 'udp 10.0.0.1:1 > 10.0.0.2:80'                | 0      | null   | null   | false   | null                | null   | null  | Membership.MATCH       // no protocol kept
         'bmport'     | 'dst'         | 'tcp 10.0.0.1:1 > 10.0.0.2:103'               | 0      | null   | null   | false   | null                | null   | null  | Membership.NO_MATCH
         'bmport'     | 'src'         | 'tcp 10.0.0.1:22 > 10.0.0.2:103'              | 0      | null   | null   | false   | null                | null   | null  | Membership.MATCH
+        'bmport'     | 'dst'         | 'sctp 10.0.0.1:1 > 10.0.0.2:80'               | 0      | null   | null   | false   | null                | null   | null  | Membership.NO_MATCH    // TCP and UDP only
         // list:set: first member that matches; nomatch in a member does not stop the walk
         'listset'    | 'dst'         | 'tcp 10.0.0.1:1 > 10.0.0.2:80'                | 0      | null   | null   | false   | null                | null   | null  | Membership.MATCH       // kube-ips
         'listset'    | 'dst'         | 'tcp 10.0.0.1:1 > 10.2.0.2:80'                | 0      | null   | null   | false   | null                | null   | null  | Membership.MATCH       // nets
@@ -116,6 +117,27 @@ add l gone
         s.test('h', [Direction.SRC], p) == Membership.UNKNOWN
         s.test('h', [Direction.DST], p) == Membership.NO_MATCH
         s.test('l', [Direction.SRC], p) == Membership.UNKNOWN
+    }
+
+    def "hash:net,iface: the most specific network decides even when its interface differs (#src on #dev -> #expected)"() {
+        given:
+        def s = IpsetParser.parse('ipset.txt', '''\
+create ni hash:net,iface family inet
+add ni 10.244.0.0/16,cni0
+add ni 10.240.0.0/12,eth0
+add ni 10.244.9.0/24,eth0 nomatch
+''')
+
+        expect:
+        s.test('ni', Direction.parseList('src,src'), SetProbe.of(Packet.parse("tcp $src:1 > 10.0.0.1:80")).withIfaces(dev, '')) == expected
+
+        where: // verified with ipset test and iptables -m set (IpsetKernelSpec, IpsetPacketKernelSpec)
+        src          | dev    | expected
+        '10.244.1.6' | 'cni0' | Membership.MATCH
+        '10.244.1.6' | 'eth0' | Membership.NO_MATCH    // 10.244.0.0/16 (cni0) hides 10.240.0.0/12 (eth0)
+        '10.250.1.6' | 'eth0' | Membership.MATCH
+        '10.244.9.6' | 'eth0' | Membership.NO_MATCH    // nomatch
+        '10.244.9.6' | 'cni0' | Membership.NO_MATCH    // the /24 (eth0) hides the /16 (cni0)
     }
 
     def "a list:set containing itself does not loop"() {

@@ -5,7 +5,7 @@ import io.skoop.model.Packet
 import io.skoop.model.Prefix
 import io.skoop.model.Protocol
 import io.skoop.netstack.parse.IpsetParser
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import io.skoop.testsupport.KernelLab
 import spock.lang.IgnoreIf
 import spock.lang.Shared
@@ -28,8 +28,11 @@ class IpsetKernelSpec extends Specification {
 
     def setupSpec() {
         ns = lab.netns('ipset')
-        lab.execInput(ns, Fixtures.text('netstack/dump/ipset-input.txt'), 'ipset', 'restore')
-        sets = IpsetParser.parse('ipset.txt', lab.exec(ns, 'ipset', 'save'))
+        lab.execInput(ns, DumpFixtures.text('netstack/dump/ipset-input.txt'), 'ipset', 'restore')
+        // a less specific network of another interface (the kernel never reaches it under 10.244.0.0/16)
+        lab.exec(ns, 'ipset', 'add', 'netiface', '10.240.0.0/12,eth0')
+        lab.exec(ns, 'ipset', 'add', 'netiface', '10.244.9.0/24,eth0', 'nomatch')
+        sets = IpsetParser.parse('ipset.txt', DumpFixtures.netnsOut(ns, 'ipset', 'save'))
     }
 
     def cleanupSpec() {

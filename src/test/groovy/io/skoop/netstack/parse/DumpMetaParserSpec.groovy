@@ -1,14 +1,14 @@
 package io.skoop.netstack.parse
 
 import io.skoop.netstack.DumpMeta
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Specification
 
 class DumpMetaParserSpec extends Specification {
 
     def "meta.json of #dir: #file is #status"() {
         when:
-        def meta = DumpMetaParser.parse('meta.json', Fixtures.text("netstack/dump/$dir/meta.json"))
+        def meta = DumpMetaParser.parse('meta.json', DumpFixtures.text("netstack/dump/$dir/meta.json"))
         def c = meta.of(file).orElseThrow()
 
         then:
@@ -36,8 +36,8 @@ class DumpMetaParserSpec extends Specification {
 
     def "missing and failed lists; stderr's first line and the command are kept"() {
         when:
-        def node = DumpMetaParser.parse('meta.json', Fixtures.text('netstack/dump/node/meta.json'))
-        def peer = DumpMetaParser.parse('meta.json', Fixtures.text('netstack/dump/peer/meta.json'))
+        def node = DumpMetaParser.parse('meta.json', DumpFixtures.text('netstack/dump/node/meta.json'))
+        def peer = DumpMetaParser.parse('meta.json', DumpFixtures.text('netstack/dump/peer/meta.json'))
 
         then:
         node.missing().isEmpty()

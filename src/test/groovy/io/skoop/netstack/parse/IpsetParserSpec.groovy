@@ -1,17 +1,16 @@
 package io.skoop.netstack.parse
 
-import io.skoop.model.Ip
 import io.skoop.model.Prefix
 import io.skoop.netstack.ipset.Element
 import io.skoop.netstack.ipset.IpSets
 import io.skoop.netstack.ipset.SetType
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 class IpsetParserSpec extends Specification {
-    @Shared IpSets saved = IpsetParser.parse('ipset.txt', Fixtures.text('netstack/dump/node/ipset.txt'))
-    @Shared IpSets hand = IpsetParser.parse('ipset.txt', Fixtures.text('netstack/dump/ipset-handwritten.txt'))
+    @Shared IpSets saved = IpsetParser.parse('ipset.txt', DumpFixtures.text('netstack/dump/node/ipset.txt'))
+    @Shared IpSets hand = IpsetParser.parse('ipset.txt', DumpFixtures.text('netstack/dump/ipset-handwritten.txt'))
 
     def "every ipset type is read: #name is #type"() {
         when:

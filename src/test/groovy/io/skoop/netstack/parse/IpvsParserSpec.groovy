@@ -1,16 +1,14 @@
 package io.skoop.netstack.parse
 
 import io.skoop.model.Ip
-import io.skoop.model.Packet
 import io.skoop.model.Protocol
-import io.skoop.netstack.ipvs.ForwardMethod
 import io.skoop.netstack.ipvs.IpvsTable
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 class IpvsParserSpec extends Specification {
-    @Shared IpvsTable ipvs = IpvsParser.parse('ipvs.txt', Fixtures.text('netstack/dump/ipvs.txt'))
+    @Shared IpvsTable ipvs = IpvsParser.parse('ipvs.txt', DumpFixtures.text('netstack/dump/ipvs.txt'))
 
     def "virtual service #key"() {
         when:
@@ -47,21 +45,6 @@ class IpvsParserSpec extends Specification {
         dr.upper() == 100
         dr.lower() == 10
         sctp.unknown() == ['--tun-type', 'gue']
-    }
-
-    def "lookup: #packet -> #key"() {
-        expect:
-        ipvs.lookup(Packet.parse(packet).withMark(mark)).map { it.key() }.orElse(null) == key
-
-        where:
-        packet                                         | mark | key
-        'tcp 10.244.0.5:40000 > 10.96.0.1:443'         | 0    | '-t 10.96.0.1:443'
-        'udp 10.244.0.5:40000 > 10.96.0.10:53'         | 0    | '-u 10.96.0.10:53'
-        'tcp 10.244.0.5:40000 > 10.96.0.10:53'         | 0    | '-t 10.96.0.10:53'
-        'tcp 10.244.0.5:40000 > 10.96.0.10:80'         | 0    | null
-        'tcp 10.0.0.5:40000 > 192.168.10.10:8080'      | 0    | '-t 192.168.10.10:0'
-        'tcp 10.0.0.5:40000 > 10.1.1.1:80'             | 100  | '-f 100'
-        'tcp [fd00::5]:40000 > [fd00:10:96::1]:443'    | 0    | '-t [fd00:10:96::1]:443'
     }
 
     def "malformed ipvs.txt: #why"() {

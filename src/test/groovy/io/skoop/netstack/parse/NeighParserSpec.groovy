@@ -3,14 +3,14 @@ package io.skoop.netstack.parse
 import io.skoop.model.Ip
 import io.skoop.netstack.neigh.NeighState
 import io.skoop.netstack.neigh.NeighbourTable
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 class NeighParserSpec extends Specification {
-    @Shared NeighbourTable dump = NeighParser.parse('neigh.json', Fixtures.text('netstack/dump/node/neigh.json'))
-    @Shared NeighbourTable all = NeighParser.parse('neigh.json', Fixtures.text('netstack/dump/neigh-nud-all.json'))
-    @Shared NeighbourTable proxy = NeighParser.parse('neigh.json', Fixtures.text('netstack/dump/neigh-proxy.json'))
+    @Shared NeighbourTable dump = NeighParser.parse('neigh.json', DumpFixtures.text('netstack/dump/node/neigh.json'))
+    @Shared NeighbourTable all = NeighParser.parse('neigh.json', DumpFixtures.text('netstack/dump/neigh-nud-all.json'))
+    @Shared NeighbourTable proxy = NeighParser.parse('neigh.json', DumpFixtures.text('netstack/dump/neigh-proxy.json'))
 
     def "ip -j neigh show entry #dst on #dev"() {
         when:

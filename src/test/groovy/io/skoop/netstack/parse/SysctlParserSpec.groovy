@@ -1,17 +1,17 @@
 package io.skoop.netstack.parse
 
 import io.skoop.netstack.sysctl.Sysctls
-import io.skoop.testsupport.Fixtures
+import io.skoop.netstack.DumpFixtures
 import spock.lang.Shared
 import spock.lang.Specification
 
 class SysctlParserSpec extends Specification {
-    @Shared Sysctls node = SysctlParser.parse('sysctl.txt', Fixtures.text('netstack/dump/node/sysctl.txt'))
-    @Shared Sysctls peer = SysctlParser.parse('sysctl.txt', Fixtures.text('netstack/dump/peer/sysctl.txt'))
+    @Shared Sysctls node = SysctlParser.parse('sysctl.txt', DumpFixtures.text('netstack/dump/node/sysctl.txt'))
+    @Shared Sysctls peer = SysctlParser.parse('sysctl.txt', DumpFixtures.text('netstack/dump/peer/sysctl.txt'))
 
     def "all of sysctl -a is kept"() {
         expect:
-        node.asMap().size() == Fixtures.text('netstack/dump/node/sysctl.txt').readLines().findAll { it.trim() }.collect { it.substring(0, it.indexOf(' =')) }.toSet().size()
+        node.asMap().size() == DumpFixtures.text('netstack/dump/node/sysctl.txt').readLines().findAll { it.trim() }.collect { it.substring(0, it.indexOf(' =')) }.toSet().size()
         node.get('kernel.core_modes').get() == 'file\npipe\nsocket'
         node.asMap().keySet().any { it.startsWith('kernel.') }
         node.asMap().keySet().any { it.startsWith('net.') }
@@ -29,49 +29,6 @@ class SysctlParserSpec extends Specification {
         'net.ipv4.conf.all.rp_filter'            | '2'
         'net.bridge.bridge-nf-call-iptables'     | '1'
         'no.such.key'                            | null
-    }
-
-    def "typed getters: per-netns values of the node and of the peer"() {
-        expect:
-        node.ipForward().get()
-        !peer.ipForward().get()
-        node.ipv4Forwarding('eth0').get()       // ip_forward=1 sets every conf.*.forwarding
-        !peer.ipv4Forwarding('eth0').get()
-        node.ipv6Forwarding().get()
-        !peer.ipv6Forwarding().get()
-        node.ipLocalPortRange().get() == new Sysctls.PortRange(32768, 60999)
-        node.bindV6Only().get() == false
-        node.bridgeNfCallIptables().isPresent()
-        node.bridgeNfCallIp6tables().isPresent()
-        node.netfilter().keySet().every { it.startsWith('net.netfilter.') }
-    }
-
-    def "effective rp_filter is max(all, dev): #dev -> #mode"() {
-        expect:
-        node.rpFilter(dev).asInt == mode
-
-        where:
-        dev         | mode
-        'eth0'      | 2      // all=2, eth0=1
-        'cni0'      | 2      // all=2, cni0=0
-        'flannel.1' | 2      // a dot in the name is a slash in the key
-    }
-
-    def "effective ORCONF flags: route_localnet on eth0 only"() {
-        expect:
-        node.routeLocalnet('eth0').get()
-        !node.routeLocalnet('cni0').get()
-        !node.acceptLocal('eth0').get()
-        !node.srcValidMark('eth0').get()
-        node.arpIgnore('eth0').asInt == 0
-        !node.proxyArp('eth0').get()
-        node.rpFilter('nosuchdev').empty
-    }
-
-    def "keys with dots in the device name"() {
-        expect:
-        Sysctls.confKey('ipv4', 'flannel.1', 'rp_filter') == 'net.ipv4.conf.flannel/1.rp_filter'
-        Sysctls.confKey('ipv6', 'eth0', 'forwarding') == 'net.ipv6.conf.eth0.forwarding'
     }
 
     def "empty values are kept"() {
