@@ -281,10 +281,13 @@ public final class NetfilterSimulator {
 
     // ---- tables and chains ---------------------------------------------------------------
 
-    /** A position in a chain and the return stack below it (ipt_do_table's jumpstack). */
-    private record Frame(Chain chain, int next, Frame parent, int depth) {
+    /**
+     * A position in a chain and the return stack below it (ipt_do_table's jumpstack);
+     * {@code base} is the hook's built-in chain whose policy applies when the stack underflows.
+     */
+    private record Frame(Chain chain, int next, Frame parent, int depth, Chain base) {
         Frame advance() {
-            return new Frame(chain, next + 1, parent, depth);
+            return new Frame(chain, next + 1, parent, depth, base);
         }
     }
 
@@ -301,7 +304,7 @@ public final class NetfilterSimulator {
         }
         List<Walk> accepted = new ArrayList<>(1);
         Deque<Item> work = new ArrayDeque<>();
-        work.push(new Item(w, new Frame(start, 0, null, 0), null));
+        work.push(new Item(w, new Frame(start, 0, null, 0, start), null));
         while (!work.isEmpty()) {
             Item it = work.pop();
             Walk x = it.walk;
@@ -320,7 +323,7 @@ public final class NetfilterSimulator {
     private Frame nextRule(Walk w, Frame f, Hook hook, Table table, List<Walk> accepted, Deque<Item> work) {
         if (f.next >= f.chain.rules().size()) {
             if (f.parent == null) {
-                return policy(w, f.chain, hook, table, accepted);
+                return policy(w, f.base, hook, table, accepted);
             }
             return f.parent;
         }
@@ -426,7 +429,7 @@ public final class NetfilterSimulator {
                     // f.parent is the caller; a RETURN from a built-in chain applies its policy
                     Frame cur = f;
                     if (cur.parent == null) {
-                        return policy(w, cur.chain, hook, table, accepted);
+                        return policy(w, cur.base, hook, table, accepted);
                     }
                     return cur.parent;
                 }
@@ -442,7 +445,7 @@ public final class NetfilterSimulator {
                 w.finish(FinalVerdict.UNKNOWN, "chain nesting deeper than " + MAX_DEPTH + " at " + rule.ref(), null);
                 return null;
             }
-            return j.isGoto() ? new Frame(target, 0, f.parent, f.depth + 1) : new Frame(target, 0, f, f.depth + 1);
+            return j.isGoto() ? new Frame(target, 0, f.parent, f.depth + 1, f.base) : new Frame(target, 0, f, f.depth + 1, f.base);
         }
         if (t instanceof Target.Reject r) {
             w.finish(FinalVerdict.REJECT, "rejected by " + rule.ref() + (r.with() != null ? " with " + r.with() : ""), null);
