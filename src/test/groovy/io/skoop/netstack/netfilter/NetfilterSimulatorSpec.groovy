@@ -307,7 +307,7 @@ class NetfilterSimulatorSpec extends Specification {
 
         expect:
         trace([nat: ['-A POSTROUTING -j MASQUERADE']], out('tcp 192.168.1.10:1 > 10.9.0.1:80'), routing).branches()[0].verdict() == FinalVerdict.DROP
-        trace([:], out('tcp 192.168.1.10:1 > 8.8.8.8:80'), routing).branches()[0].with { it.verdict() == FinalVerdict.ROUTE_ERROR && it.detail() == 'ENETUNREACH' }
+        trace([:], out('tcp 192.168.1.10:1 > 8.8.8.8:80'), routing).branches()[0].with { it.verdict() == FinalVerdict.ROUTE_ERROR && it.detail() == 'ENETUNREACH (no route to 8.8.8.8)' }
     }
 
     def "addrtype and ipset matches ask the namespace's interfaces"() {
