@@ -151,11 +151,17 @@ class MatchSpec extends Specification {
         '-m set --match-set nosuchset src -p udp'              | TCP                                  | [:]                                         || Tri.NO_MATCH
         // physdev
         '-m physdev --physdev-in veth1'                        | TCP                                  | [physIn: 'veth1', bridged: true]            || Tri.MATCH
-        '-m physdev --physdev-in veth+ --physdev-is-bridged'   | TCP                                  | [physIn: 'veth7', bridged: true]            || Tri.MATCH
+        '-m physdev --physdev-in veth+ --physdev-is-bridged'   | TCP                                  | [physIn: 'veth7', physOut: 'veth2', bridged: true] || Tri.MATCH
         '-m physdev ! --physdev-out veth2'                     | TCP                                  | [physOut: 'veth2', bridged: true]           || Tri.NO_MATCH
         '-m physdev ! --physdev-is-bridged'                    | TCP                                  | [:]                                         || Tri.MATCH
         '-m physdev --physdev-is-in'                           | TCP                                  | [:]                                         || Tri.NO_MATCH
-        '-m physdev ! --physdev-in veth1'                      | TCP                                  | [:]                                         || Tri.NO_MATCH
+        '-m physdev ! --physdev-in veth1'                      | TCP                                  | [:]                                         || Tri.MATCH
+        '-m physdev --physdev-in veth1'                        | TCP                                  | [:]                                         || Tri.NO_MATCH
+        '-m physdev --physdev-out veth2'                       | TCP                                  | [physIn: 'veth1', bridged: true]            || Tri.NO_MATCH
+        '-m physdev ! --physdev-out veth2'                     | TCP                                  | [physIn: 'veth1', bridged: true]            || Tri.NO_MATCH
+        '-m physdev --physdev-is-bridged'                      | TCP                                  | [physIn: 'veth1', bridged: true]            || Tri.NO_MATCH
+        '-m physdev --physdev-is-bridged'                      | TCP                                  | [physIn: 'veth1', physOut: 'veth2', bridged: true] || Tri.MATCH
+        '-m physdev --physdev-in veth9'                        | TCP                                  | [physOut: 'veth2', bridged: true]           || Tri.MATCH
         // icmp
         '-p icmp -m icmp --icmp-type 8'                        | 'icmp 10.0.0.1 > 192.168.1.10'       | [:]                                         || Tri.MATCH
         '-p icmp -m icmp --icmp-type echo-reply'               | 'icmp 10.0.0.1 > 192.168.1.10'       | [:]                                         || Tri.NO_MATCH
