@@ -34,6 +34,7 @@ class NetfilterKernelSpec extends Specification {
                   '-A OUTPUT -d 10.96.0.12/32 -p udp -j DNAT --to-destination 127.0.0.1:7']
         t.mangle += ['-A PREROUTING -i c0 -p udp -m udp --dport 80 -j MARK --set-xmark 0x4000/0x4000',
                      '-A FORWARD -p udp -m mark ! --mark 0x4000/0x4000 -j CHECK',
+                     '-A CHECK -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j RETURN',
                      '-A CHECK -p udp -m udp --dport 9 -j RETURN', '-A CHECK -p udp -j DROP']
         t.filter = [':FORWARD DROP'] + t.filter + ['-A FORWARD -m conntrack --ctstate DNAT -j ACCEPT',
                                                    '-A FORWARD -s 10.0.1.0/24 -p udp -m udp --dport 9 -j ACCEPT',
@@ -68,9 +69,11 @@ class NetfilterKernelSpec extends Specification {
     }
 
     /** Zero the counters, send one datagram from {@code ns}, return the node's rules whose counters moved. */
-    List<String> kernelMatched(String ns, String dst, int sport) {
+    List<String> kernelMatched(String ns, String dst, int sport, boolean flushConntrack = true) {
         TABLES.each { lab.exec(node, 'iptables', '-t', it, '-Z') }
-        lab.run(node, 'conntrack', '-F')
+        if (flushConntrack) {
+            lab.run(node, 'conntrack', '-F')
+        }
         lab.execInput(ns, 'x\n', 'timeout', '2', 'socat', '-u', '-', "UDP4-SENDTO:$dst,sourceport=$sport".toString())
         Thread.sleep(200)
         Ruleset after = IptablesSaveParser.parse('iptables.txt', lab.exec(node, 'iptables-save', '-c'), false)
@@ -109,5 +112,22 @@ class NetfilterKernelSpec extends Specification {
         'local-in'                      | client | '10.0.1.1:9'      | 40003 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40003 > 10.0.1.1:9'), Path.LOCAL_IN).withIif('c0')            | FinalVerdict.DELIVERED   | 'udp 10.0.1.2:40003 > 10.0.1.1:9'
         'local-out'                     | node   | '10.0.2.2:9'      | 40004 || TraceRequest.of(Packet.parse('udp 10.0.2.1:40004 > 10.0.2.2:9'), Path.LOCAL_OUT)                         | FinalVerdict.SENT        | 'udp 10.0.2.1:40004 > 10.0.2.2:9'
         'local-out DNAT to loopback'    | node   | '10.96.0.12:5'    | 40005 || TraceRequest.of(Packet.parse('udp 10.0.2.1:40005 > 10.96.0.12:5'), Path.LOCAL_OUT)                       | FinalVerdict.DELIVERED   | 'udp 10.0.2.1:40005 > 127.0.0.1:7'
+    }
+
+    def "the reply of the DNAT+MASQUERADE connection: ESTABLISHED, reverse NAT, the same rules count"() {
+        given: 'the first packet went through and its conntrack entry was simulated'
+        kernelMatched(client, '10.96.0.10:80', 40011)
+        ConntrackEntry ct = simulate(TraceRequest.of(Packet.parse('udp 10.0.1.2:40011 > 10.96.0.10:80'), Path.FORWARD).withIif('c0')).branches()[0].conntrack()
+
+        when: 'the server answers from the endpoint to the masqueraded source'
+        List<String> kernel = kernelMatched(server, '10.0.2.1:40011', 8080, false)
+        TraceResult r = simulate(TraceRequest.of(Packet.parse('udp 10.0.2.2:8080 > 10.0.2.1:40011'), Path.FORWARD).withIif('s0').withConntrack(ct))
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].verdict() == FinalVerdict.FORWARDED
+        r.branches()[0].device() == 'c0'
+        r.branches()[0].packet().toString() == 'udp 10.96.0.10:80 > 10.0.1.2:40011'
     }
 }
