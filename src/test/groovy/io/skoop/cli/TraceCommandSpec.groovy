@@ -31,11 +31,14 @@ class TraceCommandSpec extends Specification {
 
     def "a packet the FORWARD policy drops exits 1"() {
         when:
-        def (code, out, err) = run(DUMP, '--packet', 'udp 192.168.1.20:5000 > 192.168.1.30:53', '--path', 'forward', '--iif', 'eth0')
+        def (code, out, err) = run(DUMP, '--packet', 'tcp 192.168.1.20:5000 > 192.168.1.30:53', '--path', 'forward', '--iif', 'eth0')
 
         then:
         code == 1
         out.contains('POLICY      FORWARD filter FORWARD -> DROP')
+        // a routed packet has no bridge info: "! --physdev-out" matches (xt_physdev), the RETURN comes back to FORWARD
+        out.contains('MATCH       FORWARD filter FORWARD#3  -A FORWARD -m physdev ! --physdev-out veth2 -j GOTO-TARGET')
+        out.contains('MATCH       FORWARD filter GOTO-TARGET#3  -A GOTO-TARGET -j RETURN')
         out.readLines().last() == 'verdict: DROP  DROP 1.000000'
     }
 

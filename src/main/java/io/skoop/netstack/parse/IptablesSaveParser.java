@@ -76,6 +76,15 @@ public final class IptablesSaveParser {
             Map.entry("neighbor-advertisement", 136), Map.entry("redirect", 137));
     private static final String[] TCP_FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
 
+    private static final Counters ZERO = new Counters(0, 0);
+    private static final Ip[] V4_MASKS = new Ip[33];
+
+    static {
+        for (int i = 0; i <= 32; i++) {
+            V4_MASKS[i] = AddressMask.maskOf(i, false);
+        }
+    }
+
     private final String file;
     private final boolean ipv6;
     private int lineNo;
@@ -134,7 +143,13 @@ public final class IptablesSaveParser {
         }
     }
 
+    private char[] buf;
+    private int lineStart;
+    private int lineEnd;
+    private final List<String> tokens = new ArrayList<>(32);
+
     private Ruleset run(String text) {
+        buf = text.toCharArray();
         Map<String, Table> tables = new LinkedHashMap<>();
         TableBuilder cur = null;
         int pos = 0;
@@ -156,8 +171,11 @@ public final class IptablesSaveParser {
             if (s == e || text.charAt(s) == '#') {
                 continue;
             }
-            line = text.substring(s, e);
-            char c = line.charAt(0);
+            lineStart = s;
+            lineEnd = e;
+            char c = text.charAt(s);
+            // rule lines keep their text (without counters) as the rule's text; no extra copy
+            line = c == '[' || c == '-' ? null : text.substring(s, e);
             if (c == '*') {
                 if (cur != null) {
                     throw error(line, "table '" + cur.name + "' (line " + cur.line + ") is not closed by COMMIT before the next table");
@@ -175,7 +193,7 @@ public final class IptablesSaveParser {
                     throw error(line, "chain declared outside a table (expected '*table' first)");
                 }
                 declareChain(cur);
-            } else if (line.equals("COMMIT")) {
+            } else if (c == 'C' && e - s == 6 && text.startsWith("COMMIT", s)) {
                 if (cur == null) {
                     throw error(line, "COMMIT without a table (expected '*table' first)");
                 }
@@ -183,7 +201,7 @@ public final class IptablesSaveParser {
                 cur = null;
             } else if (c == '[' || c == '-') {
                 if (cur == null) {
-                    throw error(tokenAt(line), "rule outside a table (expected '*table' first)");
+                    throw error(tokenAt(text.substring(s, e)), "rule outside a table (expected '*table' first)");
                 }
                 rule(cur);
             } else {
@@ -211,7 +229,7 @@ public final class IptablesSaveParser {
     }
 
     private void declareChain(TableBuilder t) {
-        String[] parts = line.substring(1).trim().split("\\s+");
+        String[] parts = tokenize(line.substring(1)).toArray(new String[0]);
         if (parts.length < 2 || parts[0].isEmpty()) {
             throw error(line, "expected ':CHAIN POLICY [pkts:bytes]'");
         }
@@ -243,6 +261,9 @@ public final class IptablesSaveParser {
         if (!s.startsWith("[") || !s.endsWith("]") || colon < 0) {
             throw error(s, "expected counters '[packets:bytes]'");
         }
+        if (s.equals("[0:0]")) {
+            return ZERO;
+        }
         try {
             return new Counters(Long.parseUnsignedLong(s.substring(1, colon)), Long.parseUnsignedLong(s.substring(colon + 1, s.length() - 1)));
         } catch (NumberFormatException e) {
@@ -254,38 +275,39 @@ public final class IptablesSaveParser {
 
     /** Splits the line like iptables-restore's add_param_to_argv: whitespace separates, "..." groups, backslash escapes. */
     private List<String> tokenize(String l) {
+        char[] b = l.toCharArray();
         List<String> out = new ArrayList<>(24);
-        int n = l.length();
-        int i = 0;
-        while (i < n) {
-            char c = l.charAt(i);
-            if (isSpace(c)) {
+        tokenize(b, 0, b.length, out);
+        return out;
+    }
+
+    /** Tokenizes {@code b[from..to)} into {@code out}. */
+    private void tokenize(char[] b, int from, int to, List<String> out) {
+        int i = from;
+        while (i < to) {
+            char c = b[i];
+            if (c == ' ' || c == '\t' || c == '\r') {
                 i++;
                 continue;
             }
             int start = i;
-            boolean plain = true;
-            while (i < n) {
-                c = l.charAt(i);
-                if (isSpace(c)) {
-                    break;
-                }
-                if (c == '"' || c == '\\') {
-                    plain = false;
+            while (i < to) {
+                c = b[i];
+                if (c == ' ' || c == '\t' || c == '\r' || c == '"' || c == '\\') {
                     break;
                 }
                 i++;
             }
-            if (plain) {
-                out.add(l.substring(start, i));
+            if (i == to || c == ' ' || c == '\t' || c == '\r') {
+                out.add(new String(b, start, i - start));
                 continue;
             }
-            StringBuilder sb = new StringBuilder(l.substring(start, i));
+            StringBuilder sb = new StringBuilder(32).append(b, start, i - start);
             boolean quoted = false;
-            while (i < n) {
-                c = l.charAt(i);
-                if (c == '\\' && i + 1 < n) {
-                    sb.append(l.charAt(i + 1));
+            while (i < to) {
+                c = b[i];
+                if (c == '\\' && i + 1 < to) {
+                    sb.append(b[i + 1]);
                     i += 2;
                     continue;
                 }
@@ -294,18 +316,17 @@ public final class IptablesSaveParser {
                     i++;
                     continue;
                 }
-                if (!quoted && isSpace(c)) {
+                if (!quoted && (c == ' ' || c == '\t' || c == '\r')) {
                     break;
                 }
                 sb.append(c);
                 i++;
             }
             if (quoted) {
-                throw error(l.substring(start, Math.min(n, start + 40)), "unbalanced quote: a '\"' is not closed before the end of the line");
+                throw error(new String(b, start, Math.min(to, start + 40) - start), "unbalanced quote: a '\"' is not closed before the end of the line");
             }
             out.add(sb.toString());
         }
-        return out;
     }
 
     // ---- rules ---------------------------------------------------------------------------------
@@ -318,17 +339,25 @@ public final class IptablesSaveParser {
     }
 
     private void rule(TableBuilder t) {
-        List<String> tok = tokenize(line);
+        List<String> tok = tokens;
+        tok.clear();
+        tokenize(buf, lineStart, lineEnd, tok);
         int i = 0;
         Counters cnt = Counters.NONE;
-        int textStart = 0;
+        int textStart = lineStart;
         if (tok.get(0).startsWith("[")) {
             cnt = counters(tok.get(0));
             i = 1;
-            textStart = line.indexOf(']') + 1;
+            while (buf[textStart] != ']') {
+                textStart++;
+            }
+            textStart++;
+            while (textStart < lineEnd && (buf[textStart] == ' ' || buf[textStart] == '\t')) {
+                textStart++;
+            }
         }
         if (i >= tok.size() || !(tok.get(i).equals("-A") || tok.get(i).equals("--append"))) {
-            throw error(i < tok.size() ? tok.get(i) : line, "expected '-A CHAIN' (iptables-save prints only appended rules)");
+            throw error(i < tok.size() ? tok.get(i) : tok.get(0), "expected '-A CHAIN' (iptables-save prints only appended rules)");
         }
         if (i + 1 >= tok.size()) {
             throw error(tok.get(i), "expected a chain name after -A");
@@ -441,7 +470,7 @@ public final class IptablesSaveParser {
             throw error("!", "'!' at the end of the rule negates nothing");
         }
         List<Rule> list = t.rules.get(chainName);
-        String text = textStart == 0 ? line : line.substring(textStart).trim();
+        String text = new String(buf, textStart, lineEnd - textStart);
         list.add(new Rule(t.name, chainName, list.size() + 1, lineNo, text, cnt, matches, target));
     }
 
@@ -457,15 +486,19 @@ public final class IptablesSaveParser {
         int j = from;
         while (j < tok.size()) {
             String x = tok.get(j);
-            if (CORE.contains(x)) {
+            if (isCore(x)) {
                 break;
             }
-            if (x.equals("!") && j + 1 < tok.size() && CORE.contains(tok.get(j + 1))) {
+            if (x.equals("!") && j + 1 < tok.size() && isCore(tok.get(j + 1))) {
                 break;
             }
             j++;
         }
         return j;
+    }
+
+    private static boolean isCore(String x) {
+        return x.length() >= 2 && x.charAt(0) == '-' && (x.length() == 2 || x.charAt(1) == '-') && CORE.contains(x);
     }
 
     private static String join(List<String> toks) {
@@ -483,6 +516,10 @@ public final class IptablesSaveParser {
         return sb.toString();
     }
 
+    private static String owner(String name) {
+        return (Character.isUpperCase(name.charAt(0)) ? "-j " : "-m ") + name;
+    }
+
     /** Groups option tokens into {@code [!] --name args...}; returns null when a token cannot be grouped. */
     private List<Opt> options(List<String> toks, String owner) {
         List<Opt> out = new ArrayList<>(4);
@@ -494,12 +531,12 @@ public final class IptablesSaveParser {
                 neg = true;
                 i++;
                 if (i >= toks.size()) {
-                    throw error("!", "'!' at the end of the options of " + owner + " negates nothing");
+                    throw error("!", "'!' at the end of the options of " + owner(owner) + " negates nothing");
                 }
                 name = toks.get(i);
             }
             if (!name.startsWith("--")) {
-                throw error(name, "expected an option '--...' of " + owner);
+                throw error(name, "expected an option '--...' of " + owner(owner));
             }
             i++;
             List<String> args = new ArrayList<>(2);
@@ -529,10 +566,13 @@ public final class IptablesSaveParser {
         }
     }
 
+    private static String text(String flag, String name, List<String> toks) {
+        return flag + " " + name + (toks.isEmpty() ? "" : " " + join(toks));
+    }
+
     private Match module(String module, List<String> toks) {
-        String text = "-m " + module + (toks.isEmpty() ? "" : " " + join(toks));
         try {
-            List<Opt> opts = options(toks, "-m " + module);
+            List<Opt> opts = options(toks, module);
             return switch (module) {
                 case "tcp" -> tcp(opts);
                 case "udp" -> udpLike(io.skoop.model.Protocol.UDP, opts);
@@ -548,12 +588,12 @@ public final class IptablesSaveParser {
                 case "physdev" -> physdev(opts);
                 case "icmp", "icmp6", "icmpv6" -> icmp(module, opts);
                 case "iprange" -> iprange(opts);
-                case "limit" -> limit(opts, text);
-                case "recent" -> recent(opts, text);
-                default -> new Match.Unknown(module, text, "match module '" + module + "' is not modelled");
+                case "limit" -> limit(opts, text("-m", module, toks));
+                case "recent" -> recent(opts, text("-m", module, toks));
+                default -> new Match.Unknown(module, text("-m", module, toks), "match module '" + module + "' is not modelled");
             };
         } catch (NotModelled e) {
-            return new Match.Unknown(module, text, e.getMessage());
+            return new Match.Unknown(module, text("-m", module, toks), e.getMessage());
         }
     }
 
@@ -1097,21 +1137,28 @@ public final class IptablesSaveParser {
         return Ip.v4((v << 8) | octet);
     }
 
+    private static Ip mask(int len, boolean v6) {
+        return v6 ? AddressMask.maskOf(len, true) : V4_MASKS[len];
+    }
+
     /** {@code ADDR}, {@code ADDR/LEN} or {@code ADDR/MASK}. */
     private AddressMask address(String s) {
         int slash = s.indexOf('/');
         Ip a = ip(slash < 0 ? s : s.substring(0, slash));
         if (slash < 0) {
-            return new AddressMask(a, AddressMask.maskOf(a.bitLength(), a.isV6()));
+            return new AddressMask(a, mask(a.bitLength(), a.isV6()));
         }
         String m = s.substring(slash + 1);
-        boolean numeric = !m.isEmpty() && m.length() <= 3 && m.chars().allMatch(Character::isDigit);
+        boolean numeric = !m.isEmpty() && m.length() <= 3;
+        for (int k = 0; k < m.length() && numeric; k++) {
+            numeric = m.charAt(k) >= '0' && m.charAt(k) <= '9';
+        }
         if (numeric) {
             int len = Integer.parseInt(m);
             if (len > a.bitLength()) {
                 throw error(s, "prefix length " + len + " out of range 0.." + a.bitLength());
             }
-            return new AddressMask(a, AddressMask.maskOf(len, a.isV6()));
+            return new AddressMask(a, mask(len, a.isV6()));
         }
         return new AddressMask(a, ip(m));
     }
@@ -1129,9 +1176,8 @@ public final class IptablesSaveParser {
         if (isGoto) {
             throw error(name, "goto to chain '" + name + "' which is not declared in table '" + t.name + "'");
         }
-        String text = "-j " + name + (toks.isEmpty() ? "" : " " + join(toks));
         try {
-            List<Opt> opts = options(toks, "-j " + name);
+            List<Opt> opts = options(toks, name);
             switch (name) {
                 case "ACCEPT", "DROP", "RETURN" -> {
                     if (!opts.isEmpty()) {
@@ -1201,17 +1247,17 @@ public final class IptablesSaveParser {
                     if (opts.size() == 1 && opts.get(0).name().equals("notrack")) {
                         return new Target.Notrack("CT");
                     }
-                    return new Target.Unknown(name, text, "CT without --notrack (zone, helper, timeout) is not modelled");
+                    return new Target.Unknown(name, text("-j", name, toks), "CT without --notrack (zone, helper, timeout) is not modelled");
                 }
                 default -> {
                     if (CONTINUE_TARGETS.contains(name)) {
                         return new Target.Continue(name, join(toks));
                     }
-                    return new Target.Unknown(name, text, "'" + name + "' is neither a declared chain nor a modelled target");
+                    return new Target.Unknown(name, text("-j", name, toks), "'" + name + "' is neither a declared chain nor a modelled target");
                 }
             }
         } catch (NotModelled e) {
-            return new Target.Unknown(name, text, e.getMessage());
+            return new Target.Unknown(name, text("-j", name, toks), e.getMessage());
         }
     }
 

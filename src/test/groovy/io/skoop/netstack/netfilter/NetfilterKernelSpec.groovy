@@ -33,6 +33,8 @@ class NetfilterKernelSpec extends Specification {
                   '-A POSTROUTING -o s0 -m mark --mark 0x4000/0x4000 -j MASQUERADE',
                   '-A OUTPUT -d 10.96.0.12/32 -p udp -j DNAT --to-destination 127.0.0.1:7']
         t.mangle += ['-A PREROUTING -i c0 -p udp -m udp --dport 80 -j MARK --set-xmark 0x4000/0x4000',
+                     '-A POSTROUTING -p udp -m physdev ! --physdev-out veth2',
+                     '-A POSTROUTING -p udp -m physdev --physdev-is-bridged',
                      '-A FORWARD -p udp -m mark ! --mark 0x4000/0x4000 -j CHECK',
                      '-A CHECK -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j RETURN',
                      '-A CHECK -p udp -m udp --dport 9 -j RETURN', '-A CHECK -p udp -j DROP']
