@@ -31,7 +31,10 @@ class NetfilterKernelSpec extends Specification {
         t.nat += ['-A PREROUTING -d 10.96.0.10/32 -p udp -m udp --dport 80 -j DNAT --to-destination 10.0.2.2:8080',
                   '-A PREROUTING -d 10.96.0.11/32 -p udp -j DNAT --to-destination 10.0.2.9',
                   '-A POSTROUTING -o s0 -m mark --mark 0x4000/0x4000 -j MASQUERADE',
-                  '-A OUTPUT -d 10.96.0.12/32 -p udp -j DNAT --to-destination 127.0.0.1:7']
+                  '-A OUTPUT -d 10.96.0.12/32 -p udp -j DNAT --to-destination 127.0.0.1:7',
+                  '-A PREROUTING -p udp -m udp --dport 5555 -j REDIRECT --to-ports 9',
+                  '-A POSTROUTING -s 10.0.1.0/24 -o s0 -p udp -m udp --dport 9 -j SNAT --to-source 10.0.2.1:2000']
+        t.raw += ['-A PREROUTING -p udp -m udp --dport 7777 -j NOTRACK']
         t.mangle += ['-A PREROUTING -i c0 -p udp -m udp --dport 80 -j MARK --set-xmark 0x4000/0x4000',
                      '-A POSTROUTING -p udp -m physdev ! --physdev-out veth2',
                      '-A POSTROUTING -p udp -m physdev --physdev-is-bridged',
@@ -41,6 +44,10 @@ class NetfilterKernelSpec extends Specification {
         t.filter = [':FORWARD DROP'] + t.filter + ['-A FORWARD -m conntrack --ctstate DNAT -j ACCEPT',
                                                    '-A FORWARD -s 10.0.1.0/24 -p udp -m udp --dport 9 -j ACCEPT',
                                                    '-A INPUT -s 10.9.9.9/32 -j DROP',
+                                                   '-A INPUT -m state --state UNTRACKED -j ACCEPT',
+                                                   '-A INPUT -p udp -j JUMPER',
+                                                   '-A JUMPER -p udp -g GOTO1', '-A JUMPER -p udp -j DROP',
+                                                   '-A GOTO1 -p udp -m udp --dport 9 -j RETURN', '-A GOTO1 -j ACCEPT',
                                                    '-A INPUT -m addrtype --dst-type LOCAL -p udp -j ACCEPT']
         Rules.dump(t)
     }
@@ -70,6 +77,23 @@ class NetfilterKernelSpec extends Specification {
         new FakeRouting().addr('c0', '10.0.1.1/24').addr('s0', '10.0.2.1/24').addr('lo', '127.0.0.1/8').route('0.0.0.0/0', 's0', '10.0.2.2')
     }
 
+    /**
+     * stdout of a command in a namespace, read to EOF before returning (KernelLab.exec may
+     * return before its output-consumer threads finished: iptables-save output came back truncated).
+     */
+    static String capture(String ns, String... cmd) {
+        def p = new ProcessBuilder((['ip', 'netns', 'exec', ns] + (cmd as List)) as String[]).redirectErrorStream(false).start()
+        def err = new StringBuilder()
+        Thread t = Thread.start { err << p.errorStream.text }
+        String out = p.inputStream.text
+        p.waitFor()
+        t.join()
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("${cmd.join(' ')} in $ns failed (${p.exitValue()}): $err")
+        }
+        out
+    }
+
     /** Zero the counters, send one datagram from {@code ns}, return the node's rules whose counters moved. */
     List<String> kernelMatched(String ns, String dst, int sport, boolean flushConntrack = true) {
         TABLES.each { lab.exec(node, 'iptables', '-t', it, '-Z') }
@@ -78,20 +102,20 @@ class NetfilterKernelSpec extends Specification {
         }
         lab.execInput(ns, 'x\n', 'timeout', '2', 'socat', '-u', '-', "UDP4-SENDTO:$dst,sourceport=$sport".toString())
         Thread.sleep(200)
-        Ruleset after = IptablesSaveParser.parse('iptables.txt', lab.exec(node, 'iptables-save', '-c'), false)
+        Ruleset after = IptablesSaveParser.parse('iptables.txt', capture(node, 'iptables-save', '-c'), false)
         TABLES.collectMany { t -> after.table(t).chains().values().collectMany { c -> c.rules().findAll { it.counters().packets() > 0 }.collect { it.ref() } } }.sort()
     }
 
     /** The node's conntrack entry of the datagram as [original, reply] in Tuple's notation. */
     List<String> kernelConntrack(int sport) {
-        String line = lab.exec(node, 'conntrack', '-L', '-p', 'udp', '--orig-port-src', sport as String).readLines().find { it.startsWith('udp') }
+        String line = capture(node, 'conntrack', '-L', '-p', 'udp', '--orig-port-src', sport as String).readLines().find { it.startsWith('udp') }
         def v = { String k -> (line =~ /\b$k=(\S+)/).collect { it[1] } }
         def (src, dst, sp, dp) = [v('src'), v('dst'), v('sport'), v('dport')]
         (0..1).collect { i -> "udp ${src[i]}:${sp[i]} > ${dst[i]}:${dp[i]}".toString() }
     }
 
     TraceResult simulate(TraceRequest req) {
-        Ruleset rules = IptablesSaveParser.parse('iptables.txt', lab.exec(node, 'iptables-save'), false)
+        Ruleset rules = IptablesSaveParser.parse('iptables.txt', capture(node, 'iptables-save'), false)
         new NetfilterSimulator(rules, Ruleset.empty(true), nodeRouting(), SetMembership.NONE).trace(req)
     }
 
@@ -110,8 +134,9 @@ class NetfilterKernelSpec extends Specification {
         where:
         scenario                        | from   | dst               | sport || req                                                                                                      | verdict                  | after
         'forward with DNAT + MASQUERADE' | client | '10.96.0.10:80'   | 40001 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40001 > 10.96.0.10:80'), Path.FORWARD).withIif('c0')          | FinalVerdict.FORWARDED   | 'udp 10.0.2.1:40001 > 10.0.2.2:8080 mark 0x4000'
-        'forward, plain'                | client | '10.0.2.2:9'      | 40002 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40002 > 10.0.2.2:9'), Path.FORWARD).withIif('c0')             | FinalVerdict.FORWARDED   | 'udp 10.0.1.2:40002 > 10.0.2.2:9'
-        'local-in'                      | client | '10.0.1.1:9'      | 40003 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40003 > 10.0.1.1:9'), Path.LOCAL_IN).withIif('c0')            | FinalVerdict.DELIVERED   | 'udp 10.0.1.2:40003 > 10.0.1.1:9'
+        'forward with SNAT'             | client | '10.0.2.2:9'      | 40002 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40002 > 10.0.2.2:9'), Path.FORWARD).withIif('c0')             | FinalVerdict.FORWARDED   | 'udp 10.0.2.1:2000 > 10.0.2.2:9'
+        'REDIRECT to the input device'  | client | '10.0.2.2:5555'   | 40006 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40006 > 10.0.2.2:5555'), Path.FORWARD).withIif('c0')          | FinalVerdict.DELIVERED   | 'udp 10.0.1.2:40006 > 10.0.1.1:9'
+        'local-in, jump + goto + RETURN' | client | '10.0.1.1:9'     | 40003 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40003 > 10.0.1.1:9'), Path.LOCAL_IN).withIif('c0')            | FinalVerdict.DELIVERED   | 'udp 10.0.1.2:40003 > 10.0.1.1:9'
         'local-out'                     | node   | '10.0.2.2:9'      | 40004 || TraceRequest.of(Packet.parse('udp 10.0.2.1:40004 > 10.0.2.2:9'), Path.LOCAL_OUT)                         | FinalVerdict.SENT        | 'udp 10.0.2.1:40004 > 10.0.2.2:9'
         'local-out DNAT to loopback'    | node   | '10.96.0.12:5'    | 40005 || TraceRequest.of(Packet.parse('udp 10.0.2.1:40005 > 10.96.0.12:5'), Path.LOCAL_OUT)                       | FinalVerdict.DELIVERED   | 'udp 10.0.2.1:40005 > 127.0.0.1:7'
     }
@@ -131,5 +156,18 @@ class NetfilterKernelSpec extends Specification {
         r.branches()[0].verdict() == FinalVerdict.FORWARDED
         r.branches()[0].device() == 'c0'
         r.branches()[0].packet().toString() == 'udp 10.96.0.10:80 > 10.0.1.2:40011'
+    }
+
+    def "NOTRACK in raw: untracked, the nat table is skipped, state UNTRACKED matches — as the kernel counts it"() {
+        when:
+        List<String> kernel = kernelMatched(client, '10.0.1.1:7777', 40007)
+        TraceResult r = simulate(TraceRequest.of(Packet.parse('udp 10.0.1.2:40007 > 10.0.1.1:7777'), Path.LOCAL_IN).withIif('c0'))
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].conntrack() == null
+        r.branches()[0].verdict() == FinalVerdict.DELIVERED
+        capture(node, 'conntrack', '-L', '-p', 'udp', '--orig-port-src', '40007').readLines().findAll { it.startsWith('udp') }.isEmpty()
     }
 }
