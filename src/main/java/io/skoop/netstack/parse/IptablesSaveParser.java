@@ -103,7 +103,7 @@ public final class IptablesSaveParser {
      */
     public static Ruleset parse(Path path) throws IOException {
         String name = path.getFileName().toString();
-        return parse(name, Files.readString(path, StandardCharsets.UTF_8), name.startsWith("ip6"));
+        return new IptablesSaveParser(name, name.startsWith("ip6")).run(Files.readAllBytes(path));
     }
 
     /**
@@ -115,7 +115,7 @@ public final class IptablesSaveParser {
      * @throws ParseException on malformed input
      */
     public static Ruleset parse(String fileName, String text, boolean ipv6) {
-        return new IptablesSaveParser(fileName, ipv6).run(text);
+        return new IptablesSaveParser(fileName, ipv6).run(text.getBytes(StandardCharsets.UTF_8));
     }
 
     // ---- file structure ----------------------------------------------------------------------
@@ -128,6 +128,7 @@ public final class IptablesSaveParser {
         final Map<String, Target.Verdict> policies = new LinkedHashMap<>();
         final Map<String, Counters> counters = new HashMap<>();
         final Map<String, List<Rule>> rules = new HashMap<>();
+        final Map<String, Integer> declaredAt = new HashMap<>();
 
         TableBuilder(String name, int line) {
             this.name = name;
@@ -143,79 +144,148 @@ public final class IptablesSaveParser {
         }
     }
 
-    private char[] buf;
+    private byte[] buf;
     private int lineStart;
     private int lineEnd;
     private final List<String> tokens = new ArrayList<>(32);
+    private byte[] scratch = new byte[256];
 
-    private Ruleset run(String text) {
-        buf = text.toCharArray();
-        Map<String, Table> tables = new LinkedHashMap<>();
+    /** A rule line found by the structural pass, parsed later (possibly in parallel). */
+    private record RuleLine(TableBuilder table, int line, int start, int end) {
+    }
+
+    /** A parsed rule before it gets its number within its chain. */
+    private record Parsed(TableBuilder table, String chain, int line, String text, Counters counters, List<Match> matches,
+                          Target target) {
+    }
+
+    /**
+     * Pass 1 (sequential): tables, chain declarations, COMMIT; rule lines are only located.
+     * Pass 2 (parallel for large dumps): each rule line is tokenized and typed independently.
+     * Pass 3: rules are numbered within their chains in file order. Errors are reported in
+     * file order: the first malformed line wins, as with a sequential parse.
+     */
+    private Ruleset run(byte[] b) {
+        buf = b;
+        List<TableBuilder> done = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        List<RuleLine> ruleLines = new ArrayList<>();
+        ParseException structural = null;
         TableBuilder cur = null;
         int pos = 0;
-        int len = text.length();
+        int len = b.length;
         lineNo = 0;
-        while (pos < len) {
-            int nl = text.indexOf('\n', pos);
-            int end = nl < 0 ? len : nl;
-            lineNo++;
-            int s = pos;
-            int e = end;
-            pos = end + 1;
-            while (s < e && isSpace(text.charAt(s))) {
-                s++;
+        try {
+            while (pos < len) {
+                int end = pos;
+                while (end < len && b[end] != '\n') {
+                    end++;
+                }
+                lineNo++;
+                int s = pos;
+                int e = end;
+                pos = end + 1;
+                while (s < e && isSpace(b[s])) {
+                    s++;
+                }
+                while (e > s && isSpace(b[e - 1])) {
+                    e--;
+                }
+                if (s == e || b[s] == '#') {
+                    continue;
+                }
+                byte c = b[s];
+                if (c == '[' || c == '-') {
+                    if (cur == null) {
+                        throw error(tokenAt(new String(b, s, e - s, StandardCharsets.UTF_8)), "rule outside a table (expected '*table' first)");
+                    }
+                    ruleLines.add(new RuleLine(cur, lineNo, s, e));
+                    continue;
+                }
+                line = new String(b, s, e - s, StandardCharsets.UTF_8);
+                if (c == '*') {
+                    if (cur != null) {
+                        throw error(line, "table '" + cur.name + "' (line " + cur.line + ") is not closed by COMMIT before the next table");
+                    }
+                    String name = line.substring(1).trim();
+                    if (name.isEmpty() || name.indexOf(' ') >= 0) {
+                        throw error(line, "expected a table name after '*' (raw, mangle, nat, filter, security)");
+                    }
+                    if (!seen.add(name)) {
+                        throw error(line, "table '" + name + "' appears twice");
+                    }
+                    cur = new TableBuilder(name, lineNo);
+                } else if (c == ':') {
+                    if (cur == null) {
+                        throw error(line, "chain declared outside a table (expected '*table' first)");
+                    }
+                    declareChain(cur);
+                } else if (line.equals("COMMIT")) {
+                    if (cur == null) {
+                        throw error(line, "COMMIT without a table (expected '*table' first)");
+                    }
+                    done.add(cur);
+                    cur = null;
+                } else {
+                    throw error(tokenAt(line), "expected '*table', ':CHAIN POLICY [pkts:bytes]', a rule '-A CHAIN ...', 'COMMIT' or a '#' comment");
+                }
             }
-            while (e > s && isSpace(text.charAt(e - 1))) {
-                e--;
+            if (cur != null) {
+                lineNo = Math.max(lineNo, 1);
+                throw error("*" + cur.name, "table '" + cur.name + "' opened at line " + cur.line + " has no COMMIT (truncated dump?)");
             }
-            if (s == e || text.charAt(s) == '#') {
-                continue;
-            }
-            lineStart = s;
-            lineEnd = e;
-            char c = text.charAt(s);
-            // rule lines keep their text (without counters) as the rule's text; no extra copy
-            line = c == '[' || c == '-' ? null : text.substring(s, e);
-            if (c == '*') {
-                if (cur != null) {
-                    throw error(line, "table '" + cur.name + "' (line " + cur.line + ") is not closed by COMMIT before the next table");
-                }
-                String name = line.substring(1).trim();
-                if (name.isEmpty() || name.indexOf(' ') >= 0) {
-                    throw error(line, "expected a table name after '*' (raw, mangle, nat, filter, security)");
-                }
-                if (tables.containsKey(name)) {
-                    throw error(line, "table '" + name + "' appears twice");
-                }
-                cur = new TableBuilder(name, lineNo);
-            } else if (c == ':') {
-                if (cur == null) {
-                    throw error(line, "chain declared outside a table (expected '*table' first)");
-                }
-                declareChain(cur);
-            } else if (c == 'C' && e - s == 6 && text.startsWith("COMMIT", s)) {
-                if (cur == null) {
-                    throw error(line, "COMMIT without a table (expected '*table' first)");
-                }
-                tables.put(cur.name, cur.build());
-                cur = null;
-            } else if (c == '[' || c == '-') {
-                if (cur == null) {
-                    throw error(tokenAt(text.substring(s, e)), "rule outside a table (expected '*table' first)");
-                }
-                rule(cur);
-            } else {
-                throw error(tokenAt(line), "expected '*table', ':CHAIN POLICY [pkts:bytes]', a rule '-A CHAIN ...', 'COMMIT' or a '#' comment");
-            }
+        } catch (ParseException e) {
+            structural = e; // rule lines before it may hold an earlier error: parse them first
         }
-        if (cur != null) {
-            lineNo = Math.max(lineNo, 1);
-            throw error("*" + cur.name, "table '" + cur.name + "' opened at line " + cur.line + " has no COMMIT (truncated dump?)");
+        List<Parsed> parsed = parseRules(ruleLines);
+        if (structural != null) {
+            throw structural;
+        }
+        for (Parsed p : parsed) {
+            List<Rule> list = p.table.rules.get(p.chain);
+            list.add(new Rule(p.table.name, p.chain, list.size() + 1, p.line, p.text, p.counters, p.matches, p.target));
+        }
+        Map<String, Table> tables = new LinkedHashMap<>();
+        for (TableBuilder t : done) {
+            tables.put(t.name, t.build());
         }
         return new Ruleset(ipv6, tables);
     }
 
-    private static boolean isSpace(char c) {
+    /** Below this many rules the parse stays on the calling thread. */
+    private static final int PARALLEL_THRESHOLD = 20_000;
+
+    private List<Parsed> parseRules(List<RuleLine> lines) {
+        int n = lines.size();
+        int chunks = n < PARALLEL_THRESHOLD ? 1 : Math.min(Runtime.getRuntime().availableProcessors(), 8);
+        Parsed[] out = new Parsed[n];
+        ParseException[] errors = new ParseException[chunks];
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> {
+            int from = (int) ((long) n * c / chunks);
+            int to = (int) ((long) n * (c + 1) / chunks);
+            IptablesSaveParser p = chunks == 1 ? this : new IptablesSaveParser(file, ipv6);
+            p.buf = buf;
+            try {
+                for (int i = from; i < to; i++) {
+                    RuleLine r = lines.get(i);
+                    p.lineNo = r.line;
+                    p.lineStart = r.start;
+                    p.lineEnd = r.end;
+                    out[i] = p.rule(r.table);
+                }
+            } catch (ParseException e) {
+                errors[c] = e;
+            }
+        });
+        for (ParseException e : errors) {
+            if (e != null) {
+                throw e;
+            }
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    private static boolean isSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\r';
     }
 
@@ -251,6 +321,7 @@ public final class IptablesSaveParser {
             throw error(parts[3], "unexpected text after the chain counters");
         }
         t.names.put(name, name);
+        t.declaredAt.put(name, lineNo);
         t.policies.put(name, policy);
         t.counters.put(name, cnt);
         t.rules.put(name, new ArrayList<>());
@@ -275,39 +346,45 @@ public final class IptablesSaveParser {
 
     /** Splits the line like iptables-restore's add_param_to_argv: whitespace separates, "..." groups, backslash escapes. */
     private List<String> tokenize(String l) {
-        char[] b = l.toCharArray();
-        List<String> out = new ArrayList<>(24);
+        byte[] b = l.getBytes(StandardCharsets.UTF_8);
+        List<String> out = new ArrayList<>(8);
         tokenize(b, 0, b.length, out);
         return out;
     }
 
-    /** Tokenizes {@code b[from..to)} into {@code out}. */
-    private void tokenize(char[] b, int from, int to, List<String> out) {
+    /** Tokenizes the UTF-8 bytes {@code b[from..to)} into {@code out} (quotes and escapes are ASCII, so bytes are safe). */
+    private void tokenize(byte[] b, int from, int to, List<String> out) {
         int i = from;
         while (i < to) {
-            char c = b[i];
-            if (c == ' ' || c == '\t' || c == '\r') {
+            byte c = b[i];
+            if (isSpace(c)) {
                 i++;
                 continue;
             }
             int start = i;
             while (i < to) {
                 c = b[i];
-                if (c == ' ' || c == '\t' || c == '\r' || c == '"' || c == '\\') {
+                if (isSpace(c) || c == '"' || c == '\\') {
                     break;
                 }
                 i++;
             }
-            if (i == to || c == ' ' || c == '\t' || c == '\r') {
-                out.add(new String(b, start, i - start));
+            if (i == to || isSpace(c)) {
+                out.add(new String(b, start, i - start, StandardCharsets.UTF_8));
                 continue;
             }
-            StringBuilder sb = new StringBuilder(32).append(b, start, i - start);
+            int n = 0;
+            byte[] sb = scratch;
+            if (sb.length < to - start) {
+                sb = scratch = new byte[Math.max(to - start, 2 * sb.length)];
+            }
+            System.arraycopy(b, start, sb, 0, i - start);
+            n = i - start;
             boolean quoted = false;
             while (i < to) {
                 c = b[i];
                 if (c == '\\' && i + 1 < to) {
-                    sb.append(b[i + 1]);
+                    sb[n++] = b[i + 1];
                     i += 2;
                     continue;
                 }
@@ -316,16 +393,17 @@ public final class IptablesSaveParser {
                     i++;
                     continue;
                 }
-                if (!quoted && (c == ' ' || c == '\t' || c == '\r')) {
+                if (!quoted && isSpace(c)) {
                     break;
                 }
-                sb.append(c);
+                sb[n++] = c;
                 i++;
             }
             if (quoted) {
-                throw error(new String(b, start, Math.min(to, start + 40) - start), "unbalanced quote: a '\"' is not closed before the end of the line");
+                throw error(new String(b, start, Math.min(to, start + 40) - start, StandardCharsets.UTF_8),
+                        "unbalanced quote: a '\"' is not closed before the end of the line");
             }
-            out.add(sb.toString());
+            out.add(new String(sb, 0, n, StandardCharsets.UTF_8));
         }
     }
 
@@ -338,7 +416,7 @@ public final class IptablesSaveParser {
         }
     }
 
-    private void rule(TableBuilder t) {
+    private Parsed rule(TableBuilder t) {
         List<String> tok = tokens;
         tok.clear();
         tokenize(buf, lineStart, lineEnd, tok);
@@ -363,7 +441,7 @@ public final class IptablesSaveParser {
             throw error(tok.get(i), "expected a chain name after -A");
         }
         String chainName = t.names.get(tok.get(i + 1));
-        if (chainName == null) {
+        if (chainName == null || t.declaredAt.get(chainName) > lineNo) {
             throw error(tok.get(i + 1), "chain '" + tok.get(i + 1) + "' is not declared in table '" + t.name
                     + "' (expected ':" + tok.get(i + 1) + " - [0:0]' before its rules)");
         }
@@ -469,9 +547,8 @@ public final class IptablesSaveParser {
         if (neg) {
             throw error("!", "'!' at the end of the rule negates nothing");
         }
-        List<Rule> list = t.rules.get(chainName);
-        String text = new String(buf, textStart, lineEnd - textStart);
-        list.add(new Rule(t.name, chainName, list.size() + 1, lineNo, text, cnt, matches, target));
+        String text = new String(buf, textStart, lineEnd - textStart, StandardCharsets.UTF_8);
+        return new Parsed(t, chainName, lineNo, text, cnt, matches, target);
     }
 
     private String arg(List<String> tok, int i, String expected) {
@@ -1167,6 +1244,9 @@ public final class IptablesSaveParser {
 
     private Target target(TableBuilder t, String name, boolean isGoto, List<String> toks) {
         String chain = t.names.get(name);
+        if (chain != null && t.declaredAt.get(chain) > lineNo) {
+            chain = null; // declared after this rule: iptables-restore would not know it yet
+        }
         if (chain != null) {
             if (!toks.isEmpty()) {
                 throw error(toks.get(0), "a jump to chain '" + name + "' takes no options");
