@@ -89,14 +89,41 @@ public final class NetfilterSimulator {
         return new TraceResult(req, out);
     }
 
+    // ---- oracle calls: an oracle that cannot answer (UnsupportedOperationException) ends the branch as UNKNOWN ----
+
+    private RouteDecision route(Walk w, String iif, String oif, String what) {
+        try {
+            return routing.route(w.packet, iif, oif);
+        } catch (UnsupportedOperationException e) {
+            w.finish(FinalVerdict.UNKNOWN, what + " cannot be decided: " + e.getMessage(), null);
+            return null;
+        }
+    }
+
+    private static String routeError(RouteDecision r) {
+        return r.error() + (r.explanation() == null || r.explanation().isEmpty() ? "" : " (" + r.explanation() + ")");
+    }
+
+    private Ip address(Walk w, java.util.function.Supplier<Ip> q, String what) {
+        try {
+            return q.get();
+        } catch (UnsupportedOperationException e) {
+            w.finish(FinalVerdict.UNKNOWN, what + " cannot be decided: " + e.getMessage(), null);
+            return null;
+        }
+    }
+
     // ---- paths ------------------------------------------------------------------------
 
     private void localOut(Walk w) {
         w.local = true;
-        RouteDecision r = routing.route(w.packet, null, w.run.req.oif());
+        RouteDecision r = route(w, null, w.run.req.oif(), "output route");
+        if (r == null) {
+            return;
+        }
         w.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "output route: " + r);
         if (r.kind() == RouteDecision.Kind.ERROR) {
-            w.finish(FinalVerdict.ROUTE_ERROR, r.error(), null);
+            w.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
             return;
         }
         w.route = r;
@@ -118,11 +145,14 @@ public final class NetfilterSimulator {
 
     private void incoming(Walk w) {
         for (Walk a : hook(w, Hook.PREROUTING)) {
-            RouteDecision r = routing.route(a.packet, a.iif, null);
+            RouteDecision r = route(a, a.iif, null, "input route");
+            if (r == null) {
+                continue;
+            }
             a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "input route: " + r);
             a.route = r;
             switch (r.kind()) {
-                case ERROR -> a.finish(FinalVerdict.ROUTE_ERROR, r.error(), null);
+                case ERROR -> a.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
                 case LOCAL -> {
                     for (Walk b : hook(a, Hook.INPUT)) {
                         b.finish(FinalVerdict.DELIVERED, "local delivery on " + (r.device() != null ? r.device() : a.iif), a.iif);
@@ -190,10 +220,13 @@ public final class NetfilterSimulator {
     }
 
     private void reroute(Walk w, String why) {
-        RouteDecision r = routing.route(w.packet, null, w.run.req.oif());
+        RouteDecision r = route(w, null, w.run.req.oif(), "reroute");
+        if (r == null) {
+            return;
+        }
         w.step(TraceStep.Kind.ROUTING, w.hook, null, null, 0, null, null, null, null, null, "reroute (" + why + "): " + r);
         if (r.kind() == RouteDecision.Kind.ERROR) {
-            w.finish(FinalVerdict.ROUTE_ERROR, r.error(), null);
+            w.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
             return;
         }
         w.route = r;
@@ -281,10 +314,13 @@ public final class NetfilterSimulator {
 
     // ---- tables and chains ---------------------------------------------------------------
 
-    /** A position in a chain and the return stack below it (ipt_do_table's jumpstack). */
-    private record Frame(Chain chain, int next, Frame parent, int depth) {
+    /**
+     * A position in a chain and the return stack below it (ipt_do_table's jumpstack);
+     * {@code base} is the hook's built-in chain whose policy applies when the stack underflows.
+     */
+    private record Frame(Chain chain, int next, Frame parent, int depth, Chain base) {
         Frame advance() {
-            return new Frame(chain, next + 1, parent, depth);
+            return new Frame(chain, next + 1, parent, depth, base);
         }
     }
 
@@ -301,7 +337,7 @@ public final class NetfilterSimulator {
         }
         List<Walk> accepted = new ArrayList<>(1);
         Deque<Item> work = new ArrayDeque<>();
-        work.push(new Item(w, new Frame(start, 0, null, 0), null));
+        work.push(new Item(w, new Frame(start, 0, null, 0, start), null));
         while (!work.isEmpty()) {
             Item it = work.pop();
             Walk x = it.walk;
@@ -320,7 +356,7 @@ public final class NetfilterSimulator {
     private Frame nextRule(Walk w, Frame f, Hook hook, Table table, List<Walk> accepted, Deque<Item> work) {
         if (f.next >= f.chain.rules().size()) {
             if (f.parent == null) {
-                return policy(w, f.chain, hook, table, accepted);
+                return policy(w, f.base, hook, table, accepted);
             }
             return f.parent;
         }
@@ -426,7 +462,7 @@ public final class NetfilterSimulator {
                     // f.parent is the caller; a RETURN from a built-in chain applies its policy
                     Frame cur = f;
                     if (cur.parent == null) {
-                        return policy(w, cur.chain, hook, table, accepted);
+                        return policy(w, cur.base, hook, table, accepted);
                     }
                     return cur.parent;
                 }
@@ -442,7 +478,7 @@ public final class NetfilterSimulator {
                 w.finish(FinalVerdict.UNKNOWN, "chain nesting deeper than " + MAX_DEPTH + " at " + rule.ref(), null);
                 return null;
             }
-            return j.isGoto() ? new Frame(target, 0, f.parent, f.depth + 1) : new Frame(target, 0, f, f.depth + 1);
+            return j.isGoto() ? new Frame(target, 0, f.parent, f.depth + 1, f.base) : new Frame(target, 0, f, f.depth + 1, f.base);
         }
         if (t instanceof Target.Reject r) {
             w.finish(FinalVerdict.REJECT, "rejected by " + rule.ref() + (r.with() != null ? " with " + r.with() : ""), null);
@@ -510,7 +546,10 @@ public final class NetfilterSimulator {
             ranges = s.ranges();
         } else if (t instanceof Target.Masquerade m) {
             Ip nexthop = w.route != null && w.route.gateway() != null ? w.route.gateway() : p.dst();
-            Ip a = w.oif == null ? null : routing.masqueradeSource(w.oif, nexthop);
+            Ip a = w.oif == null ? null : address(w, () -> routing.masqueradeSource(w.oif, nexthop), "MASQUERADE source at " + rule.ref());
+            if (w.ended) {
+                return;
+            }
             if (a == null) {
                 w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, null);
                 w.finish(FinalVerdict.DROP, "MASQUERADE at " + rule.ref() + ": no source address on " + w.oif, null);
@@ -521,7 +560,11 @@ public final class NetfilterSimulator {
             note = "source selected on " + w.oif + " for next hop " + nexthop;
         } else {
             Target.Redirect r = (Target.Redirect) t;
-            Ip a = w.local ? (p.dst().isV6() ? Ip.parse("::1") : Ip.parse("127.0.0.1")) : w.iif == null ? null : routing.primaryAddress(w.iif, p.dst().isV6());
+            Ip a = w.local ? (p.dst().isV6() ? Ip.parse("::1") : Ip.parse("127.0.0.1"))
+                    : w.iif == null ? null : address(w, () -> routing.primaryAddress(w.iif, p.dst().isV6()), "REDIRECT address at " + rule.ref());
+            if (w.ended) {
+                return;
+            }
             if (a == null) {
                 w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, null);
                 w.finish(FinalVerdict.DROP, "REDIRECT at " + rule.ref() + ": input device " + w.iif + " has no address", null);
