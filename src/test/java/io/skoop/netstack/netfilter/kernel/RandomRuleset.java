@@ -148,7 +148,9 @@ public final class RandomRuleset {
             }
             out.append('*').append(table).append('\n');
             for (String base : baseChains(table)) {
-                String policy = table.equals("filter") && rnd.nextInt(5) == 0 ? "DROP" : "ACCEPT";
+                // a DROP policy on OUTPUT would swallow the host's own REJECT replies (not on the client: no REJECT there)
+                boolean mayDrop = table.equals("filter") && (!base.equals("OUTPUT") || placement == Placement.LOCAL_OUT);
+                String policy = mayDrop && rnd.nextInt(5) == 0 ? "DROP" : "ACCEPT";
                 out.append(':').append(base).append(' ').append(policy).append(" [0:0]\n");
             }
             for (String c : userChainHook.keySet()) {
