@@ -22,7 +22,8 @@ import java.util.regex.Matcher
  * conntrack is flushed in every namespace; after it {@code iptables-save -c} gives the rule and
  * policy counters, {@code conntrack -L} the NAT'd tuple and whether the ruleset's namespace let
  * the packet through (see {@link KernelObservation}). Harness-owned rules live in the raw table
- * only (the rulesets never touch it): a rule that makes every namespace track connections
+ * only (the rulesets never touch it; its PREROUTING rule hits and all policies are reported like
+ * the ruleset's, since the simulator sees the raw table too): a rule that makes every namespace track connections
  * ({@code -m conntrack} registers conntrack with the netns), counters for ICMP errors and TCP
  * resets arriving at the client, and on servers that do not hold the ruleset an OUTPUT DROP, so
  * that no reply (RST, ICMP port unreachable) crosses the ruleset's namespace and adds counts that
@@ -190,8 +191,8 @@ class NetfilterLab implements AutoCloseable {
         List<String> save = exec(h, null, 'iptables-save', '-c').readLines()
         Map<String, Long> hits = [:], policies = [:]
         counters(save, hits, policies)
-        hits.keySet().removeIf { !TABLES.contains(it.substring(0, it.indexOf('/'))) }
-        policies.keySet().removeIf { !TABLES.contains(it.substring(0, it.indexOf('/'))) }
+        // the harness's raw OUTPUT rules see the servers' own replies, not the probe
+        hits.keySet().removeIf { it.startsWith('raw/') && !it.startsWith('raw/PREROUTING#') }
         Map<String, Long> rawHits = [:], rawPol = [:]
         counters(exec(client, null, 'iptables-save', '-c', '-t', 'raw').readLines(), rawHits, rawPol)
         boolean rejected = (rawHits['raw/PREROUTING#1'] ?: 0) + (rawHits['raw/PREROUTING#2'] ?: 0) > 0

@@ -32,7 +32,8 @@ COMMIT
 
         then:
         o.verdict() == verdict
-        o.hitSet() == hits as Set
+        // plus the harness rule that makes the netns track connections: it runs before conntrack, so ctstate is INVALID
+        o.hitSet() == (hits + ['raw/PREROUTING#1']) as Set
         (o.translated()?.toString()) == translated
         o.deliveredTo() == delivered
 
@@ -54,7 +55,7 @@ COMMIT
 
         then:
         o.verdict() == verdict
-        o.hitSet() == hits as Set
+        o.hitSet().findAll { !it.startsWith('raw/') } == hits as Set
         o.policyHits().keySet().findAll { it.startsWith('filter/') } == policies as Set
 
         where:

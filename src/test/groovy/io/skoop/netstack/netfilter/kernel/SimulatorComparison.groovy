@@ -4,7 +4,10 @@ import io.skoop.model.Packet
 import io.skoop.netstack.netfilter.FinalVerdict
 import io.skoop.netstack.netfilter.NetfilterSimulator
 import io.skoop.netstack.netfilter.Path
+import io.skoop.netstack.netfilter.Rule
 import io.skoop.netstack.netfilter.Ruleset
+import io.skoop.netstack.netfilter.Table
+import io.skoop.netstack.netfilter.Target
 import io.skoop.netstack.netfilter.SetMembership
 import io.skoop.netstack.netfilter.TraceBranch
 import io.skoop.netstack.netfilter.TraceRequest
@@ -20,7 +23,8 @@ import io.skoop.netstack.parse.IptablesSaveParser
  * <p>Both sides are reduced to a {@link View}: the set of rules hit ({@code table/CHAIN#n}), the
  * base-chain policies applied ({@code table/CHAIN}, only for the hooks the probe crosses in the
  * ruleset's namespace: locally generated REJECT replies also cross OUTPUT and POSTROUTING, so
- * POSTROUTING policies are not compared for a rejected forward packet), the verdict
+ * POSTROUTING policies are not compared for a rejected forward packet, nor, for a rejected
+ * packet, the kernel's hits in chains only reachable from OUTPUT), the verdict
  * (FORWARDED/SENT/DELIVERED = ACCEPTED, DROP = DROPPED, REJECT = REJECTED, anything else by
  * its own name) and, when accepted, the packet after NAT (source port left out only when a
  * matched rule of the branch chose ports randomly: {@code --random}, {@code --random-fully}).
@@ -55,6 +59,8 @@ class SimulatorComparison {
     final Placement placement
     final String savedRuleset
     final NetfilterSimulator simulator
+    /** Chains (table/CHAIN) reachable only from OUTPUT, where the host's own REJECT replies go. */
+    final Set<String> outputOnlyChains
 
     /** A simulator for {@code savedRuleset} (iptables-save text) in the namespace of {@code placement}. */
     SimulatorComparison(Placement placement, String savedRuleset, SetMembership sets) {
@@ -62,6 +68,27 @@ class SimulatorComparison {
         this.savedRuleset = savedRuleset
         Ruleset rs = IptablesSaveParser.parse("iptables-save (${placement})", savedRuleset, false)
         this.simulator = new NetfilterSimulator(rs, Ruleset.empty(true), LabRouting.of(placement), sets)
+        this.outputOnlyChains = placement == Placement.LOCAL_OUT ? [] as Set
+                : reachable(rs, ['OUTPUT']) - reachable(rs, comparedHooks(false))
+    }
+
+    /** table/CHAIN of every chain reachable (jumps, gotos) from the built-in chains {@code hooks}. */
+    private static Set<String> reachable(Ruleset rs, List<String> hooks) {
+        Set<String> seen = [] as Set
+        rs.tables().values().each { Table t ->
+            Deque<String> todo = new ArrayDeque<>(hooks.findAll { t.chain(it) != null })
+            while (todo) {
+                String c = todo.pop()
+                if (seen.add("${t.name()}/$c".toString())) {
+                    t.chain(c).rules().each { Rule r ->
+                        if (r.target() instanceof Target.Jump && t.chain(((Target.Jump) r.target()).chain()) != null) {
+                            todo.push(((Target.Jump) r.target()).chain())
+                        }
+                    }
+                }
+            }
+        }
+        seen
     }
 
     /** The simulator's request for a probe of this placement (input device as the lab wires it). */
@@ -97,7 +124,9 @@ class SimulatorComparison {
     View kernelView(KernelObservation o, boolean randomPorts) {
         boolean rejected = o.verdict() == Verdict.REJECTED
         def hooks = comparedHooks(rejected)
-        new View(hits: o.hits().keySet() as Set,
+        // a REJECT makes the host send an ICMP error / TCP reset through its OUTPUT chains: those hits are not the probe's
+        Set<String> hits = o.hits().keySet().findAll { !(rejected && outputOnlyChains.contains(it.substring(0, it.indexOf('#')))) } as Set
+        new View(hits: hits,
                 policies: o.policyHits().keySet().findAll { hooks.contains(it.substring(it.indexOf('/') + 1)) } as Set,
                 verdict: o.verdict().name(),
                 translated: o.translated() == null ? null : tuple(o.translated(), !randomPorts))

@@ -32,6 +32,11 @@ import java.util.SplittableRandom;
  * POSTROUTING/INPUT, MASQUERADE only in POSTROUTING, ports in NAT targets only after
  * {@code -p tcp|udp}, no DROP in nat.
  *
+ * <p>A rule has at most one port match ({@code -m tcp}, {@code -m udp} or {@code -m multiport}):
+ * iptables-nft 1.8.9 merges repeated {@code -m udp} matches of one rule into one nft rule that
+ * the kernel evaluates in full, but {@code iptables-save} prints only the last of them, so the
+ * dump would not say what the kernel does ({@code NftSaveFidelitySpec} shows it).
+ *
  * <p>Locally generated packets would pollute the counters: REJECT makes the host send an ICMP
  * error or TCP reset through its own OUTPUT and POSTROUTING chains. So rulesets placed on the
  * client (local-out path) never REJECT, and a router ruleset with REJECT leaves mangle
@@ -148,7 +153,9 @@ public final class RandomRuleset {
             }
             out.append('*').append(table).append('\n');
             for (String base : baseChains(table)) {
-                String policy = table.equals("filter") && rnd.nextInt(5) == 0 ? "DROP" : "ACCEPT";
+                // a DROP policy on OUTPUT would swallow the host's own REJECT replies (not on the client: no REJECT there)
+                boolean mayDrop = table.equals("filter") && (!base.equals("OUTPUT") || placement == Placement.LOCAL_OUT);
+                String policy = mayDrop && rnd.nextInt(5) == 0 ? "DROP" : "ACCEPT";
                 out.append(':').append(base).append(' ').append(policy).append(" [0:0]\n");
             }
             for (String c : userChainHook.keySet()) {
@@ -196,6 +203,7 @@ public final class RandomRuleset {
         int matches = rnd.nextInt(4);
         boolean hasIface = false;
         boolean hasSrc = false;
+        boolean hasPorts = false;
         boolean hasDst = false;
         for (int m = 0; m < matches; m++) {
             switch (rnd.nextInt(11)) {
@@ -246,7 +254,10 @@ public final class RandomRuleset {
                         proto = rnd.nextInt(3) == 0 ? "udp" : "tcp";
                         r.append(" -p ").append(proto);
                     }
-                    if (!proto.equals("!")) {
+                    if (!proto.equals("!") && !hasPorts) {
+                        // one port match per rule: iptables-nft 1.8.9 merges repeated -m tcp/-m udp into one nft
+                        // rule and iptables-save then prints only the last of them (the dump loses conditions)
+                        hasPorts = true;
                         r.append(portMatch(proto));
                     }
                 }
