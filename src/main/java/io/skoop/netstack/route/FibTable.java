@@ -133,10 +133,12 @@ public final class FibTable {
         size++;
     }
 
+    /** The table id ({@link Tables}). */
     public int id() {
         return id;
     }
 
+    /** True for an IPv6 table. */
     public boolean isV6() {
         return v6;
     }

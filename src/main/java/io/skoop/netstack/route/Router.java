@@ -73,10 +73,12 @@ public final class Router {
                 && r.dst() == null && r.iif() == null && r.oif() == null && r.fwmask() == 0;
     }
 
+    /** The namespace's interfaces. */
     public Interfaces interfaces() {
         return interfaces;
     }
 
+    /** The sysctls the lookups consult. */
     public Sysctls sysctls() {
         return sysctls;
     }
