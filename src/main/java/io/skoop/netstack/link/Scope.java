@@ -11,10 +11,15 @@ import java.util.Locale;
  * @param value the numeric scope 0..255 (universe/global 0, site 200, link 253, host 254, nowhere 255)
  */
 public record Scope(int value) implements Comparable<Scope> {
+    /** RT_SCOPE_UNIVERSE (0), printed {@code global}. */
     public static final Scope GLOBAL = new Scope(0);
+    /** RT_SCOPE_SITE (200). */
     public static final Scope SITE = new Scope(200);
+    /** RT_SCOPE_LINK (253). */
     public static final Scope LINK = new Scope(253);
+    /** RT_SCOPE_HOST (254). */
     public static final Scope HOST = new Scope(254);
+    /** RT_SCOPE_NOWHERE (255). */
     public static final Scope NOWHERE = new Scope(255);
 
     public Scope {

@@ -14,6 +14,7 @@ public record PortRange(long start, long end) {
         }
     }
 
+    /** True when {@code start <= v <= end}. */
     public boolean contains(long v) {
         return v >= start && v <= end;
     }

@@ -36,6 +36,7 @@ public record Route(int table, RouteType type, String typeText, Prefix dst, int 
         return nexthops.size() > 1;
     }
 
+    /** True for an IPv6 route. */
     public boolean isV6() {
         return dst.isV6();
     }

@@ -73,10 +73,12 @@ public final class Router {
                 && r.dst() == null && r.iif() == null && r.oif() == null && r.fwmask() == 0;
     }
 
+    /** The namespace's interfaces. */
     public Interfaces interfaces() {
         return interfaces;
     }
 
+    /** The sysctls the lookups consult. */
     public Sysctls sysctls() {
         return sysctls;
     }
@@ -516,6 +518,12 @@ public final class Router {
                 Ip s = src != null ? src : inetSelectAddr(o.name(), null, Scope.LINK);
                 c.steps.add(new Step.SourceSelected(s, src != null ? "given" : "inet_select_addr(" + o.name() + ", link scope)"));
                 return makeOutput4(c, dst.isLimitedBroadcast() ? RouteType.BROADCAST : RouteType.MULTICAST, 0, null, null, o.name(), s);
+            }
+            if (src == null && (dst.isMulticast() || dst.isAny())) {
+                // the source is chosen on the oif before the fib lookup (and takes part in rule matching)
+                src = inetSelectAddr(o.name(), null, dst.isMulticast() ? Scope.GLOBAL : Scope.HOST);
+                c.steps.add(new Step.SourceSelected(src, "inet_select_addr(" + o.name() + ") before the lookup, as for any oif-bound "
+                        + (dst.isMulticast() ? "multicast" : "0.0.0.0") + " destination"));
             }
         }
         if (dst.isAny()) {

@@ -21,6 +21,7 @@ public enum RuleAction {
         };
     }
 
+    /** The action as ip rule names it ({@code lookup}, {@code goto}, {@code blackhole}, …). */
     public String ipName() {
         return name().toLowerCase(Locale.ROOT);
     }

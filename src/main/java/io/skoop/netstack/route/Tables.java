@@ -6,9 +6,13 @@ package io.skoop.netstack.route;
  * rt_tables lists them, so a dump may also carry a name, which we cannot map back).
  */
 public final class Tables {
+    /** RT_TABLE_UNSPEC. */
     public static final int UNSPEC = 0;
+    /** RT_TABLE_DEFAULT. */
     public static final int DEFAULT = 253;
+    /** RT_TABLE_MAIN. */
     public static final int MAIN = 254;
+    /** RT_TABLE_LOCAL. */
     public static final int LOCAL = 255;
 
     /**
