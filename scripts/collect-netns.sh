@@ -14,6 +14,10 @@
 # non-zero (1) only when OUTDIR cannot be created or written, 64 on a usage error. Prints
 # nothing on success; the commands' stderr is kept in meta.json, not printed.
 # Format: docs/netns-dump.md.
+# Started with sh (dash)? Re-run under bash, which the script needs (arrays, ${var//}).
+if [ -z "${BASH_VERSION:-}" ]; then
+    exec bash "$0" "$@"
+fi
 set -u
 export LC_ALL=C
 

@@ -84,7 +84,8 @@ bg socat -u UDP6-RECV:5353,ipv6only=1 /dev/null
 bg socat -u UDP6-RECV:5354,ipv6only=0 /dev/null
 bg socat -u UDP4-RECV:123,bind=127.0.0.1 /dev/null
 bg python3 -m http.server 8000 --bind 0.0.0.0
-sleep 1.5
+# long enough for the listeners to start and for 10.0.0.77 to go INCOMPLETE -> FAILED (3 probes, 1 s apart)
+sleep 4
 
 # sysctls skoop reads
 a sysctl -qw net.ipv4.ip_forward=1

@@ -155,6 +155,16 @@ class CollectNetnsSpec extends Specification {
         ['link.json', 'neigh.json', 'fdb.json', 'sockets.txt', 'sysctl.txt'].every { meta.isCollected(it) && Files.exists(out.resolve(it)) }
     }
 
+    def "started with sh (dash) it re-runs itself under bash"() {
+        when:
+        def r = run(['ip', 'netns', 'exec', b, 'sh', SCRIPT.toString(), tmp.resolve('dash').toString()])
+
+        then:
+        r[0] == 0
+        r[2] == ''
+        DumpMetaParser.parse(tmp.resolve('dash/meta.json')).isCollected('sysctl.txt')
+    }
+
     def "an output directory that cannot be written fails with a message; no argument is a usage error"() {
         given:
         Path file = Files.writeString(tmp.resolve('plain-file'), 'x')

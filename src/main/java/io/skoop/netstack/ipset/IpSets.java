@@ -11,7 +11,6 @@ import io.skoop.netstack.ipset.Element.SetName;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,28 +133,20 @@ public final class IpSets {
         if (type == SetType.HASH_NET_IFACE) {
             return netIface(entries, dirs, probe);
         }
-        // hash:net*: the most specific candidate decides
-        List<IpSetEntry> candidates = new ArrayList<>();
-        List<Membership> answers = new ArrayList<>();
+        // hash:net*: the most specific entry holding the probe decides (ignoring nomatch while looking)
+        IpSetEntry best = null;
+        Membership bestAnswer = Membership.NO_MATCH;
         for (IpSetEntry e : entries) {
             Membership m = entry(set, e, dirs, probe);
-            if (m != Membership.NO_MATCH) {
-                candidates.add(e);
-                answers.add(m);
+            if (m != Membership.NO_MATCH && (best == null || compareDesc(cidrs(e), cidrs(best)) < 0)) {
+                best = e;
+                bestAnswer = m;
             }
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            order.add(i);
+        if (best == null || bestAnswer == Membership.UNKNOWN) {
+            return bestAnswer;
         }
-        order.sort(Comparator.comparing((Integer i) -> cidrs(candidates.get(i)), IpSets::compareDesc));
-        for (int i : order) {
-            if (answers.get(i) == Membership.UNKNOWN) {
-                return Membership.UNKNOWN;
-            }
-            return candidates.get(i).nomatch() ? Membership.NO_MATCH : Membership.MATCH;
-        }
-        return Membership.NO_MATCH;
+        return best.nomatch() ? Membership.NO_MATCH : Membership.MATCH;
     }
 
     /**

@@ -29,7 +29,7 @@ class NeighParserSpec extends Specification {
         dump  | 'fd00::9'    | 'eth0'      | '02:00:00:00:00:19' | [NeighState.PERMANENT]                | true   | true   | false
         dump  | '10.0.0.11'  | 'eth0'      | '02:00:00:00:00:11' | [NeighState.STALE]                    | false  | true   | false
         dump  | '10.244.1.0' | 'flannel.1' | '0a:58:0a:f4:01:00' | [NeighState.PERMANENT]                | false  | true   | false
-        dump  | '10.0.0.77'  | 'eth0'      | null                | [NeighState.INCOMPLETE]               | false  | false  | true
+        dump  | '10.0.0.77'  | 'eth0'      | null                | [NeighState.FAILED]                   | false  | false  | true
         dump  | '10.0.0.78'  | 'eth0'      | null                | [NeighState.INCOMPLETE]               | false  | false  | true
         all   | '10.0.0.10'  | 'eth0'      | '02:00:00:00:00:10' | [NeighState.NOARP]                    | false  | true   | false
         all   | '224.0.0.22' | 'cni0'      | '01:00:5e:00:00:16' | [NeighState.NOARP]                    | false  | true   | false
