@@ -324,7 +324,10 @@ public final class NetfilterSimulator {
         }
     }
 
-    /** A pending evaluation: continue {@code walk} at {@code frame}, first applying {@code matchedRule}'s target if set. */
+    /**
+     * A pending evaluation: continue {@code walk} at {@code frame}, first applying the target
+     * of {@code matchedRule} if set (the "assumed to match" branch of an UNKNOWN rule).
+     */
     private record Item(Walk walk, Frame frame, Rule matchedRule) {
     }
 
@@ -343,7 +346,9 @@ public final class NetfilterSimulator {
             Walk x = it.walk;
             Frame f = it.frame;
             if (it.matchedRule != null) {
+                x.assumedRule = it.matchedRule;
                 f = target(x, f, it.matchedRule, hook, table, accepted, work);
+                x.assumedRule = null;
             }
             while (f != null) {
                 f = nextRule(x, f, hook, table, accepted, work);
@@ -413,8 +418,7 @@ public final class NetfilterSimulator {
             miss.ruleStep(hook, rule, Tri.UNKNOWN, null, null, null, "cannot decide this match: assumed NOT to match on this branch");
             work.push(new Item(miss, after, null));
             w.assume(rule.ref() + " assumed to match");
-            w.ruleStep(hook, rule, Tri.UNKNOWN, rule.target().name(), null, null, "cannot decide this match: assumed to match on this branch");
-            work.push(new Item(w, after, rule));
+            work.push(new Item(w, after, rule)); // its target's step is recorded as UNKNOWN (assumedRule)
             return null;
         }
         return target(w, after, rule, hook, table, accepted, work);
@@ -437,13 +441,10 @@ public final class NetfilterSimulator {
      */
     private Frame target(Walk w, Frame f, Rule rule, Hook hook, Table table, List<Walk> accepted, Deque<Item> work) {
         Target t = rule.target();
-        boolean assumedStep = w.assumptions != null && w.lastStepIsRule(rule);
-        if (!assumedStep) {
-            // the UNKNOWN branch already recorded its step
-            if (!(t instanceof Target.Mark || t instanceof Target.Connmark || t instanceof Target.Dnat || t instanceof Target.Snat
-                    || t instanceof Target.Masquerade || t instanceof Target.Redirect)) {
-                w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, null);
-            }
+        // targets that change the packet record their own step (with before/after)
+        if (!(t instanceof Target.Mark || t instanceof Target.Connmark || t instanceof Target.Dnat || t instanceof Target.Snat
+                || t instanceof Target.Masquerade || t instanceof Target.Redirect)) {
+            w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, null);
         }
         if (t instanceof Target.None || t instanceof Target.Continue) {
             return f;
@@ -487,11 +488,11 @@ public final class NetfilterSimulator {
         if (t instanceof Target.Mark m) {
             Packet before = w.packet;
             w.packet = before.withMark(m.apply(before.mark()));
-            w.ruleStep(hook, rule, Tri.MATCH, t.name(), before, w.packet, assumedStep ? "(assumed)" : null);
+            w.ruleStep(hook, rule, Tri.MATCH, t.name(), before, w.packet, null);
             return f;
         }
         if (t instanceof Target.Connmark c) {
-            connmark(w, c, hook, rule, assumedStep);
+            connmark(w, c, hook, rule);
             return f;
         }
         if (t instanceof Target.Notrack) {
@@ -518,7 +519,7 @@ public final class NetfilterSimulator {
         throw new IllegalStateException("unhandled target " + t);
     }
 
-    private void connmark(Walk w, Target.Connmark c, Hook hook, Rule rule, boolean assumed) {
+    private void connmark(Walk w, Target.Connmark c, Hook hook, Rule rule) {
         if (w.ct == null) {
             w.ruleStep(hook, rule, Tri.MATCH, c.name(), null, null, "no conntrack entry: no effect");
             return;
@@ -636,6 +637,7 @@ public final class NetfilterSimulator {
                 detail = detail == null ? portNote : detail + "; " + portNote;
             }
             x.ruleStep(hook, rule, Tri.MATCH, t.name(), before, after, detail);
+            x.assumedRule = null;
             accepted.add(x);
         }
     }
@@ -711,6 +713,8 @@ public final class NetfilterSimulator {
         ConntrackEntry ct;
         Cons<TraceStep> steps;
         Cons<String> assumptions;
+        /** the rule whose target is being applied on its "assumed to match" branch */
+        Rule assumedRule;
         boolean ended;
 
         Walk(Run run) {
@@ -756,13 +760,11 @@ public final class NetfilterSimulator {
         }
 
         void ruleStep(Hook h, Rule r, Tri result, String target, Packet before, Packet after, String detail) {
+            if (r == assumedRule && result == Tri.MATCH) {
+                result = Tri.UNKNOWN;
+                detail = "cannot decide this match: assumed to match on this branch" + (detail == null ? "" : "; " + detail);
+            }
             step(TraceStep.Kind.RULE, h, r.table(), r.chain(), r.number(), r.text(), result, target, before, after, detail);
-        }
-
-        boolean lastStepIsRule(Rule r) {
-            TraceStep s = steps == null ? null : steps.head;
-            return s != null && s.kind() == TraceStep.Kind.RULE && s.rule() == r.number() && Objects.equals(s.chain(), r.chain())
-                    && Objects.equals(s.table(), r.table()) && s.result() == Tri.UNKNOWN;
         }
 
         void finish(FinalVerdict outcome, String detail, String device) {
@@ -811,7 +813,7 @@ public final class NetfilterSimulator {
                 return run.req.tcpFlags();
             }
             if (ctState == CtState.ESTABLISHED) {
-                return reply && !ct.confirmed() ? 0x12 : 0x10;
+                return reply ? 0x12 : 0x10; // the reply to a traced SYN is the SYN-ACK
             }
             return 0x02;
         }

@@ -149,6 +149,8 @@ public final class IptablesSaveParser {
     private int lineEnd;
     private final List<String> tokens = new ArrayList<>(32);
     private byte[] scratch = new byte[256];
+    /** Tokens of the current line that were quoted or escaped: always arguments, never options (by identity). */
+    private final Set<String> quoted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /** A rule line found by the structural pass, parsed later (possibly in parallel). */
     private record RuleLine(TableBuilder table, int line, int start, int end) {
@@ -380,7 +382,7 @@ public final class IptablesSaveParser {
             }
             System.arraycopy(b, start, sb, 0, i - start);
             n = i - start;
-            boolean quoted = false;
+            boolean open = false;
             while (i < to) {
                 c = b[i];
                 if (c == '\\' && i + 1 < to) {
@@ -389,21 +391,23 @@ public final class IptablesSaveParser {
                     continue;
                 }
                 if (c == '"') {
-                    quoted = !quoted;
+                    open = !open;
                     i++;
                     continue;
                 }
-                if (!quoted && isSpace(c)) {
+                if (!open && isSpace(c)) {
                     break;
                 }
                 sb[n++] = c;
                 i++;
             }
-            if (quoted) {
+            if (open) {
                 throw error(new String(b, start, Math.min(to, start + 40) - start, StandardCharsets.UTF_8),
                         "unbalanced quote: a '\"' is not closed before the end of the line");
             }
-            out.add(new String(sb, 0, n, StandardCharsets.UTF_8));
+            String tokText = new String(sb, 0, n, StandardCharsets.UTF_8);
+            quoted.add(tokText);
+            out.add(tokText);
         }
     }
 
@@ -419,6 +423,7 @@ public final class IptablesSaveParser {
     private Parsed rule(TableBuilder t) {
         List<String> tok = tokens;
         tok.clear();
+        quoted.clear();
         tokenize(buf, lineStart, lineEnd, tok);
         int i = 0;
         Counters cnt = Counters.NONE;
@@ -559,14 +564,14 @@ public final class IptablesSaveParser {
     }
 
     /** Index of the first token after the options of a module/target starting at {@code from}. */
-    private static int segmentEnd(List<String> tok, int from) {
+    private int segmentEnd(List<String> tok, int from) {
         int j = from;
         while (j < tok.size()) {
             String x = tok.get(j);
-            if (isCore(x)) {
+            if (isCore(x) && !quoted.contains(x)) {
                 break;
             }
-            if (x.equals("!") && j + 1 < tok.size() && isCore(tok.get(j + 1))) {
+            if (x.equals("!") && !quoted.contains(x) && j + 1 < tok.size() && isCore(tok.get(j + 1)) && !quoted.contains(tok.get(j + 1))) {
                 break;
             }
             j++;
@@ -604,7 +609,7 @@ public final class IptablesSaveParser {
         while (i < toks.size()) {
             boolean neg = false;
             String name = toks.get(i);
-            if (name.equals("!")) {
+            if (name.equals("!") && !quoted.contains(name)) {
                 neg = true;
                 i++;
                 if (i >= toks.size()) {
@@ -612,12 +617,12 @@ public final class IptablesSaveParser {
                 }
                 name = toks.get(i);
             }
-            if (!name.startsWith("--")) {
+            if (!name.startsWith("--") || quoted.contains(name)) {
                 throw error(name, "expected an option '--...' of " + owner(owner));
             }
             i++;
             List<String> args = new ArrayList<>(2);
-            while (i < toks.size() && !toks.get(i).startsWith("--") && !toks.get(i).equals("!")) {
+            while (i < toks.size() && (quoted.contains(toks.get(i)) || !toks.get(i).startsWith("--") && !toks.get(i).equals("!"))) {
                 args.add(toks.get(i));
                 i++;
             }

@@ -244,6 +244,23 @@ class NetfilterSimulatorSpec extends Specification {
         r.verdictProbabilities() == [(FinalVerdict.UNKNOWN): 1.0d]
     }
 
+    def "on the assumed-to-match branch the rule's step is UNKNOWN, carries the target's effect, and is not counted as matched"() {
+        when:
+        TraceResult r = trace([mangle: ['-A OUTPUT -m owner --uid-owner 0 -j MARK --set-xmark 0x7/0xff']], out('tcp 192.168.1.10:40000 > 8.8.8.8:53'))
+        TraceBranch yes = r.branches().find { it.assumptions() == ['mangle/OUTPUT#1 assumed to match'] }
+        TraceBranch no = r.branches().find { it.assumptions() == ['mangle/OUTPUT#1 assumed not to match'] }
+        TraceStep s = yes.steps().find { it.kind() == TraceStep.Kind.RULE }
+
+        then:
+        s.result() == Tri.UNKNOWN
+        s.detail() == 'cannot decide this match: assumed to match on this branch'
+        s.after().mark() == 7
+        yes.packet().mark() == 7
+        no.packet().mark() == 0
+        yes.matchedRules().isEmpty()
+        no.steps().find { it.kind() == TraceStep.Kind.RULE }.detail() == 'cannot decide this match: assumed NOT to match on this branch'
+    }
+
     def "an UNKNOWN match that does not change the outcome still leaves the outcome visible"() {
         when:
         TraceResult r = trace([filter: ['-A OUTPUT -m owner --uid-owner 0 -j LOG']], out('tcp 192.168.1.10:40000 > 8.8.8.8:53'))

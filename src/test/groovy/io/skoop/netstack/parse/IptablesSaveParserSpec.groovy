@@ -173,6 +173,17 @@ class IptablesSaveParserSpec extends Specification {
         '-A INPUT -p udp --dport :1023 -j ACCEPT'                 || [new Match.Proto(17, 'udp', false), new Match.Udp(io.skoop.model.Protocol.UDP, null, false, new PortRange(0, 1023), false)]*.toString()
         '-A INPUT -m comment --comment "a \\"b\\" c" -j ACCEPT'   || [new Match.Comment('a "b" c')]*.toString()
         '-A INPUT -m comment --comment "" -j ACCEPT'              || [new Match.Comment('')]*.toString()
+        '-A INPUT -m comment --comment "-j DROP" -j ACCEPT'       || [new Match.Comment('-j DROP')]*.toString()
+        '-A INPUT -m comment --comment "-j" -j ACCEPT'            || [new Match.Comment('-j')]*.toString()
+        '-A INPUT -m comment --comment "--x" -j ACCEPT'           || [new Match.Comment('--x')]*.toString()
+        '-A INPUT -m comment --comment "!" -j ACCEPT'             || [new Match.Comment('!')]*.toString()
+        '-A INPUT -m comment --comment "Grüße, 日本" -j ACCEPT'    || [new Match.Comment('Grüße, 日本')]*.toString()
+    }
+
+    def "a quoted argument that looks like an option stays an argument and the target is still read"() {
+        expect:
+        one('-A INPUT -m comment --comment "-j DROP" -j ACCEPT').target() == new Target.Standard(Target.Verdict.ACCEPT)
+        one('-A INPUT -j LOG --log-prefix "-s x "').target() == new Target.Continue('LOG', '--log-prefix "-s x "')
     }
 
     def "unknown module, option or target is kept with its text and the rest of the rule survives: #rule"() {
