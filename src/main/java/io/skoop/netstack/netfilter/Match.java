@@ -357,32 +357,39 @@ public sealed interface Match {
     }
 
     /**
-     * {@code -m physdev} (xt_physdev.c): bridge ports of a bridged (br_netfilter) packet.
-     * A null name / flag means the option is absent. A packet that is not bridged has no
-     * bridge ports: names never match, {@code --physdev-is-*} are false.
+     * {@code -m physdev} (xt_physdev.c {@code physdev_mt}): bridge ports of a packet that
+     * crossed a bridge (br_netfilter). A null name / flag means the option is absent;
+     * {@code isIn/isOut/isBridged} are true for the option, false for its negation.
+     * Followed exactly: a packet without bridge info matches only when every option used is
+     * negated; {@code --physdev-is-bridged} means "has an output bridge port" (FORWARD,
+     * POSTROUTING); {@code --physdev-in} is skipped when there is no input port;
+     * {@code [!] --physdev-out} never matches without an output port.
      */
     record Physdev(String in, boolean inNegated, String out, boolean outNegated,
                    Boolean isIn, Boolean isOut, Boolean isBridged) implements Match {
         @Override
         public Tri evaluate(MatchContext ctx) {
-            String pin = ctx.physIn(), pout = ctx.physOut();
-            Tri r = Tri.MATCH;
-            if (isBridged != null) {
-                r = r.and(Tri.of(ctx.bridged() == isBridged));
+            String indev = ctx.physIn(), outdev = ctx.physOut();
+            if (indev == null && !ctx.bridged()) {
+                boolean plainOption = Boolean.TRUE.equals(isBridged) || Boolean.TRUE.equals(isIn) || Boolean.TRUE.equals(isOut)
+                        || in != null && !inNegated || out != null && !outNegated;
+                return Tri.of(!plainOption);
             }
-            if (isIn != null) {
-                r = r.and(Tri.of((pin != null) == isIn));
+            if (isBridged != null && (outdev != null) != isBridged
+                    || isIn != null && (indev != null) != isIn
+                    || isOut != null && (outdev != null) != isOut) {
+                return Tri.NO_MATCH;
             }
-            if (isOut != null) {
-                r = r.and(Tri.of((pout != null) == isOut));
+            if (in != null && indev != null && Iface.nameMatches(in, indev) == inNegated) {
+                return Tri.NO_MATCH;
             }
-            if (in != null) {
-                r = r.and(pin == null ? Tri.NO_MATCH : Tri.of(Iface.nameMatches(in, pin)).negateIf(inNegated));
+            if (out == null) {
+                return Tri.MATCH;
             }
-            if (out != null) {
-                r = r.and(pout == null ? Tri.NO_MATCH : Tri.of(Iface.nameMatches(out, pout)).negateIf(outNegated));
+            if (outdev == null) {
+                return Tri.NO_MATCH;
             }
-            return r;
+            return Tri.of(Iface.nameMatches(out, outdev) != outNegated);
         }
     }
 

@@ -89,14 +89,41 @@ public final class NetfilterSimulator {
         return new TraceResult(req, out);
     }
 
+    // ---- oracle calls: an oracle that cannot answer (UnsupportedOperationException) ends the branch as UNKNOWN ----
+
+    private RouteDecision route(Walk w, String iif, String oif, String what) {
+        try {
+            return routing.route(w.packet, iif, oif);
+        } catch (UnsupportedOperationException e) {
+            w.finish(FinalVerdict.UNKNOWN, what + " cannot be decided: " + e.getMessage(), null);
+            return null;
+        }
+    }
+
+    private static String routeError(RouteDecision r) {
+        return r.error() + (r.explanation() == null || r.explanation().isEmpty() ? "" : " (" + r.explanation() + ")");
+    }
+
+    private Ip address(Walk w, java.util.function.Supplier<Ip> q, String what) {
+        try {
+            return q.get();
+        } catch (UnsupportedOperationException e) {
+            w.finish(FinalVerdict.UNKNOWN, what + " cannot be decided: " + e.getMessage(), null);
+            return null;
+        }
+    }
+
     // ---- paths ------------------------------------------------------------------------
 
     private void localOut(Walk w) {
         w.local = true;
-        RouteDecision r = routing.route(w.packet, null, w.run.req.oif());
+        RouteDecision r = route(w, null, w.run.req.oif(), "output route");
+        if (r == null) {
+            return;
+        }
         w.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "output route: " + r);
         if (r.kind() == RouteDecision.Kind.ERROR) {
-            w.finish(FinalVerdict.ROUTE_ERROR, r.error(), null);
+            w.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
             return;
         }
         w.route = r;
@@ -118,11 +145,14 @@ public final class NetfilterSimulator {
 
     private void incoming(Walk w) {
         for (Walk a : hook(w, Hook.PREROUTING)) {
-            RouteDecision r = routing.route(a.packet, a.iif, null);
+            RouteDecision r = route(a, a.iif, null, "input route");
+            if (r == null) {
+                continue;
+            }
             a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "input route: " + r);
             a.route = r;
             switch (r.kind()) {
-                case ERROR -> a.finish(FinalVerdict.ROUTE_ERROR, r.error(), null);
+                case ERROR -> a.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
                 case LOCAL -> {
                     for (Walk b : hook(a, Hook.INPUT)) {
                         b.finish(FinalVerdict.DELIVERED, "local delivery on " + (r.device() != null ? r.device() : a.iif), a.iif);
@@ -190,10 +220,13 @@ public final class NetfilterSimulator {
     }
 
     private void reroute(Walk w, String why) {
-        RouteDecision r = routing.route(w.packet, null, w.run.req.oif());
+        RouteDecision r = route(w, null, w.run.req.oif(), "reroute");
+        if (r == null) {
+            return;
+        }
         w.step(TraceStep.Kind.ROUTING, w.hook, null, null, 0, null, null, null, null, null, "reroute (" + why + "): " + r);
         if (r.kind() == RouteDecision.Kind.ERROR) {
-            w.finish(FinalVerdict.ROUTE_ERROR, r.error(), null);
+            w.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
             return;
         }
         w.route = r;
@@ -281,14 +314,20 @@ public final class NetfilterSimulator {
 
     // ---- tables and chains ---------------------------------------------------------------
 
-    /** A position in a chain and the return stack below it (ipt_do_table's jumpstack). */
-    private record Frame(Chain chain, int next, Frame parent, int depth) {
+    /**
+     * A position in a chain and the return stack below it (ipt_do_table's jumpstack);
+     * {@code base} is the hook's built-in chain whose policy applies when the stack underflows.
+     */
+    private record Frame(Chain chain, int next, Frame parent, int depth, Chain base) {
         Frame advance() {
-            return new Frame(chain, next + 1, parent, depth);
+            return new Frame(chain, next + 1, parent, depth, base);
         }
     }
 
-    /** A pending evaluation: continue {@code walk} at {@code frame}, first applying {@code matchedRule}'s target if set. */
+    /**
+     * A pending evaluation: continue {@code walk} at {@code frame}, first applying the target
+     * of {@code matchedRule} if set (the "assumed to match" branch of an UNKNOWN rule).
+     */
     private record Item(Walk walk, Frame frame, Rule matchedRule) {
     }
 
@@ -301,13 +340,15 @@ public final class NetfilterSimulator {
         }
         List<Walk> accepted = new ArrayList<>(1);
         Deque<Item> work = new ArrayDeque<>();
-        work.push(new Item(w, new Frame(start, 0, null, 0), null));
+        work.push(new Item(w, new Frame(start, 0, null, 0, start), null));
         while (!work.isEmpty()) {
             Item it = work.pop();
             Walk x = it.walk;
             Frame f = it.frame;
             if (it.matchedRule != null) {
+                x.assumedRule = it.matchedRule;
                 f = target(x, f, it.matchedRule, hook, table, accepted, work);
+                x.assumedRule = null;
             }
             while (f != null) {
                 f = nextRule(x, f, hook, table, accepted, work);
@@ -320,7 +361,7 @@ public final class NetfilterSimulator {
     private Frame nextRule(Walk w, Frame f, Hook hook, Table table, List<Walk> accepted, Deque<Item> work) {
         if (f.next >= f.chain.rules().size()) {
             if (f.parent == null) {
-                return policy(w, f.chain, hook, table, accepted);
+                return policy(w, f.base, hook, table, accepted);
             }
             return f.parent;
         }
@@ -377,8 +418,7 @@ public final class NetfilterSimulator {
             miss.ruleStep(hook, rule, Tri.UNKNOWN, null, null, null, "cannot decide this match: assumed NOT to match on this branch");
             work.push(new Item(miss, after, null));
             w.assume(rule.ref() + " assumed to match");
-            w.ruleStep(hook, rule, Tri.UNKNOWN, rule.target().name(), null, null, "cannot decide this match: assumed to match on this branch");
-            work.push(new Item(w, after, rule));
+            work.push(new Item(w, after, rule)); // its target's step is recorded as UNKNOWN (assumedRule)
             return null;
         }
         return target(w, after, rule, hook, table, accepted, work);
@@ -401,13 +441,10 @@ public final class NetfilterSimulator {
      */
     private Frame target(Walk w, Frame f, Rule rule, Hook hook, Table table, List<Walk> accepted, Deque<Item> work) {
         Target t = rule.target();
-        boolean assumedStep = w.assumptions != null && w.lastStepIsRule(rule);
-        if (!assumedStep) {
-            // the UNKNOWN branch already recorded its step
-            if (!(t instanceof Target.Mark || t instanceof Target.Connmark || t instanceof Target.Dnat || t instanceof Target.Snat
-                    || t instanceof Target.Masquerade || t instanceof Target.Redirect)) {
-                w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, null);
-            }
+        // targets that change the packet record their own step (with before/after)
+        if (!(t instanceof Target.Mark || t instanceof Target.Connmark || t instanceof Target.Dnat || t instanceof Target.Snat
+                || t instanceof Target.Masquerade || t instanceof Target.Redirect)) {
+            w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, null);
         }
         if (t instanceof Target.None || t instanceof Target.Continue) {
             return f;
@@ -426,7 +463,7 @@ public final class NetfilterSimulator {
                     // f.parent is the caller; a RETURN from a built-in chain applies its policy
                     Frame cur = f;
                     if (cur.parent == null) {
-                        return policy(w, cur.chain, hook, table, accepted);
+                        return policy(w, cur.base, hook, table, accepted);
                     }
                     return cur.parent;
                 }
@@ -442,7 +479,7 @@ public final class NetfilterSimulator {
                 w.finish(FinalVerdict.UNKNOWN, "chain nesting deeper than " + MAX_DEPTH + " at " + rule.ref(), null);
                 return null;
             }
-            return j.isGoto() ? new Frame(target, 0, f.parent, f.depth + 1) : new Frame(target, 0, f, f.depth + 1);
+            return j.isGoto() ? new Frame(target, 0, f.parent, f.depth + 1, f.base) : new Frame(target, 0, f, f.depth + 1, f.base);
         }
         if (t instanceof Target.Reject r) {
             w.finish(FinalVerdict.REJECT, "rejected by " + rule.ref() + (r.with() != null ? " with " + r.with() : ""), null);
@@ -451,11 +488,11 @@ public final class NetfilterSimulator {
         if (t instanceof Target.Mark m) {
             Packet before = w.packet;
             w.packet = before.withMark(m.apply(before.mark()));
-            w.ruleStep(hook, rule, Tri.MATCH, t.name(), before, w.packet, assumedStep ? "(assumed)" : null);
+            w.ruleStep(hook, rule, Tri.MATCH, t.name(), before, w.packet, null);
             return f;
         }
         if (t instanceof Target.Connmark c) {
-            connmark(w, c, hook, rule, assumedStep);
+            connmark(w, c, hook, rule);
             return f;
         }
         if (t instanceof Target.Notrack) {
@@ -482,7 +519,7 @@ public final class NetfilterSimulator {
         throw new IllegalStateException("unhandled target " + t);
     }
 
-    private void connmark(Walk w, Target.Connmark c, Hook hook, Rule rule, boolean assumed) {
+    private void connmark(Walk w, Target.Connmark c, Hook hook, Rule rule) {
         if (w.ct == null) {
             w.ruleStep(hook, rule, Tri.MATCH, c.name(), null, null, "no conntrack entry: no effect");
             return;
@@ -510,7 +547,10 @@ public final class NetfilterSimulator {
             ranges = s.ranges();
         } else if (t instanceof Target.Masquerade m) {
             Ip nexthop = w.route != null && w.route.gateway() != null ? w.route.gateway() : p.dst();
-            Ip a = w.oif == null ? null : routing.masqueradeSource(w.oif, nexthop);
+            Ip a = w.oif == null ? null : address(w, () -> routing.masqueradeSource(w.oif, nexthop), "MASQUERADE source at " + rule.ref());
+            if (w.ended) {
+                return;
+            }
             if (a == null) {
                 w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, null);
                 w.finish(FinalVerdict.DROP, "MASQUERADE at " + rule.ref() + ": no source address on " + w.oif, null);
@@ -521,7 +561,11 @@ public final class NetfilterSimulator {
             note = "source selected on " + w.oif + " for next hop " + nexthop;
         } else {
             Target.Redirect r = (Target.Redirect) t;
-            Ip a = w.local ? (p.dst().isV6() ? Ip.parse("::1") : Ip.parse("127.0.0.1")) : w.iif == null ? null : routing.primaryAddress(w.iif, p.dst().isV6());
+            Ip a = w.local ? (p.dst().isV6() ? Ip.parse("::1") : Ip.parse("127.0.0.1"))
+                    : w.iif == null ? null : address(w, () -> routing.primaryAddress(w.iif, p.dst().isV6()), "REDIRECT address at " + rule.ref());
+            if (w.ended) {
+                return;
+            }
             if (a == null) {
                 w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, null);
                 w.finish(FinalVerdict.DROP, "REDIRECT at " + rule.ref() + ": input device " + w.iif + " has no address", null);
@@ -593,6 +637,7 @@ public final class NetfilterSimulator {
                 detail = detail == null ? portNote : detail + "; " + portNote;
             }
             x.ruleStep(hook, rule, Tri.MATCH, t.name(), before, after, detail);
+            x.assumedRule = null;
             accepted.add(x);
         }
     }
@@ -668,6 +713,8 @@ public final class NetfilterSimulator {
         ConntrackEntry ct;
         Cons<TraceStep> steps;
         Cons<String> assumptions;
+        /** the rule whose target is being applied on its "assumed to match" branch */
+        Rule assumedRule;
         boolean ended;
 
         Walk(Run run) {
@@ -713,13 +760,11 @@ public final class NetfilterSimulator {
         }
 
         void ruleStep(Hook h, Rule r, Tri result, String target, Packet before, Packet after, String detail) {
+            if (r == assumedRule && result == Tri.MATCH) {
+                result = Tri.UNKNOWN;
+                detail = "cannot decide this match: assumed to match on this branch" + (detail == null ? "" : "; " + detail);
+            }
             step(TraceStep.Kind.RULE, h, r.table(), r.chain(), r.number(), r.text(), result, target, before, after, detail);
-        }
-
-        boolean lastStepIsRule(Rule r) {
-            TraceStep s = steps == null ? null : steps.head;
-            return s != null && s.kind() == TraceStep.Kind.RULE && s.rule() == r.number() && Objects.equals(s.chain(), r.chain())
-                    && Objects.equals(s.table(), r.table()) && s.result() == Tri.UNKNOWN;
         }
 
         void finish(FinalVerdict outcome, String detail, String device) {
@@ -768,7 +813,7 @@ public final class NetfilterSimulator {
                 return run.req.tcpFlags();
             }
             if (ctState == CtState.ESTABLISHED) {
-                return reply && !ct.confirmed() ? 0x12 : 0x10;
+                return reply ? 0x12 : 0x10; // the reply to a traced SYN is the SYN-ACK
             }
             return 0x02;
         }

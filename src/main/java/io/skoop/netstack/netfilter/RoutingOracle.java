@@ -7,6 +7,10 @@ import io.skoop.model.Packet;
  * What the netfilter simulator needs from the namespace's routing: the routing decisions
  * inside a path and the address facts some matches and targets use. The Router
  * (io.skoop.netstack.route) implements it for a namespace dump; specs use small fakes.
+ *
+ * <p>An implementation that lacks the data to answer throws {@link UnsupportedOperationException}
+ * with the reason: the simulator then ends that branch with verdict UNKNOWN and the reason
+ * (never a guessed answer).
  */
 public interface RoutingOracle {
     /**

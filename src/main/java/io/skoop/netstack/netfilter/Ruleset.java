@@ -41,4 +41,12 @@ public record Ruleset(boolean ipv6, Map<String, Table> tables) {
         }
         return n;
     }
+
+    /** A summary ({@code iptables: raw 2 rules, nat 25 rules}), not the whole ruleset. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(ipv6 ? "ip6tables:" : "iptables:");
+        tables.values().forEach(t -> sb.append(' ').append(t.name()).append(' ').append(t.ruleCount()).append(" rules,"));
+        return sb.charAt(sb.length() - 1) == ',' ? sb.substring(0, sb.length() - 1) : sb.toString();
+    }
 }

@@ -28,4 +28,10 @@ public record Table(String name, Map<String, Chain> chains) {
         }
         return n;
     }
+
+    /** A summary ({@code nat: 15 chains, 25 rules}). */
+    @Override
+    public String toString() {
+        return name + ": " + chains.size() + " chains, " + ruleCount() + " rules";
+    }
 }

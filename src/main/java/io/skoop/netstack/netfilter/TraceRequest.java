@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param physOut    BRIDGE: the bridge port it leaves by, or null
  * @param conntrack  an existing conntrack entry (from an earlier trace) when this packet belongs to it — a reply or a
  *                   later packet of the same connection (state ESTABLISHED, NAT from the entry); null for a new connection
- * @param tcpFlags   TCP flags, or -1 for the default: SYN for a new connection, SYN|ACK for its first reply, ACK otherwise
+ * @param tcpFlags   TCP flags, or -1 for the default: SYN for a new connection, SYN|ACK for a reply-direction packet,
+ *                   ACK for a later original-direction packet
  * @param recordNoMatch true to record a step for every rule that did not match (large for kube-proxy rulesets)
  */
 public record TraceRequest(Packet packet, Path path, String iif, String oif, String physIn, String physOut,

@@ -6,7 +6,8 @@ import io.skoop.model.Packet;
  * One typed step of a trace. Which fields are set depends on {@link #kind()}:
  * <ul>
  * <li>RULE: hook, table, chain, rule (1-based), text, result (MATCH / NO_MATCH / UNKNOWN), target,
- *     before/after (when the target changed the packet), detail (e.g. the assumption made on UNKNOWN).</li>
+ *     before/after (when the target changed the packet), detail (e.g. the assumption made on UNKNOWN:
+ *     on the "assumed to match" branch the rule's step is UNKNOWN and carries the target's effect).</li>
  * <li>POLICY: the built-in chain's policy applied (target ACCEPT/DROP).</li>
  * <li>CONNTRACK / CONFIRM: conntrack lookup (detail: state, tuples) and confirmation.</li>
  * <li>NAT: a translation not made by a rule: the connection's remembered binding (reverse NAT), or nat skipped.</li>
@@ -32,7 +33,7 @@ public record TraceStep(Kind kind, Hook hook, String table, String chain, int ru
     /** Step kinds. */
     public enum Kind { RULE, POLICY, CONNTRACK, CONFIRM, NAT, ROUTING, BRANCH, VERDICT }
 
-    /** True when this step names a rule that matched (or was assumed to). */
+    /** True when this step names a rule that matched (not one only assumed to match: those are UNKNOWN). */
     public boolean matched() {
         return kind == Kind.RULE && result == Tri.MATCH;
     }

@@ -76,6 +76,15 @@ public final class IptablesSaveParser {
             Map.entry("neighbor-advertisement", 136), Map.entry("redirect", 137));
     private static final String[] TCP_FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
 
+    private static final Counters ZERO = new Counters(0, 0);
+    private static final Ip[] V4_MASKS = new Ip[33];
+
+    static {
+        for (int i = 0; i <= 32; i++) {
+            V4_MASKS[i] = AddressMask.maskOf(i, false);
+        }
+    }
+
     private final String file;
     private final boolean ipv6;
     private int lineNo;
@@ -87,14 +96,14 @@ public final class IptablesSaveParser {
     }
 
     /**
-     * Parses a dump file; it is ip6tables when the file name starts with {@code ip6tables}.
+     * Parses a dump file; it is ip6tables when the file name starts with {@code ip6} (ip6tables.txt).
      *
      * @throws ParseException on malformed input
      * @throws IOException    when the file cannot be read
      */
     public static Ruleset parse(Path path) throws IOException {
         String name = path.getFileName().toString();
-        return parse(name, Files.readString(path, StandardCharsets.UTF_8), name.startsWith("ip6tables"));
+        return new IptablesSaveParser(name, name.startsWith("ip6")).run(Files.readAllBytes(path));
     }
 
     /**
@@ -106,7 +115,7 @@ public final class IptablesSaveParser {
      * @throws ParseException on malformed input
      */
     public static Ruleset parse(String fileName, String text, boolean ipv6) {
-        return new IptablesSaveParser(fileName, ipv6).run(text);
+        return new IptablesSaveParser(fileName, ipv6).run(text.getBytes(StandardCharsets.UTF_8));
     }
 
     // ---- file structure ----------------------------------------------------------------------
@@ -119,6 +128,7 @@ public final class IptablesSaveParser {
         final Map<String, Target.Verdict> policies = new LinkedHashMap<>();
         final Map<String, Counters> counters = new HashMap<>();
         final Map<String, List<Rule>> rules = new HashMap<>();
+        final Map<String, Integer> declaredAt = new HashMap<>();
 
         TableBuilder(String name, int line) {
             this.name = name;
@@ -134,70 +144,150 @@ public final class IptablesSaveParser {
         }
     }
 
-    private Ruleset run(String text) {
-        Map<String, Table> tables = new LinkedHashMap<>();
+    private byte[] buf;
+    private int lineStart;
+    private int lineEnd;
+    private final List<String> tokens = new ArrayList<>(32);
+    private byte[] scratch = new byte[256];
+    /** Tokens of the current line that were quoted or escaped: always arguments, never options (by identity). */
+    private final Set<String> quoted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** A rule line found by the structural pass, parsed later (possibly in parallel). */
+    private record RuleLine(TableBuilder table, int line, int start, int end) {
+    }
+
+    /** A parsed rule before it gets its number within its chain. */
+    private record Parsed(TableBuilder table, String chain, int line, String text, Counters counters, List<Match> matches,
+                          Target target) {
+    }
+
+    /**
+     * Pass 1 (sequential): tables, chain declarations, COMMIT; rule lines are only located.
+     * Pass 2 (parallel for large dumps): each rule line is tokenized and typed independently.
+     * Pass 3: rules are numbered within their chains in file order. Errors are reported in
+     * file order: the first malformed line wins, as with a sequential parse.
+     */
+    private Ruleset run(byte[] b) {
+        buf = b;
+        List<TableBuilder> done = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        List<RuleLine> ruleLines = new ArrayList<>();
+        ParseException structural = null;
         TableBuilder cur = null;
         int pos = 0;
-        int len = text.length();
+        int len = b.length;
         lineNo = 0;
-        while (pos < len) {
-            int nl = text.indexOf('\n', pos);
-            int end = nl < 0 ? len : nl;
-            lineNo++;
-            int s = pos;
-            int e = end;
-            pos = end + 1;
-            while (s < e && isSpace(text.charAt(s))) {
-                s++;
+        try {
+            while (pos < len) {
+                int end = pos;
+                while (end < len && b[end] != '\n') {
+                    end++;
+                }
+                lineNo++;
+                int s = pos;
+                int e = end;
+                pos = end + 1;
+                while (s < e && isSpace(b[s])) {
+                    s++;
+                }
+                while (e > s && isSpace(b[e - 1])) {
+                    e--;
+                }
+                if (s == e || b[s] == '#') {
+                    continue;
+                }
+                byte c = b[s];
+                if (c == '[' || c == '-') {
+                    if (cur == null) {
+                        throw error(tokenAt(new String(b, s, e - s, StandardCharsets.UTF_8)), "rule outside a table (expected '*table' first)");
+                    }
+                    ruleLines.add(new RuleLine(cur, lineNo, s, e));
+                    continue;
+                }
+                line = new String(b, s, e - s, StandardCharsets.UTF_8);
+                if (c == '*') {
+                    if (cur != null) {
+                        throw error(line, "table '" + cur.name + "' (line " + cur.line + ") is not closed by COMMIT before the next table");
+                    }
+                    String name = line.substring(1).trim();
+                    if (name.isEmpty() || name.indexOf(' ') >= 0) {
+                        throw error(line, "expected a table name after '*' (raw, mangle, nat, filter, security)");
+                    }
+                    if (!seen.add(name)) {
+                        throw error(line, "table '" + name + "' appears twice");
+                    }
+                    cur = new TableBuilder(name, lineNo);
+                } else if (c == ':') {
+                    if (cur == null) {
+                        throw error(line, "chain declared outside a table (expected '*table' first)");
+                    }
+                    declareChain(cur);
+                } else if (line.equals("COMMIT")) {
+                    if (cur == null) {
+                        throw error(line, "COMMIT without a table (expected '*table' first)");
+                    }
+                    done.add(cur);
+                    cur = null;
+                } else {
+                    throw error(tokenAt(line), "expected '*table', ':CHAIN POLICY [pkts:bytes]', a rule '-A CHAIN ...', 'COMMIT' or a '#' comment");
+                }
             }
-            while (e > s && isSpace(text.charAt(e - 1))) {
-                e--;
+            if (cur != null) {
+                lineNo = Math.max(lineNo, 1);
+                throw error("*" + cur.name, "table '" + cur.name + "' opened at line " + cur.line + " has no COMMIT (truncated dump?)");
             }
-            if (s == e || text.charAt(s) == '#') {
-                continue;
-            }
-            line = text.substring(s, e);
-            char c = line.charAt(0);
-            if (c == '*') {
-                if (cur != null) {
-                    throw error(line, "table '" + cur.name + "' (line " + cur.line + ") is not closed by COMMIT before the next table");
-                }
-                String name = line.substring(1).trim();
-                if (name.isEmpty() || name.indexOf(' ') >= 0) {
-                    throw error(line, "expected a table name after '*' (raw, mangle, nat, filter, security)");
-                }
-                if (tables.containsKey(name)) {
-                    throw error(line, "table '" + name + "' appears twice");
-                }
-                cur = new TableBuilder(name, lineNo);
-            } else if (c == ':') {
-                if (cur == null) {
-                    throw error(line, "chain declared outside a table (expected '*table' first)");
-                }
-                declareChain(cur);
-            } else if (line.equals("COMMIT")) {
-                if (cur == null) {
-                    throw error(line, "COMMIT without a table (expected '*table' first)");
-                }
-                tables.put(cur.name, cur.build());
-                cur = null;
-            } else if (c == '[' || c == '-') {
-                if (cur == null) {
-                    throw error(tokenAt(line), "rule outside a table (expected '*table' first)");
-                }
-                rule(cur);
-            } else {
-                throw error(tokenAt(line), "expected '*table', ':CHAIN POLICY [pkts:bytes]', a rule '-A CHAIN ...', 'COMMIT' or a '#' comment");
-            }
+        } catch (ParseException e) {
+            structural = e; // rule lines before it may hold an earlier error: parse them first
         }
-        if (cur != null) {
-            lineNo = Math.max(lineNo, 1);
-            throw error("*" + cur.name, "table '" + cur.name + "' opened at line " + cur.line + " has no COMMIT (truncated dump?)");
+        List<Parsed> parsed = parseRules(ruleLines);
+        if (structural != null) {
+            throw structural;
+        }
+        for (Parsed p : parsed) {
+            List<Rule> list = p.table.rules.get(p.chain);
+            list.add(new Rule(p.table.name, p.chain, list.size() + 1, p.line, p.text, p.counters, p.matches, p.target));
+        }
+        Map<String, Table> tables = new LinkedHashMap<>();
+        for (TableBuilder t : done) {
+            tables.put(t.name, t.build());
         }
         return new Ruleset(ipv6, tables);
     }
 
-    private static boolean isSpace(char c) {
+    /** Below this many rules the parse stays on the calling thread. */
+    private static final int PARALLEL_THRESHOLD = 20_000;
+
+    private List<Parsed> parseRules(List<RuleLine> lines) {
+        int n = lines.size();
+        int chunks = n < PARALLEL_THRESHOLD ? 1 : Math.min(Runtime.getRuntime().availableProcessors(), 8);
+        Parsed[] out = new Parsed[n];
+        ParseException[] errors = new ParseException[chunks];
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> {
+            int from = (int) ((long) n * c / chunks);
+            int to = (int) ((long) n * (c + 1) / chunks);
+            IptablesSaveParser p = chunks == 1 ? this : new IptablesSaveParser(file, ipv6);
+            p.buf = buf;
+            try {
+                for (int i = from; i < to; i++) {
+                    RuleLine r = lines.get(i);
+                    p.lineNo = r.line;
+                    p.lineStart = r.start;
+                    p.lineEnd = r.end;
+                    out[i] = p.rule(r.table);
+                }
+            } catch (ParseException e) {
+                errors[c] = e;
+            }
+        });
+        for (ParseException e : errors) {
+            if (e != null) {
+                throw e;
+            }
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    private static boolean isSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\r';
     }
 
@@ -211,7 +301,7 @@ public final class IptablesSaveParser {
     }
 
     private void declareChain(TableBuilder t) {
-        String[] parts = line.substring(1).trim().split("\\s+");
+        String[] parts = tokenize(line.substring(1)).toArray(new String[0]);
         if (parts.length < 2 || parts[0].isEmpty()) {
             throw error(line, "expected ':CHAIN POLICY [pkts:bytes]'");
         }
@@ -233,6 +323,7 @@ public final class IptablesSaveParser {
             throw error(parts[3], "unexpected text after the chain counters");
         }
         t.names.put(name, name);
+        t.declaredAt.put(name, lineNo);
         t.policies.put(name, policy);
         t.counters.put(name, cnt);
         t.rules.put(name, new ArrayList<>());
@@ -242,6 +333,9 @@ public final class IptablesSaveParser {
         int colon = s.indexOf(':');
         if (!s.startsWith("[") || !s.endsWith("]") || colon < 0) {
             throw error(s, "expected counters '[packets:bytes]'");
+        }
+        if (s.equals("[0:0]")) {
+            return ZERO;
         }
         try {
             return new Counters(Long.parseUnsignedLong(s.substring(1, colon)), Long.parseUnsignedLong(s.substring(colon + 1, s.length() - 1)));
@@ -254,58 +348,67 @@ public final class IptablesSaveParser {
 
     /** Splits the line like iptables-restore's add_param_to_argv: whitespace separates, "..." groups, backslash escapes. */
     private List<String> tokenize(String l) {
-        List<String> out = new ArrayList<>(24);
-        int n = l.length();
-        int i = 0;
-        while (i < n) {
-            char c = l.charAt(i);
+        byte[] b = l.getBytes(StandardCharsets.UTF_8);
+        List<String> out = new ArrayList<>(8);
+        tokenize(b, 0, b.length, out);
+        return out;
+    }
+
+    /** Tokenizes the UTF-8 bytes {@code b[from..to)} into {@code out} (quotes and escapes are ASCII, so bytes are safe). */
+    private void tokenize(byte[] b, int from, int to, List<String> out) {
+        int i = from;
+        while (i < to) {
+            byte c = b[i];
             if (isSpace(c)) {
                 i++;
                 continue;
             }
             int start = i;
-            boolean plain = true;
-            while (i < n) {
-                c = l.charAt(i);
-                if (isSpace(c)) {
-                    break;
-                }
-                if (c == '"' || c == '\\') {
-                    plain = false;
+            while (i < to) {
+                c = b[i];
+                if (isSpace(c) || c == '"' || c == '\\') {
                     break;
                 }
                 i++;
             }
-            if (plain) {
-                out.add(l.substring(start, i));
+            if (i == to || isSpace(c)) {
+                out.add(new String(b, start, i - start, StandardCharsets.UTF_8));
                 continue;
             }
-            StringBuilder sb = new StringBuilder(l.substring(start, i));
-            boolean quoted = false;
-            while (i < n) {
-                c = l.charAt(i);
-                if (c == '\\' && i + 1 < n) {
-                    sb.append(l.charAt(i + 1));
+            int n = 0;
+            byte[] sb = scratch;
+            if (sb.length < to - start) {
+                sb = scratch = new byte[Math.max(to - start, 2 * sb.length)];
+            }
+            System.arraycopy(b, start, sb, 0, i - start);
+            n = i - start;
+            boolean open = false;
+            while (i < to) {
+                c = b[i];
+                if (c == '\\' && i + 1 < to) {
+                    sb[n++] = b[i + 1];
                     i += 2;
                     continue;
                 }
                 if (c == '"') {
-                    quoted = !quoted;
+                    open = !open;
                     i++;
                     continue;
                 }
-                if (!quoted && isSpace(c)) {
+                if (!open && isSpace(c)) {
                     break;
                 }
-                sb.append(c);
+                sb[n++] = c;
                 i++;
             }
-            if (quoted) {
-                throw error(l.substring(start, Math.min(n, start + 40)), "unbalanced quote: a '\"' is not closed before the end of the line");
+            if (open) {
+                throw error(new String(b, start, Math.min(to, start + 40) - start, StandardCharsets.UTF_8),
+                        "unbalanced quote: a '\"' is not closed before the end of the line");
             }
-            out.add(sb.toString());
+            String tokText = new String(sb, 0, n, StandardCharsets.UTF_8);
+            quoted.add(tokText);
+            out.add(tokText);
         }
-        return out;
     }
 
     // ---- rules ---------------------------------------------------------------------------------
@@ -317,24 +420,33 @@ public final class IptablesSaveParser {
         }
     }
 
-    private void rule(TableBuilder t) {
-        List<String> tok = tokenize(line);
+    private Parsed rule(TableBuilder t) {
+        List<String> tok = tokens;
+        tok.clear();
+        quoted.clear();
+        tokenize(buf, lineStart, lineEnd, tok);
         int i = 0;
         Counters cnt = Counters.NONE;
-        int textStart = 0;
+        int textStart = lineStart;
         if (tok.get(0).startsWith("[")) {
             cnt = counters(tok.get(0));
             i = 1;
-            textStart = line.indexOf(']') + 1;
+            while (buf[textStart] != ']') {
+                textStart++;
+            }
+            textStart++;
+            while (textStart < lineEnd && (buf[textStart] == ' ' || buf[textStart] == '\t')) {
+                textStart++;
+            }
         }
         if (i >= tok.size() || !(tok.get(i).equals("-A") || tok.get(i).equals("--append"))) {
-            throw error(i < tok.size() ? tok.get(i) : line, "expected '-A CHAIN' (iptables-save prints only appended rules)");
+            throw error(i < tok.size() ? tok.get(i) : tok.get(0), "expected '-A CHAIN' (iptables-save prints only appended rules)");
         }
         if (i + 1 >= tok.size()) {
             throw error(tok.get(i), "expected a chain name after -A");
         }
         String chainName = t.names.get(tok.get(i + 1));
-        if (chainName == null) {
+        if (chainName == null || t.declaredAt.get(chainName) > lineNo) {
             throw error(tok.get(i + 1), "chain '" + tok.get(i + 1) + "' is not declared in table '" + t.name
                     + "' (expected ':" + tok.get(i + 1) + " - [0:0]' before its rules)");
         }
@@ -440,9 +552,8 @@ public final class IptablesSaveParser {
         if (neg) {
             throw error("!", "'!' at the end of the rule negates nothing");
         }
-        List<Rule> list = t.rules.get(chainName);
-        String text = textStart == 0 ? line : line.substring(textStart).trim();
-        list.add(new Rule(t.name, chainName, list.size() + 1, lineNo, text, cnt, matches, target));
+        String text = new String(buf, textStart, lineEnd - textStart, StandardCharsets.UTF_8);
+        return new Parsed(t, chainName, lineNo, text, cnt, matches, target);
     }
 
     private String arg(List<String> tok, int i, String expected) {
@@ -453,19 +564,23 @@ public final class IptablesSaveParser {
     }
 
     /** Index of the first token after the options of a module/target starting at {@code from}. */
-    private static int segmentEnd(List<String> tok, int from) {
+    private int segmentEnd(List<String> tok, int from) {
         int j = from;
         while (j < tok.size()) {
             String x = tok.get(j);
-            if (CORE.contains(x)) {
+            if (isCore(x) && !quoted.contains(x)) {
                 break;
             }
-            if (x.equals("!") && j + 1 < tok.size() && CORE.contains(tok.get(j + 1))) {
+            if (x.equals("!") && !quoted.contains(x) && j + 1 < tok.size() && isCore(tok.get(j + 1)) && !quoted.contains(tok.get(j + 1))) {
                 break;
             }
             j++;
         }
         return j;
+    }
+
+    private static boolean isCore(String x) {
+        return x.length() >= 2 && x.charAt(0) == '-' && (x.length() == 2 || x.charAt(1) == '-') && CORE.contains(x);
     }
 
     private static String join(List<String> toks) {
@@ -483,6 +598,10 @@ public final class IptablesSaveParser {
         return sb.toString();
     }
 
+    private static String owner(String name) {
+        return (Character.isUpperCase(name.charAt(0)) ? "-j " : "-m ") + name;
+    }
+
     /** Groups option tokens into {@code [!] --name args...}; returns null when a token cannot be grouped. */
     private List<Opt> options(List<String> toks, String owner) {
         List<Opt> out = new ArrayList<>(4);
@@ -490,20 +609,20 @@ public final class IptablesSaveParser {
         while (i < toks.size()) {
             boolean neg = false;
             String name = toks.get(i);
-            if (name.equals("!")) {
+            if (name.equals("!") && !quoted.contains(name)) {
                 neg = true;
                 i++;
                 if (i >= toks.size()) {
-                    throw error("!", "'!' at the end of the options of " + owner + " negates nothing");
+                    throw error("!", "'!' at the end of the options of " + owner(owner) + " negates nothing");
                 }
                 name = toks.get(i);
             }
-            if (!name.startsWith("--")) {
-                throw error(name, "expected an option '--...' of " + owner);
+            if (!name.startsWith("--") || quoted.contains(name)) {
+                throw error(name, "expected an option '--...' of " + owner(owner));
             }
             i++;
             List<String> args = new ArrayList<>(2);
-            while (i < toks.size() && !toks.get(i).startsWith("--") && !toks.get(i).equals("!")) {
+            while (i < toks.size() && (quoted.contains(toks.get(i)) || !toks.get(i).startsWith("--") && !toks.get(i).equals("!"))) {
                 args.add(toks.get(i));
                 i++;
             }
@@ -529,10 +648,13 @@ public final class IptablesSaveParser {
         }
     }
 
+    private static String text(String flag, String name, List<String> toks) {
+        return flag + " " + name + (toks.isEmpty() ? "" : " " + join(toks));
+    }
+
     private Match module(String module, List<String> toks) {
-        String text = "-m " + module + (toks.isEmpty() ? "" : " " + join(toks));
         try {
-            List<Opt> opts = options(toks, "-m " + module);
+            List<Opt> opts = options(toks, module);
             return switch (module) {
                 case "tcp" -> tcp(opts);
                 case "udp" -> udpLike(io.skoop.model.Protocol.UDP, opts);
@@ -548,12 +670,12 @@ public final class IptablesSaveParser {
                 case "physdev" -> physdev(opts);
                 case "icmp", "icmp6", "icmpv6" -> icmp(module, opts);
                 case "iprange" -> iprange(opts);
-                case "limit" -> limit(opts, text);
-                case "recent" -> recent(opts, text);
-                default -> new Match.Unknown(module, text, "match module '" + module + "' is not modelled");
+                case "limit" -> limit(opts, text("-m", module, toks));
+                case "recent" -> recent(opts, text("-m", module, toks));
+                default -> new Match.Unknown(module, text("-m", module, toks), "match module '" + module + "' is not modelled");
             };
         } catch (NotModelled e) {
-            return new Match.Unknown(module, text, e.getMessage());
+            return new Match.Unknown(module, text("-m", module, toks), e.getMessage());
         }
     }
 
@@ -1097,21 +1219,28 @@ public final class IptablesSaveParser {
         return Ip.v4((v << 8) | octet);
     }
 
+    private static Ip mask(int len, boolean v6) {
+        return v6 ? AddressMask.maskOf(len, true) : V4_MASKS[len];
+    }
+
     /** {@code ADDR}, {@code ADDR/LEN} or {@code ADDR/MASK}. */
     private AddressMask address(String s) {
         int slash = s.indexOf('/');
         Ip a = ip(slash < 0 ? s : s.substring(0, slash));
         if (slash < 0) {
-            return new AddressMask(a, AddressMask.maskOf(a.bitLength(), a.isV6()));
+            return new AddressMask(a, mask(a.bitLength(), a.isV6()));
         }
         String m = s.substring(slash + 1);
-        boolean numeric = !m.isEmpty() && m.length() <= 3 && m.chars().allMatch(Character::isDigit);
+        boolean numeric = !m.isEmpty() && m.length() <= 3;
+        for (int k = 0; k < m.length() && numeric; k++) {
+            numeric = m.charAt(k) >= '0' && m.charAt(k) <= '9';
+        }
         if (numeric) {
             int len = Integer.parseInt(m);
             if (len > a.bitLength()) {
                 throw error(s, "prefix length " + len + " out of range 0.." + a.bitLength());
             }
-            return new AddressMask(a, AddressMask.maskOf(len, a.isV6()));
+            return new AddressMask(a, mask(len, a.isV6()));
         }
         return new AddressMask(a, ip(m));
     }
@@ -1120,6 +1249,9 @@ public final class IptablesSaveParser {
 
     private Target target(TableBuilder t, String name, boolean isGoto, List<String> toks) {
         String chain = t.names.get(name);
+        if (chain != null && t.declaredAt.get(chain) > lineNo) {
+            chain = null; // declared after this rule: iptables-restore would not know it yet
+        }
         if (chain != null) {
             if (!toks.isEmpty()) {
                 throw error(toks.get(0), "a jump to chain '" + name + "' takes no options");
@@ -1129,9 +1261,8 @@ public final class IptablesSaveParser {
         if (isGoto) {
             throw error(name, "goto to chain '" + name + "' which is not declared in table '" + t.name + "'");
         }
-        String text = "-j " + name + (toks.isEmpty() ? "" : " " + join(toks));
         try {
-            List<Opt> opts = options(toks, "-j " + name);
+            List<Opt> opts = options(toks, name);
             switch (name) {
                 case "ACCEPT", "DROP", "RETURN" -> {
                     if (!opts.isEmpty()) {
@@ -1201,17 +1332,17 @@ public final class IptablesSaveParser {
                     if (opts.size() == 1 && opts.get(0).name().equals("notrack")) {
                         return new Target.Notrack("CT");
                     }
-                    return new Target.Unknown(name, text, "CT without --notrack (zone, helper, timeout) is not modelled");
+                    return new Target.Unknown(name, text("-j", name, toks), "CT without --notrack (zone, helper, timeout) is not modelled");
                 }
                 default -> {
                     if (CONTINUE_TARGETS.contains(name)) {
                         return new Target.Continue(name, join(toks));
                     }
-                    return new Target.Unknown(name, text, "'" + name + "' is neither a declared chain nor a modelled target");
+                    return new Target.Unknown(name, text("-j", name, toks), "'" + name + "' is neither a declared chain nor a modelled target");
                 }
             }
         } catch (NotModelled e) {
-            return new Target.Unknown(name, text, e.getMessage());
+            return new Target.Unknown(name, text("-j", name, toks), e.getMessage());
         }
     }
 

@@ -1,0 +1,173 @@
+package io.skoop.netstack.netfilter
+
+import io.skoop.model.Packet
+import io.skoop.netstack.parse.IptablesSaveParser
+import io.skoop.testsupport.KernelLab
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+
+/**
+ * The kernel judges the simulator: a real UDP datagram is sent through a lab node
+ * namespace whose rules count in every built-in chain of every table, plus DNAT,
+ * MASQUERADE, MARK and decoy rules; the rules whose packet counters moved
+ * ({@code iptables-save -c}) must be exactly the rules the simulator says matched, and the
+ * simulated translation (original and reply tuples) must be what conntrack recorded.
+ *
+ * <pre>
+ *   client (10.0.1.2) ── c0 10.0.1.1 [node] s0 10.0.2.1 ── server (10.0.2.2)
+ * </pre>
+ */
+@IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root and iproute2')
+class NetfilterKernelSpec extends Specification {
+    @Shared KernelLab lab = new KernelLab()
+    @Shared String client, node, server
+
+    static final List<String> TABLES = ['raw', 'mangle', 'nat', 'filter', 'security']
+
+    static String rules() {
+        Map<String, List<String>> t = [:]
+        Rules.BUILTIN.each { table, chains -> t[table] = chains.collect { "-A $it -p udp -m comment --comment \"$table $it\"".toString() } }
+        t.nat += ['-A PREROUTING -d 10.96.0.10/32 -p udp -m udp --dport 80 -j DNAT --to-destination 10.0.2.2:8080',
+                  '-A PREROUTING -d 10.96.0.11/32 -p udp -j DNAT --to-destination 10.0.2.9',
+                  '-A POSTROUTING -o s0 -m mark --mark 0x4000/0x4000 -j MASQUERADE',
+                  '-A OUTPUT -d 10.96.0.12/32 -p udp -j DNAT --to-destination 127.0.0.1:7',
+                  '-A PREROUTING -p udp -m udp --dport 5555 -j REDIRECT --to-ports 9',
+                  '-A POSTROUTING -s 10.0.1.0/24 -o s0 -p udp -m udp --dport 9 -j SNAT --to-source 10.0.2.1:2000']
+        t.raw += ['-A PREROUTING -p udp -m udp --dport 7777 -j NOTRACK']
+        t.mangle += ['-A PREROUTING -i c0 -p udp -m udp --dport 80 -j MARK --set-xmark 0x4000/0x4000',
+                     '-A POSTROUTING -p udp -m physdev ! --physdev-out veth2',
+                     '-A POSTROUTING -p udp -m physdev --physdev-is-bridged',
+                     '-A FORWARD -p udp -m mark ! --mark 0x4000/0x4000 -j CHECK',
+                     '-A CHECK -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j RETURN',
+                     '-A CHECK -p udp -m udp --dport 9 -j RETURN', '-A CHECK -p udp -j DROP']
+        t.filter = [':FORWARD DROP'] + t.filter + ['-A FORWARD -m conntrack --ctstate DNAT -j ACCEPT',
+                                                   '-A FORWARD -s 10.0.1.0/24 -p udp -m udp --dport 9 -j ACCEPT',
+                                                   '-A INPUT -s 10.9.9.9/32 -j DROP',
+                                                   '-A INPUT -m state --state UNTRACKED -j ACCEPT',
+                                                   '-A INPUT -p udp -j JUMPER',
+                                                   '-A JUMPER -p udp -g GOTO1', '-A JUMPER -p udp -j DROP',
+                                                   '-A GOTO1 -p udp -m udp --dport 9 -j RETURN', '-A GOTO1 -j ACCEPT',
+                                                   '-A INPUT -m addrtype --dst-type LOCAL -p udp -j ACCEPT']
+        Rules.dump(t)
+    }
+
+    def setupSpec() {
+        client = lab.netns('cli')
+        node = lab.netns('node')
+        server = lab.netns('srv')
+        KernelLab.sh('ip', '-n', node, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', client)
+        KernelLab.sh('ip', '-n', node, 'link', 'add', 's0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', server)
+        [[client, 'eth0', '10.0.1.2/24'], [node, 'c0', '10.0.1.1/24'], [node, 's0', '10.0.2.1/24'], [server, 'eth0', '10.0.2.2/24']].each { ns, dev, a ->
+            lab.exec(ns, 'ip', 'addr', 'add', a, 'dev', dev)
+            lab.exec(ns, 'ip', 'link', 'set', dev, 'up')
+        }
+        lab.exec(client, 'ip', 'route', 'add', 'default', 'via', '10.0.1.1')
+        lab.exec(server, 'ip', 'route', 'add', 'default', 'via', '10.0.2.1')
+        lab.exec(node, 'ip', 'route', 'add', 'default', 'via', '10.0.2.2')
+        lab.exec(node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
+        lab.execInput(node, rules(), 'iptables-restore')
+    }
+
+    def cleanupSpec() {
+        lab.close()
+    }
+
+    FakeRouting nodeRouting() {
+        new FakeRouting().addr('c0', '10.0.1.1/24').addr('s0', '10.0.2.1/24').addr('lo', '127.0.0.1/8').route('0.0.0.0/0', 's0', '10.0.2.2')
+    }
+
+    /**
+     * stdout of a command in a namespace, read to EOF before returning (KernelLab.exec may
+     * return before its output-consumer threads finished: iptables-save output came back truncated).
+     */
+    static String capture(String ns, String... cmd) {
+        def p = new ProcessBuilder((['ip', 'netns', 'exec', ns] + (cmd as List)) as String[]).redirectErrorStream(false).start()
+        def err = new StringBuilder()
+        Thread t = Thread.start { err << p.errorStream.text }
+        String out = p.inputStream.text
+        p.waitFor()
+        t.join()
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("${cmd.join(' ')} in $ns failed (${p.exitValue()}): $err")
+        }
+        out
+    }
+
+    /** Zero the counters, send one datagram from {@code ns}, return the node's rules whose counters moved. */
+    List<String> kernelMatched(String ns, String dst, int sport, boolean flushConntrack = true) {
+        TABLES.each { lab.exec(node, 'iptables', '-t', it, '-Z') }
+        if (flushConntrack) {
+            lab.run(node, 'conntrack', '-F')
+        }
+        lab.execInput(ns, 'x\n', 'timeout', '2', 'socat', '-u', '-', "UDP4-SENDTO:$dst,sourceport=$sport".toString())
+        Thread.sleep(200)
+        Ruleset after = IptablesSaveParser.parse('iptables.txt', capture(node, 'iptables-save', '-c'), false)
+        TABLES.collectMany { t -> after.table(t).chains().values().collectMany { c -> c.rules().findAll { it.counters().packets() > 0 }.collect { it.ref() } } }.sort()
+    }
+
+    /** The node's conntrack entry of the datagram as [original, reply] in Tuple's notation. */
+    List<String> kernelConntrack(int sport) {
+        String line = capture(node, 'conntrack', '-L', '-p', 'udp', '--orig-port-src', sport as String).readLines().find { it.startsWith('udp') }
+        def v = { String k -> (line =~ /\b$k=(\S+)/).collect { it[1] } }
+        def (src, dst, sp, dp) = [v('src'), v('dst'), v('sport'), v('dport')]
+        (0..1).collect { i -> "udp ${src[i]}:${sp[i]} > ${dst[i]}:${dp[i]}".toString() }
+    }
+
+    TraceResult simulate(TraceRequest req) {
+        Ruleset rules = IptablesSaveParser.parse('iptables.txt', capture(node, 'iptables-save'), false)
+        new NetfilterSimulator(rules, Ruleset.empty(true), nodeRouting(), SetMembership.NONE).trace(req)
+    }
+
+    def "#scenario: the rules the simulator matches are the rules whose kernel counters moved"() {
+        when:
+        List<String> kernel = kernelMatched(from, dst, sport)
+        TraceResult r = simulate(req)
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].verdict() == verdict
+        r.branches()[0].packet().toString() == after
+        kernelConntrack(sport) == [r.branches()[0].conntrack().original().toString(), r.branches()[0].conntrack().reply().toString()]
+
+        where:
+        scenario                        | from   | dst               | sport || req                                                                                                      | verdict                  | after
+        'forward with DNAT + MASQUERADE' | client | '10.96.0.10:80'   | 40001 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40001 > 10.96.0.10:80'), Path.FORWARD).withIif('c0')          | FinalVerdict.FORWARDED   | 'udp 10.0.2.1:40001 > 10.0.2.2:8080 mark 0x4000'
+        'forward with SNAT'             | client | '10.0.2.2:9'      | 40002 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40002 > 10.0.2.2:9'), Path.FORWARD).withIif('c0')             | FinalVerdict.FORWARDED   | 'udp 10.0.2.1:2000 > 10.0.2.2:9'
+        'REDIRECT to the input device'  | client | '10.0.2.2:5555'   | 40006 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40006 > 10.0.2.2:5555'), Path.FORWARD).withIif('c0')          | FinalVerdict.DELIVERED   | 'udp 10.0.1.2:40006 > 10.0.1.1:9'
+        'local-in, jump + goto + RETURN' | client | '10.0.1.1:9'     | 40003 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40003 > 10.0.1.1:9'), Path.LOCAL_IN).withIif('c0')            | FinalVerdict.DELIVERED   | 'udp 10.0.1.2:40003 > 10.0.1.1:9'
+        'local-out'                     | node   | '10.0.2.2:9'      | 40004 || TraceRequest.of(Packet.parse('udp 10.0.2.1:40004 > 10.0.2.2:9'), Path.LOCAL_OUT)                         | FinalVerdict.SENT        | 'udp 10.0.2.1:40004 > 10.0.2.2:9'
+        'local-out DNAT to loopback'    | node   | '10.96.0.12:5'    | 40005 || TraceRequest.of(Packet.parse('udp 10.0.2.1:40005 > 10.96.0.12:5'), Path.LOCAL_OUT)                       | FinalVerdict.DELIVERED   | 'udp 10.0.2.1:40005 > 127.0.0.1:7'
+    }
+
+    def "the reply of the DNAT+MASQUERADE connection: ESTABLISHED, reverse NAT, the same rules count"() {
+        given: 'the first packet went through and its conntrack entry was simulated'
+        kernelMatched(client, '10.96.0.10:80', 40011)
+        ConntrackEntry ct = simulate(TraceRequest.of(Packet.parse('udp 10.0.1.2:40011 > 10.96.0.10:80'), Path.FORWARD).withIif('c0')).branches()[0].conntrack()
+
+        when: 'the server answers from the endpoint to the masqueraded source'
+        List<String> kernel = kernelMatched(server, '10.0.2.1:40011', 8080, false)
+        TraceResult r = simulate(TraceRequest.of(Packet.parse('udp 10.0.2.2:8080 > 10.0.2.1:40011'), Path.FORWARD).withIif('s0').withConntrack(ct))
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].verdict() == FinalVerdict.FORWARDED
+        r.branches()[0].device() == 'c0'
+        r.branches()[0].packet().toString() == 'udp 10.96.0.10:80 > 10.0.1.2:40011'
+    }
+
+    def "NOTRACK in raw: untracked, the nat table is skipped, state UNTRACKED matches — as the kernel counts it"() {
+        when:
+        List<String> kernel = kernelMatched(client, '10.0.1.1:7777', 40007)
+        TraceResult r = simulate(TraceRequest.of(Packet.parse('udp 10.0.1.2:40007 > 10.0.1.1:7777'), Path.LOCAL_IN).withIif('c0'))
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].conntrack() == null
+        r.branches()[0].verdict() == FinalVerdict.DELIVERED
+        capture(node, 'conntrack', '-L', '-p', 'udp', '--orig-port-src', '40007').readLines().findAll { it.startsWith('udp') }.isEmpty()
+    }
+}
