@@ -156,7 +156,7 @@ class NetfilterLab implements AutoCloseable {
 
     /**
      * The harness's raw table. A server that does not hold the ruleset sends nothing back; the
-     * server that holds it (local-in) only withholds the TCP resets of its own stack (no listener):
+     * namespace that holds it only withholds the TCP resets of its own stack (no listener):
      * they would end the connection's conntrack entry, which is the proof of delivery. Resets of
      * a REJECT target still leave: they carry the rejected packet's conntrack entry
      * ({@code nf_ct_attach} in {@code nf_send_reset}), so they are not INVALID in raw OUTPUT.
@@ -170,8 +170,8 @@ class NetfilterLab implements AutoCloseable {
         sb << '-A PREROUTING -m conntrack --ctstate INVALID -m comment --comment "skoop lab: track connections in this netns"\n'
         if (server && !host) {
             sb << '-A OUTPUT -o s+ -j DROP\n'
-        } else if (server) {
-            sb << '-A OUTPUT -o s+ -p tcp -m tcp --tcp-flags RST RST -m conntrack --ctstate INVALID -j DROP\n'
+        } else if (host) {
+            sb << '-A OUTPUT -p tcp -m tcp --tcp-flags RST RST -m conntrack --ctstate INVALID -j DROP\n'
         }
         sb << 'COMMIT\n'
         return sb.toString()

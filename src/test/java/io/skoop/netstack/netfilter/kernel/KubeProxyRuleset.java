@@ -119,6 +119,22 @@ public final class KubeProxyRuleset {
     private KubeProxyRuleset() {
     }
 
+    /**
+     * Prints {@link Params#large} ruleset text to stdout and its rule count to stderr:
+     * {@code java -cp target/test-classes:target/classes io.skoop.netstack.netfilter.kernel.KubeProxyRuleset SERVICES ENDPOINTS [SEED]}.
+     */
+    public static void main(String[] args) {
+        if (args.length < 2) {
+            System.err.println("usage: KubeProxyRuleset SERVICES ENDPOINTS_PER_SERVICE [SEED]");
+            System.exit(2);
+        }
+        Ruleset r = generate(Params.large(Integer.parseInt(args[0]), Integer.parseInt(args[1]),
+                args.length > 2 ? Long.parseLong(args[2]) : 1));
+        System.out.print(r.text());
+        System.out.flush();
+        System.err.println(r.ruleCount() + " rules, " + r.services().size() + " service ports");
+    }
+
     /** kube-proxy's {@code portProtoHash}: base32(sha256(servicePortName + protocol [+ endpoint]))[:16]. */
     public static String hash(String text) {
         try {

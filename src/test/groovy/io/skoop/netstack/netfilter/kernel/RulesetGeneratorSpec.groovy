@@ -1,0 +1,137 @@
+package io.skoop.netstack.netfilter.kernel
+
+import io.skoop.model.Protocol
+import io.skoop.netstack.netfilter.kernel.RandomRuleset.Placement
+import io.skoop.testsupport.KernelLab
+import spock.lang.AutoCleanup
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+
+/** The generators: kube-proxy's names and numbers, determinism, and rulesets the kernel accepts. */
+class RulesetGeneratorSpec extends Specification {
+
+    def "chain names hash as kube-proxy's servicePortChainName / servicePortEndpointChainName"() {
+        // expected names from kubernetes pkg/proxy/iptables/proxier_test.go (TestOverallIPTablesRules)
+        expect:
+        KubeProxyRuleset.servicePortChainName(portName, proto) == svc
+        KubeProxyRuleset.externalChainName(portName, proto) == svc.replace('KUBE-SVC-', 'KUBE-EXT-')
+        KubeProxyRuleset.servicePortEndpointChainName(portName, proto, endpoint) == sep
+
+        where:
+        portName       | proto        | endpoint        | svc                         | sep
+        'ns1/svc1:p80' | Protocol.TCP | '10.180.0.1:80' | 'KUBE-SVC-XPGD46QRK7WJZT7O' | 'KUBE-SEP-SXIVWICOYRO3J4NJ'
+    }
+
+    def "Go base32 (StdEncoding) of #hex is #b32"() {
+        expect:
+        KubeProxyRuleset.base32(hex.decodeHex()) == b32
+
+        where: // RFC 4648 section 10 test vectors
+        hex            | b32
+        ''             | ''
+        '66'           | 'MY======'
+        '666f'         | 'MZXQ===='
+        '666f6f'       | 'MZXW6==='
+        '666f6f62'     | 'MZXW6YQ='
+        '666f6f6261'   | 'MZXW6YTB'
+        '666f6f626172' | 'MZXW6YTBOI======'
+    }
+
+    def "the statistic ladder is printed %0.10f: 1/#n = #p"() {
+        expect:
+        KubeProxyRuleset.probability(n) == p
+
+        where:
+        n | p
+        2 | '0.5000000000'
+        3 | '0.3333333333'
+        4 | '0.2500000000'
+        7 | '0.1428571429'
+    }
+
+    def "a 3-endpoint service is written as kube-proxy writes it"() {
+        given:
+        def r = KubeProxyRuleset.generate(KubeProxyRuleset.Params.large(10, 3, 7))
+        def s = r.services().find { it.endpoints().size() == 3 }
+        def lines = r.text().readLines()
+
+        expect:
+        lines.findAll { it.startsWith("-A ${s.svcChain()} ") }.collect { it.replaceAll(/ -m comment --comment "[^"]*"/, '') } == [
+                "-A ${s.svcChain()} -m ${proto(s)} -p ${proto(s)} -d ${s.clusterIp()} --dport ${s.port()} ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ",
+                "-A ${s.svcChain()} -m statistic --mode random --probability 0.3333333333 -j ${s.endpoints()[0].chain()}",
+                "-A ${s.svcChain()} -m statistic --mode random --probability 0.5000000000 -j ${s.endpoints()[1].chain()}",
+                "-A ${s.svcChain()} -j ${s.endpoints()[2].chain()}"]*.toString()
+        lines.findAll { it.startsWith("-A ${s.endpoints()[0].chain()} ") } == [
+                "-A ${s.endpoints()[0].chain()} -m comment --comment ${s.portName()} -s ${s.endpoints()[0].ip()} -j KUBE-MARK-MASQ",
+                "-A ${s.endpoints()[0].chain()} -m comment --comment ${s.portName()} -m ${proto(s)} -p ${proto(s)} -j DNAT --to-destination ${s.endpoints()[0].hostPort()}"]*.toString()
+        lines.contains('-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully')
+        lines.contains('-A KUBE-MARK-MASQ -j MARK --or-mark 0x00004000')
+        lines.last() == 'COMMIT'
+    }
+
+    private static String proto(KubeProxyRuleset.Service s) {
+        s.protocol().ianaName()
+    }
+
+    def "large clusters (over 1000 endpoints) leave the per-endpoint comments out, and 10k services give about 110k rules"() {
+        when:
+        def r = KubeProxyRuleset.generate(KubeProxyRuleset.Params.large(10_000, 3, 1))
+
+        then:
+        r.ruleCount() == r.text().readLines().count { it.startsWith('-A ') }
+        r.ruleCount() > 100_000 && r.ruleCount() < 120_000
+        !r.text().contains(' -> ')
+    }
+
+    def "generation is deterministic for a seed"() {
+        expect:
+        KubeProxyRuleset.generate(KubeProxyRuleset.Params.large(50, 2, 3)).text() == KubeProxyRuleset.generate(KubeProxyRuleset.Params.large(50, 2, 3)).text()
+        RandomRuleset.generate(11, Placement.FORWARD, 5) == RandomRuleset.generate(11, Placement.FORWARD, 5)
+        RandomRuleset.generate(11, Placement.FORWARD, 5) != RandomRuleset.generate(12, Placement.FORWARD, 5)
+    }
+
+    def "random rulesets use what the brief asks for"() {
+        when:
+        String all = (1..60).collectMany { seed -> Placement.values().collect { RandomRuleset.generate(seed, it, 1).text() } }.join('\n')
+
+        then:
+        ['! -s ', '! -d ', '! -p ', ' ! --dport ', '-m set ! --match-set', ' -g SK-', ' -j SK-', '-j RETURN', '-j REJECT', '-j DROP',
+         '-j ACCEPT', '--set-xmark', '--or-mark', '-m mark --mark', '-m mark ! --mark', '-m multiport', '-m addrtype',
+         '--match-set sk-ip ', '--match-set sk-net ', '--match-set sk-ipport ', '--tcp-flags', '--syn', '-m iprange',
+         '--ctstate NEW', '-j DNAT --to-destination', '-j SNAT --to-source', '-j MASQUERADE', '--reject-with tcp-reset'].each {
+            assert all.contains(it): "no generated ruleset contains '$it'"
+        }
+    }
+
+    @IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root and iproute2')
+    def "the kernel accepts every generated ruleset (#backend)"() {
+        given:
+        KernelLab lab = new KernelLab()
+        String ns = lab.netns('gen')
+
+        when:
+        NetfilterLab.exec(ns, RandomRuleset.IPSETS, 'ipset', 'restore')
+        NetfilterLab.exec(ns, KubeProxyRuleset.generate(KubeProxyRuleset.Params.large(200, 3, 5)).text(), restore)
+        List<String> refused = []
+        for (long seed = 1; seed <= 100; seed++) {
+            for (Placement p : Placement.values()) {
+                def r = NetfilterLab.run(ns, RandomRuleset.generate(seed, p, 1).text(), restore)
+                if (r[0] != 0) {
+                    refused << "seed $seed $p: ${r[2]}".toString()
+                }
+            }
+        }
+
+        then:
+        refused == []
+
+        cleanup:
+        lab?.close()
+
+        where:
+        backend  | restore
+        'nft'    | 'iptables-nft-restore'
+        'legacy' | 'iptables-legacy-restore'
+    }
+}
