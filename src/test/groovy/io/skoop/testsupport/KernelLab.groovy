@@ -2,6 +2,7 @@ package io.skoop.testsupport
 
 import java.nio.file.Files
 import java.nio.file.Path
+import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
 
 /**
@@ -56,18 +57,11 @@ class KernelLab implements AutoCloseable {
 
     /** Runs a command inside the namespace with text on stdin (e.g. iptables-restore). */
     String execInput(String ns, String input, String... cmd) {
-        def p = new ProcessBuilder((['ip', 'netns', 'exec', ns] + (cmd as List)) as String[]).start()
-        p.outputStream.withWriter { it << input }
-        def out = new StringBuilder(), err = new StringBuilder()
-        p.consumeProcessOutput(out, err)
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly()
-            throw new IllegalStateException("timeout: ${cmd.join(' ')}")
+        def r = runCmdInput(input, (['ip', 'netns', 'exec', ns] + (cmd as List)) as String[])
+        if (r[0] != 0) {
+            throw new IllegalStateException("${cmd.join(' ')} in $ns failed (${r[0]}): ${r[2]}")
         }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("${cmd.join(' ')} in $ns failed (${p.exitValue()}): $err")
-        }
-        return out.toString()
+        return r[1]
     }
 
     /** Runs a host command (e.g. ip link add ... netns X); fails with stderr on error. */
@@ -80,15 +74,24 @@ class KernelLab implements AutoCloseable {
     }
 
     static List runCmd(String... cmd) {
+        return runCmdInput(null, cmd)
+    }
+
+    /**
+     * Runs a command, feeding {@code input} (may be null) on stdin; returns [exit, stdout, stderr].
+     * Both output streams are read to EOF by their own readers before the exit code is taken,
+     * so no output is lost (60 s limit).
+     */
+    static List runCmdInput(String input, String... cmd) {
         def p = new ProcessBuilder(cmd).start()
-        def out = new StringBuilder(), err = new StringBuilder()
-        p.consumeProcessOutput(out, err)
+        def out = CompletableFuture.supplyAsync { p.inputStream.getText('UTF-8') }
+        def err = CompletableFuture.supplyAsync { p.errorStream.getText('UTF-8') }
+        p.outputStream.withWriter('UTF-8') { if (input != null) { it << input } }
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly()
             throw new IllegalStateException("timeout: ${cmd.join(' ')}")
         }
-        p.waitForProcessOutput()
-        return [p.exitValue(), out.toString(), err.toString()]
+        return [p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS)]
     }
 
     /** Names of the namespaces this instance made and has not deleted yet. */
