@@ -66,7 +66,19 @@ public final class Router {
         this.customRules4 = !(this.rules4.size() == 3 && isDefault(this.rules4.get(0), 0, Tables.LOCAL)
                 && isDefault(this.rules4.get(1), 32766, Tables.MAIN) && isDefault(this.rules4.get(2), 32767, Tables.DEFAULT));
         this.hasVrf = interfaces.all().stream().anyMatch(i -> "vrf".equals(i.kind()));
+        // fib_trie.c: until the first custom rule (fib_unmerge), the local table is merged into main and
+        // fib_lookup searches that merged trie, then "default"; results report table main
+        FibTable merged = new FibTable(Tables.MAIN, false);
+        for (int id : new int[] {Tables.LOCAL, Tables.MAIN}) {
+            FibTable t = tables4.get(id);
+            if (t != null) {
+                t.all().forEach(merged::add);
+            }
+        }
+        this.mergedMain4 = merged;
     }
+
+    private final FibTable mergedMain4;
 
     private static boolean isDefault(PolicyRule r, long prio, int table) {
         return r.priority() == prio && r.action() == RuleAction.LOOKUP && r.table() == table && !r.not() && r.src() == null
@@ -157,6 +169,9 @@ public final class Router {
      * @param steps where to record decisions, or null (reverse-path lookups record a summary only)
      */
     private Fib fibLookup(Flow f, boolean v6, boolean ignoreLinkstate, List<Step> steps, Ctx c) {
+        if (!v6 && !customRules4) {
+            return fibLookupNoRules4(f, ignoreLinkstate, steps, c);
+        }
         List<PolicyRule> rules = v6 ? rules6 : rules4;
         for (int i = 0; i < rules.size(); i++) {
             PolicyRule r = rules.get(i);
@@ -231,6 +246,26 @@ public final class Router {
                     }
                     return new Fib(r.action().error(), null, -1, 0, r);
                 }
+            }
+        }
+        return new Fib(Errno.ENETUNREACH, null, -1, 0, null);
+    }
+
+    /**
+     * {@code fib_lookup} without custom rules (include/net/ip_fib.h): the merged local+main trie, then the
+     * default table; no rule is consulted (rule.json shows only the three default rules).
+     */
+    private Fib fibLookupNoRules4(Flow f, boolean ignoreLinkstate, List<Step> steps, Ctx c) {
+        if (steps != null) {
+            steps.add(new Step.Decision("only the default rules: local and main are one merged table (no fib_unmerge yet), then default"));
+        }
+        for (FibTable t : new FibTable[] {mergedMain4, tables4.get(Tables.DEFAULT)}) {
+            if (t == null) {
+                continue;
+            }
+            Fib res = tableLookup(t, f, ignoreLinkstate, steps, c);
+            if (res != null) {
+                return res;
             }
         }
         return new Fib(Errno.ENETUNREACH, null, -1, 0, null);
@@ -453,7 +488,8 @@ public final class Router {
 
     /**
      * {@code __ip_dev_find(net, ip, false)}: the device that has {@code ip} configured, else the device of a
-     * local-table route of type local covering it (e.g. {@code local 10.50.0.0/16 dev lo}); null when not local.
+     * local-table route of type local covering it (e.g. {@code local 10.50.0.0/16 dev lo}) when the longest match
+     * of the local table (merged with main while there are no custom rules) is that route; null when not local.
      */
     private String localAddressDevice4(Ip ip) {
         for (Interface i : interfaces.all()) {
@@ -463,7 +499,8 @@ public final class Router {
                 }
             }
         }
-        FibTable local = tables4.get(Tables.LOCAL);
+        // the local table; while it is merged into main (no custom rules) the lookup sees main's routes too
+        FibTable local = customRules4 ? tables4.get(Tables.LOCAL) : mergedMain4;
         if (local != null) {
             Fib r = table4(local, new Flow(ip, null, null, null, 0, 0, 0, 0, 0, 0), true);
             if (r != null && r.ok() && r.route().type() == RouteType.LOCAL) {

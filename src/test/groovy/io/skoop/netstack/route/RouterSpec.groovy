@@ -162,4 +162,15 @@ class RouterSpec extends Specification {
         get(router(routes, rules, base), '10.80.0.1 from 10.70.0.1 iif b mark 5').errno() == Errno.EINVAL
         get(router(routes, rules, base + ['net.ipv4.conf.b.src_valid_mark': '1']), '10.80.0.1 from 10.70.0.1 iif b mark 5').ok()
     }
+
+    def "with only the default rules the local table is merged into main: local answers report table main"() {
+        given:
+        def custom = '''[{"priority":0,"src":"all","table":"local"},{"priority":100,"src":"all","fwmark":"0x9","table":"100"},
+                         {"priority":32766,"src":"all","table":"main"},{"priority":32767,"src":"all","table":"default"}]'''
+
+        expect:
+        get(router(''), '10.1.0.1').table() == Tables.MAIN
+        get(router(''), '10.1.0.1').type() == RouteType.LOCAL
+        get(router('', custom), '10.1.0.1').table() == Tables.LOCAL
+    }
 }
