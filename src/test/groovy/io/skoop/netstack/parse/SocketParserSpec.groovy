@@ -60,6 +60,17 @@ UNCONN 0 0 *:68 *:*
         s.sockets()[1].v6only() == false
     }
 
+    def "several processes, and names with blanks and parentheses"() {
+        when:
+        def s = SocketParser.parse('sockets.txt',
+                'tcp LISTEN 0 4096 0.0.0.0:443 0.0.0.0:* users:(("Web Content",pid=10,fd=6),("nginx (w)",pid=11,fd=6)) ino:5 sk:1 <->\n')
+
+        then:
+        s.sockets()[0].processes() == [new io.skoop.netstack.socket.SocketProcess('Web Content', 10, 6),
+                                      new io.skoop.netstack.socket.SocketProcess('nginx (w)', 11, 6)]
+        s.sockets()[0].inode() == 5
+    }
+
     def "malformed sockets.txt: #why"() {
         when:
         SocketParser.parse('sockets.txt', "tcp LISTEN 0 5 0.0.0.0:80 0.0.0.0:*\n" + text)
