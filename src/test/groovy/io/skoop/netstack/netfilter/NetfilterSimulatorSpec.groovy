@@ -12,8 +12,9 @@ class NetfilterSimulatorSpec extends Specification {
                 .route('0.0.0.0/0', 'eth0', '192.168.1.1')
     }
 
+    /** Traces with conntrack active in the namespace (as on any node running kube-proxy); see the spec of needsConntrack. */
     static TraceResult trace(Map<String, List<String>> rules, TraceRequest req, FakeRouting routing = node(), SetMembership sets = SetMembership.NONE) {
-        new NetfilterSimulator(Rules.parse(rules), Ruleset.empty(true), routing, sets).trace(req)
+        new NetfilterSimulator(Rules.parse(rules), Ruleset.empty(true), routing, sets).withConntrackActive(true).trace(req)
     }
 
     static TraceRequest out(String packet) {
@@ -55,6 +56,29 @@ class NetfilterSimulatorSpec extends Specification {
         'local-in'         | inOn('eth0', 'tcp 8.8.8.8:53 > 192.168.1.10:22', Path.LOCAL_IN)        || FinalVerdict.DELIVERED   | 'eth0' | 'raw/PREROUTING mangle/PREROUTING nat/PREROUTING mangle/INPUT filter/INPUT security/INPUT nat/INPUT'
         'local-out via lo' | out('udp 127.0.0.1:40000 > 127.0.0.1:9')                               || FinalVerdict.DELIVERED   | 'lo'   | 'raw/OUTPUT mangle/OUTPUT nat/OUTPUT filter/OUTPUT security/OUTPUT mangle/POSTROUTING nat/POSTROUTING raw/PREROUTING mangle/PREROUTING mangle/INPUT filter/INPUT security/INPUT'
         'bridge'           | TraceRequest.of(Packet.parse('tcp 10.244.1.5:1 > 10.244.1.6:2'), Path.BRIDGE).withIif('cni0').withPhysdev('veth1', 'veth2') || FinalVerdict.FORWARDED | 'veth2' | 'raw/PREROUTING mangle/PREROUTING nat/PREROUTING mangle/FORWARD filter/FORWARD security/FORWARD mangle/POSTROUTING nat/POSTROUTING'
+    }
+
+    def "conntrack is active only when a rule needs it (#rule): otherwise the nat table is never traversed"() {
+        given:
+        Ruleset rules = Rules.parse([nat: ['-A PREROUTING -p tcp -m comment --comment count'], filter: rule ? [rule] : []])
+
+        when:
+        TraceBranch b = new NetfilterSimulator(rules, Ruleset.empty(true), node(), SetMembership.NONE).trace(inOn('eth0', 'tcp 8.8.8.8:1 > 10.244.1.5:80')).branches()[0]
+
+        then:
+        NetfilterSimulator.needsConntrack(rules) == active
+        matched(b).contains('nat/PREROUTING#1') == active
+        (b.conntrack() != null) == active
+
+        where:
+        rule                                                    || active
+        null                                                    || false
+        '-A FORWARD -p udp -j ACCEPT'                           || false
+        '-A FORWARD -m state --state INVALID -j DROP'           || true
+        '-A FORWARD -m conntrack --ctstate INVALID -j DROP'     || true
+        '-A FORWARD -m connmark --mark 0x1 -j DROP'             || true
+        '-A FORWARD -m connlimit --connlimit-above 5 -j DROP'   || true
+        '-A FORWARD -j CONNMARK --set-xmark 0x1/0x1'            || true
     }
 
     def "chain traversal: #what"() {
