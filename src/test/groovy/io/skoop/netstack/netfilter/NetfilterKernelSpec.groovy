@@ -230,4 +230,29 @@ class NetfilterKernelSpec extends Specification {
         cleanup:
         lab.exec(bridge, 'iptables', '-D', 'FORWARD', '1')
     }
+
+    def "statistic nth: over #n new connections the kernel matches exactly n x the simulated branch probability"() {
+        given:
+        lab.exec(node, 'iptables', '-t', 'mangle', '-I', 'INPUT', '1', '-p', 'udp', '-m', 'udp', '--dport', '7000',
+                '-m', 'statistic', '--mode', 'nth', '--every', '3', '--packet', '0', '-m', 'comment', '--comment', 'nth')
+        lab.exec(node, 'iptables', '-t', 'mangle', '-Z')
+
+        when:
+        (1..n).each { lab.execInput(client, 'x\n', 'timeout', '2', 'socat', '-u', '-', "UDP4-SENDTO:10.0.1.1:7000,sourceport=${41000 + it}".toString()) }
+        Thread.sleep(200)
+        long counted = IptablesSaveParser.parse('iptables.txt', capture(node, 'iptables-save', '-c'), false).rule('mangle', 'INPUT', 1).counters().packets()
+        TraceResult r = simulate(TraceRequest.of(Packet.parse('udp 10.0.1.2:41001 > 10.0.1.1:7000'), Path.LOCAL_IN).withIif('c0'))
+        double p = r.branches().findAll { b -> b.matchedRules().any { it.table() == 'mangle' && it.chain() == 'INPUT' && it.rule() == 1 } }*.probability().sum() as double
+
+        then:
+        r.branches().size() == 2
+        Math.abs(p - 1 / 3d) < 1e-12
+        counted == Math.round(n * p)
+
+        cleanup:
+        lab.exec(node, 'iptables', '-t', 'mangle', '-D', 'INPUT', '1')
+
+        where:
+        n << [30]
+    }
 }
