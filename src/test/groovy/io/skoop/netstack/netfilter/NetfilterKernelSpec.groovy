@@ -69,6 +69,14 @@ class NetfilterKernelSpec extends Specification {
         lab.exec(node, 'ip', 'route', 'add', 'default', 'via', '10.0.2.2')
         lab.exec(node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
         lab.execInput(node, rules(), 'iptables-restore')
+        // IPv6 on the same links (nodad: usable at once)
+        [[client, 'eth0', 'fd00:1::2/64'], [node, 'c0', 'fd00:1::1/64'], [node, 's0', 'fd00:2::1/64'], [server, 'eth0', 'fd00:2::2/64']].each { ns, dev, a ->
+            lab.exec(ns, 'ip', '-6', 'addr', 'add', a, 'dev', dev, 'nodad')
+        }
+        lab.exec(client, 'ip', '-6', 'route', 'add', 'default', 'via', 'fd00:1::1')
+        lab.exec(server, 'ip', '-6', 'route', 'add', 'default', 'via', 'fd00:2::1')
+        lab.exec(node, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1')
+        lab.execInput(node, rules6(), 'ip6tables-restore')
 
         bridge = lab.netns('br')
         ba = lab.netns('ba')
@@ -84,6 +92,17 @@ class NetfilterKernelSpec extends Specification {
         }
         lab.exec(bridge, 'sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=1')
         lab.execInput(bridge, bridgeRules(), 'iptables-restore')
+    }
+
+    /** IPv6: counting rules in every chain, a ClusterIP-like DNAT and MASQUERADE. */
+    static String rules6() {
+        Map<String, List<String>> t = [:]
+        Rules.BUILTIN.each { table, chains -> t[table] = chains.collect { "-A $it -p udp -m comment --comment \"$table $it\"".toString() } }
+        t.nat += ['-A PREROUTING -d fd00:96::10/128 -p udp -m udp --dport 80 -j DNAT --to-destination [fd00:2::2]:8080',
+                  '-A POSTROUTING -s fd00:1::/64 -o s0 -j MASQUERADE']
+        t.filter = [':FORWARD DROP'] + t.filter + ['-A FORWARD -m conntrack --ctstate DNAT -j ACCEPT',
+                                                   '-A FORWARD -s fd00:1::/ffff:ffff:ffff:ffff:: -p udp -j ACCEPT']
+        Rules.dump(t)
     }
 
     /** Counting rules in every chain plus physdev rules, for bridged traffic. */
@@ -254,5 +273,33 @@ class NetfilterKernelSpec extends Specification {
 
         where:
         n << [30]
+    }
+
+    def "IPv6 (ip6tables): #scenario — counters and conntrack tuples agree with the kernel"() {
+        when:
+        TABLES.each { lab.exec(node, 'ip6tables', '-t', it, '-Z') }
+        lab.run(node, 'conntrack', '-F', '-f', 'ipv6')
+        lab.execInput(client, 'x\n', 'timeout', '2', 'socat', '-u', '-', "UDP6-SENDTO:$dst,sourceport=$sport".toString())
+        Thread.sleep(200)
+        Ruleset after = IptablesSaveParser.parse('ip6tables.txt', capture(node, 'ip6tables-save', '-c'), true)
+        List<String> kernel = TABLES.collectMany { t -> after.table(t).chains().values().collectMany { c -> c.rules().findAll { it.counters().packets() > 0 }.collect { it.ref() } } }.sort()
+        def routing = new FakeRouting().addr('c0', 'fd00:1::1/64').addr('s0', 'fd00:2::1/64')
+        TraceResult r = new NetfilterSimulator(Ruleset.empty(false), IptablesSaveParser.parse('ip6tables.txt', capture(node, 'ip6tables-save'), true),
+                routing, SetMembership.NONE).trace(TraceRequest.of(Packet.parse(packet), Path.FORWARD).withIif('c0'))
+        String ct = capture(node, 'conntrack', '-L', '-f', 'ipv6', '-p', 'udp', '--orig-port-src', sport as String).readLines().find { it.startsWith('udp') }
+        def v = { String k -> (ct =~ /\b$k=(\S+)/).collect { it[1] } }
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].verdict() == FinalVerdict.FORWARDED
+        r.branches()[0].packet().toString() == after6
+        (0..1).collect { i -> "udp [${v('src')[i]}]:${v('sport')[i]} > [${v('dst')[i]}]:${v('dport')[i]}".toString() } ==
+                [r.branches()[0].conntrack().original().toString(), r.branches()[0].conntrack().reply().toString()]
+
+        where:
+        scenario                   | dst                  | sport || packet                                       | after6
+        'DNAT + MASQUERADE'        | '[fd00:96::10]:80'   | 40041 || 'udp [fd00:1::2]:40041 > [fd00:96::10]:80'    | 'udp [fd00:2::1]:40041 > [fd00:2::2]:8080'
+        'plain forward'            | '[fd00:2::2]:9'      | 40042 || 'udp [fd00:1::2]:40042 > [fd00:2::2]:9'       | 'udp [fd00:2::1]:40042 > [fd00:2::2]:9'
     }
 }
