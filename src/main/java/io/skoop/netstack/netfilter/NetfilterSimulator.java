@@ -278,9 +278,9 @@ public final class NetfilterSimulator {
                     }
                 }
             }
+            next.removeIf(x -> x.ended); // a reroute may have ended a walk between stations
             cur = next;
         }
-        cur.removeIf(x -> x.ended);
         return cur;
     }
 

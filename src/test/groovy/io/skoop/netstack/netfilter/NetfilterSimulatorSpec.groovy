@@ -122,6 +122,20 @@ class NetfilterSimulatorSpec extends Specification {
         routing.asked.size() == 2
     }
 
+    def "a reroute that fails after mangle OUTPUT ends the branch there (no later table runs)"() {
+        given:
+        def routing = new FakeRouting().addr('eth0', '192.168.1.10/24').route('0.0.0.0/0', 'eth0', '192.168.1.1', 0L)
+
+        when:
+        TraceResult r = trace([mangle: ['-A OUTPUT -j MARK --set-xmark 0x1/0x1'], filter: ['-A OUTPUT -j ACCEPT']], out('tcp 192.168.1.10:1 > 8.8.8.8:53'), routing)
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].verdict() == FinalVerdict.ROUTE_ERROR
+        matched(r.branches()[0]) == ['mangle/OUTPUT#1']
+        r.branches()[0].steps().last().kind() == TraceStep.Kind.VERDICT
+    }
+
     def "CONNMARK saves the mark into the connection and restores it"() {
         when:
         TraceResult r = trace([mangle: ['-A PREROUTING -j MARK --set-xmark 0x100/0xff00', '-A PREROUTING -j CONNMARK --save-mark --nfmask 0xff00 --ctmask 0xff00',
