@@ -102,7 +102,7 @@ public class TraceCommand implements Callable<Integer> {
         TraceRequest req = TraceRequest.of(p, io.skoop.netstack.netfilter.Path.parse(path))
                 .withIif(iif).withOif(oif).withPhysdev(physIn, physOut).withRecordNoMatch(allRules);
         NetfilterSimulator sim = new NetfilterSimulator(v4 == null ? Ruleset.empty(false) : v4, v6 == null ? Ruleset.empty(true) : v6,
-                routingFor(dumpDir, req), SetMembership.NONE);
+                routingFor(dumpDir, req), SetMembership.NONE).withConntrackActive(othersNeedConntrack(dumpDir));
         TraceResult r = sim.trace(req);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -113,6 +113,23 @@ public class TraceCommand implements Callable<Integer> {
         out.flush();
         FinalVerdict v = r.verdict();
         return v != null && v.passes() ? 0 : 1;
+    }
+
+    /**
+     * True when something besides iptables makes the namespace track connections: IPVS virtual
+     * servers in ipvs.txt, or nftables conntrack expressions / nat chains in nft.json.
+     */
+    static boolean othersNeedConntrack(Path dumpDir) throws IOException {
+        Path ipvs = dumpDir.resolve("ipvs.txt");
+        if (Files.isRegularFile(ipvs) && Files.readAllLines(ipvs).stream().anyMatch(l -> l.startsWith("-A "))) {
+            return true;
+        }
+        Path nft = dumpDir.resolve("nft.json");
+        if (Files.isRegularFile(nft)) {
+            String t = Files.readString(nft);
+            return t.contains("\"ct\"") || t.replace(" ", "").contains("\"type\":\"nat\"");
+        }
+        return false;
     }
 
     private static long parseMark(String s) {

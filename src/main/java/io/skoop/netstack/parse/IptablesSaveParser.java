@@ -863,7 +863,8 @@ public final class IptablesSaveParser {
         }
         Opt o = opts.get(0);
         long[] vm = valueMask(one(o, "VALUE[/MASK]"));
-        return module.equals("mark") ? new Match.Mark(vm[0] & vm[1], vm[1], o.negated()) : new Match.Connmark(vm[0] & vm[1], vm[1], o.negated());
+        // kept as given: the kernel compares (mark & mask) == value, so bits outside the mask never match
+        return module.equals("mark") ? new Match.Mark(vm[0], vm[1], o.negated()) : new Match.Connmark(vm[0], vm[1], o.negated());
     }
 
     private Set<CtState> states(String s) {

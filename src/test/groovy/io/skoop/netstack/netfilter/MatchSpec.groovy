@@ -113,6 +113,7 @@ class MatchSpec extends Specification {
         '-m mark --mark 0x4000/0x4000'                         | TCP                                  | [:]                                         || Tri.NO_MATCH
         '-m mark ! --mark 0x4000/0x4000'                       | TCP                                  | [:]                                         || Tri.MATCH
         '-m mark --mark 0x1'                                   | TCP                                  | [packet: Packet.parse(TCP).withMark(0x11)]  || Tri.NO_MATCH
+        '-m mark --mark 0x5/0x4'                               | TCP                                  | [packet: Packet.parse(TCP).withMark(0x5)]   || Tri.NO_MATCH
         '-m connmark --mark 0x0'                               | TCP                                  | [:]                                         || Tri.MATCH
         '-m connmark ! --mark 0x0'                             | TCP                                  | [:]                                         || Tri.NO_MATCH
         '-m connmark ! --mark 0x0'                             | TCP                                  | [conntrack: null, ctState: CtState.UNTRACKED] || Tri.NO_MATCH
