@@ -1,5 +1,7 @@
 package io.skoop.netstack.route;
 
+import io.skoop.netstack.sysctl.Sysctls;
+
 import io.skoop.model.Ip;
 import io.skoop.model.Prefix;
 import io.skoop.netstack.link.Address;
@@ -50,8 +52,20 @@ public final class Router {
      */
     public Router(Interfaces interfaces, List<Route> routes, List<PolicyRule> rules4, List<PolicyRule> rules6,
                   Map<String, String> sysctls) {
+        this(interfaces, routes, rules4, rules6, new Sysctls(sysctls));
+    }
+
+    /**
+     * @param interfaces the namespace's interfaces (link.json + addr.json)
+     * @param routes     the routes of all tables, both families (route.json + route6.json)
+     * @param rules4     the IPv4 policy rules (rule.json)
+     * @param rules6     the IPv6 policy rules (rule6.json)
+     * @param sysctls    the namespace's sysctls (sysctl.txt); absent keys take the kernel defaults
+     */
+    public Router(Interfaces interfaces, List<Route> routes, List<PolicyRule> rules4, List<PolicyRule> rules6,
+                  Sysctls sysctls) {
         this.interfaces = Objects.requireNonNull(interfaces);
-        this.sysctls = new Sysctls(sysctls);
+        this.sysctls = Objects.requireNonNull(sysctls);
         Comparator<PolicyRule> byPriority = Comparator.comparingLong(PolicyRule::priority);
         this.rules4 = rules4.stream().sorted(byPriority).toList();
         this.rules6 = rules6.stream().sorted(byPriority).toList();
@@ -395,7 +409,7 @@ public final class Router {
         if (nh.isDead()) {
             return false;
         }
-        if (!ignoreLinkstate && nh.isLinkDown() && nh.dev() != null && sysctls.orConf(v6, nh.dev(), "ignore_routes_with_linkdown")) {
+        if (!ignoreLinkstate && nh.isLinkDown() && nh.dev() != null && sysctls.effectiveOr(v6 ? "ipv6" : "ipv4", nh.dev(), "ignore_routes_with_linkdown")) {
             return false;
         }
         return f.oif() == null || f.oif().equals(nh.dev());
@@ -452,7 +466,7 @@ public final class Router {
         Interface dev = devName == null ? null : interfaces.byName(devName).orElse(null);
         Ip addr = null;
         if (dev != null) {
-            int localnet = sysctls.routeLocalnet(dev.name()) ? Scope.LINK.value() : Scope.HOST.value();
+            int localnet = sysctls.effectiveOr("ipv4", dev.name(), "route_localnet") ? Scope.LINK.value() : Scope.HOST.value();
             for (Address a : dev.addresses(false)) {
                 if (a.isSecondary() || Math.min(a.scope().value(), localnet) > scope.value()) {
                     continue;
@@ -659,15 +673,15 @@ public final class Router {
             return c.fail(Errno.EINVAL, "martian destination " + dst);
         }
         if (dst.isLoopback()) {
-            if (!sysctls.routeLocalnet(iif)) {
+            if (!sysctls.effectiveOr("ipv4", iif, "route_localnet")) {
                 return c.fail(Errno.EINVAL, "martian destination " + dst + " (loopback, route_localnet off)");
             }
-        } else if (src.isLoopback() && !sysctls.routeLocalnet(iif)) {
+        } else if (src.isLoopback() && !sysctls.effectiveOr("ipv4", iif, "route_localnet")) {
             return c.fail(Errno.EINVAL, "martian source " + src + " (loopback, route_localnet off)");
         }
         Flow f = new Flow(dst, src, iif, null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), 0);
         Fib res = fibLookup(f, false, false, c.steps, c);
-        boolean fwd = sysctls.forwarding(iif);
+        boolean fwd = sysctls.confOr("ipv4", iif, "forwarding", sysctls.getInt("net.ipv4.ip_forward").orElse(0)) != 0;
         if (!res.ok()) {
             if (!fwd) {
                 return c.fail(Errno.EHOSTUNREACH, "no route (" + res.err() + ") and forwarding is off on " + iif);
@@ -732,9 +746,9 @@ public final class Router {
      */
     private Errno validateSource4(Ctx c, Ip src, Ip dst, String oif, Interface in) {
         String dev = in.name();
-        int rpf = sysctls.rpFilter(dev);
-        boolean acceptLocal = sysctls.orConf(false, dev, "accept_local");
-        boolean txRedirects = sysctls.conf(false, "all", "send_redirects", 1) != 0 || sysctls.conf(false, dev, "send_redirects", 1) != 0;
+        int rpf = sysctls.effectiveMax("ipv4", dev, "rp_filter");
+        boolean acceptLocal = sysctls.effectiveOr("ipv4", dev, "accept_local");
+        boolean txRedirects = sysctls.confOr("ipv4", "all", "send_redirects", 1) != 0 || sysctls.confOr("ipv4", dev, "send_redirects", 1) != 0;
         if (rpf == 0 && (!dev.equals(oif) || !txRedirects)) {
             if (acceptLocal) {
                 return pass(c, src, dev, rpf, "accept_local is on and rp_filter off");
@@ -747,7 +761,7 @@ public final class Router {
             }
         }
         Flow rf = new Flow(src, dst.isAny() ? null : dst, oif != null ? oif : loName(), null,
-                sysctls.orConf(false, dev, "src_valid_mark") ? c.q.mark() : 0, c.q.ipproto(), c.q.dport(), c.q.sport(), c.q.tos(), 0);
+                sysctls.effectiveOr("ipv4", dev, "src_valid_mark") ? c.q.mark() : 0, c.q.ipproto(), c.q.dport(), c.q.sport(), c.q.tos(), 0);
         Fib res = fibLookup(rf, false, false, null, c);
         boolean noAddr = in.addresses(false).isEmpty();
         if (!res.ok()) {

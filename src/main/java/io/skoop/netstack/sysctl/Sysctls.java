@@ -58,6 +58,31 @@ public final class Sysctls {
         return getInt(confKey(family, dev, name));
     }
 
+    /**
+     * {@code net.<family>.conf.<dev>.<name>} as an integer, or {@code dflt} (the kernel default
+     * the caller knows) when the dump does not have it.
+     *
+     * @param family {@code ipv4} or {@code ipv6}
+     */
+    public int confOr(String family, String dev, String name, int dflt) {
+        return conf(family, dev, name).orElse(dflt);
+    }
+
+    /**
+     * IN_DEV_MAXCONF with absent values counting as 0 (the kernel default of every key it is
+     * used for): {@code max(conf.all.<name>, conf.<dev>.<name>)}.
+     */
+    public int effectiveMax(String family, String dev, String name) {
+        return Math.max(confOr(family, "all", name, 0), confOr(family, dev, name, 0));
+    }
+
+    /**
+     * IN_DEV_ORCONF with absent values counting as 0: {@code conf.all.<name> || conf.<dev>.<name>}.
+     */
+    public boolean effectiveOr(String family, String dev, String name) {
+        return confOr(family, "all", name, 0) != 0 || confOr(family, dev, name, 0) != 0;
+    }
+
     /** Combines all and dev like the kernel's IN_DEV_MAXCONF (include/linux/inetdevice.h). */
     private OptionalInt maxConf(String dev, String name) {
         OptionalInt all = conf("ipv4", "all", name), d = conf("ipv4", dev, name);
