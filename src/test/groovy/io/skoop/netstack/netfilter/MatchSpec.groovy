@@ -172,6 +172,14 @@ class MatchSpec extends Specification {
         '-m iprange --src-range 10.0.0.0-10.0.0.5'             | TCP                                  | [:]                                         || Tri.MATCH
         '-m iprange ! --src-range 10.0.0.0-10.0.0.5'           | TCP                                  | [:]                                         || Tri.NO_MATCH
         '-m iprange --dst-range 192.168.1.11-192.168.1.20'     | TCP                                  | [:]                                         || Tri.NO_MATCH
+        // pkttype
+        '-m pkttype --pkt-type unicast'                        | TCP                                  | [inInterface: 'eth0']                       || Tri.MATCH
+        '-m pkttype ! --pkt-type unicast'                      | TCP                                  | [inInterface: 'eth0']                       || Tri.NO_MATCH
+        '-m pkttype --pkt-type unicast'                        | TCP                                  | [inInterface: null]                         || Tri.MATCH
+        '-m pkttype --pkt-type broadcast'                      | 'udp 10.0.0.1:68 > 255.255.255.255:67' | [inInterface: 'eth0']                     || Tri.MATCH
+        '-m pkttype --pkt-type multicast'                      | 'udp 10.0.0.1:5 > 224.0.0.251:5353'  | [inInterface: 'eth0']                       || Tri.MATCH
+        '-m pkttype --pkt-type multicast'                      | 'udp 10.0.0.1:5 > 224.0.0.251:5353'  | [inInterface: null]                         || Tri.UNKNOWN
+        '-m pkttype --pkt-type otherhost'                      | TCP                                  | [inInterface: 'eth0']                       || Tri.NO_MATCH
         // limit, recent, unknown
         '-m limit --limit 1/sec --limit-burst 1'               | TCP                                  | [:]                                         || Tri.MATCH
         '-m recent --set --name x'                             | TCP                                  | [:]                                         || Tri.MATCH

@@ -39,6 +39,8 @@ class NetfilterKernelSpec extends Specification {
         t.raw += ['-A PREROUTING -p udp -m udp --dport 7777 -j NOTRACK']
         t.mangle += ['-A PREROUTING -i c0 -p udp -m udp --dport 80 -j MARK --set-xmark 0x4000/0x4000',
                      '-A POSTROUTING -p udp -m physdev ! --physdev-out veth2',
+                     '-A INPUT -p udp -m pkttype --pkt-type unicast', '-A OUTPUT -p udp -m pkttype --pkt-type unicast',
+                     '-A FORWARD -p udp -m pkttype ! --pkt-type unicast',
                      '-A POSTROUTING -p udp -m physdev --physdev-is-bridged',
                      '-A FORWARD -p udp -m mark ! --mark 0x4000/0x4000 -j CHECK',
                      '-A CHECK -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j RETURN',
