@@ -3,20 +3,16 @@ package io.skoop.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skoop.netstack.parse.ParseException;
-import io.skoop.netstack.parse.RoutingDump;
 import io.skoop.netstack.route.RouteQuery;
 import io.skoop.netstack.route.RouteResult;
 import io.skoop.netstack.route.Router;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code skoop netstack route-get DUMPDIR DST [from SRC] [iif DEV] [oif DEV] [mark N] [--json]}:
+ * {@code skoop netstack route-get (DUMPDIR | --example NAME) DST [from SRC] [iif DEV] [oif DEV] [mark N] [--json]}:
  * {@code ip route get} on a namespace dump folder. Text output prints like ip plus the decision
  * steps; {@code --json} prints the keys of {@code ip -j route get} (and {@code error} with the
  * errno name on failure). {@code --batch FILE} reads one query per line (same words; blank lines
@@ -39,12 +35,15 @@ public class RouteGetCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DUMPDIR", description = "a namespace folder of the dump (link.json, addr.json, route.json, rule.json, …)")
-    Path dir;
+    @Parameters(arity = "0..*", paramLabel = "DUMPDIR WORDS",
+            description = "DUMPDIR (a namespace folder written by scripts/collect-netns.sh; omitted with --example), then"
+                    + " DST [from SRC] [iif DEV] [oif DEV] [mark N] [ipproto P] [sport N] [dport N] [tos N] [uid N]")
+    List<String> positional = List.of();
 
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "WORDS",
-            description = "DST [from SRC] [iif DEV] [oif DEV] [mark N] [ipproto P] [sport N] [dport N] [tos N] [uid N]")
-    List<String> words = List.of();
+    @Option(names = "--example", paramLabel = "NAME", description = "use an embedded example dump instead of DUMPDIR (e.g. node1)")
+    String example;
+
+    private List<String> words = List.of();
 
     @Option(names = "--json", description = "print the answer as ip -j route get does")
     boolean json;
@@ -54,15 +53,13 @@ public class RouteGetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new UserException("not a dump folder: " + dir);
+        Path dir = null;
+        words = positional;
+        if (example == null && !positional.isEmpty()) {
+            dir = Path.of(positional.get(0));
+            words = positional.subList(1, positional.size());
         }
-        Router router;
-        try {
-            router = RoutingDump.load(dir, readSysctls(dir.resolve("sysctl.txt")));
-        } catch (UncheckedIOException e) {
-            throw new UserException("cannot read the dump: " + e.getCause().getMessage());
-        }
+        Router router = DumpSource.open(example, dir).router();
         PrintWriter out = spec.commandLine().getOut();
         if (batch != null) {
             if (!words.isEmpty()) {
@@ -109,23 +106,5 @@ public class RouteGetCommand implements Callable<Integer> {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /**
-     * Reads {@code sysctl -a} lines {@code key = value} (only what route-get needs; the general sysctl
-     * parser of the netstack replaces this when wired). A missing file gives an empty map (kernel defaults).
-     */
-    static Map<String, String> readSysctls(Path file) throws IOException {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (!Files.exists(file)) {
-            return m;
-        }
-        for (String line : Files.readAllLines(file)) {
-            int eq = line.indexOf(" = ");
-            if (eq > 0) {
-                m.put(line.substring(0, eq).trim(), line.substring(eq + 3).trim());
-            }
-        }
-        return m;
     }
 }

@@ -90,7 +90,7 @@ class RouteGetCommandSpec extends Specification {
 
         where:
         why              | args                                   | message
-        'no dump'        | ['/nonexistent', '10.0.0.1']           | 'not a dump folder'
+        'no dump'        | ['/nonexistent', '10.0.0.1']           | 'not a netns dump folder'
         'bad address'    | [DUMP, '10.0.0.300']                   | "bad destination address '10.0.0.300'"
         'unknown device' | [DUMP, '10.0.0.1', 'oif', 'eth9']      | 'Cannot find device "eth9"'
         'stray word'     | [DUMP, '10.0.0.1', 'via', 'x']         | "unexpected word 'via'"

@@ -460,9 +460,14 @@ public final class Router {
     /**
      * {@code inet_select_addr(dev, dst, scope)} (net/ipv4/devinet.c): the first primary address of
      * the device within the scope, preferring one whose subnet contains {@code dst}; else the first
-     * primary, non-link-scope address within the scope of any device in device order.
+     * primary, non-link-scope address within the scope of any device in device order. IPv4 only;
+     * MASQUERADE picks its source this way ({@code inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE)}).
+     *
+     * @param devName the device (null: any device)
+     * @param dst     the address the source should be in the subnet of (a gateway), or null
+     * @return the address, or null when no device has a suitable one
      */
-    Ip inetSelectAddr(String devName, Ip dst, Scope scope) {
+    public Ip inetSelectAddr(String devName, Ip dst, Scope scope) {
         Interface dev = devName == null ? null : interfaces.byName(devName).orElse(null);
         Ip addr = null;
         if (dev != null) {
@@ -522,6 +527,50 @@ public final class Router {
             }
         }
         return null;
+    }
+
+    /**
+     * The route type of an address as {@code inet_dev_addr_type()} answers it
+     * (net/ipv4/fib_frontend.c, used by the {@code addrtype} match): 0.0.0.0 and 255.255.255.255
+     * are BROADCAST, 224.0.0.0/4 MULTICAST, else the type of the longest match in the local table
+     * (merged with main while there are no custom rules) — LOCAL, BROADCAST, … — provided its
+     * nexthop device is {@code dev} when a device is given; UNICAST otherwise. IPv6 (xt_addrtype's
+     * {@code match_type6}): MULTICAST for ff00::/8, LOCAL when configured on a device (on {@code dev}
+     * when given) or covered by a local route, else UNICAST.
+     *
+     * @param dev the device the answer is limited to ({@code --limit-iface-in/out}), or null
+     */
+    public RouteType addressType(Ip ip, String dev) {
+        if (ip.isV6()) {
+            if (ip.isMulticast()) {
+                return RouteType.MULTICAST;
+            }
+            for (Interface i : interfaces.all()) {
+                if ((dev == null || dev.equals(i.name())) && i.addresses(true).stream().anyMatch(a -> a.local().equals(ip))) {
+                    return RouteType.LOCAL;
+                }
+            }
+            FibTable local6 = tables6.get(Tables.LOCAL);
+            if (local6 != null && dev == null && local6.all().stream()
+                    .anyMatch(r -> r.type() == RouteType.LOCAL && r.dst().contains(ip))) {
+                return RouteType.LOCAL;
+            }
+            return RouteType.UNICAST;
+        }
+        if (zeronet(ip) || ip.isLimitedBroadcast()) {
+            return RouteType.BROADCAST;
+        }
+        if (ip.isMulticast()) {
+            return RouteType.MULTICAST;
+        }
+        FibTable local = customRules4 ? tables4.get(Tables.LOCAL) : mergedMain4;
+        if (local != null) {
+            Fib r = table4(local, new Flow(ip, null, null, null, 0, 0, 0, 0, 0, 0), true);
+            if (r != null && r.ok() && (dev == null || dev.equals(r.route().nexthops().get(r.nh()).dev()))) {
+                return r.route().type();
+            }
+        }
+        return RouteType.UNICAST;
     }
 
     private boolean isLocalAddress4(Ip ip) {

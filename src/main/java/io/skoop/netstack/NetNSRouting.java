@@ -1,0 +1,88 @@
+package io.skoop.netstack;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Packet;
+import io.skoop.netstack.link.Address;
+import io.skoop.netstack.link.Interface;
+import io.skoop.netstack.link.Scope;
+import io.skoop.netstack.netfilter.AddrType;
+import io.skoop.netstack.netfilter.RouteDecision;
+import io.skoop.netstack.netfilter.RoutingOracle;
+import io.skoop.netstack.route.RouteQuery;
+import io.skoop.netstack.route.RouteResult;
+import io.skoop.netstack.route.RouteType;
+import io.skoop.netstack.route.Router;
+
+/**
+ * The {@link Router} of a namespace as the netfilter simulator's {@link RoutingOracle}: every
+ * routing decision inside a netfilter path is a real policy-routing lookup on the dump.
+ */
+final class NetNSRouting implements RoutingOracle {
+    private final Router router;
+
+    NetNSRouting(Router router) {
+        this.router = router;
+    }
+
+    /**
+     * {@code ip route get} for the packet: LOCAL for local (and, on input, broadcast/multicast)
+     * delivery, UNICAST via device/gateway/prefsrc, or ERROR with the errno name. A multipath
+     * answer takes the first usable nexthop and says in the explanation that the kernel's pick
+     * is hash-dependent.
+     */
+    @Override
+    public RouteDecision route(Packet packet, String iif, String oif) {
+        RouteResult r = router.lookup(RouteQuery.of(packet, iif, oif));
+        String why = r.summary().strip();
+        if (r.uncertain()) {
+            throw new UnsupportedOperationException("routing decision not certain: " + why);
+        }
+        if (!r.ok()) {
+            return RouteDecision.error(r.errno().name(), why);
+        }
+        RouteType t = r.type();
+        boolean input = iif != null;
+        if (t == RouteType.LOCAL || (input && (t == RouteType.BROADCAST || t == RouteType.MULTICAST))) {
+            return RouteDecision.local(r.dev(), why);
+        }
+        String note = r.hashDependent() ? " (multipath: the kernel's choice is hash-dependent; first nexthop taken)" : "";
+        return RouteDecision.unicast(r.dev(), r.gateway(), r.prefsrc(), why + note);
+    }
+
+    @Override
+    public AddrType addressType(Ip address, String device) {
+        RouteType t = router.addressType(address, device);
+        return switch (t) {
+            case UNKNOWN -> null;
+            default -> AddrType.parse(t.name());
+        };
+    }
+
+    @Override
+    public Ip primaryAddress(String device, boolean ipv6) {
+        Interface dev = router.interfaces().byName(device).orElse(null);
+        if (dev == null) {
+            return null;
+        }
+        for (Address a : dev.addresses(ipv6)) {
+            if (!a.isSecondary() && !a.isTentative()) {
+                return a.local();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Ip masqueradeSource(String device, Ip nexthop) {
+        if (nexthop != null && nexthop.isV6()) {
+            // IPv6 MASQUERADE uses ipv6_dev_get_saddr; the primary global address of the device is its usual answer
+            Interface dev = router.interfaces().byName(device).orElse(null);
+            if (dev == null) {
+                return null;
+            }
+            return dev.addresses(true).stream().filter(a -> a.scope().equals(Scope.GLOBAL) && !a.isTentative())
+                    .map(Address::local).findFirst().orElse(null);
+        }
+        return router.inetSelectAddr(device, nexthop, Scope.GLOBAL);
+    }
+}

@@ -1,0 +1,56 @@
+package io.skoop.netstack;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Packet;
+import io.skoop.netstack.ipset.Direction;
+import io.skoop.netstack.ipset.IpSets;
+import io.skoop.netstack.ipset.SetProbe;
+import io.skoop.netstack.netfilter.SetDimension;
+import io.skoop.netstack.netfilter.SetMembership;
+import io.skoop.netstack.netfilter.Tri;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The namespace's ipsets ({@code ipset save}) as the netfilter simulator's {@link SetMembership}
+ * for {@code -m set --match-set NAME src,dst}: the dimensions become direction flags and a probe
+ * packet whose source/destination side carries each dimension's address, port and interface.
+ */
+final class NetNSSets implements SetMembership {
+    private final IpSets sets;
+
+    NetNSSets(IpSets sets) {
+        this.sets = sets;
+    }
+
+    @Override
+    public Tri test(String setName, List<SetDimension> dims) {
+        if (dims.isEmpty()) {
+            return Tri.UNKNOWN;
+        }
+        Ip any = dims.get(0).address().isV6() ? Ip.V6_ANY : Ip.V4_ANY;
+        Ip src = any, dst = any;
+        int sport = 0, dport = 0;
+        String in = null, out = null;
+        List<Direction> dirs = new ArrayList<>();
+        for (SetDimension d : dims) {
+            if (d.source()) {
+                src = d.address();
+                sport = d.port();
+                in = d.iface();
+                dirs.add(Direction.SRC);
+            } else {
+                dst = d.address();
+                dport = d.port();
+                out = d.iface();
+                dirs.add(Direction.DST);
+            }
+        }
+        Packet probe = Packet.of(src, sport, dst, dport, dims.get(0).protocol());
+        return switch (sets.test(setName, dirs, SetProbe.of(probe).withIfaces(in, out))) {
+            case MATCH -> Tri.MATCH;
+            case NO_MATCH -> Tri.NO_MATCH;
+            default -> Tri.UNKNOWN;
+        };
+    }
+}

@@ -1,0 +1,111 @@
+package io.skoop.netstack
+
+import io.skoop.model.Ip
+import io.skoop.model.Packet
+import io.skoop.model.Protocol
+import io.skoop.netstack.netfilter.FinalVerdict
+import io.skoop.netstack.netfilter.Path as NfPath
+import io.skoop.netstack.netfilter.TraceRequest
+import io.skoop.netstack.route.RouteQuery
+import io.skoop.snapshot.Examples
+import java.nio.file.Files
+import spock.lang.Shared
+import spock.lang.Specification
+
+/** The namespace aggregate on the embedded flannel + kube-proxy node (src/main/resources/io/skoop/examples). */
+class NetNSSpec extends Specification {
+    @Shared NetNS node1 = NetNS.load(Examples.path('node1'))
+    @Shared NetNS client = NetNS.load(Examples.path('default_client'))
+
+    def "every part of the dump parses"() {
+        expect:
+        node1.interfaces().byName('flannel.1').get().vxlan().id() == 1
+        node1.interfaces().byName('cni0').get().mtu() == 1450
+        node1.iptables().tables().keySet().containsAll(['filter', 'nat'])
+        node1.neighbours().lookup(Ip.parse('10.244.2.0'), 'flannel.1').isPresent()
+        node1.fdb().vxlanRemotes('flannel.1', '2a:5c:10:02:00:01')*.toString() == ['192.168.0.12']
+        node1.sysctls().ipForward().get()
+        node1.sysctls().bridgeNfCallIptables().get()
+        !node1.sockets().listening(Ip.parse('192.168.0.11'), 10250, Protocol.TCP).isEmpty()
+        node1.sockets().listening(Ip.parse('192.168.0.11'), 80, Protocol.TCP).isEmpty()
+        node1.ipsets().all().isEmpty()
+    }
+
+    def "files that were not collected are named with the reason"() {
+        expect: 'IPVS is not in this kernel, so ipvsadm failed when the example was dumped'
+        node1.notCollected().any { it.startsWith('ipvs.txt: ipvsadm failed') }
+        !node1.notCollected().any { it.startsWith('iptables.txt') }
+    }
+
+    def "routing follows the node's tables: remote podCIDR over flannel.1, local pods on cni0"() {
+        expect:
+        node1.routeGet(RouteQuery.of(Packet.parse("tcp 10.244.1.5:40000 > $dst:80"), 'cni0', null)).dev() == dev
+
+        where:
+        dst            | dev
+        '10.244.2.7'   | 'flannel.1'
+        '10.244.1.7'   | 'cni0'
+        '203.0.113.7'  | 'eth0'
+    }
+
+    def "a ClusterIP is DNATed to each endpoint with its probability and routed by the real tables"() {
+        when:
+        def r = node1.trace(TraceRequest.of(Packet.parse('tcp 10.244.1.5:40000 > 10.96.0.10:80'), NfPath.FORWARD).withIif('cni0'))
+
+        then:
+        r.branches().size() == 2
+        r.branches().collect { [it.packet().dst().toString(), it.probability(), it.verdict()] } as Set == [
+                ['10.244.1.7', 0.5d, FinalVerdict.FORWARDED],
+                ['10.244.2.7', 0.5d, FinalVerdict.FORWARDED]] as Set
+        r.branches().find { it.packet().dst().toString() == '10.244.2.7' }.detail().contains('flannel.1')
+    }
+
+    def "traffic leaving the cluster is masqueraded to the node's address chosen like inet_select_addr"() {
+        when:
+        def r = node1.trace(TraceRequest.of(Packet.parse('tcp 10.244.1.5:40000 > 203.0.113.7:443'), NfPath.FORWARD).withIif('cni0'))
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].verdict() == FinalVerdict.FORWARDED
+        r.branches()[0].packet().src().toString() == '192.168.0.11'
+    }
+
+    def "the pod's own namespace routes everything to its gateway"() {
+        expect:
+        client.routeGet(RouteQuery.to(Ip.parse('10.96.0.10'))).gateway().toString() == '10.244.1.1'
+        client.routeGet(RouteQuery.to(Ip.parse('10.96.0.10'))).dev() == 'eth0'
+    }
+
+    def "a folder that is not a dump is refused with what was expected"() {
+        given:
+        def dir = Files.createTempDirectory('notadump')
+
+        when:
+        NetNS.load(dir)
+
+        then:
+        def e = thrown(IllegalArgumentException)
+        e.message.contains('not a netns dump folder')
+        e.message.contains('collect-netns.sh')
+
+        cleanup:
+        Files.deleteIfExists(dir)
+    }
+
+    def "a dump without routing files says which are missing when routing is needed"() {
+        given:
+        def dir = Files.createTempDirectory('partial')
+        Files.writeString(dir.resolve('iptables.txt'), '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n')
+        def ns = NetNS.load(dir)
+
+        when:
+        ns.router()
+
+        then:
+        def e = thrown(IllegalArgumentException)
+        e.message.contains('link.json is missing')
+
+        cleanup:
+        dir.toFile().deleteDir()
+    }
+}
