@@ -25,8 +25,7 @@ run ip6tables-restore < ip6.rules
 run ip6tables-save -c > ip6.txt
 
 # dump-node/: a node-like namespace (eth0 192.168.1.10/24, cni0 10.244.1.1/24, veth peers in two
-# more lab namespaces) with kube-proxy.rules loaded: iptables.txt and addr.json as
-# scripts/collect-netns.sh writes them (iptables-save -c, ip -j addr show).
+# more lab namespaces) with kube-proxy.rules loaded, dumped whole by scripts/collect-netns.sh.
 PEER="sktcap$$-peer"
 trap 'ip netns del "$NS" 2>/dev/null || true; ip netns del "$PEER" 2>/dev/null || true' EXIT
 ip netns del "$NS"; ip netns add "$NS"; ip netns add "$PEER"
@@ -37,9 +36,9 @@ run ip addr add 192.168.1.10/24 dev eth0
 run ip addr add 10.244.1.1/24 dev cni0
 run ip link set eth0 up
 run ip link set cni0 up
+run sysctl -qw net.ipv4.ip_forward=1
 run ipset create allowed-nets hash:net
 run ipset create blocked hash:ip,port
 run iptables-restore < kube-proxy.rules
-mkdir -p dump-node
-run iptables-save -c > dump-node/iptables.txt
-run ip -j addr show > dump-node/addr.json
+rm -rf dump-node
+run ../../../../../scripts/collect-netns.sh dump-node

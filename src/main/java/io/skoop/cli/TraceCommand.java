@@ -18,6 +18,9 @@ import io.skoop.netstack.netfilter.TraceStep;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -75,6 +78,9 @@ public class TraceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON (typed steps).")
     boolean json;
 
+    @Option(names = "--reply", description = "Also trace the reply of every branch that passes (ESTABLISHED, NAT reversed).")
+    boolean reply;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -92,15 +98,30 @@ public class TraceCommand implements Callable<Integer> {
         TraceRequest req = TraceRequest.of(p, io.skoop.netstack.netfilter.Path.parse(path))
                 .withIif(iif).withOif(oif).withPhysdev(physIn, physOut).withRecordNoMatch(allRules);
         TraceResult r = ns.trace(req);
+        List<TraceResult> replies = new ArrayList<>();
+        if (reply) {
+            for (TraceBranch b : r.branches()) {
+                if (b.verdict().passes() && b.conntrack() != null) {
+                    replies.add(ns.netfilter().traceReply(req, b));
+                }
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            Object doc = reply ? Map.of("trace", r, "replies", replies) : r;
+            out.println(mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
             print(r, out);
+            for (TraceResult rr : replies) {
+                out.println();
+                out.print("reply: ");
+                print(rr, out);
+            }
         }
         out.flush();
         FinalVerdict v = r.verdict();
-        return v != null && v.passes() ? 0 : 1;
+        boolean repliesPass = replies.stream().allMatch(x -> x.verdict() != null && x.verdict().passes());
+        return v != null && v.passes() && repliesPass ? 0 : 1;
     }
 
     private static long parseMark(String s) {

@@ -24,7 +24,7 @@ class TraceCommandSpec extends Specification {
         out.readLines()[0] == 'trace tcp 192.168.1.20:40000 > 10.244.1.5:8080 (forward iif eth0)'
         out.contains('MATCH       FORWARD filter FORWARD#4  -A FORWARD -s 10.244.0.0/16 -j ACCEPT') == false
         out.contains('MATCH       FORWARD filter FORWARD#5  -A FORWARD -d 10.244.0.0/16 -j ACCEPT')
-        out.contains('input route: dev cni0 src 10.244.1.1 (connected subnet 10.244.1.0/24 (addr.json))')
+        out.contains('ROUTING      (input route: dev cni0 (10.244.1.5 from 192.168.1.20 dev cni0 iif eth0))')
         out.readLines().last() == 'verdict: FORWARDED  FORWARDED 1.000000'
         err.isEmpty()
     }
@@ -40,6 +40,17 @@ class TraceCommandSpec extends Specification {
         out.contains('MATCH       FORWARD filter FORWARD#3  -A FORWARD -m physdev ! --physdev-out veth2 -j GOTO-TARGET')
         out.contains('MATCH       FORWARD filter GOTO-TARGET#3  -A GOTO-TARGET -j RETURN')
         out.readLines().last() == 'verdict: DROP  DROP 1.000000'
+    }
+
+    def "--reply also traces the reply of the forwarded packet"() {
+        when:
+        def (code, out, err) = run(DUMP, '--packet', 'tcp 192.168.1.20:40000 > 10.244.1.5:8080', '--path', 'forward', '--iif', 'eth0', '--reply')
+
+        then:
+        code == 0
+        out.contains('reply: trace tcp 10.244.1.5:8080 > 192.168.1.20:40000 (forward iif cni0)')
+        out.contains('existing connection, reply direction: ESTABLISHED')
+        out.readLines().last() == 'verdict: FORWARDED  FORWARDED 1.000000'
     }
 
     def "--json prints the typed steps"() {
@@ -69,8 +80,39 @@ class TraceCommandSpec extends Specification {
         why              | args                                                                     || message
         'bad path'       | [DUMP, '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'sideways']    || "skoop: error: unknown path 'sideways' (expected local-out, forward, local-in or bridge)"
         'bad packet'     | [DUMP, '--packet', 'tcp 1.1.1.1 > 2.2.2.2', '--path', 'forward']        || "skoop: error: missing port in '1.1.1.1' of 'tcp 1.1.1.1 > 2.2.2.2' (tcp needs ports)"
-        'no dump'        | ['/nonexistent', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: not a dump folder: /nonexistent'
-        'no ip6tables'   | [DUMP, '--packet', 'tcp [fd00::1]:1 > [fd00::2]:2', '--path', 'forward'] || "skoop: error: no ip6tables.txt in $DUMP"
+        'no dump'        | ['/nonexistent', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: not a netns dump folder (no such directory): /nonexistent'
+        'dir and example'| [DUMP, '--example', 'node1', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: give either DUMPDIR or --example, not both'
+        'unknown example'| ['--example', 'nodeX', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: no embedded example \'nodeX\'; known: node1, default_client'
         'bad mark'       | [DUMP, '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward', '--mark', 'x'] || "skoop: error: --mark expects an unsigned 32-bit value (decimal or 0x hex), got 'x'"
+    }
+
+    def "a dump that did not collect ip6tables refuses IPv6 traces instead of assuming no rules"() {
+        given:
+        def dir = java.nio.file.Files.createTempDirectory('dump')
+        ['link.json', 'addr.json', 'route.json', 'rule.json', 'iptables.txt'].each {
+            java.nio.file.Files.copy(java.nio.file.Path.of(DUMP, it), dir.resolve(it))
+        }
+
+        when:
+        def (code, out, err) = run(dir.toString(), '--packet', 'tcp [fd00::1]:1 > [fd00::2]:2', '--path', 'forward')
+
+        then:
+        code == 2
+        err.trim() == "skoop: error: no ip6tables.txt in $dir (not collected: see meta.json)"
+
+        cleanup:
+        dir.toFile().deleteDir()
+    }
+
+    def "the embedded example needs no dump folder"() {
+        when:
+        def (code, out, err) = run('--example', 'node1', '--path', 'forward', '--iif', 'cni0', '--packet', 'tcp 10.244.1.5:40000 > 10.96.0.10:80')
+
+        then:
+        code == 0
+        out.contains('DNAT --to-destination 10.244.1.7:8080')
+        out.contains('DNAT --to-destination 10.244.2.7:8080')
+        out.contains('via flannel.1')
+        out.readLines().last() == 'verdict: FORWARDED  FORWARDED 1.000000'
     }
 }

@@ -154,6 +154,35 @@ public final class NetfilterSimulator {
         return new TraceResult(req, out);
     }
 
+    /**
+     * Traces the reply to one branch of an earlier trace: the packet the peer sends back
+     * (the branch's conntrack reply tuple), entering where the branch's packet left, with the
+     * branch's conntrack entry (so: ESTABLISHED, NAT reversed). SENT → the reply is received
+     * on the output device (LOCAL_IN, routing decides); FORWARDED → received on the output
+     * device (FORWARD), or bridged back between the same ports; DELIVERED → the local socket
+     * answers (LOCAL_OUT).
+     *
+     * @throws IllegalArgumentException when the branch did not pass or has no conntrack entry
+     */
+    public TraceResult traceReply(TraceRequest original, TraceBranch branch) {
+        if (!branch.verdict().passes() || branch.conntrack() == null) {
+            throw new IllegalArgumentException("no reply to trace: the branch ended " + branch.verdict()
+                    + (branch.verdict().passes() ? " without a conntrack entry (conntrack not active or untracked)" : ""));
+        }
+        Tuple t = branch.conntrack().reply();
+        Packet reply = Packet.of(t.src(), t.sport(), t.dst(), t.dport(), t.protocol());
+        TraceRequest q;
+        if (branch.verdict() == FinalVerdict.DELIVERED) {
+            q = TraceRequest.of(reply, Path.LOCAL_OUT);
+        } else if (original.path() == Path.BRIDGE) {
+            q = TraceRequest.of(reply, Path.BRIDGE).withIif(original.iif()).withOif(original.oif())
+                    .withPhysdev(original.physOut(), original.physIn());
+        } else {
+            q = TraceRequest.of(reply, branch.verdict() == FinalVerdict.SENT ? Path.LOCAL_IN : Path.FORWARD).withIif(branch.device());
+        }
+        return trace(q.withConntrack(branch.conntrack()).withRecordNoMatch(original.recordNoMatch()));
+    }
+
     // ---- oracle calls: an oracle that cannot answer (UnsupportedOperationException) ends the branch as UNKNOWN ----
 
     private RouteDecision route(Walk w, String iif, String oif, String what) {

@@ -216,6 +216,38 @@ class NetfilterSimulatorSpec extends Specification {
         b.steps().find { it.kind() == TraceStep.Kind.CONNTRACK }.detail().startsWith('existing connection, reply direction: ESTABLISHED')
     }
 
+    def "traceReply: the reply of each ClusterIP branch comes back de-NATed, ESTABLISHED"() {
+        given:
+        def sim = new NetfilterSimulator(Rules.parse(KUBE + [filter: ['-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -j DROP']]),
+                Ruleset.empty(true), node(), SetMembership.NONE)
+        TraceRequest req = out('tcp 192.168.1.10:40000 > 10.96.0.20:80')
+        TraceResult first = sim.trace(req)
+
+        when:
+        List<TraceResult> replies = first.branches().collect { sim.traceReply(req, it) }
+
+        then:
+        replies.size() == 3
+        replies.every { it.branches().size() == 1 && it.branches()[0].verdict() == FinalVerdict.DELIVERED }
+        replies*.request()*.packet()*.toString() as Set == ['tcp 10.244.1.5:8080 > 10.244.1.1:40000', 'tcp 10.244.1.6:8080 > 10.244.1.1:40000',
+                                                          'tcp 10.244.1.7:8080 > 10.244.1.1:40000'] as Set
+        replies.every { it.request().iif() == 'cni0' && it.request().path() == Path.LOCAL_IN }
+        replies.every { it.branches()[0].packet().toString() == 'tcp 10.96.0.20:80 > 192.168.1.10:40000' }
+    }
+
+    def "traceReply refuses a branch that did not pass"() {
+        given:
+        def sim = new NetfilterSimulator(Rules.parse([filter: ['-A OUTPUT -j DROP']]), Ruleset.empty(true), node(), SetMembership.NONE)
+        TraceRequest req = out('tcp 192.168.1.10:40000 > 8.8.8.8:53')
+
+        when:
+        sim.traceReply(req, sim.trace(req).branches()[0])
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message == 'no reply to trace: the branch ended DROP'
+    }
+
     def "NOTRACK in raw: the packet is UNTRACKED, the nat table is skipped, state UNTRACKED matches"() {
         when:
         TraceResult r = trace([raw   : ['-A PREROUTING -p udp -m udp --dport 4789 -j NOTRACK'],
