@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.skoop.model.Ip;
+import io.skoop.model.Numbers;
 import io.skoop.model.Packet;
 import io.skoop.model.Prefix;
 import io.skoop.netstack.NetNS;
@@ -22,10 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code skoop netstack trace (DUMPDIR | --example NAME) --packet 'tcp 10.244.1.5:40000 > 10.96.0.10:80' --path local-out}:
@@ -126,11 +127,7 @@ public class TraceCommand implements Callable<Integer> {
 
     private static long parseMark(String s) {
         try {
-            long v = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
-            if (v < 0 || v > 0xffffffffL) {
-                throw new NumberFormatException();
-            }
-            return v;
+            return Numbers.parseUnsigned(s, 0xffffffffL);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--mark expects an unsigned 32-bit value (decimal or 0x hex), got '" + s + "'");
         }

@@ -1,6 +1,7 @@
 package io.skoop.netstack.parse;
 
 import io.skoop.model.Ip;
+import io.skoop.model.Numbers;
 import io.skoop.netstack.netfilter.AddrType;
 import io.skoop.netstack.netfilter.AddressMask;
 import io.skoop.netstack.netfilter.Chain;
@@ -839,11 +840,7 @@ public final class IptablesSaveParser {
 
     private long u32(String s) {
         try {
-            long v = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
-            if (v < 0 || v > 0xffffffffL) {
-                throw new NumberFormatException();
-            }
-            return v;
+            return Numbers.parseUnsigned(s, 0xffffffffL);
         } catch (NumberFormatException e) {
             throw error(s, "expected an unsigned 32-bit value (decimal or 0x hex)");
         }

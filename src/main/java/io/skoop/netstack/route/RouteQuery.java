@@ -1,6 +1,7 @@
 package io.skoop.netstack.route;
 
 import io.skoop.model.Ip;
+import io.skoop.model.Numbers;
 import io.skoop.model.Protocol;
 import java.util.List;
 
@@ -110,11 +111,7 @@ public record RouteQuery(Ip dst, Ip src, String iif, String oif, long mark, int 
 
     private static long number(String v, String what, long max) {
         try {
-            long n = v.startsWith("0x") || v.startsWith("0X") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
-            if (n < 0 || n > max) {
-                throw new NumberFormatException();
-            }
-            return n;
+            return Numbers.parseUnsigned(v, max);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad " + what + " '" + v + "' (expected a number 0.." + max + ")");
         }
