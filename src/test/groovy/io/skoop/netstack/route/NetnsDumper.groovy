@@ -5,32 +5,26 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /**
- * Writes the routing part of the netns dump format for one lab namespace, with exactly the
- * commands and file names of the format (see common docs / scripts/collect-netns.sh, which
- * can replace this helper once it exists): link.json, addr.json, route.json, route6.json,
- * rule.json, rule6.json, sysctl.txt.
+ * Dumps a lab namespace with scripts/collect-netns.sh (docs/netns-dump.md), the script a real
+ * node runs, and runs commands inside namespaces with output redirected by the OS.
  */
 class NetnsDumper {
-    static final Map<String, List<String>> COMMANDS = [
-            'link.json'  : ['ip', '-j', '-d', 'link', 'show'],
-            'addr.json'  : ['ip', '-j', 'addr', 'show'],
-            'route.json' : ['ip', '-j', '-d', 'route', 'show', 'table', 'all'],
-            'route6.json': ['ip', '-6', '-j', '-d', 'route', 'show', 'table', 'all'],
-            'rule.json'  : ['ip', '-j', 'rule', 'show'],
-            'rule6.json' : ['ip', '-6', '-j', 'rule', 'show'],
-    ]
+    /** The collector every node runs (the tests use the real script, so they check it too). */
+    static final Path COLLECT = Path.of('scripts/collect-netns.sh').toAbsolutePath()
 
-    /** Dumps namespace {@code ns} into {@code dir} (created if needed); returns dir. */
+    /**
+     * Dumps namespace {@code ns} into {@code dir} with scripts/collect-netns.sh run inside it;
+     * returns dir. Fails when a routing file was not collected.
+     */
     static Path dump(KernelLab lab, String ns, Path dir) {
-        Files.createDirectories(dir)
-        COMMANDS.each { file, cmd ->
-            int rc = toFile(ns, cmd, dir.resolve(file))
-            assert rc == 0: "${cmd.join(' ')} in $ns failed: ${Files.readString(dir.resolve(file + '.err'))}"
-            Files.delete(dir.resolve(file + '.err'))
+        Path log = Files.createTempFile('collect', '.log')
+        int rc = toFile(ns, ['bash', COLLECT.toString(), dir.toString()], log)
+        assert rc == 0: "collect-netns.sh in $ns failed: ${Files.readString(Path.of(log.toString() + '.err'))}"
+        ['link.json', 'addr.json', 'route.json', 'route6.json', 'rule.json', 'rule6.json', 'sysctl.txt'].each {
+            assert Files.size(dir.resolve(it)) > 0: "collect-netns.sh did not write $it in $ns (see ${dir.resolve('meta.json')})"
         }
-        // sysctl -a exits non-zero on a few unreadable keys; keep what it printed
-        toFile(ns, ['sysctl', '-a'], dir.resolve('sysctl.txt'))
-        Files.delete(dir.resolve('sysctl.txt.err'))
+        Files.delete(log)
+        Files.delete(Path.of(log.toString() + '.err'))
         return dir
     }
 
