@@ -107,9 +107,11 @@ public class TraceCommand implements Callable<Integer> {
                 }
             }
         }
+        List<String> notSimulated = ns.nftTablesNotSimulated().stream().map(Object::toString).toList();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Object doc = reply ? Map.of("trace", r, "replies", replies) : r;
+            Object doc = reply || !notSimulated.isEmpty()
+                    ? Map.of("trace", r, "replies", replies, "nftablesNotSimulated", notSimulated) : r;
             out.println(mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
             print(r, out);
@@ -118,8 +120,15 @@ public class TraceCommand implements Callable<Integer> {
                 out.print("reply: ");
                 print(rr, out);
             }
+            if (!notSimulated.isEmpty()) {
+                out.println("UNKNOWN: nftables tables skoop does not simulate yet also see these packets: "
+                        + String.join("; ", notSimulated) + " — the verdict above covers the iptables rules only");
+            }
         }
         out.flush();
+        if (!notSimulated.isEmpty()) {
+            return 1; // a construct we cannot evaluate decides: UNKNOWN
+        }
         FinalVerdict v = r.verdict();
         boolean repliesPass = replies.stream().allMatch(x -> x.verdict() != null && x.verdict().passes());
         return v != null && v.passes() && repliesPass ? 0 : 1;

@@ -8,6 +8,7 @@ import io.skoop.netstack.neigh.Fdb;
 import io.skoop.netstack.neigh.NeighbourTable;
 import io.skoop.netstack.netfilter.AddrType;
 import io.skoop.netstack.netfilter.NetfilterSimulator;
+import io.skoop.netstack.netfilter.NftTable;
 import io.skoop.netstack.netfilter.RouteDecision;
 import io.skoop.netstack.netfilter.RoutingOracle;
 import io.skoop.netstack.netfilter.Ruleset;
@@ -19,6 +20,7 @@ import io.skoop.netstack.parse.IpsetParser;
 import io.skoop.netstack.parse.IptablesSaveParser;
 import io.skoop.netstack.parse.IpvsParser;
 import io.skoop.netstack.parse.NeighParser;
+import io.skoop.netstack.parse.NftParser;
 import io.skoop.netstack.parse.ParseException;
 import io.skoop.netstack.parse.RoutingDump;
 import io.skoop.netstack.parse.SocketParser;
@@ -71,6 +73,7 @@ public final class NetNS {
     private final Lazy<Sockets> sockets;
     private final Lazy<IpvsTable> ipvs;
     private final Lazy<NetfilterSimulator> netfilter;
+    private final Lazy<List<NftTable>> nftTables;
 
     private NetNS(String name, Path dir) {
         this.name = name;
@@ -88,6 +91,7 @@ public final class NetNS {
         this.fdb = new Lazy<>(() -> exists("fdb.json") ? FdbParser.parse(dir.resolve("fdb.json")) : FdbParser.parse("fdb.json", "[]"));
         this.sockets = new Lazy<>(() -> exists("sockets.txt") ? SocketParser.parse(dir.resolve("sockets.txt")) : SocketParser.parse("sockets.txt", ""));
         this.ipvs = new Lazy<>(() -> exists("ipvs.txt") ? IpvsParser.parse(dir.resolve("ipvs.txt")) : IpvsParser.parse("ipvs.txt", ""));
+        this.nftTables = new Lazy<>(() -> exists("nft.json") ? NftParser.tables(dir.resolve("nft.json").toString(), read("nft.json")) : List.of());
         this.netfilter = new Lazy<>(() -> new NetfilterSimulator(iptables(), ip6tables(), routingOracle(),
                 new NetNSSets(ipsets())).withConntrackActive(otherConntrackUsers()));
     }
@@ -204,6 +208,20 @@ public final class NetNS {
         return netfilter().trace(request);
     }
 
+    /** The nftables tables of nft.json (empty when not collected). */
+    public List<NftTable> nftTables() {
+        return nftTables.get();
+    }
+
+    /**
+     * nftables tables with base chains that iptables-nft did not create (e.g. kube-proxy's
+     * nftables mode): netfilter runs them, the simulator does not model them yet, so a trace
+     * through this namespace cannot be trusted to be complete. Empty in an iptables-only namespace.
+     */
+    public List<NftTable> nftTablesNotSimulated() {
+        return nftTables().stream().filter(t -> t.isHooked() && !t.isIptablesCompat()).toList();
+    }
+
     /** True when the dump holds {@code file} (one of {@link #FILES} or meta.json). */
     public boolean has(String file) {
         return exists(file);
@@ -253,6 +271,7 @@ public final class NetNS {
             return true;
         }
         if (exists("nft.json")) {
+            // a conntrack expression in any nftables rule, or an nftables nat chain, enables conntrack
             String t = read("nft.json");
             return t.contains("\"ct\"") || t.replace(" ", "").contains("\"type\":\"nat\"");
         }

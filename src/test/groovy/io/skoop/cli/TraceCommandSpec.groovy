@@ -115,4 +115,24 @@ class TraceCommandSpec extends Specification {
         out.contains('via flannel.1')
         out.readLines().last() == 'verdict: FORWARDED  FORWARDED 1.000000'
     }
+
+    def "nftables tables the simulator does not model make the answer UNKNOWN (exit 1), never silently complete"() {
+        given:
+        def dir = java.nio.file.Files.createTempDirectory('dump')
+        ['link.json', 'addr.json', 'route.json', 'rule.json', 'sysctl.txt', 'iptables.txt'].each {
+            java.nio.file.Files.copy(java.nio.file.Path.of(DUMP, it), dir.resolve(it))
+        }
+        java.nio.file.Files.writeString(dir.resolve('nft.json'), '{"nftables": [{"table": {"family": "inet", "name": "kube-proxy", "handle": 1}}, '
+                + '{"chain": {"family": "inet", "table": "kube-proxy", "name": "filter-forward", "handle": 1, "type": "filter", "hook": "forward", "prio": -110, "policy": "accept"}}]}')
+
+        when:
+        def (code, out, err) = run(dir.toString(), '--packet', 'tcp 192.168.1.20:40000 > 10.244.1.5:8080', '--path', 'forward', '--iif', 'eth0')
+
+        then:
+        code == 1
+        out.readLines().last() == 'UNKNOWN: nftables tables skoop does not simulate yet also see these packets: inet kube-proxy (hooks forward) — the verdict above covers the iptables rules only'
+
+        cleanup:
+        dir.toFile().deleteDir()
+    }
 }

@@ -108,4 +108,32 @@ class NetNSSpec extends Specification {
         cleanup:
         dir.toFile().deleteDir()
     }
+
+    def "nftables tables iptables-nft did not create are named as not simulated"() {
+        given:
+        def dir = Files.createTempDirectory('nft')
+        Files.writeString(dir.resolve('nft.json'), nft)
+        def ns = NetNS.load(dir)
+
+        expect:
+        ns.nftTablesNotSimulated()*.toString() == notSimulated
+
+        cleanup:
+        dir.toFile().deleteDir()
+
+        where:
+        nft << [
+                // captured: `nft add table inet kube-proxy; nft add chain inet kube-proxy filter-forward { type filter hook forward priority -110 ; }; iptables -A FORWARD -j ACCEPT; nft -j list ruleset`
+                '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "kube-proxy", "handle": 1}}, {"chain": {"family": "inet", "table": "kube-proxy", "name": "filter-forward", "handle": 1, "type": "filter", "hook": "forward", "prio": -110, "policy": "accept"}}, {"table": {"family": "ip", "name": "filter", "handle": 2}}, {"chain": {"family": "ip", "table": "filter", "name": "FORWARD", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "accept"}}]}',
+                '{"nftables": [{"metainfo": {"version": "1.0.6"}}, {"table": {"family": "inet", "name": "empty", "handle": 1}}, {"chain": {"family": "inet", "table": "empty", "name": "helper", "handle": 1}}]}',
+                '',
+        ]
+        notSimulated << [['inet kube-proxy (hooks forward)'], [], []]
+    }
+
+    def "the example node runs only iptables-nft tables"() {
+        expect:
+        node1.nftTables()*.toString() as Set == ['ip filter (hooks input, forward, output)', 'ip nat (hooks prerouting, input, output, postrouting)'] as Set
+        node1.nftTablesNotSimulated().isEmpty()
+    }
 }
