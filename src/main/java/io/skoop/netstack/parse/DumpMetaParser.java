@@ -18,7 +18,7 @@ public final class DumpMetaParser {
 
     /** Parses the file at {@code path} (its file name is used in errors). */
     public static DumpMeta parse(Path path) {
-        return parse(path.getFileName().toString(), DumpJson.read(path));
+        return parse(path.getFileName().toString(), JsonDump.read(path));
     }
 
     /**
@@ -29,38 +29,42 @@ public final class DumpMetaParser {
      *                        {@link DumpMeta#FORMAT_VERSION}
      */
     public static DumpMeta parse(String file, String text) {
-        JsonNode o = DumpJson.tree(file, text);
+        JsonDump d = new JsonDump(file);
+        JsonNode o = d.tree(text);
         if (!o.isObject()) {
             throw new ParseException(file, 1, o.getNodeType().name(), "expected a JSON object");
         }
         JsonNode f = o.get("format");
         if (f == null || !f.isInt()) {
-            throw new ParseException(file, 0, String.valueOf(f), "expected an integer field 'format'");
+            throw d.error(JsonDump.TOP, "format", f, "an integer");
         }
         if (f.intValue() != DumpMeta.FORMAT_VERSION) {
-            throw new ParseException(file, 0, f.toString(), "unsupported dump format version (expected " + DumpMeta.FORMAT_VERSION + ")");
+            throw new ParseException(file, 0, f.toString(), "key 'format': unsupported dump format version (expected "
+                    + DumpMeta.FORMAT_VERSION + ")");
         }
         JsonNode arr = o.get("collected");
         if (arr == null || !arr.isArray()) {
-            throw new ParseException(file, 0, String.valueOf(arr), "expected an array field 'collected'");
+            throw d.error(JsonDump.TOP, "collected", arr, "an array");
         }
         List<Collected> cs = new ArrayList<>();
         for (int i = 0; i < arr.size(); i++) {
-            JsonNode c = DumpJson.object(file, arr, i);
-            String st = DumpJson.text(file, c, i, "status");
+            JsonNode c = arr.get(i);
+            if (!c.isObject()) {
+                throw d.error(i, null, c, "a JSON object in 'collected'");
+            }
+            String st = d.string(c, i, "status");
             Status status;
             try {
                 status = Status.valueOf(st.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 status = Status.UNKNOWN;
             }
-            Integer exit = DumpJson.optInt(file, c, i, "exit");
-            cs.add(new Collected(DumpJson.text(file, c, i, "file"), DumpJson.text(file, c, i, "tool"),
-                    DumpJson.text(file, c, i, "command"), status, st, exit == null ? 0 : exit,
-                    nz(DumpJson.optText(file, c, i, "stderr"))));
+            Integer exit = d.integer(c, i, "exit");
+            cs.add(new Collected(d.string(c, i, "file"), d.string(c, i, "tool"), d.string(c, i, "command"), status, st,
+                    exit == null ? 0 : exit, nz(d.text(c, i, "stderr", false))));
         }
-        return new DumpMeta(f.intValue(), nz(DumpJson.optText(file, o, 0, "hostname")), nz(DumpJson.optText(file, o, 0, "kernel")),
-                nz(DumpJson.optText(file, o, 0, "time")), nz(DumpJson.optText(file, o, 0, "netns")), cs);
+        return new DumpMeta(f.intValue(), nz(d.text(o, JsonDump.TOP, "hostname", false)), nz(d.text(o, JsonDump.TOP, "kernel", false)),
+                nz(d.text(o, JsonDump.TOP, "time", false)), nz(d.text(o, JsonDump.TOP, "netns", false)), cs);
     }
 
     private static String nz(String s) {

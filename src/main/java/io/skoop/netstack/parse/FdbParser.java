@@ -21,39 +21,37 @@ public final class FdbParser {
 
     /** Parses the file at {@code path} (its file name is used in errors). */
     public static Fdb parse(Path path) {
-        return parse(path.getFileName().toString(), DumpJson.read(path));
+        return parse(path.getFileName().toString(), JsonDump.read(path));
     }
 
     /**
      * Parses {@code text}, a {@code bridge -j fdb show} array.
      *
      * @param file name used in error messages
-     * @throws ParseException naming the element and field for malformed JSON, a MAC that is not
+     * @throws ParseException naming the entry and key for malformed JSON, a MAC that is not
      *                        six hex octets, a {@code dst} that is not an address, or non-array flags
      */
     public static Fdb parse(String file, String text) {
-        JsonNode arr = DumpJson.array(file, text);
+        JsonDump d = new JsonDump(file);
+        List<JsonNode> entries = d.entries(text);
         List<FdbEntry> out = new ArrayList<>();
-        for (int i = 0; i < arr.size(); i++) {
-            JsonNode o = DumpJson.object(file, arr, i);
-            String mac = DumpJson.text(file, o, i, "mac");
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode o = entries.get(i);
+            String mac = d.string(o, i, "mac");
             if (!MAC.matcher(mac).matches()) {
-                throw new ParseException(file, 0, mac, "element " + i + ": expected a MAC address like 02:00:00:00:00:01 in field 'mac'");
+                throw d.error(i, "mac", o.get("mac"), "a MAC address like 02:00:00:00:00:01");
             }
             List<String> flags = new ArrayList<>();
             JsonNode f = o.get("flags");
             if (f != null) {
                 if (!f.isArray()) {
-                    throw new ParseException(file, 0, f.toString(), "element " + i + ": expected 'flags' to be an array");
+                    throw d.error(i, "flags", f, "an array");
                 }
                 f.forEach(x -> flags.add(x.asText()));
             }
-            String dst = DumpJson.optText(file, o, i, "dst");
-            out.add(new FdbEntry(mac, DumpJson.text(file, o, i, "ifname"), DumpJson.optText(file, o, i, "master"),
-                    dst == null ? null : DumpJson.ip(file, i, "dst", dst),
-                    DumpJson.optInt(file, o, i, "vlan"), DumpJson.optInt(file, o, i, "port"),
-                    DumpJson.optInt(file, o, i, "vni"), o.has("viaIf") ? DumpJson.optText(file, o, i, "viaIf") : DumpJson.optText(file, o, i, "via"),
-                    flags, DumpJson.optText(file, o, i, "state")));
+            out.add(new FdbEntry(mac, d.string(o, i, "ifname"), d.text(o, i, "master", false), d.ip(o, i, "dst", false),
+                    d.integer(o, i, "vlan"), d.integer(o, i, "port"), d.integer(o, i, "vni"),
+                    d.text(o, i, o.has("viaIf") ? "viaIf" : "via", false), flags, d.text(o, i, "state", false)));
         }
         return new Fdb(out);
     }

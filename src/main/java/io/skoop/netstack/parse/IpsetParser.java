@@ -37,7 +37,7 @@ public final class IpsetParser {
 
     /** Parses the file at {@code path} (its file name is used in errors). */
     public static IpSets parse(Path path) {
-        return parse(path.getFileName().toString(), DumpJson.read(path));
+        return parse(path.getFileName().toString(), JsonDump.read(path));
     }
 
     private static final class Builder {

@@ -30,7 +30,7 @@ public final class IpvsParser {
 
     /** Parses the file at {@code path} (its file name is used in errors). */
     public static IpvsTable parse(Path path) {
-        return parse(path.getFileName().toString(), DumpJson.read(path));
+        return parse(path.getFileName().toString(), JsonDump.read(path));
     }
 
     private record Key(Protocol proto, Ip addr, int port, Long fwmark, boolean v6, String text) {

@@ -1,6 +1,7 @@
 package io.skoop.netstack.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.skoop.model.Ip;
 import io.skoop.netstack.neigh.NeighState;
 import io.skoop.netstack.neigh.Neighbour;
 import io.skoop.netstack.neigh.NeighbourTable;
@@ -28,32 +29,33 @@ public final class NeighParser {
 
     /** Parses the file at {@code path} (its file name is used in errors). */
     public static NeighbourTable parse(Path path) {
-        return parse(path.getFileName().toString(), DumpJson.read(path));
+        return parse(path.getFileName().toString(), JsonDump.read(path));
     }
 
     /**
      * Parses {@code text}, an {@code ip -j neigh show} array.
      *
      * @param file name used in error messages
-     * @throws ParseException naming the element and field when the JSON is malformed, an address
+     * @throws ParseException naming the entry and key when the JSON is malformed, an address
      *                        is not an address, or {@code state} is not an array of strings
      */
     public static NeighbourTable parse(String file, String text) {
-        JsonNode arr = DumpJson.array(file, text);
+        JsonDump d = new JsonDump(file);
+        List<JsonNode> entries = d.entries(text);
         List<Neighbour> out = new ArrayList<>();
-        for (int i = 0; i < arr.size(); i++) {
-            JsonNode o = DumpJson.object(file, arr, i);
-            String dstText = DumpJson.text(file, o, i, "dst");
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode o = entries.get(i);
+            Ip dst = d.ip(o, i, "dst", true);
             List<NeighState> states = new ArrayList<>();
             List<String> raw = new ArrayList<>();
             JsonNode st = o.get("state");
             if (st != null) {
                 if (!st.isArray()) {
-                    throw new ParseException(file, 0, st.toString(), "element " + i + ": expected 'state' to be an array of NUD state names");
+                    throw d.error(i, "state", st, "an array of NUD state names");
                 }
                 for (JsonNode s : st) {
                     if (!s.isTextual()) {
-                        throw new ParseException(file, 0, s.toString(), "element " + i + ": expected a NUD state name");
+                        throw d.error(i, "state", s, "a NUD state name");
                     }
                     raw.add(s.asText());
                     states.add(NeighState.of(s.asText()));
@@ -66,8 +68,8 @@ public final class NeighParser {
                     flags.add(k);
                 }
             }
-            out.add(new Neighbour(DumpJson.ip(file, i, "dst", dstText), DumpJson.optText(file, o, i, "dev"),
-                    DumpJson.optText(file, o, i, "lladdr"), states, raw, o.has("router"), o.has("proxy"), flags));
+            out.add(new Neighbour(dst, d.text(o, i, "dev", false), d.text(o, i, "lladdr", false), states, raw,
+                    o.has("router"), o.has("proxy"), flags));
         }
         return new NeighbourTable(out);
     }

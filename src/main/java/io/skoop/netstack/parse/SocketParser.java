@@ -43,7 +43,7 @@ public final class SocketParser {
 
     /** Parses the file at {@code path} (its file name is used in errors). */
     public static Sockets parse(Path path) {
-        return parse(path.getFileName().toString(), DumpJson.read(path));
+        return parse(path.getFileName().toString(), JsonDump.read(path));
     }
 
     /**

@@ -19,7 +19,7 @@ public final class SysctlParser {
 
     /** Parses the file at {@code path} (its file name is used in errors). */
     public static Sysctls parse(Path path) {
-        return parse(path.getFileName().toString(), DumpJson.read(path));
+        return parse(path.getFileName().toString(), JsonDump.read(path));
     }
 
     /**

@@ -66,11 +66,11 @@ class DumpMetaParserSpec extends Specification {
 
         where:
         why               | text                                          | expected
-        'not JSON'        | '{"format":'                                  | 'not valid JSON'
+        'not JSON'        | '{"format":'                                  | 'malformed JSON'
         'array'           | '[]'                                          | 'expected a JSON object'
         'newer format'    | '{"format":2,"collected":[]}'                 | 'unsupported dump format version'
-        'no format'       | '{"collected":[]}'                            | "field 'format'"
-        'no collected'    | '{"format":1}'                                | "field 'collected'"
-        'entry w/o file'  | '{"format":1,"collected":[{"status":"ok"}]}'  | "field 'file'"
+        'no format'       | '{"collected":[]}'                            | "key 'format': expected an integer"
+        'no collected'    | '{"format":1}'                                | "key 'collected': expected an array"
+        'entry w/o file'  | '{"format":1,"collected":[{"status":"ok"}]}'  | "entry 0 key 'file': expected to be present"
     }
 }

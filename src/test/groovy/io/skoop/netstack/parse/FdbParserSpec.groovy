@@ -64,9 +64,9 @@ class FdbParserSpec extends Specification {
         where:
         why            | text                                                          | expected
         'bad MAC'      | '[{"mac":"02:00:00:00:00","ifname":"vx0"}]'                   | 'expected a MAC address'
-        'no ifname'    | '[{"mac":"02:00:00:00:00:01"}]'                               | "field 'ifname'"
+        'no ifname'    | '[{"mac":"02:00:00:00:00:01"}]'                               | "entry 0 key 'ifname': expected to be present"
         'bad dst'      | '[{"mac":"02:00:00:00:00:01","ifname":"vx0","dst":"x"}]'      | 'expected an IPv4 or IPv6 address'
-        'flags string' | '[{"mac":"02:00:00:00:00:01","ifname":"vx0","flags":"self"}]' | "'flags' to be an array"
+        'flags string' | '[{"mac":"02:00:00:00:00:01","ifname":"vx0","flags":"self"}]' | "entry 0 key 'flags': expected an array"
         'vlan string'  | '[{"mac":"02:00:00:00:00:01","ifname":"vx0","vlan":"ten"}]'   | 'expected an integer'
     }
 }

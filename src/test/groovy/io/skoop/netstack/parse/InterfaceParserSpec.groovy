@@ -101,7 +101,7 @@ class InterfaceParserSpec extends Specification {
         why                 | link                                        | addr                                                                                   | file            | message
         'bad JSON'          | '[{"ifindex":1,'                            | '[]'                                                                                   | 'ns1/link.json' | 'malformed JSON'
         'not an array'      | '{"ifindex":1}'                             | '[]'                                                                                   | 'ns1/link.json' | 'expected a JSON array'
-        'no ifname'         | '[{"ifindex":1}]'                           | '[]'                                                                                   | 'ns1/link.json' | "key 'ifname' to be present"
+        'no ifname'         | '[{"ifindex":1}]'                           | '[]'                                                                                   | 'ns1/link.json' | "entry 0 key 'ifname': expected to be present"
         'bad address'       | '[{"ifindex":1,"ifname":"lo"}]'             | '[{"ifindex":1,"addr_info":[{"family":"inet","local":"10.0.0.300","prefixlen":8}]}]'    | 'ns1/addr.json' | 'an IPv4 or IPv6 address'
         'bad prefix length' | '[{"ifindex":1,"ifname":"lo"}]'             | '[{"ifindex":1,"addr_info":[{"family":"inet","local":"10.0.0.3","prefixlen":33}]}]'     | 'ns1/addr.json' | 'a prefix length 0..32'
         'unknown interface' | '[{"ifindex":1,"ifname":"lo"}]'             | '[{"ifindex":9,"addr_info":[]}]'                                                       | 'ns1/addr.json' | 'does not list'

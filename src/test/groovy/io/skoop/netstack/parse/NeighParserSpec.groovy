@@ -86,11 +86,11 @@ class NeighParserSpec extends Specification {
 
         where:
         why                 | text                                                  | expected
-        'not JSON'          | '[{"dst":'                                            | 'not valid JSON'
+        'not JSON'          | '[{"dst":'                                            | 'malformed JSON'
         'not an array'      | '{"dst":"10.0.0.1"}'                                  | 'expected a JSON array'
-        'no dst'            | '[{"dev":"eth0"}]'                                    | "field 'dst'"
+        'no dst'            | '[{"dev":"eth0"}]'                                    | "entry 0 key 'dst': expected to be present"
         'bad address'       | '[{"dst":"10.0.0.300","dev":"eth0"}]'                 | 'expected an IPv4 or IPv6 address'
-        'state not a list'  | '[{"dst":"10.0.0.1","dev":"eth0","state":"STALE"}]'   | "'state' to be an array"
+        'state not a list'  | '[{"dst":"10.0.0.1","dev":"eth0","state":"STALE"}]'   | "entry 0 key 'state': expected an array"
         'element not object'| '[1]'                                                 | 'expected a JSON object'
     }
 }
