@@ -82,6 +82,9 @@ public class TraceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON (typed steps).")
     boolean json;
 
+    @Option(names = "--reply", description = "Also trace the reply of every branch that passes (ESTABLISHED, NAT reversed).")
+    boolean reply;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -102,17 +105,49 @@ public class TraceCommand implements Callable<Integer> {
         TraceRequest req = TraceRequest.of(p, io.skoop.netstack.netfilter.Path.parse(path))
                 .withIif(iif).withOif(oif).withPhysdev(physIn, physOut).withRecordNoMatch(allRules);
         NetfilterSimulator sim = new NetfilterSimulator(v4 == null ? Ruleset.empty(false) : v4, v6 == null ? Ruleset.empty(true) : v6,
-                routingFor(dumpDir, req), SetMembership.NONE);
+                routingFor(dumpDir, req), SetMembership.NONE).withConntrackActive(othersNeedConntrack(dumpDir));
         TraceResult r = sim.trace(req);
+        List<TraceResult> replies = new ArrayList<>();
+        if (reply) {
+            for (TraceBranch b : r.branches()) {
+                if (b.verdict().passes() && b.conntrack() != null) {
+                    replies.add(sim.traceReply(req, b));
+                }
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            Object doc = reply ? Map.of("trace", r, "replies", replies) : r;
+            out.println(mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
             print(r, out);
+            for (TraceResult rr : replies) {
+                out.println();
+                out.print("reply: ");
+                print(rr, out);
+            }
         }
         out.flush();
         FinalVerdict v = r.verdict();
-        return v != null && v.passes() ? 0 : 1;
+        boolean repliesPass = replies.stream().allMatch(x -> x.verdict() != null && x.verdict().passes());
+        return v != null && v.passes() && repliesPass ? 0 : 1;
+    }
+
+    /**
+     * True when something besides iptables makes the namespace track connections: IPVS virtual
+     * servers in ipvs.txt, or nftables conntrack expressions / nat chains in nft.json.
+     */
+    static boolean othersNeedConntrack(Path dumpDir) throws IOException {
+        Path ipvs = dumpDir.resolve("ipvs.txt");
+        if (Files.isRegularFile(ipvs) && Files.readAllLines(ipvs).stream().anyMatch(l -> l.startsWith("-A "))) {
+            return true;
+        }
+        Path nft = dumpDir.resolve("nft.json");
+        if (Files.isRegularFile(nft)) {
+            String t = Files.readString(nft);
+            return t.contains("\"ct\"") || t.replace(" ", "").contains("\"type\":\"nat\"");
+        }
+        return false;
     }
 
     private static long parseMark(String s) {

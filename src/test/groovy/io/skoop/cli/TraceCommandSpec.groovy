@@ -42,6 +42,17 @@ class TraceCommandSpec extends Specification {
         out.readLines().last() == 'verdict: DROP  DROP 1.000000'
     }
 
+    def "--reply also traces the reply of the forwarded packet"() {
+        when:
+        def (code, out, err) = run(DUMP, '--packet', 'tcp 192.168.1.20:40000 > 10.244.1.5:8080', '--path', 'forward', '--iif', 'eth0', '--reply')
+
+        then:
+        code == 0
+        out.contains('reply: trace tcp 10.244.1.5:8080 > 192.168.1.20:40000 (forward iif cni0)')
+        out.contains('existing connection, reply direction: ESTABLISHED')
+        out.readLines().last() == 'verdict: FORWARDED  FORWARDED 1.000000'
+    }
+
     def "--json prints the typed steps"() {
         when:
         def (code, out, err) = run(DUMP, '--packet', 'tcp 192.168.1.20:40000 > 10.244.1.5:8080', '--path', 'forward', '--iif', 'eth0', '--json')

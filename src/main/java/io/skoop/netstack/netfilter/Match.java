@@ -429,6 +429,37 @@ public sealed interface Match {
     }
 
     /**
+     * {@code -m pkttype --pkt-type unicast|broadcast|multicast|otherhost} (xt_pkttype.c): the
+     * link-layer class of the packet, derived from its destination as the kernel sees a
+     * received packet: multicast address → multicast; the limited or a subnet broadcast
+     * address (address type BROADCAST) → broadcast; else unicast (forwarded packets are
+     * always unicast: ip_forward drops the others; OTHERHOST never reaches the IP hooks).
+     * For a locally generated broadcast/multicast packet the answer is UNKNOWN. Checked
+     * against this kernel for unicast (received, looped, sent) and subnet broadcast.
+     */
+    record PktType(String type, boolean negated) implements Match {
+        @Override
+        public Tri evaluate(MatchContext ctx) {
+            Ip dst = ctx.packet().dst();
+            AddrType at = dst.isMulticast() || dst.isLimitedBroadcast() ? null : ctx.addressType(dst, null);
+            String actual;
+            if (dst.isMulticast()) {
+                actual = "multicast";
+            } else if (dst.isLimitedBroadcast() || at == AddrType.BROADCAST) {
+                actual = "broadcast";
+            } else if (at == null) {
+                return Tri.UNKNOWN; // could be a subnet broadcast address
+            } else {
+                actual = "unicast";
+            }
+            if (!actual.equals("unicast") && ctx.inInterface() == null) {
+                return Tri.UNKNOWN; // locally generated broadcast/multicast: the skb's class is not modelled
+            }
+            return Tri.of(actual.equals(type)).negateIf(negated);
+        }
+    }
+
+    /**
      * {@code -m limit} / {@code -m hashlimit}-free rate limit: the token bucket starts full
      * ({@code --limit-burst}), so the first packet of a trace always matches (xt_limit.c).
      * Documented approximation: later packets of a flood may not.

@@ -47,23 +47,88 @@ public final class NetfilterSimulator {
     private final Ruleset v6;
     private final RoutingOracle routing;
     private final SetMembership sets;
+    private final boolean conntrackV4;
+    private final boolean conntrackV6;
 
     /**
+     * A simulator where conntrack is active in the namespace exactly when the ruleset of the
+     * family needs it ({@link #needsConntrack}).
+     *
      * @param ipv4    the iptables ruleset (may be {@link Ruleset#empty})
      * @param ipv6    the ip6tables ruleset (may be {@link Ruleset#empty})
      * @param routing the namespace's routing and address facts
      * @param sets    ipset membership ({@link SetMembership#NONE} when unknown)
      */
     public NetfilterSimulator(Ruleset ipv4, Ruleset ipv6, RoutingOracle routing, SetMembership sets) {
+        this(ipv4, ipv6, routing, sets, needsConntrack(ipv4), needsConntrack(ipv6));
+    }
+
+    private NetfilterSimulator(Ruleset ipv4, Ruleset ipv6, RoutingOracle routing, SetMembership sets, boolean ctV4, boolean ctV6) {
         this.v4 = Objects.requireNonNull(ipv4, "ipv4");
         this.v6 = Objects.requireNonNull(ipv6, "ipv6");
         this.routing = Objects.requireNonNull(routing, "routing");
         this.sets = Objects.requireNonNull(sets, "sets");
+        this.conntrackV4 = ctV4;
+        this.conntrackV6 = ctV6;
+    }
+
+    /**
+     * The same simulator with conntrack forced active (true) for both families — for
+     * namespaces where something other than these iptables rules needs it: nftables {@code ct}
+     * expressions or nat chains (nft.json), IPVS (ipvs.txt), Open vSwitch. With false, the
+     * rules' own need still applies.
+     */
+    public NetfilterSimulator withConntrackActive(boolean active) {
+        return new NetfilterSimulator(v4, v6, routing, sets, active || needsConntrack(v4), active || needsConntrack(v6));
+    }
+
+    /**
+     * True when a rule of the ruleset makes the kernel track connections in the namespace.
+     * Since Linux 4.10 conntrack's hooks are registered per network namespace on demand
+     * ({@code nf_ct_netns_get()}), by the checkentry of the matches and targets that use it:
+     * conntrack, state, connmark, connbytes, connlimit, connlabel, helper, cluster;
+     * CONNMARK, CONNSECMARK, CT, NOTRACK, DNAT, SNAT, MASQUERADE, REDIRECT, NETMAP. Without
+     * any of them the nat table is never traversed (nf_nat hooks need a conntrack entry) —
+     * checked against this kernel: a nat table holding only counting rules sees no packet.
+     */
+    public static boolean needsConntrack(Ruleset rules) {
+        for (Table t : rules.tables().values()) {
+            for (Chain c : t.chains().values()) {
+                for (Rule r : c.rules()) {
+                    if (needsConntrack(r)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.Set<String> CT_MODULES = java.util.Set.of("conntrack", "state", "connmark", "connbytes",
+            "connlimit", "connlabel", "helper", "cluster");
+    private static final java.util.Set<String> CT_TARGETS = java.util.Set.of("CONNMARK", "CONNSECMARK", "CT", "NOTRACK", "DNAT",
+            "SNAT", "MASQUERADE", "REDIRECT", "NETMAP");
+
+    private static boolean needsConntrack(Rule r) {
+        Target t = r.target();
+        if (t instanceof Target.Connmark || t instanceof Target.Notrack || t instanceof Target.Dnat || t instanceof Target.Snat
+                || t instanceof Target.Masquerade || t instanceof Target.Redirect
+                || t instanceof Target.Unknown u && CT_TARGETS.contains(u.name())) {
+            return true;
+        }
+        for (Match m : r.matches()) {
+            if (m instanceof Match.Conntrack || m instanceof Match.State || m instanceof Match.Connmark
+                    || m instanceof Match.Unknown u && CT_MODULES.contains(u.module())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Traces the request's packet; never throws for a packet the rules cannot handle (that is a verdict). */
     public TraceResult trace(TraceRequest req) {
-        Run run = new Run(req, req.packet().src().isV6() ? v6 : v4);
+        boolean v6p = req.packet().src().isV6();
+        Run run = new Run(req, v6p ? v6 : v4, v6p ? conntrackV6 : conntrackV4);
         Walk w = new Walk(run);
         w.packet = req.packet();
         w.physIn = req.physIn();
@@ -87,6 +152,35 @@ public final class NetfilterSimulator {
             out.add(e.branch);
         }
         return new TraceResult(req, out);
+    }
+
+    /**
+     * Traces the reply to one branch of an earlier trace: the packet the peer sends back
+     * (the branch's conntrack reply tuple), entering where the branch's packet left, with the
+     * branch's conntrack entry (so: ESTABLISHED, NAT reversed). SENT → the reply is received
+     * on the output device (LOCAL_IN, routing decides); FORWARDED → received on the output
+     * device (FORWARD), or bridged back between the same ports; DELIVERED → the local socket
+     * answers (LOCAL_OUT).
+     *
+     * @throws IllegalArgumentException when the branch did not pass or has no conntrack entry
+     */
+    public TraceResult traceReply(TraceRequest original, TraceBranch branch) {
+        if (!branch.verdict().passes() || branch.conntrack() == null) {
+            throw new IllegalArgumentException("no reply to trace: the branch ended " + branch.verdict()
+                    + (branch.verdict().passes() ? " without a conntrack entry (conntrack not active or untracked)" : ""));
+        }
+        Tuple t = branch.conntrack().reply();
+        Packet reply = Packet.of(t.src(), t.sport(), t.dst(), t.dport(), t.protocol());
+        TraceRequest q;
+        if (branch.verdict() == FinalVerdict.DELIVERED) {
+            q = TraceRequest.of(reply, Path.LOCAL_OUT);
+        } else if (original.path() == Path.BRIDGE) {
+            q = TraceRequest.of(reply, Path.BRIDGE).withIif(original.iif()).withOif(original.oif())
+                    .withPhysdev(original.physOut(), original.physIn());
+        } else {
+            q = TraceRequest.of(reply, branch.verdict() == FinalVerdict.SENT ? Path.LOCAL_IN : Path.FORWARD).withIif(branch.device());
+        }
+        return trace(q.withConntrack(branch.conntrack()).withRecordNoMatch(original.recordNoMatch()));
     }
 
     // ---- oracle calls: an oracle that cannot answer (UnsupportedOperationException) ends the branch as UNKNOWN ----
@@ -213,9 +307,9 @@ public final class NetfilterSimulator {
                     }
                 }
             }
+            next.removeIf(x -> x.ended); // a reroute may have ended a walk between stations
             cur = next;
         }
-        cur.removeIf(x -> x.ended);
         return cur;
     }
 
@@ -240,6 +334,12 @@ public final class NetfilterSimulator {
             return;
         }
         w.ctAttached = true;
+        if (!w.run.conntrackActive) {
+            w.ct = null;
+            w.step(TraceStep.Kind.CONNTRACK, w.hook, null, null, 0, null, null, null, null, null,
+                    "conntrack is not active in this network namespace (no rule needs it): no entry, the nat table is not traversed");
+            return;
+        }
         if (w.untracked) {
             w.ctState = CtState.UNTRACKED;
             w.ct = null;
@@ -274,7 +374,7 @@ public final class NetfilterSimulator {
         boolean dstManip = hook.destinationNat();
         if (w.ct == null) {
             w.step(TraceStep.Kind.NAT, hook, "nat", null, 0, null, null, null, null, null,
-                    "nat table not consulted: packet is " + w.ctState);
+                    "nat table not consulted: " + (w.run.conntrackActive ? "packet is " + w.ctState : "no conntrack in this namespace"));
             return List.of(w);
         }
         if (w.existing) {
@@ -648,12 +748,14 @@ public final class NetfilterSimulator {
     private static final class Run {
         final TraceRequest req;
         final Ruleset rules;
+        final boolean conntrackActive;
         final List<Ended> branches = new ArrayList<>();
         int forks;
 
-        Run(TraceRequest req, Ruleset rules) {
+        Run(TraceRequest req, Ruleset rules, boolean conntrackActive) {
             this.req = req;
             this.rules = rules;
+            this.conntrackActive = conntrackActive;
         }
 
         boolean canFork() {

@@ -30,26 +30,32 @@ public record TraceRequest(Packet packet, Path path, String iif, String oif, Str
         return new TraceRequest(packet, path, null, null, null, null, null, -1, false);
     }
 
+    /** The same request with input device {@code dev}. */
     public TraceRequest withIif(String dev) {
         return new TraceRequest(packet, path, dev, oif, physIn, physOut, conntrack, tcpFlags, recordNoMatch);
     }
 
+    /** The same request with output device {@code dev} (LOCAL_OUT: the socket's bound device; BRIDGE: the bridge). */
     public TraceRequest withOif(String dev) {
         return new TraceRequest(packet, path, iif, dev, physIn, physOut, conntrack, tcpFlags, recordNoMatch);
     }
 
+    /** The same request with bridge ports {@code in} / {@code out} (null when unknown or not bridged). */
     public TraceRequest withPhysdev(String in, String out) {
         return new TraceRequest(packet, path, iif, oif, in, out, conntrack, tcpFlags, recordNoMatch);
     }
 
+    /** The same request for a packet of the connection {@code entry} (from an earlier trace's branch). */
     public TraceRequest withConntrack(ConntrackEntry entry) {
         return new TraceRequest(packet, path, iif, oif, physIn, physOut, entry, tcpFlags, recordNoMatch);
     }
 
+    /** The same request with explicit TCP flags (FIN=1 SYN=2 RST=4 PSH=8 ACK=16 URG=32 ECE=64 CWR=128). */
     public TraceRequest withTcpFlags(int flags) {
         return new TraceRequest(packet, path, iif, oif, physIn, physOut, conntrack, flags, recordNoMatch);
     }
 
+    /** The same request, recording (or not) a step for every rule that did not match. */
     public TraceRequest withRecordNoMatch(boolean record) {
         return new TraceRequest(packet, path, iif, oif, physIn, physOut, conntrack, tcpFlags, record);
     }

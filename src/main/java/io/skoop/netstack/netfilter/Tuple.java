@@ -29,9 +29,16 @@ public record Tuple(Ip src, int sport, Ip dst, int dport, Protocol protocol) {
         return p.src().equals(src) && p.sport() == sport && p.dst().equals(dst) && p.dport() == dport && p.protocol() == protocol;
     }
 
+    /** {@code tcp 10.0.0.1:40000 > 10.0.0.2:80}, IPv6 as {@code [fd00::1]:80}: the notation of {@link Packet#toString()}. */
     @Override
     public String toString() {
-        boolean ports = protocol.hasPorts();
-        return protocol.ianaName() + " " + src + (ports ? ":" + sport : "") + " > " + dst + (ports ? ":" + dport : "");
+        return protocol.ianaName() + " " + end(src, sport) + " > " + end(dst, dport);
+    }
+
+    private String end(Ip ip, int port) {
+        if (!protocol.hasPorts()) {
+            return ip.toString();
+        }
+        return (ip.isV6() ? "[" + ip + "]" : ip.toString()) + ":" + port;
     }
 }

@@ -670,6 +670,7 @@ public final class IptablesSaveParser {
                 case "physdev" -> physdev(opts);
                 case "icmp", "icmp6", "icmpv6" -> icmp(module, opts);
                 case "iprange" -> iprange(opts);
+                case "pkttype" -> pkttype(opts);
                 case "limit" -> limit(opts, text("-m", module, toks));
                 case "recent" -> recent(opts, text("-m", module, toks));
                 default -> new Match.Unknown(module, text("-m", module, toks), "match module '" + module + "' is not modelled");
@@ -863,7 +864,8 @@ public final class IptablesSaveParser {
         }
         Opt o = opts.get(0);
         long[] vm = valueMask(one(o, "VALUE[/MASK]"));
-        return module.equals("mark") ? new Match.Mark(vm[0] & vm[1], vm[1], o.negated()) : new Match.Connmark(vm[0] & vm[1], vm[1], o.negated());
+        // kept as given: the kernel compares (mark & mask) == value, so bits outside the mask never match
+        return module.equals("mark") ? new Match.Mark(vm[0], vm[1], o.negated()) : new Match.Connmark(vm[0], vm[1], o.negated());
     }
 
     private Set<CtState> states(String s) {
@@ -1144,6 +1146,20 @@ public final class IptablesSaveParser {
         }
         return new Match.IpRange(src == null ? null : src[0], src == null ? null : src[1], sn,
                 dst == null ? null : dst[0], dst == null ? null : dst[1], dn);
+    }
+
+    private Match pkttype(List<Opt> opts) {
+        if (opts.size() != 1 || !opts.get(0).name().equals("pkt-type")) {
+            throw new NotModelled("-m pkttype expects exactly one --pkt-type");
+        }
+        String t = one(opts.get(0), "unicast, broadcast, multicast or otherhost").toLowerCase(Locale.ROOT);
+        if (t.equals("host")) {
+            t = "unicast";
+        }
+        if (!Set.of("unicast", "broadcast", "multicast", "otherhost").contains(t)) {
+            throw error(t, "expected a packet type unicast, broadcast, multicast or otherhost");
+        }
+        return new Match.PktType(t, opts.get(0).negated());
     }
 
     private Match limit(List<Opt> opts, String text) {

@@ -113,6 +113,7 @@ class MatchSpec extends Specification {
         '-m mark --mark 0x4000/0x4000'                         | TCP                                  | [:]                                         || Tri.NO_MATCH
         '-m mark ! --mark 0x4000/0x4000'                       | TCP                                  | [:]                                         || Tri.MATCH
         '-m mark --mark 0x1'                                   | TCP                                  | [packet: Packet.parse(TCP).withMark(0x11)]  || Tri.NO_MATCH
+        '-m mark --mark 0x5/0x4'                               | TCP                                  | [packet: Packet.parse(TCP).withMark(0x5)]   || Tri.NO_MATCH
         '-m connmark --mark 0x0'                               | TCP                                  | [:]                                         || Tri.MATCH
         '-m connmark ! --mark 0x0'                             | TCP                                  | [:]                                         || Tri.NO_MATCH
         '-m connmark ! --mark 0x0'                             | TCP                                  | [conntrack: null, ctState: CtState.UNTRACKED] || Tri.NO_MATCH
@@ -171,6 +172,14 @@ class MatchSpec extends Specification {
         '-m iprange --src-range 10.0.0.0-10.0.0.5'             | TCP                                  | [:]                                         || Tri.MATCH
         '-m iprange ! --src-range 10.0.0.0-10.0.0.5'           | TCP                                  | [:]                                         || Tri.NO_MATCH
         '-m iprange --dst-range 192.168.1.11-192.168.1.20'     | TCP                                  | [:]                                         || Tri.NO_MATCH
+        // pkttype
+        '-m pkttype --pkt-type unicast'                        | TCP                                  | [inInterface: 'eth0']                       || Tri.MATCH
+        '-m pkttype ! --pkt-type unicast'                      | TCP                                  | [inInterface: 'eth0']                       || Tri.NO_MATCH
+        '-m pkttype --pkt-type unicast'                        | TCP                                  | [inInterface: null]                         || Tri.MATCH
+        '-m pkttype --pkt-type broadcast'                      | 'udp 10.0.0.1:68 > 255.255.255.255:67' | [inInterface: 'eth0']                     || Tri.MATCH
+        '-m pkttype --pkt-type multicast'                      | 'udp 10.0.0.1:5 > 224.0.0.251:5353'  | [inInterface: 'eth0']                       || Tri.MATCH
+        '-m pkttype --pkt-type multicast'                      | 'udp 10.0.0.1:5 > 224.0.0.251:5353'  | [inInterface: null]                         || Tri.UNKNOWN
+        '-m pkttype --pkt-type otherhost'                      | TCP                                  | [inInterface: 'eth0']                       || Tri.NO_MATCH
         // limit, recent, unknown
         '-m limit --limit 1/sec --limit-burst 1'               | TCP                                  | [:]                                         || Tri.MATCH
         '-m recent --set --name x'                             | TCP                                  | [:]                                         || Tri.MATCH

@@ -12,8 +12,9 @@ class NetfilterSimulatorSpec extends Specification {
                 .route('0.0.0.0/0', 'eth0', '192.168.1.1')
     }
 
+    /** Traces with conntrack active in the namespace (as on any node running kube-proxy); see the spec of needsConntrack. */
     static TraceResult trace(Map<String, List<String>> rules, TraceRequest req, FakeRouting routing = node(), SetMembership sets = SetMembership.NONE) {
-        new NetfilterSimulator(Rules.parse(rules), Ruleset.empty(true), routing, sets).trace(req)
+        new NetfilterSimulator(Rules.parse(rules), Ruleset.empty(true), routing, sets).withConntrackActive(true).trace(req)
     }
 
     static TraceRequest out(String packet) {
@@ -57,6 +58,29 @@ class NetfilterSimulatorSpec extends Specification {
         'bridge'           | TraceRequest.of(Packet.parse('tcp 10.244.1.5:1 > 10.244.1.6:2'), Path.BRIDGE).withIif('cni0').withPhysdev('veth1', 'veth2') || FinalVerdict.FORWARDED | 'veth2' | 'raw/PREROUTING mangle/PREROUTING nat/PREROUTING mangle/FORWARD filter/FORWARD security/FORWARD mangle/POSTROUTING nat/POSTROUTING'
     }
 
+    def "conntrack is active only when a rule needs it (#rule): otherwise the nat table is never traversed"() {
+        given:
+        Ruleset rules = Rules.parse([nat: ['-A PREROUTING -p tcp -m comment --comment count'], filter: rule ? [rule] : []])
+
+        when:
+        TraceBranch b = new NetfilterSimulator(rules, Ruleset.empty(true), node(), SetMembership.NONE).trace(inOn('eth0', 'tcp 8.8.8.8:1 > 10.244.1.5:80')).branches()[0]
+
+        then:
+        NetfilterSimulator.needsConntrack(rules) == active
+        matched(b).contains('nat/PREROUTING#1') == active
+        (b.conntrack() != null) == active
+
+        where:
+        rule                                                    || active
+        null                                                    || false
+        '-A FORWARD -p udp -j ACCEPT'                           || false
+        '-A FORWARD -m state --state INVALID -j DROP'           || true
+        '-A FORWARD -m conntrack --ctstate INVALID -j DROP'     || true
+        '-A FORWARD -m connmark --mark 0x1 -j DROP'             || true
+        '-A FORWARD -m connlimit --connlimit-above 5 -j DROP'   || true
+        '-A FORWARD -j CONNMARK --set-xmark 0x1/0x1'            || true
+    }
+
     def "chain traversal: #what"() {
         when:
         TraceResult r = trace([filter: rules], inOn('eth0', 'tcp 8.8.8.8:1000 > 192.168.1.10:22', Path.LOCAL_IN))
@@ -96,6 +120,20 @@ class NetfilterSimulatorSpec extends Specification {
         b.steps().find { it.kind() == TraceStep.Kind.ROUTING && it.detail().startsWith('reroute') }
         b.device() == 'cni0'
         routing.asked.size() == 2
+    }
+
+    def "a reroute that fails after mangle OUTPUT ends the branch there (no later table runs)"() {
+        given:
+        def routing = new FakeRouting().addr('eth0', '192.168.1.10/24').route('0.0.0.0/0', 'eth0', '192.168.1.1', 0L)
+
+        when:
+        TraceResult r = trace([mangle: ['-A OUTPUT -j MARK --set-xmark 0x1/0x1'], filter: ['-A OUTPUT -j ACCEPT']], out('tcp 192.168.1.10:1 > 8.8.8.8:53'), routing)
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].verdict() == FinalVerdict.ROUTE_ERROR
+        matched(r.branches()[0]) == ['mangle/OUTPUT#1']
+        r.branches()[0].steps().last().kind() == TraceStep.Kind.VERDICT
     }
 
     def "CONNMARK saves the mark into the connection and restores it"() {
@@ -176,6 +214,38 @@ class NetfilterSimulatorSpec extends Specification {
         b.steps().findAll { it.kind() == TraceStep.Kind.NAT }*.detail() == ['destination translated by the conntrack entry (reply direction)',
                                                                             'source translated by the conntrack entry (reply direction)']
         b.steps().find { it.kind() == TraceStep.Kind.CONNTRACK }.detail().startsWith('existing connection, reply direction: ESTABLISHED')
+    }
+
+    def "traceReply: the reply of each ClusterIP branch comes back de-NATed, ESTABLISHED"() {
+        given:
+        def sim = new NetfilterSimulator(Rules.parse(KUBE + [filter: ['-A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT', '-A INPUT -j DROP']]),
+                Ruleset.empty(true), node(), SetMembership.NONE)
+        TraceRequest req = out('tcp 192.168.1.10:40000 > 10.96.0.20:80')
+        TraceResult first = sim.trace(req)
+
+        when:
+        List<TraceResult> replies = first.branches().collect { sim.traceReply(req, it) }
+
+        then:
+        replies.size() == 3
+        replies.every { it.branches().size() == 1 && it.branches()[0].verdict() == FinalVerdict.DELIVERED }
+        replies*.request()*.packet()*.toString() as Set == ['tcp 10.244.1.5:8080 > 10.244.1.1:40000', 'tcp 10.244.1.6:8080 > 10.244.1.1:40000',
+                                                          'tcp 10.244.1.7:8080 > 10.244.1.1:40000'] as Set
+        replies.every { it.request().iif() == 'cni0' && it.request().path() == Path.LOCAL_IN }
+        replies.every { it.branches()[0].packet().toString() == 'tcp 10.96.0.20:80 > 192.168.1.10:40000' }
+    }
+
+    def "traceReply refuses a branch that did not pass"() {
+        given:
+        def sim = new NetfilterSimulator(Rules.parse([filter: ['-A OUTPUT -j DROP']]), Ruleset.empty(true), node(), SetMembership.NONE)
+        TraceRequest req = out('tcp 192.168.1.10:40000 > 8.8.8.8:53')
+
+        when:
+        sim.traceReply(req, sim.trace(req).branches()[0])
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message == 'no reply to trace: the branch ended DROP'
     }
 
     def "NOTRACK in raw: the packet is UNTRACKED, the nat table is skipped, state UNTRACKED matches"() {

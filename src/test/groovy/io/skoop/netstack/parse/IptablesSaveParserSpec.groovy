@@ -253,6 +253,40 @@ class IptablesSaveParserSpec extends Specification {
         'dangling ! in core'    | filter('-A INPUT -s 1.2.3.4 !')                                                        || "iptables.txt:6: '!' at the end of the rule negates nothing (at '!')"
     }
 
+    def "a large dump is parsed in parallel chunks with the same result as rule-by-rule"() {
+        given: '3000 services = 33k rules, above the parallel threshold'
+        String dump = io.skoop.bench.IptablesSaveParseBenchmark.kubeProxyNat(3000)
+        List<String> ruleLines = dump.readLines().findAll { it.startsWith('-A ') }
+
+        when:
+        Ruleset r = parse(dump)
+        List<Rule> all = r.table('nat').chains().values().collectMany { it.rules() }
+
+        then:
+        r.ruleCount() == ruleLines.size()
+        all.sort { it.line() }*.text() == ruleLines
+        r.table('nat').chains().values().every { c -> c.rules()*.number() == (0..<c.rules().size()).collect { it + 1 } }
+        r.rule('nat', 'KUBE-SERVICES', 3000).text().contains('ns2999/svc2999:http cluster IP')
+    }
+
+    def "in a large dump the first malformed line is reported, whichever chunk finds errors"() {
+        given:
+        List<String> lines = io.skoop.bench.IptablesSaveParseBenchmark.kubeProxyNat(3000).readLines()
+        int early = lines.findIndexValues { it.startsWith('-A KUBE-SERVICES') }[20] as int
+        int late = lines.size() - 5
+        lines[late] = lines[late].replace('-j ', '-m mark --mark 0xZZ -j ')
+        lines[early] = lines[early].replace('--dport 80', '--dport 8o')
+        assert lines[early].contains('8o') && lines[late].contains('0xZZ') && late - early > 20000
+
+        when:
+        parse(lines.join('\n') + '\n')
+
+        then:
+        ParseException e = thrown()
+        e.line() == early + 1
+        e.token() == '8o'
+    }
+
     static Ip ip(String s) {
         Ip.parse(s)
     }
