@@ -35,7 +35,6 @@ import java.util.regex.Matcher
  * everything this lab made. Needs root.
  */
 class NetfilterLab implements AutoCloseable {
-    static final List<String> TABLES = ['mangle', 'nat', 'filter']
 
     final KernelLab lab = new KernelLab()
     final String client, router, server1, server2
@@ -177,6 +176,16 @@ class NetfilterLab implements AutoCloseable {
         }
         sb << 'COMMIT\n'
         return sb.toString()
+    }
+
+    /**
+     * Loads {@code ruleset} (no ipsets) for {@code placement} and observes one probe: the one-shot
+     * form of {@link #load} + {@link #observe(Packet)}. Loading costs ~100 ms; to send several
+     * packets through one ruleset, load once and observe each.
+     */
+    KernelObservation observe(String ruleset, Packet packet, Placement placement) {
+        load(ruleset, '', placement)
+        return observe(packet)
     }
 
     /** Sends {@code packet} from the client and reports what the ruleset's namespace did with it. */
