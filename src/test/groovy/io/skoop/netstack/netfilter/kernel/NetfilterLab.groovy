@@ -25,7 +25,8 @@ import java.util.regex.Matcher
  * only (the rulesets never touch it; its PREROUTING rule hits and all policies are reported like
  * the ruleset's, since the simulator sees the raw table too): a rule that makes every namespace track connections
  * ({@code -m conntrack} registers conntrack with the netns), counters for ICMP errors and TCP
- * resets arriving at the client, and on servers that do not hold the ruleset an OUTPUT DROP, so
+ * resets arriving at the client, and on the router and servers when they do not hold the ruleset
+ * an OUTPUT DROP (their forwarding is untouched), so
  * that no reply (RST, ICMP port unreachable) crosses the ruleset's namespace and adds counts that
  * do not belong to the probe.
  *
@@ -34,7 +35,6 @@ import java.util.regex.Matcher
  * everything this lab made. Needs root.
  */
 class NetfilterLab implements AutoCloseable {
-    static final List<String> TABLES = ['mangle', 'nat', 'filter']
 
     final KernelLab lab = new KernelLab()
     final String client, router, server1, server2
@@ -144,7 +144,7 @@ class NetfilterLab implements AutoCloseable {
             exec(ns, empty, 'iptables-restore')
             exec(ns, null, 'ipset', 'destroy')
             boolean server = ns == server1 || ns == server2
-            exec(ns, raw(ns == client, server, ns == host(p)), 'iptables-restore')
+            exec(ns, raw(ns == client, server || ns == router, ns == host(p)), 'iptables-restore')
         }
         String h = host(p)
         if (ipsets) {
@@ -155,26 +155,37 @@ class NetfilterLab implements AutoCloseable {
     }
 
     /**
-     * The harness's raw table. A server that does not hold the ruleset sends nothing back; the
-     * namespace that holds it only withholds the TCP resets of its own stack (no listener):
+     * The harness's raw table. A server or the router, when it does not hold the ruleset, sends
+     * nothing of its own (it only forwards); the one that holds it only withholds the TCP resets
+     * of its own stack (no listener):
      * they would end the connection's conntrack entry, which is the proof of delivery. Resets of
      * a REJECT target still leave: they carry the rejected packet's conntrack entry
      * ({@code nf_ct_attach} in {@code nf_send_reset}), so they are not INVALID in raw OUTPUT.
      */
-    private static String raw(boolean client, boolean server, boolean host) {
+    private static String raw(boolean client, boolean responder, boolean host) {
         StringBuilder sb = new StringBuilder('*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n')
         if (client) {
             sb << '-A PREROUTING -p icmp -m icmp --icmp-type 3\n'
             sb << '-A PREROUTING -p tcp -m tcp --tcp-flags RST RST\n'
         }
         sb << '-A PREROUTING -m conntrack --ctstate INVALID -m comment --comment "skoop lab: track connections in this netns"\n'
-        if (server && !host) {
-            sb << '-A OUTPUT -o s+ -j DROP\n'
-        } else if (host) {
+        if (responder && !host) {
+            sb << '-A OUTPUT -j DROP\n'
+        } else if (host && responder) {
             sb << '-A OUTPUT -p tcp -m tcp --tcp-flags RST RST -m conntrack --ctstate INVALID -j DROP\n'
         }
         sb << 'COMMIT\n'
         return sb.toString()
+    }
+
+    /**
+     * Loads {@code ruleset} (no ipsets) for {@code placement} and observes one probe: the one-shot
+     * form of {@link #load} + {@link #observe(Packet)}. Loading costs ~100 ms; to send several
+     * packets through one ruleset, load once and observe each.
+     */
+    KernelObservation observe(String ruleset, Packet packet, Placement placement) {
+        load(ruleset, '', placement)
+        return observe(packet)
     }
 
     /** Sends {@code packet} from the client and reports what the ruleset's namespace did with it. */

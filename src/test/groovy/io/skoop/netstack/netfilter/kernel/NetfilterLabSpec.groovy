@@ -47,11 +47,8 @@ COMMIT
     }
 
     def "policy counters and local-out / local-in placements"() {
-        given:
-        lab.load(ruleset, '', placement)
-
         when:
-        def o = lab.observe(Packet.parse(packet))
+        def o = lab.observe(ruleset, Packet.parse(packet), placement)
 
         then:
         o.verdict() == verdict

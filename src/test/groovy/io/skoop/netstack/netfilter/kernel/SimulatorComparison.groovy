@@ -24,7 +24,7 @@ import io.skoop.netstack.parse.IptablesSaveParser
  * base-chain policies applied ({@code table/CHAIN}, only for the hooks the probe crosses in the
  * ruleset's namespace: locally generated REJECT replies also cross OUTPUT and POSTROUTING, so
  * POSTROUTING policies are not compared for a rejected forward packet, nor, for a rejected
- * packet, the kernel's hits in chains only reachable from OUTPUT), the verdict
+ * packet, the kernel's hits in chains only reachable from OUTPUT or POSTROUTING), the verdict
  * (FORWARDED/SENT/DELIVERED = ACCEPTED, DROP = DROPPED, REJECT = REJECTED, anything else by
  * its own name) and, when accepted, the packet after NAT (source port left out only when a
  * matched rule of the branch chose ports randomly: {@code --random}, {@code --random-fully}).
@@ -59,8 +59,14 @@ class SimulatorComparison {
     final Placement placement
     final String savedRuleset
     final NetfilterSimulator simulator
-    /** Chains (table/CHAIN) reachable only from OUTPUT, where the host's own REJECT replies go. */
-    final Set<String> outputOnlyChains
+    /**
+     * Chains (table/CHAIN) reachable only from OUTPUT or POSTROUTING, where the host's own REJECT
+     * reply goes: it carries the rejected packet's conntrack entry, and since that entry's source
+     * NAT was never set up, the reply even runs through nat POSTROUTING (nf_nat_inet_fn treats
+     * RELATED like NEW while the manip is not initialized). REJECT happens in INPUT or FORWARD,
+     * so on the rejected packet's own path these chains were never reached.
+     */
+    final Set<String> replyOnlyChains
 
     /** A simulator for {@code savedRuleset} (iptables-save text) in the namespace of {@code placement}. */
     SimulatorComparison(Placement placement, String savedRuleset, SetMembership sets) {
@@ -68,8 +74,8 @@ class SimulatorComparison {
         this.savedRuleset = savedRuleset
         Ruleset rs = IptablesSaveParser.parse("iptables-save (${placement})", savedRuleset, false)
         this.simulator = new NetfilterSimulator(rs, Ruleset.empty(true), LabRouting.of(placement), sets)
-        this.outputOnlyChains = placement == Placement.LOCAL_OUT ? [] as Set
-                : reachable(rs, ['OUTPUT']) - reachable(rs, comparedHooks(false))
+        this.replyOnlyChains = placement == Placement.LOCAL_OUT ? [] as Set
+                : reachable(rs, ['OUTPUT', 'POSTROUTING']) - reachable(rs, ['PREROUTING', 'FORWARD', 'INPUT'])
     }
 
     /** table/CHAIN of every chain reachable (jumps, gotos) from the built-in chains {@code hooks}. */
@@ -124,8 +130,8 @@ class SimulatorComparison {
     View kernelView(KernelObservation o, boolean randomPorts) {
         boolean rejected = o.verdict() == Verdict.REJECTED
         def hooks = comparedHooks(rejected)
-        // a REJECT makes the host send an ICMP error / TCP reset through its OUTPUT chains: those hits are not the probe's
-        Set<String> hits = o.hits().keySet().findAll { !(rejected && outputOnlyChains.contains(it.substring(0, it.indexOf('#')))) } as Set
+        // a REJECT makes the host send an ICMP error / TCP reset through OUTPUT and POSTROUTING: those hits are not the probe's
+        Set<String> hits = o.hits().keySet().findAll { !(rejected && replyOnlyChains.contains(it.substring(0, it.indexOf('#')))) } as Set
         new View(hits: hits,
                 policies: o.policyHits().keySet().findAll { hooks.contains(it.substring(it.indexOf('/') + 1)) } as Set,
                 verdict: o.verdict().name(),

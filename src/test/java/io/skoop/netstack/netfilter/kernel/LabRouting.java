@@ -26,11 +26,13 @@ public final class LabRouting implements RoutingOracle {
     private final List<Connected> connected;
     private final List<Prefix> localRanges;
     private final Map<Prefix, Ip> gateways; // prefix -> gateway, checked in order (default last)
+    private final boolean forwarding;
 
-    private LabRouting(List<Connected> connected, List<Prefix> localRanges, Map<Prefix, Ip> gateways) {
+    private LabRouting(List<Connected> connected, List<Prefix> localRanges, Map<Prefix, Ip> gateways, boolean forwarding) {
         this.connected = connected;
         this.localRanges = localRanges;
         this.gateways = gateways;
+        this.forwarding = forwarding;
     }
 
     /** The routing of the namespace that holds rulesets of {@code placement}. */
@@ -52,20 +54,20 @@ public final class LabRouting implements RoutingOracle {
                 new Connected(Prefix.parse("10.244.0.0/24"), LabTopology.ROUTER_CLIENT_DEV, LabTopology.ROUTER_C_POD),
                 new Connected(Prefix.parse("10.12.0.0/24"), LabTopology.ROUTER_S1_DEV, LabTopology.ROUTER_S1),
                 new Connected(Prefix.parse("10.13.0.0/24"), LabTopology.ROUTER_S2_DEV, LabTopology.ROUTER_S2)),
-                List.of(), gw);
+                List.of(), gw, true);
     }
 
     public static LabRouting client() {
         return new LabRouting(List.of(
                 new Connected(Prefix.parse("10.11.0.0/24"), LabTopology.CLIENT_DEV, LabTopology.CLIENT),
                 new Connected(Prefix.parse("10.244.0.0/24"), LabTopology.CLIENT_DEV, LabTopology.CLIENT_POD)),
-                List.of(), Map.of(Prefix.V4_DEFAULT, LabTopology.ROUTER_C));
+                List.of(), Map.of(Prefix.V4_DEFAULT, LabTopology.ROUTER_C), false);
     }
 
     public static LabRouting server1() {
         return new LabRouting(List.of(
                 new Connected(Prefix.parse("10.12.0.0/24"), LabTopology.SERVER1_DEV, LabTopology.SERVER1)),
-                LabTopology.SERVER1_LOCAL, Map.of(Prefix.V4_DEFAULT, LabTopology.ROUTER_S1));
+                LabTopology.SERVER1_LOCAL, Map.of(Prefix.V4_DEFAULT, LabTopology.ROUTER_S1), false);
     }
 
     private boolean isLocal(Ip ip) {
@@ -78,6 +80,10 @@ public final class LabRouting implements RoutingOracle {
         Ip dst = packet.dst();
         if (isLocal(dst)) {
             return RouteDecision.local("lo", "local table");
+        }
+        if (iif != null && !forwarding) {
+            // ip_route_input_slow: a received packet for another host on a host with ip_forward=0
+            return RouteDecision.error("EHOSTUNREACH: forwarding disabled", "net.ipv4.ip_forward=0");
         }
         for (Connected c : connected) {
             if (c.subnet().contains(dst)) {

@@ -40,7 +40,9 @@ import java.util.SplittableRandom;
  * <p>Locally generated packets would pollute the counters: REJECT makes the host send an ICMP
  * error or TCP reset through its own OUTPUT and POSTROUTING chains. So rulesets placed on the
  * client (local-out path) never REJECT, and a router ruleset with REJECT leaves mangle
- * POSTROUTING empty; no ruleset has rules in OUTPUT chains off the path.
+ * POSTROUTING empty; no ruleset has rules in OUTPUT chains off the path. (The reply also runs
+ * through nat POSTROUTING, because the rejected connection's source NAT was never set up; the
+ * comparison leaves the kernel's hits in POSTROUTING-only chains out for rejected packets.)
  */
 public final class RandomRuleset {
 
