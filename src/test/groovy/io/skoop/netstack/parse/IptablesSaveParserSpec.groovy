@@ -9,6 +9,7 @@ import io.skoop.netstack.netfilter.PortRange
 import io.skoop.netstack.netfilter.Rule
 import io.skoop.netstack.netfilter.Ruleset
 import io.skoop.netstack.netfilter.Target
+import io.skoop.netstack.netfilter.kernel.KubeProxyRuleset
 import java.nio.file.Path
 import spock.lang.Shared
 import spock.lang.Specification
@@ -254,28 +255,35 @@ class IptablesSaveParserSpec extends Specification {
     }
 
     def "a large dump is parsed in parallel chunks with the same result as rule-by-rule"() {
-        given: '3000 services = 33k rules, above the parallel threshold'
-        String dump = io.skoop.bench.IptablesSaveParseBenchmark.kubeProxyNat(3000)
+        given: '3000 kube-proxy service ports x 3 endpoints = ~30k rules, above the parallel threshold'
+        String dump = KubeProxyRuleset.generate(KubeProxyRuleset.Params.large(3000, 3, 1)).text()
         List<String> ruleLines = dump.readLines().findAll { it.startsWith('-A ') }
+        String table = null
+        List<String> natServices = dump.readLines().findAll { l ->
+            if (l.startsWith('*')) { table = l.substring(1) }
+            table == 'nat' && l.startsWith('-A KUBE-SERVICES ')
+        }
 
         when:
         Ruleset r = parse(dump)
-        List<Rule> all = r.table('nat').chains().values().collectMany { it.rules() }
+        List<Rule> all = r.tables().values().collectMany { t -> t.chains().values().collectMany { it.rules() } }
 
         then:
+        ruleLines.size() > 20000
         r.ruleCount() == ruleLines.size()
         all.sort { it.line() }*.text() == ruleLines
-        r.table('nat').chains().values().every { c -> c.rules()*.number() == (0..<c.rules().size()).collect { it + 1 } }
-        r.rule('nat', 'KUBE-SERVICES', 3000).text().contains('ns2999/svc2999:http cluster IP')
+        r.tables().values().every { t -> t.chains().values().every { c -> c.rules()*.number() == (0..<c.rules().size()).collect { it + 1 } } }
+        r.table('nat').chain('KUBE-SERVICES').rules()*.text() == natServices
+        r.rule('nat', 'KUBE-SERVICES', 2500).text() == natServices[2499]
     }
 
     def "in a large dump the first malformed line is reported, whichever chunk finds errors"() {
         given:
-        List<String> lines = io.skoop.bench.IptablesSaveParseBenchmark.kubeProxyNat(3000).readLines()
-        int early = lines.findIndexValues { it.startsWith('-A KUBE-SERVICES') }[20] as int
-        int late = lines.size() - 5
+        List<String> lines = KubeProxyRuleset.generate(KubeProxyRuleset.Params.large(3000, 3, 1)).text().readLines()
+        int early = lines.findIndexValues { it.startsWith('-A KUBE-SERVICES') && it.contains('--dport ') }[20] as int
+        int late = lines.findLastIndexOf { it.startsWith('-A ') }
         lines[late] = lines[late].replace('-j ', '-m mark --mark 0xZZ -j ')
-        lines[early] = lines[early].replace('--dport 80', '--dport 8o')
+        lines[early] = lines[early].replaceFirst(/--dport \d+/, '--dport 8o')
         assert lines[early].contains('8o') && lines[late].contains('0xZZ') && late - early > 20000
 
         when:
