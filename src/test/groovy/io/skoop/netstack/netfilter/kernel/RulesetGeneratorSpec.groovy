@@ -34,13 +34,13 @@ class RulesetGeneratorSpec extends Specification {
         s.protocol().ianaName()
     }
 
-    def "large clusters (over 1000 endpoints) leave the per-endpoint comments out, and 10k services give about 110k rules"() {
+    def "large clusters (over 1000 endpoints) leave the per-endpoint comments out, and the 10k-service benchmark set has 101,173 rules"() {
         when:
         def r = KubeProxyRuleset.generate(KubeProxyRuleset.Params.large(10_000, 3, 1))
 
         then:
         r.ruleCount() == r.text().readLines().count { it.startsWith('-A ') }
-        r.ruleCount() > 100_000 && r.ruleCount() < 120_000
+        r.ruleCount() == 101_173 // the benchmark set (docs/benchmarks.md); the order of rules is kube-proxy's, the count unchanged
         !r.text().contains(' -> ')
     }
 
