@@ -4,9 +4,11 @@ import io.skoop.model.Ip;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Renders the iptables rules kube-proxy in iptables mode programs on one node, as
@@ -77,7 +79,7 @@ public final class KubeProxyIptables {
      */
     public static Rendered render(NodeContext node, List<ServicePort> services) {
         Objects.requireNonNull(node, "node");
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         int totalEndpoints = 0;
         for (ServicePort s : services) {
             if (!seen.add(s.servicePortName() + "/" + s.protocolName())) {

@@ -3,6 +3,7 @@ package io.skoop.lab.kubeproxy;
 import io.skoop.model.Ip;
 import io.skoop.model.Protocol;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -57,7 +58,7 @@ public record ServicePort(String namespace, String name, String portName, Protoc
 
     /** The protocol in lower case, as kube-proxy writes it after {@code -m}/{@code -p} and hashes it. */
     public String protocolName() {
-        return protocol.ianaName().toLowerCase(java.util.Locale.ROOT);
+        return protocol.ianaName().toLowerCase(Locale.ROOT);
     }
 
     /** The endpoints kube-proxy programs (ready ones), in kube-proxy's order. */
