@@ -11,12 +11,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A YAML document as a tree that remembers the line of every key and value (Jackson's
  * {@link JsonLocation}), so that the loader can report {@code file:line} for any mistake.
  */
 sealed interface YamlNode {
+    /** SnakeYAML's position line, e.g. {@code  in 'reader', line 6, column 8:}. */
+    Pattern MARK = Pattern.compile("\\s*in '[^']*', line (\\d+), column (\\d+):");
+
     /** 1-based line where the node starts. */
     int line();
 
@@ -69,7 +74,7 @@ sealed interface YamlNode {
             return root;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw new ParseException(file, at == null ? 0 : at.getLineNr(), null, "malformed YAML: " + e.getOriginalMessage().strip(), e);
+            throw new ParseException(file, at == null ? 0 : at.getLineNr(), null, "malformed YAML: " + summary(e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new ParseException(file, 0, null, "cannot read YAML: " + e.getMessage(), e);
         }
@@ -101,6 +106,23 @@ sealed interface YamlNode {
             return new Sequence(line, items);
         }
         return new Scalar(line, t == JsonToken.VALUE_NULL ? null : p.getText(), t);
+    }
+
+    /**
+     * SnakeYAML's multi-line message on one line: "in 'reader', line N, column M:" marks become
+     * "(line N, column M)" after the text they belong to; the source excerpt lines are dropped.
+     */
+    private static String summary(String message) {
+        List<String> parts = new ArrayList<>();
+        for (String l : message.lines().toList()) {
+            Matcher m = MARK.matcher(l);
+            if (m.matches() && !parts.isEmpty()) {
+                parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " (line " + m.group(1) + ", column " + m.group(2) + ")");
+            } else if (!l.isBlank() && !Character.isWhitespace(l.charAt(0))) {
+                parts.add(l.strip());
+            }
+        }
+        return String.join("; ", parts);
     }
 
     private static int line(JsonParser p) {
