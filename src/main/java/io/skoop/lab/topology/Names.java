@@ -1,6 +1,7 @@
 package io.skoop.lab.topology;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Name rules and "did you mean" suggestions shared by the loader and the resolver. */
@@ -20,7 +21,7 @@ final class Names {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {
-            int d = distance(given.toLowerCase(), c.toLowerCase());
+            int d = distance(given.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = c;
                 bestDistance = d;

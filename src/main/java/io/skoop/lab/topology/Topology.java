@@ -31,8 +31,12 @@ public record Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceC
 
     /**
      * Checks the topology and allocates every address not written, deterministically, in
-     * file order (see {@link TopologyResolver} for the rules and the Kubernetes behaviour
-     * each follows).
+     * file order: podCIDRs as kube-controller-manager's range allocator (/24s of the cluster
+     * CIDR), node addresses from the underlay's second address, pod IPs as host-local (the
+     * podCIDR's first address is the gateway), cluster IPs from the service CIDR's second
+     * address (the first is the kubernetes Service's), node ports from 30000, endpoints as the
+     * EndpointSlice controller selects them (named targetPorts resolved per pod). docs/lab.md
+     * gives the details.
      *
      * @throws io.skoop.netstack.parse.ParseException at the offending line for any
      *         inconsistency: overlapping or misplaced CIDRs, duplicate names, unknown nodes,

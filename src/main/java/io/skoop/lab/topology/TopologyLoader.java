@@ -8,6 +8,7 @@ import io.skoop.netstack.parse.ParseException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,8 +53,10 @@ public final class TopologyLoader {
         String text;
         try {
             text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ParseException(path.toString(), 0, null, "no such topology file", e);
         } catch (IOException e) {
-            throw new ParseException(path.toString(), 0, null, "cannot read topology file: " + e.getMessage(), e);
+            throw new ParseException(path.toString(), 0, null, "cannot read topology file: " + e, e);
         }
         return parse(path.toString(), text);
     }

@@ -96,7 +96,7 @@ final class TopologyResolver {
         }
         Set<String> names = new HashSet<>();
         List<Prefix> taken = new ArrayList<>();
-        Map<Ip, Node> addresses = new HashMap<>();
+        Map<Ip, String> addresses = new HashMap<>();
         for (Node n : t.nodes()) {
             checkName(n.name(), n.origin().at("name"), "node name");
             if (!names.add(n.name())) {
@@ -108,14 +108,7 @@ final class TopologyResolver {
                 taken.add(n.podCIDR());
             }
             if (n.address() != null) {
-                checkHostAddress(n.address(), t.underlay(), "underlay", n.origin().at("address"), "address");
-                if (n.address().equals(t.underlay().address().plus(1))) {
-                    throw n.origin().at("address").error(n.address().toString(), "address is the underlay's first address, reserved for the lab's router (expected another address of " + t.underlay() + ")");
-                }
-                Node other = addresses.put(n.address(), n);
-                if (other != null) {
-                    throw n.origin().at("address").error(n.address().toString(), "address already used by node " + other.name());
-                }
+                checkWritten(n.address(), t.underlay(), "underlay", "the lab's router", addresses, "node " + n.name(), n.origin().at("address"), "address");
             }
         }
         List<Node> out = new ArrayList<>();
@@ -125,7 +118,7 @@ final class TopologyResolver {
             Ip address = n.address();
             if (address == null) {
                 address = nextFree(nextAddress, t.underlay(), addresses::containsKey, n.origin(), "no free address left in underlay " + t.underlay() + " for node " + n.name());
-                addresses.put(address, n);
+                addresses.put(address, "node " + n.name());
                 nextAddress = address.plus(1);
             }
             out.add(new Node(n.name(), podCIDR, address, n.listeners(), n.origin()));
@@ -172,7 +165,7 @@ final class TopologyResolver {
 
     private List<Pod> resolvePods(Map<String, Node> nodes) {
         Set<String> keys = new HashSet<>();
-        Map<Ip, Pod> ips = new HashMap<>();
+        Map<Ip, String> ips = new HashMap<>();
         for (Pod p : t.pods()) {
             checkName(p.namespace(), p.origin().at("namespace"), "namespace");
             checkName(p.name(), p.origin().at("name"), "pod name");
@@ -189,14 +182,7 @@ final class TopologyResolver {
                 checkListeners(p.listeners(), p.origin().at("listeners"));
             }
             if (p.ip() != null) {
-                checkHostAddress(p.ip(), node.podCIDR(), "podCIDR of node " + node.name(), p.origin().at("ip"), "ip");
-                if (p.ip().equals(ResolvedTopology.podGateway(node))) {
-                    throw p.origin().at("ip").error(p.ip().toString(), "ip is the gateway of node " + node.name() + "'s podCIDR " + node.podCIDR() + " (pods start at the second address)");
-                }
-                Pod other = ips.put(p.ip(), p);
-                if (other != null) {
-                    throw p.origin().at("ip").error(p.ip().toString(), "ip already used by pod " + other.key());
-                }
+                checkWritten(p.ip(), node.podCIDR(), "podCIDR of node " + node.name(), "the gateway (cni0)", ips, "pod " + p.key(), p.origin().at("ip"), "ip");
             }
         }
         Map<String, Ip> next = new HashMap<>();
@@ -207,7 +193,7 @@ final class TopologyResolver {
             if (ip == null) {
                 Ip from = next.getOrDefault(node.name(), node.podCIDR().address().plus(2));
                 ip = nextFree(from, node.podCIDR(), ips::containsKey, p.origin(), "podCIDR " + node.podCIDR() + " of node " + node.name() + " has no free address left for pod " + p.key());
-                ips.put(ip, p);
+                ips.put(ip, "pod " + p.key());
                 next.put(node.name(), ip.plus(1));
             }
             List<Listener> listeners = p.listeners() != null ? p.listeners()
@@ -234,7 +220,7 @@ final class TopologyResolver {
 
     private List<ResolvedService> resolveServices(List<Pod> pods) {
         Set<String> keys = new HashSet<>();
-        Map<Ip, Service> clusterIPs = new HashMap<>();
+        Map<Ip, String> clusterIPs = new HashMap<>();
         Map<Integer, Service> nodePorts = new HashMap<>();
         for (Service s : t.services()) {
             checkName(s.namespace(), s.origin().at("namespace"), "namespace");
@@ -244,14 +230,7 @@ final class TopologyResolver {
             }
             checkServicePorts(s);
             if (s.clusterIP() != null) {
-                checkHostAddress(s.clusterIP(), t.serviceCIDR(), "serviceCIDR", s.origin().at("clusterIP"), "clusterIP");
-                if (s.clusterIP().equals(t.serviceCIDR().address().plus(1))) {
-                    throw s.origin().at("clusterIP").error(s.clusterIP().toString(), "clusterIP is reserved for the default/kubernetes service (expected another address of " + t.serviceCIDR() + ")");
-                }
-                Service other = clusterIPs.put(s.clusterIP(), s);
-                if (other != null) {
-                    throw s.origin().at("clusterIP").error(s.clusterIP().toString(), "clusterIP already used by service " + other.key());
-                }
+                checkWritten(s.clusterIP(), t.serviceCIDR(), "serviceCIDR", "the default/kubernetes service", clusterIPs, "service " + s.key(), s.origin().at("clusterIP"), "clusterIP");
             }
             for (ServicePort p : s.ports()) {
                 if (p.nodePort() != 0) {
@@ -269,7 +248,7 @@ final class TopologyResolver {
             Ip clusterIP = s.clusterIP();
             if (clusterIP == null) {
                 clusterIP = nextFree(nextIp, t.serviceCIDR(), clusterIPs::containsKey, s.origin(), "serviceCIDR " + t.serviceCIDR() + " has no free address left for service " + s.key());
-                clusterIPs.put(clusterIP, s);
+                clusterIPs.put(clusterIP, "service " + s.key());
                 nextIp = clusterIP.plus(1);
             }
             List<ServicePort> ports = new ArrayList<>();
@@ -384,6 +363,22 @@ final class TopologyResolver {
     private static void checkName(String name, Origin origin, String what) {
         if (!Names.isDnsLabel(name)) {
             throw origin.error(name, what + " must be a DNS-1123 label (lower-case letters, digits and '-', at most 63)");
+        }
+    }
+
+    /**
+     * A written address: a host address of {@code range}, not its first address (reserved for
+     * {@code reservedFor}), not used before; recorded in {@code used} as {@code owner}'s.
+     */
+    private static void checkWritten(Ip ip, Prefix range, String rangeName, String reservedFor, Map<Ip, String> used, String owner,
+                                     Origin origin, String key) {
+        checkHostAddress(ip, range, rangeName, origin, key);
+        if (ip.equals(range.address().plus(1))) {
+            throw origin.error(ip.toString(), key + " is the first address of " + rangeName + " " + range + ", reserved for " + reservedFor);
+        }
+        String other = used.put(ip, owner);
+        if (other != null) {
+            throw origin.error(ip.toString(), key + " already used by " + other);
         }
     }
 
