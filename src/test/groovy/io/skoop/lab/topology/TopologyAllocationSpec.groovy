@@ -117,6 +117,28 @@ underlay: 192.168.56.0/24
         t.services().collect { it.ports()*.port()*.nodePort() } == [[30002, 30001], [0], [30000, 30000], [30003]]
     }
 
+    def "an exhausted service CIDR or node port range is an error at the Service that no longer fits"() {
+        when: 'a /30 service CIDR: network, kubernetes, one Service, broadcast'
+        TopologyLoader.parse('t.yaml', HEAD.replace('10.96.0.0/24', '10.96.0.0/30') + """\
+nodes: [{name: a}]
+services:
+  - {name: s1, ports: [{port: 80}]}
+  - {name: s2, ports: [{port: 80}]}
+""")
+
+        then:
+        def e = thrown(ParseException)
+        e.message == 't.yaml:9: serviceCIDR 10.96.0.0/30 has no free address left for service default/s2'
+
+        when: '2768 node ports fit in 30000-32767, the 2769th does not'
+        String services = (1..2769).collect { "  - {name: s$it, type: NodePort, ports: [{port: 80}]}" }.join('\n')
+        TopologyLoader.parse('t.yaml', HEAD.replace('10.96.0.0/24', '10.96.0.0/16') + 'nodes: [{name: a}]\nservices:\n' + services + '\n')
+
+        then:
+        e = thrown(ParseException)
+        e.message == "t.yaml:2776: no free nodePort left in 30000-32767 for service default/s2769 (at '80/tcp')"
+    }
+
     def "endpoints: label selector within the namespace; a named targetPort resolves per pod and protocol, pods without it are skipped"() {
         when:
         def t = load('''
