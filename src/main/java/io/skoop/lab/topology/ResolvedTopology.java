@@ -1,0 +1,72 @@
+package io.skoop.lab.topology;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Prefix;
+import java.util.List;
+
+/**
+ * A checked lab cluster with every address allocated: what the lab builds. Nodes carry their
+ * podCIDR and address, pods their IP and listeners, Services their cluster IP, node ports and
+ * endpoints.
+ *
+ * @param name            the cluster's name
+ * @param cni             the CNI plugin
+ * @param clusterCIDR     the cluster CIDR
+ * @param serviceCIDR     the service CIDR
+ * @param underlay        the nodes' subnet
+ * @param underlayGateway the underlay's first address, reserved for the lab's router (the
+ *                        nodes' default gateway, the way to the external hosts)
+ * @param nodes           nodes in file order
+ * @param pods            pods in file order
+ * @param services        Services in file order
+ * @param externalHosts   external hosts in file order
+ */
+public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay, Ip underlayGateway,
+                               List<Node> nodes, List<Pod> pods, List<ResolvedService> services,
+                               List<ExternalHost> externalHosts) {
+    public ResolvedTopology {
+        nodes = List.copyOf(nodes);
+        pods = List.copyOf(pods);
+        services = List.copyOf(services);
+        externalHosts = List.copyOf(externalHosts);
+    }
+
+    /** @throws IllegalArgumentException listing the nodes when there is no such node */
+    public Node node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node '" + name + "'; nodes: " + nodes.stream().map(Node::name).toList()));
+    }
+
+    /**
+     * The pod {@code namespace/name}, or {@code name} in namespace {@code default}.
+     *
+     * @throws IllegalArgumentException listing the pods when there is no such pod
+     */
+    public Pod pod(String key) {
+        String k = key.contains("/") ? key : "default/" + key;
+        return pods.stream().filter(p -> p.key().equals(k)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no pod '" + key + "'; pods: " + pods.stream().map(Pod::key).toList()));
+    }
+
+    /**
+     * The Service {@code namespace/name}, or {@code name} in namespace {@code default}.
+     *
+     * @throws IllegalArgumentException listing the Services when there is no such Service
+     */
+    public ResolvedService service(String key) {
+        String k = key.contains("/") ? key : "default/" + key;
+        return services.stream().filter(s -> s.service().key().equals(k)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service '" + key + "'; services: "
+                        + services.stream().map(s -> s.service().key()).toList()));
+    }
+
+    /** Pods scheduled on {@code node}, in file order. */
+    public List<Pod> podsOn(String node) {
+        return pods.stream().filter(p -> p.node().equals(node)).toList();
+    }
+
+    /** The pod gateway of a node: the first address of its podCIDR (the cni0 bridge's address, host-local's default gateway). */
+    public static Ip podGateway(Node node) {
+        return node.podCIDR().address().plus(1);
+    }
+}

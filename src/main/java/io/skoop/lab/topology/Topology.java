@@ -1,0 +1,48 @@
+package io.skoop.lab.topology;
+
+import io.skoop.model.Prefix;
+import java.util.List;
+
+/**
+ * A lab cluster as declared (in a YAML file read by {@link TopologyLoader}, or built in code):
+ * addresses that were not written are still null / 0. {@link #resolve()} checks it and
+ * allocates them.
+ *
+ * @param name          the lab cluster's name (DNS-1123 label)
+ * @param cni           the CNI plugin
+ * @param clusterCIDR   kube-controller-manager {@code --cluster-cidr}: all podCIDRs lie inside
+ * @param serviceCIDR   kube-apiserver {@code --service-cluster-ip-range}
+ * @param underlay      the subnet the nodes' addresses live on (their L2 segment)
+ * @param nodes         at least one node, in file order (the order allocations follow)
+ * @param pods          pods in file order
+ * @param services      Services in file order
+ * @param externalHosts hosts outside the cluster
+ * @param origin        where the document and its top-level keys were written
+ */
+public record Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay,
+                       List<Node> nodes, List<Pod> pods, List<Service> services, List<ExternalHost> externalHosts,
+                       Origin origin) {
+    public Topology {
+        nodes = List.copyOf(nodes);
+        pods = List.copyOf(pods);
+        services = List.copyOf(services);
+        externalHosts = List.copyOf(externalHosts);
+    }
+
+    /**
+     * Checks the topology and allocates every address not written, deterministically, in
+     * file order: podCIDRs as kube-controller-manager's range allocator (/24s of the cluster
+     * CIDR), node addresses from the underlay's second address, pod IPs as host-local (the
+     * podCIDR's first address is the gateway), cluster IPs from the service CIDR's second
+     * address (the first is the kubernetes Service's), node ports from 30000, endpoints as the
+     * EndpointSlice controller selects them (named targetPorts resolved per pod). docs/lab.md
+     * gives the details.
+     *
+     * @throws io.skoop.netstack.parse.ParseException at the offending line for any
+     *         inconsistency: overlapping or misplaced CIDRs, duplicate names, unknown nodes,
+     *         address collisions, unresolvable named targetPorts, exhausted ranges
+     */
+    public ResolvedTopology resolve() {
+        return new TopologyResolver(this).resolve();
+    }
+}

@@ -1,0 +1,339 @@
+package io.skoop.lab.topology;
+
+import com.fasterxml.jackson.core.JsonToken;
+import io.skoop.model.Ip;
+import io.skoop.model.Prefix;
+import io.skoop.model.Protocol;
+import io.skoop.netstack.parse.ParseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a lab topology from YAML (the format is described field by field in docs/lab.md).
+ * Every mistake is a {@link ParseException} {@code file:line: what was wrong (expected …)}:
+ * YAML syntax, unknown keys (with the known ones and the closest match), missing keys, values
+ * of the wrong shape, and — after {@link Topology#resolve()} — semantic errors at the line of
+ * the offending key.
+ */
+public final class TopologyLoader {
+    private static final List<String> TOP_KEYS = List.of("name", "cni", "clusterCIDR", "serviceCIDR", "underlay", "nodes", "pods", "services", "externalHosts");
+    private static final List<String> NODE_KEYS = List.of("name", "podCIDR", "address", "listeners");
+    private static final List<String> POD_KEYS = List.of("namespace", "name", "node", "labels", "ip", "ports", "listeners");
+    private static final List<String> SERVICE_KEYS = List.of("namespace", "name", "type", "clusterIP", "selector", "ports");
+    private static final List<String> SERVICE_PORT_KEYS = List.of("name", "port", "targetPort", "protocol", "nodePort");
+    private static final List<String> CONTAINER_PORT_KEYS = List.of("name", "port", "protocol");
+    private static final List<String> LISTENER_KEYS = List.of("port", "protocol");
+    private static final List<String> EXTERNAL_KEYS = List.of("name", "address", "listeners");
+    private static final List<String> FLANNEL_KEYS = List.of("type", "backend");
+    /** IANA_SVC_NAME as Kubernetes validates port names: at most 15, lower-case alphanumerics and '-', a letter. */
+    private static final Pattern PORT_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
+
+    private final String file;
+
+    private TopologyLoader(String file) {
+        this.file = file;
+    }
+
+    /**
+     * Reads, checks and resolves a topology file.
+     *
+     * @throws ParseException for an unreadable file or any mistake in it
+     */
+    public static ResolvedTopology load(Path path) {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ParseException(path.toString(), 0, null, "no such topology file", e);
+        } catch (IOException e) {
+            throw new ParseException(path.toString(), 0, null, "cannot read topology file: " + e, e);
+        }
+        return parse(path.toString(), text);
+    }
+
+    /**
+     * Parses, checks and resolves a topology given as text.
+     *
+     * @param fileName the name used in error messages
+     * @throws ParseException for any mistake
+     */
+    public static ResolvedTopology parse(String fileName, String yaml) {
+        return declared(fileName, yaml).resolve();
+    }
+
+    /**
+     * Parses a topology as written, without checking it or allocating addresses.
+     *
+     * @throws ParseException for YAML syntax and shape mistakes (unknown or missing keys,
+     *         malformed addresses, ports and CIDRs)
+     */
+    public static Topology declared(String fileName, String yaml) {
+        return new TopologyLoader(fileName).topology(YamlNode.read(fileName, yaml));
+    }
+
+    private Topology topology(YamlNode root) {
+        Fields f = new Fields(root, "the topology", TOP_KEYS);
+        return new Topology(f.string("name", null), cni(f.required("cni")), f.prefix("clusterCIDR", true), f.prefix("serviceCIDR", true),
+                f.prefix("underlay", true), f.list("nodes", true, this::node), f.list("pods", false, this::pod),
+                f.list("services", false, this::service), f.list("externalHosts", false, this::externalHost), f.origin());
+    }
+
+    private Cni cni(YamlNode node) {
+        if (!(node instanceof YamlNode.Mapping m)) {
+            throw error(node, "expected cni to be a mapping with a type (supported: " + String.join(", ", Cni.SUPPORTED) + ")");
+        }
+        YamlNode typeNode = m.entries().get("type");
+        if (typeNode == null) {
+            throw new ParseException(file, m.line(), null, "cni is missing key 'type' (supported: " + String.join(", ", Cni.SUPPORTED) + ")");
+        }
+        String type = scalarText(typeNode, "a CNI type");
+        if (type.equals("flannel")) {
+            Fields f = new Fields(node, "a flannel cni", FLANNEL_KEYS);
+            String backend = f.string("backend", Cni.FlannelBackend.VXLAN.text());
+            Cni.FlannelBackend b = Cni.FlannelBackend.of(backend);
+            if (b == null) {
+                List<String> known = List.of(Cni.FlannelBackend.values()).stream().map(Cni.FlannelBackend::text).toList();
+                throw error(f.node("backend"), "unknown flannel backend (supported: " + String.join(", ", known) + Names.didYouMean(backend, known) + ")", backend);
+            }
+            return new Cni.Flannel(b);
+        }
+        throw error(typeNode, "unknown CNI type (supported: " + String.join(", ", Cni.SUPPORTED) + ")", type);
+    }
+
+    private Node node(YamlNode node) {
+        Fields f = new Fields(node, "a node", NODE_KEYS);
+        return new Node(f.string("name", null), f.prefix("podCIDR", false), f.ip("address"), f.list("listeners", false, this::listener), f.origin());
+    }
+
+    private Pod pod(YamlNode node) {
+        Fields f = new Fields(node, "a pod", POD_KEYS);
+        return new Pod(f.string("namespace", "default"), f.string("name", null), f.string("node", null), f.labels("labels"), f.ip("ip"),
+                f.list("ports", false, this::containerPort), f.has("listeners") ? f.list("listeners", false, this::listener) : null, f.origin());
+    }
+
+    private Service service(YamlNode node) {
+        Fields f = new Fields(node, "a service", SERVICE_KEYS);
+        String type = f.string("type", ServiceType.ClusterIP.name());
+        List<String> types = List.of(ServiceType.values()).stream().map(Enum::name).toList();
+        if (!types.contains(type)) {
+            throw error(f.node("type"), "unknown service type (supported: " + String.join(", ", types) + Names.didYouMean(type, types) + ")", type);
+        }
+        return new Service(f.string("namespace", "default"), f.string("name", null), ServiceType.valueOf(type), f.ip("clusterIP"),
+                f.list("ports", true, this::servicePort), f.labels("selector"), f.origin());
+    }
+
+    private ServicePort servicePort(YamlNode node) {
+        Fields f = new Fields(node, "a service port", SERVICE_PORT_KEYS);
+        int port = f.port("port");
+        TargetPort target = TargetPort.of(port);
+        if (f.has("targetPort")) {
+            YamlNode t = f.node("targetPort");
+            target = t instanceof YamlNode.Scalar s && s.kind() == JsonToken.VALUE_NUMBER_INT
+                    ? TargetPort.of(f.port("targetPort")) : TargetPort.named(portName(t, "targetPort"));
+        }
+        int nodePort = f.has("nodePort") ? f.port("nodePort") : 0;
+        return new ServicePort(f.portName(), port, target, f.protocol(), nodePort, f.origin());
+    }
+
+    private ContainerPort containerPort(YamlNode node) {
+        Fields f = new Fields(node, "a container port", CONTAINER_PORT_KEYS);
+        return new ContainerPort(f.portName(), f.port("port"), f.protocol());
+    }
+
+    private Listener listener(YamlNode node) {
+        Fields f = new Fields(node, "a listener", LISTENER_KEYS);
+        return new Listener(f.port("port"), f.protocol());
+    }
+
+    private ExternalHost externalHost(YamlNode node) {
+        Fields f = new Fields(node, "an external host", EXTERNAL_KEYS);
+        Ip address = f.ip("address");
+        if (address == null) {
+            throw f.missing("address");
+        }
+        return new ExternalHost(f.string("name", null), address, f.list("listeners", false, this::listener), f.origin());
+    }
+
+    private String portName(YamlNode node, String key) {
+        String name = scalarText(node, "a port name");
+        if (!PORT_NAME.matcher(name).matches()) {
+            throw error(node, key + " must be a port number 1..65535 or a port name (IANA_SVC_NAME: at most 15 lower-case letters, digits and '-', with a letter)", name);
+        }
+        return name;
+    }
+
+    private String scalarText(YamlNode node, String expected) {
+        if (node instanceof YamlNode.Scalar s && s.text() != null && !s.text().isEmpty()) {
+            return s.text();
+        }
+        throw error(node, "expected " + expected + ", got " + node.describe());
+    }
+
+    private ParseException error(YamlNode node, String message) {
+        return new ParseException(file, node.line(), null, message);
+    }
+
+    private ParseException error(YamlNode node, String message, String token) {
+        return new ParseException(file, node.line(), token, message);
+    }
+
+    /** The keys of one mapping, checked against the known keys, read with typed accessors. */
+    private final class Fields {
+        private final YamlNode.Mapping map;
+        private final String what;
+
+        Fields(YamlNode node, String what, List<String> known) {
+            if (!(node instanceof YamlNode.Mapping m)) {
+                throw error(node, "expected " + what + " as a mapping with keys " + String.join(", ", known) + ", got " + node.describe());
+            }
+            this.map = m;
+            this.what = what;
+            for (String key : m.entries().keySet()) {
+                if (!known.contains(key)) {
+                    throw new ParseException(file, m.keyLines().get(key), key, "unknown key in " + what + " (expected one of "
+                            + String.join(", ", known) + Names.didYouMean(key, known) + ")");
+                }
+            }
+        }
+
+        Origin origin() {
+            return new Origin(file, map.line(), map.keyLines());
+        }
+
+        boolean has(String key) {
+            YamlNode n = map.entries().get(key);
+            return n != null && !(n instanceof YamlNode.Scalar s && s.text() == null);
+        }
+
+        YamlNode node(String key) {
+            return map.entries().get(key);
+        }
+
+        ParseException missing(String key) {
+            return new ParseException(file, map.line(), null, what + " is missing key '" + key + "'");
+        }
+
+        YamlNode required(String key) {
+            if (!has(key)) {
+                throw missing(key);
+            }
+            return node(key);
+        }
+
+        /** A text value; required when {@code dflt} is null. */
+        String string(String key, String dflt) {
+            if (!has(key)) {
+                if (dflt == null) {
+                    throw missing(key);
+                }
+                return dflt;
+            }
+            return scalarText(node(key), key + " as text");
+        }
+
+        Prefix prefix(String key, boolean required) {
+            if (!has(key)) {
+                if (required) {
+                    throw missing(key);
+                }
+                return null;
+            }
+            String text = scalarText(node(key), key + " as a CIDR");
+            if (!text.contains("/")) {
+                throw error(node(key), "expected " + key + " as a CIDR like 10.244.0.0/16", text);
+            }
+            try {
+                Prefix p = Prefix.parse(text);
+                if (!p.address().equals(Ip.parse(text.substring(0, text.indexOf('/'))))) {
+                    throw error(node(key), key + " has host bits set (expected " + p + ")", text);
+                }
+                return p;
+            } catch (IllegalArgumentException e) {
+                throw error(node(key), "expected " + key + " as a CIDR like 10.244.0.0/16: " + e.getMessage(), text);
+            }
+        }
+
+        Ip ip(String key) {
+            if (!has(key)) {
+                return null;
+            }
+            String text = scalarText(node(key), key + " as an IP address");
+            Ip ip = Ip.tryParse(text);
+            if (ip == null) {
+                throw error(node(key), "expected " + key + " as an IP address like 10.244.0.5", text);
+            }
+            return ip;
+        }
+
+        int port(String key) {
+            if (!has(key)) {
+                throw missing(key);
+            }
+            YamlNode n = node(key);
+            String text = n instanceof YamlNode.Scalar s ? s.text() : n.describe();
+            if (n instanceof YamlNode.Scalar s && s.kind() == JsonToken.VALUE_NUMBER_INT) {
+                try {
+                    int v = Integer.parseInt(text);
+                    if (v >= 1 && v <= 65535) {
+                        return v;
+                    }
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            throw error(n, "expected " + key + " as a port number 1..65535", text);
+        }
+
+        String portName() {
+            return has("name") ? TopologyLoader.this.portName(node("name"), "name") : null;
+        }
+
+        Protocol protocol() {
+            String text = string("protocol", "TCP");
+            String upper = text.toUpperCase(Locale.ROOT);
+            if (!upper.equals("TCP") && !upper.equals("UDP")) {
+                throw error(node("protocol"), "unknown protocol (expected TCP or UDP)", text);
+            }
+            return Protocol.valueOf(upper);
+        }
+
+        Map<String, String> labels(String key) {
+            if (!has(key)) {
+                return Map.of();
+            }
+            YamlNode n = node(key);
+            if (!(n instanceof YamlNode.Mapping m)) {
+                throw error(n, "expected " + key + " as a mapping of label keys to values, got " + n.describe());
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            m.entries().forEach((k, v) -> out.put(k, scalarText(v, "a label value for '" + k + "'")));
+            return out;
+        }
+
+        <T> List<T> list(String key, boolean required, Function<YamlNode, T> item) {
+            if (!has(key)) {
+                if (required) {
+                    throw missing(key);
+                }
+                return List.of();
+            }
+            YamlNode n = node(key);
+            if (!(n instanceof YamlNode.Sequence s)) {
+                throw error(n, "expected " + key + " as a list, got " + n.describe());
+            }
+            List<T> out = new ArrayList<>();
+            s.items().forEach(i -> out.add(item.apply(i)));
+            return out;
+        }
+    }
+}

@@ -1,0 +1,413 @@
+package io.skoop.lab.topology;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Prefix;
+import io.skoop.model.Protocol;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Checks a declared {@link Topology} and allocates what was not written, deterministically and
+ * in file order. Every error is a {@link io.skoop.netstack.parse.ParseException} at the line of
+ * the offending part. The rules:
+ * <ul>
+ * <li><b>podCIDR</b>: a /24 per node from the cluster CIDR, lowest free first, skipping the
+ *     podCIDRs written explicitly — kube-controller-manager's range allocator
+ *     ({@code --allocate-node-cidrs}, {@code --node-cidr-mask-size=24}, pkg/controller/nodeipam).
+ *     Written podCIDRs must lie inside the cluster CIDR and not overlap.</li>
+ * <li><b>node address</b>: from the underlay subnet in node order; the underlay's first
+ *     address is reserved for the lab's router, nodes start at the second.</li>
+ * <li><b>pod IP</b>: from the node's podCIDR as the host-local IPAM plugin does with flannel:
+ *     the first address is the gateway (cni0), pods get the next free address from the
+ *     second; network and broadcast addresses are never handed out.</li>
+ * <li><b>cluster IP</b>: from the service CIDR; the first address is reserved for the
+ *     {@code default/kubernetes} Service (kube-apiserver takes it); network and broadcast are
+ *     excluded. The apiserver picks free addresses at random (KEP-3070); the lab takes the
+ *     lowest free one so that files give the same addresses every time.</li>
+ * <li><b>node port</b>: from 30000-32767 ({@code --service-node-port-range}), lowest free
+ *     first (the apiserver picks at random); a node port belongs to one Service.</li>
+ * <li><b>endpoints</b>: pods in the Service's namespace whose labels match the selector; a
+ *     numeric targetPort is used as is, a named one is looked up among the pod's container
+ *     ports with the same protocol (pods without it are skipped), as the EndpointSlice
+ *     controller does (FindPort in pkg/api/v1/pod).</li>
+ * </ul>
+ */
+final class TopologyResolver {
+    static final int NODE_MASK = 24;
+    static final int NODE_PORT_MIN = 30000;
+    static final int NODE_PORT_MAX = 32767;
+
+    private final Topology t;
+
+    TopologyResolver(Topology t) {
+        this.t = t;
+    }
+
+    ResolvedTopology resolve() {
+        checkName(t.name(), t.origin().at("name"), "cluster name");
+        checkCidrs();
+        List<Node> nodes = resolveNodes();
+        Map<String, Node> byName = new LinkedHashMap<>();
+        nodes.forEach(n -> byName.put(n.name(), n));
+        List<Pod> pods = resolvePods(byName);
+        List<ResolvedService> services = resolveServices(pods);
+        List<ExternalHost> externals = checkExternalHosts(byName.keySet());
+        return new ResolvedTopology(t.name(), t.cni(), t.clusterCIDR(), t.serviceCIDR(), t.underlay(), t.underlay().address().plus(1),
+                nodes, pods, services, externals);
+    }
+
+    // ---- CIDRs
+
+    private void checkCidrs() {
+        Map<String, Prefix> cidrs = new LinkedHashMap<>();
+        cidrs.put("clusterCIDR", t.clusterCIDR());
+        cidrs.put("serviceCIDR", t.serviceCIDR());
+        cidrs.put("underlay", t.underlay());
+        List<String> keys = new ArrayList<>(cidrs.keySet());
+        for (int i = 0; i < keys.size(); i++) {
+            Prefix p = cidrs.get(keys.get(i));
+            Origin o = t.origin().at(keys.get(i));
+            if (p.isV6()) {
+                throw o.error(p.toString(), keys.get(i) + " must be IPv4 (the lab has no IPv6 yet)");
+            }
+            if (p.length() > 30) {
+                throw o.error(p.toString(), keys.get(i) + " is too small: expected a prefix of /30 or shorter");
+            }
+            for (int j = 0; j < i; j++) {
+                Prefix q = cidrs.get(keys.get(j));
+                if (overlaps(p, q)) {
+                    throw o.error(p.toString(), keys.get(i) + " overlaps " + keys.get(j) + " " + q + " (expected disjoint ranges)");
+                }
+            }
+        }
+    }
+
+    // ---- nodes
+
+    private List<Node> resolveNodes() {
+        if (t.nodes().isEmpty()) {
+            throw t.origin().at("nodes").error(null, "a lab cluster needs at least one node");
+        }
+        Set<String> names = new HashSet<>();
+        List<Prefix> taken = new ArrayList<>();
+        Map<Ip, String> addresses = new HashMap<>();
+        for (Node n : t.nodes()) {
+            checkName(n.name(), n.origin().at("name"), "node name");
+            if (!names.add(n.name())) {
+                throw n.origin().at("name").error(n.name(), "duplicate node name");
+            }
+            checkListeners(n.listeners(), n.origin().at("listeners"));
+            if (n.podCIDR() != null) {
+                checkPodCidr(n);
+                taken.add(n.podCIDR());
+            }
+            if (n.address() != null) {
+                checkWritten(n.address(), t.underlay(), "underlay", "the lab's router", addresses, "node " + n.name(), n.origin().at("address"), "address");
+            }
+        }
+        List<Node> out = new ArrayList<>();
+        Ip nextAddress = t.underlay().address().plus(2);
+        for (Node n : t.nodes()) {
+            Prefix podCIDR = n.podCIDR() != null ? n.podCIDR() : allocatePodCidr(n, taken);
+            Ip address = n.address();
+            if (address == null) {
+                address = nextFree(nextAddress, t.underlay(), addresses::containsKey, n.origin(), "no free address left in underlay " + t.underlay() + " for node " + n.name());
+                addresses.put(address, "node " + n.name());
+                nextAddress = address.plus(1);
+            }
+            out.add(new Node(n.name(), podCIDR, address, n.listeners(), n.origin()));
+        }
+        return out;
+    }
+
+    private void checkPodCidr(Node n) {
+        Prefix p = n.podCIDR();
+        if (!t.clusterCIDR().contains(p)) {
+            throw n.origin().at("podCIDR").error(p.toString(), "podCIDR is outside clusterCIDR " + t.clusterCIDR());
+        }
+        if (p.length() > 30) {
+            throw n.origin().at("podCIDR").error(p.toString(), "podCIDR is too small: expected /30 or shorter (gateway, one pod, broadcast)");
+        }
+        for (Node other : t.nodes()) {
+            if (other == n) {
+                return;
+            }
+            if (other.podCIDR() != null && overlaps(p, other.podCIDR())) {
+                throw n.origin().at("podCIDR").error(p.toString(), "podCIDR overlaps the podCIDR " + other.podCIDR() + " of node " + other.name());
+            }
+        }
+    }
+
+    private Prefix allocatePodCidr(Node n, List<Prefix> taken) {
+        Prefix cluster = t.clusterCIDR();
+        if (cluster.length() > NODE_MASK) {
+            throw t.origin().at("clusterCIDR").error(cluster.toString(), "clusterCIDR is smaller than the /" + NODE_MASK
+                    + " podCIDR allocated to node " + n.name() + " (write a podCIDR for each node, or use a /" + NODE_MASK + " or larger clusterCIDR)");
+        }
+        long count = 1L << (NODE_MASK - cluster.length());
+        for (long i = 0; i < count; i++) {
+            Prefix candidate = new Prefix(cluster.address().plus(i << (32 - NODE_MASK)), NODE_MASK);
+            if (taken.stream().noneMatch(p -> overlaps(p, candidate))) {
+                taken.add(candidate);
+                return candidate;
+            }
+        }
+        throw n.origin().error(n.name(), "clusterCIDR " + cluster + " has no free /" + NODE_MASK + " left for this node's podCIDR");
+    }
+
+    // ---- pods
+
+    private List<Pod> resolvePods(Map<String, Node> nodes) {
+        Set<String> keys = new HashSet<>();
+        Map<Ip, String> ips = new HashMap<>();
+        for (Pod p : t.pods()) {
+            checkName(p.namespace(), p.origin().at("namespace"), "namespace");
+            checkName(p.name(), p.origin().at("name"), "pod name");
+            if (!keys.add(p.key())) {
+                throw p.origin().at("name").error(p.key(), "duplicate pod");
+            }
+            Node node = nodes.get(p.node());
+            if (node == null) {
+                throw p.origin().at("node").error(p.node(), "pod " + p.key() + " is on an unknown node (nodes: "
+                        + String.join(", ", nodes.keySet()) + Names.didYouMean(p.node(), nodes.keySet()) + ")");
+            }
+            checkContainerPorts(p);
+            if (p.listeners() != null) {
+                checkListeners(p.listeners(), p.origin().at("listeners"));
+            }
+            if (p.ip() != null) {
+                checkWritten(p.ip(), node.podCIDR(), "podCIDR of node " + node.name(), "the gateway (cni0)", ips, "pod " + p.key(), p.origin().at("ip"), "ip");
+            }
+        }
+        Map<String, Ip> next = new HashMap<>();
+        List<Pod> out = new ArrayList<>();
+        for (Pod p : t.pods()) {
+            Node node = nodes.get(p.node());
+            Ip ip = p.ip();
+            if (ip == null) {
+                Ip from = next.getOrDefault(node.name(), node.podCIDR().address().plus(2));
+                ip = nextFree(from, node.podCIDR(), ips::containsKey, p.origin(), "podCIDR " + node.podCIDR() + " of node " + node.name() + " has no free address left for pod " + p.key());
+                ips.put(ip, "pod " + p.key());
+                next.put(node.name(), ip.plus(1));
+            }
+            List<Listener> listeners = p.listeners() != null ? p.listeners()
+                    : p.ports().stream().map(ContainerPort::listener).distinct().toList();
+            out.add(new Pod(p.namespace(), p.name(), p.node(), p.labels(), ip, p.ports(), listeners, p.origin()));
+        }
+        return out;
+    }
+
+    private static void checkContainerPorts(Pod p) {
+        Set<String> names = new HashSet<>();
+        Set<Listener> ports = new HashSet<>();
+        for (ContainerPort c : p.ports()) {
+            if (c.name() != null && !names.add(c.name())) {
+                throw p.origin().at("ports").error(c.name(), "duplicate container port name in pod " + p.key());
+            }
+            if (!ports.add(c.listener())) {
+                throw p.origin().at("ports").error(c.port() + "/" + c.protocol().ianaName(), "duplicate container port in pod " + p.key());
+            }
+        }
+    }
+
+    // ---- services
+
+    private List<ResolvedService> resolveServices(List<Pod> pods) {
+        Set<String> keys = new HashSet<>();
+        Map<Ip, String> clusterIPs = new HashMap<>();
+        Map<Integer, Service> nodePorts = new HashMap<>();
+        for (Service s : t.services()) {
+            checkName(s.namespace(), s.origin().at("namespace"), "namespace");
+            checkName(s.name(), s.origin().at("name"), "service name");
+            if (!keys.add(s.key())) {
+                throw s.origin().at("name").error(s.key(), "duplicate service");
+            }
+            checkServicePorts(s);
+            if (s.clusterIP() != null) {
+                checkWritten(s.clusterIP(), t.serviceCIDR(), "serviceCIDR", "the default/kubernetes service", clusterIPs, "service " + s.key(), s.origin().at("clusterIP"), "clusterIP");
+            }
+            for (ServicePort p : s.ports()) {
+                if (p.nodePort() != 0) {
+                    Service other = nodePorts.putIfAbsent(p.nodePort(), s);
+                    if (other != null && other != s) {
+                        throw p.origin().at("nodePort").error(String.valueOf(p.nodePort()), "nodePort already used by service " + other.key());
+                    }
+                }
+            }
+        }
+        Ip nextIp = t.serviceCIDR().address().plus(2);
+        int nextPort = NODE_PORT_MIN;
+        List<ResolvedService> out = new ArrayList<>();
+        for (Service s : t.services()) {
+            Ip clusterIP = s.clusterIP();
+            if (clusterIP == null) {
+                clusterIP = nextFree(nextIp, t.serviceCIDR(), clusterIPs::containsKey, s.origin(), "serviceCIDR " + t.serviceCIDR() + " has no free address left for service " + s.key());
+                clusterIPs.put(clusterIP, "service " + s.key());
+                nextIp = clusterIP.plus(1);
+            }
+            List<ServicePort> ports = new ArrayList<>();
+            for (ServicePort p : s.ports()) {
+                if (s.type() == ServiceType.NodePort && p.nodePort() == 0) {
+                    while (nextPort <= NODE_PORT_MAX && nodePorts.containsKey(nextPort)) {
+                        nextPort++;
+                    }
+                    if (nextPort > NODE_PORT_MAX) {
+                        throw p.origin().error(p.label(), "no free nodePort left in " + NODE_PORT_MIN + "-" + NODE_PORT_MAX + " for service " + s.key());
+                    }
+                    nodePorts.put(nextPort, s);
+                    p = p.withNodePort(nextPort);
+                }
+                ports.add(p);
+            }
+            Service resolved = new Service(s.namespace(), s.name(), s.type(), clusterIP, ports, s.selector(), s.origin());
+            List<Pod> selected = s.selector().isEmpty() ? List.of()
+                    : pods.stream().filter(p -> p.namespace().equals(s.namespace()) && p.matches(s.selector())).toList();
+            out.add(new ResolvedService(resolved, ports.stream().map(p -> endpoints(s, p, selected)).toList()));
+        }
+        return out;
+    }
+
+    private static void checkServicePorts(Service s) {
+        if (s.ports().isEmpty()) {
+            throw s.origin().at("ports").error(s.key(), "a service needs at least one port");
+        }
+        Set<String> names = new HashSet<>();
+        Set<String> portProtos = new HashSet<>();
+        for (ServicePort p : s.ports()) {
+            if (p.name() == null && s.ports().size() > 1) {
+                throw p.origin().error(String.valueOf(p.port()), "port of service " + s.key() + " needs a name (a service with several ports names each)");
+            }
+            if (p.name() != null && !names.add(p.name())) {
+                throw p.origin().error(p.name(), "duplicate port name in service " + s.key());
+            }
+            if (!portProtos.add(p.port() + "/" + p.protocol())) {
+                throw p.origin().error(p.port() + "/" + p.protocol().ianaName(), "duplicate port in service " + s.key());
+            }
+            if (s.type() == ServiceType.ClusterIP && p.nodePort() != 0) {
+                throw p.origin().at("nodePort").error(String.valueOf(p.nodePort()), "nodePort is only allowed for type NodePort (service " + s.key() + " is ClusterIP)");
+            }
+            if (p.nodePort() != 0 && (p.nodePort() < NODE_PORT_MIN || p.nodePort() > NODE_PORT_MAX)) {
+                throw p.origin().at("nodePort").error(String.valueOf(p.nodePort()), "nodePort out of range (expected " + NODE_PORT_MIN + "-" + NODE_PORT_MAX + ")");
+            }
+        }
+    }
+
+    private static ResolvedService.Port endpoints(Service s, ServicePort p, List<Pod> selected) {
+        List<ServiceBackend> backends = new ArrayList<>();
+        for (Pod pod : selected) {
+            int port = p.targetPort().isNamed() ? namedPort(pod, p.targetPort().name(), p.protocol()) : p.targetPort().number();
+            if (port > 0) {
+                backends.add(new ServiceBackend(pod.key(), pod.node(), pod.ip(), port, p.protocol()));
+            }
+        }
+        if (p.targetPort().isNamed() && !selected.isEmpty() && backends.isEmpty()) {
+            throw p.origin().at("targetPort").error(p.targetPort().name(), "targetPort names no " + p.protocol() + " container port of the selected pods ("
+                    + String.join(", ", selected.stream().map(Pod::key).toList()) + "; their port names: "
+                    + String.join(", ", selected.stream().flatMap(x -> x.ports().stream()).map(ContainerPort::name)
+                    .filter(n -> n != null).distinct().toList()) + ")");
+        }
+        return new ResolvedService.Port(p, backends);
+    }
+
+    private static int namedPort(Pod pod, String name, Protocol protocol) {
+        return pod.ports().stream().filter(c -> name.equals(c.name()) && c.protocol() == protocol)
+                .mapToInt(ContainerPort::port).findFirst().orElse(0);
+    }
+
+    // ---- external hosts
+
+    private List<ExternalHost> checkExternalHosts(Set<String> nodeNames) {
+        Set<String> names = new HashSet<>();
+        Map<Ip, ExternalHost> addresses = new HashMap<>();
+        for (ExternalHost h : t.externalHosts()) {
+            checkName(h.name(), h.origin().at("name"), "external host name");
+            if (nodeNames.contains(h.name()) || !names.add(h.name())) {
+                throw h.origin().at("name").error(h.name(), "duplicate name: already used by a node or external host");
+            }
+            checkListeners(h.listeners(), h.origin().at("listeners"));
+            Ip a = h.address();
+            if (a.isV6() || a.isAny() || a.isLoopback() || a.isMulticast() || a.isLimitedBroadcast()) {
+                throw h.origin().at("address").error(a.toString(), "address must be an IPv4 unicast address (e.g. from 203.0.113.0/24)");
+            }
+            for (String key : List.of("clusterCIDR", "serviceCIDR", "underlay")) {
+                Prefix p = key.equals("clusterCIDR") ? t.clusterCIDR() : key.equals("serviceCIDR") ? t.serviceCIDR() : t.underlay();
+                if (p.contains(a)) {
+                    throw h.origin().at("address").error(a.toString(), "external address is inside " + key + " " + p + " (expected an address outside the cluster, e.g. from 203.0.113.0/24)");
+                }
+            }
+            ExternalHost other = addresses.put(a, h);
+            if (other != null) {
+                throw h.origin().at("address").error(a.toString(), "address already used by external host " + other.name());
+            }
+        }
+        return t.externalHosts();
+    }
+
+    // ---- helpers
+
+    private static void checkListeners(List<Listener> listeners, Origin origin) {
+        Set<Listener> seen = new HashSet<>();
+        for (Listener l : listeners) {
+            if (!seen.add(l)) {
+                throw origin.error(l.port() + "/" + l.protocol().ianaName(), "duplicate listener");
+            }
+        }
+    }
+
+    private static void checkName(String name, Origin origin, String what) {
+        if (!Names.isDnsLabel(name)) {
+            throw origin.error(name, what + " must be a DNS-1123 label (lower-case letters, digits and '-', at most 63)");
+        }
+    }
+
+    /**
+     * A written address: a host address of {@code range}, not its first address (reserved for
+     * {@code reservedFor}), not used before; recorded in {@code used} as {@code owner}'s.
+     */
+    private static void checkWritten(Ip ip, Prefix range, String rangeName, String reservedFor, Map<Ip, String> used, String owner,
+                                     Origin origin, String key) {
+        checkHostAddress(ip, range, rangeName, origin, key);
+        if (ip.equals(range.address().plus(1))) {
+            throw origin.error(ip.toString(), key + " is the first address of " + rangeName + " " + range + ", reserved for " + reservedFor);
+        }
+        String other = used.put(ip, owner);
+        if (other != null) {
+            throw origin.error(ip.toString(), key + " already used by " + other);
+        }
+    }
+
+    /** An address usable by a host in {@code range}: IPv4, inside, neither network nor broadcast address. */
+    private static void checkHostAddress(Ip ip, Prefix range, String rangeName, Origin origin, String key) {
+        if (!range.contains(ip)) {
+            throw origin.error(ip.toString(), key + " is outside " + rangeName + " " + range);
+        }
+        if (ip.equals(range.address()) || ip.equals(broadcast(range))) {
+            throw origin.error(ip.toString(), key + " is the network or broadcast address of " + rangeName + " " + range);
+        }
+    }
+
+    /** The lowest address from {@code from} on, inside {@code range} below its broadcast address, not taken. */
+    private static Ip nextFree(Ip from, Prefix range, Predicate<Ip> taken, Origin origin, String exhausted) {
+        Ip last = broadcast(range);
+        for (Ip ip = from; range.contains(ip) && ip.compareTo(last) < 0; ip = ip.plus(1)) {
+            if (!taken.test(ip)) {
+                return ip;
+            }
+        }
+        throw origin.error(null, exhausted);
+    }
+
+    private static Ip broadcast(Prefix p) {
+        return p.address().plus((1L << (32 - p.length())) - 1);
+    }
+
+    private static boolean overlaps(Prefix a, Prefix b) {
+        return a.contains(b.address()) || b.contains(a.address());
+    }
+}
