@@ -3,7 +3,6 @@ package io.skoop.netstack.netfilter.kernel
 import io.skoop.model.Packet
 import io.skoop.model.Prefix
 import io.skoop.model.Protocol
-import io.skoop.netstack.netfilter.SetMembership
 import io.skoop.netstack.netfilter.TraceBranch
 import io.skoop.netstack.netfilter.TraceResult
 import io.skoop.netstack.netfilter.kernel.RandomRuleset.Placement
@@ -13,10 +12,15 @@ import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
 
+import java.nio.file.Path
+
 /**
- * The kernel judges the netfilter simulator: the same ruleset is loaded into a lab namespace
- * and parsed from that namespace's {@code iptables-save}; real probes are compared with the
- * simulator's trace on the rules hit (counters), the policies applied, the verdict and the
+ * The kernel judges skoop's integrated engine end to end: a ruleset (and its ipsets) is loaded
+ * into a lab namespace, that namespace is dumped once per ruleset with
+ * {@code scripts/collect-netns.sh}, and the simulator is {@code NetNS.load(dump).netfilter()}:
+ * the dumped iptables (the harness's raw table included, as the kernel runs it), the real
+ * Router over the dumped links, addresses, routes, rules and sysctls, and the dumped ipsets.
+ * Real probes are compared with the simulator's trace on the rules hit (counters), the policies applied, the verdict and the
  * translated tuple (conntrack). See {@link SimulatorComparison} for what is compared and
  * {@link NetfilterLab} for how the kernel is read. Each disagreement is printed in full
  * (ruleset, packet, kernel view, every simulated branch with its steps); the totals are printed
@@ -29,6 +33,8 @@ class NetfilterKernelComparisonSpec extends Specification {
     static final int FIRST_SEED = Integer.getInteger('skoop.nfk.firstSeed', 1)
     static final int PACKETS_PER_RULESET = 5
     static final int STATISTIC_TRIES = 16
+    /** Where the ruleset's namespace is dumped (scripts/collect-netns.sh) once per ruleset, overwritten by the next. */
+    static final Path DUMP = Path.of('target', 'nfk-dump', 'ns')
 
     @Shared @AutoCleanup NetfilterLab lab = new NetfilterLab()
     @Shared Map<String, Integer> totals = [rulesets: 0, packets: 0, agreeing: 0].withDefault { 0 }
@@ -41,7 +47,7 @@ class NetfilterKernelComparisonSpec extends Specification {
         given:
         def c = RandomRuleset.generate(seed, placement, PACKETS_PER_RULESET)
         String saved = lab.load(c.text(), c.ipsets(), placement)
-        def cmp = new SimulatorComparison(placement, saved, new LabSets(c.ipsets()))
+        def cmp = new SimulatorComparison(placement, saved, lab.collect(DUMP))
         totals.rulesets++
 
         when:
@@ -77,7 +83,7 @@ class NetfilterKernelComparisonSpec extends Specification {
     def "hand-written ruleset (#name): simulator and kernel agree"() {
         given:
         String saved = lab.load(withBuiltinChains(ruleset), '', placement)
-        def cmp = new SimulatorComparison(placement, saved, SetMembership.NONE)
+        def cmp = new SimulatorComparison(placement, saved, lab.collect(DUMP))
         Packet p = Packet.parse(packet)
         totals.rulesets++
 
@@ -136,7 +142,7 @@ class NetfilterKernelComparisonSpec extends Specification {
                 [Prefix.parse('10.244.1.0/24'), Prefix.parse('10.244.2.0/24')], LabTopology.SERVICE_CIDR,
                 LabTopology.ROUTER_C, 3, true, 42))
         String saved = lab.load(kp.text(), '', placement)
-        def cmp = new SimulatorComparison(placement, saved, SetMembership.NONE)
+        def cmp = new SimulatorComparison(placement, saved, lab.collect(DUMP))
         totals.rulesets++
         int sport = placement == Placement.FORWARD ? 42000 : 44000
         boolean node = placement == Placement.LOCAL_OUT

@@ -5,10 +5,13 @@ import static io.skoop.netstack.netfilter.kernel.LabTopology.*
 import io.skoop.model.Ip
 import io.skoop.model.Packet
 import io.skoop.model.Protocol
+import io.skoop.netstack.NetNS
 import io.skoop.netstack.netfilter.kernel.KernelObservation.Verdict
 import io.skoop.netstack.netfilter.kernel.RandomRuleset.Placement
 import io.skoop.testsupport.KernelLab
 
+import java.nio.file.Files
+import java.nio.file.Path
 import java.util.regex.Matcher
 
 /**
@@ -152,6 +155,34 @@ class NetfilterLab implements AutoCloseable {
         }
         exec(h, ruleset, 'iptables-restore')
         return exec(h, null, 'iptables-save').readLines().findAll { !it.startsWith('#') }.join('\n') + '\n'
+    }
+
+    /**
+     * Dumps the namespace that holds the loaded ruleset with {@code scripts/collect-netns.sh}
+     * (run inside it, from the project root, the cwd of Maven tests) into {@code dir}, emptied
+     * first, and opens the dump: links, addresses, routes, rules, sysctls, iptables (with the
+     * harness's raw table, which the kernel runs too) and ipsets exactly as the kernel holds them.
+     * The script's output goes to a file by the OS (no stream readers); it prints nothing on success.
+     */
+    NetNS collect(Path dir) {
+        if (placement == null) {
+            throw new IllegalStateException('load a ruleset first')
+        }
+        if (Files.exists(dir)) {
+            dir.toFile().deleteDir()
+        }
+        Files.createDirectories(dir.parent)
+        File log = dir.resolveSibling(dir.fileName.toString() + '.log').toFile()
+        def p = new ProcessBuilder('ip', 'netns', 'exec', host(placement), 'bash', 'scripts/collect-netns.sh', dir.toString())
+                .redirectErrorStream(true).redirectOutput(log).redirectInput(ProcessBuilder.Redirect.from(new File('/dev/null'))).start()
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly()
+            throw new IllegalStateException("timeout: collect-netns.sh in ${host(placement)}")
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("collect-netns.sh in ${host(placement)} failed (${p.exitValue()}): ${log.text}")
+        }
+        return NetNS.load(dir)
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.skoop.netstack.netfilter.kernel
 
 import io.skoop.model.Packet
+import io.skoop.netstack.NetNS
 import io.skoop.netstack.netfilter.FinalVerdict
 import io.skoop.netstack.netfilter.NetfilterSimulator
 import io.skoop.netstack.netfilter.Path
@@ -8,14 +9,12 @@ import io.skoop.netstack.netfilter.Rule
 import io.skoop.netstack.netfilter.Ruleset
 import io.skoop.netstack.netfilter.Table
 import io.skoop.netstack.netfilter.Target
-import io.skoop.netstack.netfilter.SetMembership
 import io.skoop.netstack.netfilter.TraceBranch
 import io.skoop.netstack.netfilter.TraceRequest
 import io.skoop.netstack.netfilter.TraceResult
 import io.skoop.netstack.netfilter.TraceStep
 import io.skoop.netstack.netfilter.kernel.KernelObservation.Verdict
 import io.skoop.netstack.netfilter.kernel.RandomRuleset.Placement
-import io.skoop.netstack.parse.IptablesSaveParser
 
 /**
  * Puts the netfilter simulator's trace next to the kernel's observation of the same packet.
@@ -68,12 +67,17 @@ class SimulatorComparison {
      */
     final Set<String> replyOnlyChains
 
-    /** A simulator for {@code savedRuleset} (iptables-save text) in the namespace of {@code placement}. */
-    SimulatorComparison(Placement placement, String savedRuleset, SetMembership sets) {
+    /**
+     * The real engine of the namespace that holds {@code savedRuleset} (iptables-save text, kept
+     * for reports): {@code ns} is that namespace's dump (scripts/collect-netns.sh), and the
+     * simulator is {@link NetNS#netfilter()}: its iptables, its Router (policy routing over the
+     * dumped links, addresses, routes, rules and sysctls) and its ipsets.
+     */
+    SimulatorComparison(Placement placement, String savedRuleset, NetNS ns) {
         this.placement = placement
         this.savedRuleset = savedRuleset
-        Ruleset rs = IptablesSaveParser.parse("iptables-save (${placement})", savedRuleset, false)
-        this.simulator = new NetfilterSimulator(rs, Ruleset.empty(true), LabRouting.of(placement), sets)
+        Ruleset rs = ns.iptables()
+        this.simulator = ns.netfilter()
         this.replyOnlyChains = placement == Placement.LOCAL_OUT ? [] as Set
                 : reachable(rs, ['OUTPUT', 'POSTROUTING']) - reachable(rs, ['PREROUTING', 'FORWARD', 'INPUT'])
     }
