@@ -1,0 +1,75 @@
+package io.skoop.lab.kubeproxy;
+
+import io.skoop.lab.topology.Node;
+import io.skoop.lab.topology.ResolvedService;
+import io.skoop.lab.topology.ResolvedTopology;
+import io.skoop.lab.topology.ServiceBackend;
+import io.skoop.lab.topology.ServiceType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The glue between a lab's {@link ResolvedTopology} and the kube-proxy iptables renderer: what
+ * kube-proxy would program on one node of the lab.
+ *
+ * <p>As kube-proxy does, every node gets every Service: its rules do not depend on where the
+ * backends run (only {@code externalTrafficPolicy}/{@code internalTrafficPolicy: Local} would, and
+ * the lab has neither). Endpoints are what kube-proxy reads from the EndpointSlices: one per
+ * selected pod whose target port resolves ({@link ResolvedService.Port#endpoints()}); the lab's
+ * pods are all running, so every endpoint is {@code ready}. {@code nodeName} is the backend pod's
+ * node and {@code local} says whether that is the node being programmed ({@code IsLocal}).
+ *
+ * <p>Order is deterministic: Services in file order, their ports in {@code spec.ports} order,
+ * endpoints in backend (pod file) order; the renderer sorts endpoints as kube-proxy does.
+ */
+public final class TopologyServices {
+
+    private TopologyServices() {
+    }
+
+    /**
+     * kube-proxy's view of the node: its name, its underlay address (InternalIP), the cluster CIDR
+     * as {@code --cluster-cidr}, and kube-proxy's defaults otherwise.
+     *
+     * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}
+     */
+    public static NodeContext node(ResolvedTopology t, String nodeName) {
+        Node n = t.node(nodeName);
+        return NodeContext.of(n.name(), n.address(), t.clusterCIDR());
+    }
+
+    /**
+     * One {@link ServicePort} per port of every Service of the topology, as kube-proxy on
+     * {@code nodeName} sees them: node port set for NodePort Services (0 otherwise), no external
+     * or load-balancer IPs, endpoints from the resolved backends.
+     *
+     * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}
+     */
+    public static List<ServicePort> servicePorts(ResolvedTopology t, String nodeName) {
+        t.node(nodeName);
+        List<ServicePort> out = new ArrayList<>();
+        for (ResolvedService rs : t.services()) {
+            var svc = rs.service();
+            for (ResolvedService.Port p : rs.ports()) {
+                List<ServiceEndpoint> eps = new ArrayList<>();
+                for (ServiceBackend b : p.endpoints()) {
+                    eps.add(new ServiceEndpoint(b.ip(), b.port(), true, b.node(), b.node().equals(nodeName)));
+                }
+                int nodePort = svc.type() == ServiceType.NodePort ? p.port().nodePort() : 0;
+                out.add(ServicePort.of(svc.namespace(), svc.name(), p.port().name(), p.port().protocol(),
+                        svc.clusterIP(), p.port().port(), nodePort, eps));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The iptables-restore text kube-proxy (iptables mode) writes on {@code nodeName}:
+     * {@link KubeProxyIptables#render} of {@link #node} and {@link #servicePorts}.
+     *
+     * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}
+     */
+    public static String iptablesRestoreText(ResolvedTopology t, String nodeName) {
+        return KubeProxyIptables.render(node(t, nodeName), servicePorts(t, nodeName)).text();
+    }
+}
