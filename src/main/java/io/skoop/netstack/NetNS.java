@@ -73,6 +73,7 @@ public final class NetNS {
     private final Lazy<Sockets> sockets;
     private final Lazy<IpvsTable> ipvs;
     private final Lazy<NetfilterSimulator> netfilter;
+    private final Lazy<String> nftText;
     private final Lazy<List<NftTable>> nftTables;
 
     private NetNS(String name, Path dir) {
@@ -89,9 +90,13 @@ public final class NetNS {
         this.ipsets = new Lazy<>(() -> exists("ipset.txt") ? IpsetParser.parse(dir.resolve("ipset.txt")) : new IpSets(List.of()));
         this.neighbours = new Lazy<>(() -> exists("neigh.json") ? NeighParser.parse(dir.resolve("neigh.json")) : NeighParser.parse("neigh.json", "[]"));
         this.fdb = new Lazy<>(() -> exists("fdb.json") ? FdbParser.parse(dir.resolve("fdb.json")) : FdbParser.parse("fdb.json", "[]"));
-        this.sockets = new Lazy<>(() -> exists("sockets.txt") ? SocketParser.parse(dir.resolve("sockets.txt")) : SocketParser.parse("sockets.txt", ""));
+        this.sockets = new Lazy<>(() -> {
+            Sockets parsed = exists("sockets.txt") ? SocketParser.parse(dir.resolve("sockets.txt")) : SocketParser.parse("sockets.txt", "");
+            return sysctls().bindV6Only().map(parsed::withBindV6OnlyDefault).orElse(parsed);
+        });
         this.ipvs = new Lazy<>(() -> exists("ipvs.txt") ? IpvsParser.parse(dir.resolve("ipvs.txt")) : IpvsParser.parse("ipvs.txt", ""));
-        this.nftTables = new Lazy<>(() -> exists("nft.json") ? NftParser.tables(dir.resolve("nft.json").toString(), read("nft.json")) : List.of());
+        this.nftText = new Lazy<>(() -> exists("nft.json") ? read("nft.json") : "");
+        this.nftTables = new Lazy<>(() -> NftParser.tables(dir.resolve("nft.json").toString(), nftText.get()));
         this.netfilter = new Lazy<>(() -> new NetfilterSimulator(iptables(), ip6tables(), routingOracle(),
                 new NetNSSets(ipsets())).withConntrackActive(otherConntrackUsers()));
     }
@@ -185,8 +190,7 @@ public final class NetNS {
 
     /** Listening sockets, with the namespace's net.ipv6.bindv6only as the default for sockets ss did not flag. */
     public Sockets sockets() {
-        Sockets s = sockets.get();
-        return sysctls().bindV6Only().map(s::withBindV6OnlyDefault).orElse(s);
+        return sockets.get();
     }
 
     public IpvsTable ipvs() {
@@ -270,12 +274,9 @@ public final class NetNS {
         if (!ipvs().services().isEmpty()) {
             return true;
         }
-        if (exists("nft.json")) {
-            // a conntrack expression in any nftables rule, or an nftables nat chain, enables conntrack
-            String t = read("nft.json");
-            return t.contains("\"ct\"") || t.replace(" ", "").contains("\"type\":\"nat\"");
-        }
-        return false;
+        // a conntrack expression in any nftables rule, or an nftables nat chain, enables conntrack
+        String t = nftText.get();
+        return t.contains("\"ct\"") || t.replace(" ", "").contains("\"type\":\"nat\"");
     }
 
     private Ruleset rules(String file, boolean v6) {

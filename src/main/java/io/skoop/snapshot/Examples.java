@@ -54,8 +54,9 @@ public final class Examples {
      * @throws IllegalArgumentException naming the known examples when {@code name} is not one
      */
     public static Path path(String name) {
-        if (!index().containsKey(name)) {
-            throw new IllegalArgumentException("no embedded example '" + name + "'; known: " + String.join(", ", index().keySet()));
+        Map<String, String> index = index();
+        if (!index.containsKey(name)) {
+            throw new IllegalArgumentException("no embedded example '" + name + "'; known: " + String.join(", ", index.keySet()));
         }
         URL url = Examples.class.getResource(BASE + name);
         if (url == null) {

@@ -866,10 +866,15 @@ public final class IptablesSaveParser {
     }
 
     private Set<CtState> states(String s) {
-        Set<CtState> out = EnumSet.noneOf(CtState.class);
+        return enumList(s, CtState.class, CtState::parse);
+    }
+
+    /** A comma-separated list of names ({@code NEW,ESTABLISHED}); a bad name is an error at that token. */
+    private <E extends Enum<E>> Set<E> enumList(String s, Class<E> type, java.util.function.Function<String, E> parse) {
+        Set<E> out = EnumSet.noneOf(type);
         for (String x : s.split(",")) {
             try {
-                out.add(CtState.parse(x));
+                out.add(parse.apply(x));
             } catch (IllegalArgumentException e) {
                 throw error(x, e.getMessage());
             }
@@ -934,15 +939,7 @@ public final class IptablesSaveParser {
     }
 
     private Set<AddrType> addrTypes(String s) {
-        Set<AddrType> out = EnumSet.noneOf(AddrType.class);
-        for (String x : s.split(",")) {
-            try {
-                out.add(AddrType.parse(x));
-            } catch (IllegalArgumentException e) {
-                throw error(x, e.getMessage());
-            }
-        }
-        return out;
+        return enumList(s, AddrType.class, AddrType::parse);
     }
 
     private Match addrtype(List<Opt> opts) {
