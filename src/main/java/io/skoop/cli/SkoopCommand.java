@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "skoop", mixinStandardHelpOptions = true, version = "skoop 0.1.0",
         description = "Diagnose Kubernetes network connectivity by simulating the real Linux netstack.",
-        subcommands = {NetstackCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NetstackCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
 public class SkoopCommand implements Runnable {
 
     /** Exit code for a user mistake or bad input. */
@@ -50,8 +50,9 @@ public class SkoopCommand implements Runnable {
 
     /** User mistakes: bad arguments and malformed input files. */
     static boolean isUserError(Throwable t) {
-        return t instanceof ParseException || t instanceof IllegalArgumentException
-                || t instanceof java.nio.file.NoSuchFileException || t instanceof UserException;
+        return t instanceof ParseException || t instanceof IllegalArgumentException || t instanceof CommandLine.ParameterException
+                || t instanceof java.nio.file.NoSuchFileException || t instanceof UserException
+                || t instanceof io.skoop.lab.run.LabException;
     }
 
     public static void main(String[] args) {

@@ -1,7 +1,7 @@
 package io.skoop.lab.flannel;
 
 import io.skoop.lab.topology.Cni;
-import io.skoop.lab.topology.LabMacs;
+import io.skoop.lab.topology.LabIds;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
@@ -53,7 +53,7 @@ public final class Flannel {
 
     /** The MAC of {@code flannel.1} on a node: the {@code VtepMAC} of its backend-data annotation. */
     public static String vtepMac(ResolvedTopology t, Node node) {
-        return LabMacs.of(t.name(), node.name(), VXLAN_DEVICE);
+        return LabIds.mac(t.name(), node.name(), VXLAN_DEVICE);
     }
 
     /**

@@ -4,20 +4,21 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Name rules and "did you mean" suggestions shared by the loader and the resolver. */
-final class Names {
+/** Name rules and "did you mean" suggestions shared by the loader, the resolver and the lab commands. */
+public final class Names {
     /** RFC 1123 label, as Kubernetes validates names of nodes, pods, Services and namespaces. */
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     private Names() {
     }
 
-    static boolean isDnsLabel(String s) {
+    /** True when {@code s} is an RFC 1123 label (lower-case letters, digits and {@code -}, at most 63). */
+    public static boolean isDnsLabel(String s) {
         return s != null && DNS_LABEL.matcher(s).matches();
     }
 
     /** {@code ", did you mean 'x'?"} for the closest candidate within edit distance 3, else "". */
-    static String didYouMean(String given, Collection<String> candidates) {
+    public static String didYouMean(String given, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {

@@ -69,4 +69,18 @@ public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix 
     public static Ip podGateway(Node node) {
         return node.podCIDR().address().plus(1);
     }
+
+    /**
+     * The same cluster under another name (what {@code skoop lab up --name} does): every lab namespace, MAC and
+     * veth name derives from the name, so two copies of a topology can run side by side.
+     *
+     * @throws IllegalArgumentException when {@code newName} is not a DNS-1123 label
+     */
+    public ResolvedTopology withName(String newName) {
+        if (!Names.isDnsLabel(newName)) {
+            throw new IllegalArgumentException("lab name '" + newName + "' is not a DNS-1123 label (lower-case letters, digits and '-', "
+                    + "starting and ending with a letter or digit, at most 63)");
+        }
+        return new ResolvedTopology(newName, cni, clusterCIDR, serviceCIDR, underlay, underlayGateway, nodes, pods, services, externalHosts);
+    }
 }

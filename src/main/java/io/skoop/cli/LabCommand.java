@@ -1,0 +1,273 @@
+package io.skoop.cli;
+
+import io.skoop.lab.plan.LabNetns;
+import io.skoop.lab.plan.LabPlanner;
+import io.skoop.lab.plan.Step;
+import io.skoop.lab.run.Lab;
+import io.skoop.lab.run.LabStore;
+import io.skoop.lab.run.Labs;
+import io.skoop.lab.run.Probe;
+import io.skoop.lab.topology.ExternalHost;
+import io.skoop.lab.topology.LabExamples;
+import io.skoop.lab.topology.Node;
+import io.skoop.lab.topology.Pod;
+import io.skoop.lab.topology.ResolvedService;
+import io.skoop.lab.topology.ResolvedTopology;
+import io.skoop.lab.topology.TopologyLoader;
+import io.skoop.model.Protocol;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code skoop lab …}: a Kubernetes data plane built out of network namespaces on this machine (docs/lab.md). Every
+ * subcommand but {@code up --dry-run} needs root.
+ */
+@Command(name = "lab", mixinStandardHelpOptions = true,
+        description = "Build a cluster's data plane out of network namespaces, break it, probe it (needs root).",
+        subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.ListLabs.class, LabCommand.Exec.class,
+                LabCommand.ProbeCmd.class})
+public class LabCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static Labs labs() {
+        return new Labs(LabStore.fromEnvironment());
+    }
+
+    /** {@code skoop lab up (FILE | --example NAME) [--name NAME] [--dry-run] [--verbose]}. */
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Build a lab from a topology file (docs/lab.md) or a bundled example and print what it made.")
+    public static class Up implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "A topology YAML file (or use --example).")
+        Path file;
+
+        @Option(names = "--example", paramLabel = "NAME", description = "A bundled topology: ${COMPLETION-CANDIDATES}.",
+                completionCandidates = ExampleNames.class)
+        String example;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Name the lab (default: the topology's name); prefixes its namespaces.")
+        String name;
+
+        @Option(names = "--dry-run", description = "Print the commands that would build the lab (as a shell script) and stop; needs no root.")
+        boolean dryRun;
+
+        @Option(names = {"-v", "--verbose"}, description = "Print every command as it runs.")
+        boolean verbose;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            if ((file == null) == (example == null)) {
+                throw new UserException("give either FILE or --example NAME (bundled: " + String.join(", ", LabExamples.names()) + ")");
+            }
+            String fileName;
+            String yaml;
+            String source;
+            if (example != null) {
+                yaml = LabExamples.text(example);
+                fileName = example + ".yaml";
+                source = "example " + example;
+            } else {
+                yaml = Files.readString(file, StandardCharsets.UTF_8);
+                fileName = file.toString();
+                source = file.toAbsolutePath().normalize().toString();
+            }
+            ResolvedTopology t = TopologyLoader.parse(fileName, yaml);
+            if (name != null) {
+                t = t.withName(name);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (dryRun) {
+                out.println("# skoop lab up " + source + ": lab " + t.name() + " (run as root; skoop lab down " + t.name() + " removes it)");
+                out.println("set -e");
+                for (Step s : LabPlanner.plan(t).steps()) {
+                    out.println("# " + s.what());
+                    out.println(s.shell());
+                }
+                return 0;
+            }
+            Labs.Built b = labs().up(t, source, fileName, yaml, verbose ? out::println : null);
+            printLab(out, b.lab());
+            out.printf("%nlab %s is up: %d namespaces, %d listeners, built in %.1f s%n", t.name(), b.plan().namespaces().size(),
+                    b.plan().listeners().size(), b.elapsed().toMillis() / 1000.0);
+            out.println("  skoop lab probe " + t.name() + " SRC DST PORT    # e.g. a pod to a Service: "
+                    + exampleProbe(t));
+            out.println("  skoop lab down " + t.name());
+            return 0;
+        }
+
+        private static String exampleProbe(ResolvedTopology t) {
+            if (t.pods().isEmpty() || t.services().isEmpty()) {
+                return "skoop lab probe " + t.name() + " " + t.nodes().get(0).name() + " " + t.nodes().get(t.nodes().size() - 1).name() + " 22";
+            }
+            ResolvedService s = t.services().get(0);
+            return "skoop lab probe " + t.name() + " " + t.pods().get(0).key() + " svc/" + s.service().key() + " "
+                    + s.ports().get(0).port().port() + (s.ports().get(0).port().protocol() == Protocol.UDP ? " --protocol udp" : "");
+        }
+    }
+
+    /** Prints a lab's nodes, pods, Services and external hosts with their namespaces and addresses. */
+    static void printLab(PrintWriter out, Lab lab) {
+        ResolvedTopology t = lab.topology();
+        String l = t.name();
+        out.printf("lab %s (%s, flannel %s)%n", l, lab.entry().source(), io.skoop.lab.flannel.Flannel.backend(t).text());
+        out.printf("%nunderlay %s  router %s  namespace %s%n", t.underlay(), t.underlayGateway(), LabNetns.underlay(l));
+        out.printf("%n%-16s %-16s %-18s %s%n", "NODE", "ADDRESS", "PODCIDR", "NAMESPACE");
+        for (Node n : t.nodes()) {
+            out.printf("%-16s %-16s %-18s %s%n", n.name(), n.address(), n.podCIDR(), LabNetns.node(l, n));
+        }
+        if (!t.pods().isEmpty()) {
+            out.printf("%n%-28s %-12s %-14s %-14s %s%n", "POD", "NODE", "IP", "LISTENS", "NAMESPACE");
+            for (Pod p : t.pods()) {
+                String listens = p.listeners().stream().map(x -> x.port() + "/" + x.protocol().ianaName()).collect(Collectors.joining(","));
+                out.printf("%-28s %-12s %-14s %-14s %s%n", p.key(), p.node(), p.ip(), listens.isEmpty() ? "-" : listens, LabNetns.pod(l, p));
+            }
+        }
+        if (!t.services().isEmpty()) {
+            out.printf("%n%-28s %-10s %-14s %s%n", "SERVICE", "TYPE", "CLUSTER-IP", "PORTS -> ENDPOINTS");
+            for (ResolvedService s : t.services()) {
+                String ports = s.ports().stream().map(p -> p.port().port() + (p.port().nodePort() > 0 ? ":" + p.port().nodePort() : "") + "/"
+                        + p.port().protocol().ianaName() + " -> " + (p.endpoints().isEmpty() ? "(none)"
+                        : p.endpoints().stream().map(e -> e.ip() + ":" + e.port()).collect(Collectors.joining(","))))
+                        .collect(Collectors.joining("; "));
+                out.printf("%-28s %-10s %-14s %s%n", s.service().key(), s.service().type(), s.service().clusterIP(), ports);
+            }
+        }
+        if (!t.externalHosts().isEmpty()) {
+            out.printf("%n%-16s %-16s %s%n", "EXTERNAL", "ADDRESS", "NAMESPACE");
+            for (ExternalHost h : t.externalHosts()) {
+                out.printf("%-16s %-16s %s%n", h.name(), h.address(), LabNetns.external(l, h));
+            }
+        }
+    }
+
+    /** {@code skoop lab down NAME}. */
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            description = "Remove a lab: its listeners, every namespace it made (also after a half-finished up), its state.")
+    public static class Down implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The lab's name (skoop lab list).")
+        String name;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            List<String> removed = labs().down(name);
+            spec.commandLine().getOut().println("lab " + name + " is down: removed " + removed.size() + " namespaces");
+            return 0;
+        }
+    }
+
+    /** {@code skoop lab list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the labs on this machine.")
+    public static class ListLabs implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            List<Labs.Listed> all = labs().list();
+            if (all.isEmpty()) {
+                out.println("no labs (start one with: skoop lab up --example flannel-vxlan)");
+                return 0;
+            }
+            out.printf("%-16s %-9s %-11s %-20s %s%n", "NAME", "STATUS", "NAMESPACES", "CREATED", "SOURCE");
+            for (Labs.Listed x : all) {
+                if (x.entry() == null) {
+                    out.printf("%-16s %-9s %-11s %-20s %s%n", x.name(), "orphaned", x.present(), "-",
+                            "namespaces without lab state; remove with: skoop lab down " + x.name());
+                } else {
+                    LabStore.Entry e = x.entry();
+                    out.printf("%-16s %-9s %-11s %-20s %s%n", e.name(), e.status(), x.present() + "/" + e.namespaces().size(), e.createdAt(),
+                            e.source());
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code skoop lab exec NAME TARGET -- CMD…}. */
+    @Command(name = "exec", mixinStandardHelpOptions = true,
+            description = "Run a command inside a node's, pod's or external host's network namespace (inject faults this way).")
+    public static class Exec implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The lab's name.")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "TARGET", description = "A node, an external host, or namespace/pod.")
+        String target;
+
+        @Parameters(index = "2..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
+        List<String> command;
+
+        @Override
+        public Integer call() {
+            return labs().exec(name, target, command);
+        }
+    }
+
+    /** {@code skoop lab probe NAME SRC DST PORT [--protocol tcp|udp] [--timeout S]}. */
+    @Command(name = "probe", mixinStandardHelpOptions = true,
+            description = "Try a real connection through the kernel; exit 0 when it connects, 1 when not (and how it failed).")
+    public static class ProbeCmd implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The lab's name.")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "SRC", description = "A node, an external host, or namespace/pod.")
+        String source;
+
+        @Parameters(index = "2", paramLabel = "DST", description = "A node, an external host, namespace/pod, svc/namespace/name or an IPv4 address.")
+        String destination;
+
+        @Parameters(index = "3", paramLabel = "PORT", description = "The destination port (a Service's port for svc/…).")
+        int port;
+
+        @Option(names = "--protocol", paramLabel = "tcp|udp", defaultValue = "tcp", description = "tcp (default) or udp.")
+        String protocol;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "2", description = "Bound for connect and answer (default 2).")
+        double timeout;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (timeout <= 0 || timeout > 60) {
+                throw new UserException("--timeout must be in (0, 60] seconds, got " + timeout);
+            }
+            Protocol p = Protocol.parse(protocol);
+            Lab lab = labs().open(name);
+            Probe.Result r = Probe.run(lab, source, destination, port, p, Duration.ofMillis((long) (timeout * 1000)));
+            spec.commandLine().getOut().println(r.summary());
+            return r.connected() ? 0 : 1;
+        }
+    }
+
+    /** Completion candidates for {@code --example}. */
+    static final class ExampleNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return LabExamples.names().iterator();
+        }
+    }
+}

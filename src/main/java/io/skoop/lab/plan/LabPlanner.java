@@ -1,0 +1,285 @@
+package io.skoop.lab.plan;
+
+import io.skoop.lab.flannel.Flannel;
+import io.skoop.lab.kubeproxy.TopologyServices;
+import io.skoop.lab.topology.Cni;
+import io.skoop.lab.topology.ExternalHost;
+import io.skoop.lab.topology.LabIds;
+import io.skoop.lab.topology.Listener;
+import io.skoop.lab.topology.Node;
+import io.skoop.lab.topology.Pod;
+import io.skoop.lab.topology.ResolvedTopology;
+import io.skoop.model.Ip;
+import io.skoop.model.Protocol;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns a {@link ResolvedTopology} into the {@link LabPlan} that builds its data plane out of network namespaces,
+ * the way the real components would have left a node:
+ * <ul>
+ *   <li><b>underlay</b> ({@link LabNetns#underlay}): bridge {@code br0} holding the underlay's first address (the
+ *       nodes' default gateway), {@code ip_forward=1}; it is the VPC router and routes each external host's
+ *       address ({@code /32}) to that host's veth;</li>
+ *   <li><b>node</b>: {@code eth0} (veth into {@code br0}, MTU {@value Flannel#UNDERLAY_MTU}) with the node's
+ *       InternalIP, default route via the underlay gateway; sysctls as kubeadm's preflight and kube-proxy require them
+ *       ({@code net.ipv4.ip_forward=1}, {@code net.bridge.bridge-nf-call-iptables=1},
+ *       {@code net.ipv4.conf.all.route_localnet=1});</li>
+ *   <li><b>flannel vxlan</b> ({@code pkg/backend/vxlan}): {@code flannel.1} (VNI 1, {@code local} the node IP,
+ *       {@code dev eth0}, port 8472, {@code nolearning}, MTU 1450, the VTEP MAC of the node's annotation), address
+ *       podCIDR network/32; per remote node {@code <podCIDR> via <vtep> dev flannel.1 onlink}, a permanent
+ *       neighbour {@code <vtep> lladdr <VtepMAC>} and a permanent FDB entry {@code <VtepMAC> dst <node IP>};
+ *       <b>host-gw</b> ({@code pkg/backend/hostgw}): per remote node {@code <podCIDR> via <node IP> dev eth0};</li>
+ *   <li><b>CNI</b> (flannel delegating to the bridge plugin with {@code isDefaultGateway}, {@code hairpinMode} and
+ *       host-local IPAM, as kube-flannel.yml's cni-conf.json says): on a node's first pod the {@code cni0} bridge
+ *       with the podCIDR's gateway address; per pod a veth {@code veth<8 hex>} (bridge port, hairpin on) whose peer
+ *       is the pod's {@code eth0} with the pod IP, routes {@code default via <gateway>} and
+ *       {@code <cluster CIDR> via <gateway>}; MTU {@link Flannel#mtu} on cni0 and both veth ends;</li>
+ *   <li><b>iptables</b>: kube-proxy's rules ({@link TopologyServices#iptablesRestoreText}) restored whole, then
+ *       flanneld's ({@link Flannel#iptablesRestoreText}) with {@code --noflush};</li>
+ *   <li><b>the wire</b>: every device on the underlay sends MTU-sized frames only ({@code gso_max_segs 1}), so an
+ *       MTU smaller than the frames that reach it drops them, as on a physical network;</li>
+ *   <li><b>listeners</b>: one socat per declared listener (node: on each of its addresses for UDP, so replies leave
+ *       from the address that was asked; pods and external hosts: on 0.0.0.0).</li>
+ * </ul>
+ * Hardware addresses and veth names come from {@link LabIds}, so every build of a topology is identical.
+ */
+public final class LabPlanner {
+
+    /** The underlay's bridge in {@link LabNetns#underlay}. */
+    public static final String UNDERLAY_BRIDGE = "br0";
+    /** The CNI bridge on every node with pods. */
+    public static final String CNI_BRIDGE = "cni0";
+
+    private final ResolvedTopology t;
+    private final String lab;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Step> steps = new ArrayList<>();
+    private final List<LabPlan.Socket> sockets = new ArrayList<>();
+
+    private LabPlanner(ResolvedTopology t) {
+        this.t = t;
+        this.lab = t.name();
+    }
+
+    /**
+     * The plan that builds {@code t}.
+     *
+     * @throws IllegalArgumentException when the topology's CNI is not one the lab can build
+     */
+    public static LabPlan plan(ResolvedTopology t) {
+        return new LabPlanner(t).build();
+    }
+
+    private LabPlan build() {
+        Cni.FlannelBackend backend = Flannel.backend(t);
+        int mtu = Flannel.mtu(backend);
+        String ul = LabNetns.underlay(lab);
+
+        netns(ul);
+        t.nodes().forEach(n -> netns(LabNetns.node(lab, n)));
+        t.pods().forEach(p -> netns(LabNetns.pod(lab, p)));
+        t.externalHosts().forEach(h -> netns(LabNetns.external(lab, h)));
+
+        String gwCidr = t.underlayGateway() + "/" + t.underlay().length();
+        ip("underlay: bridge " + UNDERLAY_BRIDGE, ul, "link", "add", UNDERLAY_BRIDGE, "address", LabIds.mac(lab, "underlay", UNDERLAY_BRIDGE),
+                "type", "bridge");
+        ip("underlay: " + gwCidr + " on " + UNDERLAY_BRIDGE, ul, "addr", "add", gwCidr, "dev", UNDERLAY_BRIDGE);
+        ip("underlay: " + UNDERLAY_BRIDGE + " up", ul, "link", "set", UNDERLAY_BRIDGE, "up");
+        exec("underlay: forwarding", ul, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+
+        for (int i = 0; i < t.externalHosts().size(); i++) {
+            external(t.externalHosts().get(i), "vx" + i);
+        }
+        for (int i = 0; i < t.nodes().size(); i++) {
+            node(t.nodes().get(i), "vn" + i, backend, mtu);
+        }
+        for (Node n : t.nodes()) {
+            iptables(n);
+        }
+        for (Node n : t.nodes()) {
+            for (Listener l : n.listeners()) {
+                List<Ip> binds = l.protocol() == Protocol.UDP ? nodeAddresses(n, backend) : java.util.Collections.singletonList(null);
+                for (Ip bind : binds) {
+                    listener(LabNetns.node(lab, n), "node " + n.name(), bind, l);
+                }
+            }
+        }
+        for (Pod p : t.pods()) {
+            for (Listener l : p.listeners()) {
+                listener(LabNetns.pod(lab, p), "pod " + p.key(), null, l);
+            }
+        }
+        for (ExternalHost h : t.externalHosts()) {
+            for (Listener l : h.listeners()) {
+                listener(LabNetns.external(lab, h), "external " + h.name(), null, l);
+            }
+        }
+        return new LabPlan(t, namespaces, steps, sockets);
+    }
+
+    private void netns(String name) {
+        namespaces.add(name);
+        steps.add(new Step("namespace " + name, null, List.of("ip", "netns", "add", name), null, Step.Kind.COMMAND));
+        ip(name + ": lo up", name, "link", "set", "lo", "up");
+    }
+
+    private void external(ExternalHost h, String port) {
+        String ul = LabNetns.underlay(lab);
+        String ns = LabNetns.external(lab, h);
+        String who = "external " + h.name();
+        ip(who + ": eth0 <-> underlay " + port, ul, "link", "add", port, "address", LabIds.mac(lab, "underlay", port), "type", "veth",
+                "peer", "name", "eth0", "address", LabIds.mac(lab, "ext", h.name(), "eth0"), "netns", ns);
+        ip(who + ": " + port + " up", ul, "link", "set", port, "up");
+        ip(who + ": route on the underlay router", ul, "route", "add", h.address() + "/32", "dev", port);
+        ip(who + ": " + h.address() + "/32 on eth0", ns, "addr", "add", h.address() + "/32", "dev", "eth0");
+        ip(who + ": eth0 up", ns, "link", "set", "eth0", "up");
+        wire(who, ns, "eth0");
+        wire(who, ul, port);
+        ip(who + ": default route", ns, "route", "add", "default", "via", t.underlayGateway().toString(), "dev", "eth0", "onlink");
+    }
+
+    private void node(Node n, String port, Cni.FlannelBackend backend, int mtu) {
+        String ul = LabNetns.underlay(lab);
+        String ns = LabNetns.node(lab, n);
+        String who = n.name();
+        ip(who + ": eth0 <-> underlay " + port, ul, "link", "add", port, "address", LabIds.mac(lab, "underlay", port), "type", "veth",
+                "peer", "name", "eth0", "address", LabIds.mac(lab, n.name(), "eth0"), "netns", ns);
+        ip(who + ": " + port + " in " + UNDERLAY_BRIDGE, ul, "link", "set", port, "master", UNDERLAY_BRIDGE, "up");
+        ip(who + ": " + n.address() + " on eth0", ns, "addr", "add", n.address() + "/" + t.underlay().length(), "dev", "eth0");
+        ip(who + ": eth0 up", ns, "link", "set", "eth0", "mtu", String.valueOf(Flannel.UNDERLAY_MTU), "up");
+        wire(who, ns, "eth0");
+        wire(who, ul, port);
+        ip(who + ": default route", ns, "route", "add", "default", "via", t.underlayGateway().toString(), "dev", "eth0");
+        exec(who + ": sysctls", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1",
+                "net.ipv4.conf.all.route_localnet=1");
+
+        if (backend == Cni.FlannelBackend.VXLAN) {
+            String dev = Flannel.VXLAN_DEVICE;
+            ip(who + ": " + dev, ns, "link", "add", dev, "address", Flannel.vtepMac(t, n), "type", "vxlan", "id", String.valueOf(Flannel.VNI),
+                    "local", n.address().toString(), "dev", "eth0", "dstport", String.valueOf(Flannel.VXLAN_PORT), "nolearning");
+            ip(who + ": " + dev + " address", ns, "addr", "add", Flannel.vtepAddress(n) + "/32", "dev", dev);
+            ip(who + ": " + dev + " up", ns, "link", "set", dev, "mtu", String.valueOf(mtu), "up");
+            for (Node r : t.nodes()) {
+                if (r == n) {
+                    continue;
+                }
+                String vtep = Flannel.vtepAddress(r).toString();
+                String mac = Flannel.vtepMac(t, r);
+                ip(who + ": route to " + r.name(), ns, "route", "add", r.podCIDR().toString(), "via", vtep, "dev", dev, "onlink");
+                ip(who + ": neighbour " + r.name(), ns, "neigh", "add", vtep, "lladdr", mac, "dev", dev, "nud", "permanent");
+                steps.add(new Step(who + ": fdb " + r.name(), ns,
+                        List.of("bridge", "-n", ns, "fdb", "append", mac, "dev", dev, "dst", r.address().toString(), "self", "permanent"),
+                        null, Step.Kind.COMMAND));
+            }
+        } else {
+            for (Node r : t.nodes()) {
+                if (r != n) {
+                    ip(who + ": route to " + r.name(), ns, "route", "add", r.podCIDR().toString(), "via", r.address().toString(), "dev", "eth0");
+                }
+            }
+        }
+
+        List<Pod> pods = t.podsOn(n.name());
+        if (pods.isEmpty()) {
+            return;
+        }
+        Ip gw = ResolvedTopology.podGateway(n);
+        String m = String.valueOf(mtu);
+        ip(who + ": " + CNI_BRIDGE, ns, "link", "add", CNI_BRIDGE, "address", LabIds.mac(lab, n.name(), CNI_BRIDGE), "mtu", m, "type", "bridge");
+        ip(who + ": " + gw + " on " + CNI_BRIDGE, ns, "addr", "add", gw + "/" + n.podCIDR().length(), "dev", CNI_BRIDGE);
+        ip(who + ": " + CNI_BRIDGE + " up", ns, "link", "set", CNI_BRIDGE, "up");
+        Set<String> veths = new HashSet<>();
+        for (Pod p : pods) {
+            String pns = LabNetns.pod(lab, p);
+            String veth = vethName(p, veths);
+            String pw = "pod " + p.key();
+            ip(pw + ": eth0 <-> " + who + " " + veth, ns, "link", "add", veth, "address", LabIds.mac(lab, p.key(), veth), "mtu", m,
+                    "type", "veth", "peer", "name", "eth0", "address", LabIds.mac(lab, p.key(), "eth0"), "mtu", m, "netns", pns);
+            ip(pw + ": " + veth + " in " + CNI_BRIDGE, ns, "link", "set", veth, "master", CNI_BRIDGE);
+            ip(pw + ": hairpin on " + veth, ns, "link", "set", veth, "type", "bridge_slave", "hairpin", "on");
+            ip(pw + ": " + veth + " up", ns, "link", "set", veth, "up");
+            ip(pw + ": " + p.ip() + " on eth0", pns, "addr", "add", p.ip() + "/" + n.podCIDR().length(), "dev", "eth0");
+            ip(pw + ": eth0 up", pns, "link", "set", "eth0", "up");
+            ip(pw + ": default route", pns, "route", "add", "default", "via", gw.toString(), "dev", "eth0");
+            ip(pw + ": cluster route", pns, "route", "add", t.clusterCIDR().toString(), "via", gw.toString(), "dev", "eth0");
+        }
+    }
+
+    private String vethName(Pod p, Set<String> taken) {
+        for (int salt = 0; ; salt++) {
+            String name = "veth" + (salt == 0 ? LabIds.hex(8, lab, p.key()) : LabIds.hex(8, lab, p.key(), String.valueOf(salt)));
+            if (taken.add(name)) {
+                return name;
+            }
+        }
+    }
+
+    private void iptables(Node n) {
+        String ns = LabNetns.node(lab, n);
+        steps.add(new Step(n.name() + ": kube-proxy iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
+                TopologyServices.iptablesRestoreText(t, n.name()), Step.Kind.COMMAND));
+        steps.add(new Step(n.name() + ": flannel iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
+                Flannel.iptablesRestoreText(t, n), Step.Kind.COMMAND));
+    }
+
+    /** The node's IPv4 addresses after the build: InternalIP, flannel.1's (vxlan), cni0's (when it has pods). */
+    private List<Ip> nodeAddresses(Node n, Cni.FlannelBackend backend) {
+        List<Ip> a = new ArrayList<>();
+        a.add(n.address());
+        if (backend == Cni.FlannelBackend.VXLAN) {
+            a.add(Flannel.vtepAddress(n));
+        }
+        if (!t.podsOn(n.name()).isEmpty()) {
+            a.add(ResolvedTopology.podGateway(n));
+        }
+        return a;
+    }
+
+    private void listener(String ns, String owner, Ip bind, Listener l) {
+        LabPlan.Socket s = new LabPlan.Socket(ns, owner, bind, l.port(), l.protocol());
+        sockets.add(s);
+        // UDP4-LISTEN with fork hands each peer a socket connected to it and listens again on a fresh one, so
+        // datagrams from the next peer never meet a child still busy with the last (UDP4-RECVFROM,fork children
+        // share the listening socket and drop other peers' datagrams while they live)
+        String addr = (l.protocol() == Protocol.UDP ? "UDP4-LISTEN:" : "TCP4-LISTEN:") + l.port()
+                + (bind != null ? ",bind=" + bind : "") + ",reuseaddr,fork";
+        steps.add(new Step(owner + ": listen " + l.port() + "/" + l.protocol().ianaName() + (bind != null ? " on " + bind : ""), ns,
+                List.of("setsid", "-f", "ip", "netns", "exec", ns, "socat", addr, answer(s)), null, Step.Kind.LISTENER));
+    }
+
+    /**
+     * socat's answering address: {@code EXEC:echo <banner>} for UDP; for TCP a shell line printing the banner, the
+     * padding and the end line (no commas or colons: socat's address syntax gives them meaning).
+     */
+    private static String answer(LabPlan.Socket s) {
+        if (s.protocol() == Protocol.UDP) {
+            return "EXEC:echo " + s.banner();
+        }
+        return "SYSTEM:echo " + s.banner() + "; head -c " + LabPlan.TCP_PADDING + " /dev/zero | tr -c x x; echo; echo " + LabPlan.END;
+    }
+
+    /**
+     * Makes a device of the underlay behave like a NIC on a wire: {@code gso_max_segs 1} makes the kernel segment
+     * GSO packets before they leave it, so only MTU-sized frames cross the underlay and a receiver whose MTU is
+     * smaller drops them, as hardware does. Without it a veth passes GSO super-packets of any size to its peer
+     * ({@code is_skb_forwardable} lets GSO through) and an MTU fault would go unnoticed.
+     */
+    private void wire(String who, String ns, String dev) {
+        ip(who + ": " + dev + " sends wire-sized frames", ns, "link", "set", "dev", dev, "gso_max_segs", "1");
+    }
+
+    private void ip(String what, String ns, String... args) {
+        List<String> argv = new ArrayList<>(List.of("ip", "-n", ns));
+        argv.addAll(List.of(args));
+        steps.add(new Step(what, ns, argv, null, Step.Kind.COMMAND));
+    }
+
+    private void exec(String what, String ns, String... args) {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        argv.addAll(List.of(args));
+        steps.add(new Step(what, ns, argv, null, Step.Kind.COMMAND));
+    }
+}

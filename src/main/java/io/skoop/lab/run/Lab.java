@@ -1,0 +1,118 @@
+package io.skoop.lab.run;
+
+import io.skoop.lab.plan.LabNetns;
+import io.skoop.lab.topology.ExternalHost;
+import io.skoop.lab.topology.Names;
+import io.skoop.lab.topology.Node;
+import io.skoop.lab.topology.Pod;
+import io.skoop.lab.topology.ResolvedService;
+import io.skoop.lab.topology.ResolvedTopology;
+import io.skoop.model.Ip;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A lab that is up (or was being built): its saved entry and its topology, and the way from the names users
+ * type to namespaces and addresses.
+ *
+ * <p>Targets are written as in kubectl: a node or external host by name ({@code node-1}, {@code internet}), a pod as
+ * {@code namespace/pod} ({@code default/client}), a Service as {@code svc/namespace/name}; a destination may also
+ * be an IPv4 address.
+ *
+ * @param entry    what the store holds
+ * @param topology the topology it was built from
+ */
+public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
+
+    /** The name of the lab. */
+    public String name() {
+        return entry.name();
+    }
+
+    /**
+     * The namespace of a source: a node, an external host or {@code namespace/pod}.
+     *
+     * @throws IllegalArgumentException naming the known targets (and the closest) when there is no such target
+     */
+    public String netns(String target) {
+        String lab = name();
+        if (target.contains("/")) {
+            if (target.startsWith("svc/")) {
+                throw new IllegalArgumentException("a Service (" + target + ") is a destination, not a place to run in; "
+                        + "use a node, an external host or namespace/pod");
+            }
+            return LabNetns.pod(lab, pod(target));
+        }
+        for (Node n : topology.nodes()) {
+            if (n.name().equals(target)) {
+                return LabNetns.node(lab, n);
+            }
+        }
+        for (ExternalHost h : topology.externalHosts()) {
+            if (h.name().equals(target)) {
+                return LabNetns.external(lab, h);
+            }
+        }
+        throw new IllegalArgumentException("lab " + lab + " has no node or external host '" + target + "' (pods are namespace/pod); "
+                + "targets: " + String.join(", ", targets()) + Names.didYouMean(target, targets()));
+    }
+
+    /**
+     * The address of a destination: a node's InternalIP, an external host's address, a pod's IP, a Service's
+     * cluster IP ({@code svc/namespace/name}) or an IPv4 literal.
+     *
+     * @throws IllegalArgumentException naming the known targets when there is no such target
+     */
+    public Ip address(String target) {
+        Ip literal = Ip.tryParse(target);
+        if (literal != null) {
+            return literal;
+        }
+        if (target.startsWith("svc/")) {
+            return service(target.substring(4)).service().clusterIP();
+        }
+        if (target.contains("/")) {
+            return pod(target).ip();
+        }
+        for (Node n : topology.nodes()) {
+            if (n.name().equals(target)) {
+                return n.address();
+            }
+        }
+        for (ExternalHost h : topology.externalHosts()) {
+            if (h.name().equals(target)) {
+                return h.address();
+            }
+        }
+        throw new IllegalArgumentException("lab " + name() + " has no node or external host '" + target
+                + "' (pods are namespace/pod, Services svc/namespace/name); targets: " + String.join(", ", targets())
+                + Names.didYouMean(target, targets()));
+    }
+
+    /** Every name a target can be: nodes, external hosts, {@code namespace/pod}, {@code svc/namespace/name}. */
+    public List<String> targets() {
+        List<String> all = new ArrayList<>();
+        topology.nodes().forEach(n -> all.add(n.name()));
+        topology.externalHosts().forEach(h -> all.add(h.name()));
+        topology.pods().forEach(p -> all.add(p.key()));
+        topology.services().forEach(s -> all.add("svc/" + s.service().key()));
+        return all;
+    }
+
+    private Pod pod(String key) {
+        if (key.chars().filter(c -> c == '/').count() != 1) {
+            throw new IllegalArgumentException("'" + key + "' is neither a node nor namespace/pod nor svc/namespace/name");
+        }
+        List<String> pods = topology.pods().stream().map(Pod::key).toList();
+        return topology.pods().stream().filter(p -> p.key().equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("lab " + name() + " has no pod '" + key + "'; pods: "
+                        + String.join(", ", pods) + Names.didYouMean(key, pods)));
+    }
+
+    private ResolvedService service(String key) {
+        List<String> svcs = topology.services().stream().map(s -> s.service().key()).toList();
+        return topology.services().stream().filter(s -> s.service().key().equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("lab " + name() + " has no Service '" + key + "'; Services: "
+                        + String.join(", ", svcs) + Names.didYouMean(key, svcs)));
+    }
+}
