@@ -95,19 +95,14 @@ final class Meta {
         return HexFormat.of().formatHex(sha256(text));
     }
 
-    private static byte[] sha256(String first, String... parts) {
-        MessageDigest sha;
+    /** SHA-256 of the strings joined by NUL bytes. */
+    private static byte[] sha256(String first, String... more) {
+        String joined = more.length == 0 ? first : first + "\0" + String.join("\0", more);
         try {
-            sha = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256").digest(joined.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java platform", e);
         }
-        sha.update(first.getBytes(StandardCharsets.UTF_8));
-        for (String p : parts) {
-            sha.update((byte) 0);
-            sha.update(p.getBytes(StandardCharsets.UTF_8));
-        }
-        return sha.digest();
     }
 
     private String key(String kind, String namespace, String name) {
