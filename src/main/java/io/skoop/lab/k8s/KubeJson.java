@@ -60,18 +60,23 @@ final class KubeJson {
 
     /**
      * The list {@code kubectl get <kind> -A -o json} prints: {@code {"apiVersion":"v1","items":[…],"kind":"List",
-     * "metadata":{"resourceVersion":""}}}, items ordered as the apiserver lists them (by etcd key: namespace, then
-     * name; cluster-scoped objects by name).
+     * "metadata":{"resourceVersion":""}}}, items ordered as the apiserver lists them: by etcd key
+     * ({@code …/<namespace>/<name>}, so {@code kube-system/x} sorts before {@code kube/x}; cluster-scoped objects by name).
      */
     static ObjectNode list(List<ObjectNode> items) {
         ObjectNode l = object();
         l.put("apiVersion", "v1");
         ArrayNode a = l.putArray("items");
-        items.stream().sorted(Comparator.comparing((ObjectNode o) -> o.path("metadata").path("namespace").asText(""))
-                .thenComparing(o -> o.path("metadata").path("name").asText())).forEach(a::add);
+        items.stream().sorted(Comparator.comparing(KubeJson::storageKey)).forEach(a::add);
         l.put("kind", "List");
         l.putObject("metadata").put("resourceVersion", "");
         return l;
+    }
+
+    /** The part of an object's etcd key after the resource: {@code namespace/name}, or {@code name}. */
+    private static String storageKey(ObjectNode o) {
+        JsonNode m = o.path("metadata");
+        return m.has("namespace") ? m.get("namespace").asText() + "/" + m.get("name").asText() : m.get("name").asText();
     }
 
     /** The text kubectl prints for {@code node}, ending in a newline. */

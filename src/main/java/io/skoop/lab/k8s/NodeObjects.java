@@ -55,7 +55,7 @@ final class NodeObjects {
         labels.put("kubernetes.io/arch", "amd64");
         labels.put("kubernetes.io/hostname", n.name());
         labels.put("kubernetes.io/os", "linux");
-        if (n == LabCluster.controlPlane(t)) {
+        if (n.equals(LabCluster.controlPlane(t))) {
             labels.put("node-role.kubernetes.io/control-plane", "");
             labels.put("node.kubernetes.io/exclude-from-external-load-balancers", "");
         }

@@ -95,8 +95,8 @@ class ClusterObjectsSpec extends Specification {
             assert list.metadata == [resourceVersion: '']
             assert list.items.every { [it.apiVersion, it.kind] == KIND_OF[kind] }
             assert list.items.every { it.metadata.creationTimestamp == '2026-11-21T10:00:00Z' && it.metadata.resourceVersion ==~ /\d+/ }
-            def keys = list.items.collect { [it.metadata.namespace ?: '', it.metadata.name] }
-            assert keys == keys.toSorted { a, b -> a[0] <=> b[0] ?: a[1] <=> b[1] }
+            def keys = list.items.collect { it.metadata.namespace ? "$it.metadata.namespace/$it.metadata.name".toString() : it.metadata.name }
+            assert keys == keys.toSorted()
         }
         def uids = ClusterObjects.KINDS.collectMany { items(objects, it)*.metadata*.uid }
         uids.size() == uids.toUnique().size()
@@ -376,6 +376,9 @@ class ClusterObjectsSpec extends Specification {
                 labels: {app: a}
                 ports:
                   - {name: other, port: 9000}
+              - name: c
+                namespace: kube
+                node: n1
             services:
               - name: nobody
                 selector: {app: missing}
@@ -410,6 +413,10 @@ class ClusterObjectsSpec extends Specification {
                 addresses: [[ip: t.pod('a').ip().toString(), nodeName: 'n1',
                              targetRef: [kind: 'Pod', name: 'a', namespace: 'default', uid: items(objects, 'pods').find { key(it) == 'default/a' }.metadata.uid]]],
                 ports    : [[port: 8080, protocol: 'TCP']]]]
+
+        and: 'items in etcd key order: namespace kube after kube-system (- sorts before /)'
+        items(objects, 'pods').collect { key(it).replaceAll(/-[a-z0-9]{5}$/, '') } ==
+                ['default/a', 'default/b', 'kube-flannel/kube-flannel-ds', 'kube-system/kube-proxy', 'kube/c']
 
         and: 'no selector: neither controller publishes anything'
         slicesOf(objects, t.service('manual')).isEmpty()
