@@ -4,6 +4,7 @@ import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.plan.LabPlanner;
 import io.skoop.lab.plan.Step;
 import io.skoop.lab.run.Lab;
+import io.skoop.lab.run.LabSnapshot;
 import io.skoop.lab.run.LabStore;
 import io.skoop.lab.run.Labs;
 import io.skoop.lab.run.Probe;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Build a cluster's data plane out of network namespaces, break it, probe it (needs root).",
         subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.ListLabs.class, LabCommand.Exec.class,
-                LabCommand.ProbeCmd.class})
+                LabCommand.ProbeCmd.class, LabCommand.Snapshot.class})
 public class LabCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -260,6 +261,31 @@ public class LabCommand implements Runnable {
             Probe.Result r = Probe.run(lab, source, destination, port, p, Duration.ofMillis((long) (timeout * 1000)));
             spec.commandLine().getOut().println(r.summary());
             return r.connected() ? 0 : 1;
+        }
+    }
+
+    /** {@code skoop lab snapshot NAME OUTDIR}. */
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+            description = "Write the cluster snapshot a live cluster would give: k8s/*.json, every node's and pod's netns dump "
+                    + "(docs/snapshot.md).")
+    public static class Snapshot implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The lab's name.")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "OUTDIR", description = "A new or empty folder.")
+        Path out;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Labs labs = labs();
+            Lab lab = labs.open(name);
+            LabSnapshot.Taken s = LabSnapshot.take(lab, labs.store().topologyText(lab.entry()), out, SkoopCommand.VERSION);
+            spec.commandLine().getOut().printf("snapshot of lab %s in %s: %d namespace dumps, k8s/*.json, snapshot.json (%.1f s)%n", name,
+                    s.dir(), s.dumps().size(), s.elapsed().toMillis() / 1000.0);
+            return 0;
         }
     }
 

@@ -13,11 +13,13 @@ import picocli.CommandLine.Command;
  * the kernel would fail it); 2 usage error or bad input (the message names file, line and
  * what was expected; no stack trace); 3 internal error (a bug: stack trace printed).
  */
-@Command(name = "skoop", mixinStandardHelpOptions = true, version = "skoop 0.1.0",
+@Command(name = "skoop", mixinStandardHelpOptions = true, version = SkoopCommand.VERSION,
         description = "Diagnose Kubernetes network connectivity by simulating the real Linux netstack.",
         subcommands = {NetstackCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
 public class SkoopCommand implements Runnable {
 
+    /** The version, as {@code --version} prints it and snapshots record it. */
+    public static final String VERSION = "skoop 0.1.0";
     /** Exit code for a user mistake or bad input. */
     public static final int EXIT_USAGE = 2;
     /** Exit code for an internal error. */

@@ -76,6 +76,9 @@ class LabCommandSpec extends Specification {
         def refused = run('probe', lab, 'default/client', 'default/sleeper', '80', '--timeout', '1')
         def badTarget = run('probe', lab, 'default/clinet', 'node-1', '10250')
         def again = run('up', '--example', 'flannel-vxlan', '--name', lab)
+        Path snap = stateDir.resolve('snap')
+        def snapshot = run('snapshot', lab, snap.toString())
+        def snapshotAgain = run('snapshot', lab, snap.toString())
         def down = run('down', lab)
         def downAgain = run('down', lab)
 
@@ -97,6 +100,11 @@ class LabCommandSpec extends Specification {
         badTarget[2].contains("did you mean 'default/client'?")
         again[0] == 2
         again[2].contains("lab $lab is already up; remove it with: skoop lab down $lab")
+        snapshot[0] == 0
+        snapshot[1].startsWith("snapshot of lab $lab in $snap: 13 namespace dumps, k8s/*.json, snapshot.json (")
+        io.skoop.testsupport.SnapshotChecks.problems(snap) == []
+        snapshotAgain[0] == 2
+        snapshotAgain[2].trim() == "skoop: error: $snap is not empty; give a new or empty folder (a snapshot never overwrites files)"
         down[0] == 0
         down[1].trim() == "lab $lab is down: removed 15 namespaces"
         downAgain[0] == 2

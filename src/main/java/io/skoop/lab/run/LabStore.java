@@ -106,10 +106,15 @@ public final class LabStore {
 
     /** The topology of a saved lab, resolved again from the saved text (resolution is deterministic). */
     public ResolvedTopology topology(Entry e) {
+        ResolvedTopology t = TopologyLoader.parse(e.fileName(), topologyText(e));
+        return t.name().equals(e.name()) ? t : t.withName(e.name());
+    }
+
+    /** The topology text a lab was built from, exactly as given. */
+    public String topologyText(Entry e) {
         Path f = dir.resolve(e.name()).resolve("topology.yaml");
         try {
-            ResolvedTopology t = TopologyLoader.parse(e.fileName(), Files.readString(f, StandardCharsets.UTF_8));
-            return t.name().equals(e.name()) ? t : t.withName(e.name());
+            return Files.readString(f, StandardCharsets.UTF_8);
         } catch (IOException x) {
             throw new LabException("cannot read " + f + ": " + x.getMessage());
         }

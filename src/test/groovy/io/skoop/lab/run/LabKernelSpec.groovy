@@ -52,6 +52,11 @@ class LabKernelSpec extends Specification {
         healthy.computeIfAbsent(example) { up(example, example == 'vxlan' ? 'vx' : 'gw') }
     }
 
+    /** Every row for every backend: {@code [backend] + row}. */
+    static List cross(List backends, List rows) {
+        [backends, rows].combinations().collect { [it[0]] + it[1] }
+    }
+
     static Probe.Result probe(Lab lab, String src, String dst, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
         Probe.run(lab, src, dst, port, Protocol.parse(proto), timeout)
     }
@@ -69,7 +74,7 @@ class LabKernelSpec extends Specification {
         r.answeredBy() == answeredBy
 
         where:
-        [example, row] << [['vxlan', 'host-gw'], [
+        [example, flow, src, dst, port, proto, answeredBy] << cross(['vxlan', 'host-gw'], [
                 ['pod to pod, same node', 'default/client', 'default/web-1', 8080, 'tcp', 'pod default/web-1 8080/tcp'],
                 ['pod to pod, cross node', 'default/client', 'default/web-2', 8080, 'tcp', 'pod default/web-2 8080/tcp'],
                 ['pod to pod, cross node', 'default/client-2', 'default/web-3', 8081, 'tcp', 'pod default/web-3 8081/tcp'],
@@ -84,13 +89,7 @@ class LabKernelSpec extends Specification {
                 ['pod to external, TCP', 'default/client', 'internet', 80, 'tcp', 'external internet 80/tcp'],
                 ['pod to external, UDP', 'default/web-3', 'internet', 53, 'udp', 'external internet 53/udp'],
                 ['node to external', 'node-3', 'internet', 80, 'tcp', 'external internet 80/tcp'],
-        ]].combinations()
-        flow = row[0]
-        src = row[1]
-        dst = row[2]
-        port = row[3]
-        proto = row[4]
-        answeredBy = row[5]
+        ])
     }
 
     @Unroll
@@ -114,20 +113,14 @@ class LabKernelSpec extends Specification {
         seen == backends as Set
 
         where:
-        [example, row] << [['vxlan', 'host-gw'], [
+        [example, flow, src, dst, port, proto, backends] << cross(['vxlan', 'host-gw'], [
                 ['pod to ClusterIP', 'default/client', 'svc/default/web', 80, 'tcp',
                  ['pod default/web-1 8080/tcp', 'pod default/web-2 8080/tcp', 'pod default/web-3 8081/tcp']],
                 ['node to ClusterIP', 'node-3', 'svc/default/web', 80, 'tcp',
                  ['pod default/web-1 8080/tcp', 'pod default/web-2 8080/tcp', 'pod default/web-3 8081/tcp']],
                 ['pod to NodePort', 'default/client', 'node-3', 30080, 'tcp', ['pod default/api-1 9090/tcp', 'pod default/api-2 9090/tcp']],
                 ['external to NodePort', 'internet', 'node-2', 30080, 'tcp', ['pod default/api-1 9090/tcp', 'pod default/api-2 9090/tcp']],
-        ]].combinations()
-        flow = row[0]
-        src = row[1]
-        dst = row[2]
-        port = row[3]
-        proto = row[4]
-        backends = row[5]
+        ])
     }
 
     @Unroll
@@ -143,7 +136,7 @@ class LabKernelSpec extends Specification {
         r.outcome() == outcome
 
         where:
-        [example, row] << [['vxlan', 'host-gw'], [
+        [example, src, dst, port, proto, outcome] << cross(['vxlan', 'host-gw'], [
                 ['default/client', 'default/sleeper', 80, 'tcp', Probe.Outcome.REFUSED],
                 ['default/client', 'default/sleeper', 53, 'udp', Probe.Outcome.REFUSED],
                 ['node-1', 'node-2', 10250, 'udp', Probe.Outcome.REFUSED],
@@ -151,12 +144,7 @@ class LabKernelSpec extends Specification {
                 ['default/client', '10.96.0.99', 80, 'tcp', Probe.Outcome.NO_ROUTE],
                 // inside the cluster CIDR: not masqueraded, and the router has no way back to the pod
                 ['default/client', '10.244.99.9', 80, 'tcp', Probe.Outcome.TIMEOUT],
-        ]].combinations()
-        src = row[0]
-        dst = row[1]
-        port = row[2]
-        proto = row[3]
-        outcome = row[4]
+        ])
     }
 
     @Unroll
@@ -182,17 +170,7 @@ class LabKernelSpec extends Specification {
         labs.down(lab.name())
 
         where:
-        [example, row] << [['vxlan', 'host-gw'], FAULTS].combinations()
-        fault = row[0]
-        where = row[1]
-        command = row[2]
-        src = row[3]
-        dst = row[4]
-        port = row[5]
-        outcomes = row[6]
-        controlSrc = row[7]
-        controlDst = row[8]
-        controlPort = row[9]
+        [example, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort] << cross(['vxlan', 'host-gw'], FAULTS)
     }
 
     static final List FAULTS = [

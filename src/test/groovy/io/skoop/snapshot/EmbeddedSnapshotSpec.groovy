@@ -1,0 +1,31 @@
+package io.skoop.snapshot
+
+import io.skoop.netstack.NetNS
+import io.skoop.testsupport.SnapshotChecks
+import java.nio.file.Path
+import spock.lang.Specification
+
+/** The snapshot checked into the jar (scripts/examples/lab-snapshot.sh): sound, readable without root. */
+class EmbeddedSnapshotSpec extends Specification {
+
+    static Path dir = Path.of(EmbeddedSnapshotSpec.getResource('/io/skoop/snapshots/flannel-vxlan/snapshot.json').toURI()).parent
+
+    def "it is a sound snapshot of its topology: one dump per node and pod, all read with no unknown constructs, k8s objects exact"() {
+        expect:
+        SnapshotChecks.problems(dir) == []
+        SnapshotMeta.read(dir) .with { [source(), name(), cni(), cniBackend(), proxyMode()] } == ['lab', 'vxlan', 'flannel', 'vxlan', 'iptables']
+    }
+
+    def "the dumps hold what flannel and kube-proxy made: node-1 routes node-2's podCIDR over flannel.1, kube-proxy rules, pod routes"() {
+        given:
+        NetNS node1 = NetNS.load(SnapshotLayout.host(dir, 'node-1'))
+        NetNS client = NetNS.load(SnapshotLayout.pod(dir, 'node-1', 'default', 'client'))
+
+        expect:
+        node1.routeGet(io.skoop.netstack.route.RouteQuery.to(io.skoop.model.Ip.parse('10.244.1.2'))).toString().contains('dev flannel.1')
+        node1.iptables().table('nat').chains().keySet().containsAll(['KUBE-SERVICES', 'KUBE-POSTROUTING', 'FLANNEL-POSTRTG'])
+        node1.interfaces().byName('cni0').isPresent()
+        node1.interfaces().byName('flannel.1').get().mtu() == 1450
+        client.routeGet(io.skoop.netstack.route.RouteQuery.to(io.skoop.model.Ip.parse('10.96.0.2'))).toString().contains('via 10.244.0.1')
+    }
+}
