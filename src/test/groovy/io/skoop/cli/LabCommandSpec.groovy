@@ -42,7 +42,8 @@ class LabCommandSpec extends Specification {
         out.readLines()[0] == '# skoop lab up example flannel-vxlan: lab demo (run as root; skoop lab down demo removes it)'
         out.contains('\nip netns add demo.node.node-1\n')
         out.contains("ip netns exec demo.node.node-1 iptables-restore <<'EOF'\n*filter\n")
-        out.contains("setsid -f ip netns exec demo.ext.internet socat UDP4-LISTEN:53,reuseaddr,fork 'EXEC:echo skoop-lab external internet 53/udp'")
+        out.contains("setsid -f ip netns exec demo.ext.internet python3 -S -c 'import socket, sys\n")
+        out.contains("' 0.0.0.0 53 'skoop-lab external internet 53/udp'\n")
         err.isEmpty()
     }
 

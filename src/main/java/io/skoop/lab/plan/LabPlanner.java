@@ -41,8 +41,9 @@ import java.util.Set;
  *       flanneld's ({@link Flannel#iptablesRestoreText}) with {@code --noflush};</li>
  *   <li><b>the wire</b>: every device on the underlay sends MTU-sized frames only ({@code gso_max_segs 1}), so an
  *       MTU smaller than the frames that reach it drops them, as on a physical network;</li>
- *   <li><b>listeners</b>: one socat per declared listener (node: on each of its addresses for UDP, so replies leave
- *       from the address that was asked; pods and external hosts: on 0.0.0.0).</li>
+ *   <li><b>listeners</b>: per declared listener a socat (TCP) or a one-socket responder (UDP,
+ *       {@link #UDP_RESPONDER}); on a node, UDP listeners bind each node address, so replies leave from the address
+ *       that was asked; pods and external hosts listen on 0.0.0.0.</li>
  * </ul>
  * Hardware addresses and veth names come from {@link LabIds}, so every build of a topology is identical.
  */
@@ -50,6 +51,22 @@ public final class LabPlanner {
 
     /** The underlay's bridge in {@link LabNetns#underlay}. */
     public static final String UNDERLAY_BRIDGE = "br0";
+    /**
+     * The UDP listener: one process, one socket, answering every datagram with the banner ({@code python3 -c},
+     * arguments bind address, port, banner). socat's forking UDP servers lose datagrams of back-to-back probes from
+     * different peers: UDP4-RECVFROM's children share the listening socket and drop other peers' datagrams while they
+     * live, and UDP4-LISTEN does not listen again until its child is gone.
+     */
+    static final String UDP_RESPONDER = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((sys.argv[1], int(sys.argv[2])))
+            answer = (sys.argv[3] + "\\n").encode()
+            while True:
+                data, peer = s.recvfrom(65535)
+                s.sendto(answer, peer)
+            """;
     /** The CNI bridge on every node with pods. */
     public static final String CNI_BRIDGE = "cni0";
 
@@ -241,24 +258,17 @@ public final class LabPlanner {
     private void listener(String ns, String owner, Ip bind, Listener l) {
         LabPlan.Socket s = new LabPlan.Socket(ns, owner, bind, l.port(), l.protocol());
         sockets.add(s);
-        // UDP4-LISTEN with fork hands each peer a socket connected to it and listens again on a fresh one, so
-        // datagrams from the next peer never meet a child still busy with the last (UDP4-RECVFROM,fork children
-        // share the listening socket and drop other peers' datagrams while they live)
-        String addr = (l.protocol() == Protocol.UDP ? "UDP4-LISTEN:" : "TCP4-LISTEN:") + l.port()
-                + (bind != null ? ",bind=" + bind : "") + ",reuseaddr,fork";
-        steps.add(new Step(owner + ": listen " + l.port() + "/" + l.protocol().ianaName() + (bind != null ? " on " + bind : ""), ns,
-                List.of("setsid", "-f", "ip", "netns", "exec", ns, "socat", addr, answer(s)), null, Step.Kind.LISTENER));
-    }
-
-    /**
-     * socat's answering address: {@code EXEC:echo <banner>} for UDP; for TCP a shell line printing the banner, the
-     * padding and the end line (no commas or colons: socat's address syntax gives them meaning).
-     */
-    private static String answer(LabPlan.Socket s) {
-        if (s.protocol() == Protocol.UDP) {
-            return "EXEC:echo " + s.banner();
+        List<String> argv = new ArrayList<>(List.of("setsid", "-f", "ip", "netns", "exec", ns));
+        if (l.protocol() == Protocol.UDP) {
+            argv.addAll(List.of("python3", "-S", "-c", UDP_RESPONDER, bind == null ? "0.0.0.0" : bind.toString(), String.valueOf(l.port()),
+                    s.banner()));
+        } else {
+            // no commas or colons after SYSTEM: socat's address syntax gives them meaning
+            argv.addAll(List.of("socat", "TCP4-LISTEN:" + l.port() + (bind != null ? ",bind=" + bind : "") + ",reuseaddr,fork",
+                    "SYSTEM:echo " + s.banner() + "; head -c " + LabPlan.TCP_PADDING + " /dev/zero | tr -c x x; echo; echo " + LabPlan.END));
         }
-        return "SYSTEM:echo " + s.banner() + "; head -c " + LabPlan.TCP_PADDING + " /dev/zero | tr -c x x; echo; echo " + LabPlan.END;
+        steps.add(new Step(owner + ": listen " + l.port() + "/" + l.protocol().ianaName() + (bind != null ? " on " + bind : ""), ns, argv,
+                null, Step.Kind.LISTENER));
     }
 
     /**

@@ -96,7 +96,7 @@ class LabPlannerSpec extends Specification {
                 .every { l.contains("ip -n $it gso_max_segs 1".toString()) }
     }
 
-    def "listeners: socat per declared port; UDP on a node on each of its addresses; a banner naming who answers"() {
+    def "listeners: socat (TCP) or a one-socket responder (UDP) per declared port; a banner naming who answers"() {
         given:
         LabPlan p = LabPlanner.plan(vxlan)
 
@@ -105,10 +105,11 @@ class LabPlannerSpec extends Specification {
         p.listeners().size() == 3 + 10 + 2
         p.listeners().find { it.owner() == 'pod default/web-3' }.banner() == 'skoop-lab pod default/web-3 8081/tcp'
         p.steps().find { it.kind() == Step.Kind.LISTENER && it.netns() == 'vxlan.ext.internet' && it.what().contains('53/udp') }.argv() ==
-                ['setsid', '-f', 'ip', 'netns', 'exec', 'vxlan.ext.internet', 'socat', 'UDP4-LISTEN:53,reuseaddr,fork',
-                 'EXEC:echo skoop-lab external internet 53/udp']
+                ['setsid', '-f', 'ip', 'netns', 'exec', 'vxlan.ext.internet', 'python3', '-S', '-c', LabPlanner.UDP_RESPONDER, '0.0.0.0', '53',
+                 'skoop-lab external internet 53/udp']
         p.steps().find { it.kind() == Step.Kind.LISTENER && it.netns() == 'vxlan.node.node-1' }.argv()[7] == 'TCP4-LISTEN:10250,reuseaddr,fork'
-        p.steps().findAll { it.kind() == Step.Kind.LISTENER }*.argv().every { !it[-2].contains(' ') && it[-2] ==~ /(TCP4|UDP4)-LISTEN:.*/ }
+        p.steps().findAll { it.kind() == Step.Kind.LISTENER && it.argv()[6] == 'socat' }*.argv().every { it[7] ==~ /TCP4-LISTEN:\d+,reuseaddr,fork/ }
+        p.steps().count { it.kind() == Step.Kind.LISTENER && it.argv()[6] == 'python3' } == 2    // coredns and internet, 53/udp
     }
 
     def "UDP node listeners bind each node address (replies leave from the address asked)"() {
