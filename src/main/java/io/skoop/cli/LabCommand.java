@@ -1,5 +1,6 @@
 package io.skoop.cli;
 
+import io.skoop.lab.flannel.Flannel;
 import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.plan.LabPlanner;
 import io.skoop.lab.plan.Step;
@@ -25,10 +26,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code skoop lab …}: a Kubernetes data plane built out of network namespaces on this machine (docs/lab.md). Every
@@ -129,7 +130,7 @@ public class LabCommand implements Runnable {
     static void printLab(PrintWriter out, Lab lab) {
         ResolvedTopology t = lab.topology();
         String l = t.name();
-        out.printf("lab %s (%s, flannel %s)%n", l, lab.entry().source(), io.skoop.lab.flannel.Flannel.backend(t).text());
+        out.printf("lab %s (%s, flannel %s)%n", l, lab.entry().source(), Flannel.backend(t).text());
         out.printf("%nunderlay %s  router %s  namespace %s%n", t.underlay(), t.underlayGateway(), LabNetns.underlay(l));
         out.printf("%n%-16s %-16s %-18s %s%n", "NODE", "ADDRESS", "PODCIDR", "NAMESPACE");
         for (Node n : t.nodes()) {

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -83,8 +84,8 @@ public final class LabStore {
             }
             Path tmp = d.resolve("lab.json.tmp");
             JSON.writeValue(tmp.toFile(), e);
-            Files.move(tmp, d.resolve("lab.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, d.resolve("lab.json"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException x) {
             throw new LabException("cannot write the lab state in " + d + ": " + x.getMessage());
         }

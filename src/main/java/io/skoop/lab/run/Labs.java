@@ -10,8 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -239,7 +242,7 @@ public final class Labs {
         List<LabPlan.Socket> missing = plan.listeners();
         while (true) {
             List<LabPlan.Socket> still = new ArrayList<>();
-            java.util.Map<String, String> ssByNs = new java.util.HashMap<>();
+            Map<String, String> ssByNs = new HashMap<>();
             for (LabPlan.Socket s : missing) {
                 String ss = ssByNs.computeIfAbsent(s.netns(), ns -> Proc.run(List.of("ss", "-N", ns, "-Hltun"), null, STEP_TIMEOUT).out());
                 if (!listening(ss, s)) {
@@ -310,7 +313,7 @@ public final class Labs {
         return labNamespaces(lab, netnsList());
     }
 
-    private static List<String> labNamespaces(String lab, java.util.Collection<String> existing) {
+    private static List<String> labNamespaces(String lab, Collection<String> existing) {
         return existing.stream().filter(ns -> lab.equals(LabNetns.labOf(ns))).toList();
     }
 

@@ -1,15 +1,20 @@
 package io.skoop.lab.run;
 
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /** Runs the lab's kernel commands ({@code ip}, {@code bridge}, {@code iptables-restore}, {@code socat}, …). */
 public final class Proc {
@@ -56,14 +61,14 @@ public final class Proc {
      *
      * @param enough a test on each output line, or null to wait for the command to end
      */
-    public static Result run(List<String> argv, String stdin, Duration timeout, java.util.function.Predicate<String> enough) {
+    public static Result run(List<String> argv, String stdin, Duration timeout, Predicate<String> enough) {
         Process p;
         try {
             p = new ProcessBuilder(argv).start();
         } catch (IOException e) {
             throw new LabException("cannot run " + argv.get(0) + ": " + e.getMessage() + " (scripts/setup installs what the lab needs)");
         }
-        java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch answered = new CountDownLatch(1);
         CompletableFuture<String> out = drain(p.getInputStream(), enough, answered);
         CompletableFuture<String> err = drain(p.getErrorStream(), null, answered);
         try (OutputStream in = p.getOutputStream()) {
@@ -111,7 +116,7 @@ public final class Proc {
      */
     public static int detached(List<String> argv, Duration timeout) {
         try {
-            Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
@@ -143,11 +148,11 @@ public final class Proc {
         }
     }
 
-    private static CompletableFuture<String> drain(InputStream s, java.util.function.Predicate<String> enough,
-                                                   java.util.concurrent.CountDownLatch answered) {
+    private static CompletableFuture<String> drain(InputStream s, Predicate<String> enough,
+                                                   CountDownLatch answered) {
         return CompletableFuture.supplyAsync(() -> {
             StringBuilder b = new StringBuilder();
-            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(s, StandardCharsets.UTF_8))) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(s, StandardCharsets.UTF_8))) {
                 char[] buf = new char[8192];
                 int line = 0;
                 for (int n; (n = r.read(buf)) >= 0; ) {
