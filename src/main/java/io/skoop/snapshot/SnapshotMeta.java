@@ -53,7 +53,7 @@ public record SnapshotMeta(int formatVersion, String source, String name, String
         Path f = dir.resolve(FILE);
         SnapshotMeta m;
         try {
-            m = JSON.readValue(f.toFile(), SnapshotMeta.class);
+            m = JSON.readValue(Files.readString(f), SnapshotMeta.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new ParseException(f.toString(), e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
                     "not snapshot metadata: " + e.getOriginalMessage());

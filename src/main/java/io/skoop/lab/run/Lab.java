@@ -2,7 +2,7 @@ package io.skoop.lab.run;
 
 import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.topology.ExternalHost;
-import io.skoop.lab.topology.Names;
+import io.skoop.model.Names;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.ResolvedService;

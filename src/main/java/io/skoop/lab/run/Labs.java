@@ -4,7 +4,7 @@ import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.plan.LabPlan;
 import io.skoop.lab.plan.LabPlanner;
 import io.skoop.lab.plan.Step;
-import io.skoop.lab.topology.Names;
+import io.skoop.model.Names;
 import io.skoop.lab.topology.ResolvedTopology;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.skoop.lab.topology;
 
+import io.skoop.model.Names;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

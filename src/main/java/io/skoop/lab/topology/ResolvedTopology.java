@@ -1,6 +1,7 @@
 package io.skoop.lab.topology;
 
 import io.skoop.model.Ip;
+import io.skoop.model.Names;
 import io.skoop.model.Prefix;
 import java.util.List;
 

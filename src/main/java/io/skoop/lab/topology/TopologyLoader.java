@@ -2,6 +2,7 @@ package io.skoop.lab.topology;
 
 import com.fasterxml.jackson.core.JsonToken;
 import io.skoop.model.Ip;
+import io.skoop.model.Names;
 import io.skoop.model.Prefix;
 import io.skoop.model.Protocol;
 import io.skoop.netstack.parse.ParseException;

@@ -1,10 +1,13 @@
-package io.skoop.lab.topology;
+package io.skoop.model;
 
 import java.util.Collection;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Name rules and "did you mean" suggestions shared by the loader, the resolver and the lab commands. */
+/**
+ * Name rules and "did you mean" suggestions, shared by whatever reports an unknown name: the topology loader and
+ * resolver, the lab commands, the snapshot reader and the diagnosis lookups.
+ */
 public final class Names {
     /** RFC 1123 label, as Kubernetes validates names of nodes, pods, Services and namespaces. */
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
