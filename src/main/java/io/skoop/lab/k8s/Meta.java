@@ -1,9 +1,8 @@
 package io.skoop.lab.k8s;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skoop.lab.topology.LabIds;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -77,7 +76,7 @@ final class Meta {
 
     /** {@code length} characters of the utilrand alphabet derived from the lab and {@code parts}: a stable "random" name. */
     String randomString(int length, String... parts) {
-        byte[] d = sha256(lab, parts);
+        byte[] d = LabIds.digest(lab, parts);
         StringBuilder s = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
             s.append(ALPHABET.charAt((d[i] & 0xff) % ALPHABET.length()));
@@ -87,22 +86,12 @@ final class Meta {
 
     /** The lower-case hex SHA-256 of the lab name and {@code parts}: stand-in container IDs and machine IDs. */
     String hex(String... parts) {
-        return HexFormat.of().formatHex(sha256(lab, parts));
+        return HexFormat.of().formatHex(LabIds.digest(lab, parts));
     }
 
     /** The lower-case hex SHA-256 of {@code text} alone (the same in every lab): stand-in image digests. */
     static String digest(String text) {
-        return HexFormat.of().formatHex(sha256(text));
-    }
-
-    /** SHA-256 of the strings joined by NUL bytes. */
-    private static byte[] sha256(String first, String... more) {
-        String joined = more.length == 0 ? first : first + "\0" + String.join("\0", more);
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(joined.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
+        return HexFormat.of().formatHex(LabIds.digest(text));
     }
 
     private String key(String kind, String namespace, String name) {

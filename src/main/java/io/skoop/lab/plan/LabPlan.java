@@ -48,6 +48,14 @@ public record LabPlan(ResolvedTopology topology, List<String> namespaces, List<S
     /** The last line of a TCP answer. */
     public static final String END = "skoop-lab-end";
 
+    /**
+     * The bytes of a TCP listener's whole answer, given its owner and port as the banner names them ({@code pod
+     * default/web-1 8080/tcp}): banner line, padding and newline, end line.
+     */
+    public static int answerLength(String bannerAfterPrefix) {
+        return BANNER_PREFIX.length() + bannerAfterPrefix.length() + 1 + TCP_PADDING + 1 + END.length() + 1;
+    }
+
     /** What every lab listener's answer starts with. */
     public static final String BANNER_PREFIX = "skoop-lab ";
 }

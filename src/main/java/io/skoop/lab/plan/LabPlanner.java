@@ -12,6 +12,7 @@ import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
 import io.skoop.model.Protocol;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -118,7 +119,7 @@ public final class LabPlanner {
         }
         for (Node n : t.nodes()) {
             for (Listener l : n.listeners()) {
-                List<Ip> binds = l.protocol() == Protocol.UDP ? nodeAddresses(n, backend) : java.util.Collections.singletonList(null);
+                List<Ip> binds = l.protocol() == Protocol.UDP ? nodeAddresses(n, backend) : Collections.singletonList(null);
                 for (Ip bind : binds) {
                     listener(LabNetns.node(lab, n), "node " + n.name(), bind, l);
                 }

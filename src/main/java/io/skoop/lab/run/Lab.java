@@ -43,18 +43,7 @@ public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
             }
             return LabNetns.pod(lab, pod(target));
         }
-        for (Node n : topology.nodes()) {
-            if (n.name().equals(target)) {
-                return LabNetns.node(lab, n);
-            }
-        }
-        for (ExternalHost h : topology.externalHosts()) {
-            if (h.name().equals(target)) {
-                return LabNetns.external(lab, h);
-            }
-        }
-        throw new IllegalArgumentException("lab " + lab + " has no node or external host '" + target + "' (pods are namespace/pod); "
-                + "targets: " + String.join(", ", targets()) + Names.didYouMean(target, targets()));
+        return host(target).netns();
     }
 
     /**
@@ -74,19 +63,27 @@ public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
         if (target.contains("/")) {
             return pod(target).ip();
         }
+        return host(target).address();
+    }
+
+    /** A node or an external host: where it runs and its address. */
+    private record Host(String netns, Ip address) {
+    }
+
+    private Host host(String name) {
         for (Node n : topology.nodes()) {
-            if (n.name().equals(target)) {
-                return n.address();
+            if (n.name().equals(name)) {
+                return new Host(LabNetns.node(name(), n), n.address());
             }
         }
         for (ExternalHost h : topology.externalHosts()) {
-            if (h.name().equals(target)) {
-                return h.address();
+            if (h.name().equals(name)) {
+                return new Host(LabNetns.external(name(), h), h.address());
             }
         }
-        throw new IllegalArgumentException("lab " + name() + " has no node or external host '" + target
+        throw new IllegalArgumentException("lab " + name() + " has no node or external host '" + name
                 + "' (pods are namespace/pod, Services svc/namespace/name); targets: " + String.join(", ", targets())
-                + Names.didYouMean(target, targets()));
+                + Names.didYouMean(name, targets()));
     }
 
     /** Every name a target can be: nodes, external hosts, {@code namespace/pod}, {@code svc/namespace/name}. */

@@ -126,9 +126,7 @@ public final class Labs {
             throw new IllegalArgumentException("no lab '" + name + "'; labs: " + (labs.isEmpty() ? "(none)" : String.join(", ", labs))
                     + Names.didYouMean(name, labs));
         }
-        for (String ns : all) {
-            stopProcesses(ns);
-        }
+        stopProcesses(all);
         List<String> removed = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (String ns : all) {
@@ -256,7 +254,7 @@ public final class Labs {
                 LabPlan.Socket s = still.get(0);
                 throw new LabException("lab up failed: " + s.owner() + " is not listening on " + (s.bind() == null ? "*" : s.bind()) + ":"
                         + s.port() + "/" + s.protocol().ianaName() + " after " + LISTEN_TIMEOUT.toSeconds() + " s (" + still.size()
-                        + " listeners missing; is socat installed?)\neverything the lab had made was removed again");
+                        + " listeners missing; are socat and python3 installed?)\neverything the lab had made was removed again");
             }
             missing = still;
             try {
@@ -281,10 +279,14 @@ public final class Labs {
         return false;
     }
 
-    private static void stopProcesses(String ns) {
+    /** Stops every process in the namespaces: SIGTERM first, SIGKILL from the sixth round on; bounded to 20 rounds. */
+    private static void stopProcesses(Collection<String> namespaces) {
         for (int round = 0; round < 20; round++) {
-            Proc.Result r = Proc.run(List.of("ip", "netns", "pids", ns), null, STEP_TIMEOUT);
-            List<String> pids = r.out().lines().map(String::strip).filter(p -> p.matches("\\d+")).toList();
+            List<String> pids = new ArrayList<>();
+            for (String ns : namespaces) {
+                Proc.run(List.of("ip", "netns", "pids", ns), null, STEP_TIMEOUT).out().lines().map(String::strip)
+                        .filter(p -> p.matches("\\d+")).forEach(pids::add);
+            }
             if (pids.isEmpty()) {
                 return;
             }

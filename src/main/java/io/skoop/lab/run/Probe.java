@@ -125,8 +125,9 @@ public final class Probe {
         Outcome o = classify(r, banner != null, complete, protocol);
         String detail = o == Outcome.CONNECTED ? "" : lastError(r);
         if (o == Outcome.TRUNCATED) {
-            detail = "the banner came, then " + (r.out().length() - r.out().indexOf(LabPlan.BANNER_PREFIX)) + " of about "
-                    + (LabPlan.TCP_PADDING + 100) + " bytes before the answer stalled: full-sized segments are lost (MTU?)";
+            int expected = LabPlan.answerLength(banner);
+            detail = "the banner came, then the answer stalled at " + (r.out().length() - r.out().indexOf(LabPlan.BANNER_PREFIX)) + " of "
+                    + expected + " bytes: full-sized segments are lost (MTU?)";
         } else if (o == Outcome.TIMEOUT && detail.isEmpty()) {
             detail = "no answer within " + t + " s";
         }
@@ -151,7 +152,7 @@ public final class Probe {
         if (err.contains("Operation not permitted")) {
             return Outcome.BLOCKED;
         }
-        if (err.contains("timed out") || err.contains("Connection timed out") || r.timedOut()) {
+        if (err.contains("timed out") || r.timedOut()) {
             return Outcome.TIMEOUT;
         }
         if (protocol == Protocol.UDP && r.exit() == 0) {

@@ -68,9 +68,11 @@ public final class Proc {
         } catch (IOException e) {
             throw new LabException("cannot run " + argv.get(0) + ": " + e.getMessage() + " (scripts/setup installs what the lab needs)");
         }
-        CountDownLatch answered = new CountDownLatch(1);
-        CompletableFuture<String> out = drain(p.getInputStream(), enough, answered);
-        CompletableFuture<String> err = drain(p.getErrorStream(), null, answered);
+        // released when the process exits or, with enough, when a line of its output satisfies it
+        CountDownLatch finished = new CountDownLatch(1);
+        p.onExit().thenRun(finished::countDown);
+        CompletableFuture<String> out = drain(p.getInputStream(), enough, finished);
+        CompletableFuture<String> err = drain(p.getErrorStream(), null, finished);
         try (OutputStream in = p.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -81,19 +83,12 @@ public final class Proc {
         boolean done;
         boolean stopped = false;
         try {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            done = false;
-            while (!done && System.nanoTime() < deadline) {
-                if (answered.await(10, TimeUnit.MILLISECONDS)) {
-                    stopped = true;
-                    p.destroy();
-                    p.waitFor();
-                    done = true;
-                } else {
-                    done = p.waitFor(0, TimeUnit.MILLISECONDS);
-                }
-            }
-            if (!done) {
+            done = finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (done && p.isAlive()) {
+                stopped = true;      // enough was satisfied: the answer is in
+                p.destroy();
+                p.waitFor();
+            } else if (!done) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 p.waitFor();
@@ -148,8 +143,7 @@ public final class Proc {
         }
     }
 
-    private static CompletableFuture<String> drain(InputStream s, Predicate<String> enough,
-                                                   CountDownLatch answered) {
+    private static CompletableFuture<String> drain(InputStream s, Predicate<String> enough, CountDownLatch answered) {
         return CompletableFuture.supplyAsync(() -> {
             StringBuilder b = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(s, StandardCharsets.UTF_8))) {

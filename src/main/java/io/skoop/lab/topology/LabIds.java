@@ -53,7 +53,11 @@ public final class LabIds {
         return s.substring(0, digits);
     }
 
-    private static byte[] digest(String lab, String... parts) {
+    /**
+     * The SHA-256 of {@code lab} and each of {@code parts}, every part preceded by a NUL byte: the source of every
+     * lab identifier (also the k8s objects' stand-in IDs and names).
+     */
+    public static byte[] digest(String lab, String... parts) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
