@@ -7,29 +7,29 @@ import java.util.Objects;
 
 /**
  * A point in the packet path that acts on packets: a pod or node network namespace, a piece
- * of infrastructure, or an external host (seed: NetNode{Type, ID, Actions, Suspicions} with
- * an embedded NetNodeAction).
+ * of infrastructure, or an external host (seed: NetNode{Type, ID, Actions, Suspicions}).
+ * This is the node of a diagnosis' graph; how it behaves (Send/Receive) is the Diagnostor's
+ * {@code io.skoop.diagnose.NetNodeAction}.
  *
- * <p>Actions and suspicions accumulate while the Diagnostor walks the path; both lists keep
- * insertion order. Not thread-safe.
+ * <p>Actions, suspicions and explanation steps accumulate while the Diagnostor walks the path;
+ * the lists keep insertion order, and an action, suspicion or step equal to one already
+ * recorded is not recorded twice (branches of one walk pass the same node several times).
+ * Not thread-safe.
  */
-public class NetNode implements NetNodeAction {
+public class NetNode {
     private final NetNodeType type;
     private final String id;
-    private final NetNodeAction behaviour;
     private final List<Action> actions = new ArrayList<>();
     private final List<Suspicion> suspicions = new ArrayList<>();
+    private final List<String> explanation = new ArrayList<>();
 
     /**
-     * @param type      what the node is
-     * @param id        its id (unique per type in a path)
-     * @param behaviour how it sends and receives; null for a node that only terminates
-     *                  packets (send/receive then return no transmissions)
+     * @param type what the node is
+     * @param id   its id (unique per type in a path): {@code ns/pod}, the node's name, an IP
      */
-    public NetNode(NetNodeType type, String id, NetNodeAction behaviour) {
+    public NetNode(NetNodeType type, String id) {
         this.type = Objects.requireNonNull(type, "type");
         this.id = Objects.requireNonNull(id, "id");
-        this.behaviour = behaviour;
     }
 
     public NetNodeType type() {
@@ -40,42 +40,59 @@ public class NetNode implements NetNodeAction {
         return id;
     }
 
-    /** This node as a hop reference. */
     public Hop hop() {
         return new Hop(type, id);
     }
 
-    /** What the node did, in order. */
     public List<Action> actions() {
         return Collections.unmodifiableList(actions);
     }
 
-    /** What looks wrong on the node, in order found. */
     public List<Suspicion> suspicions() {
         return Collections.unmodifiableList(suspicions);
     }
 
+    /**
+     * The per-hop explanation: one line per decision taken here, in order (routing decisions,
+     * rules that matched, NAT bindings, bridge and VXLAN lookups, socket lookups).
+     */
+    public List<String> explanation() {
+        return Collections.unmodifiableList(explanation);
+    }
+
     public void addAction(Action action) {
-        actions.add(Objects.requireNonNull(action));
+        Objects.requireNonNull(action);
+        if (!actions.contains(action)) {
+            actions.add(action);
+        }
     }
 
     public void addSuspicion(Suspicion suspicion) {
-        suspicions.add(Objects.requireNonNull(suspicion));
+        Objects.requireNonNull(suspicion);
+        if (!suspicions.contains(suspicion)) {
+            suspicions.add(suspicion);
+        }
     }
 
-    /** The highest suspicion level on this node, or null when there is none. */
+    /** Records one explanation line (see {@link #explanation()}). */
+    public void explain(String line) {
+        Objects.requireNonNull(line);
+        if (!explanation.contains(line)) {
+            explanation.add(line);
+        }
+    }
+
+    /**
+     * Lowers every suspicion of level {@code from} to {@code to}, appending {@code note} to its message (a FATAL of
+     * one branch becomes CRITICAL when other branches of the flow complete).
+     */
+    public void demote(Level from, Level to, String note) {
+        suspicions.replaceAll(s -> s.level() == from ? new Suspicion(to, s.message() + note) : s);
+    }
+
+    /** The highest level among the suspicions, or null when there are none. */
     public Level maxLevel() {
         return suspicions.stream().map(Suspicion::level).max(Enum::compareTo).orElse(null);
-    }
-
-    @Override
-    public List<Transmission> send(Endpoint dst, Protocol protocol) {
-        return behaviour == null ? List.of() : behaviour.send(dst, protocol);
-    }
-
-    @Override
-    public List<Transmission> receive(Link upstream) {
-        return behaviour == null ? List.of() : behaviour.receive(upstream);
     }
 
     @Override

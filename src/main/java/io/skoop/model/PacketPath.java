@@ -8,40 +8,70 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The packet-path graph a diagnosis produces (seed: PacketPath): NetNodes keyed by
- * {@link Hop}, links between them in the order they were found, and the node where the
- * connection starts. A node may have several outgoing links (Service backends, statistic
- * branches, multipath).
+ * The packet-path graph of a diagnosis (seed: PacketPath): NetNodes keyed by hop, and the
+ * links between them in the order the walk took them. A request path has one origin (the
+ * client); a reply path has one origin per backend that answered.
+ *
+ * <p>Adding a node whose hop is already present returns the present one; adding a link equal
+ * to one present, apart from its level, does nothing (branches share their common prefix). Not thread-safe.
  */
 public class PacketPath {
     private final Map<Hop, NetNode> nodes = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
-    private final NetNode origin;
+    private final List<Hop> origins = new ArrayList<>();
 
+    /** An empty path; add origins with {@link #addOrigin}. */
+    public PacketPath() {
+    }
+
+    /** A path starting at {@code origin}. */
     public PacketPath(NetNode origin) {
-        this.origin = Objects.requireNonNull(origin, "origin");
-        nodes.put(origin.hop(), origin);
+        addOrigin(origin);
     }
 
+    /** Adds (or finds) the node and marks it as a place where packets start. */
+    public NetNode addOrigin(NetNode node) {
+        NetNode n = addNode(node);
+        if (!origins.contains(n.hop())) {
+            origins.add(n.hop());
+        }
+        return n;
+    }
+
+    /** The first origin. @throws IllegalStateException when the path has none */
     public NetNode origin() {
-        return origin;
+        if (origins.isEmpty()) {
+            throw new IllegalStateException("the path has no origin");
+        }
+        return nodes.get(origins.get(0));
     }
 
-    /** Adds a node unless one with the same hop exists; returns the node kept. */
+    /** Every origin, in the order added. */
+    public List<NetNode> origins() {
+        return origins.stream().map(nodes::get).toList();
+    }
+
     public NetNode addNode(NetNode node) {
+        Objects.requireNonNull(node);
         return nodes.computeIfAbsent(node.hop(), h -> node);
     }
 
-    /** The node for a hop, or null. */
     public NetNode node(Hop hop) {
         return nodes.get(hop);
     }
 
     public void addLink(Link link) {
-        links.add(Objects.requireNonNull(link));
+        Objects.requireNonNull(link);
+        for (Link l : links) {
+            if (l.type() == link.type() && l.source().equals(link.source()) && l.destination().equals(link.destination())
+                    && l.packet().equals(link.packet()) && Objects.equals(l.sourceAttribute(), link.sourceAttribute())
+                    && Objects.equals(l.destinationAttribute(), link.destinationAttribute())) {
+                return;
+            }
+        }
+        links.add(link);
     }
 
-    /** Nodes in the order they were added. */
     public List<NetNode> nodes() {
         return List.copyOf(nodes.values());
     }
@@ -50,12 +80,10 @@ public class PacketPath {
         return Collections.unmodifiableList(links);
     }
 
-    /** Links that leave {@code hop}. */
     public List<Link> linksFrom(Hop hop) {
         return links.stream().filter(l -> l.source().equals(hop)).toList();
     }
 
-    /** Links that arrive at {@code hop}. */
     public List<Link> linksTo(Hop hop) {
         return links.stream().filter(l -> l.destination().equals(hop)).toList();
     }

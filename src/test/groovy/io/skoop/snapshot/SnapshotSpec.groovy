@@ -69,7 +69,7 @@ class SnapshotSpec extends Specification {
         String code = section.substring(section.indexOf('```java\n') + 8, section.indexOf('```\n', section.indexOf('```java\n') + 8))
         int text = section.indexOf('```text\n') + 8
         String shown = section.substring(text, section.indexOf('```\n', text))
-        def imports = new ImportCustomizer().addStarImports('io.skoop.snapshot', 'io.skoop.snapshot.k8s', 'io.skoop.diagnose',
+        def imports = new ImportCustomizer().addStarImports('io.skoop.snapshot', 'io.skoop.snapshot.k8s', 'io.skoop.k8s',
                 'io.skoop.model', 'io.skoop.netstack', 'io.skoop.netstack.route', 'java.nio.file')
         def out = new ByteArrayOutputStream()
         PrintStream saved = System.out

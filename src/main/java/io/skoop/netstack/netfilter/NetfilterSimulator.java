@@ -875,7 +875,7 @@ public final class NetfilterSimulator {
             FinalVerdict verdict = assumed ? FinalVerdict.UNKNOWN : outcome;
             step(TraceStep.Kind.VERDICT, hook, null, null, 0, null, null, outcome.name(), null, null, detail);
             run.branches.add(new Ended(run.branches.size(), new TraceBranch(probability, verdict, outcome, detail, device, packet,
-                    ct, Cons.toList(assumptions), Cons.toList(steps))));
+                    ct, Cons.toList(assumptions), Cons.toList(steps), route)));
         }
 
         // ---- MatchContext ----

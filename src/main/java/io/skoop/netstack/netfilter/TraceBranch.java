@@ -17,9 +17,12 @@ import java.util.List;
  * @param conntrack   the conntrack entry (original and reply tuples), or null when untracked
  * @param assumptions rules whose UNKNOWN result was assumed ("nat/X#3 assumed to match")
  * @param steps       the typed steps
+ * @param route       the last routing decision of the branch (output route, input route or reroute: its device,
+ *                    gateway and prefsrc say where the packet goes next), or null when it ended before routing
  */
 public record TraceBranch(double probability, FinalVerdict verdict, FinalVerdict outcome, String detail, String device,
-                          Packet packet, ConntrackEntry conntrack, List<String> assumptions, List<TraceStep> steps) {
+                          Packet packet, ConntrackEntry conntrack, List<String> assumptions, List<TraceStep> steps,
+                          RouteDecision route) {
     public TraceBranch {
         assumptions = List.copyOf(assumptions);
         steps = List.copyOf(steps);
@@ -28,5 +31,16 @@ public record TraceBranch(double probability, FinalVerdict verdict, FinalVerdict
     /** The steps of rules that matched (what the kernel's rule counters would count). */
     public List<TraceStep> matchedRules() {
         return steps.stream().filter(TraceStep::matched).toList();
+    }
+
+    /**
+     * The next hop's address for a branch that leaves the namespace (SENT or FORWARDED): the route's gateway, else
+     * the packet's destination (on-link); null when the branch did not leave by a route.
+     */
+    public io.skoop.model.Ip nexthop() {
+        if (route == null || route.kind() != RouteDecision.Kind.UNICAST) {
+            return null;
+        }
+        return route.gateway() != null ? route.gateway() : packet.dst();
     }
 }

@@ -1,10 +1,10 @@
-package io.skoop.diagnose
+package io.skoop.k8s
 
-import io.skoop.diagnose.IpEntity.ExternalEntity
-import io.skoop.diagnose.IpEntity.NodeEntity
-import io.skoop.diagnose.IpEntity.PodEntity
-import io.skoop.diagnose.IpEntity.ServiceEntity
-import io.skoop.diagnose.IpEntity.ServiceIpKind
+import io.skoop.k8s.IpEntity.ExternalEntity
+import io.skoop.k8s.IpEntity.NodeEntity
+import io.skoop.k8s.IpEntity.PodEntity
+import io.skoop.k8s.IpEntity.ServiceEntity
+import io.skoop.k8s.IpEntity.ServiceIpKind
 import io.skoop.lab.topology.ResolvedTopology
 import io.skoop.lab.topology.TopologyLoader
 import io.skoop.model.Ip

@@ -1,4 +1,4 @@
-package io.skoop.diagnose;
+package io.skoop.k8s;
 
 import io.skoop.model.Ip;
 import io.skoop.model.Protocol;

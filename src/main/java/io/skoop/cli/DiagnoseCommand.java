@@ -1,0 +1,75 @@
+package io.skoop.cli;
+
+import io.skoop.diagnose.Diagnosis;
+import io.skoop.diagnose.Diagnostor;
+import io.skoop.diagnose.Query;
+import io.skoop.model.Protocol;
+import io.skoop.render.TextRenderer;
+import io.skoop.snapshot.Snapshot;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code skoop diagnose}: does a new connection from SRC to DST:PORT/PROTO succeed on a snapshot,
+ * and if not, why? Exit codes: 0 reachable, 1 unreachable or unknown, 2 usage error or bad input.
+ */
+@Command(name = "diagnose", mixinStandardHelpOptions = true,
+        description = {"Simulate a new connection hop by hop on a cluster snapshot: the packet path, the suspicions, the verdict.",
+                "Endpoints: NAMESPACE/POD, pod/NAMESPACE/POD, node/NAME, svc/NAMESPACE/NAME, or an IP.",
+                "Exit: 0 reachable, 1 unreachable or unknown, 2 usage error or bad input."})
+public class DiagnoseCommand implements Callable<Integer> {
+
+    static class Source {
+        @Option(names = "--example", paramLabel = "NAME", required = true,
+                description = "An embedded snapshot (flannel-vxlan).")
+        String example;
+
+        @Option(names = "--snapshot", paramLabel = "DIR", required = true, description = "A snapshot folder (docs/snapshot.md).")
+        Path snapshot;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = {"-s", "--source"}, required = true, paramLabel = "SRC", description = "The client.")
+    String src;
+
+    @Option(names = {"-d", "--destination"}, required = true, paramLabel = "DST", description = "The server.")
+    String dst;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT",
+            description = "Destination port (a Service port number or name for svc/...; optional for a Service with one port).")
+    String port;
+
+    @Option(names = "--protocol", paramLabel = "PROTO", defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE}).")
+    String protocol;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text, json, dot, svg or png (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output (required for png).")
+    Path output;
+
+    @Option(names = "--explain", description = "Text: also print every hop's decisions (routes, rules, lookups).")
+    boolean explain;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Protocol proto = Protocol.parse(protocol);
+        Snapshot snap = source.example != null ? Snapshot.example(source.example) : Snapshot.open(source.snapshot);
+        Diagnosis d = new Diagnostor(snap).diagnose(new Query(src, dst, port, proto));
+        String text = new TextRenderer(explain).render(d);
+        spec.commandLine().getOut().print(text);
+        spec.commandLine().getOut().flush();
+        return d.reachable() ? 0 : 1;
+    }
+}

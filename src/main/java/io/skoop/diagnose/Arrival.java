@@ -1,0 +1,20 @@
+package io.skoop.diagnose;
+
+import io.skoop.model.Hop;
+import io.skoop.model.Ip;
+import io.skoop.model.Link;
+import io.skoop.model.Packet;
+
+/**
+ * A packet arriving at a NetNode.
+ *
+ * @param hop      where it arrives
+ * @param device   the device it arrives on (null for an external host)
+ * @param nexthop  the address the sender resolved for it (its route's gateway, else the destination): on a bridge
+ *                 this says whether the frame is for the bridge itself (routed) or for another port (bridged)
+ * @param link     the link it crossed
+ * @param packet   the packet as received (outer header for a tunnel, inner in {@link Packet#encap()})
+ * @param flow     the branch's state
+ */
+public record Arrival(Hop hop, String device, Ip nexthop, Link link, Packet packet, Flow flow) {
+}

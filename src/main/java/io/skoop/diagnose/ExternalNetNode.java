@@ -1,0 +1,68 @@
+package io.skoop.diagnose;
+
+import io.skoop.model.Action;
+import io.skoop.model.ActionType;
+import io.skoop.model.Hop;
+import io.skoop.model.Link;
+import io.skoop.model.LinkAttribute;
+import io.skoop.model.LinkType;
+import io.skoop.model.NetNode;
+import io.skoop.model.NetNodeType;
+import io.skoop.model.Packet;
+import io.skoop.model.Suspicion;
+import io.skoop.network.Underlay;
+import java.util.List;
+
+/**
+ * A host outside the cluster. The snapshot has no namespace of it: as a server it is assumed to
+ * accept (an INFO says so); as a client it sends into the underlay through its router, which
+ * routes by destination (node addresses only: pod and Service addresses are not routable from
+ * outside). A reply it receives must match its connection.
+ */
+final class ExternalNetNode implements NetNodeAction {
+    private final Hop hop;
+
+    ExternalNetNode(Hop hop) {
+        this.hop = hop;
+    }
+
+    @Override
+    public List<Outcome> send(Walk walk, Packet packet, Flow flow) {
+        NetNode me = walk.node(hop);
+        Packet p = packet;
+        if (p.src().isAny()) {
+            p = Packet.of(io.skoop.model.Ip.parse(hop.id()), LinuxNetNode.CLIENT_PORT, p.dst(), p.dport(), p.protocol());
+            walk.connected(p);
+        }
+        me.addAction(new Action(walk.isReply() ? ActionType.SERVE : ActionType.SEND, null, List.of()));
+        me.explain((walk.isReply() ? "reply " : "send ") + p + " (host outside the cluster: not simulated, its router routes by destination)");
+        Underlay.Delivery d = walk.manager().underlay().deliver(p.dst(), true, p);
+        if (d.kind() != Underlay.Delivery.Kind.NODE) {
+            return List.of(LinuxNetNode.drop(me, p, flow, d.kind() == Underlay.Delivery.Kind.LOST ? d.reason()
+                    : p.dst() + " is outside the cluster too: nothing of the cluster is on this path"));
+        }
+        Hop node = NetNodeManager.nodeHop(d.node());
+        String dev = null;
+        if (walk.manager().missing(node).isEmpty()) {
+            dev = walk.manager().netns(node).interfaces().withAddress(d.address()).map(i -> i.name()).orElse(null);
+        }
+        Link link = new Link(LinkType.EXTERNAL, hop, node, p, null, dev == null ? null : new LinkAttribute(dev, d.address(), null), flow.hops());
+        walk.manager().infra().check(hop, node, p).forEach(s -> walk.node(node).addSuspicion(s));
+        if (dev == null && walk.manager().missing(node).isEmpty()) {
+            return List.of(LinuxNetNode.drop(me, p, flow, "no device of node " + d.node() + " holds " + d.address()));
+        }
+        return List.of(new Outcome.Next(link, new Arrival(node, dev, p.dst(), link, p, flow)));
+    }
+
+    @Override
+    public List<Outcome> receive(Walk walk, Arrival arrival) {
+        NetNode me = walk.node(hop);
+        if (walk.isReply()) {
+            return List.of(LinuxNetNode.replyArrived(walk, me, arrival.packet(), arrival.flow()));
+        }
+        me.addSuspicion(Suspicion.info(hop.id() + " is outside the cluster and not in the snapshot: assumed to listen on "
+                + arrival.packet().dport() + "/" + arrival.packet().protocol().ianaName()));
+        me.addAction(new Action(ActionType.SERVE, null, List.of()));
+        return List.of(new Outcome.End(Outcome.End.Kind.DELIVERED, hop, arrival.packet(), arrival.flow(), "delivered to the external host (assumed)"));
+    }
+}

@@ -1,0 +1,552 @@
+package io.skoop.diagnose;
+
+import io.skoop.model.Action;
+import io.skoop.model.ActionType;
+import io.skoop.model.Hop;
+import io.skoop.model.Ip;
+import io.skoop.model.Link;
+import io.skoop.model.LinkAttribute;
+import io.skoop.model.LinkType;
+import io.skoop.model.NetNode;
+import io.skoop.model.NetNodeType;
+import io.skoop.model.Packet;
+import io.skoop.model.Protocol;
+import io.skoop.model.Suspicion;
+import io.skoop.netstack.NetNS;
+import io.skoop.netstack.link.Interface;
+import io.skoop.netstack.link.VxlanInfo;
+import io.skoop.netstack.neigh.Neighbour;
+import io.skoop.netstack.netfilter.ConntrackEntry;
+import io.skoop.netstack.netfilter.FinalVerdict;
+import io.skoop.netstack.netfilter.Path;
+import io.skoop.netstack.netfilter.TraceBranch;
+import io.skoop.netstack.netfilter.TraceRequest;
+import io.skoop.netstack.netfilter.TraceResult;
+import io.skoop.netstack.netfilter.TraceStep;
+import io.skoop.netstack.route.RouteQuery;
+import io.skoop.netstack.route.RouteResult;
+import io.skoop.netstack.socket.ListeningSocket;
+import io.skoop.network.Underlay;
+import io.skoop.snapshot.k8s.KPod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A Linux network namespace (a pod's, or a node's root namespace) doing Send/Receive on its dump:
+ * every decision is the engine's simulation of the real netstack.
+ * <ul>
+ *   <li>send: source selection by {@code ip route get}, then the LOCAL_OUT path (OUTPUT,
+ *       reroute, POSTROUTING) of the namespace's netfilter rules;</li>
+ *   <li>receive on a plain device: PREROUTING, the input route (local, forward with
+ *       ip_forward/rp_filter, or error), INPUT or FORWARD+POSTROUTING;</li>
+ *   <li>receive on a bridge port: a frame for the bridge's own address is routed (iif = the
+ *       bridge, physdev-in = the port, as br_netfilter shows it); a frame for another port is
+ *       bridged — through iptables (path BRIDGE) only when {@code net.bridge.bridge-nf-call-iptables}
+ *       is 1;</li>
+ *   <li>local delivery: a VXLAN frame to a VXLAN device's UDP port is decapsulated and the inner
+ *       packet received on that device; anything else must find a listening socket
+ *       ({@code ss -lntu}, the kernel's socket lookup rules);</li>
+ *   <li>egress by device kind: a veth to its peer in another namespace (pod ⇄ node, by
+ *       ifindex), a bridge to the port of the pod that has the next hop, a VXLAN device through
+ *       its neighbour table and FDB to the remote VTEP (outer UDP packet sent by this namespace
+ *       again), anything else onto the underlay.</li>
+ * </ul>
+ * Each branch of a netfilter trace ({@code statistic}, NAT ranges) continues with its probability;
+ * conntrack entries travel in the {@link Flow} so that replies are reverse-NATed where the kernel
+ * does it. What breaks a branch becomes a FATAL suspicion on this node naming the device, route,
+ * rule, socket or sysctl.
+ */
+final class LinuxNetNode implements NetNodeAction {
+    /** The first port of Linux's default ephemeral range is 32768; 40000 keeps examples readable and is inside it. */
+    static final int CLIENT_PORT = 40000;
+
+    private final Hop hop;
+    private final NetNS ns;
+    private final NetNodeManager manager;
+
+    LinuxNetNode(Hop hop, NetNS ns, NetNodeManager manager) {
+        this.hop = hop;
+        this.ns = ns;
+        this.manager = manager;
+    }
+
+    // ---- Send ------------------------------------------------------------------------------
+
+    @Override
+    public List<Outcome> send(Walk walk, Packet packet, Flow flow) {
+        NetNode me = walk.node(hop);
+        Packet p = packet;
+        if (p.src().isAny()) {
+            RouteResult r = ns.routeGet(new RouteQuery(p.dst(), null, null, null, p.mark(), p.protocol().number(), 0, p.dport(), 0, 0));
+            me.explain("source selection: ip route get " + p.dst() + " -> " + r.summary().strip());
+            if (!r.ok()) {
+                return List.of(drop(me, p, flow, "connect() fails: no route to " + p.dst() + " (" + r.errno() + ": " + r.errno().message()
+                        + "; " + r.summary().strip() + ")" + downDevices() + expected(p.dst())));
+            }
+            if (r.prefsrc() == null) {
+                return List.of(drop(me, p, flow, "connect() fails: no source address for " + p.dst() + " via " + r.dev()));
+            }
+            p = Packet.of(r.prefsrc(), clientPort(), p.dst(), p.dport(), p.protocol());
+            walk.connected(p);
+        }
+        me.addAction(new Action(walk.isReply() ? ActionType.SERVE : ActionType.SEND, null, List.of()));
+        me.explain((walk.isReply() ? "reply " : "send ") + p);
+        TraceRequest req = TraceRequest.of(p, Path.LOCAL_OUT).withConntrack(flow.entryFor(hop, p));
+        return branches(walk, me, p, req, flow);
+    }
+
+    private int clientPort() {
+        return ns.sysctls().ipLocalPortRange().map(r -> CLIENT_PORT >= r.low() && CLIENT_PORT <= r.high() ? CLIENT_PORT : r.low())
+                .orElse(CLIENT_PORT);
+    }
+
+    // ---- Receive ---------------------------------------------------------------------------
+
+    @Override
+    public List<Outcome> receive(Walk walk, Arrival a) {
+        NetNode me = walk.node(hop);
+        Packet p = a.packet();
+        Interface in = ns.interfaces().byName(a.device()).orElse(null);
+        if (in == null) {
+            return List.of(unknown(me, p, a.flow(), "device " + a.device() + " is not in the dump of " + hop));
+        }
+        if (!in.isUp()) {
+            return List.of(drop(me, p, a.flow(), a.device() + " is down (" + in.operstate() + "): the packet "
+                    + (a.link() == null ? "" : "from " + a.link().source() + " ") + "is not received"));
+        }
+        ConntrackEntry ct = a.flow().entryFor(hop, p);
+        if (in.master() != null) {
+            Interface br = ns.interfaces().byName(in.master()).orElse(null);
+            if (br == null || !"bridge".equals(br.kind())) {
+                return List.of(unknown(me, p, a.flow(), a.device() + " is enslaved to " + in.master()
+                        + ", which is not a bridge in the dump (bonds, VRFs and OVS are not simulated)"));
+            }
+            if (!br.isUp()) {
+                return List.of(drop(me, p, a.flow(), "bridge " + br.name() + " is down: frames from port " + in.name() + " go nowhere"));
+            }
+            boolean forBridge = a.nexthop() == null || ns.interfaces().withAddress(a.nexthop()).isPresent();
+            if (!forBridge) {
+                return bridged(walk, me, a, in, br, ct);
+            }
+            me.explain("bridge " + br.name() + ": frame from port " + in.name() + " is for the bridge itself (next hop "
+                    + a.nexthop() + "): routed");
+            TraceRequest req = TraceRequest.of(p, Path.FORWARD).withIif(br.name()).withPhysdev(in.name(), null).withConntrack(ct);
+            return branches(walk, me, p, req, a.flow());
+        }
+        if (in.vxlan() != null) {
+            me.explain("received on " + in.name() + " (decapsulated)");
+        }
+        TraceRequest req = TraceRequest.of(p, Path.FORWARD).withIif(in.name()).withConntrack(ct);
+        return branches(walk, me, p, req, a.flow());
+    }
+
+    /** A frame for another port of the bridge: L2 forwarding, through iptables only with bridge-nf-call-iptables=1. */
+    private List<Outcome> bridged(Walk walk, NetNode me, Arrival a, Interface in, Interface br, ConntrackEntry ct) {
+        Packet p = a.packet();
+        Optional<Boolean> nf = ns.sysctls().bridgeNfCallIptables();
+        boolean callIptables = nf.orElse(false);
+        me.explain("bridge " + br.name() + ": frame from port " + in.name() + " for " + a.nexthop() + " is bridged"
+                + (callIptables ? " (bridge-nf-call-iptables=1: iptables sees it with physdev)"
+                : nf.isPresent() ? " (bridge-nf-call-iptables=0: iptables does not see it)" : " (br_netfilter not loaded: iptables does not see it)"));
+        if (!callIptables) {
+            return egress(walk, me, br.name(), a.nexthop(), false, p, a.flow());
+        }
+        Optional<KPod> pod = manager.podOnNode(hop.id(), a.nexthop());
+        String port = pod.flatMap(this::portOf).map(Interface::name).orElse(null);
+        TraceRequest req = TraceRequest.of(p, Path.BRIDGE).withIif(br.name()).withOif(br.name()).withPhysdev(in.name(), port)
+                .withConntrack(ct);
+        List<Outcome> out = new ArrayList<>();
+        for (TraceBranch b : trace(me, req)) {
+            Flow f = a.flow().times(b.probability()).tracked(hop, b.conntrack());
+            explainSteps(me, b);
+            Outcome end = endOf(walk, me, b, f);
+            if (end != null) {
+                out.add(end);
+            } else {
+                out.addAll(egress(walk, me, br.name(), a.nexthop(), false, b.packet(), f));
+            }
+        }
+        return out;
+    }
+
+    // ---- netfilter branches ----------------------------------------------------------------
+
+    private List<TraceBranch> trace(NetNode me, TraceRequest req) {
+        return ns.trace(req).branches();
+    }
+
+    private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow) {
+        TraceResult result = ns.trace(req);
+        if (!walk.isReply() && hop.type() == NetNodeType.NODE && manager.services() != null) {
+            manager.services().process(me, before, result, manager.ipCache());
+        }
+        List<Outcome> out = new ArrayList<>();
+        for (TraceBranch b : result.branches()) {
+            Flow f = flow.times(b.probability()).tracked(hop, b.conntrack());
+            explainSteps(me, b);
+            Outcome end = endOf(walk, me, b, f);
+            if (end != null) {
+                out.add(end);
+                continue;
+            }
+            if (b.verdict() == FinalVerdict.DELIVERED) {
+                out.addAll(deliver(walk, me, b.packet(), b.device(), f));
+            } else {
+                boolean viaGateway = b.route() != null && b.route().gateway() != null;
+                out.addAll(egress(walk, me, b.device(), b.nexthop(), viaGateway, b.packet(), f));
+            }
+        }
+        return out;
+    }
+
+    /** The End of a branch that does not pass (drop, reject, route error, unknown), else null. */
+    private Outcome endOf(Walk walk, NetNode me, TraceBranch b, Flow f) {
+        return switch (b.verdict()) {
+            case DROP, REJECT -> drop(me, b.packet(), f, (b.verdict() == FinalVerdict.DROP ? "dropped" : "rejected")
+                    + " by iptables: " + b.detail() + lastRule(b));
+            case ROUTE_ERROR -> drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices() + expected(b.packet().dst()));
+            case UNKNOWN -> unknown(me, b.packet(), f, b.detail() + (b.assumptions().isEmpty() ? ""
+                    : "; assumed: " + String.join("; ", b.assumptions())));
+            default -> null;
+        };
+    }
+
+    private static String lastRule(TraceBranch b) {
+        List<TraceStep> m = b.matchedRules();
+        if (m.isEmpty()) {
+            return "";
+        }
+        TraceStep s = m.get(m.size() - 1);
+        return " `" + s.text() + "` (hook " + s.hook() + ")";
+    }
+
+    private static void explainSteps(NetNode me, TraceBranch b) {
+        for (TraceStep s : b.steps()) {
+            boolean keep = switch (s.kind()) {
+                case RULE -> s.result() != io.skoop.netstack.netfilter.Tri.NO_MATCH;
+                case ROUTING, BRANCH, VERDICT -> true;
+                case NAT -> s.detail() == null || !s.detail().contains("not consulted");
+                case POLICY -> "DROP".equals(s.target());
+                default -> false;
+            };
+            if (keep) {
+                me.explain(s.toString().strip());
+            }
+        }
+    }
+
+    // ---- local delivery --------------------------------------------------------------------
+
+    private List<Outcome> deliver(Walk walk, NetNode me, Packet p, String dev, Flow f) {
+        if (p.encap() != null && p.protocol() == Protocol.UDP) {
+            Interface vx = vxlanDeviceFor(p.dport());
+            if (vx != null) {
+                VxlanInfo vi = vx.vxlan();
+                if (!vx.isUp()) {
+                    return List.of(drop(me, p, f, "VXLAN frame for UDP port " + p.dport() + " arrives but " + vx.name() + " is down"));
+                }
+                me.explain("vxlan " + vx.name() + " (VNI " + vi.id() + ", port " + vi.port() + "): decapsulate " + p.encap());
+                return receive(walk, new Arrival(hop, vx.name(), null, null, p.encap(), f));
+            }
+        }
+        if (walk.isReply()) {
+            return List.of(replyArrived(walk, me, p, f));
+        }
+        if (!ns.has("sockets.txt")) {
+            return List.of(unknown(me, p, f, "sockets were not collected (no sockets.txt): cannot tell whether something listens on "
+                    + p.dst() + ":" + p.dport() + "/" + p.protocol()));
+        }
+        List<ListeningSocket> socks = ns.sockets().listening(p.dst(), p.dport(), p.protocol(), dev);
+        if (socks.isEmpty()) {
+            String answer = p.protocol() == Protocol.TCP ? "the kernel answers RST: connection refused"
+                    : "the kernel answers ICMP port unreachable";
+            return List.of(drop(me, p, f, "no socket listens on " + p.dst() + ":" + p.dport() + "/" + p.protocol().ianaName()
+                    + " in " + hop + " (" + answer + ")"));
+        }
+        ListeningSocket s = socks.get(0);
+        me.addAction(new Action(ActionType.SERVE, null, List.of()));
+        String sock = describe(s);
+        me.explain("socket: " + sock);
+        return List.of(new Outcome.End(Outcome.End.Kind.DELIVERED, hop, p, f, "delivered to " + sock));
+    }
+
+    /** A reply delivered here: it is the client's only if it matches the client's connection. */
+    static Outcome replyArrived(Walk walk, NetNode me, Packet p, Flow f) {
+        Packet want = walk.connected() == null ? null : walk.connected().reversed();
+        Hop hop = me.hop();
+        if (!hop.equals(walk.client())) {
+            return drop(me, p, f, "the reply " + p + " is delivered locally on " + hop + " instead of reaching the client " + walk.client());
+        }
+        if (want != null && (!want.src().equals(p.src()) || want.sport() != p.sport() || !want.dst().equals(p.dst())
+                || want.dport() != p.dport())) {
+            String tcp = p.protocol() == Protocol.TCP ? "; the client answers RST" : "; the client's socket ignores it";
+            return drop(me, p, f, "the reply arrives as " + p + " but the client's socket is connected to " + want.src() + ":"
+                    + want.sport() + ": the destination NAT was not reversed on the way back" + tcp);
+        }
+        me.explain("reply " + p + " matches the connection");
+        return new Outcome.End(Outcome.End.Kind.DELIVERED, hop, p, f, "the reply reaches the client");
+    }
+
+    private Interface vxlanDeviceFor(int port) {
+        for (Interface i : ns.interfaces().all()) {
+            if (i.vxlan() != null && i.vxlan().port() == port) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    // ---- egress ----------------------------------------------------------------------------
+
+    private List<Outcome> egress(Walk walk, NetNode me, String dev, Ip nexthop, boolean viaGateway, Packet p, Flow f) {
+        Interface out = ns.interfaces().byName(dev).orElse(null);
+        if (out == null) {
+            return List.of(unknown(me, p, f, "output device " + dev + " is not in the dump of " + hop));
+        }
+        if (!out.isUp()) {
+            return List.of(drop(me, p, f, "output device " + dev + " is down (" + out.operstate() + ")"));
+        }
+        if ("bridge".equals(out.kind())) {
+            return toBridgePort(walk, me, out, nexthop, p, f);
+        }
+        if (out.vxlan() != null) {
+            return encapsulate(walk, me, out, nexthop, p, f);
+        }
+        if ("veth".equals(out.kind()) && out.peer() != null && out.peer().inOtherNamespace()) {
+            if (hop.type() == NetNodeType.POD) {
+                return toNode(walk, me, out, nexthop, p, f);
+            }
+            Optional<KPod> pod = manager.podOnNode(hop.id(), nexthop);
+            Optional<Interface> port = pod.flatMap(this::portOf);
+            if (pod.isPresent() && port.isPresent() && port.get().ifindex() == out.ifindex()) {
+                return toPod(walk, me, out, pod.get(), nexthop, p, f);
+            }
+            if (out.master() != null) {
+                return List.of(drop(me, p, f, "no pod on " + hop.id() + " has " + nexthop + " behind port " + out.name()));
+            }
+        }
+        return toUnderlay(walk, me, out, nexthop, viaGateway, p, f);
+    }
+
+    /** Pod eth0 → its veth peer on the node. */
+    private List<Outcome> toNode(Walk walk, NetNode me, Interface out, Ip nexthop, Packet p, Flow f) {
+        String node = manager.pod(hop).nodeName();
+        Hop nodeHop = NetNodeManager.nodeHop(node);
+        if (manager.missing(nodeHop).isPresent()) {
+            Link link = new Link(LinkType.VETH, hop, nodeHop, p, attr(out, null), null, f.hops());
+            return List.of(new Outcome.Next(link, new Arrival(nodeHop, null, nexthop, link, p, f)));
+        }
+        NetNS nodeNs = manager.netns(nodeHop);
+        Interface peer = nodeNs.interfaces().byIndex(out.peer().ifindex()).orElse(null);
+        if (peer == null) {
+            return List.of(drop(me, p, f, out.name() + "'s veth peer (ifindex " + out.peer().ifindex() + ") is not on node " + node));
+        }
+        if (peer.mtu() != out.mtu()) {
+            me.addSuspicion(Suspicion.warning(out.name() + " MTU " + out.mtu() + " differs from its veth peer " + peer.name()
+                    + " MTU " + peer.mtu() + " on node " + node));
+        }
+        me.explain("veth " + out.name() + " -> " + peer.name() + " on node " + node);
+        Link link = new Link(LinkType.VETH, hop, nodeHop, p, attr(out, null), attr(peer, null), f.hops());
+        return List.of(new Outcome.Next(link, new Arrival(nodeHop, peer.name(), nexthop, link, p, f)));
+    }
+
+    /** Out of a bridge: to the port of the pod that has the next hop. */
+    private List<Outcome> toBridgePort(Walk walk, NetNode me, Interface br, Ip nexthop, Packet p, Flow f) {
+        Optional<KPod> pod = manager.podOnNode(hop.id(), nexthop);
+        if (pod.isEmpty()) {
+            Optional<Neighbour> n = ns.neighbours().lookup(nexthop, br.name());
+            return List.of(drop(me, p, f, "neighbour resolution of " + nexthop + " on " + br.name() + " fails: no pod on "
+                    + hop.id() + " has that address" + n.map(x -> " (neighbour entry: " + x + ")").orElse("")));
+        }
+        Hop podHop = NetNodeManager.podHop(pod.get());
+        if (manager.missing(podHop).isPresent()) {
+            Link link = new Link(LinkType.VETH, hop, podHop, p, attr(br, null), null, f.hops());
+            return List.of(new Outcome.Next(link, new Arrival(podHop, "eth0", nexthop, link, p, f)));
+        }
+        Optional<Interface> port = portOf(pod.get());
+        if (port.isEmpty()) {
+            return List.of(drop(me, p, f, "pod " + pod.get().key() + "'s eth0 has no veth peer on node " + hop.id()));
+        }
+        if (!br.name().equals(port.get().master())) {
+            return List.of(drop(me, p, f, "pod " + pod.get().key() + "'s veth " + port.get().name() + " is not a port of "
+                    + br.name() + (port.get().master() == null ? " (no master)" : " (master " + port.get().master() + ")")));
+        }
+        me.explain("bridge " + br.name() + ": " + nexthop + " (pod " + pod.get().key() + ") is behind port " + port.get().name());
+        return toPod(walk, me, port.get(), pod.get(), nexthop, p, f);
+    }
+
+    /** The node's veth to the pod (a bridge port, or a routed veth). */
+    private List<Outcome> toPod(Walk walk, NetNode me, Interface port, KPod pod, Ip nexthop, Packet p, Flow f) {
+        if (!port.isUp()) {
+            return List.of(drop(me, p, f, "veth " + port.name() + " to pod " + pod.key() + " is down (" + port.operstate() + ")"));
+        }
+        Hop podHop = NetNodeManager.podHop(pod);
+        NetNS podNs = manager.netns(podHop);
+        Interface eth0 = podNs.interfaces().all().stream()
+                .filter(i -> i.peer() != null && i.peer().ifindex() == port.ifindex()).findFirst().orElse(null);
+        String dev = eth0 == null ? "eth0" : eth0.name();
+        Link link = new Link(LinkType.VETH, hop, podHop, p, attr(port, null), eth0 == null ? LinkAttribute.of(dev) : attr(eth0, null), f.hops());
+        return List.of(new Outcome.Next(link, new Arrival(podHop, dev, nexthop, link, p, f)));
+    }
+
+    /** The node's interface that is the peer of the pod's eth0 (by the peer ifindex eth0's link record names). */
+    private Optional<Interface> portOf(KPod pod) {
+        Hop podHop = NetNodeManager.podHop(pod);
+        if (manager.missing(podHop).isPresent()) {
+            return Optional.empty();
+        }
+        NetNS podNs = manager.netns(podHop);
+        for (Interface i : podNs.interfaces().all()) {
+            if ("veth".equals(i.kind()) && i.peer() != null && i.peer().inOtherNamespace()) {
+                Optional<Interface> port = ns.interfaces().byIndex(i.peer().ifindex());
+                if (port.isPresent()) {
+                    return port;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Out of a VXLAN device: neighbour → VTEP MAC → FDB → remote; the outer UDP packet is sent by this namespace. */
+    private List<Outcome> encapsulate(Walk walk, NetNode me, Interface vx, Ip nexthop, Packet p, Flow f) {
+        VxlanInfo vi = vx.vxlan();
+        Neighbour n = ns.neighbours().lookup(nexthop, vx.name()).orElse(null);
+        if (n == null || n.lladdr() == null || !n.isUsable()) {
+            return List.of(drop(me, p, f, "neighbour resolution of " + nexthop + " on " + vx.name() + " fails: "
+                    + (n == null ? "no neighbour entry" : "entry " + n + " is not usable")
+                    + (vi.learning() ? "" : " (learning off: nothing answers ARP on " + vx.name() + ")") + expected(p.dst())));
+        }
+        List<Ip> remotes = ns.fdb().vxlanRemotes(vx.name(), n.lladdr());
+        if (remotes.isEmpty() && vi.remote() != null) {
+            remotes = List.of(vi.remote());
+        }
+        if (remotes.isEmpty()) {
+            return List.of(drop(me, p, f, vx.name() + " FDB has no entry for " + n.lladdr() + " (the VTEP of " + nexthop
+                    + "): the frame is dropped"));
+        }
+        Ip remote = remotes.get(0);
+        int sport = 32768 + Math.floorMod((p.src() + ":" + p.sport() + ">" + p.dst() + ":" + p.dport()).hashCode(), 28232);
+        Ip local = vi.local();
+        if (local == null) {
+            RouteResult r = ns.routeGet(RouteQuery.to(remote));
+            local = r.ok() ? r.prefsrc() : null;
+            if (local == null) {
+                return List.of(drop(me, p, f, "no route to VTEP " + remote + " for " + vx.name() + "'s outer packet"));
+            }
+        }
+        Packet outer = p.encapsulatedIn(local, sport, remote, vi.port(), Protocol.UDP);
+        me.explain("vxlan " + vx.name() + ": neighbour " + nexthop + " lladdr " + n.lladdr() + ", FDB " + n.lladdr() + " dst "
+                + remote + " -> outer " + outer.protocol().ianaName() + " " + local + ":" + sport + " > " + remote + ":" + vi.port()
+                + " VNI " + vi.id() + " (outer source port is a flow hash)");
+        TraceRequest req = TraceRequest.of(outer, Path.LOCAL_OUT).withConntrack(f.entryFor(hop, outer));
+        return branches(walk, me, outer, req, f);
+    }
+
+    /** Onto the network between the nodes. */
+    private List<Outcome> toUnderlay(Walk walk, NetNode me, Interface out, Ip nexthop, boolean viaGateway, Packet p, Flow f) {
+        if (nexthop == null) {
+            return List.of(unknown(me, p, f, "no next hop known for " + p + " leaving by " + out.name()));
+        }
+        Underlay.Delivery d = manager.underlay().deliver(nexthop, viaGateway, p);
+        LinkType type = p.encap() != null ? LinkType.VXLAN : LinkType.INFRA;
+        Packet inner = p.encap() != null ? p.encap() : p;
+        switch (d.kind()) {
+            case LOST -> {
+                return List.of(drop(me, p, f, inner.dst() + " left by the route " + (viaGateway ? "via " + nexthop + " " : "") + "dev " + out.name()
+                        + " onto the underlay and is lost: " + d.reason() + expected(inner.dst())));
+            }
+            case EXTERNAL -> {
+                Hop ext = new Hop(NetNodeType.EXTERNAL, d.address().toString());
+                me.explain("underlay: " + d.reason());
+                Link link = new Link(type, hop, ext, p, attr(out, nexthop), null, f.hops());
+                return List.of(new Outcome.Next(link, new Arrival(ext, null, nexthop, link, p, f)));
+            }
+            default -> {
+            }
+        }
+        Hop nodeHop = NetNodeManager.nodeHop(d.node());
+        me.explain("underlay: " + nexthop + " is " + d.reason());
+        if (manager.missing(nodeHop).isPresent()) {
+            Link link = new Link(type, hop, nodeHop, p, attr(out, nexthop), null, f.hops());
+            return List.of(new Outcome.Next(link, new Arrival(nodeHop, null, nexthop, link, p, f)));
+        }
+        NetNS remote = manager.netns(nodeHop);
+        Interface in = remote.interfaces().withAddress(d.address()).orElse(null);
+        if (in == null) {
+            return List.of(drop(me, p, f, "no device of node " + d.node() + " holds " + d.address()));
+        }
+        if (p.encap() != null) {
+            checkVxlanMtu(walk, me, out, nodeHop, in, p);
+        }
+        List<Suspicion> infra = manager.infra().check(hop, nodeHop, p);
+        Link link = new Link(type, hop, nodeHop, p, attr(out, nexthop), attr(in, d.address()), f.hops());
+        for (Suspicion s : infra) {
+            walk.node(nodeHop).addSuspicion(s);
+            if (s.level() == io.skoop.model.Level.FATAL) {
+                return List.of(new Outcome.Next(link, new Arrival(nodeHop, in.name(), nexthop, link, p, f)),
+                        drop(me, p, f, "the infrastructure drops it: " + s.message()));
+            }
+        }
+        return List.of(new Outcome.Next(link, new Arrival(nodeHop, in.name(), nexthop, link, p, f)));
+    }
+
+    /**
+     * VXLAN frames are as large as the VXLAN device's MTU + the overhead; a device on the way with a smaller MTU
+     * drops full-size frames (a veth or NIC does not fragment on receive; the sender fragments the outer packet only
+     * when its own device is smaller). CRITICAL: small packets pass, full-size ones do not.
+     */
+    private void checkVxlanMtu(Walk walk, NetNode me, Interface out, Hop remoteHop, Interface in, Packet outer) {
+        Interface vx = vxlanDeviceFor(outer.dport());
+        if (vx == null) {
+            return;
+        }
+        int frame = vx.mtu() + io.skoop.plugin.flannel.FlannelPlugin.VXLAN_OVERHEAD;
+        if (frame > out.mtu()) {
+            me.addSuspicion(Suspicion.critical(vx.name() + " MTU " + vx.mtu() + " + " + io.skoop.plugin.flannel.FlannelPlugin.VXLAN_OVERHEAD
+                    + " bytes of VXLAN overhead = " + frame + " > " + out.name() + " MTU " + out.mtu() + " on " + hop.id()
+                    + ": full-size packets of this flow are fragmented here and peers sending " + frame + "-byte frames to "
+                    + out.name() + " are dropped (large replies never arrive)"));
+        }
+        if (frame > in.mtu()) {
+            walk.node(remoteHop).addSuspicion(Suspicion.critical(in.name() + " MTU " + in.mtu() + " on " + remoteHop.id() + " < the "
+                    + frame + "-byte VXLAN frames " + hop.id() + "'s " + vx.name() + " (MTU " + vx.mtu() + ") sends: full-size"
+                    + " packets of this flow are dropped on receive"));
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    /** {@code tcp LISTEN 0.0.0.0:8080 (socat pid 1741)}. */
+    static String describe(ListeningSocket s) {
+        String addr = s.address() == null ? "*" : s.address().isV6() ? "[" + s.address() + "]" : s.address().toString();
+        String procs = String.join(", ", s.processes().stream().map(p -> p.name() + " pid " + p.pid()).toList());
+        return s.protocol().ianaName() + " " + s.state() + " " + addr + ":" + s.port() + (s.device() == null ? "" : "%" + s.device())
+                + (procs.isEmpty() ? "" : " (" + procs + ")");
+    }
+
+    private static LinkAttribute attr(Interface dev, Ip address) {
+        return new LinkAttribute(dev.name(), address, Map.of("mtu", String.valueOf(dev.mtu()), "kind", String.valueOf(dev.kind())));
+    }
+
+    private String downDevices() {
+        List<String> down = ns.interfaces().all().stream().filter(i -> !i.isUp() && !i.isLoopback() || i.isLoopback() && !i.isUp())
+                .map(Interface::name).toList();
+        return down.isEmpty() ? "" : "; down in " + hop + ": " + String.join(", ", down) + " (the kernel removes a device's routes when it goes down)";
+    }
+
+    private String expected(Ip dst) {
+        return manager.expectedRoute(hop, dst).map(r -> "; expected: " + r).orElse("");
+    }
+
+    static Outcome drop(NetNode me, Packet p, Flow f, String why) {
+        me.addSuspicion(Suspicion.fatal(why));
+        return new Outcome.End(Outcome.End.Kind.DROPPED, me.hop(), p, f, why);
+    }
+
+    static Outcome unknown(NetNode me, Packet p, Flow f, String why) {
+        me.addSuspicion(Suspicion.warning("UNKNOWN: " + why));
+        return new Outcome.End(Outcome.End.Kind.UNKNOWN, me.hop(), p, f, why);
+    }
+}

@@ -1,0 +1,184 @@
+package io.skoop.diagnose;
+
+import io.skoop.k8s.IPCache;
+import io.skoop.k8s.IpEntity;
+import io.skoop.model.Hop;
+import io.skoop.model.Ip;
+import io.skoop.model.NetNodeType;
+import io.skoop.model.Suspicion;
+import io.skoop.netstack.NetNS;
+import io.skoop.network.Underlay;
+import io.skoop.network.provider.InfraShim;
+import io.skoop.plugin.Plugin;
+import io.skoop.service.ServiceProcessor;
+import io.skoop.snapshot.Snapshot;
+import io.skoop.snapshot.k8s.KNode;
+import io.skoop.snapshot.k8s.KPod;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Creates NetNodes lazily (seed: NetNodeManager): a hop's network namespace is opened — and its
+ * dump files parsed, each on first use — only when a packet reaches it, so a diagnosis on a
+ * thousand-node snapshot reads the few namespaces on the path. A hop whose dump is missing
+ * becomes a NetNode that ends every branch as UNKNOWN, naming what was not collected.
+ */
+public final class NetNodeManager {
+    private final Snapshot snapshot;
+    private final IPCache ipCache;
+    private final Plugin plugin;
+    private final ServiceProcessor services;
+    private final Underlay underlay;
+    private final InfraShim infra;
+    private final Map<Hop, NetNodeAction> actions = new HashMap<>();
+    private final Map<Hop, List<Suspicion>> intent = new HashMap<>();
+
+    public NetNodeManager(Snapshot snapshot, IPCache ipCache, Plugin plugin, ServiceProcessor services, InfraShim infra) {
+        this.snapshot = snapshot;
+        this.ipCache = ipCache;
+        this.plugin = plugin;
+        this.services = services;
+        this.underlay = new Underlay(ipCache);
+        this.infra = infra;
+    }
+
+    public IPCache ipCache() {
+        return ipCache;
+    }
+
+    public Underlay underlay() {
+        return underlay;
+    }
+
+    public InfraShim infra() {
+        return infra;
+    }
+
+    /** The service processor, or null when the snapshot's kube-proxy mode has none. */
+    public ServiceProcessor services() {
+        return services;
+    }
+
+    /** The behaviour of {@code hop}, created on first call. */
+    public NetNodeAction action(Hop hop) {
+        return actions.computeIfAbsent(hop, this::create);
+    }
+
+    private NetNodeAction create(Hop hop) {
+        if (hop.type() == NetNodeType.EXTERNAL) {
+            return new ExternalNetNode(hop);
+        }
+        Optional<String> missing = missing(hop);
+        if (missing.isPresent()) {
+            return new MissingNetNode(hop, missing.get());
+        }
+        return new LinuxNetNode(hop, netns(hop), this);
+    }
+
+    /** Why {@code hop} has no namespace to simulate (its dump folder is missing), or empty. */
+    public Optional<String> missing(Hop hop) {
+        return snapshot.missingDumps().stream()
+                .filter(m -> hop.type() == NetNodeType.NODE ? m.isNode() && m.node().equals(hop.id())
+                        : !m.isNode() && (m.namespace() + "/" + m.pod()).equals(hop.id()))
+                .map(m -> m + ": the snapshot did not collect it").findFirst();
+    }
+
+    /** The network namespace of a pod or node hop (opened and cached by the snapshot). */
+    public NetNS netns(Hop hop) {
+        if (hop.type() == NetNodeType.NODE) {
+            return snapshot.host(hop.id());
+        }
+        KPod pod = pod(hop);
+        return snapshot.pod(pod.namespace(), pod.name());
+    }
+
+    /** The pod of a POD hop. */
+    public KPod pod(Hop hop) {
+        String[] p = hop.id().split("/", 2);
+        return ipCache.pod(p[0], p[1]);
+    }
+
+    /** The node of a NODE hop, or of a POD hop's pod. */
+    public KNode node(Hop hop) {
+        return ipCache.node(hop.type() == NetNodeType.NODE ? hop.id() : pod(hop).nodeName());
+    }
+
+    /** The hop of a node. */
+    public static Hop nodeHop(String node) {
+        return new Hop(NetNodeType.NODE, node);
+    }
+
+    /** The hop of a pod: its own namespace, or its node's for a hostNetwork pod. */
+    public static Hop podHop(KPod pod) {
+        return pod.hostNetwork() ? nodeHop(pod.nodeName()) : new Hop(NetNodeType.POD, pod.key());
+    }
+
+    /** The pod (not hostNetwork) on {@code node} whose IP is {@code ip}, if any. */
+    public Optional<KPod> podOnNode(String node, Ip ip) {
+        if (ip == null) {
+            return Optional.empty();
+        }
+        if (ipCache.lookup(ip) instanceof IpEntity.PodEntity pe && node.equals(pe.pod().nodeName()) && !pe.pod().hostNetwork()) {
+            return Optional.of(pe.pod());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The route the CNI plugin would have installed on {@code hop}'s node for {@code dst}, as
+     * {@code "<plugin> installs <route> on <node>"}, or empty.
+     */
+    public Optional<String> expectedRoute(Hop hop, Ip dst) {
+        if (plugin == null || hop.type() != NetNodeType.NODE) {
+            return Optional.empty();
+        }
+        return plugin.expectedRoute(node(hop), dst, ipCache.objects().nodes())
+                .map(r -> plugin.name() + " installs `" + r + "` on " + hop.id());
+    }
+
+    /**
+     * What the CNI plugin and the objects say about a hop before any packet is simulated there: the plugin's intent
+     * checks, a node that is not Ready, a pod that is not Running or not ready. Computed once per hop.
+     */
+    public List<Suspicion> intent(Hop hop) {
+        return intent.computeIfAbsent(hop, h -> {
+            List<Suspicion> out = new ArrayList<>();
+            if (h.type() == NetNodeType.EXTERNAL || missing(h).isPresent()) {
+                return out;
+            }
+            KNode node = node(h);
+            if (h.type() == NetNodeType.NODE) {
+                if (!node.isReady()) {
+                    out.add(Suspicion.warning("node " + node.name() + " is not Ready (" + condition(node.ready()) + ")"));
+                }
+                if (plugin != null) {
+                    out.addAll(plugin.checkNode(node, netns(h), ipCache.objects().nodes()));
+                }
+            } else {
+                KPod pod = pod(h);
+                if (!pod.isRunning()) {
+                    out.add(Suspicion.warning("pod " + pod.key() + " is " + pod.phase() + ", not Running"));
+                } else if (!pod.isReady()) {
+                    out.add(Suspicion.warning("pod " + pod.key() + " is not ready (" + condition(pod.ready())
+                            + "): Services leave it out of their endpoints"));
+                }
+                if (plugin != null) {
+                    NetNS nodeNs = missing(nodeHop(node.name())).isPresent() ? null : snapshot.host(node.name());
+                    out.addAll(plugin.checkPod(pod, netns(h), node, nodeNs));
+                }
+            }
+            return out;
+        });
+    }
+
+    private static String condition(io.skoop.snapshot.k8s.KCondition c) {
+        if (c == null) {
+            return "no Ready condition";
+        }
+        return c.type() + "=" + c.status() + (c.reason() == null ? "" : ", " + c.reason())
+                + (c.message() == null ? "" : ": " + c.message());
+    }
+}

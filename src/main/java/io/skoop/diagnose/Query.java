@@ -1,0 +1,42 @@
+package io.skoop.diagnose;
+
+import io.skoop.model.Protocol;
+import java.util.Objects;
+
+/**
+ * What to diagnose: does a new connection from {@code source} to {@code destination} on
+ * {@code port}/{@code protocol} succeed? Endpoints are written the kubectl way:
+ * {@code NAMESPACE/POD} (or {@code pod/NAMESPACE/POD}), {@code node/NAME}, {@code svc/NAMESPACE/NAME}
+ * (or {@code service/…}), or an IP address.
+ *
+ * @param source      the client
+ * @param destination the server
+ * @param port        the destination port (a Service port number or name for {@code svc/}), or null for a Service
+ *                    with a single port
+ * @param protocol    TCP or UDP
+ */
+public record Query(String source, String destination, String port, io.skoop.model.Protocol protocol) {
+    public Query {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(protocol, "protocol");
+        if (protocol != Protocol.TCP && protocol != Protocol.UDP) {
+            throw new IllegalArgumentException("protocol must be tcp or udp, got " + protocol.ianaName());
+        }
+    }
+
+    /** A TCP query. */
+    public static Query tcp(String source, String destination, int port) {
+        return new Query(source, destination, String.valueOf(port), Protocol.TCP);
+    }
+
+    /** A UDP query. */
+    public static Query udp(String source, String destination, int port) {
+        return new Query(source, destination, String.valueOf(port), Protocol.UDP);
+    }
+
+    @Override
+    public String toString() {
+        return source + " -> " + destination + (port == null ? "" : ":" + port) + "/" + protocol.ianaName();
+    }
+}

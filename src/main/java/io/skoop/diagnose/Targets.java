@@ -1,0 +1,174 @@
+package io.skoop.diagnose;
+
+import io.skoop.k8s.IPCache;
+import io.skoop.k8s.IpEntity;
+import io.skoop.model.Ip;
+import io.skoop.model.Names;
+import io.skoop.model.Protocol;
+import io.skoop.snapshot.k8s.KNode;
+import io.skoop.snapshot.k8s.KPod;
+import io.skoop.snapshot.k8s.KService;
+import java.util.List;
+
+/**
+ * Resolves the endpoints of a {@link Query} against a snapshot's objects, kubectl style:
+ * {@code NS/POD}, {@code pod/NS/POD}, {@code node/NAME}, {@code svc/NS/NAME} ({@code service/…}),
+ * or an IP (a pod's, a node's, a Service's, or one outside the cluster). Unknown names fail with
+ * the close matches.
+ */
+public final class Targets {
+    private final IPCache ipCache;
+
+    public Targets(IPCache ipCache) {
+        this.ipCache = ipCache;
+    }
+
+    /**
+     * The client of a query: a pod, a node, or an external IP.
+     *
+     * @throws IllegalArgumentException for a Service (it cannot originate a connection), an unknown name (with close
+     *                                  matches), an unscheduled pod or a pod without IP, or an IP inside the cluster's
+     *                                  ranges that no pod or node has
+     */
+    public Target source(String spec) {
+        Target t = resolve(spec, null, Protocol.TCP, true);
+        if (t.kind() == Target.Kind.SERVICE) {
+            throw new IllegalArgumentException("source " + spec + " is a Service: a connection starts at a pod, a node or an external IP");
+        }
+        return t;
+    }
+
+    /**
+     * The server of a query, with the port packets are sent to.
+     *
+     * @param port a port number; for a Service also a port name, or null when the Service has one port
+     * @throws IllegalArgumentException for an unknown name (with close matches), a missing or invalid port, or a
+     *                                  Service without such a port (listing its ports)
+     */
+    public Target destination(String spec, String port, Protocol protocol) {
+        return resolve(spec, port, protocol, false);
+    }
+
+    private Target resolve(String spec, String port, Protocol protocol, boolean source) {
+        String s = spec.trim();
+        String role = source ? "source" : "destination";
+        Ip ip = Ip.tryParse(s);
+        if (ip != null) {
+            return byIp(ip, port, protocol, source, role);
+        }
+        String[] parts = s.split("/", -1);
+        String kind = parts.length == 3 || (parts.length == 2 && (parts[0].equals("node") || parts[0].equals("no")
+                || parts[0].equals("nodes"))) ? parts[0] : "pod";
+        String[] rest = kind.equals("pod") && parts.length == 2 ? parts : java.util.Arrays.copyOfRange(parts, 1, parts.length);
+        switch (kind) {
+            case "node", "no", "nodes" -> {
+                if (rest.length != 1 || rest[0].isEmpty()) {
+                    throw usage(spec, role);
+                }
+                KNode n = ipCache.node(rest[0]);
+                return node(n, number(port, source, spec), role);
+            }
+            case "pod", "po", "pods" -> {
+                if (rest.length != 2 || rest[0].isEmpty() || rest[1].isEmpty()) {
+                    throw usage(spec, role);
+                }
+                return pod(ipCache.pod(rest[0], rest[1]), number(port, source, spec));
+            }
+            case "svc", "service", "services" -> {
+                if (rest.length != 2 || rest[0].isEmpty() || rest[1].isEmpty()) {
+                    throw usage(spec, role);
+                }
+                KService svc = ipCache.service(rest[0], rest[1]);
+                if (source) {
+                    return new Target(Target.Kind.SERVICE, "svc/" + svc.key(), svc.clusterIPs().isEmpty() ? Ip.V4_ANY : svc.clusterIPs().get(0), 0, null, null, svc, null);
+                }
+                return service(svc, port, protocol, spec);
+            }
+            default -> throw new IllegalArgumentException("unknown kind '" + kind + "' in " + role + " " + spec
+                    + ": expected NAMESPACE/POD, pod/NAMESPACE/POD, node/NAME, svc/NAMESPACE/NAME or an IP"
+                    + Names.didYouMean(kind, List.of("pod", "node", "svc", "service")));
+        }
+    }
+
+    private Target byIp(Ip ip, String port, Protocol protocol, boolean source, String role) {
+        IpEntity e = ipCache.lookup(ip);
+        int p = e instanceof IpEntity.ServiceEntity ? 0 : number(port, source, ip.toString());
+        if (e instanceof IpEntity.PodEntity pe) {
+            return pod(pe.pod(), p);
+        }
+        if (e instanceof IpEntity.NodeEntity ne) {
+            return new Target(Target.Kind.NODE, "node/" + ne.node().name(), ip, p, null, ne.node(), null, null);
+        }
+        if (e instanceof IpEntity.ServiceEntity se) {
+            Target t = service(se.service(), port, protocol, ip.toString());
+            return new Target(Target.Kind.SERVICE, ip.toString(), ip, t.port(), null, null, se.service(), t.servicePort());
+        }
+        IpEntity.ExternalEntity x = (IpEntity.ExternalEntity) e;
+        if (source && x.insideCluster()) {
+            throw new IllegalArgumentException("source " + x.describe()
+                    + ": a source must be a pod, a node or an address outside the cluster");
+        }
+        return new Target(Target.Kind.EXTERNAL, ip.toString(), ip, p, null, null, null, null);
+    }
+
+    private Target pod(KPod pod, int port) {
+        if (pod.nodeName() == null) {
+            throw new IllegalArgumentException("pod " + pod.key() + " is not scheduled (no spec.nodeName): it has no network");
+        }
+        if (pod.podIP() == null) {
+            throw new IllegalArgumentException("pod " + pod.key() + " has no IP (status.podIP empty; phase " + pod.phase() + ")");
+        }
+        KNode node = pod.hostNetwork() ? ipCache.node(pod.nodeName()) : null;
+        return new Target(Target.Kind.POD, pod.key(), pod.podIP(), port, pod, node, null, null);
+    }
+
+    private Target node(KNode n, int port, String role) {
+        if (n.internalIPs().isEmpty() && n.externalIPs().isEmpty()) {
+            throw new IllegalArgumentException(role + " node " + n.name() + " has no InternalIP or ExternalIP in status.addresses");
+        }
+        Ip ip = n.internalIPs().isEmpty() ? n.externalIPs().get(0) : n.internalIPs().get(0);
+        return new Target(Target.Kind.NODE, "node/" + n.name(), ip, port, null, n, null, null);
+    }
+
+    private Target service(KService svc, String port, Protocol protocol, String spec) {
+        if (svc.headless() || svc.clusterIPs().isEmpty()) {
+            throw new IllegalArgumentException("Service " + svc.key() + " is headless (clusterIP: None): connect to one of its pods instead");
+        }
+        KService.Port sp;
+        if (port == null) {
+            List<KService.Port> same = svc.ports().stream().filter(p -> p.protocol() == protocol).toList();
+            if (same.size() != 1) {
+                throw new IllegalArgumentException("Service " + svc.key() + " has " + same.size() + " " + protocol.ianaName()
+                        + " ports; say which with -p (ports: " + String.join(", ", svc.ports().stream().map(KService.Port::toString).toList()) + ")");
+            }
+            sp = same.get(0);
+        } else {
+            sp = ipCache.servicePort(svc, port, protocol);
+        }
+        return new Target(Target.Kind.SERVICE, "svc/" + svc.key(), svc.clusterIPs().get(0), sp.port(), null, null, svc, sp);
+    }
+
+    private static int number(String port, boolean source, String spec) {
+        if (source) {
+            return 0;
+        }
+        if (port == null) {
+            throw new IllegalArgumentException("destination " + spec + " needs a port (-p PORT)");
+        }
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 1 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("port '" + port + "' of " + spec + " is not a number in 1..65535"
+                    + " (a port name works only for a Service)");
+        }
+    }
+
+    private static IllegalArgumentException usage(String spec, String role) {
+        return new IllegalArgumentException("cannot read " + role + " '" + spec
+                + "': expected NAMESPACE/POD, pod/NAMESPACE/POD, node/NAME, svc/NAMESPACE/NAME or an IP");
+    }
+}

@@ -1,0 +1,51 @@
+package io.skoop.plugin;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Suspicion;
+import io.skoop.netstack.NetNS;
+import io.skoop.snapshot.k8s.KNode;
+import io.skoop.snapshot.k8s.KPod;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A CNI plugin's intent (seed: Plugin): which devices, routes, MTUs, sysctls and FDB/neighbour
+ * entries it sets up on a node and in a pod. The Diagnostor never takes a next hop from here —
+ * the path comes from simulating the namespaces' real state — it only asks the plugin to compare
+ * what it would have set up with what is there, and to say where a packet was meant to go when it
+ * went elsewhere.
+ */
+public interface Plugin {
+    /** The plugin's name ({@code flannel}). */
+    String name();
+
+    /**
+     * Compares a node's namespace with what the plugin sets up on it.
+     *
+     * @param node  the node
+     * @param ns    its root network namespace
+     * @param nodes every node of the cluster (remote podCIDRs, VTEPs)
+     * @return one suspicion per difference, WARNING (or INFO) level: whether it breaks a flow is decided where the
+     *         flow meets it
+     */
+    List<Suspicion> checkNode(KNode node, NetNS ns, List<KNode> nodes);
+
+    /**
+     * Compares a pod's namespace with what the plugin sets up in it.
+     *
+     * @param pod    the pod
+     * @param ns     its network namespace
+     * @param node   its node
+     * @param nodeNs the node's namespace (for the MTU the plugin gives pods there)
+     * @return one suspicion per difference
+     */
+    List<Suspicion> checkPod(KPod pod, NetNS ns, KNode node, NetNS nodeNs);
+
+    /**
+     * The route the plugin installs on {@code node} for {@code dst}, as {@code ip route} prints it.
+     *
+     * @return the route, or empty when the plugin installs none covering {@code dst} (not a pod address of another
+     *         node)
+     */
+    Optional<String> expectedRoute(KNode node, Ip dst, List<KNode> nodes);
+}

@@ -1,0 +1,272 @@
+package io.skoop.plugin.flannel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skoop.model.Ip;
+import io.skoop.model.Prefix;
+import io.skoop.model.Suspicion;
+import io.skoop.netstack.NetNS;
+import io.skoop.netstack.link.Address;
+import io.skoop.netstack.link.Interface;
+import io.skoop.netstack.neigh.Neighbour;
+import io.skoop.netstack.route.RouteQuery;
+import io.skoop.netstack.route.RouteResult;
+import io.skoop.plugin.Plugin;
+import io.skoop.snapshot.k8s.KNode;
+import io.skoop.snapshot.k8s.KPod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * flannel's intent, for its {@code vxlan} and {@code host-gw} backends (flannel's
+ * pkg/backend/vxlan and hostgw, and the {@code bridge} CNI plugin it delegates to):
+ * <ul>
+ *   <li>vxlan: device {@value #VXLAN_DEVICE} (VNI {@value #VNI}, UDP port {@value #VXLAN_PORT},
+ *       local = the node's public IP, learning off), address = the podCIDR's network address /32,
+ *       MTU = the underlay device's MTU − {@value #VXLAN_OVERHEAD}; per remote node a route
+ *       {@code <podCIDR> via <podCIDR network> dev flannel.1 onlink}, a PERMANENT neighbour
+ *       {@code <podCIDR network> lladdr <VtepMAC>} and an FDB entry {@code <VtepMAC> dst <public IP>};</li>
+ *   <li>host-gw: per remote node a route {@code <podCIDR> via <public IP> dev <underlay device>};</li>
+ *   <li>both: bridge {@value #BRIDGE} holding the podCIDR's first address, the pods' eth0 with the
+ *       network MTU and a default route via that address; {@code net.ipv4.ip_forward=1}; kube-proxy
+ *       needs {@code net.bridge.bridge-nf-call-iptables=1}.</li>
+ * </ul>
+ * The node's backend, VtepMAC and public IP come from its {@code flannel.alpha.coreos.com/*}
+ * annotations; without them the snapshot's CNI backend is assumed.
+ */
+public final class FlannelPlugin implements Plugin {
+    /** flannel's VXLAN device for VNI 1. */
+    public static final String VXLAN_DEVICE = "flannel.1";
+    /** The VNI flannel uses by default. */
+    public static final int VNI = 1;
+    /** flannel's VXLAN UDP port (the Linux default 8472, not IANA's 4789). */
+    public static final int VXLAN_PORT = 8472;
+    /** Bytes VXLAN adds over IPv4: outer IP 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
+    public static final int VXLAN_OVERHEAD = 50;
+    /** The bridge the CNI bridge plugin attaches pods to. */
+    public static final String BRIDGE = "cni0";
+    /** Prefix of flannel's node annotations. */
+    public static final String ANNOTATION_PREFIX = "flannel.alpha.coreos.com/";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String defaultBackend;
+
+    /** @param defaultBackend the backend of nodes without a {@code backend-type} annotation ({@code vxlan}, {@code host-gw}) */
+    public FlannelPlugin(String defaultBackend) {
+        this.defaultBackend = defaultBackend == null ? "vxlan" : defaultBackend;
+    }
+
+    @Override
+    public String name() {
+        return "flannel";
+    }
+
+    /** The node's backend: its {@code backend-type} annotation, else the default. */
+    public String backend(KNode node) {
+        return node.annotations().getOrDefault(ANNOTATION_PREFIX + "backend-type", defaultBackend).toLowerCase(Locale.ROOT);
+    }
+
+    /** The node's public IP: its {@code public-ip} annotation, else its first InternalIP; null when it has neither. */
+    public static Ip publicIp(KNode node) {
+        String a = node.annotations().get(ANNOTATION_PREFIX + "public-ip");
+        if (a != null && Ip.tryParse(a) != null) {
+            return Ip.parse(a);
+        }
+        return node.internalIPs().isEmpty() ? null : node.internalIPs().get(0);
+    }
+
+    /** The node's VTEP MAC from its {@code backend-data} annotation, or null. */
+    public static String vtepMac(KNode node) {
+        String data = node.annotations().get(ANNOTATION_PREFIX + "backend-data");
+        if (data == null) {
+            return null;
+        }
+        try {
+            JsonNode mac = JSON.readTree(data).get("VtepMAC");
+            return mac == null ? null : mac.asText().toLowerCase(Locale.ROOT);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static Prefix podCIDR(KNode node) {
+        return node.podCIDRs().stream().filter(p -> !p.isV6()).findFirst().orElse(null);
+    }
+
+    @Override
+    public Optional<String> expectedRoute(KNode node, Ip dst, List<KNode> nodes) {
+        for (KNode other : nodes) {
+            Prefix cidr = podCIDR(other);
+            if (other.name().equals(node.name()) || cidr == null || !cidr.contains(dst)) {
+                continue;
+            }
+            if (backend(node).equals("host-gw")) {
+                return Optional.of(cidr + " via " + publicIp(other) + " dev <the device of " + publicIp(node) + ">");
+            }
+            return Optional.of(cidr + " via " + cidr.address() + " dev " + VXLAN_DEVICE + " onlink");
+        }
+        Prefix own = podCIDR(node);
+        if (own != null && own.contains(dst)) {
+            return Optional.of(own + " dev " + BRIDGE + " proto kernel scope link src " + own.address().plus(1));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<Suspicion> checkNode(KNode node, NetNS ns, List<KNode> nodes) {
+        List<Suspicion> out = new ArrayList<>();
+        Ip publicIp = publicIp(node);
+        Interface underlay = publicIp == null ? null : ns.interfaces().withAddress(publicIp).orElse(null);
+        if (publicIp != null && underlay == null) {
+            out.add(Suspicion.warning("no device holds flannel's public IP " + publicIp));
+        }
+        int networkMtu = underlay == null ? -1 : underlay.mtu();
+        boolean vxlan = !backend(node).equals("host-gw");
+        if (vxlan) {
+            networkMtu = checkVxlanDevice(node, ns, underlay, out);
+        }
+        Prefix cidr = podCIDR(node);
+        checkBridge(ns, cidr, networkMtu, out);
+        for (KNode other : nodes) {
+            Prefix oc = podCIDR(other);
+            if (other.name().equals(node.name()) || oc == null) {
+                continue;
+            }
+            checkRemote(ns, node, other, oc, vxlan, underlay, out);
+        }
+        ns.sysctls().ipForward().ifPresent(on -> {
+            if (!on) {
+                out.add(Suspicion.warning("net.ipv4.ip_forward = 0; flannel needs 1 to forward pod traffic"));
+            }
+        });
+        Optional<Boolean> brnf = ns.sysctls().bridgeNfCallIptables();
+        if (brnf.isPresent() && !brnf.get()) {
+            out.add(Suspicion.warning("net.bridge.bridge-nf-call-iptables = 0; kube-proxy needs 1 so that"
+                    + " packets bridged on " + BRIDGE + " pass iptables (replies from a same-node Service backend are"
+                    + " otherwise not reverse-NATed)"));
+        } else if (brnf.isEmpty() && ns.has("sysctl.txt")) {
+            out.add(Suspicion.warning("net.bridge.bridge-nf-call-iptables absent (br_netfilter not loaded);"
+                    + " kube-proxy needs it"));
+        }
+        return out;
+    }
+
+    private int checkVxlanDevice(KNode node, NetNS ns, Interface underlay, List<Suspicion> out) {
+        Interface dev = ns.interfaces().byName(VXLAN_DEVICE).orElse(null);
+        if (dev == null) {
+            out.add(Suspicion.warning("no " + VXLAN_DEVICE + " device (flannel vxlan creates it)"));
+            return underlay == null ? -1 : underlay.mtu() - VXLAN_OVERHEAD;
+        }
+        if (dev.vxlan() == null) {
+            out.add(Suspicion.warning(VXLAN_DEVICE + " is a " + dev.kind() + " device, not vxlan"));
+        } else {
+            if (dev.vxlan().id() != VNI) {
+                out.add(Suspicion.warning(VXLAN_DEVICE + " has VNI " + dev.vxlan().id() + ", flannel uses " + VNI));
+            }
+            if (dev.vxlan().port() != VXLAN_PORT) {
+                out.add(Suspicion.warning(VXLAN_DEVICE + " uses UDP port " + dev.vxlan().port() + ", flannel uses " + VXLAN_PORT));
+            }
+        }
+        if (!dev.isUp()) {
+            out.add(Suspicion.warning(VXLAN_DEVICE + " is down"));
+        }
+        Prefix cidr = podCIDR(node);
+        if (cidr != null && dev.addresses(false).stream().map(Address::local).noneMatch(cidr.address()::equals)) {
+            out.add(Suspicion.warning(VXLAN_DEVICE + " lacks flannel's address " + cidr.address() + "/32"));
+        }
+        if (underlay != null && dev.mtu() + VXLAN_OVERHEAD > underlay.mtu()) {
+            out.add(Suspicion.warning(VXLAN_DEVICE + " MTU " + dev.mtu() + " + " + VXLAN_OVERHEAD
+                    + " bytes of VXLAN overhead = " + (dev.mtu() + VXLAN_OVERHEAD) + " exceeds " + underlay.name()
+                    + " MTU " + underlay.mtu() + ": full-size packets between nodes cannot cross (flannel sets "
+                    + VXLAN_DEVICE + " MTU = " + (underlay.mtu() - VXLAN_OVERHEAD) + ")"));
+        } else if (underlay != null && dev.mtu() + VXLAN_OVERHEAD < underlay.mtu()) {
+            out.add(Suspicion.info(VXLAN_DEVICE + " MTU " + dev.mtu() + " is below what " + underlay.name()
+                    + " allows (" + (underlay.mtu() - VXLAN_OVERHEAD) + ")"));
+        }
+        return dev.mtu();
+    }
+
+    private static void checkBridge(NetNS ns, Prefix cidr, int networkMtu, List<Suspicion> out) {
+        Interface br = ns.interfaces().byName(BRIDGE).orElse(null);
+        if (br == null) {
+            out.add(Suspicion.warning("no bridge " + BRIDGE + " (created with the first pod)"));
+            return;
+        }
+        if (!"bridge".equals(br.kind())) {
+            out.add(Suspicion.warning(BRIDGE + " is a " + br.kind() + " device, not a bridge"));
+        }
+        if (!br.isUp()) {
+            out.add(Suspicion.warning(BRIDGE + " is down"));
+        }
+        if (cidr != null && br.addresses(false).stream().map(Address::local).noneMatch(cidr.address().plus(1)::equals)) {
+            out.add(Suspicion.warning(BRIDGE + " lacks the gateway address " + cidr.address().plus(1) + " of podCIDR " + cidr));
+        }
+        if (networkMtu > 0 && br.mtu() != networkMtu) {
+            out.add(Suspicion.warning(BRIDGE + " MTU " + br.mtu() + " differs from the flannel network MTU " + networkMtu));
+        }
+    }
+
+    private void checkRemote(NetNS ns, KNode node, KNode other, Prefix oc, boolean vxlan, Interface underlay,
+                             List<Suspicion> out) {
+        String expected = expectedRoute(node, oc.address().plus(1), List.of(node, other)).orElseThrow();
+        RouteResult r = ns.routeGet(new RouteQuery(oc.address().plus(1), null, null, null, 0, 0, 0, 0, 0, 0));
+        Ip remoteIp = publicIp(other);
+        boolean ok;
+        if (vxlan) {
+            ok = r.ok() && VXLAN_DEVICE.equals(r.dev()) && oc.address().equals(r.gateway());
+        } else {
+            ok = r.ok() && remoteIp != null && remoteIp.equals(r.gateway()) && (underlay == null || underlay.name().equals(r.dev()));
+        }
+        if (!ok) {
+            out.add(Suspicion.warning("podCIDR " + oc + " of node " + other.name() + " is routed "
+                    + (r.ok() ? (r.gateway() != null ? "via " + r.gateway() + " " : "") + "dev " + r.dev() : "nowhere (" + r.errno() + ")")
+                    + "; flannel installs " + expected));
+        }
+        if (!vxlan) {
+            return;
+        }
+        String mac = vtepMac(other);
+        Neighbour n = ns.neighbours().lookup(oc.address(), VXLAN_DEVICE).orElse(null);
+        if (n == null) {
+            out.add(Suspicion.warning("no neighbour " + oc.address() + " on " + VXLAN_DEVICE
+                    + (mac == null ? "" : "; flannel adds it PERMANENT with lladdr " + mac) + " (VTEP of node " + other.name() + ")"));
+        } else if (mac != null && !mac.equalsIgnoreCase(n.lladdr())) {
+            out.add(Suspicion.warning("neighbour " + oc.address() + " on " + VXLAN_DEVICE + " has lladdr " + n.lladdr()
+                    + ", node " + other.name() + "'s VtepMAC is " + mac));
+        }
+        if (mac != null && remoteIp != null) {
+            List<Ip> remotes = ns.fdb().vxlanRemotes(VXLAN_DEVICE, mac);
+            if (!remotes.contains(remoteIp)) {
+                out.add(Suspicion.warning(VXLAN_DEVICE + " FDB " + (remotes.isEmpty() ? "has no entry for " + mac
+                        : "sends " + mac + " to " + remotes) + "; flannel adds " + mac + " dst " + remoteIp + " (node " + other.name() + ")"));
+            }
+        }
+    }
+
+    @Override
+    public List<Suspicion> checkPod(KPod pod, NetNS ns, KNode node, NetNS nodeNs) {
+        List<Suspicion> out = new ArrayList<>();
+        Interface eth0 = ns.interfaces().byName("eth0").orElse(null);
+        if (eth0 == null) {
+            out.add(Suspicion.warning("no eth0 (the CNI creates it)"));
+            return out;
+        }
+        Interface br = nodeNs == null ? null : nodeNs.interfaces().byName(BRIDGE).orElse(null);
+        if (br != null && eth0.mtu() > br.mtu()) {
+            out.add(Suspicion.warning("eth0 MTU " + eth0.mtu() + " exceeds " + BRIDGE + " MTU " + br.mtu()
+                    + " on node " + node.name() + " (flannel gives pods the network MTU)"));
+        }
+        Prefix cidr = node == null ? null : podCIDR(node);
+        if (cidr != null) {
+            RouteResult r = ns.routeGet(new RouteQuery(Ip.parse("8.8.8.8"), null, null, null, 0, 0, 0, 0, 0, 0));
+            if (!r.ok() || !cidr.address().plus(1).equals(r.gateway())) {
+                out.add(Suspicion.warning("default route is " + (r.ok() ? (r.gateway() == null ? "on-link" : "via " + r.gateway())
+                        + " dev " + r.dev() : "missing (" + r.errno() + ")") + "; the CNI installs default via "
+                        + cidr.address().plus(1) + " dev eth0"));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,153 @@
+package io.skoop.service.iptables;
+
+import io.skoop.k8s.IPCache;
+import io.skoop.k8s.IpEntity;
+import io.skoop.k8s.ServiceEndpoint;
+import io.skoop.model.Action;
+import io.skoop.model.ActionType;
+import io.skoop.model.NetNode;
+import io.skoop.model.Packet;
+import io.skoop.model.Suspicion;
+import io.skoop.netstack.netfilter.FinalVerdict;
+import io.skoop.netstack.netfilter.TraceBranch;
+import io.skoop.netstack.netfilter.TraceResult;
+import io.skoop.netstack.netfilter.TraceStep;
+import io.skoop.service.ServiceProcessor;
+import io.skoop.snapshot.k8s.KService;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go): {@code KUBE-SERVICES} (nat,
+ * PREROUTING and OUTPUT) jumps per Service port to {@code KUBE-SVC-*} (or {@code KUBE-EXT-*} for
+ * node ports through {@code KUBE-NODEPORTS}), which picks one {@code KUBE-SEP-*} per endpoint with
+ * {@code -m statistic --mode random --probability 1/n, 1/(n-1), …}; each {@code KUBE-SEP-*} DNATs to
+ * its endpoint. A Service port without endpoints is rejected in filter {@code KUBE-SERVICES} /
+ * {@code KUBE-EXTERNAL-SERVICES} ("has no endpoints").
+ *
+ * <p>The processor reads the trace of the node's real rules: every branch whose destination
+ * changed is one backend with its probability (the {@code KUBE-SEP-*} chain named from the trace);
+ * a rejected branch is a Service without endpoints; a Service packet that leaves the hooks
+ * unchanged was not handled by kube-proxy at all. The backends are then compared with the ready
+ * endpoints of the Service port's EndpointSlices (serving-and-terminating ones when none is
+ * ready, as kube-proxy falls back to them).
+ */
+public final class KubeProxyIptablesProcessor implements ServiceProcessor {
+    @Override
+    public String mode() {
+        return "iptables";
+    }
+
+    @Override
+    public boolean process(NetNode node, Packet before, TraceResult trace, IPCache ipCache) {
+        Target target = target(before, ipCache);
+        if (target == null) {
+            return false;
+        }
+        String what = "Service " + target.service.key() + " port " + target.port.port() + "/" + target.port.protocol()
+                + " (" + target.kind + " " + before.dst() + ":" + before.dport() + ")";
+        Map<String, Double> backends = new LinkedHashMap<>();
+        List<String> rejected = new ArrayList<>();
+        double unchanged = 0;
+        for (TraceBranch b : trace.branches()) {
+            Packet after = b.packet();
+            if (!after.dst().equals(before.dst()) || after.dport() != before.dport()) {
+                String ep = after.dst() + ":" + after.dport();
+                backends.merge(ep, b.probability(), Double::sum);
+                node.explain(what + " -> " + sepChain(b) + " DNAT to " + ep + String.format(Locale.ROOT, " (p=%.3f)", b.probability()));
+            } else if (b.verdict() == FinalVerdict.REJECT || b.verdict() == FinalVerdict.DROP) {
+                rejected.add(b.detail() + ruleText(b));
+            } else if (b.verdict() != FinalVerdict.UNKNOWN) {
+                unchanged += b.probability();
+            }
+        }
+        List<ServiceEndpoint> eps = ipCache.endpoints(target.service, String.valueOf(target.port.port()), target.port.protocol());
+        List<ServiceEndpoint> usable = eps.stream().filter(ServiceEndpoint::isReady).toList();
+        if (usable.isEmpty()) {
+            usable = eps.stream().filter(e -> e.isServing() && e.isTerminating()).toList();
+        }
+        TreeSet<String> sliceSet = new TreeSet<>();
+        usable.forEach(e -> sliceSet.add(e.ip() + ":" + e.port()));
+        if (!backends.isEmpty()) {
+            node.addAction(new Action(ActionType.SERVICE, null, List.of()));
+        }
+        if (backends.isEmpty() && !rejected.isEmpty()) {
+            node.addSuspicion(Suspicion.fatal(what + " has no endpoints in node " + node.id() + "'s rules: "
+                    + String.join("; ", rejected) + (eps.isEmpty() ? "; its EndpointSlices list no endpoint"
+                    : "; EndpointSlices: " + eps.size() + " endpoint(s), " + usable.size() + " usable")));
+        } else if (backends.isEmpty() && unchanged > 0) {
+            node.addSuspicion(Suspicion.fatal(what + ": no kube-proxy rule in node " + node.id()
+                    + "'s nat table translates it (no KUBE-SERVICES entry: kube-proxy not running, or not synced);"
+                    + " EndpointSlices list " + (sliceSet.isEmpty() ? "no usable endpoint" : sliceSet)));
+        } else if (!backends.isEmpty() && unchanged > 0) {
+            node.addSuspicion(Suspicion.critical(what + String.format(Locale.ROOT,
+                    ": %.0f%% of new connections are not translated by node %s's rules", unchanged * 100, node.id())));
+        }
+        for (String ep : backends.keySet()) {
+            if (!sliceSet.isEmpty() && !sliceSet.contains(ep)) {
+                node.addSuspicion(Suspicion.warning(what + ": node " + node.id() + "'s rules DNAT to " + ep
+                        + ", which is not a usable endpoint in the EndpointSlices " + sliceSet + " (stale rules)"));
+            }
+        }
+        if (!backends.isEmpty()) {
+            for (String ep : sliceSet) {
+                if (!backends.containsKey(ep) && target.allEndpoints) {
+                    node.addSuspicion(Suspicion.warning(what + ": endpoint " + ep + " is usable in the EndpointSlices but node "
+                            + node.id() + "'s rules never DNAT to it (kube-proxy has not synced)"));
+                }
+            }
+        }
+        return true;
+    }
+
+    private record Target(KService service, KService.Port port, String kind, boolean allEndpoints) {
+    }
+
+    /** The Service port a packet is addressed to: a Service IP and port, or a node port on a node address. */
+    private static Target target(Packet p, IPCache ipCache) {
+        IpEntity e = ipCache.lookup(p.dst());
+        if (e instanceof IpEntity.ServiceEntity s) {
+            for (KService.Port port : s.service().ports()) {
+                if (port.port() == p.dport() && port.protocol() == p.protocol()) {
+                    boolean local = "Local".equals(s.kind() == IpEntity.ServiceIpKind.CLUSTER_IP
+                            ? s.service().internalTrafficPolicy() : s.service().externalTrafficPolicy());
+                    return new Target(s.service(), port, s.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '), !local);
+                }
+            }
+            return null;
+        }
+        if (e instanceof IpEntity.NodeEntity) {
+            for (KService svc : ipCache.objects().services()) {
+                for (KService.Port port : svc.ports()) {
+                    if (port.nodePort() != null && port.nodePort() == p.dport() && port.protocol() == p.protocol()) {
+                        return new Target(svc, port, "node port on", !"Local".equals(svc.externalTrafficPolicy()));
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String sepChain(TraceBranch b) {
+        String svc = null;
+        String sep = null;
+        for (TraceStep s : b.matchedRules()) {
+            if (s.chain() != null && s.chain().startsWith("KUBE-SEP-")) {
+                sep = s.chain();
+            } else if (s.chain() != null && (s.chain().startsWith("KUBE-SVC-") || s.chain().startsWith("KUBE-SVL-")
+                    || s.chain().startsWith("KUBE-EXT-"))) {
+                svc = s.chain();
+            }
+        }
+        return (svc == null ? "" : svc + " -> ") + (sep == null ? "(no KUBE-SEP chain)" : sep);
+    }
+
+    private static String ruleText(TraceBranch b) {
+        List<TraceStep> m = b.matchedRules();
+        return m.isEmpty() ? "" : " `" + m.get(m.size() - 1).text() + "`";
+    }
+}
