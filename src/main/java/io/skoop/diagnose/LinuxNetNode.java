@@ -83,7 +83,7 @@ final class LinuxNetNode implements NetNodeAction {
             me.explain("source selection: ip route get " + p.dst() + " -> " + r.summary().strip());
             if (!r.ok()) {
                 return List.of(drop(me, p, flow, "connect() fails: no route to " + p.dst() + " (" + r.errno() + ": " + r.errno().message()
-                        + "; " + r.summary().strip() + ")" + downDevices() + expected(p.dst())));
+                        + (r.failure() == null ? "" : ": " + r.failure()) + ")" + downDevices() + expected(p.dst())));
             }
             if (r.prefsrc() == null) {
                 return List.of(drop(me, p, flow, "connect() fails: no source address for " + p.dst() + " via " + r.dev()));
@@ -204,9 +204,9 @@ final class LinuxNetNode implements NetNodeAction {
     /** The End of a branch that does not pass (drop, reject, route error, unknown), else null. */
     private Outcome endOf(Walk walk, NetNode me, TraceBranch b, Flow f) {
         return switch (b.verdict()) {
-            case DROP, REJECT -> drop(me, b.packet(), f, (b.verdict() == FinalVerdict.DROP ? "dropped" : "rejected")
-                    + " by iptables: " + b.detail() + lastRule(b));
-            case ROUTE_ERROR -> drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices() + expected(b.packet().dst()));
+            case DROP, REJECT -> drop(me, b.packet(), f, "iptables: " + b.detail() + lastRule(b));
+            case ROUTE_ERROR -> drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices()
+                    + (b.detail().startsWith("ENETUNREACH") ? expected(b.packet().dst()) : ""));
             case UNKNOWN -> unknown(me, b.packet(), f, b.detail() + (b.assumptions().isEmpty() ? ""
                     : "; assumed: " + String.join("; ", b.assumptions())));
             default -> null;
@@ -477,9 +477,7 @@ final class LinuxNetNode implements NetNodeAction {
         if (in == null) {
             return List.of(drop(me, p, f, "no device of node " + d.node() + " holds " + d.address()));
         }
-        if (p.encap() != null) {
-            checkVxlanMtu(walk, me, out, nodeHop, in, p);
-        }
+        checkUnderlayMtu(walk, me, out, nodeHop, in, p);
         List<Suspicion> infra = manager.infra().check(hop, nodeHop, p);
         Link link = new Link(type, hop, nodeHop, p, attr(out, nexthop), attr(in, d.address()), f.hops());
         for (Suspicion s : infra) {
@@ -493,26 +491,40 @@ final class LinuxNetNode implements NetNodeAction {
     }
 
     /**
-     * VXLAN frames are as large as the VXLAN device's MTU + the overhead; a device on the way with a smaller MTU
-     * drops full-size frames (a veth or NIC does not fragment on receive; the sender fragments the outer packet only
-     * when its own device is smaller). CRITICAL: small packets pass, full-size ones do not.
+     * MTUs on an underlay crossing. A veth or NIC drops a received frame larger than its MTU (it does not fragment on
+     * receive), while the sender fragments or signals PMTU only for its own device. So: VXLAN frames (the VXLAN
+     * device's MTU + {@value io.skoop.plugin.flannel.FlannelPlugin#VXLAN_OVERHEAD}) larger than either end's device,
+     * or two ends with different MTUs (the larger side sends frames the smaller drops), break full-size packets:
+     * CRITICAL (small packets pass). Between the two nodes' own addresses TCP's MSS already fits the smaller MTU, so
+     * a plain mismatch there is only a WARNING.
      */
-    private void checkVxlanMtu(Walk walk, NetNode me, Interface out, Hop remoteHop, Interface in, Packet outer) {
-        Interface vx = vxlanDeviceFor(outer.dport());
-        if (vx == null) {
-            return;
+    private void checkUnderlayMtu(Walk walk, NetNode me, Interface out, Hop remoteHop, Interface in, Packet p) {
+        Interface vx = p.encap() == null ? null : vxlanDeviceFor(p.dport());
+        int overhead = io.skoop.plugin.flannel.FlannelPlugin.VXLAN_OVERHEAD;
+        if (vx != null && vx.mtu() + overhead > out.mtu()) {
+            me.addSuspicion(Suspicion.critical(vx.name() + " MTU " + vx.mtu() + " + " + overhead + " bytes of VXLAN overhead = "
+                    + (vx.mtu() + overhead) + " > " + out.name() + " MTU " + out.mtu() + " on " + hop.id()
+                    + ": peers send full-size " + (vx.mtu() + overhead) + "-byte frames that " + out.name()
+                    + " drops on receive (large packets of this flow never arrive)"));
         }
-        int frame = vx.mtu() + io.skoop.plugin.flannel.FlannelPlugin.VXLAN_OVERHEAD;
-        if (frame > out.mtu()) {
-            me.addSuspicion(Suspicion.critical(vx.name() + " MTU " + vx.mtu() + " + " + io.skoop.plugin.flannel.FlannelPlugin.VXLAN_OVERHEAD
-                    + " bytes of VXLAN overhead = " + frame + " > " + out.name() + " MTU " + out.mtu() + " on " + hop.id()
-                    + ": full-size packets of this flow are fragmented here and peers sending " + frame + "-byte frames to "
-                    + out.name() + " are dropped (large replies never arrive)"));
-        }
-        if (frame > in.mtu()) {
+        if (vx != null && vx.mtu() + overhead > in.mtu()) {
             walk.node(remoteHop).addSuspicion(Suspicion.critical(in.name() + " MTU " + in.mtu() + " on " + remoteHop.id() + " < the "
-                    + frame + "-byte VXLAN frames " + hop.id() + "'s " + vx.name() + " (MTU " + vx.mtu() + ") sends: full-size"
-                    + " packets of this flow are dropped on receive"));
+                    + (vx.mtu() + overhead) + "-byte VXLAN frames " + hop.id() + "'s " + vx.name() + " (MTU " + vx.mtu()
+                    + ") sends: full-size packets of this flow are dropped on receive"));
+        }
+        if (vx == null && out.mtu() != in.mtu()) {
+            boolean mine = out.mtu() < in.mtu();
+            Interface small = mine ? out : in;
+            Interface large = mine ? in : out;
+            Hop smallHop = mine ? hop : remoteHop;
+            Hop largeHop = mine ? remoteHop : hop;
+            boolean nodesOwn = manager.ipCache().lookup(p.src()) instanceof io.skoop.k8s.IpEntity.NodeEntity
+                    && manager.ipCache().lookup(p.dst()) instanceof io.skoop.k8s.IpEntity.NodeEntity;
+            String msg = "underlay MTU mismatch: " + small.name() + " MTU " + small.mtu() + " on " + smallHop.id() + " < "
+                    + large.name() + " MTU " + large.mtu() + " on " + largeHop.id() + ": frames over " + small.mtu()
+                    + " bytes from " + largeHop.id() + " are dropped on receive";
+            walk.node(smallHop).addSuspicion(nodesOwn ? Suspicion.warning(msg + " (TCP between the nodes' own addresses fits its MSS)")
+                    : Suspicion.critical(msg + " (full-size packets of this flow never arrive)"));
         }
     }
 

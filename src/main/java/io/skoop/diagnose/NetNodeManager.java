@@ -135,7 +135,7 @@ public final class NetNodeManager {
         if (plugin == null || hop.type() != NetNodeType.NODE) {
             return Optional.empty();
         }
-        return plugin.expectedRoute(node(hop), dst, ipCache.objects().nodes())
+        return plugin.expectedRoute(node(hop), netns(hop), dst, ipCache.objects().nodes())
                 .map(r -> plugin.name() + " installs `" + r + "` on " + hop.id());
     }
 

@@ -38,7 +38,7 @@ final class NetNSRouting implements RoutingOracle {
             throw new UnsupportedOperationException("routing decision not certain: " + why);
         }
         if (!r.ok()) {
-            return RouteDecision.error(r.errno().name(), why);
+            return RouteDecision.error(r.errno().name(), r.failure() == null ? why : why + ": " + r.failure());
         }
         RouteType t = r.type();
         boolean input = iif != null;

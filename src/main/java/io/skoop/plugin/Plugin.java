@@ -44,8 +44,9 @@ public interface Plugin {
     /**
      * The route the plugin installs on {@code node} for {@code dst}, as {@code ip route} prints it.
      *
+     * @param ns the node's namespace (to name the devices the plugin would use)
      * @return the route, or empty when the plugin installs none covering {@code dst} (not a pod address of another
      *         node)
      */
-    Optional<String> expectedRoute(KNode node, Ip dst, List<KNode> nodes);
+    Optional<String> expectedRoute(KNode node, NetNS ns, Ip dst, List<KNode> nodes);
 }

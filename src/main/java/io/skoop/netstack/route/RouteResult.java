@@ -43,6 +43,16 @@ public record RouteResult(RouteQuery query, Errno errno, RouteType type, int tab
         steps = List.copyOf(steps);
     }
 
+    /** Why a failed lookup failed (its {@link Step.Failed} step: "forwarding is off on eth0", ...), or null. */
+    public String failure() {
+        for (Step s : steps) {
+            if (s instanceof Step.Failed f) {
+                return f.why();
+            }
+        }
+        return null;
+    }
+
     /** True when the lookup succeeded. */
     public boolean ok() {
         return errno == null;

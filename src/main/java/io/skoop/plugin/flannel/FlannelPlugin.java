@@ -96,14 +96,16 @@ public final class FlannelPlugin implements Plugin {
     }
 
     @Override
-    public Optional<String> expectedRoute(KNode node, Ip dst, List<KNode> nodes) {
+    public Optional<String> expectedRoute(KNode node, NetNS ns, Ip dst, List<KNode> nodes) {
         for (KNode other : nodes) {
             Prefix cidr = podCIDR(other);
             if (other.name().equals(node.name()) || cidr == null || !cidr.contains(dst)) {
                 continue;
             }
             if (backend(node).equals("host-gw")) {
-                return Optional.of(cidr + " via " + publicIp(other) + " dev <the device of " + publicIp(node) + ">");
+                Ip own = publicIp(node);
+                String dev = own == null ? null : ns.interfaces().withAddress(own).map(Interface::name).orElse(null);
+                return Optional.of(cidr + " via " + publicIp(other) + " dev " + (dev == null ? "<the device of " + own + ">" : dev));
             }
             return Optional.of(cidr + " via " + cidr.address() + " dev " + VXLAN_DEVICE + " onlink");
         }
@@ -210,7 +212,7 @@ public final class FlannelPlugin implements Plugin {
 
     private void checkRemote(NetNS ns, KNode node, KNode other, Prefix oc, boolean vxlan, Interface underlay,
                              List<Suspicion> out) {
-        String expected = expectedRoute(node, oc.address().plus(1), List.of(node, other)).orElseThrow();
+        String expected = expectedRoute(node, ns, oc.address().plus(1), List.of(node, other)).orElseThrow();
         RouteResult r = ns.routeGet(new RouteQuery(oc.address().plus(1), null, null, null, 0, 0, 0, 0, 0, 0));
         Ip remoteIp = publicIp(other);
         boolean ok;

@@ -44,7 +44,7 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
 
     @Override
     public boolean process(NetNode node, Packet before, TraceResult trace, IPCache ipCache) {
-        Target target = target(before, ipCache);
+        Target target = target(before, ipCache, node.id());
         if (target == null) {
             return false;
         }
@@ -107,8 +107,12 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
     private record Target(KService service, KService.Port port, String kind, boolean allEndpoints) {
     }
 
-    /** The Service port a packet is addressed to: a Service IP and port, or a node port on a node address. */
-    private static Target target(Packet p, IPCache ipCache) {
+    /**
+     * The Service port a packet is addressed to: a Service IP and port, or a node port on an address of this node
+     * ({@code KUBE-NODEPORTS} matches {@code --dst-type LOCAL} only: a node port of another node is plain traffic
+     * here).
+     */
+    private static Target target(Packet p, IPCache ipCache, String nodeName) {
         IpEntity e = ipCache.lookup(p.dst());
         if (e instanceof IpEntity.ServiceEntity s) {
             for (KService.Port port : s.service().ports()) {
@@ -120,7 +124,7 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
             }
             return null;
         }
-        if (e instanceof IpEntity.NodeEntity) {
+        if (e instanceof IpEntity.NodeEntity n && n.node().name().equals(nodeName)) {
             for (KService svc : ipCache.objects().services()) {
                 for (KService.Port port : svc.ports()) {
                     if (port.nodePort() != null && port.nodePort() == p.dport() && port.protocol() == p.protocol()) {

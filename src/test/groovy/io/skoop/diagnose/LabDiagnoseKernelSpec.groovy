@@ -1,0 +1,318 @@
+package io.skoop.diagnose
+
+import io.skoop.lab.flannel.Flannel
+import io.skoop.lab.run.Lab
+import io.skoop.lab.run.LabSnapshot
+import io.skoop.lab.run.LabStore
+import io.skoop.lab.run.Labs
+import io.skoop.lab.run.Probe
+import io.skoop.lab.run.Proc
+import io.skoop.lab.topology.LabExamples
+import io.skoop.lab.topology.ResolvedTopology
+import io.skoop.lab.topology.TopologyLoader
+import io.skoop.model.Level
+import io.skoop.model.NetNode
+import io.skoop.model.Protocol
+import io.skoop.model.Suspicion
+import io.skoop.snapshot.Snapshot
+import io.skoop.testsupport.KernelLab
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardOpenOption
+import java.time.Duration
+import java.util.Locale
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Unroll
+
+/**
+ * The diagnosis judged by the kernel. Lab clusters of both flannel backends are built for real, probed with real
+ * connections, snapshotted with collect-netns.sh, and diagnosed from the snapshot: for every healthy flow and every
+ * fault the lab knows, the verdict must equal the probe's outcome (CONNECTED ⇔ REACHABLE without FATAL; TRUNCATED ⇔
+ * REACHABLE with a CRITICAL MTU suspicion; REFUSED/TIMEOUT/NO_ROUTE ⇔ UNREACHABLE), and where the kernel fails the flow
+ * a FATAL or CRITICAL suspicion on the hop that broke it names the injected cause. Each row is appended to
+ * target/diagnose-agreement.md (the agreement table). Needs root: runs in CI; fails (does not skip) under CI without
+ * root.
+ */
+@IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root to build network namespaces')
+class LabDiagnoseKernelSpec extends Specification {
+
+    static final Duration FAIL_TIMEOUT = Duration.ofMillis(1200)
+    static final Path TABLE = Path.of('target', 'diagnose-agreement.md')
+
+    @Shared Path tmp = Files.createTempDirectory('skoop-lab-diagnose')
+    @Shared Labs labs = new Labs(new LabStore(tmp.resolve('state')))
+    @Shared String run = 'skd' + Long.toString(System.nanoTime() % 1_000_000L, 36)
+    @Shared Map<String, List> healthy = [:]
+
+    def setupSpec() {
+        Files.createDirectories(TABLE.parent)
+        TABLE.toFile().text = '| backend | scenario | flow | probe (kernel) | verdict | suspicion on the breaking hop |\n| --- | --- | --- | --- | --- | --- |\n'
+    }
+
+    def cleanupSpec() {
+        labs.list().each { labs.down(it.name()) }
+        List<String> left = Labs.netnsList().findAll { it.startsWith(run) }
+        assert left.isEmpty(): "namespaces left behind: $left"
+        tmp.toFile().deleteDir()
+    }
+
+    private Lab up(String backend, String suffix) {
+        String yaml = LabExamples.text('flannel-vxlan').replace('backend: vxlan', "backend: $backend")
+        ResolvedTopology t = TopologyLoader.parse("${backend}.yaml", yaml).withName("$run-$suffix")
+        assert Flannel.backend(t).text() == backend
+        return labs.up(t, "test $backend", "${backend}.yaml", yaml, null).lab()
+    }
+
+    private Diagnostor snapshot(Lab lab, String backend, String name) {
+        String yaml = LabExamples.text('flannel-vxlan').replace('backend: vxlan', "backend: $backend")
+        Path out = tmp.resolve(name)
+        LabSnapshot.take(lab, yaml, out, 'test')
+        return new Diagnostor(Snapshot.open(out))
+    }
+
+    /** A healthy lab of the backend and the Diagnostor over its snapshot, made once. */
+    private List healthyLab(String backend) {
+        healthy.computeIfAbsent(backend) {
+            Lab lab = up(backend, backend == 'vxlan' ? 'hv' : 'hg')
+            [lab, snapshot(lab, backend, "healthy-$backend")]
+        }
+    }
+
+    static List cross(List backends, List rows) {
+        [backends, rows].combinations().collect { [it[0]] + it[1] }
+    }
+
+    /** A lab target (node-2, internet, default/client, svc/ns/name, IP) as a diagnosis endpoint. */
+    static String endpoint(Lab lab, String target) {
+        if (lab.topology().nodes().any { it.name() == target }) {
+            return "node/$target"
+        }
+        def ext = lab.topology().externalHosts().find { it.name() == target }
+        return ext != null ? ext.address().toString() : target
+    }
+
+    static Query query(Lab lab, String src, String dst, int port, String proto) {
+        new Query(endpoint(lab, src), endpoint(lab, dst), String.valueOf(port), Protocol.parse(proto))
+    }
+
+    static Probe.Result probe(Lab lab, String src, String dst, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
+        Probe.run(lab, src, dst, port, Protocol.parse(proto), timeout)
+    }
+
+    /** [hop, suspicion] of every suspicion of the levels, request graph first. */
+    static List<List> suspicions(Diagnosis d, Level... levels) {
+        [d.request(), d.reply()].collectMany { p -> p.nodes().collectMany { NetNode n -> n.suspicions().findAll { it.level() in levels }.collect { [n.hop().toString(), it] } } }
+                .unique()
+    }
+
+    static List<String> delivered(Diagnosis d) {
+        d.branches().findAll { it.direction() == Walk.Direction.REQUEST && it.kind() == Outcome.End.Kind.DELIVERED }*.hop()*.toString().unique().sort()
+    }
+
+    static synchronized void record(String backend, String scenario, String flow, Probe.Result probe, Diagnosis d, List breaking) {
+        String verdict = d.verdict().name() + (d.successProbability() > 0 && d.successProbability() < 1 ? String.format(Locale.ROOT, ' (%.0f%%)', d.successProbability() * 100) : '')
+        String sus = breaking == null || breaking.isEmpty() ? '—' : breaking.collect { "${it[1].level()} ${it[0]}: ${it[1].message()}" }.join('<br>')
+        Files.writeString(TABLE, "| $backend | $scenario | $flow | ${probe == null ? 'mixed (see spec)' : probe.outcome()} | $verdict | ${sus.replace('|', '\\|')} |\n",
+                StandardOpenOption.APPEND)
+    }
+
+    @Unroll
+    def "#backend: healthy #flow #src -> #dst:#port/#proto: the kernel connects and the diagnosis is REACHABLE via #backends with nothing breaking it"() {
+        given:
+        def (Lab lab, Diagnostor diagnostor) = healthyLab(backend)
+
+        when:
+        Probe.Result p = probe(lab, src, dst, port, proto)
+        Diagnosis d = diagnostor.diagnose(query(lab, src, dst, port, proto))
+        record(backend, 'healthy', "$src → $dst:$port/$proto", p, d, suspicions(d, Level.FATAL, Level.CRITICAL))
+
+        then:
+        p.connected()
+        d.verdict() == Verdict.REACHABLE
+        d.successProbability() == 1.0d
+        suspicions(d, Level.FATAL, Level.CRITICAL) == []
+        delivered(d) == backends.collect { it.startsWith('external:') ? 'external:' + endpoint(lab, it.substring(9)) : it }.sort()
+
+        where:
+        [backend, flow, src, dst, port, proto, backends] << cross(['vxlan', 'host-gw'], [
+                ['pod to pod, same node', 'default/client', 'default/web-1', 8080, 'tcp', ['pod:default/web-1']],
+                ['pod to pod, cross node', 'default/client', 'default/web-2', 8080, 'tcp', ['pod:default/web-2']],
+                ['pod to pod, cross node', 'default/client-2', 'default/web-3', 8081, 'tcp', ['pod:default/web-3']],
+                ['pod to pod, UDP, cross node', 'default/client', 'kube-system/coredns', 53, 'udp', ['pod:kube-system/coredns']],
+                ['pod to node', 'default/client', 'node-2', 10250, 'tcp', ['node:node-2']],
+                ['pod to own node', 'default/client', 'node-1', 10250, 'tcp', ['node:node-1']],
+                ['node to pod', 'node-1', 'default/web-3', 8081, 'tcp', ['pod:default/web-3']],
+                ['node to node', 'node-1', 'node-3', 10250, 'tcp', ['node:node-3']],
+                ['pod to Service, UDP', 'default/client', 'svc/kube-system/kube-dns', 53, 'udp', ['pod:kube-system/coredns']],
+                ['pod to Service, TCP', 'default/client-2', 'svc/kube-system/kube-dns', 53, 'tcp', ['pod:kube-system/coredns']],
+                ['node to Service', 'node-2', 'svc/kube-system/kube-dns', 53, 'udp', ['pod:kube-system/coredns']],
+                ['pod to ClusterIP, 3 backends', 'default/client', 'svc/default/web', 80, 'tcp', ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']],
+                ['node to ClusterIP, 3 backends', 'node-3', 'svc/default/web', 80, 'tcp', ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']],
+                ['pod to NodePort', 'default/client', 'node-3', 30080, 'tcp', ['pod:default/api-1', 'pod:default/api-2']],
+                ['external to NodePort', 'internet', 'node-2', 30080, 'tcp', ['pod:default/api-1', 'pod:default/api-2']],
+                ['pod to external, TCP', 'default/client', 'internet', 80, 'tcp', ['external:internet']],
+                ['pod to external, UDP', 'default/web-3', 'internet', 53, 'udp', ['external:internet']],
+                ['node to external', 'node-3', 'internet', 80, 'tcp', ['external:internet']],
+        ])
+    }
+
+    @Unroll
+    def "#backend: #src -> #dst:#port/#proto fails in the kernel (#outcome) and the diagnosis is UNREACHABLE with a FATAL on #hop"() {
+        given:
+        def (Lab lab, Diagnostor diagnostor) = healthyLab(backend)
+
+        when:
+        Probe.Result p = probe(lab, src, dst, port, proto, FAIL_TIMEOUT)
+        Diagnosis d = diagnostor.diagnose(query(lab, src, dst, port, proto))
+        List fatal = suspicions(d, Level.FATAL)
+        record(backend, 'nothing listening / nothing routed', "$src → $dst:$port/$proto", p, d, fatal)
+
+        then:
+        p.outcome() == outcome
+        d.verdict() == Verdict.UNREACHABLE
+        fatal.any { it[0] == hop && it[1].message().contains(words) }
+
+        where:
+        [backend, src, dst, port, proto, outcome, hop, words] << cross(['vxlan', 'host-gw'], [
+                ['default/client', 'default/sleeper', 80, 'tcp', Probe.Outcome.REFUSED, 'pod:default/sleeper', 'no socket listens on 10.244.2.4:80/tcp'],
+                ['default/client', 'default/sleeper', 53, 'udp', Probe.Outcome.REFUSED, 'pod:default/sleeper', 'no socket listens on 10.244.2.4:53/udp'],
+                ['node-1', 'node-2', 10250, 'udp', Probe.Outcome.REFUSED, 'node:node-2', 'no socket listens on 192.168.56.3:10250/udp'],
+                ['default/client', '10.96.0.99', 80, 'tcp', Probe.Outcome.NO_ROUTE, 'node:node-1', 'has no route to 10.96.0.99'],
+                ['default/client', '10.244.99.9', 80, 'tcp', Probe.Outcome.TIMEOUT, 'node:node-1', 'has no route to 10.244.99.9'],
+        ])
+    }
+
+    @Unroll
+    def "#backend: fault '#fault' in #where: the kernel ends #src -> #dst:#port as #outcomes, the diagnosis agrees and names it on #hop; #controlSrc -> #controlDst stays REACHABLE"() {
+        given: 'a fresh lab where both flows connect'
+        Lab lab = up(backend, 'f' + Integer.toString(fault.hashCode() & 0xfff, 36) + (backend == 'vxlan' ? 'v' : 'g'))
+        assert probe(lab, src, dst, port).connected()
+        assert probe(lab, controlSrc, controlDst, controlPort).connected()
+
+        when: 'the fault is injected, the kernel probes, and the lab is snapshotted and diagnosed'
+        Proc.Result injected = Proc.run(['ip', 'netns', 'exec', lab.netns(where)] + command(lab.topology()), null, Duration.ofSeconds(10))
+        Probe.Result broken = probe(lab, src, dst, port, 'tcp', FAIL_TIMEOUT)
+        Diagnostor diagnostor = snapshot(lab, backend, "fault-${backend}-${(fault + where).hashCode() & 0xffff}")
+        Diagnosis d = diagnostor.diagnose(query(lab, src, dst, port, 'tcp'))
+        Diagnosis control = diagnostor.diagnose(query(lab, controlSrc, controlDst, controlPort, 'tcp'))
+        List named = suspicions(d, Level.FATAL, Level.CRITICAL)
+        record(backend, "$fault ($where)", "$src → $dst:$port", broken, d, named)
+
+        then: 'the kernel broke the flow'
+        injected.ok()
+        broken.outcome() in outcomes
+
+        and: 'the verdict equals the probe: a truncated answer is a REACHABLE flow with a CRITICAL; anything else UNREACHABLE with a FATAL'
+        if (broken.outcome() == Probe.Outcome.TRUNCATED) {
+            assert d.verdict() == Verdict.REACHABLE
+            assert suspicions(d, Level.FATAL) == []
+            assert suspicions(d, Level.CRITICAL).any { it[0] == hop && it[1].message().contains(words) }
+        } else {
+            assert d.verdict() == Verdict.UNREACHABLE
+            assert suspicions(d, Level.FATAL).any { it[0] == hop && it[1].message().contains(words) }
+        }
+
+        and: 'the control flow is untouched'
+        control.verdict() == Verdict.REACHABLE
+        suspicions(control, Level.FATAL) == []
+
+        cleanup:
+        labs.down(lab.name())
+
+        where:
+        [backend, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << cross(['vxlan', 'host-gw'], [
+                ['ip link set eth0 down', 'default/client', { t -> ['ip', 'link', 'set', 'eth0', 'down'] },
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080,
+                 'pod:default/client', 'connect() fails: no route to 10.244.1.2'],
+                ['ip link set eth0 down', 'node-2', { t -> ['ip', 'link', 'set', 'eth0', 'down'] },
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT], 'default/client-2', 'default/web-2', 8080,
+                 'node:node-2', 'eth0 is down'],
+                ['ip route flush table main', 'node-1', { t -> ['ip', 'route', 'flush', 'table', 'main'] },
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-1', 8080,
+                 'node:node-1', 'routing fails: ENETUNREACH'],
+                ['iptables -I INPUT -j DROP', 'node-2', { t -> ['iptables', '-I', 'INPUT', '-j', 'DROP'] },
+                 'default/client', 'node-2', 10250, [Probe.Outcome.TIMEOUT], 'default/client', 'node-3', 10250,
+                 'node:node-2', 'dropped by filter/INPUT#1 `-A INPUT -j DROP`'],
+                ['iptables -I FORWARD -j DROP', 'node-3', { t -> ['iptables', '-I', 'FORWARD', '-j', 'DROP'] },
+                 'default/client', 'default/web-3', 8081, [Probe.Outcome.TIMEOUT], 'default/client', 'default/web-2', 8080,
+                 'node:node-3', 'dropped by filter/FORWARD#1 `-A FORWARD -j DROP`'],
+                ['ip link set dev eth0 mtu 1400', 'node-1', { t -> ['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1400'] },
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TRUNCATED], 'default/client', 'default/web-1', 8080,
+                 'node:node-1', 'eth0 MTU 1400'],
+                ['route to node-2 podCIDR deleted', 'node-1', { ResolvedTopology t -> ['ip', 'route', 'del', t.node('node-2').podCIDR().toString()] },
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+                 'node:node-1', 'onto the underlay and is lost'],
+                ['route to node-2 podCIDR replaced by an on-link route on eth0', 'node-1',
+                 { ResolvedTopology t -> ['ip', 'route', 'replace', t.node('node-2').podCIDR().toString(), 'dev', 'eth0'] },
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+                 'node:node-1', 'no host on the underlay answers ARP for 10.244.1.2'],
+                ['sysctl net.ipv4.ip_forward=0', 'node-2', { t -> ['sysctl', '-qw', 'net.ipv4.ip_forward=0'] },
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
+                 'node:node-2', 'forwarding is off'],
+        ])
+    }
+
+    @Unroll
+    def "#backend: bridge-nf-call-iptables=0 on node-1: the kernel answers the Service only from other nodes, the diagnosis is REACHABLE for 2/3 with a CRITICAL on the client"() {
+        given:
+        Lab lab = up(backend, 'brnf' + (backend == 'vxlan' ? 'v' : 'g'))
+        Proc.Result injected = Proc.run(['ip', 'netns', 'exec', lab.netns('node-1'), 'sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=0'], null,
+                Duration.ofSeconds(10))
+
+        when: 'the kernel is probed until both outcomes were seen, then the lab is diagnosed'
+        List<Probe.Result> results = []
+        for (int i = 0; i < 60 && !(results.any { it.connected() } && results.any { !it.connected() }); i++) {
+            results << probe(lab, 'default/client', 'svc/default/web', 80, 'tcp', FAIL_TIMEOUT)
+        }
+        Diagnosis d = snapshot(lab, backend, "brnf-$backend").diagnose(query(lab, 'default/client', 'svc/default/web', 80, 'tcp'))
+        List critical = suspicions(d, Level.CRITICAL)
+        record(backend, 'bridge-nf-call-iptables=0 (node-1)', 'default/client → svc/default/web:80', null, d, critical)
+
+        then: 'the kernel: some connect, some do not, never web-1'
+        injected.ok()
+        results.any { it.connected() } && results.any { !it.connected() }
+        !results.findAll { it.connected() }*.answeredBy().contains('pod default/web-1 8080/tcp')
+
+        and: 'the diagnosis: web-1 is the branch that fails, on its reply'
+        d.verdict() == Verdict.REACHABLE
+        Math.abs(d.successProbability() - 2 / 3d) < 1e-9
+        suspicions(d, Level.FATAL) == []
+        critical.any { it[0] == 'pod:default/client' && it[1].message().contains('the destination NAT was not reversed on the way back') }
+        d.branches().find { it.direction() == Walk.Direction.REPLY && it.kind() == Outcome.End.Kind.DROPPED }.packet().src().toString() ==
+                lab.topology().pod('default/web-1').ip().toString()
+
+        cleanup:
+        labs.down(lab.name())
+
+        where:
+        backend << ['vxlan', 'host-gw']
+    }
+
+    def "the flannel-host-gw example as bundled: web-3 declares a port nobody listens on; the kernel sometimes refuses, the diagnosis says 2/3 with a CRITICAL on web-3"() {
+        given:
+        ResolvedTopology t = LabExamples.load('flannel-host-gw').withName("$run-hgw")
+        Lab lab = labs.up(t, 'example flannel-host-gw', 'flannel-host-gw.yaml', LabExamples.text('flannel-host-gw'), null).lab()
+        Path out = tmp.resolve('host-gw-example')
+        LabSnapshot.take(lab, LabExamples.text('flannel-host-gw'), out, 'test')
+
+        when:
+        Probe.Result refused = probe(lab, 'default/client', 'default/web-3', 8080, 'tcp', FAIL_TIMEOUT)
+        Diagnostor diagnostor = new Diagnostor(Snapshot.open(out))
+        Diagnosis d = diagnostor.diagnose(query(lab, 'default/client', 'svc/default/web', 80, 'tcp'))
+        Diagnosis direct = diagnostor.diagnose(query(lab, 'default/client', 'default/web-3', 8080, 'tcp'))
+        record('host-gw (example)', 'web-3 has no listener', 'default/client → svc/default/web:80', null, d, suspicions(d, Level.CRITICAL))
+        record('host-gw (example)', 'web-3 has no listener', 'default/client → default/web-3:8080', refused, direct, suspicions(direct, Level.FATAL))
+
+        then:
+        refused.outcome() == Probe.Outcome.REFUSED
+        direct.verdict() == Verdict.UNREACHABLE
+        d.verdict() == Verdict.REACHABLE
+        Math.abs(d.successProbability() - 2 / 3d) < 1e-9
+        suspicions(d, Level.CRITICAL).any { it[0] == 'pod:default/web-3' && it[1].message().startsWith('no socket listens on') }
+
+        cleanup:
+        labs.down(lab.name())
+    }
+}
