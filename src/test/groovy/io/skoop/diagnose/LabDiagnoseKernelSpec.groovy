@@ -1,21 +1,18 @@
 package io.skoop.diagnose
 
-import io.skoop.lab.flannel.Flannel
 import io.skoop.lab.run.Lab
 import io.skoop.lab.run.LabSnapshot
-import io.skoop.lab.run.LabStore
 import io.skoop.lab.run.Labs
 import io.skoop.lab.run.Probe
 import io.skoop.lab.run.Proc
 import io.skoop.lab.topology.LabExamples
 import io.skoop.lab.topology.ResolvedTopology
-import io.skoop.lab.topology.TopologyLoader
 import io.skoop.model.Level
 import io.skoop.model.NetNode
 import io.skoop.model.Protocol
-import io.skoop.model.Suspicion
 import io.skoop.snapshot.Snapshot
 import io.skoop.testsupport.KernelLab
+import io.skoop.testsupport.LabClusters
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption
@@ -42,8 +39,8 @@ class LabDiagnoseKernelSpec extends Specification {
     static final Path TABLE = Path.of('target', 'diagnose-agreement.md')
 
     @Shared Path tmp = Files.createTempDirectory('skoop-lab-diagnose')
-    @Shared Labs labs = new Labs(new LabStore(tmp.resolve('state')))
-    @Shared String run = 'skd' + Long.toString(System.nanoTime() % 1_000_000L, 36)
+    @Shared LabClusters clusters = new LabClusters('skd')
+    @Shared Labs labs = clusters.labs
     @Shared Map<String, List> healthy = [:]
 
     def setupSpec() {
@@ -52,23 +49,17 @@ class LabDiagnoseKernelSpec extends Specification {
     }
 
     def cleanupSpec() {
-        labs.list().each { labs.down(it.name()) }
-        List<String> left = Labs.netnsList().findAll { it.startsWith(run) }
-        assert left.isEmpty(): "namespaces left behind: $left"
+        clusters.close()
         tmp.toFile().deleteDir()
     }
 
     private Lab up(String backend, String suffix) {
-        String yaml = LabExamples.text('flannel-vxlan').replace('backend: vxlan', "backend: $backend")
-        ResolvedTopology t = TopologyLoader.parse("${backend}.yaml", yaml).withName("$run-$suffix")
-        assert Flannel.backend(t).text() == backend
-        return labs.up(t, "test $backend", "${backend}.yaml", yaml, null).lab()
+        clusters.up(backend, suffix)
     }
 
     private Diagnostor snapshot(Lab lab, String backend, String name) {
-        String yaml = LabExamples.text('flannel-vxlan').replace('backend: vxlan', "backend: $backend")
         Path out = tmp.resolve(name)
-        LabSnapshot.take(lab, yaml, out, 'test')
+        LabSnapshot.take(lab, LabClusters.topology(backend), out, 'test')
         return new Diagnostor(Snapshot.open(out))
     }
 
@@ -81,7 +72,7 @@ class LabDiagnoseKernelSpec extends Specification {
     }
 
     static List cross(List backends, List rows) {
-        [backends, rows].combinations().collect { [it[0]] + it[1] }
+        LabClusters.cross(backends, rows)
     }
 
     /** A lab target (node-2, internet, default/client, svc/ns/name, IP) as a diagnosis endpoint. */
@@ -222,36 +213,7 @@ class LabDiagnoseKernelSpec extends Specification {
         labs.down(lab.name())
 
         where:
-        [backend, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << cross(['vxlan', 'host-gw'], [
-                ['ip link set eth0 down', 'default/client', { t -> ['ip', 'link', 'set', 'eth0', 'down'] },
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080,
-                 'pod:default/client', 'connect() fails: no route to 10.244.1.2'],
-                ['ip link set eth0 down', 'node-2', { t -> ['ip', 'link', 'set', 'eth0', 'down'] },
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT], 'default/client-2', 'default/web-2', 8080,
-                 'node:node-2', 'eth0 is down'],
-                ['ip route flush table main', 'node-1', { t -> ['ip', 'route', 'flush', 'table', 'main'] },
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-1', 8080,
-                 'node:node-1', 'routing fails: ENETUNREACH'],
-                ['iptables -I INPUT -j DROP', 'node-2', { t -> ['iptables', '-I', 'INPUT', '-j', 'DROP'] },
-                 'default/client', 'node-2', 10250, [Probe.Outcome.TIMEOUT], 'default/client', 'node-3', 10250,
-                 'node:node-2', 'dropped by filter/INPUT#1 `-A INPUT -j DROP`'],
-                ['iptables -I FORWARD -j DROP', 'node-3', { t -> ['iptables', '-I', 'FORWARD', '-j', 'DROP'] },
-                 'default/client', 'default/web-3', 8081, [Probe.Outcome.TIMEOUT], 'default/client', 'default/web-2', 8080,
-                 'node:node-3', 'dropped by filter/FORWARD#1 `-A FORWARD -j DROP`'],
-                ['ip link set dev eth0 mtu 1400', 'node-1', { t -> ['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1400'] },
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TRUNCATED], 'default/client', 'default/web-1', 8080,
-                 'node:node-1', 'eth0 MTU 1400'],
-                ['route to node-2 podCIDR deleted', 'node-1', { ResolvedTopology t -> ['ip', 'route', 'del', t.node('node-2').podCIDR().toString()] },
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
-                 'node:node-1', 'onto the underlay and is lost'],
-                ['route to node-2 podCIDR replaced by an on-link route on eth0', 'node-1',
-                 { ResolvedTopology t -> ['ip', 'route', 'replace', t.node('node-2').podCIDR().toString(), 'dev', 'eth0'] },
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
-                 'node:node-1', 'no host on the underlay answers ARP for 10.244.1.2'],
-                ['sysctl net.ipv4.ip_forward=0', 'node-2', { t -> ['sysctl', '-qw', 'net.ipv4.ip_forward=0'] },
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
-                 'node:node-2', 'forwarding is off'],
-        ])
+        [backend, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << cross(['vxlan', 'host-gw'], LabClusters.FAULTS)
     }
 
     @Unroll
@@ -292,7 +254,7 @@ class LabDiagnoseKernelSpec extends Specification {
 
     def "the flannel-host-gw example as bundled: web-3 declares a port nobody listens on; the kernel sometimes refuses, the diagnosis says 2/3 with a CRITICAL on web-3"() {
         given:
-        ResolvedTopology t = LabExamples.load('flannel-host-gw').withName("$run-hgw")
+        ResolvedTopology t = LabExamples.load('flannel-host-gw').withName("${clusters.run}-hgw")
         Lab lab = labs.up(t, 'example flannel-host-gw', 'flannel-host-gw.yaml', LabExamples.text('flannel-host-gw'), null).lab()
         Path out = tmp.resolve('host-gw-example')
         LabSnapshot.take(lab, LabExamples.text('flannel-host-gw'), out, 'test')

@@ -26,8 +26,9 @@ public final class Probe {
         /** Connected and got the whole answer (TCP), or got an answer (UDP). */
         CONNECTED("connected"),
         /**
-         * TCP connected and the banner came, but the rest of the answer (full-sized segments) did not: typical of an
-         * MTU black hole.
+         * TCP connected but the answer did not come whole: the banner came and the rest (full-sized segments) did not,
+         * or not one byte came before the inactivity timeout although the lab's listeners answer at once (the first
+         * segment was already full-sized). Typical of an MTU black hole.
          */
         TRUNCATED("truncated"),
         /** TCP RST or ICMP port unreachable (ECONNREFUSED): nothing listens, or a REJECT rule. */
@@ -124,7 +125,12 @@ public final class Probe {
         boolean complete = protocol == Protocol.UDP || r.out().contains(LabPlan.END);
         Outcome o = classify(r, banner != null, complete, protocol);
         String detail = o == Outcome.CONNECTED ? "" : lastError(r);
-        if (o == Outcome.TRUNCATED) {
+        if (o == Outcome.CONNECTED && banner == null && r.out().isEmpty() && elapsed.compareTo(timeout) >= 0) {
+            // the handshake completed but not one byte of the answer came before socat's inactivity timeout: the
+            // lab's listeners answer at once, so the first (full-sized) segment was lost
+            o = Outcome.TRUNCATED;
+            detail = "connected, but no byte of the answer arrived within " + t + " s: full-sized segments are lost (MTU?)";
+        } else if (o == Outcome.TRUNCATED) {
             int expected = LabPlan.answerLength(banner);
             detail = "the banner came, then the answer stalled at " + (r.out().length() - r.out().indexOf(LabPlan.BANNER_PREFIX)) + " of "
                     + expected + " bytes: full-sized segments are lost (MTU?)";

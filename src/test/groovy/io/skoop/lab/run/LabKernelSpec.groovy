@@ -1,13 +1,10 @@
 package io.skoop.lab.run
 
-import io.skoop.lab.flannel.Flannel
 import io.skoop.lab.topology.LabExamples
 import io.skoop.lab.topology.ResolvedTopology
-import io.skoop.lab.topology.TopologyLoader
 import io.skoop.model.Protocol
 import io.skoop.testsupport.KernelLab
-import java.nio.file.Files
-import java.nio.file.Path
+import io.skoop.testsupport.LabClusters
 import java.time.Duration
 import spock.lang.IgnoreIf
 import spock.lang.Shared
@@ -25,16 +22,12 @@ class LabKernelSpec extends Specification {
 
     static final Duration FAIL_TIMEOUT = Duration.ofMillis(1200)
 
-    @Shared Path stateDir = Files.createTempDirectory('skoop-lab-state')
-    @Shared Labs labs = new Labs(new LabStore(stateDir))
-    @Shared String run = 'skt' + Long.toString(System.nanoTime() % 1_000_000L, 36)
+    @Shared LabClusters clusters = new LabClusters('skt')
+    @Shared Labs labs = clusters.labs
     @Shared Map<String, Lab> healthy = [:]
 
     def cleanupSpec() {
-        labs.list().each { labs.down(it.name()) }
-        List<String> left = Labs.netnsList().findAll { it.startsWith(run) }
-        assert left.isEmpty(): "namespaces left behind: $left"
-        stateDir.toFile().deleteDir()
+        clusters.close()
     }
 
     /**
@@ -42,19 +35,15 @@ class LabKernelSpec extends Specification {
      * and Services (the host-gw example, which has a broken backend, has its own feature below).
      */
     private Lab up(String backend, String suffix) {
-        String yaml = LabExamples.text('flannel-vxlan').replace('backend: vxlan', "backend: $backend")
-        ResolvedTopology t = TopologyLoader.parse("${backend}.yaml", yaml).withName("$run-$suffix")
-        assert Flannel.backend(t).text() == backend
-        return labs.up(t, "test $backend", "${backend}.yaml", yaml, null).lab()
+        clusters.up(backend, suffix)
     }
 
     private Lab healthyLab(String example) {
         healthy.computeIfAbsent(example) { up(example, example == 'vxlan' ? 'vx' : 'gw') }
     }
 
-    /** Every row for every backend: {@code [backend] + row}. */
     static List cross(List backends, List rows) {
-        [backends, rows].combinations().collect { [it[0]] + it[1] }
+        LabClusters.cross(backends, rows)
     }
 
     static Probe.Result probe(Lab lab, String src, String dst, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
@@ -170,30 +159,8 @@ class LabKernelSpec extends Specification {
         labs.down(lab.name())
 
         where:
-        [example, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort] << cross(['vxlan', 'host-gw'], FAULTS)
+        [example, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, blamed, words] << cross(['vxlan', 'host-gw'], LabClusters.FAULTS)
     }
-
-    static final List FAULTS = [
-            ['ip link set eth0 down', 'default/client', { t -> ['ip', 'link', 'set', 'eth0', 'down'] },
-             'default/client', 'default/web-2', 8080, [Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080],
-            ['ip link set eth0 down', 'node-2', { t -> ['ip', 'link', 'set', 'eth0', 'down'] },
-             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT], 'default/client-2', 'default/web-2', 8080],
-            ['ip route flush table main', 'node-1', { t -> ['ip', 'route', 'flush', 'table', 'main'] },
-             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-1', 8080],
-            ['iptables -I INPUT -j DROP', 'node-2', { t -> ['iptables', '-I', 'INPUT', '-j', 'DROP'] },
-             'default/client', 'node-2', 10250, [Probe.Outcome.TIMEOUT], 'default/client', 'node-3', 10250],
-            ['iptables -I FORWARD -j DROP', 'node-3', { t -> ['iptables', '-I', 'FORWARD', '-j', 'DROP'] },
-             'default/client', 'default/web-3', 8081, [Probe.Outcome.TIMEOUT], 'default/client', 'default/web-2', 8080],
-            ['ip link set dev eth0 mtu 1400', 'node-1', { t -> ['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1400'] },
-             'default/client', 'default/web-2', 8080, [Probe.Outcome.TRUNCATED], 'default/client', 'default/web-1', 8080],
-            ['route to node-2 podCIDR deleted', 'node-1', { ResolvedTopology t -> ['ip', 'route', 'del', t.node('node-2').podCIDR().toString()] },
-             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081],
-            ['route to node-2 podCIDR replaced by an on-link route on eth0', 'node-1',
-             { ResolvedTopology t -> ['ip', 'route', 'replace', t.node('node-2').podCIDR().toString(), 'dev', 'eth0'] },
-             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081],
-            ['sysctl net.ipv4.ip_forward=0', 'node-2', { t -> ['sysctl', '-qw', 'net.ipv4.ip_forward=0'] },
-             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080],
-    ]
 
     @Unroll
     def "#example: with bridge-nf-call-iptables=0 on node-1 the Service answers only from other nodes (no reverse NAT on the bridge)"() {
@@ -223,7 +190,7 @@ class LabKernelSpec extends Specification {
 
     def "the flannel-host-gw example as bundled: its web-3 backend declares a port nobody listens on, so the Service sometimes refuses"() {
         given:
-        ResolvedTopology t = LabExamples.load('flannel-host-gw').withName("$run-hgw")
+        ResolvedTopology t = LabExamples.load('flannel-host-gw').withName("${clusters.run}-hgw")
         Lab lab = labs.up(t, 'example flannel-host-gw', 'flannel-host-gw.yaml', LabExamples.text('flannel-host-gw'), null).lab()
 
         when: 'probing until web-1, web-2 and a refusal were all seen, at most 80 times'
