@@ -150,6 +150,7 @@ public final class NetNodeManager {
                 return out;
             }
             KNode node = node(h);
+            out.addAll(netnsChecks(netns(h)));
             if (h.type() == NetNodeType.NODE) {
                 if (!node.isReady()) {
                     out.add(Suspicion.warning("node " + node.name() + " is not Ready (" + condition(node.ready()) + ")"));
@@ -172,6 +173,34 @@ public final class NetNodeManager {
             }
             return out;
         });
+    }
+
+    /**
+     * What any namespace on the path is told about itself: {@code lo} down (connections to its own addresses over
+     * loopback fail: WARNING), and policy routing beyond the three default rules (0 local, 32766 main, 32767
+     * default — ip-rule(8)): INFO, since every lookup on the path already follows the rules.
+     */
+    static List<Suspicion> netnsChecks(NetNS ns) {
+        List<Suspicion> out = new ArrayList<>();
+        ns.interfaces().all().stream().filter(i -> i.isLoopback() && !i.isUp()).findFirst()
+                .ifPresent(lo -> out.add(Suspicion.warning(lo.name() + " is down: connections to this namespace's own addresses fail")));
+        for (boolean v6 : new boolean[] {false, true}) {
+            for (io.skoop.netstack.route.PolicyRule r : ns.router().rules(v6)) {
+                if (!isDefaultRule(r)) {
+                    out.add(Suspicion.info("policy routing: rule `" + r + "`" + (v6 ? " (IPv6)" : "") + " (every lookup on the path follows it)"));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isDefaultRule(io.skoop.netstack.route.PolicyRule r) {
+        boolean plain = !r.not() && r.src() == null && r.dst() == null && r.iif() == null && r.oif() == null && r.fwmask() == 0
+                && r.ipproto() < 0 && r.sport() == null && r.dport() == null && r.tos() == 0 && r.uidrange() == null && !r.l3mdev()
+                && r.action() == io.skoop.netstack.route.RuleAction.LOOKUP && r.suppressPrefixlen() < 0 && r.suppressIfgroup() < 0
+                && r.unknown().isEmpty();
+        return plain && (r.priority() == 0 && r.table() == 255 || r.priority() == 32766 && r.table() == 254
+                || r.priority() == 32767 && r.table() == 253);
     }
 
     private static String condition(io.skoop.snapshot.k8s.KCondition c) {
