@@ -4,9 +4,12 @@ import io.skoop.diagnose.Diagnosis;
 import io.skoop.diagnose.Diagnostor;
 import io.skoop.diagnose.Query;
 import io.skoop.model.Protocol;
-import io.skoop.render.TextRenderer;
+import io.skoop.render.OutputFormat;
 import io.skoop.snapshot.Snapshot;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -17,6 +20,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code skoop diagnose}: does a new connection from SRC to DST:PORT/PROTO succeed on a snapshot,
  * and if not, why? Exit codes: 0 reachable, 1 unreachable or unknown, 2 usage error or bad input.
+ *
+ * <p>{@code --format} picks the renderer ({@link OutputFormat}: text, json, dot, svg, png); {@code -o FILE} writes the
+ * result to FILE (replacing a file that is there) instead of standard output, and is required for png. The format and
+ * the output folder are checked before the diagnosis runs. With {@code -o}, standard output stays empty and standard
+ * error gets one line naming the file and the verdict.
  */
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
         description = {"Simulate a new connection hop by hop on a cluster snapshot: the packet path, the suspicions, the verdict.",
@@ -50,13 +58,14 @@ public class DiagnoseCommand implements Callable<Integer> {
     String protocol;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text, json, dot, svg or png (default: ${DEFAULT-VALUE}).")
+            description = "text, json (docs/diagnose-json.md), dot (Graphviz source), svg or png (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output (required for png).")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Write to FILE instead of standard output (required for png; an existing FILE is replaced).")
     Path output;
 
-    @Option(names = "--explain", description = "Text: also print every hop's decisions (routes, rules, lookups).")
+    @Option(names = "--explain", description = "Text: also print every hop's decisions (routes, rules, lookups); json always has them.")
     boolean explain;
 
     @Spec
@@ -64,12 +73,42 @@ public class DiagnoseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputFormat fmt = OutputFormat.parse(format);
+        checkOutput(fmt);
         Protocol proto = Protocol.parse(protocol);
         Snapshot snap = source.example != null ? Snapshot.example(source.example) : Snapshot.open(source.snapshot);
         Diagnosis d = new Diagnostor(snap).diagnose(new Query(src, dst, port, proto));
-        String text = new TextRenderer(explain).render(d);
-        spec.commandLine().getOut().print(text);
-        spec.commandLine().getOut().flush();
+        byte[] rendered = fmt.render(d, explain);
+        if (output == null) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(new String(rendered, StandardCharsets.UTF_8));
+            out.flush();
+        } else {
+            try {
+                Files.write(output, rendered);
+            } catch (IOException e) {
+                throw new UserException("cannot write " + output + ": " + e);
+            }
+            spec.commandLine().getErr().printf("skoop: %s; wrote %s (%s, %d bytes)%n", d.verdict(), output, fmt.cliName(), rendered.length);
+            spec.commandLine().getErr().flush();
+        }
         return d.reachable() ? 0 : 1;
+    }
+
+    /** Fails before the diagnosis runs when the result could not be written. */
+    private void checkOutput(OutputFormat fmt) {
+        if (output == null) {
+            if (fmt.binary()) {
+                throw new UserException("--format " + fmt.cliName() + " is a binary image: give -o FILE");
+            }
+            return;
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            throw new UserException("cannot write " + output + ": folder " + parent + " does not exist");
+        }
+        if (Files.isDirectory(output)) {
+            throw new UserException("cannot write " + output + ": it is a folder; give a file name");
+        }
     }
 }

@@ -1,0 +1,69 @@
+package io.skoop.render;
+
+import io.skoop.diagnose.Diagnosis;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The formats a diagnosis renders to, by the names the command line takes ({@code skoop diagnose --format NAME}),
+ * each backed by one renderer of this package.
+ */
+public enum OutputFormat {
+    /** for a terminal: {@link TextRenderer} */
+    TEXT,
+    /** for programs: {@link JsonRenderer}, schema in docs/diagnose-json.md */
+    JSON,
+    /** Graphviz source: {@link DotRenderer} */
+    DOT,
+    /** a drawing as SVG: {@link ImageRenderer#svg} */
+    SVG,
+    /** a drawing as PNG: {@link ImageRenderer#png} */
+    PNG;
+
+    /** The lower-case name, as the command line takes it. */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** True for formats that are not text (PNG): they go to a file, never to a terminal. */
+    public boolean binary() {
+        return this == PNG;
+    }
+
+    /**
+     * Renders {@code d}: UTF-8 text for the text formats, the image's bytes for PNG. SVG and PNG run Graphviz
+     * ({@link LayoutEngine#auto()}).
+     *
+     * @param explain text only: also each hop's explanation lines (JSON always has them; DOT and images never)
+     */
+    public byte[] render(Diagnosis d, boolean explain) {
+        return switch (this) {
+            case TEXT -> utf8(new TextRenderer(explain).render(d));
+            case JSON -> utf8(new JsonRenderer().render(d));
+            case DOT -> utf8(new DotRenderer().render(d));
+            case SVG -> utf8(new ImageRenderer().svg(d));
+            case PNG -> new ImageRenderer().png(d);
+        };
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The format called {@code name} (any case).
+     *
+     * @throws IllegalArgumentException naming the formats there are, e.g. {@code unknown format 'xml'; formats: text, json, dot, svg, png}
+     */
+    public static OutputFormat parse(String name) {
+        for (OutputFormat f : values()) {
+            if (f.cliName().equalsIgnoreCase(name.trim())) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("unknown format '" + name + "'; formats: "
+                + Stream.of(values()).map(OutputFormat::cliName).collect(Collectors.joining(", ")));
+    }
+}
