@@ -23,7 +23,8 @@ import java.util.List;
  * @param branches           how every branch ended, request and reply, with its absolute probability
  * @param suspicions         cluster-level suspicions (dumps not collected, what the snapshot cannot tell)
  * @param snapshot           the snapshot's name
- * @param opened             the dump folders the diagnosis opened (only those on the path)
+ * @param opened             the dump folders of the pods and nodes on the paths (the only ones a diagnosis parses),
+ *                           relative to the snapshot, in the order first reached
  */
 public record Diagnosis(Query query, Target source, Target destination, Verdict verdict, double successProbability,
                         PacketPath request, PacketPath reply, List<Branch> branches, List<Suspicion> suspicions,

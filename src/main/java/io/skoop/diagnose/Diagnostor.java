@@ -142,7 +142,25 @@ public final class Diagnostor {
             }
         }
         return new Diagnosis(query, src, dst, verdict, Math.min(1.0, success), request.path(), reply.path(), branches, cluster,
-                snapshot.meta().name(), snapshot.openedDumps());
+                snapshot.meta().name(), dumpsOf(request.path(), reply.path()));
+    }
+
+    /** The dump folders of the pods and nodes on the paths, relative to the snapshot, in the order first reached. */
+    private List<String> dumpsOf(PacketPath... paths) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (PacketPath p : paths) {
+            for (NetNode n : p.nodes()) {
+                Hop h = n.hop();
+                if (h.type() == io.skoop.model.NetNodeType.EXTERNAL || manager.missing(h).isPresent()) {
+                    continue;
+                }
+                java.nio.file.Path dir = h.type() == io.skoop.model.NetNodeType.NODE
+                        ? io.skoop.snapshot.SnapshotLayout.host(snapshot.dir(), h.id())
+                        : io.skoop.snapshot.SnapshotLayout.pod(snapshot.dir(), manager.pod(h).nodeName(), manager.pod(h).namespace(), manager.pod(h).name());
+                out.add(snapshot.dir().relativize(dir).toString());
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Walks outcomes breadth-first until every branch ends. */

@@ -151,6 +151,7 @@ final class LinuxNetNode implements NetNodeAction {
                 + (callIptables ? " (bridge-nf-call-iptables=1: iptables sees it with physdev)"
                 : nf.isPresent() ? " (bridge-nf-call-iptables=0: iptables does not see it)" : " (br_netfilter not loaded: iptables does not see it)"));
         if (!callIptables) {
+            me.addAction(new Action(ActionType.FORWARD, null, List.of()));
             return egress(walk, me, br.name(), a.nexthop(), false, p, a.flow());
         }
         Optional<KPod> pod = manager.podOnNode(hop.id(), a.nexthop());
@@ -165,6 +166,7 @@ final class LinuxNetNode implements NetNodeAction {
             if (end != null) {
                 out.add(end);
             } else {
+                me.addAction(new Action(ActionType.FORWARD, null, List.of()));
                 out.addAll(egress(walk, me, br.name(), a.nexthop(), false, b.packet(), f));
             }
         }
@@ -194,6 +196,9 @@ final class LinuxNetNode implements NetNodeAction {
             if (b.verdict() == FinalVerdict.DELIVERED) {
                 out.addAll(deliver(walk, me, b.packet(), b.device(), f));
             } else {
+                if (b.verdict() == FinalVerdict.FORWARDED) {
+                    me.addAction(new Action(ActionType.FORWARD, null, List.of()));
+                }
                 boolean viaGateway = b.route() != null && b.route().gateway() != null;
                 out.addAll(egress(walk, me, b.device(), b.nexthop(), viaGateway, b.packet(), f));
             }
@@ -460,7 +465,7 @@ final class LinuxNetNode implements NetNodeAction {
             case EXTERNAL -> {
                 Hop ext = new Hop(NetNodeType.EXTERNAL, d.address().toString());
                 me.explain("underlay: " + d.reason());
-                Link link = new Link(type, hop, ext, p, attr(out, nexthop), null, f.hops());
+                Link link = new Link(type, hop, ext, p, attr(out, p.src()), null, f.hops());
                 return List.of(new Outcome.Next(link, new Arrival(ext, null, nexthop, link, p, f)));
             }
             default -> {
@@ -469,7 +474,7 @@ final class LinuxNetNode implements NetNodeAction {
         Hop nodeHop = NetNodeManager.nodeHop(d.node());
         me.explain("underlay: " + nexthop + " is " + d.reason());
         if (manager.missing(nodeHop).isPresent()) {
-            Link link = new Link(type, hop, nodeHop, p, attr(out, nexthop), null, f.hops());
+            Link link = new Link(type, hop, nodeHop, p, attr(out, p.src()), null, f.hops());
             return List.of(new Outcome.Next(link, new Arrival(nodeHop, null, nexthop, link, p, f)));
         }
         NetNS remote = manager.netns(nodeHop);
@@ -479,7 +484,7 @@ final class LinuxNetNode implements NetNodeAction {
         }
         checkUnderlayMtu(walk, me, out, nodeHop, in, p);
         List<Suspicion> infra = manager.infra().check(hop, nodeHop, p);
-        Link link = new Link(type, hop, nodeHop, p, attr(out, nexthop), attr(in, d.address()), f.hops());
+        Link link = new Link(type, hop, nodeHop, p, attr(out, p.src()), attr(in, d.address()), f.hops());
         for (Suspicion s : infra) {
             walk.node(nodeHop).addSuspicion(s);
             if (s.level() == io.skoop.model.Level.FATAL) {

@@ -34,7 +34,7 @@ class JsonRendererSpec extends Specification {
         j.branches[0].hop == 'pod:default/sleeper'
         j.branches[0].probability == 1
         j.branches[0].packet == [protocol: 'tcp', src: '10.244.0.2', sport: 40000, dst: '10.244.2.4', dport: 80, mark: 0]
-        j.opened == ['nodes/node-1/host', 'nodes/node-1/pods/default_client', 'nodes/node-3/host', 'nodes/node-3/pods/default_sleeper']
+        j.opened == ['nodes/node-1/pods/default_client', 'nodes/node-1/host', 'nodes/node-3/host', 'nodes/node-3/pods/default_sleeper']
     }
 
     def "nodes carry hop id, type, name, action kinds, suspicions and explanation lines"() {
@@ -83,7 +83,7 @@ class JsonRendererSpec extends Specification {
         j.destination == [kind: 'SERVICE', name: 'svc/default/web', ip: '10.96.0.2', port: 80]
         j.verdict == 'REACHABLE'
         j.successProbability == 1
-        j.request.nodes.find { it.id == 'node:node-1' }.actions == ['SERVICE']
+        j.request.nodes.find { it.id == 'node:node-1' }.actions == ['SERVICE', 'FORWARD']
         j.reply.origins == ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']
         j.branches.findAll { it.direction == 'REQUEST' }*.kind == ['DELIVERED'] * 3
         Math.abs(j.branches.sum { it.direction == 'REPLY' ? it.probability : 0 } - 1) < 1e-9
