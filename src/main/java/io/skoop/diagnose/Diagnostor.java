@@ -151,7 +151,7 @@ public final class Diagnostor {
         for (PacketPath p : paths) {
             for (NetNode n : p.nodes()) {
                 Hop h = n.hop();
-                if (h.type() == io.skoop.model.NetNodeType.EXTERNAL || manager.missing(h).isPresent()) {
+                if (!NetNodeManager.hasNetns(h) || manager.missing(h).isPresent()) {
                     continue;
                 }
                 java.nio.file.Path dir = h.type() == io.skoop.model.NetNodeType.NODE

@@ -459,8 +459,17 @@ final class LinuxNetNode implements NetNodeAction {
         Packet inner = p.encap() != null ? p.encap() : p;
         switch (d.kind()) {
             case LOST -> {
-                return List.of(drop(me, p, f, inner.dst() + " left by the route " + (viaGateway ? "via " + nexthop + " " : "") + "dev " + out.name()
-                        + " onto the underlay and is lost: " + d.reason() + expected(inner.dst())));
+                Outcome dropped = drop(me, p, f, inner.dst() + " left by the route " + (viaGateway ? "via " + nexthop + " " : "") + "dev "
+                        + out.name() + " onto the underlay and is lost: " + d.reason() + expected(inner.dst()));
+                if (!viaGateway) {
+                    return List.of(dropped);
+                }
+                // the graph shows where the packet really went: to the underlay's router, which drops it
+                Hop router = new Hop(NetNodeType.GENERIC, "underlay-router/" + nexthop);
+                Link link = new Link(type, hop, router, p, attr(out, p.src()), new LinkAttribute(null, nexthop, null), f.hops());
+                walk.path().addLink(link);
+                walk.node(router).explain("no route to " + inner.dst() + ": " + d.reason());
+                return List.of(new Outcome.End(Outcome.End.Kind.DROPPED, router, p, f, ((Outcome.End) dropped).reason()));
             }
             case EXTERNAL -> {
                 Hop ext = new Hop(NetNodeType.EXTERNAL, d.address().toString());

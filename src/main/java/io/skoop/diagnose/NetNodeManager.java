@@ -78,8 +78,16 @@ public final class NetNodeManager {
         return new LinuxNetNode(hop, netns(hop), this);
     }
 
+    /** True for pods and nodes (they have network namespaces); false for external hosts and generic infrastructure. */
+    public static boolean hasNetns(Hop hop) {
+        return hop.type() == NetNodeType.POD || hop.type() == NetNodeType.NODE;
+    }
+
     /** Why {@code hop} has no namespace to simulate (its dump folder is missing), or empty. */
     public Optional<String> missing(Hop hop) {
+        if (!hasNetns(hop)) {
+            return Optional.empty();
+        }
         return snapshot.missingDumps().stream()
                 .filter(m -> hop.type() == NetNodeType.NODE ? m.isNode() && m.node().equals(hop.id())
                         : !m.isNode() && (m.namespace() + "/" + m.pod()).equals(hop.id()))
@@ -146,7 +154,7 @@ public final class NetNodeManager {
     public List<Suspicion> intent(Hop hop) {
         return intent.computeIfAbsent(hop, h -> {
             List<Suspicion> out = new ArrayList<>();
-            if (h.type() == NetNodeType.EXTERNAL || missing(h).isPresent()) {
+            if (!hasNetns(h) || missing(h).isPresent()) {
                 return out;
             }
             KNode node = node(h);

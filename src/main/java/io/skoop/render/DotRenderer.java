@@ -105,7 +105,7 @@ public final class DotRenderer {
 
     private static Label label(Link l) {
         List<String> lines = new ArrayList<>();
-        lines.add(l.type().name().toLowerCase(Locale.ROOT) + " " + device(l.sourceAttribute()) + " -> " + device(l.destinationAttribute()));
+        lines.add(l.type().name().toLowerCase(Locale.ROOT) + " " + end(l.sourceAttribute()) + " -> " + end(l.destinationAttribute()));
         Packet p = l.packet();
         lines.add(p.encap() == null ? p.toString() : new Packet(p.src(), p.sport(), p.dst(), p.dport(), p.protocol(), null, p.mark()).toString());
         if (p.encap() != null) {
@@ -114,7 +114,8 @@ public final class DotRenderer {
         return Label.lines(lines.toArray(String[]::new));
     }
 
-    private static String device(LinkAttribute a) {
-        return a == null || a.device() == null ? "?" : a.device();
+    /** One end of a link as the renderers print it: its device, else its address, else {@code ?}. */
+    static String end(LinkAttribute a) {
+        return a == null ? "?" : a.device() != null ? a.device() : a.address() != null ? a.address().toString() : "?";
     }
 }

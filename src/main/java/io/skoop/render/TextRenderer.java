@@ -85,8 +85,8 @@ public final class TextRenderer {
             }
             for (Link l : path.linksFrom(n.hop())) {
                 sb.append("      -> ").append(l.destination()).append(" [").append(l.type().name().toLowerCase(Locale.ROOT)).append(' ')
-                        .append(l.sourceAttribute() == null ? "?" : l.sourceAttribute().device()).append(" -> ")
-                        .append(l.destinationAttribute() == null ? "?" : l.destinationAttribute().device()).append("] ")
+                        .append(DotRenderer.end(l.sourceAttribute())).append(" -> ")
+                        .append(DotRenderer.end(l.destinationAttribute())).append("] ")
                         .append(l.packet()).append('\n');
             }
         }

@@ -181,7 +181,9 @@ class DiagnostorSpec extends Specification {
 
         then:
         d.verdict() == Verdict.UNREACHABLE
-        d.request().links()*.type()*.name() == ['VETH']
+        d.request().links()*.type()*.name() == ['VETH', 'INFRA']
+        d.request().links()[1].destination().toString() == 'generic:underlay-router/192.168.56.1'
+        d.branches()*.hop()*.toString() == ['generic:underlay-router/192.168.56.1']
         on(d, 'node:node-1', Level.FATAL) == ['10.244.1.2 left by the route via 192.168.56.1 dev eth0 onto the underlay and is lost: the underlay'
                 + ' router 192.168.56.1 has no route to 10.244.1.2: pod default/web-2 on node-2: pod and Service addresses exist only inside'
                 + ' the nodes; expected: flannel installs `10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink` on node-1']
@@ -325,6 +327,23 @@ class DiagnostorSpec extends Specification {
         d.verdict() == Verdict.UNKNOWN
         d.suspicions()*.message() == ['not collected: pod default/web-2 on node-2: no nodes/node-2/pods/default_web-2/']
         on(d, 'pod:default/web-2', Level.WARNING).any { it.startsWith('UNKNOWN: pod default/web-2 on node-2: no nodes/node-2/pods/default_web-2/: the snapshot did not collect it') }
+    }
+
+    def "a corrupt dump on the path is an error naming file and line; off the path it is never read"() {
+        given:
+        Diagnostor x = broken('corrupt') { Path dir ->
+            Path f = host(dir, 'node-3').resolve('route.json')
+            f.toFile().text = f.toFile().text.substring(0, 300) + '\n garbage'
+        }
+
+        when:
+        Diagnosis fine = x.diagnose(q('default/client', 'default/web-2', 8080))
+        x.diagnose(q('default/client', 'default/web-3', 8081))
+
+        then:
+        fine.verdict() == Verdict.REACHABLE
+        io.skoop.netstack.parse.ParseException e = thrown()
+        e.message.startsWith(tmp.resolve('corrupt/nodes/node-3/host/route.json').toString() + ':1: malformed JSON')
     }
 
     def "only the namespaces on the path are opened"() {
