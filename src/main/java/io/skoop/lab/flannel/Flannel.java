@@ -5,6 +5,7 @@ import io.skoop.lab.topology.LabIds;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
+import io.skoop.plugin.flannel.FlannelPlugin;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,18 +18,18 @@ import java.util.Map;
  */
 public final class Flannel {
 
-    /** The VXLAN device flanneld creates: {@code flannel.<VNI>}. */
-    public static final String VXLAN_DEVICE = "flannel.1";
+    /** The VXLAN device flanneld creates: {@code flannel.<VNI>} (the plugin's intent: {@link FlannelPlugin}). */
+    public static final String VXLAN_DEVICE = FlannelPlugin.VXLAN_DEVICE;
     /** The default VNI of the vxlan backend. */
-    public static final int VNI = 1;
+    public static final int VNI = FlannelPlugin.VNI;
     /** The vxlan backend's default UDP port (the Linux default 8472, not IANA's 4789). */
-    public static final int VXLAN_PORT = 8472;
+    public static final int VXLAN_PORT = FlannelPlugin.VXLAN_PORT;
     /** Bytes VXLAN adds over IPv4: outer IP 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
-    public static final int VXLAN_OVERHEAD = 50;
+    public static final int VXLAN_OVERHEAD = FlannelPlugin.VXLAN_OVERHEAD;
     /** The underlay MTU of lab nodes' {@code eth0}. */
     public static final int UNDERLAY_MTU = 1500;
     /** The annotation prefix flanneld uses on Node objects. */
-    public static final String ANNOTATION_PREFIX = "flannel.alpha.coreos.com/";
+    public static final String ANNOTATION_PREFIX = FlannelPlugin.ANNOTATION_PREFIX;
     /** The masquerade mark kube-proxy sets (0x4000); flannel skips packets kube-proxy masquerades. */
     public static final String KUBE_MASQ_MARK = "0x4000/0x4000";
 
