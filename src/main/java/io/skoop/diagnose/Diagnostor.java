@@ -83,10 +83,12 @@ public final class Diagnostor {
         this.targets = new Targets(ipCache);
     }
 
+    /** The snapshot's addresses, names and EndpointSlices. */
     public IPCache ipCache() {
         return ipCache;
     }
 
+    /** Where this Diagnostor's NetNodes come from (shared by its diagnoses: namespaces are parsed once). */
     public NetNodeManager manager() {
         return manager;
     }

@@ -36,6 +36,11 @@ public final class NetNodeManager {
     private final Map<Hop, NetNodeAction> actions = new HashMap<>();
     private final Map<Hop, List<Suspicion>> intent = new HashMap<>();
 
+    /**
+     * @param plugin   the CNI plugin whose intent is checked, or null
+     * @param services the kube-proxy service processor, or null
+     * @param infra    the provider's infrastructure shim
+     */
     public NetNodeManager(Snapshot snapshot, IPCache ipCache, Plugin plugin, ServiceProcessor services, InfraShim infra) {
         this.snapshot = snapshot;
         this.ipCache = ipCache;
@@ -45,14 +50,17 @@ public final class NetNodeManager {
         this.infra = infra;
     }
 
+    /** The snapshot's addresses, names and EndpointSlices. */
     public IPCache ipCache() {
         return ipCache;
     }
 
+    /** The network between the nodes. */
     public Underlay underlay() {
         return underlay;
     }
 
+    /** The provider's infrastructure shim. */
     public InfraShim infra() {
         return infra;
     }

@@ -19,6 +19,7 @@ import java.util.List;
 public final class Targets {
     private final IPCache ipCache;
 
+    /** @param ipCache the snapshot's objects and addresses */
     public Targets(IPCache ipCache) {
         this.ipCache = ipCache;
     }

@@ -34,22 +34,27 @@ public final class Walk {
         this.connected = connected;
     }
 
+    /** REQUEST or REPLY. */
     public Direction direction() {
         return direction;
     }
 
+    /** True for the reply walk. */
     public boolean isReply() {
         return direction == Direction.REPLY;
     }
 
+    /** Where NetNodes come from. */
     public NetNodeManager manager() {
         return manager;
     }
 
+    /** The graph this walk builds. */
     public PacketPath path() {
         return path;
     }
 
+    /** The client's hop. */
     public Hop client() {
         return client;
     }

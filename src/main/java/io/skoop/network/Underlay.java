@@ -14,6 +14,7 @@ import io.skoop.model.Packet;
 public final class Underlay {
     private final IPCache ipCache;
 
+    /** @param ipCache which addresses are nodes, pods, Services or outside the cluster */
     public Underlay(IPCache ipCache) {
         this.ipCache = ipCache;
     }
