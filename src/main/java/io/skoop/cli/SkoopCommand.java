@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "skoop", mixinStandardHelpOptions = true, version = SkoopCommand.VERSION,
         description = "Diagnose Kubernetes network connectivity by simulating the real Linux netstack.",
-        subcommands = {DiagnoseCommand.class, NetstackCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DiagnoseCommand.class, RunCommand.class, NetstackCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
 public class SkoopCommand implements Runnable {
 
     /** The version, as {@code --version} prints it and snapshots record it. */

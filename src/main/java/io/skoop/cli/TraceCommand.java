@@ -15,7 +15,7 @@ import io.skoop.netstack.netfilter.NetfilterSimulator;
 import io.skoop.netstack.netfilter.TraceBranch;
 import io.skoop.netstack.netfilter.TraceRequest;
 import io.skoop.netstack.netfilter.TraceResult;
-import io.skoop.netstack.netfilter.TraceStep;
+import io.skoop.render.TraceTextRenderer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -114,11 +114,11 @@ public class TraceCommand implements Callable<Integer> {
                     ? Map.of("trace", r, "replies", replies, "nftablesNotSimulated", notSimulated) : r;
             out.println(mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
         } else {
-            print(r, out);
+            out.print(TraceTextRenderer.render(r));
             for (TraceResult rr : replies) {
                 out.println();
                 out.print("reply: ");
-                print(rr, out);
+                out.print(TraceTextRenderer.render(rr));
             }
             if (!notSimulated.isEmpty()) {
                 out.println("UNKNOWN: nftables tables skoop does not simulate yet also see these packets: "
@@ -150,32 +150,5 @@ public class TraceCommand implements Callable<Integer> {
         m.addSerializer(Prefix.class, ToStringSerializer.instance);
         return new ObjectMapper().registerModule(m).setSerializationInclusion(JsonInclude.Include.NON_NULL)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-    }
-
-    private static void print(TraceResult r, PrintWriter out) {
-        TraceRequest q = r.request();
-        out.printf("trace %s (%s%s%s)%n", q.packet(), q.path().cliName(), q.iif() != null ? " iif " + q.iif() : "", q.oif() != null ? " oif " + q.oif() : "");
-        int i = 0;
-        for (TraceBranch b : r.branches()) {
-            i++;
-            out.printf("%nbranch %d/%d  p=%.6f  %s%s%s%n", i, r.branches().size(), b.probability(), b.verdict(),
-                    b.verdict() == FinalVerdict.UNKNOWN && b.outcome() != FinalVerdict.UNKNOWN ? " (if assumed: " + b.outcome() + ")" : "",
-                    b.detail() != null ? "  " + b.detail() : "");
-            for (String a : b.assumptions()) {
-                out.println("  assumes " + a);
-            }
-            for (TraceStep s : b.steps()) {
-                out.println("  " + s);
-            }
-            out.println("  packet    " + b.packet());
-            if (b.conntrack() != null) {
-                out.println("  conntrack " + b.conntrack());
-            }
-        }
-        out.println();
-        FinalVerdict v = r.verdict();
-        StringBuilder sb = new StringBuilder("verdict: ").append(v == null ? "depends on the branch" : v.name());
-        r.verdictProbabilities().forEach((k, p) -> sb.append(String.format("  %s %.6f", k, p)));
-        out.println(sb);
     }
 }

@@ -1,0 +1,51 @@
+package io.skoop.dsl
+
+import io.skoop.model.Protocol
+
+/**
+ * The base class of skoop scripts, runbooks and the shell's binding: every DSL verb ({@link Verbs#standard()}) is
+ * callable by name — {@code methodMissing} dispatches to the Java verb, so an unknown verb fails with the list of
+ * verbs and the closest name. {@code tcp}/{@code udp} are the protocols; {@code help()} lists the verbs;
+ * {@code params(...)} declares a runbook's parameters ({@link Runbook}). The session (the snapshot being worked on)
+ * lives in the binding as {@code skoopSession}, so it survives from one evaluation to the next in a shell.
+ */
+abstract class SkoopScript extends Script {
+    static final Verbs VERBS = Verbs.standard()
+
+    /** The script's session, created on first use and kept in the binding. */
+    Session getSkoopSession() {
+        if (!binding.hasVariable('skoopSession')) {
+            binding.setVariable('skoopSession', new Session())
+        }
+        (Session) binding.getVariable('skoopSession')
+    }
+
+    def methodMissing(String name, Object args) {
+        VERBS.invoke(skoopSession, name, (Object[]) args)
+    }
+
+    /** TCP. */
+    Protocol getTcp() {
+        Protocol.TCP
+    }
+
+    /** UDP. */
+    Protocol getUdp() {
+        Protocol.UDP
+    }
+
+    /** Every verb with its parameters and an example. */
+    String help() {
+        VERBS.help()
+    }
+
+    /** One verb's help. */
+    String help(String verb) {
+        VERBS.help(verb)
+    }
+
+    /** Declares a runbook's parameters and returns their values ({@link Runbook#declare}). */
+    Map<String, Object> params(Map spec) {
+        Runbook.declare(skoopSession, spec)
+    }
+}

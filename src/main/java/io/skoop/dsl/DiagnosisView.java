@@ -1,0 +1,85 @@
+package io.skoop.dsl;
+
+import io.skoop.diagnose.Diagnosis;
+import io.skoop.diagnose.Verdict;
+import io.skoop.model.Suspicion;
+import io.skoop.render.JsonRenderer;
+import io.skoop.render.OutputFormat;
+import io.skoop.render.TextRenderer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A diagnosis as scripts use it: printed it is the text report; {@code verdict}, {@code reachable},
+ * {@code suspicions}, {@code explain()}, {@code json()}, {@code svg()}, {@code save('out.svg')}.
+ */
+public final class DiagnosisView {
+    private final Diagnosis diagnosis;
+
+    public DiagnosisView(Diagnosis diagnosis) {
+        this.diagnosis = diagnosis;
+    }
+
+    /** The underlying result (paths, branches, suspicions). */
+    public Diagnosis getDiagnosis() {
+        return diagnosis;
+    }
+
+    /** REACHABLE, UNREACHABLE or UNKNOWN. */
+    public Verdict getVerdict() {
+        return diagnosis.verdict();
+    }
+
+    /** True when REACHABLE. */
+    public boolean isReachable() {
+        return diagnosis.reachable();
+    }
+
+    /** Every suspicion, cluster-level first. */
+    public List<Suspicion> getSuspicions() {
+        return diagnosis.allSuspicions();
+    }
+
+    /** The text report with every hop's decisions (routes, rules, lookups). */
+    public String explain() {
+        return new TextRenderer(true).render(diagnosis);
+    }
+
+    /** The JSON form (docs/diagnose-json.md). */
+    public String json() {
+        return new JsonRenderer().render(diagnosis);
+    }
+
+    /** The graph as SVG (graphviz). */
+    public String svg() {
+        return new String(OutputFormat.SVG.render(diagnosis, false), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes the diagnosis to {@code file} in the format its extension names ({@code .txt .json .dot .svg .png}).
+     *
+     * @return the file
+     * @throws IllegalArgumentException for another extension
+     */
+    public Path save(String file) {
+        Path p = Path.of(file);
+        String name = p.getFileName().toString();
+        String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
+        OutputFormat f = OutputFormat.parse(ext.equals("txt") ? "text" : ext);
+        try {
+            Files.write(p, f.render(diagnosis, true));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return new TextRenderer(false).render(diagnosis);
+    }
+}

@@ -1,0 +1,61 @@
+package io.skoop.dsl;
+
+import io.skoop.diagnose.Diagnostor;
+import io.skoop.snapshot.Snapshot;
+
+/**
+ * What a script works on (the DSL's Context): the snapshot chosen by {@code example(...)} or {@code snapshot(...)}
+ * (or by the command line that started the script), and its Diagnostor, made once. Not thread-safe.
+ */
+public final class Session {
+    private Snapshot snapshot;
+    private Diagnostor diagnostor;
+    private final java.util.Map<String, String> given = new java.util.LinkedHashMap<>();
+    private boolean describeOnly;
+
+    /** A session for a runbook: the {@code --param} values given, and whether the runner only wants the parameters. */
+    public static Session forRunbook(java.util.Map<String, String> given, boolean describeOnly) {
+        Session s = new Session();
+        s.given.putAll(given);
+        s.describeOnly = describeOnly;
+        return s;
+    }
+
+    /** The {@code --param name=value} values of a runbook run (empty otherwise). */
+    public java.util.Map<String, String> given() {
+        return java.util.Collections.unmodifiableMap(given);
+    }
+
+    /** True when a runbook is run only to read its parameters ({@link Runbook.Described}). */
+    public boolean describeOnly() {
+        return describeOnly;
+    }
+
+    /** Works on {@code s} from now on. */
+    public Snapshot use(Snapshot s) {
+        this.snapshot = s;
+        this.diagnostor = null;
+        return s;
+    }
+
+    /** The current snapshot. @throws IllegalStateException telling how to choose one when none was */
+    public Snapshot snapshot() {
+        if (snapshot == null) {
+            throw new IllegalStateException("no snapshot yet: start with example('flannel-vxlan') or snapshot('/path/to/snapshot')");
+        }
+        return snapshot;
+    }
+
+    /** True when a snapshot was chosen. */
+    public boolean hasSnapshot() {
+        return snapshot != null;
+    }
+
+    /** The Diagnostor of the current snapshot. */
+    public Diagnostor diagnostor() {
+        if (diagnostor == null) {
+            diagnostor = new Diagnostor(snapshot());
+        }
+        return diagnostor;
+    }
+}

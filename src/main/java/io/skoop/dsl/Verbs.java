@@ -1,0 +1,272 @@
+package io.skoop.dsl;
+
+import io.skoop.diagnose.Query;
+import io.skoop.model.Ip;
+import io.skoop.model.Names;
+import io.skoop.model.Numbers;
+import io.skoop.model.Packet;
+import io.skoop.model.Protocol;
+import io.skoop.netstack.NetNS;
+import io.skoop.netstack.netfilter.Path;
+import io.skoop.netstack.netfilter.TraceRequest;
+import io.skoop.netstack.netfilter.TraceResult;
+import io.skoop.netstack.route.RouteQuery;
+import io.skoop.netstack.route.RouteResult;
+import io.skoop.render.TraceTextRenderer;
+import io.skoop.snapshot.Snapshot;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The DSL's verbs, by name. {@link #standard()} has every verb skoop ships; {@link #invoke} is what the Groovy base
+ * script's {@code methodMissing} calls; {@link #help()} is generated from the descriptors.
+ */
+public final class Verbs {
+    private final Map<String, Verb> verbs = new LinkedHashMap<>();
+
+    private Verbs(List<Verb> list) {
+        list.forEach(v -> verbs.put(v.descriptor().name(), v));
+    }
+
+    /** The verbs skoop ships, in the order help lists them. */
+    public static Verbs standard() {
+        return new Verbs(List.of(new Example(), new SnapshotVerb(), new EndpointVerb(EndpointRef.Kind.POD, "pod", "default/web-2', 8080"),
+                new EndpointVerb(EndpointRef.Kind.NODE, "node", "node-2', 10250"), new EndpointVerb(EndpointRef.Kind.SERVICE, "service", "default/web', 80"),
+                new EndpointVerb(EndpointRef.Kind.IP, "ip", "203.0.113.10', 80"), new Diagnose(), new RouteGet(), new Trace(), new PacketVerb(),
+                new Netns()));
+    }
+
+    /** The verb called {@code name}, if there is one. */
+    public Optional<Verb> find(String name) {
+        return Optional.ofNullable(verbs.get(name));
+    }
+
+    /** Every verb's descriptor, in help order. */
+    public List<VerbDescriptor> descriptors() {
+        return verbs.values().stream().map(Verb::descriptor).toList();
+    }
+
+    /**
+     * Calls the verb {@code name}.
+     *
+     * @throws IllegalArgumentException for an unknown verb (listing the verbs and the closest name) or a bad argument
+     */
+    public Object invoke(Session session, String name, Object[] args) {
+        Verb v = verbs.get(name);
+        if (v == null) {
+            List<String> names = new ArrayList<>(verbs.keySet());
+            names.add("help");
+            throw new IllegalArgumentException("unknown verb '" + name + "'; verbs: " + String.join(", ", names)
+                    + Names.didYouMean(name, names));
+        }
+        return v.call(session, new Args(v.descriptor(), args));
+    }
+
+    /** Help for every verb: signature, summary, parameters, an example. */
+    public String help() {
+        StringBuilder sb = new StringBuilder("skoop DSL verbs (help('verb') for one):\n\n");
+        descriptors().forEach(d -> sb.append(d.help()).append('\n'));
+        sb.append("tcp, udp: protocols (service('kube-system/kube-dns', 53, udp))\n");
+        return sb.toString();
+    }
+
+    /** Help for one verb. @throws IllegalArgumentException for an unknown verb */
+    public String help(String name) {
+        return find(name).map(v -> v.descriptor().help())
+                .orElseThrow(() -> new IllegalArgumentException("unknown verb '" + name + "'; verbs: " + String.join(", ", verbs.keySet())
+                        + Names.didYouMean(name, verbs.keySet())));
+    }
+
+    // ---- the verbs ----------------------------------------------------------------------------------------
+
+    /** A verb with a fixed descriptor. */
+    abstract static class Base implements Verb {
+        private final VerbDescriptor descriptor;
+
+        Base(VerbDescriptor descriptor) {
+            this.descriptor = descriptor;
+        }
+
+        @Override
+        public VerbDescriptor descriptor() {
+            return descriptor;
+        }
+    }
+
+    static final class Example extends Base {
+        Example() {
+            super(new VerbDescriptor("example", "work on an embedded snapshot (" + String.join(", ",
+                    Snapshot.examples().keySet()) + ")", List.of(Param.required("name", "String", "the example's name")), "example('flannel-vxlan')"));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            return session.use(Snapshot.example(args.requireString("name")));
+        }
+    }
+
+    static final class SnapshotVerb extends Base {
+        SnapshotVerb() {
+            super(new VerbDescriptor("snapshot", "work on a snapshot folder (docs/snapshot.md)",
+                    List.of(Param.required("path", "String", "the folder")), "snapshot('/tmp/snap')"));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            return session.use(Snapshot.open(java.nio.file.Path.of(args.requireString("path"))));
+        }
+    }
+
+    static final class EndpointVerb extends Base {
+        private final EndpointRef.Kind kind;
+
+        EndpointVerb(EndpointRef.Kind kind, String name, String example) {
+            super(descriptor(kind, name, example));
+            this.kind = kind;
+        }
+
+        private static VerbDescriptor descriptor(EndpointRef.Kind kind, String name, String example) {
+            String what = switch (kind) {
+                case POD -> "a pod, 'namespace/name'";
+                case NODE -> "a node, by name";
+                case SERVICE -> "a Service, 'namespace/name'";
+                case IP -> "an IP address (a pod's, a node's, a Service's or one outside the cluster)";
+            };
+            return new VerbDescriptor(name, what + ", with the port to reach it on", List.of(Param.required("name", "String", "which"),
+                    Param.optional("port", kind == EndpointRef.Kind.SERVICE ? "int|String" : "int", "the port (a Service port number or name)"),
+                    Param.optional("protocol", "Protocol", "tcp (default) or udp")), name + "('" + example + ")");
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            String name = args.requireString("name");
+            if (kind == EndpointRef.Kind.IP && Ip.tryParse(name) == null) {
+                throw new IllegalArgumentException("ip: '" + name + "' is not an IP address");
+            }
+            return new EndpointRef(kind, name, args.string("port"), args.as("protocol", Protocol.class));
+        }
+    }
+
+    static final class Diagnose extends Base {
+        Diagnose() {
+            super(new VerbDescriptor("diagnose",
+                    "does a new connection from source to destination succeed? the path, suspicions and verdict (docs/diagnose.md)",
+                    List.of(Param.required("source", "Endpoint", "the client"), Param.required("destination", "Endpoint", "the server, with its port"),
+                            Param.optional("protocol", "Protocol", "tcp or udp (default: the destination's, else tcp)")),
+                    "diagnose(pod('default/client'), service('default/web', 80))"));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            EndpointRef src = args.require("source", EndpointRef.class);
+            EndpointRef dst = args.require("destination", EndpointRef.class);
+            Protocol p = args.as("protocol", Protocol.class);
+            if (p == null) {
+                p = dst.protocol() != null ? dst.protocol() : Protocol.TCP;
+            }
+            return new DiagnosisView(session.diagnostor().diagnose(new Query(src.spec(), dst.spec(), dst.port(), p)));
+        }
+    }
+
+    static NetNS netns(Session session, EndpointRef at, String verb) {
+        Snapshot s = session.snapshot();
+        return switch (at.kind()) {
+            case NODE -> s.host(at.name());
+            case POD -> {
+                String[] p = at.name().split("/", 2);
+                if (p.length != 2) {
+                    throw new IllegalArgumentException(verb + ": pod '" + at.name() + "' must be written 'namespace/name'");
+                }
+                yield s.pod(p[0], p[1]);
+            }
+            default -> throw new IllegalArgumentException(verb + " runs in a pod's or node's network namespace, not in " + at);
+        };
+    }
+
+    static final class Netns extends Base {
+        Netns() {
+            super(new VerbDescriptor("netns", "the network namespace of a pod or node (interfaces, routes, iptables, ...)",
+                    List.of(Param.required("at", "Endpoint", "pod(...) or node(...)")), "netns(node('node-1')).interfaces().all()"));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            return netns(session, args.require("at", EndpointRef.class), "netns");
+        }
+    }
+
+    static final class RouteGet extends Base {
+        RouteGet() {
+            super(new VerbDescriptor("routeGet", "ip route get in a pod's or node's namespace: the route and every decision",
+                    List.of(Param.required("at", "Endpoint", "pod(...) or node(...)"), Param.required("dst", "String", "destination address"),
+                            Param.optional("from", "String", "source address"), Param.optional("iif", "String", "input device (a forwarded packet)"),
+                            Param.optional("oif", "String", "output device"), Param.optional("mark", "int|String", "fwmark (decimal or 0x hex)")),
+                    "routeGet(node('node-1'), '10.244.1.2', iif: 'cni0', from: '10.244.0.2')"));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            NetNS ns = netns(session, args.require("at", EndpointRef.class), "routeGet");
+            String from = args.string("from");
+            String mark = args.string("mark");
+            RouteQuery q = new RouteQuery(Ip.parse(args.requireString("dst")), from == null ? null : Ip.parse(from), args.string("iif"),
+                    args.string("oif"), mark == null ? 0 : mark(mark), 0, 0, 0, 0, 0);
+            RouteResult r = ns.routeGet(q);
+            return r;
+        }
+    }
+
+    static long mark(String text) {
+        try {
+            return Numbers.parseUnsigned(text, 0xffffffffL);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("routeGet: mark '" + text + "' is not a 32-bit number (decimal or 0x hex)");
+        }
+    }
+
+    /** A trace as scripts print it ({@link TraceTextRenderer}); {@code result} is the engine's typed trace. */
+    public record TraceView(TraceResult result) {
+        @Override
+        public String toString() {
+            return TraceTextRenderer.render(result);
+        }
+    }
+
+    static final class Trace extends Base {
+        Trace() {
+            super(new VerbDescriptor("trace",
+                    "a packet through a namespace's netfilter hooks and routing: every rule that matched, NAT applied, branches",
+                    List.of(Param.required("at", "Endpoint", "pod(...) or node(...)"), Param.required("packet", "Packet|String", "packet('tcp A:p > B:q')"),
+                            Param.optional("path", "String", "local-out (default), forward, local-in or bridge"),
+                            Param.optional("iif", "String", "input device"), Param.optional("oif", "String", "output device"),
+                            Param.optional("physin", "String", "bridge port in"), Param.optional("physout", "String", "bridge port out")),
+                    "trace(node('node-1'), packet('tcp 10.244.0.2:40000 > 10.96.0.2:80'), path: 'forward', iif: 'cni0')"));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            NetNS ns = netns(session, args.require("at", EndpointRef.class), "trace");
+            Object pk = args.get("packet");
+            Packet packet = pk instanceof Packet p ? p : Packet.parse(args.requireString("packet"));
+            String path = args.string("path");
+            TraceRequest req = TraceRequest.of(packet, path == null ? Path.LOCAL_OUT : Path.parse(path)).withIif(args.string("iif"))
+                    .withOif(args.string("oif")).withPhysdev(args.string("physin"), args.string("physout"));
+            return new TraceView(ns.trace(req));
+        }
+    }
+
+    static final class PacketVerb extends Base {
+        PacketVerb() {
+            super(new VerbDescriptor("packet", "a packet, written as skoop prints them",
+                    List.of(Param.required("text", "String", "'PROTO SRC:SPORT > DST:DPORT'")), "packet('tcp 10.244.0.2:40000 > 10.96.0.2:80')"));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            return Packet.parse(args.requireString("text"));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.skoop.dsl
+
+import io.skoop.diagnose.Verdict
+import io.skoop.model.Protocol
+import java.nio.file.Files
+import spock.lang.Specification
+import spock.lang.Unroll
+
+class DslSpec extends Specification {
+
+    def "help lists every verb with its signature, generated from the descriptors"() {
+        when:
+        String h = Scripts.run('help()').result
+
+        then:
+        Verbs.standard().descriptors().every { h.contains(it.signature()) }
+        h.contains('routeGet(at, dst, [from], [iif], [oif], [mark])')
+    }
+
+    def "the session survives from one evaluation to the next (a shell evaluates line by line)"() {
+        given:
+        Session s = new Session()
+
+        when:
+        Scripts.run("example('flannel-vxlan')", s)
+        def r = Scripts.run("diagnose(pod('default/client'), pod('default/web-2', 8080)).verdict", s)
+
+        then:
+        r.result == Verdict.REACHABLE
+    }
+
+    def "UDP from the endpoint or as a third argument"() {
+        given:
+        Session s = new Session()
+        Scripts.run("example('flannel-vxlan')", s)
+
+        expect:
+        Scripts.run("diagnose(pod('default/client'), service('kube-system/kube-dns', 53, udp)).diagnosis.query().protocol()", s).result == Protocol.UDP
+        Scripts.run("diagnose(pod('default/client'), service('kube-system/kube-dns', 53), udp).reachable", s).result == true
+    }
+
+    def "save writes the format its extension names"() {
+        given:
+        def dir = Files.createTempDirectory('skoop-dsl')
+
+        when:
+        Scripts.run("example('flannel-vxlan'); def d = diagnose(pod('default/client'), pod('default/web-1', 8080)); d.save('${dir}/d.json'); d.save('${dir}/d.txt')")
+
+        then:
+        Files.readString(dir.resolve('d.json')).contains('"verdict": "REACHABLE"')
+        Files.readString(dir.resolve('d.txt')).contains('verdict: REACHABLE')
+
+        cleanup:
+        dir.toFile().deleteDir()
+    }
+
+    @Unroll
+    def "a mistake is a clear error: #code"() {
+        when:
+        Scripts.run(code)
+
+        then:
+        Exception e = thrown()
+        e.message == message
+
+        where:
+        code                                                        | message
+        "diagnose(pod('default/client'), pod('default/web-1', 80))" | "no snapshot yet: start with example('flannel-vxlan') or snapshot('/path/to/snapshot')"
+        "podd('default/client')"                                    | "unknown verb 'podd'; verbs: example, snapshot, pod, node, service, ip, diagnose, routeGet, trace, packet, netns, help; did you mean 'pod'?"
+        "ip('default/client')"                                      | "ip: 'default/client' is not an IP address"
+        "diagnose('default/client', pod('default/web-1', 80))"      | "diagnose: source must be a EndpointRef (e.g. diagnose(pod('default/client'), service('default/web', 80))), got String 'default/client'"
+        "routeGet(node('node-1'), '10.0.0.1', via: 'x')"            | "routeGet has no parameter 'via': routeGet(at, dst, [from], [iif], [oif], [mark])"
+        "example('flannel-vxlan'); trace(service('default/web', 80), packet('tcp 1.1.1.1:1 > 2.2.2.2:2'))" | "trace runs in a pod's or node's network namespace, not in service default/web:80"
+        "help('diagnoze')"                                          | "unknown verb 'diagnoze'; verbs: example, snapshot, pod, node, service, ip, diagnose, routeGet, trace, packet, netns; did you mean 'diagnose'?"
+    }
+}
