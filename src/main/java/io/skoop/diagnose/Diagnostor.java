@@ -94,6 +94,20 @@ public final class Diagnostor {
     }
 
     /**
+     * Resolves a destination as {@link #diagnose} does (for stepping through a walk by hand).
+     *
+     * @throws IllegalArgumentException as {@link Targets#destination}
+     */
+    public Target destination(String spec, String port, io.skoop.model.Protocol protocol) {
+        return targets.destination(spec, port, protocol);
+    }
+
+    /** Resolves a source as {@link #diagnose} does. @throws IllegalArgumentException as {@link Targets#source} */
+    public Target source(String spec) {
+        return targets.source(spec);
+    }
+
+    /**
      * Diagnoses one query.
      *
      * @throws IllegalArgumentException for endpoints that do not resolve (naming close matches), a missing or bad

@@ -31,11 +31,28 @@ public final class Session {
         return describeOnly;
     }
 
+    private Stepper stepper;
+
     /** Works on {@code s} from now on. */
     public Snapshot use(Snapshot s) {
         this.snapshot = s;
         this.diagnostor = null;
+        this.stepper = null;
         return s;
+    }
+
+    /** Starts stepping by hand from a new client (a fresh walk). */
+    Stepper.NetNodeView startStepping(io.skoop.model.Hop client) {
+        stepper = new Stepper(diagnostor(), client);
+        return stepper.netnode(client);
+    }
+
+    /** A NetNode of the walk being stepped. @throws IllegalStateException when no walk was started */
+    Stepper.NetNodeView stepAt(io.skoop.model.Hop hop) {
+        if (stepper == null) {
+            throw new IllegalStateException("start with netnode(pod('ns/name')) (or node/ip): the client of the walk to step through");
+        }
+        return stepper.netnode(hop);
     }
 
     /** The current snapshot. @throws IllegalStateException telling how to choose one when none was */

@@ -36,7 +36,7 @@ public final class Verbs {
         return new Verbs(List.of(new Example(), new SnapshotVerb(), new EndpointVerb(EndpointRef.Kind.POD, "pod", "default/web-2', 8080"),
                 new EndpointVerb(EndpointRef.Kind.NODE, "node", "node-2', 10250"), new EndpointVerb(EndpointRef.Kind.SERVICE, "service", "default/web', 80"),
                 new EndpointVerb(EndpointRef.Kind.IP, "ip", "203.0.113.10', 80"), new Diagnose(), new RouteGet(), new Trace(), new PacketVerb(),
-                new Netns()));
+                new Netns(), new NetnodeVerb()));
     }
 
     /** The verb called {@code name}, if there is one. */
@@ -255,6 +255,24 @@ public final class Verbs {
             TraceRequest req = TraceRequest.of(packet, path == null ? Path.LOCAL_OUT : Path.parse(path)).withIif(args.string("iif"))
                     .withOif(args.string("oif")).withPhysdev(args.string("physin"), args.string("physout"));
             return new TraceView(ns.trace(req));
+        }
+    }
+
+    static final class NetnodeVerb extends Base {
+        NetnodeVerb() {
+            super(new VerbDescriptor("netnode", "a NetNode to step through Send/Receive by hand: netnode(client) starts a walk,"
+                    + " netnode(step.nextHop) continues it", List.of(Param.required("at", "Endpoint|Hop", "the client (starts a walk) or a step's nextHop")),
+                    "def steps = netnode(pod('default/client')).send(service('default/web', 80)); netnode(steps[0].nextHop).receive(steps[0])"));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            Object at = args.get("at");
+            if (at instanceof io.skoop.model.Hop h) {
+                return session.stepAt(h);
+            }
+            EndpointRef ref = args.require("at", EndpointRef.class);
+            return session.startStepping(session.diagnostor().source(ref.spec()).hop());
         }
     }
 
