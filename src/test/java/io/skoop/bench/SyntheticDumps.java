@@ -90,7 +90,9 @@ final class SyntheticDumps {
 
     /** Writes files, hard-linking a shareable file to an earlier one with the same content. */
     static final class Files2 {
+        static final int MAX_LINKS = 60_000;
         private final Map<String, Path> written = new HashMap<>();
+        private final Map<String, Integer> links = new HashMap<>();
         long filesWritten;
         long bytesWritten;
         long linked;
@@ -109,12 +111,17 @@ final class SyntheticDumps {
             bytesWritten += content.length;
         }
 
-        /** {@code content} as a hard link to the first file written with it, or as a new file. */
+        /**
+         * {@code content} as a hard link to the first file written with it, or as a new file; a new first file after
+         * {@value #MAX_LINKS} links (ext4 allows 65,000 per inode).
+         */
         void share(Path f, String content) {
             Path first = written.get(content);
-            if (first == null) {
+            int n = links.merge(content, 1, Integer::sum);
+            if (first == null || n > MAX_LINKS) {
                 write(f, content);
                 written.put(content, f);
+                links.put(content, 0);
                 return;
             }
             try {
