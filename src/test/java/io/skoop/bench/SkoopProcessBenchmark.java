@@ -44,10 +44,11 @@ public class SkoopProcessBenchmark {
 
     /**
      * The JVM options: {@code default} (none: what {@code scripts/skoop} runs without SKOOP_JAVA_OPTS),
-     * {@code c1-serial} ({@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}: the C1 compiler only and the serial
-     * collector, for a short run on few cores), or options separated by {@code @}.
+     * {@code c1-parallel} ({@code -XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xms1g}: the C1 compiler only, the
+     * parallel collector and a 1 GB initial heap, for a run of a few seconds on few cores), or options separated by
+     * {@code @}.
      */
-    @Param({"default", "c1-serial"})
+    @Param({"default", "c1-parallel"})
     String jvm;
 
     List<String> command;
@@ -68,7 +69,7 @@ public class SkoopProcessBenchmark {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         switch (jvm) {
             case "default" -> { }
-            case "c1-serial" -> command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            case "c1-parallel" -> command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseParallelGC", "-Xms1g"));
             default -> command.addAll(Arrays.asList(jvm.split("@")));
         }
         command.addAll(List.of("-Xlog:gc,gc+heap+exit:file=" + gcLog, "-cp", jar + ":" + jar.resolveSibling("lib") + "/*",
