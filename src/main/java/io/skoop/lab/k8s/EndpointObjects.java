@@ -10,6 +10,7 @@ import io.skoop.lab.topology.ServiceBackend;
 import io.skoop.model.Protocol;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,12 +73,13 @@ final class EndpointObjects {
         slicePort(k.putArray("ports"), apiserverPort());
         out.add(k);
 
+        Map<String, List<Pod>> byNamespace = podsByNamespace(t);
         for (ResolvedService rs : t.services()) {
             if (rs.service().selector().isEmpty()) {
                 continue;
             }
             Map<List<EndpointPort>, List<PodEndpoint>> byPorts = new LinkedHashMap<>();
-            for (PodEndpoint pe : podEndpoints(t, rs)) {
+            for (PodEndpoint pe : podEndpoints(byNamespace, rs)) {
                 byPorts.computeIfAbsent(pe.ports(), x -> new ArrayList<>()).add(pe);
             }
             if (byPorts.isEmpty()) {
@@ -123,6 +125,7 @@ final class EndpointObjects {
         subsetPort(subset.putArray("ports"), apiserverPort());
         out.add(k);
 
+        Map<String, List<Pod>> byNamespace = podsByNamespace(t);
         for (ResolvedService rs : t.services()) {
             Service s = rs.service();
             if (s.selector().isEmpty()) {
@@ -132,7 +135,7 @@ final class EndpointObjects {
             o.withObjectProperty("metadata").putObject("annotations").put(TRIGGER_TIME, meta.time());
             // RepackSubsets: the addresses behind each port, then the ports behind each set of addresses.
             Map<EndpointPort, List<Pod>> podsByPort = new LinkedHashMap<>();
-            for (PodEndpoint pe : podEndpoints(t, rs)) {
+            for (PodEndpoint pe : podEndpoints(byNamespace, rs)) {
                 pe.ports().forEach(p -> podsByPort.computeIfAbsent(p, x -> new ArrayList<>()).add(pe.pod()));
             }
             Map<List<Pod>, List<EndpointPort>> portsByPods = new LinkedHashMap<>();
@@ -157,12 +160,19 @@ final class EndpointObjects {
         return out;
     }
 
+    /** The topology's pods by namespace, each in file order: what Service selectors are matched against. */
+    private static Map<String, List<Pod>> podsByNamespace(ResolvedTopology t) {
+        Map<String, List<Pod>> out = new HashMap<>();
+        t.pods().forEach(p -> out.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p));
+        return out;
+    }
+
     /** The selected pods of a Service with the ports resolved on each, in pod (file) order. */
-    private static List<PodEndpoint> podEndpoints(ResolvedTopology t, ResolvedService rs) {
+    private static List<PodEndpoint> podEndpoints(Map<String, List<Pod>> byNamespace, ResolvedService rs) {
         Service s = rs.service();
         List<PodEndpoint> out = new ArrayList<>();
-        for (Pod pod : t.pods()) {
-            if (!pod.namespace().equals(s.namespace()) || !pod.matches(s.selector())) {
+        for (Pod pod : byNamespace.getOrDefault(s.namespace(), List.of())) {
+            if (!pod.matches(s.selector())) {
                 continue;
             }
             List<EndpointPort> ports = new ArrayList<>();

@@ -212,7 +212,7 @@ public final class LabPlanner {
         Set<String> veths = new HashSet<>();
         for (Pod p : pods) {
             String pns = LabNetns.pod(lab, p);
-            String veth = vethName(p, veths);
+            String veth = vethName(lab, p, veths);
             String pw = "pod " + p.key();
             ip(pw + ": eth0 <-> " + who + " " + veth, ns, "link", "add", veth, "address", LabIds.mac(lab, p.key(), veth), "mtu", m,
                     "type", "veth", "peer", "name", "eth0", "address", LabIds.mac(lab, p.key(), "eth0"), "mtu", m, "netns", pns);
@@ -226,7 +226,12 @@ public final class LabPlanner {
         }
     }
 
-    private String vethName(Pod p, Set<String> taken) {
+    /**
+     * The node-side veth name of a pod: {@code veth} + 8 hex digits derived from the lab and the pod (the CNI bridge
+     * plugin's {@code ip.RandomVethName} picks 8 random ones), salted when the name is already among {@code taken}
+     * (the names given to the node's earlier pods, in pod order), which it joins.
+     */
+    public static String vethName(String lab, Pod p, Set<String> taken) {
         for (int salt = 0; ; salt++) {
             String name = "veth" + (salt == 0 ? LabIds.hex(8, lab, p.key()) : LabIds.hex(8, lab, p.key(), String.valueOf(salt)));
             if (taken.add(name)) {

@@ -244,6 +244,8 @@ final class TopologyResolver {
         }
         Ip nextIp = t.serviceCIDR().address().plus(2);
         int nextPort = NODE_PORT_MIN;
+        Map<String, List<Pod>> byNamespace = new HashMap<>();
+        pods.forEach(p -> byNamespace.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p));
         List<ResolvedService> out = new ArrayList<>();
         for (Service s : t.services()) {
             Ip clusterIP = s.clusterIP();
@@ -268,7 +270,7 @@ final class TopologyResolver {
             }
             Service resolved = new Service(s.namespace(), s.name(), s.type(), clusterIP, ports, s.selector(), s.origin());
             List<Pod> selected = s.selector().isEmpty() ? List.of()
-                    : pods.stream().filter(p -> p.namespace().equals(s.namespace()) && p.matches(s.selector())).toList();
+                    : byNamespace.getOrDefault(s.namespace(), List.of()).stream().filter(p -> p.matches(s.selector())).toList();
             out.add(new ResolvedService(resolved, ports.stream().map(p -> endpoints(s, p, selected)).toList()));
         }
         return out;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * A YAML document as a tree that remembers the line of every key and value (Jackson's
@@ -57,13 +58,21 @@ sealed interface YamlNode {
     }
 
     /**
+     * The largest document read, in code points. SnakeYAML's default, 3 MiB, is less than the topology of a
+     * 30,000-pod cluster (about 5 MB: the benchmarks' synthetic snapshot, io.skoop.bench.LargeSnapshot).
+     */
+    static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
+
+    /**
      * Reads one YAML document.
      *
      * @throws ParseException with the line Jackson reports for a syntax error, a duplicate key,
      *         an empty file or a second document
      */
     static YamlNode read(String file, String yaml) {
-        try (JsonParser p = YAMLFactory.builder().build().createParser(yaml)) {
+        LoaderOptions limits = new LoaderOptions();
+        limits.setCodePointLimit(MAX_CODE_POINTS);
+        try (JsonParser p = YAMLFactory.builder().loaderOptions(limits).build().createParser(yaml)) {
             if (p.nextToken() == null) {
                 throw new ParseException(file, 1, null, "empty file: expected a topology mapping");
             }

@@ -1,20 +1,38 @@
 package io.skoop.netstack.neigh;
 
 import io.skoop.model.Ip;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The forwarding databases of one network namespace: every bridge's and every VXLAN device's
- * entries, as {@code bridge fdb show} listed them.
- *
- * @param entries the entries in the order printed
+ * entries, as {@code bridge fdb show} listed them. Immutable. The VXLAN lookups are indexed: a
+ * node of a 1,000-node flannel cluster holds an entry per other node, and checking every route
+ * of a node asks for each of them.
  */
-public record Fdb(List<FdbEntry> entries) {
+public final class Fdb {
+    private final List<FdbEntry> entries;
+    /** The remote VTEPs of the {@code self} entries with a dst, by device and MAC, in entry order. */
+    private final Map<String, List<Ip>> selfDst = new HashMap<>();
 
-    public Fdb {
-        entries = List.copyOf(entries);
+    /** @param entries the entries in the order printed */
+    public Fdb(List<FdbEntry> entries) {
+        this.entries = List.copyOf(entries);
+        for (FdbEntry e : this.entries) {
+            if (e.isSelf() && e.dst() != null) {
+                selfDst.computeIfAbsent(key(e.ifname(), e.mac()), k -> new ArrayList<>()).add(e.dst());
+            }
+        }
+        selfDst.replaceAll((k, v) -> List.copyOf(v));
+    }
+
+    /** The entries in the order printed. */
+    public List<FdbEntry> entries() {
+        return entries;
     }
 
     /**
@@ -37,19 +55,31 @@ public record Fdb(List<FdbEntry> entries) {
      */
     public List<Ip> vxlanRemotes(String vxlanDev, String mac) {
         String m = mac.toLowerCase(Locale.ROOT);
-        List<Ip> exact = selfDst(vxlanDev, m);
-        return exact.isEmpty() ? selfDst(vxlanDev, FdbEntry.ZERO_MAC) : exact;
-    }
-
-    private List<Ip> selfDst(String dev, String mac) {
-        return entries.stream()
-                .filter(e -> e.ifname().equals(dev) && e.isSelf() && e.mac().equals(mac) && e.dst() != null)
-                .map(FdbEntry::dst)
-                .toList();
+        List<Ip> exact = selfDst.getOrDefault(key(vxlanDev, m), List.of());
+        return exact.isEmpty() ? selfDst.getOrDefault(key(vxlanDev, FdbEntry.ZERO_MAC), List.of()) : exact;
     }
 
     /** The entries of one device (bridge port or VXLAN device). */
     public List<FdbEntry> onDevice(String ifname) {
         return entries.stream().filter(e -> e.ifname().equals(ifname)).toList();
+    }
+
+    private static String key(String dev, String mac) {
+        return dev + '\n' + mac;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Fdb f && f.entries.equals(entries);
+    }
+
+    @Override
+    public int hashCode() {
+        return entries.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Fdb[entries=" + entries + "]";
     }
 }

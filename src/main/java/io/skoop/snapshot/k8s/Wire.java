@@ -1,5 +1,6 @@
 package io.skoop.snapshot.k8s;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -8,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.MapperConfig;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.skoop.model.Ip;
@@ -15,6 +19,7 @@ import io.skoop.model.Prefix;
 import io.skoop.model.Protocol;
 import io.skoop.netstack.parse.ParseException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,12 +36,29 @@ import java.util.function.Function;
 final class Wire {
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .setAnnotationIntrospector(new SkipUnknown())
             .registerModule(new SimpleModule("skoop-k8s")
                     .addDeserializer(Ip.class, parsing(Ip.class, Ip::parse))
                     .addDeserializer(Prefix.class, parsing(Prefix.class, Prefix::parse))
                     .addDeserializer(Protocol.class, parsing(Protocol.class, Protocol::parse)));
 
     private Wire() {
+    }
+
+    /**
+     * Every type read here ignores unknown properties as if annotated {@code @JsonIgnoreProperties(ignoreUnknown =
+     * true)}: the parser then skips what the records do not name. Without it a record's (creator-based) deserializer
+     * copies each unknown property into a buffer before dropping it (jackson-databind #3082), and most of a pod's
+     * JSON is unknown to KPod.
+     */
+    private static final class SkipUnknown extends JacksonAnnotationIntrospector {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public JsonIgnoreProperties.Value findPropertyIgnoralByName(MapperConfig<?> config, Annotated a) {
+            return JsonIgnoreProperties.Value.merge(JsonIgnoreProperties.Value.forIgnoreUnknown(true),
+                    super.findPropertyIgnoralByName(config, a));
+        }
     }
 
     /** {@code metadata}: the fields of ObjectMeta the diagnosis reads. */
@@ -66,22 +88,17 @@ final class Wire {
      * @throws ParseException naming the file, and the line for malformed JSON or a value of the wrong shape
      */
     static <T> List<T> readList(Path file, Class<T> type, String kind) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ParseException(file.toString(), 0, null, "missing (a snapshot's k8s/ folder holds what "
-                    + "'kubectl get <kind> -A -o json' prints for " + String.join(", ", KubeObjects.FILES) + ")");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
         JavaType listType = JSON.getTypeFactory().constructParametricType(Items.class, type);
-        try {
-            Items<T> list = JSON.readValue(text, listType);
+        // streamed from the file: a 30,000-pod pods.json is ~170 MB, never held as text
+        try (InputStream in = Files.newInputStream(file)) {
+            Items<T> list = JSON.readValue(in, listType);
             if (list == null) {
                 throw new ParseException(file.toString(), 0, null, "expected a kubectl List object, got nothing");
             }
             return list.items() == null ? List.of() : list.items().stream().filter(i -> i != null).toList();
+        } catch (NoSuchFileException e) {
+            throw new ParseException(file.toString(), 0, null, "missing (a snapshot's k8s/ folder holds what "
+                    + "'kubectl get <kind> -A -o json' prints for " + String.join(", ", KubeObjects.FILES) + ")");
         } catch (JacksonException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             String at = e instanceof JsonMappingException m ? path(m) : "";
@@ -89,6 +106,8 @@ final class Wire {
             String why = e.getCause() instanceof IllegalArgumentException c ? c.getMessage() : e.getOriginalMessage();
             throw new ParseException(file.toString(), line, null, "not a kubectl List of " + kind + " objects"
                     + (at.isEmpty() ? "" : " (at " + at + ")") + ": " + why, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 
