@@ -11,10 +11,22 @@ import java.util.stream.Collectors;
  * @param summary one line
  * @param params  positional parameters first, in order; then named ones ({@code name: value})
  * @param example a line of DSL that uses it
+ * @param returns what a call returns (IDE files name it; Object when it varies)
  */
-public record VerbDescriptor(String name, String summary, List<Param> params, String example) {
+public record VerbDescriptor(String name, String summary, List<Param> params, String example, Class<?> returns) {
     public VerbDescriptor {
         params = List.copyOf(params);
+        returns = returns == null ? Object.class : returns;
+    }
+
+    /** A descriptor whose verb returns {@code Object}. */
+    public VerbDescriptor(String name, String summary, List<Param> params, String example) {
+        this(name, summary, params, example, Object.class);
+    }
+
+    /** This descriptor with the return type {@code type}. */
+    public VerbDescriptor returning(Class<?> type) {
+        return new VerbDescriptor(name, summary, params, example, type);
     }
 
     /** {@code name(a, b, [c])}. */

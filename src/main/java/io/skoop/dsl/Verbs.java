@@ -99,7 +99,7 @@ public final class Verbs {
     static final class Example extends Base {
         Example() {
             super(new VerbDescriptor("example", "work on an embedded snapshot (" + String.join(", ",
-                    Snapshot.examples().keySet()) + ")", List.of(Param.required("name", "String", "the example's name")), "example('flannel-vxlan')"));
+                    Snapshot.examples().keySet()) + ")", List.of(Param.required("name", "String", "the example's name")), "example('flannel-vxlan')").returning(Snapshot.class));
         }
 
         @Override
@@ -111,7 +111,7 @@ public final class Verbs {
     static final class SnapshotVerb extends Base {
         SnapshotVerb() {
             super(new VerbDescriptor("snapshot", "work on a snapshot folder (docs/snapshot.md)",
-                    List.of(Param.required("path", "String", "the folder")), "snapshot('/tmp/snap')"));
+                    List.of(Param.required("path", "String", "the folder")), "snapshot('/tmp/snap')").returning(Snapshot.class));
         }
 
         @Override
@@ -137,7 +137,7 @@ public final class Verbs {
             };
             return new VerbDescriptor(name, what + ", with the port to reach it on", List.of(Param.required("name", "String", "which"),
                     Param.optional("port", kind == EndpointRef.Kind.SERVICE ? "int|String" : "int", "the port (a Service port number or name)"),
-                    Param.optional("protocol", "Protocol", "tcp (default) or udp")), name + "('" + example + ")");
+                    Param.optional("protocol", "Protocol", "tcp (default) or udp")), name + "('" + example + ")").returning(EndpointRef.class);
         }
 
         @Override
@@ -156,7 +156,7 @@ public final class Verbs {
                     "does a new connection from source to destination succeed? the path, suspicions and verdict (docs/diagnose.md)",
                     List.of(Param.required("source", "Endpoint", "the client"), Param.required("destination", "Endpoint", "the server, with its port"),
                             Param.optional("protocol", "Protocol", "tcp or udp (default: the destination's, else tcp)")),
-                    "diagnose(pod('default/client'), service('default/web', 80))"));
+                    "diagnose(pod('default/client'), service('default/web', 80))").returning(DiagnosisView.class));
         }
 
         @Override
@@ -189,7 +189,7 @@ public final class Verbs {
     static final class Netns extends Base {
         Netns() {
             super(new VerbDescriptor("netns", "the network namespace of a pod or node (interfaces, routes, iptables, ...)",
-                    List.of(Param.required("at", "Endpoint", "pod(...) or node(...)")), "netns(node('node-1')).interfaces().all()"));
+                    List.of(Param.required("at", "Endpoint", "pod(...) or node(...)")), "netns(node('node-1')).interfaces().all()").returning(NetNS.class));
         }
 
         @Override
@@ -204,7 +204,7 @@ public final class Verbs {
                     List.of(Param.required("at", "Endpoint", "pod(...) or node(...)"), Param.required("dst", "String", "destination address"),
                             Param.optional("from", "String", "source address"), Param.optional("iif", "String", "input device (a forwarded packet)"),
                             Param.optional("oif", "String", "output device"), Param.optional("mark", "int|String", "fwmark (decimal or 0x hex)")),
-                    "routeGet(node('node-1'), '10.244.1.2', iif: 'cni0', from: '10.244.0.2')"));
+                    "routeGet(node('node-1'), '10.244.1.2', iif: 'cni0', from: '10.244.0.2')").returning(RouteResult.class));
         }
 
         @Override
@@ -243,7 +243,7 @@ public final class Verbs {
                             Param.optional("path", "String", "local-out (default), forward, local-in or bridge"),
                             Param.optional("iif", "String", "input device"), Param.optional("oif", "String", "output device"),
                             Param.optional("physin", "String", "bridge port in"), Param.optional("physout", "String", "bridge port out")),
-                    "trace(node('node-1'), packet('tcp 10.244.0.2:40000 > 10.96.0.2:80'), path: 'forward', iif: 'cni0')"));
+                    "trace(node('node-1'), packet('tcp 10.244.0.2:40000 > 10.96.0.2:80'), path: 'forward', iif: 'cni0')").returning(TraceView.class));
         }
 
         @Override
@@ -262,7 +262,7 @@ public final class Verbs {
         NetnodeVerb() {
             super(new VerbDescriptor("netnode", "a NetNode to step through Send/Receive by hand: netnode(client) starts a walk,"
                     + " netnode(step.nextHop) continues it", List.of(Param.required("at", "Endpoint|Hop", "the client (starts a walk) or a step's nextHop")),
-                    "def steps = netnode(pod('default/client')).send(service('default/web', 80)); netnode(steps[0].nextHop).receive(steps[0])"));
+                    "def steps = netnode(pod('default/client')).send(service('default/web', 80)); netnode(steps[0].nextHop).receive(steps[0])").returning(Stepper.NetNodeView.class));
         }
 
         @Override
@@ -279,7 +279,7 @@ public final class Verbs {
     static final class PacketVerb extends Base {
         PacketVerb() {
             super(new VerbDescriptor("packet", "a packet, written as skoop prints them",
-                    List.of(Param.required("text", "String", "'PROTO SRC:SPORT > DST:DPORT'")), "packet('tcp 10.244.0.2:40000 > 10.96.0.2:80')"));
+                    List.of(Param.required("text", "String", "'PROTO SRC:SPORT > DST:DPORT'")), "packet('tcp 10.244.0.2:40000 > 10.96.0.2:80')").returning(Packet.class));
         }
 
         @Override
