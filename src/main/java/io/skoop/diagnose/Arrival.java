@@ -17,4 +17,13 @@ import io.skoop.model.Packet;
  * @param flow     the branch's state
  */
 public record Arrival(Hop hop, String device, Ip nexthop, Link link, Packet packet, Flow flow) {
+    /** What makes two arrivals of one branch the same (a forwarding loop): hop, device and packet. */
+    public String loopKey() {
+        return hop + "|" + device + "|" + packet;
+    }
+
+    /** This arrival with the crossing recorded in its flow ({@link Flow#crossed}). */
+    public Arrival crossed() {
+        return new Arrival(hop, device, nexthop, link, packet, flow.crossed(loopKey()));
+    }
 }

@@ -193,8 +193,7 @@ public final class Diagnostor {
             Arrival a = next.arrival();
             walk.path().addLink(next.link());
             NetNode at = walk.node(a.hop());
-            String key = a.hop() + "|" + a.device() + "|" + a.packet();
-            if (a.flow().seen().contains(key)) {
+            if (a.flow().seen().contains(a.loopKey())) {
                 ends.add((Outcome.End) LinuxNetNode.drop(at, a.packet(), a.flow(), "forwarding loop: " + a.packet()
                         + " arrives on " + a.device() + " again (" + a.flow().hops() + " links crossed)"));
                 continue;
@@ -209,8 +208,7 @@ public final class Diagnostor {
                         + " branches: the walk stops here"));
                 continue;
             }
-            Arrival crossed = new Arrival(a.hop(), a.device(), a.nexthop(), a.link(), a.packet(), a.flow().crossed(key));
-            work.addAll(manager.action(a.hop()).receive(walk, crossed));
+            work.addAll(manager.action(a.hop()).receive(walk, a.crossed()));
         }
         return ends;
     }

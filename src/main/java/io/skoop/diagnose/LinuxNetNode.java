@@ -158,28 +158,21 @@ final class LinuxNetNode implements NetNodeAction {
         String port = pod.flatMap(this::portOf).map(Interface::name).orElse(null);
         TraceRequest req = TraceRequest.of(p, Path.BRIDGE).withIif(br.name()).withOif(br.name()).withPhysdev(in.name(), port)
                 .withConntrack(ct);
-        List<Outcome> out = new ArrayList<>();
-        for (TraceBranch b : trace(me, req)) {
-            Flow f = a.flow().times(b.probability()).tracked(hop, b.conntrack());
-            explainSteps(me, b);
-            Outcome end = endOf(walk, me, b, f);
-            if (end != null) {
-                out.add(end);
-            } else {
-                me.addAction(new Action(ActionType.FORWARD, null, List.of()));
-                out.addAll(egress(walk, me, br.name(), a.nexthop(), false, b.packet(), f));
-            }
-        }
-        return out;
+        return branches(walk, me, p, req, a.flow(), a.nexthop());
     }
 
     // ---- netfilter branches ----------------------------------------------------------------
 
-    private List<TraceBranch> trace(NetNode me, TraceRequest req) {
-        return ns.trace(req).branches();
+    private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow) {
+        return branches(walk, me, before, req, flow, null);
     }
 
-    private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow) {
+    /**
+     * Follows every branch of the trace of {@code req}: an End for those that do not pass, local delivery, or egress
+     * by the branch's device and route — for a bridged trace ({@code bridgedTo} != null) out of the bridge to the port
+     * of that next hop.
+     */
+    private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow, Ip bridgedTo) {
         TraceResult result = ns.trace(req);
         if (!walk.isReply() && hop.type() == NetNodeType.NODE && manager.services() != null) {
             manager.services().process(me, before, result, manager.ipCache());
@@ -198,6 +191,10 @@ final class LinuxNetNode implements NetNodeAction {
             } else {
                 if (b.verdict() == FinalVerdict.FORWARDED) {
                     me.addAction(new Action(ActionType.FORWARD, null, List.of()));
+                }
+                if (bridgedTo != null) {
+                    out.addAll(egress(walk, me, req.oif(), bridgedTo, false, b.packet(), f));
+                    continue;
                 }
                 boolean viaGateway = b.route() != null && b.route().gateway() != null;
                 out.addAll(egress(walk, me, b.device(), b.nexthop(), viaGateway, b.packet(), f));
@@ -557,7 +554,7 @@ final class LinuxNetNode implements NetNodeAction {
     }
 
     private String downDevices() {
-        List<String> down = ns.interfaces().all().stream().filter(i -> !i.isUp() && !i.isLoopback() || i.isLoopback() && !i.isUp())
+        List<String> down = ns.interfaces().all().stream().filter(i -> !i.isUp())
                 .map(Interface::name).toList();
         return down.isEmpty() ? "" : "; down in " + hop + ": " + String.join(", ", down) + " (the kernel removes a device's routes when it goes down)";
     }

@@ -113,8 +113,7 @@ public final class Stepper {
             if (!a.hop().equals(hop)) {
                 throw new IllegalArgumentException("that transmission goes to " + a.hop() + ", not to " + hop);
             }
-            Arrival crossed = new Arrival(a.hop(), a.device(), a.nexthop(), a.link(), a.packet(), a.flow().crossed(a.hop() + "|" + a.device()));
-            return steps(diagnostor.manager().action(hop).receive(walk, crossed));
+            return steps(diagnostor.manager().action(hop).receive(walk, a.crossed()));
         }
 
         /** The actions recorded here so far. */

@@ -262,11 +262,13 @@ public final class FlannelPlugin implements Plugin {
         }
         Prefix cidr = node == null ? null : podCIDR(node);
         if (cidr != null) {
-            RouteResult r = ns.routeGet(new RouteQuery(Ip.parse("8.8.8.8"), null, null, null, 0, 0, 0, 0, 0, 0));
-            if (!r.ok() || !cidr.address().plus(1).equals(r.gateway())) {
-                out.add(Suspicion.warning("default route is " + (r.ok() ? (r.gateway() == null ? "on-link" : "via " + r.gateway())
-                        + " dev " + r.dev() : "missing (" + r.errno() + ")") + "; the CNI installs default via "
-                        + cidr.address().plus(1) + " dev eth0"));
+            Ip gw = cidr.address().plus(1);
+            io.skoop.netstack.route.FibTable main = ns.router().table(false, io.skoop.netstack.route.Tables.MAIN);
+            List<io.skoop.netstack.route.Route> defaults = main == null ? List.of() : main.routes(0, Ip.V4_ANY);
+            boolean viaGateway = defaults.stream().anyMatch(r -> r.nexthops().stream().anyMatch(n -> gw.equals(n.gateway())));
+            if (!viaGateway) {
+                out.add(Suspicion.warning("default route is " + (defaults.isEmpty() ? "missing" : defaults.get(0).toString())
+                        + "; the CNI installs default via " + gw + " dev eth0"));
             }
         }
         return out;
