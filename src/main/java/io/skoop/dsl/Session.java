@@ -32,12 +32,34 @@ public final class Session {
     }
 
     private Stepper stepper;
+    private DiagnosisView last;
+
+    /**
+     * Diagnoses {@code q} on the current snapshot and remembers the result as {@link #last()} (what the shell's
+     * {@code /explain} and {@code /render} work on).
+     *
+     * @throws IllegalArgumentException for an endpoint the snapshot does not have (naming the known ones)
+     */
+    public DiagnosisView diagnose(io.skoop.diagnose.Query q) {
+        last = new DiagnosisView(diagnostor().diagnose(q));
+        return last;
+    }
+
+    /** The latest diagnosis of this session. @throws IllegalStateException when nothing was diagnosed yet */
+    public DiagnosisView last() {
+        if (last == null) {
+            throw new IllegalStateException("nothing diagnosed yet: diagnose(pod('default/client'), service('default/web', 80))"
+                    + " or /diagnose default/client svc/default/web");
+        }
+        return last;
+    }
 
     /** Works on {@code s} from now on. */
     public Snapshot use(Snapshot s) {
         this.snapshot = s;
         this.diagnostor = null;
         this.stepper = null;
+        this.last = null;
         return s;
     }
 

@@ -57,12 +57,17 @@ public final class Verbs {
     public Object invoke(Session session, String name, Object[] args) {
         Verb v = verbs.get(name);
         if (v == null) {
-            List<String> names = new ArrayList<>(verbs.keySet());
-            names.add("help");
-            throw new IllegalArgumentException("unknown verb '" + name + "'; verbs: " + String.join(", ", names)
-                    + Names.didYouMean(name, names));
+            throw unknownVerb(name);
         }
         return v.call(session, new Args(v.descriptor(), args));
+    }
+
+    /** The error for a verb that does not exist: every verb (and {@code help}) and the closest name. */
+    public IllegalArgumentException unknownVerb(String name) {
+        List<String> names = new ArrayList<>(verbs.keySet());
+        names.add("help");
+        return new IllegalArgumentException("unknown verb '" + name + "'; verbs: " + String.join(", ", names)
+                + Names.didYouMean(name, names));
     }
 
     /** Help for every verb: signature, summary, parameters, an example. */
@@ -167,7 +172,7 @@ public final class Verbs {
             if (p == null) {
                 p = dst.protocol() != null ? dst.protocol() : Protocol.TCP;
             }
-            return new DiagnosisView(session.diagnostor().diagnose(new Query(src.spec(), dst.spec(), dst.port(), p)));
+            return session.diagnose(new Query(src.spec(), dst.spec(), dst.port(), p));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.skoop.snapshot;
 
+import io.skoop.model.Names;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,7 +64,8 @@ final class Embedded {
     Path path(String name) {
         Map<String, String> index = index();
         if (!index.containsKey(name)) {
-            throw new IllegalArgumentException("no embedded " + what + " '" + name + "'; known: " + String.join(", ", index.keySet()));
+            throw new IllegalArgumentException("no embedded " + what + " '" + name + "'; known: " + String.join(", ", index.keySet())
+                    + Names.didYouMean(name, index.keySet()));
         }
         URL url = Embedded.class.getResource(base + name);
         if (url == null) {

@@ -82,7 +82,7 @@ class TraceCommandSpec extends Specification {
         'bad packet'     | [DUMP, '--packet', 'tcp 1.1.1.1 > 2.2.2.2', '--path', 'forward']        || "skoop: error: missing port in '1.1.1.1' of 'tcp 1.1.1.1 > 2.2.2.2' (tcp needs ports)"
         'no dump'        | ['/nonexistent', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: not a netns dump folder (no such directory): /nonexistent'
         'dir and example'| [DUMP, '--example', 'node1', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: give either DUMPDIR or --example, not both'
-        'unknown example'| ['--example', 'nodeX', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: no embedded example \'nodeX\'; known: node1, default_client'
+        'unknown example'| ['--example', 'nodeX', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: no embedded example \'nodeX\'; known: node1, default_client; did you mean \'node1\'?'
         'bad mark'       | [DUMP, '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward', '--mark', 'x'] || "skoop: error: --mark expects an unsigned 32-bit value (decimal or 0x hex), got 'x'"
     }
 

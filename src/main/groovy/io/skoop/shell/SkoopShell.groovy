@@ -1,0 +1,248 @@
+package io.skoop.shell
+
+import io.skoop.dsl.Session
+import io.skoop.dsl.Verbs
+import org.apache.groovy.groovysh.Main
+import org.apache.groovy.groovysh.jline.GroovyBuiltins
+import org.apache.groovy.groovysh.jline.GroovyCommands
+import org.apache.groovy.groovysh.jline.GroovyConsoleEngine
+import org.apache.groovy.groovysh.jline.GroovyEngine
+import org.apache.groovy.groovysh.jline.GroovySystemRegistry
+import org.apache.groovy.groovysh.util.DocFinder
+import org.jline.builtins.ClasspathResourceUtil
+import org.jline.builtins.ConfigurationPath
+import org.jline.builtins.SyntaxHighlighter
+import org.jline.console.CommandRegistry
+import org.jline.console.ConsoleEngine
+import org.jline.console.Printer
+import org.jline.console.impl.DefaultPrinter
+import org.jline.console.impl.SystemHighlighter
+import org.jline.reader.EndOfFileException
+import org.jline.reader.LineReader
+import org.jline.reader.LineReaderBuilder
+import org.jline.reader.UserInterruptException
+import org.jline.reader.impl.DefaultParser
+import org.jline.terminal.Size
+import org.jline.terminal.Terminal
+import org.jline.terminal.TerminalBuilder
+import org.jline.widget.AutosuggestionWidgets
+import picocli.CommandLine
+import picocli.CommandLine.ArgGroup
+import picocli.CommandLine.Command
+import picocli.CommandLine.Option
+
+import java.awt.GraphicsEnvironment
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.Paths
+import java.util.concurrent.Callable
+import java.util.function.Supplier
+
+/**
+ * {@code skoop-shell}: groovysh 5 (JLine 3) with the skoop DSL preloaded — the verbs in the binding
+ * ({@link DslBinding}), skoop's imports, skoop's commands ({@link SkoopCommands}) next to groovysh's, tab completion
+ * for verbs, commands, endpoints and members, persistent history ({@code ~/.skoop/shell_history}).
+ *
+ * <p>The console is assembled from groovysh's own parts (GroovyEngine, GroovyConsoleEngine, GroovyBuiltins,
+ * GroovyCommands, GroovySystemRegistry) the way {@code org.apache.groovy.groovysh.Main} does, because Main offers no
+ * way to add a command registry. {@code --console} opens groovyConsole on the same DSL instead (runbook base script
+ * {@link io.skoop.dsl.SkoopScript}); {@code --jshell} opens JShell with skoop's classpath and imports.
+ *
+ * <p>Exit codes: 0 after {@code /exit} or end of input, 2 for a usage mistake (an unknown option, a bad source, no
+ * display for {@code --console}).
+ */
+@Command(name = 'skoop-shell', mixinStandardHelpOptions = true, sortOptions = false,
+        description = ['The skoop DSL in a REPL (groovysh 5): diagnose, step through NetNodes, inspect routes and iptables.',
+                'Type /help for commands, help() for the DSL verbs, /exit to leave.'])
+class SkoopShell implements Callable<Integer> {
+    /** Where history and user settings live: {@code ~/.skoop}. */
+    static Path userDir() {
+        Paths.get(System.getProperty('user.home'), '.skoop')
+    }
+
+    /** Imports every line of the shell has (and JShell's startup). */
+    static final List<String> IMPORTS = ['io.skoop.dsl.*', 'io.skoop.model.*', 'io.skoop.diagnose.*', 'io.skoop.snapshot.*']
+
+    static class Source {
+        @Option(names = '--example', paramLabel = 'NAME', description = 'work on an embedded example snapshot (flannel-vxlan)')
+        String example
+        @Option(names = '--snapshot', paramLabel = 'DIR', description = 'work on a snapshot folder')
+        String snapshot
+        @Option(names = '--lab', paramLabel = 'NAME', description = 'work on a lab that is up (snapshots it; needs root)')
+        String lab
+    }
+
+    @ArgGroup(exclusive = true)
+    Source source
+
+    static class Mode {
+        @Option(names = '--console', description = 'open groovyConsole (Swing) with the DSL instead of the terminal REPL')
+        boolean console
+        @Option(names = '--jshell', description = 'open JShell with skoop on the class path and its packages imported (Java API)')
+        boolean jshell
+    }
+
+    @ArgGroup(exclusive = true)
+    Mode mode
+
+    @Option(names = ['-e', '--evaluate'], paramLabel = 'CODE', description = 'run CODE (a DSL line or /command) before the first prompt')
+    List<String> evaluate = []
+
+    @Option(names = ['-q', '--quiet'], description = 'no banner')
+    boolean quiet
+
+    /** Runs the shell; {@code System.exit} with its exit code. */
+    static void main(String[] args) {
+        System.exit(run(args))
+    }
+
+    /** Runs the shell and returns its exit code. */
+    static int run(String... args) {
+        new CommandLine(new SkoopShell()).execute(args)
+    }
+
+    @Override
+    Integer call() {
+        Session session = new Session()
+        String loaded
+        try {
+            loaded = load(session)
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            System.err.println("skoop-shell: ${e.message}")
+            return 2
+        }
+        if (mode?.jshell) {
+            return JShellLauncher.start(IMPORTS, loadLine())
+        }
+        if (mode?.console) {
+            return console(session)
+        }
+        return repl(session, loaded)
+    }
+
+    /** Chooses the source given on the command line; returns what the banner says about it. */
+    private String load(Session session) {
+        if (source?.example) {
+            return String.valueOf(DslBinding.VERBS.invoke(session, 'example', [source.example] as Object[]))
+        }
+        if (source?.snapshot) {
+            return String.valueOf(DslBinding.VERBS.invoke(session, 'snapshot', [source.snapshot] as Object[]))
+        }
+        if (source?.lab) {
+            return String.valueOf(DslBinding.VERBS.invoke(session, 'lab', [source.lab] as Object[]))
+        }
+        null
+    }
+
+    /** The DSL line that loads the command line's source, for JShell. */
+    private String loadLine() {
+        if (source?.example) {
+            return "session.use(Snapshot.example(\"${source.example}\"));"
+        }
+        if (source?.snapshot) {
+            return "session.use(Snapshot.open(java.nio.file.Path.of(\"${source.snapshot}\")));"
+        }
+        null
+    }
+
+    private static int console(Session session) {
+        if (GraphicsEnvironment.isHeadless()) {
+            System.err.println('skoop-shell: --console needs a graphical display (DISPLAY is not set, or Java runs headless); ' +
+                    'use skoop-shell without --console for the terminal REPL')
+            return 2
+        }
+        def config = new org.codehaus.groovy.control.CompilerConfiguration()
+        config.scriptBaseClass = 'io.skoop.dsl.SkoopScript'
+        Binding binding = new Binding([skoopSession: session])
+        def c = new groovy.console.ui.Console(SkoopShell.classLoader, binding, config)
+        c.run()
+        return 0
+    }
+
+    private int repl(Session session, String loaded) {
+        Terminal terminal = TerminalBuilder.builder().name('skoop-shell').build()
+        if (terminal.width == 0 || terminal.height == 0) {
+            terminal.size = new Size(120, 40)
+        }
+        Thread executing = Thread.currentThread()
+        terminal.handle(Terminal.Signal.INT, { executing.interrupt() } as Terminal.SignalHandler)
+
+        URL nanorc = Main.getResource('/nanorc')
+        Path root = ClasspathResourceUtil.getResourcePath(nanorc)
+        Path user = userDir()
+        Files.createDirectories(user)
+        ConfigurationPath configPath = new ConfigurationPath(root, user)
+
+        GroovyEngine engine = new GroovyEngine()
+        new DslBinding(session).variables().each { k, v -> engine.put(k, v) }
+        engine.put('CONSOLE_OPTIONS', [:])
+        engine.put('GROOVYSH_OPTIONS', [interpreterMode: true])
+        engine.put(GroovyEngine.NANORC_VALUE, nanorc.toString())
+        IMPORTS.each { engine.execute("import $it") }
+        Printer printer = new DefaultPrinter(engine, configPath)
+
+        DefaultParser parser = new DefaultParser(regexCommand: /\/?[a-zA-Z!]\S*/, eofOnUnclosedQuote: true, eofOnEscapedNewLine: true)
+        parser.blockCommentDelims(new DefaultParser.BlockCommentDelims('/*', '*/')).lineCommentDelims(['//'] as String[])
+                .setEofOnUnclosedBracket(DefaultParser.Bracket.CURLY, DefaultParser.Bracket.ROUND, DefaultParser.Bracket.SQUARE)
+        LineReader reader = LineReaderBuilder.builder().terminal(terminal).parser(parser)
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, '%M%P > ')
+                .variable(LineReader.INDENTATION, 2)
+                .variable(LineReader.LIST_MAX, 100)
+                .variable(LineReader.HISTORY_FILE, user.resolve('shell_history'))
+                .option(LineReader.Option.INSERT_BRACKET, true)
+                .option(LineReader.Option.EMPTY_WORD_OPTIONS, false)
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                .build()
+
+        def extra = new Main.ExtraConsoleCommands(Paths.get(System.getProperty('user.dir')), engine, reader)
+        Supplier<Path> workDir = extra::currentDir
+        engine.put('PWD', workDir.get())
+        Path jnanorc = root.resolve('jnanorc')
+        SyntaxHighlighter groovyHighlighter = SyntaxHighlighter.build(jnanorc, 'Groovy')
+        CommandRegistry groovy = new GroovyCommands(engine, workDir, printer, groovyHighlighter)
+        ConsoleEngine consoleEngine = new GroovyConsoleEngine(engine, printer, workDir, configPath, reader)
+        consoleEngine.setConsoleOption('docs', new DocFinder())
+        CommandRegistry builtins = new GroovyBuiltins(engine, workDir, configPath, reader,
+                { String fun -> new ConsoleEngine.WidgetCreator(consoleEngine, fun) } as java.util.function.Function)
+        SkoopCommands skoop = new SkoopCommands(session, workDir)
+        GroovySystemRegistry registry = new GroovySystemRegistry(parser, terminal, workDir, configPath)
+        registry.groupCommandsInHelp(true)
+        registry.setCommandRegistries(skoop, extra, consoleEngine, builtins, groovy)
+        registry.addCompleter(DslBinding.completer())
+        registry.addCompleter(engine.scriptCompleter)
+        registry.setScriptDescription(engine::scriptDescription)
+        registry.renameLocal('exit', '/exit')
+        registry.renameLocal('help', '/help')
+        registry.invoke('/alias', '/q', '/exit')
+        registry.setConsoleOption('ignoreUnknownPipes', true)
+        reader.highlighter = new SystemHighlighter(SyntaxHighlighter.build(jnanorc, 'COMMAND'), SyntaxHighlighter.build(jnanorc, 'ARGS'), groovyHighlighter)
+        reader.completer = registry.completer()
+        new AutosuggestionWidgets(reader)
+
+        if (!quiet) {
+            println "skoop-shell (Groovy ${GroovySystem.version}, Java ${System.getProperty('java.version')}): " +
+                    (loaded ? "working on ${loaded}" : "no snapshot yet: example('flannel-vxlan'), snapshot('DIR') or lab('NAME')")
+            println '/help lists the commands (skoop\'s: /diagnose /explain /render /nodes /pods /services /verbs); ' +
+                    'help() lists the DSL verbs; Tab completes; /exit leaves.'
+        }
+        List<String> pending = new ArrayList<>(evaluate)
+        while (true) {
+            try {
+                registry.cleanUp()
+                String line = pending ? pending.remove(0) : reader.readLine('skoop> ')
+                consoleEngine.println(registry.execute(line)?.toString())
+            } catch (UserInterruptException ignored) {
+                // Ctrl-C abandons the line
+            } catch (EndOfFileException ignored) {
+                break
+            } catch (MissingMethodException e) {
+                String verb = DslBinding.unknownVerb(e)
+                verb ? terminal.writer().println(verb) : registry.trace(e)
+            } catch (Exception | Error e) {
+                registry.trace(e)
+            }
+        }
+        registry.close()
+        return 0
+    }
+}

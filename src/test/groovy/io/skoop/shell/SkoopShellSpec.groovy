@@ -1,0 +1,215 @@
+package io.skoop.shell
+
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Stepwise
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/**
+ * skoop-shell as a user runs it: {@code scripts/skoop-shell} (the packaged jar; run by failsafe after
+ * {@code package}) in a real terminal (tmux), keys typed, the screen read back. HOME is a fresh folder so history is
+ * this spec's own. Needs tmux (scripts/setup installs it).
+ */
+@Stepwise
+class SkoopShellSpec extends Specification {
+    static final Path ROOT = Path.of('.').toAbsolutePath().normalize()
+    static final String SHELL = ROOT.resolve('scripts/skoop-shell').toString()
+
+    @Shared Path home = Files.createTempDirectory('skoop-shell-home')
+    @Shared Path work = Files.createTempDirectory('skoop-shell-work')
+    @Shared Tmux term
+
+    def setupSpec() {
+        assert Files.isRegularFile(ROOT.resolve('target/skoop.jar')): 'run by failsafe after package'
+        term = new Tmux("$SHELL --example flannel-vxlan", work, [HOME: home.toString()])
+        term.waitForText('skoop>', 1, 90)
+    }
+
+    def cleanupSpec() {
+        term?.close()
+        home.toFile().deleteDir()
+        work.toFile().deleteDir()
+    }
+
+    def "the banner says what the shell works on and how to get help"() {
+        expect:
+        with(term.screen()) {
+            contains('working on snapshot vxlan')
+            contains('/help lists the commands')
+        }
+    }
+
+    def "a diagnosis typed at the prompt prints the verdict"() {
+        when:
+        term.line("diagnose(pod('default/client'), service('default/web', 80))")
+
+        then:
+        String s = term.waitForText('verdict: ')
+        s.contains('verdict: REACHABLE')
+        s.contains('delivered to tcp LISTEN 0.0.0.0:8080')
+    }
+
+    def "variables survive from line to line and members are values"() {
+        when:
+        term.line("d = diagnose(pod('default/client'), pod('default/sleeper', 80))")
+        term.line('d.verdict')
+
+        then:
+        term.waitForText('UNREACHABLE').contains('UNREACHABLE')
+    }
+
+    def "tab completion offers DSL verbs"() {
+        when:
+        term.keys('C-l')
+        term.type('diag')
+        term.keys('Tab')
+
+        then:
+        term.waitFor(10, 'diag completed to diagnose') { it.contains('skoop> diagnose') }
+
+        when: 'several verbs start alike: both are offered'
+        term.keys('C-u')
+        term.type('ne')
+        term.keys('Tab')
+
+        then:
+        term.waitFor(10, 'netns and netnode offered') { it.contains('netns') && it.contains('netnode') }
+        term.keys('C-u')
+    }
+
+    def "tab completion offers members of a value"() {
+        when:
+        term.keys('C-u', 'C-l')
+        term.type('d.expl')
+        term.keys('Tab')
+
+        then:
+        term.waitFor(10, 'd.expl completed to d.explain(') { it.contains('skoop> d.explain(') }
+        term.keys('C-u')
+    }
+
+    def "/help lists the skoop commands"() {
+        when:
+        term.keys('C-u', 'C-l')
+        term.line('/help')
+
+        then:
+        String s = term.waitForText('skoop commands:')
+        ['/diagnose', '/explain', '/render', '/nodes', '/pods', '/services', '/verbs'].every { s.contains(it) }
+    }
+
+    def "/diagnose, then /explain and /render work on the latest diagnosis"() {
+        when:
+        term.keys('C-l')
+        term.line('/diagnose default/client default/sleeper -p 80')
+
+        then:
+        String s = term.waitForText('verdict: UNREACHABLE')
+        s =~ /FATAL\s+pod:default\/sleeper: no socket listens on 10\.244\.2\.4:80\/tcp/
+
+        when:
+        term.keys('C-l')
+        term.line('/explain')
+
+        then:
+        term.waitForText('verdict: UNREACHABLE')
+
+        when:
+        term.line('/render')
+
+        then:
+        String r = term.waitForText('wrote ')
+        Path svg = work.resolve('skoop-diagnosis.svg')
+        r.contains("wrote $svg")
+        Files.readString(svg).contains('<svg')
+
+        when: 'a second render does not overwrite the first'
+        term.line('/render')
+
+        then:
+        term.waitForText("wrote ${work.resolve('skoop-diagnosis-2.svg')}")
+    }
+
+    def "/nodes and /pods list the snapshot's objects"() {
+        when:
+        term.keys('C-l')
+        term.line('/nodes')
+        term.line('/pods -n kube-system')
+
+        then:
+        String s = term.waitForText('coredns')
+        s =~ /node-2\s+Ready\s+192\.168\.56\.3\s+10\.244\.1\.0\/24/
+        !s.contains('default       client')
+    }
+
+    def "mistakes are one clear line: an unknown verb names the closest, an unknown pod lists the pods"() {
+        when:
+        term.keys('C-l')
+        term.line("diagnoze(pod('default/client'), service('default/web', 80))")
+        term.line('/diagnose default/nope svc/default/web')
+
+        then:
+        String s = term.waitForText('no pod default/nope')
+        s.contains("unknown verb 'diagnoze'")
+        s.contains("did you mean 'diagnose'?")
+        s.contains('pods in namespace default: api-1, api-2, client')
+        !s.contains('\tat ')
+    }
+
+    def "history persists across sessions"() {
+        when:
+        term.line('/exit')
+        term.waitFor(20, 'the shell to exit') { !term.alive() }
+        term.close()
+        term = new Tmux("$SHELL --example flannel-vxlan", work, [HOME: home.toString()])
+        term.waitForText('skoop>', 1, 60)
+        term.keys('Up')
+
+        then:
+        term.waitFor(10, 'the previous session\'s last line') { it.contains('skoop> /exit') }
+        Files.readString(home.resolve('.skoop/shell_history')).contains('/diagnose default/client default/sleeper -p 80')
+    }
+
+    def "--jshell opens JShell with skoop's classes and a session"() {
+        given:
+        term.keys('C-u')
+        term.line('/exit')
+        term.close()
+        term = new Tmux("$SHELL --jshell --example flannel-vxlan", work, [HOME: home.toString()])
+        term.waitForText('jshell>', 1, 60)
+
+        when:
+        term.line('session.diagnose(Query.tcp("default/client", "svc/default/web", 80)).getVerdict()')
+
+        then:
+        term.waitForText('REACHABLE').contains('==> REACHABLE')
+    }
+
+    def "--console without a display says so"() {
+        when:
+        def pb = new ProcessBuilder(SHELL, '--console', '--example', 'flannel-vxlan').redirectErrorStream(true)
+        pb.environment().remove('DISPLAY')
+        pb.environment().HOME = home.toString()
+        Process p = pb.start()
+        String out = p.inputStream.text
+        p.waitFor(60, TimeUnit.SECONDS)
+
+        then:
+        p.exitValue() == 2
+        out.contains('--console needs a graphical display')
+    }
+
+    def "a bad source is a usage error"() {
+        when:
+        Process p = new ProcessBuilder(SHELL, '--example', 'flannel-vxlam').redirectErrorStream(true).start()
+        String out = p.inputStream.text
+        p.waitFor(60, TimeUnit.SECONDS)
+
+        then:
+        p.exitValue() == 2
+        out.contains("did you mean 'flannel-vxlan'?")
+    }
+}
