@@ -237,12 +237,20 @@ class SkoopShell implements Callable<Integer> {
                 break
             } catch (MissingMethodException e) {
                 String verb = DslBinding.unknownVerb(e)
-                verb ? terminal.writer().println(verb) : registry.trace(e)
+                verb ? say(terminal, verb) : registry.trace(e)
+            } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+                // a mistake in what was typed (unknown pod, bad address, nothing diagnosed yet): its message, no trace
+                say(terminal, "error: ${e.message}")
             } catch (Exception | Error e) {
                 registry.trace(e)
             }
         }
         registry.close()
         return 0
+    }
+
+    private static void say(Terminal terminal, String line) {
+        terminal.writer().println(line)
+        terminal.writer().flush()
     }
 }

@@ -133,6 +133,35 @@ class SkoopShellSpec extends Specification {
         term.waitForText("wrote ${work.resolve('skoop-diagnosis-2.svg')}")
     }
 
+    def "the session in docs/shell.md: every line typed, every output line shown appears in order"() {
+        given:
+        String doc = Files.readString(ROOT.resolve('docs/shell.md'))
+        List<String> transcript = (doc =~ /(?s)```text\n(skoop> .*?)```/)[0][1].readLines()
+        List<List> steps = []
+        transcript.each { l -> l.startsWith('skoop> ') ? steps << [l.substring(7), []] : steps[-1][1] << l }
+
+        Path dir = Files.createTempDirectory('skoop-shell-doc')
+        Tmux fresh = new Tmux("$SHELL --example flannel-vxlan", dir, [HOME: home.toString()])
+        fresh.waitForText('skoop>', 1, 60)
+
+        expect:
+        steps.size() >= 5
+        steps.each { String input, List<String> expected ->
+            fresh.line(input)
+            String pattern = '(?s).*' + (["skoop> $input"] + expected).collect { String l ->
+                l == '…' ? '' : '^' + l.split('…', -1).collect { java.util.regex.Pattern.quote(it) }.join('.*') + '\\s*$'
+            }.findAll().join('.*') + '.*skoop> .*'
+            fresh.waitFor(30, "the output of `$input` as docs/shell.md shows it:\n${expected.join('\n')}") { String s ->
+                java.util.regex.Pattern.compile(pattern, java.util.regex.Pattern.MULTILINE).matcher(s).matches()
+            }
+        }
+        Files.isRegularFile(dir.resolve('skoop-diagnosis.svg'))
+
+        cleanup:
+        fresh?.close()
+        dir?.toFile()?.deleteDir()
+    }
+
     def "/nodes and /pods list the snapshot's objects"() {
         when:
         term.keys('C-l')
