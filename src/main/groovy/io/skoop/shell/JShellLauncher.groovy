@@ -25,9 +25,10 @@ class JShellLauncher {
             if (loadLine) {
                 lines << loadLine
             }
-            lines << 'System.out.println("skoop in JShell: session = new Session() (session.use(Snapshot.example(\\"flannel-vxlan\\")), '
-                    .concat('session.diagnose(Query.tcp(\\"default/client\\", \\"svc/default/web\\", 80))); /exit leaves");')
             Files.write(startup, lines)
+            // JShell runs its start-up scripts silently: say what is ready before it starts
+            println 'skoop in JShell: ' + imports.join(', ') + ' imported; session = new Session()' + (loadLine ? ' with the snapshot' : '') +
+                    '; e.g. session.diagnose(Query.tcp("default/client", "svc/default/web", 80)); /exit leaves'
             return JavaShellToolBuilder.builder().start('--class-path', System.getProperty('java.class.path'),
                     '--startup', 'DEFAULT', '--startup', startup.toString(), '--execution', 'local')
         } finally {

@@ -112,7 +112,7 @@ class SkoopShell implements Callable<Integer> {
             return 2
         }
         if (mode?.jshell) {
-            return JShellLauncher.start(IMPORTS, loadLine())
+            return JShellLauncher.start(IMPORTS, loadLine(session))
         }
         if (mode?.console) {
             return console(session)
@@ -134,13 +134,17 @@ class SkoopShell implements Callable<Integer> {
         null
     }
 
-    /** The DSL line that loads the command line's source, for JShell. */
-    private String loadLine() {
+    /**
+     * The Java statement that gives JShell's {@code session} the snapshot the command line chose (an example by
+     * name; a snapshot folder or a lab's fresh snapshot by its folder), or null when none was chosen.
+     */
+    private String loadLine(Session session) {
         if (source?.example) {
             return "session.use(Snapshot.example(\"${source.example}\"));"
         }
-        if (source?.snapshot) {
-            return "session.use(Snapshot.open(java.nio.file.Path.of(\"${source.snapshot}\")));"
+        if (session.hasSnapshot()) {
+            String dir = session.snapshot().dir().toAbsolutePath().toString().replace('\\', '\\\\').replace('"', '\\"')
+            return "session.use(Snapshot.open(java.nio.file.Path.of(\"${dir}\")));"
         }
         null
     }

@@ -214,7 +214,9 @@ class SkoopShellSpec extends Specification {
         term.line('session.diagnose(Query.tcp("default/client", "svc/default/web", 80)).getVerdict()')
 
         then:
-        term.waitForText('REACHABLE').contains('==> REACHABLE')
+        String s = term.waitForText('REACHABLE')
+        s.contains('==> REACHABLE')
+        s.contains('skoop in JShell: io.skoop.dsl.*')
     }
 
     def "--console without a display says so"() {
