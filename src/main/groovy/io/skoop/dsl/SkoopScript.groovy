@@ -44,6 +44,15 @@ abstract class SkoopScript extends Script {
         VERBS.help(verb)
     }
 
+    /**
+     * Builds a lab from the closure ({@link LabBuilder}: the keys of a topology file as calls) and works on its
+     * snapshot, as {@code lab('topology.yaml')} does ({@link LabVerb}); {@code name:} renames it. Needs root.
+     */
+    LabView lab(Map options = [:], @DelegatesTo(value = LabBuilder, strategy = Closure.DELEGATE_FIRST) Closure spec) {
+        LabDocument doc = LabBuilder.build(spec)
+        (LabView) VERBS.invoke(skoopSession, 'lab', (options ? [options, doc] : [doc]) as Object[])
+    }
+
     /** Declares a runbook's parameters and returns their values ({@link Runbook#declare}). */
     Map<String, Object> params(Map spec) {
         Runbook.declare(skoopSession, spec)

@@ -54,8 +54,11 @@ public final class Session {
         return last;
     }
 
-    /** Works on {@code s} from now on. */
+    private java.util.function.Supplier<Snapshot> refresh;
+
+    /** Works on {@code s} from now on (a pending {@link #refreshBeforeNextUse refresh} is dropped). */
     public Snapshot use(Snapshot s) {
+        this.refresh = null;
         this.snapshot = s;
         this.diagnostor = null;
         this.stepper = null;
@@ -77,21 +80,39 @@ public final class Session {
         return stepper.netnode(hop);
     }
 
+    /**
+     * Marks the snapshot out of date (a lab was changed): the next verb that reads it first works on what
+     * {@code refresh} returns, once, however many changes came before.
+     */
+    public void refreshBeforeNextUse(java.util.function.Supplier<Snapshot> refresh) {
+        this.refresh = refresh;
+    }
+
+    private void refreshIfDue() {
+        if (refresh != null) {
+            java.util.function.Supplier<Snapshot> r = refresh;
+            refresh = null;
+            use(r.get());
+        }
+    }
+
     /** The current snapshot. @throws IllegalStateException telling how to choose one when none was */
     public Snapshot snapshot() {
+        refreshIfDue();
         if (snapshot == null) {
-            throw new IllegalStateException("no snapshot yet: start with example('flannel-vxlan') or snapshot('/path/to/snapshot')");
+            throw new IllegalStateException("no snapshot yet: start with example('flannel-vxlan'), snapshot('/path/to/snapshot') or lab('flannel-vxlan')");
         }
         return snapshot;
     }
 
     /** True when a snapshot was chosen. */
     public boolean hasSnapshot() {
-        return snapshot != null;
+        return snapshot != null || refresh != null;
     }
 
     /** The Diagnostor of the current snapshot. */
     public Diagnostor diagnostor() {
+        refreshIfDue();
         if (diagnostor == null) {
             diagnostor = new Diagnostor(snapshot());
         }

@@ -33,7 +33,7 @@ public final class Verbs {
 
     /** The verbs skoop ships, in the order help lists them. */
     public static Verbs standard() {
-        return new Verbs(List.of(new Example(), new SnapshotVerb(), new EndpointVerb(EndpointRef.Kind.POD, "pod", "default/web-2', 8080"),
+        return new Verbs(List.of(new Example(), new SnapshotVerb(), new LabVerb(), new EndpointVerb(EndpointRef.Kind.POD, "pod", "default/web-2', 8080"),
                 new EndpointVerb(EndpointRef.Kind.NODE, "node", "node-2', 10250"), new EndpointVerb(EndpointRef.Kind.SERVICE, "service", "default/web', 80"),
                 new EndpointVerb(EndpointRef.Kind.IP, "ip", "203.0.113.10', 80"), new Diagnose(), new RouteGet(), new Trace(), new PacketVerb(),
                 new Netns(), new NetnodeVerb()));

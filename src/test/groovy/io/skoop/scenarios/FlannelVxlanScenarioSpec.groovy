@@ -9,7 +9,7 @@ import io.skoop.dsl.spock.SkoopSpecification
 class FlannelVxlanScenarioSpec extends SkoopSpecification {
 
     def setupSpec() {
-        example('flannel-vxlan')
+        example('flannel-vxlan')            // snapshot('/path/to/your/snapshot')
     }
 
     def "clients reach the web Service on every backend"() {

@@ -46,7 +46,9 @@ class LabClusters implements AutoCloseable {
 
     @Override
     void close() {
-        labs.list().each { labs.down(it.name()) }
+        // only this run's labs: list() also shows other labs' namespaces (as orphans of this store), which belong to
+        // other specs, other test runs or the user
+        labs.list().findAll { it.name().startsWith(run) }.each { labs.down(it.name()) }
         List<String> left = Labs.netnsList().findAll { it.startsWith(run) }
         stateDir.toFile().deleteDir()
         assert left.isEmpty(): "namespaces left behind: $left"

@@ -2,8 +2,12 @@ package io.skoop.dsl.spock
 
 import io.skoop.dsl.DiagnosisView
 import io.skoop.dsl.EndpointRef
+import io.skoop.dsl.LabBuilder
+import io.skoop.dsl.LabDocument
+import io.skoop.dsl.LabView
 import io.skoop.dsl.Session
 import io.skoop.dsl.Verbs
+import io.skoop.lab.run.Probe
 import io.skoop.model.Level
 import io.skoop.model.NetNode
 import io.skoop.model.Protocol
@@ -30,7 +34,9 @@ import spock.lang.Specification
  * }
  * </pre>
  * A failed expectation throws an AssertionError whose message is the whole diagnosis (path, suspicions, verdict),
- * so the report says where the packet went. The endpoints and verbs are the DSL's (docs/dsl.md). Spock is not part of
+ * so the report says where the packet went. Over a lab cluster ({@code lab('flannel-vxlan')}, {@code lab { ... }}),
+ * {@link #kernelAgrees} checks a diagnosis against a real connection (src/test/groovy/io/skoop/scenarios/
+ * FlannelLabScenarioSpec.groovy). The endpoints and verbs are the DSL's (docs/dsl.md). Spock is not part of
  * skoop's runtime: add spock-core (2.4-groovy-5.0) to the project that uses the kit.
  */
 abstract class SkoopSpecification extends Specification {
@@ -48,6 +54,48 @@ abstract class SkoopSpecification extends Specification {
     /** Works on a snapshot folder. */
     Snapshot snapshot(String path) {
         (Snapshot) VERBS.invoke(skoopSession, 'snapshot', [path] as Object[])
+    }
+
+    /** Every other DSL verb by name ({@code routeGet}, {@code trace}, {@code netns}, {@code netnode}, {@code packet}). */
+    def methodMissing(String name, Object args) {
+        VERBS.invoke(skoopSession, name, (Object[]) args)
+    }
+
+    /** The lab of the latest {@code lab(...)}: what {@link #kernelAgrees} probes. */
+    @Shared
+    LabView skoopLab
+
+    /**
+     * Brings a lab up (a topology file or a lab example; {@code name:} renames it) or takes the lab that is up with
+     * that name, and works on its snapshot (docs/dsl.md, Labs). Needs root. The lab stays up: take it down in
+     * {@code cleanupSpec()} with {@code down()} on what this returned.
+     */
+    LabView lab(Map options = [:], String source) {
+        skoopLab = (LabView) VERBS.invoke(skoopSession, 'lab', (options ? [options, source] : [source]) as Object[])
+    }
+
+    /** Builds a lab from the closure ({@link LabBuilder}) and works on its snapshot. */
+    LabView lab(Map options = [:], @DelegatesTo(value = LabBuilder, strategy = Closure.DELEGATE_FIRST) Closure spec) {
+        LabDocument doc = LabBuilder.build(spec)
+        skoopLab = (LabView) VERBS.invoke(skoopSession, 'lab', (options ? [options, doc] : [doc]) as Object[])
+    }
+
+    /**
+     * Expects the kernel to agree with a diagnosis: probes the same flow in the lab (DESIGN.md §3: a connection the
+     * kernel completes is REACHABLE without a FATAL; one it cannot complete carries a FATAL or CRITICAL).
+     *
+     * @return the probe (its {@code outcome()}, {@code answeredBy()})
+     * @throws AssertionError with the probe, the verdict and the whole diagnosis when they disagree
+     */
+    Probe.Result kernelAgrees(DiagnosisView d, LabView lab = skoopLab) {
+        if (lab == null) {
+            throw new IllegalStateException('kernelAgrees needs a lab: start with lab(...)')
+        }
+        LabView.KernelCheck c = lab.check(d)
+        if (!c.agrees()) {
+            throw new AssertionError("the kernel and skoop disagree about ${d.diagnosis.query()}\n${c}\n\n${d}")
+        }
+        c.probe()
     }
 
     /** A pod, {@code namespace/name}, with the port to reach it on. */

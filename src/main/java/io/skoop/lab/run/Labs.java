@@ -201,10 +201,31 @@ public final class Labs {
      */
     public int exec(String labName, String target, List<String> command) {
         requireRoot("lab exec");
-        Lab lab = open(labName);
+        return Proc.interactive(inNetns(open(labName), target, command));
+    }
+
+    /**
+     * Runs {@code command} inside a target's namespace of {@code lab} and returns what it printed and its exit
+     * status ({@link #exec} for scripts: nothing goes to this process's terminal).
+     *
+     * @param timeout the command is killed after it
+     * @throws IllegalArgumentException for an unknown target
+     * @throws LabException             when not root, or when the command cannot be started
+     */
+    public Proc.Result run(Lab lab, String target, List<String> command, Duration timeout) {
+        requireRoot("lab exec");
+        return Proc.run(inNetns(lab, target, command), null, timeout);
+    }
+
+    private static List<String> inNetns(Lab lab, String target, List<String> command) {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", lab.netns(target)));
         argv.addAll(command);
-        return Proc.interactive(argv);
+        return argv;
+    }
+
+    /** The namespaces of lab {@code lab} that exist now (carrying its prefix), whatever the state says. */
+    public static List<String> namespaces(String lab) {
+        return labNamespaces(lab);
     }
 
     /** The names of saved labs. */
@@ -319,9 +340,14 @@ public final class Labs {
         return existing.stream().filter(ns -> lab.equals(LabNetns.labOf(ns))).toList();
     }
 
+    /** Whether this process runs as root (the lab needs CAP_NET_ADMIN and /run/netns). */
+    public static boolean isRoot() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+
     /** @throws LabException when this process is not root (the lab needs CAP_NET_ADMIN and /run/netns). */
     static void requireRoot(String what) {
-        if (new com.sun.security.auth.module.UnixSystem().getUid() != 0) {
+        if (!isRoot()) {
             throw new LabException(what + " needs root (CAP_NET_ADMIN, to create network namespaces); run it with sudo");
         }
     }

@@ -85,6 +85,12 @@ public final class Probe {
             }
             return head + (answeredBy != null ? ", from " + answeredBy : "") + (detail.isEmpty() ? "" : " (" + detail + ")");
         }
+
+        /** {@link #summary()}. */
+        @Override
+        public String toString() {
+            return summary();
+        }
     }
 
     /**
