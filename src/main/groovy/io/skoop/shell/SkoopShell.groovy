@@ -104,7 +104,7 @@ class SkoopShell implements Callable<Integer> {
     @Override
     Integer call() {
         Session session = new Session()
-        String loaded
+        Object loaded
         try {
             loaded = load(session)
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
@@ -120,16 +120,16 @@ class SkoopShell implements Callable<Integer> {
         return repl(session, loaded)
     }
 
-    /** Chooses the source given on the command line; returns what the banner says about it. */
-    private String load(Session session) {
+    /** Chooses the source given on the command line; returns what the verb returned (null when none was given). */
+    private Object load(Session session) {
         if (source?.example) {
-            return String.valueOf(DslBinding.VERBS.invoke(session, 'example', [source.example] as Object[]))
+            return DslBinding.VERBS.invoke(session, 'example', [source.example] as Object[])
         }
         if (source?.snapshot) {
-            return String.valueOf(DslBinding.VERBS.invoke(session, 'snapshot', [source.snapshot] as Object[]))
+            return DslBinding.VERBS.invoke(session, 'snapshot', [source.snapshot] as Object[])
         }
         if (source?.lab) {
-            return String.valueOf(DslBinding.VERBS.invoke(session, 'lab', [source.lab] as Object[]))
+            return DslBinding.VERBS.invoke(session, 'lab', [source.lab] as Object[])
         }
         null
     }
@@ -163,7 +163,7 @@ class SkoopShell implements Callable<Integer> {
         return 0
     }
 
-    private int repl(Session session, String loaded) {
+    private int repl(Session session, Object loaded) {
         Terminal terminal = TerminalBuilder.builder().name('skoop-shell').build()
         if (terminal.width == 0 || terminal.height == 0) {
             terminal.size = new Size(120, 40)
@@ -179,6 +179,9 @@ class SkoopShell implements Callable<Integer> {
 
         GroovyEngine engine = new GroovyEngine()
         new DslBinding(session).variables().each { k, v -> engine.put(k, v) }
+        if (source?.lab) {
+            engine.put('cluster', loaded)   // the LabView of --lab: cluster.exec(...), cluster.probe(...)
+        }
         engine.put('CONSOLE_OPTIONS', [:])
         engine.put('GROOVYSH_OPTIONS', [interpreterMode: true])
         engine.put(GroovyEngine.NANORC_VALUE, nanorc.toString())
@@ -226,6 +229,9 @@ class SkoopShell implements Callable<Integer> {
         if (!quiet) {
             println "skoop-shell (Groovy ${GroovySystem.version}, Java ${System.getProperty('java.version')}): " +
                     (loaded ? "working on ${loaded}" : "no snapshot yet: example('flannel-vxlan'), snapshot('DIR') or lab('NAME')")
+            if (source?.lab) {
+                println "the lab is the variable cluster: cluster.exec('node-1', 'ip link set eth0 down'), cluster.probe(src, dst), cluster.down()"
+            }
             println '/help lists the commands (skoop\'s: /diagnose /explain /render /nodes /pods /services /verbs); ' +
                     'help() lists the DSL verbs; Tab completes; /exit leaves.'
         }

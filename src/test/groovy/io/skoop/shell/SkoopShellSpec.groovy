@@ -1,5 +1,8 @@
 package io.skoop.shell
 
+import io.skoop.lab.run.Labs
+import io.skoop.testsupport.KernelLab
+import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.Stepwise
@@ -200,6 +203,51 @@ class SkoopShellSpec extends Specification {
         then:
         term.waitFor(10, 'the previous session\'s last line') { it.contains('skoop> /exit') }
         Files.readString(home.resolve('.skoop/shell_history')).contains('/diagnose default/client default/sleeper -p 80')
+    }
+
+    @IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root for a lab (CI runs it as root)')
+    def "--lab NAME works on a lab that is up: diagnoses its snapshot, and cluster.exec injects a fault"() {
+        given: 'a lab up, in a private lab state folder'
+        String name = 'ssh' + Long.toString(System.nanoTime() % 1_000_000L, 36)
+        Path state = Files.createTempDirectory('skoop-shell-labs')
+        Map<String, String> env = [HOME: home.toString(), SKOOP_LAB_STATE_DIR: state.toString()]
+        assert cli(env, 'lab', 'up', '--example', 'flannel-vxlan', '--name', name)[0] == 0
+        Tmux t = new Tmux("$SHELL --lab $name", work, env)
+
+        when:
+        String banner = t.waitForText('skoop>', 1, 90)
+        t.line("diagnose(pod('default/client'), node('node-2', 10250)).verdict")
+
+        then:
+        banner.contains("working on lab $name")
+        banner.contains('the lab is the variable cluster')
+        t.waitForText('REACHABLE')
+
+        when:
+        t.keys('C-l')
+        t.line("cluster.exec('node-2', 'iptables -I INPUT -j DROP')")
+        t.line("/diagnose default/client node/node-2 -p 10250")
+
+        then:
+        String s = t.waitForText('verdict: ')
+        s.contains('verdict: UNREACHABLE')
+        s =~ /FATAL\s+node:node-2: iptables: dropped by filter\/INPUT#1/
+
+        cleanup:
+        t?.close()
+        cli(env, 'lab', 'down', name)
+        state?.toFile()?.deleteDir()
+        assert !Labs.netnsList().any { it.startsWith(name) }: 'lab namespaces left behind'
+    }
+
+    /** Runs scripts/skoop with extra environment; returns [exit code, output]. */
+    static List cli(Map<String, String> env, String... args) {
+        def pb = new ProcessBuilder([ROOT.resolve('scripts/skoop').toString()] + (args as List)).redirectErrorStream(true)
+        pb.environment().putAll(env)
+        Process p = pb.start()
+        String out = p.inputStream.text
+        assert p.waitFor(120, TimeUnit.SECONDS)
+        [p.exitValue(), out]
     }
 
     def "--jshell opens JShell with skoop's classes and a session"() {
