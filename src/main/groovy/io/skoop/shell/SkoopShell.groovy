@@ -175,6 +175,14 @@ class SkoopShell implements Callable<Integer> {
         Path root = ClasspathResourceUtil.getResourcePath(nanorc)
         Path user = userDir()
         Files.createDirectories(user)
+        // JLine's console engine reads these at start and fails on an empty one (left by a start that crashed while
+        // writing it); an empty file holds nothing, so it goes
+        ['aliases.json', 'pipeline-names.json'].each { String n ->
+            Path f = user.resolve(n)
+            if (Files.isRegularFile(f) && Files.size(f) == 0) {
+                Files.delete(f)
+            }
+        }
         ConfigurationPath configPath = new ConfigurationPath(root, user)
 
         GroovyEngine engine = new GroovyEngine()

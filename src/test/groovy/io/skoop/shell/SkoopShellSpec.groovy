@@ -281,6 +281,28 @@ class SkoopShellSpec extends Specification {
         out.contains('--console needs a graphical display')
     }
 
+    def "an empty settings file left by a crashed start does not break the next start"() {
+        given:
+        Path fresh = Files.createTempDirectory('skoop-shell-home')
+        Files.createDirectories(fresh.resolve('.skoop'))
+        Files.createFile(fresh.resolve('.skoop/aliases.json'))
+
+        when:
+        def pb = new ProcessBuilder(SHELL, '-q', '--example', 'flannel-vxlan', '-e', '/nodes', '-e', '/exit').redirectErrorStream(true)
+        pb.environment().HOME = fresh.toString()
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File('/dev/null')))
+        Process p = pb.start()
+        String out = p.inputStream.text
+        p.waitFor(60, TimeUnit.SECONDS)
+
+        then:
+        p.exitValue() == 0
+        out.contains('node-2   Ready')
+
+        cleanup:
+        fresh.toFile().deleteDir()
+    }
+
     def "a bad source is a usage error"() {
         when:
         Process p = new ProcessBuilder(SHELL, '--example', 'flannel-vxlam').redirectErrorStream(true).start()
