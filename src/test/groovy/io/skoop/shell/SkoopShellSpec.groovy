@@ -242,8 +242,16 @@ class SkoopShellSpec extends Specification {
 
     /** Runs scripts/skoop with extra environment; returns [exit code, output]. */
     static List cli(Map<String, String> env, String... args) {
-        def pb = new ProcessBuilder([ROOT.resolve('scripts/skoop').toString()] + (args as List)).redirectErrorStream(true)
-        pb.environment().putAll(env)
+        run([ROOT.resolve('scripts/skoop').toString()] + (args as List), env)
+    }
+
+    /**
+     * Runs a command without a terminal (stdin /dev/null), with extra environment ({@code null} values remove a
+     * variable); returns [exit code, output (stdout and stderr)].
+     */
+    static List run(List<String> cmd, Map<String, String> env) {
+        def pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File('/dev/null')))
+        env.each { k, v -> v == null ? pb.environment().remove(k) : pb.environment().put(k, v) }
         Process p = pb.start()
         String out = p.inputStream.text
         assert p.waitFor(120, TimeUnit.SECONDS)
@@ -269,15 +277,10 @@ class SkoopShellSpec extends Specification {
 
     def "--console without a display says so"() {
         when:
-        def pb = new ProcessBuilder(SHELL, '--console', '--example', 'flannel-vxlan').redirectErrorStream(true)
-        pb.environment().remove('DISPLAY')
-        pb.environment().HOME = home.toString()
-        Process p = pb.start()
-        String out = p.inputStream.text
-        p.waitFor(60, TimeUnit.SECONDS)
+        def (int exit, String out) = run([SHELL, '--console', '--example', 'flannel-vxlan'], [DISPLAY: null, HOME: home.toString()])
 
         then:
-        p.exitValue() == 2
+        exit == 2
         out.contains('--console needs a graphical display')
     }
 
@@ -288,15 +291,10 @@ class SkoopShellSpec extends Specification {
         Files.createFile(fresh.resolve('.skoop/aliases.json'))
 
         when:
-        def pb = new ProcessBuilder(SHELL, '-q', '--example', 'flannel-vxlan', '-e', '/nodes', '-e', '/exit').redirectErrorStream(true)
-        pb.environment().HOME = fresh.toString()
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File('/dev/null')))
-        Process p = pb.start()
-        String out = p.inputStream.text
-        p.waitFor(60, TimeUnit.SECONDS)
+        def (int exit, String out) = run([SHELL, '-q', '--example', 'flannel-vxlan', '-e', '/nodes', '-e', '/exit'], [HOME: fresh.toString()])
 
         then:
-        p.exitValue() == 0
+        exit == 0
         out.contains('node-2   Ready')
 
         cleanup:
@@ -305,12 +303,10 @@ class SkoopShellSpec extends Specification {
 
     def "a bad source is a usage error"() {
         when:
-        Process p = new ProcessBuilder(SHELL, '--example', 'flannel-vxlam').redirectErrorStream(true).start()
-        String out = p.inputStream.text
-        p.waitFor(60, TimeUnit.SECONDS)
+        def (int exit, String out) = run([SHELL, '--example', 'flannel-vxlam'], [HOME: home.toString()])
 
         then:
-        p.exitValue() == 2
+        exit == 2
         out.contains("did you mean 'flannel-vxlan'?")
     }
 }
