@@ -19,8 +19,8 @@ import org.jline.reader.ParsedLine
  * "No signature of method" for a top-level call into the DSL's message (the verbs and the closest name).
  */
 class DslBinding {
-    /** The verbs, as runbooks have them. */
-    static final Verbs VERBS = Verbs.standard()
+    /** The verbs: the runbooks' own ({@link io.skoop.dsl.SkoopScript#VERBS}). */
+    static final Verbs VERBS = io.skoop.dsl.SkoopScript.VERBS
     /** Names the binding defines besides the verbs. */
     static final List<String> EXTRAS = ['tcp', 'udp', 'help']
 

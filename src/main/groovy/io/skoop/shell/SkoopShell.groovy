@@ -1,7 +1,8 @@
 package io.skoop.shell
 
+import io.skoop.cli.SkoopCommand
 import io.skoop.dsl.Session
-import io.skoop.dsl.Verbs
+import io.skoop.dsl.SkoopScript
 import org.apache.groovy.groovysh.Main
 import org.apache.groovy.groovysh.jline.GroovyBuiltins
 import org.apache.groovy.groovysh.jline.GroovyCommands
@@ -107,7 +108,10 @@ class SkoopShell implements Callable<Integer> {
         Object loaded
         try {
             loaded = load(session)
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+        } catch (Exception e) {
+            if (!mistake(e)) {
+                throw e
+            }
             System.err.println("skoop-shell: ${e.message}")
             return 2
         }
@@ -120,18 +124,10 @@ class SkoopShell implements Callable<Integer> {
         return repl(session, loaded)
     }
 
-    /** Chooses the source given on the command line; returns what the verb returned (null when none was given). */
+    /** Chooses the source given on the command line with its verb; returns what the verb returned (null when none was given). */
     private Object load(Session session) {
-        if (source?.example) {
-            return DslBinding.VERBS.invoke(session, 'example', [source.example] as Object[])
-        }
-        if (source?.snapshot) {
-            return DslBinding.VERBS.invoke(session, 'snapshot', [source.snapshot] as Object[])
-        }
-        if (source?.lab) {
-            return DslBinding.VERBS.invoke(session, 'lab', [source.lab] as Object[])
-        }
-        null
+        Map.Entry<String, String> chosen = [example: source?.example, snapshot: source?.snapshot, lab: source?.lab].find { it.value }
+        chosen ? DslBinding.VERBS.invoke(session, chosen.key, [chosen.value] as Object[]) : null
     }
 
     /**
@@ -156,7 +152,7 @@ class SkoopShell implements Callable<Integer> {
             return 2
         }
         def config = new org.codehaus.groovy.control.CompilerConfiguration()
-        config.scriptBaseClass = 'io.skoop.dsl.SkoopScript'
+        config.scriptBaseClass = SkoopScript.name
         Binding binding = new Binding([skoopSession: session])
         def c = new groovy.console.ui.Console(SkoopShell.classLoader, binding, config)
         c.run()
@@ -256,15 +252,21 @@ class SkoopShell implements Callable<Integer> {
             } catch (MissingMethodException e) {
                 String verb = DslBinding.unknownVerb(e)
                 verb ? say(terminal, verb) : registry.trace(e)
-            } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
-                // a mistake in what was typed (unknown pod, bad address, nothing diagnosed yet): its message, no trace
-                say(terminal, "error: ${e.message}")
             } catch (Exception | Error e) {
-                registry.trace(e)
+                // a mistake in what was typed (unknown pod, bad address, nothing diagnosed yet): its message, no trace
+                mistake(e) ? say(terminal, "error: ${e.message}") : registry.trace(e)
             }
         }
         registry.close()
         return 0
+    }
+
+    /**
+     * A user's mistake rather than a bug: what {@code skoop} reports as one line ({@link SkoopCommand#isUserError}),
+     * and in a session also a state not reached yet (no snapshot, nothing diagnosed) or a file that cannot be written.
+     */
+    static boolean mistake(Throwable e) {
+        SkoopCommand.isUserError(e) || e instanceof IllegalStateException || e instanceof UncheckedIOException
     }
 
     private static void say(Terminal terminal, String line) {

@@ -50,8 +50,8 @@ public class SkoopCommand implements Runnable {
         return cl;
     }
 
-    /** User mistakes: bad arguments and malformed input files. */
-    static boolean isUserError(Throwable t) {
+    /** User mistakes: bad arguments and malformed input files (printed as one line, exit 2; skoop-shell uses it too). */
+    public static boolean isUserError(Throwable t) {
         return t instanceof ParseException || t instanceof IllegalArgumentException || t instanceof CommandLine.ParameterException
                 || t instanceof java.nio.file.NoSuchFileException || t instanceof UserException
                 || t instanceof io.skoop.lab.run.LabException;

@@ -219,8 +219,7 @@ public final class Verbs {
             String mark = args.string("mark");
             RouteQuery q = new RouteQuery(Ip.parse(args.requireString("dst")), from == null ? null : Ip.parse(from), args.string("iif"),
                     args.string("oif"), mark == null ? 0 : mark(mark), 0, 0, 0, 0, 0);
-            RouteResult r = ns.routeGet(q);
-            return r;
+            return ns.routeGet(q);
         }
     }
 
