@@ -20,8 +20,30 @@ abstract class SkoopScript extends Script {
         (Session) binding.getVariable('skoopSession')
     }
 
+    /**
+     * A call no method of the script answers: a closure of that name in the binding (a method a notebook defined in an
+     * earlier cell, or a shell's verb closure), else the DSL verb of that name.
+     */
     def methodMissing(String name, Object args) {
+        if (binding.hasVariable(name) && binding.getVariable(name) instanceof Closure) {
+            return ((Closure) binding.getVariable(name)).call((Object[]) args)
+        }
         VERBS.invoke(skoopSession, name, (Object[]) args)
+    }
+
+    /**
+     * Shows {@code value}: in a notebook as a rich output of its own (the binding's {@code skoopDisplay}, a
+     * {@code java.util.function.Consumer} the notebook sets), elsewhere (runbooks, the shell) printed as text.
+     * Returns null so a cell ending with {@code display(x)} shows {@code x} once.
+     */
+    Object display(Object value) {
+        Object host = binding.hasVariable('skoopDisplay') ? binding.getVariable('skoopDisplay') : null
+        if (host instanceof java.util.function.Consumer) {
+            ((java.util.function.Consumer) host).accept(value)
+        } else {
+            println value
+        }
+        null
     }
 
     /** TCP. */

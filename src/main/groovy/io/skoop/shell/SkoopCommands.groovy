@@ -95,26 +95,9 @@ class SkoopCommands extends JlineCommandRegistry implements CommandRegistry {
 
     private Object render(CommandInput input) {
         run(RENDER, input) { Options opt ->
-            DiagnosisView d = session.last()
             Path file = opt.args().isEmpty() ? workDir.get() : workDir.get().resolve(opt.args()[0])
-            if (Files.isDirectory(file)) {
-                file = freeName(file, 'skoop-diagnosis', 'svg')
-            }
-            if (Files.exists(file) && !opt.isSet('force')) {
-                throw new IllegalArgumentException("$file exists; give another name, or /render --force $file to overwrite it")
-            }
-            Path written = d.save(file.toString())
-            "wrote ${written.toAbsolutePath().normalize()} (${Files.size(written)} bytes)".toString()
+            session.last().render(file, opt.isSet('force'), '/render --force')
         }
-    }
-
-    /** {@code dir/base.ext}, or {@code base-2.ext}, {@code base-3.ext}... the first that does not exist. */
-    static Path freeName(Path dir, String base, String ext) {
-        Path p = dir.resolve("${base}.${ext}")
-        for (int i = 2; Files.exists(p); i++) {
-            p = dir.resolve("${base}-${i}.${ext}")
-        }
-        p
     }
 
     static final String[] NODES = usage('/nodes', 'the snapshot\'s nodes: status, address, podCIDR', '')

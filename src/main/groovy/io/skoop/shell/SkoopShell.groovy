@@ -1,8 +1,8 @@
 package io.skoop.shell
 
-import io.skoop.cli.SkoopCommand
 import io.skoop.dsl.Session
 import io.skoop.dsl.SkoopScript
+import io.skoop.notebook.CellError
 import org.apache.groovy.groovysh.Main
 import org.apache.groovy.groovysh.jline.GroovyBuiltins
 import org.apache.groovy.groovysh.jline.GroovyCommands
@@ -62,7 +62,7 @@ class SkoopShell implements Callable<Integer> {
     }
 
     /** Imports every line of the shell has (and JShell's startup). */
-    static final List<String> IMPORTS = ['io.skoop.dsl.*', 'io.skoop.model.*', 'io.skoop.diagnose.*', 'io.skoop.snapshot.*']
+    static final List<String> IMPORTS = io.skoop.dsl.Verbs.IMPORTS
 
     static class Source {
         @Option(names = '--example', paramLabel = 'NAME', description = 'work on an embedded example snapshot (flannel-vxlan)')
@@ -165,7 +165,10 @@ class SkoopShell implements Callable<Integer> {
             terminal.size = new Size(120, 40)
         }
         Thread executing = Thread.currentThread()
-        terminal.handle(Terminal.Signal.INT, { executing.interrupt() } as Terminal.SignalHandler)
+        SkoopEngine engine = new SkoopEngine(session)
+        // Ctrl-C while a statement runs stops it (the session stays); during a /command, the command's thread is
+        // interrupted (a diagnosis stops between hops)
+        terminal.handle(Terminal.Signal.INT, { if (!engine.interrupt()) { executing.interrupt() } } as Terminal.SignalHandler)
 
         URL nanorc = Main.getResource('/nanorc')
         Path root = ClasspathResourceUtil.getResourcePath(nanorc)
@@ -181,7 +184,6 @@ class SkoopShell implements Callable<Integer> {
         }
         ConfigurationPath configPath = new ConfigurationPath(root, user)
 
-        GroovyEngine engine = new GroovyEngine()
         new DslBinding(session).variables().each { k, v -> engine.put(k, v) }
         if (source?.lab) {
             engine.put('cluster', loaded)   // the LabView of --lab: cluster.exec(...), cluster.probe(...)
@@ -242,6 +244,7 @@ class SkoopShell implements Callable<Integer> {
         List<String> pending = new ArrayList<>(evaluate)
         while (true) {
             try {
+                Thread.interrupted() // a Ctrl-C that came after its command had ended
                 registry.cleanUp()
                 String line = pending ? pending.remove(0) : reader.readLine('skoop> ')
                 consoleEngine.println(registry.execute(line)?.toString())
@@ -252,6 +255,10 @@ class SkoopShell implements Callable<Integer> {
             } catch (MissingMethodException e) {
                 String verb = DslBinding.unknownVerb(e)
                 verb ? say(terminal, verb) : registry.trace(e)
+            } catch (CellError e) {
+                report(terminal, e)
+            } catch (java.util.concurrent.CancellationException e) {
+                say(terminal, e.message)
             } catch (Exception | Error e) {
                 // a mistake in what was typed (unknown pod, bad address, nothing diagnosed yet): its message, no trace
                 mistake(e) ? say(terminal, "error: ${e.message}") : registry.trace(e)
@@ -261,12 +268,23 @@ class SkoopShell implements Callable<Integer> {
         return 0
     }
 
-    /**
-     * A user's mistake rather than a bug: what {@code skoop} reports as one line ({@link SkoopCommand#isUserError}),
-     * and in a session also a state not reached yet (no snapshot, nothing diagnosed) or a file that cannot be written.
-     */
+    /** A user's mistake rather than a bug ({@link io.skoop.dsl.Mistakes#isSessionMistake}): printed as one line. */
     static boolean mistake(Throwable e) {
-        SkoopCommand.isUserError(e) || e instanceof IllegalStateException || e instanceof UncheckedIOException
+        io.skoop.dsl.Mistakes.isSessionMistake(e)
+    }
+
+    /**
+     * A statement that failed: "interrupted: ..." for Ctrl-C; "error: message" for a user's mistake (as the commands
+     * say it); otherwise what went wrong and the statement's line, no Java frames.
+     */
+    private static void report(Terminal terminal, CellError e) {
+        if (e.ename() == 'Interrupted') {
+            say(terminal, "interrupted: ${e.evalue()}")
+        } else if (e.cause != null && mistake(e.cause)) {
+            say(terminal, "error: ${e.cause.message}")
+        } else {
+            e.traceback().each { say(terminal, it) }
+        }
     }
 
     private static void say(Terminal terminal, String line) {

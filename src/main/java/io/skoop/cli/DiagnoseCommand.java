@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * {@code skoop diagnose}: does a new connection from SRC to DST:PORT/PROTO succeed on a snapshot,
  * and if not, why? Exit codes: 0 reachable, 1 unreachable or unknown, 2 usage error or bad input.
  *
- * <p>{@code --format} picks the renderer ({@link OutputFormat}: text, json, dot, svg, png); {@code -o FILE} writes the
+ * <p>{@code --format} picks the renderer ({@link OutputFormat}: text, json, dot, svg, png, html); {@code -o FILE} writes the
  * result to FILE (replacing a file that is there) instead of standard output, and is required for png. The format and
  * the output folder are checked before the diagnosis runs. With {@code -o}, standard output stays empty and standard
  * error gets one line naming the file and the verdict.
@@ -58,7 +58,7 @@ public class DiagnoseCommand implements Callable<Integer> {
     String protocol;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text, json (docs/diagnose-json.md), dot (Graphviz source), svg or png (default: ${DEFAULT-VALUE}).")
+            description = "text, json (docs/diagnose-json.md), dot (Graphviz source), svg, png or html (a page: summary, graph, decisions; default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",

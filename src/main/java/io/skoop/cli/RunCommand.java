@@ -5,15 +5,12 @@ import groovy.lang.GroovyShell;
 import io.skoop.dsl.DiagnosisView;
 import io.skoop.dsl.Runbook;
 import io.skoop.dsl.Session;
-import io.skoop.snapshot.Snapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.codehaus.groovy.control.CompilerConfiguration;
 import org.codehaus.groovy.control.MultipleCompilationErrorsException;
@@ -65,20 +62,8 @@ public class RunCommand implements Callable<Integer> {
         if (!Files.isRegularFile(runbook)) {
             throw new NoSuchFileException(runbook + " (no such runbook)");
         }
-        Map<String, String> given = new LinkedHashMap<>();
-        for (String p : params) {
-            int eq = p.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--param " + p + ": expected NAME=VALUE");
-            }
-            given.put(p.substring(0, eq), p.substring(eq + 1));
-        }
-        Session session = Session.forRunbook(given, help);
-        if (example != null) {
-            session.use(Snapshot.example(example));
-        } else if (snapshot != null) {
-            session.use(Snapshot.open(snapshot));
-        }
+        Session session = Session.forRunbook(ScriptOptions.params(params), help);
+        ScriptOptions.start(session, example, snapshot);
         Binding binding = new Binding();
         binding.setVariable("skoopSession", session);
         binding.setVariable("out", out);

@@ -1,6 +1,5 @@
 package io.skoop.cli;
 
-import io.skoop.netstack.parse.ParseException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "skoop", mixinStandardHelpOptions = true, version = SkoopCommand.VERSION,
         description = "Diagnose Kubernetes network connectivity by simulating the real Linux netstack.",
-        subcommands = {DiagnoseCommand.class, RunCommand.class, NetstackCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DiagnoseCommand.class, RunCommand.class, NotebookCommand.class, NetstackCommand.class, LabCommand.class,
+                CommandLine.HelpCommand.class})
 public class SkoopCommand implements Runnable {
 
     /** The version, as {@code --version} prints it and snapshots record it. */
@@ -50,11 +50,9 @@ public class SkoopCommand implements Runnable {
         return cl;
     }
 
-    /** User mistakes: bad arguments and malformed input files (printed as one line, exit 2; skoop-shell uses it too). */
+    /** User mistakes: bad arguments and malformed input files (printed as one line, exit 2): {@link io.skoop.dsl.Mistakes#isUserError}. */
     public static boolean isUserError(Throwable t) {
-        return t instanceof ParseException || t instanceof IllegalArgumentException || t instanceof CommandLine.ParameterException
-                || t instanceof java.nio.file.NoSuchFileException || t instanceof UserException
-                || t instanceof io.skoop.lab.run.LabException;
+        return io.skoop.dsl.Mistakes.isUserError(t);
     }
 
     public static void main(String[] args) {

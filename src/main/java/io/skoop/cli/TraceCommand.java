@@ -1,20 +1,15 @@
 package io.skoop.cli;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import io.skoop.model.Ip;
 import io.skoop.model.Numbers;
 import io.skoop.model.Packet;
-import io.skoop.model.Prefix;
 import io.skoop.netstack.NetNS;
 import io.skoop.netstack.netfilter.FinalVerdict;
 import io.skoop.netstack.netfilter.NetfilterSimulator;
 import io.skoop.netstack.netfilter.TraceBranch;
 import io.skoop.netstack.netfilter.TraceRequest;
 import io.skoop.netstack.netfilter.TraceResult;
+import io.skoop.render.EngineJson;
 import io.skoop.render.TraceTextRenderer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -142,13 +137,8 @@ public class TraceCommand implements Callable<Integer> {
         }
     }
 
-    /** The JSON mapper: addresses and packets as their text, nulls left out. */
+    /** The JSON mapper ({@link EngineJson}). */
     static ObjectMapper mapper() {
-        SimpleModule m = new SimpleModule();
-        m.addSerializer(Ip.class, ToStringSerializer.instance);
-        m.addSerializer(Packet.class, ToStringSerializer.instance);
-        m.addSerializer(Prefix.class, ToStringSerializer.instance);
-        return new ObjectMapper().registerModule(m).setSerializationInclusion(JsonInclude.Include.NON_NULL)
-                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        return EngineJson.mapper();
     }
 }

@@ -102,6 +102,11 @@ public final class Diagnostor {
         return targets.destination(spec, port, protocol);
     }
 
+    /** The address of a pod, node or Service ({@link Targets#address}). */
+    public io.skoop.model.Ip address(String spec) {
+        return targets.address(spec);
+    }
+
     /** Resolves a source as {@link #diagnose} does. @throws IllegalArgumentException as {@link Targets#source} */
     public Target source(String spec) {
         return targets.source(spec);
@@ -112,6 +117,8 @@ public final class Diagnostor {
      *
      * @throws IllegalArgumentException for endpoints that do not resolve (naming close matches), a missing or bad
      *                                  port, a Service as source
+     * @throws java.util.concurrent.CancellationException when the thread is interrupted during the walk (checked
+     *                                  before every hop; the interrupt flag stays set)
      */
     public Diagnosis diagnose(Query query) {
         Target src = targets.source(query.source());
@@ -184,6 +191,11 @@ public final class Diagnostor {
         Deque<Outcome> work = new ArrayDeque<>(start);
         List<Outcome.End> ends = new ArrayList<>();
         while (!work.isEmpty()) {
+            if (Thread.currentThread().isInterrupted()) {
+                // a notebook's interrupt or the shell's Ctrl-C: stop between hops, leaving nothing half-recorded
+                throw new java.util.concurrent.CancellationException("interrupted: the diagnosis stopped after " + ends.size()
+                        + " branches had ended and " + work.size() + " were still on their way");
+            }
             Outcome o = work.poll();
             if (o instanceof Outcome.End e) {
                 ends.add(e);

@@ -40,6 +40,20 @@ public final class Targets {
     }
 
     /**
+     * The address an endpoint has — a pod's, a node's, a Service's cluster IP, an IP itself — resolved as a query's
+     * endpoints are, with no port.
+     *
+     * @throws IllegalArgumentException for an unknown name (with close matches), a pod without IP, a headless Service
+     */
+    public Ip address(String spec) {
+        Target t = resolve(spec, null, Protocol.TCP, true);
+        if (t.kind() == Target.Kind.SERVICE && (t.service().headless() || t.service().clusterIPs().isEmpty())) {
+            throw new IllegalArgumentException("Service " + t.service().key() + " is headless (clusterIP: None): it has no address of its own");
+        }
+        return t.ip();
+    }
+
+    /**
      * The server of a query, with the port packets are sent to.
      *
      * @param port a port number; for a Service also a port name, or null when the Service has one port

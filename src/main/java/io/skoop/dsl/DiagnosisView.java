@@ -60,7 +60,7 @@ public final class DiagnosisView {
     }
 
     /**
-     * Writes the diagnosis to {@code file} in the format its extension names ({@code .txt .json .dot .svg .png}).
+     * Writes the diagnosis to {@code file} in the format its extension names ({@code .txt .json .dot .svg .png .html}).
      *
      * @return the file
      * @throws IllegalArgumentException for another extension
@@ -74,6 +74,41 @@ public final class DiagnosisView {
             Files.write(p, f.render(diagnosis, true));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    /**
+     * Writes the diagnosis where a session's {@code /render} or {@code %render} asks: to {@code target} (format by
+     * extension, as {@link #save}), or when {@code target} is a folder to {@code skoop-diagnosis.svg} in it, or
+     * {@code skoop-diagnosis-2.svg}, {@code -3}... the first name not taken — nothing is overwritten unless
+     * {@code force}.
+     *
+     * @return "wrote FILE (N bytes)"
+     * @throws IllegalArgumentException when {@code target} exists and {@code force} is false, or for an unknown extension
+     * @throws UncheckedIOException     when the file cannot be written
+     */
+    public String render(Path target, boolean force, String forceHint) {
+        Path file = target;
+        if (Files.isDirectory(file)) {
+            file = freeName(file, "skoop-diagnosis", "svg");
+        }
+        if (Files.exists(file) && !force) {
+            throw new IllegalArgumentException(file + " exists; give another name, or " + forceHint + " " + file + " to overwrite it");
+        }
+        Path written = save(file.toString());
+        try {
+            return "wrote " + written.toAbsolutePath().normalize() + " (" + Files.size(written) + " bytes)";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back " + written + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code dir/base.ext}, or {@code base-2.ext}, {@code base-3.ext}... the first that does not exist. */
+    public static Path freeName(Path dir, String base, String ext) {
+        Path p = dir.resolve(base + "." + ext);
+        for (int i = 2; Files.exists(p); i++) {
+            p = dir.resolve(base + "-" + i + "." + ext);
         }
         return p;
     }

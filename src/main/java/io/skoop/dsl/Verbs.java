@@ -12,6 +12,7 @@ import io.skoop.netstack.netfilter.TraceRequest;
 import io.skoop.netstack.netfilter.TraceResult;
 import io.skoop.netstack.route.RouteQuery;
 import io.skoop.netstack.route.RouteResult;
+import io.skoop.render.ClusterTables;
 import io.skoop.render.TraceTextRenderer;
 import io.skoop.snapshot.Snapshot;
 import java.util.ArrayList;
@@ -25,6 +26,9 @@ import java.util.Optional;
  * script's {@code methodMissing} calls; {@link #help()} is generated from the descriptors.
  */
 public final class Verbs {
+    /** The packages every skoop script session imports (shell, JShell, notebooks): the DSL's types and the model's. */
+    public static final List<String> IMPORTS = List.of("io.skoop.dsl.*", "io.skoop.model.*", "io.skoop.diagnose.*", "io.skoop.snapshot.*");
+
     private final Map<String, Verb> verbs = new LinkedHashMap<>();
 
     private Verbs(List<Verb> list) {
@@ -36,7 +40,8 @@ public final class Verbs {
         return new Verbs(List.of(new Example(), new SnapshotVerb(), new LabVerb(), new EndpointVerb(EndpointRef.Kind.POD, "pod", "default/web-2', 8080"),
                 new EndpointVerb(EndpointRef.Kind.NODE, "node", "node-2', 10250"), new EndpointVerb(EndpointRef.Kind.SERVICE, "service", "default/web', 80"),
                 new EndpointVerb(EndpointRef.Kind.IP, "ip", "203.0.113.10', 80"), new Diagnose(), new RouteGet(), new Trace(), new PacketVerb(),
-                new Netns(), new NetnodeVerb()));
+                new Netns(), new NetnodeVerb(), new Listing("nodes"), new Listing("pods"), new Listing("services"),
+                new Address()));
     }
 
     /** The verb called {@code name}, if there is one. */
@@ -277,6 +282,42 @@ public final class Verbs {
             }
             EndpointRef ref = args.require("at", EndpointRef.class);
             return session.startStepping(session.diagnostor().source(ref.spec()).hop());
+        }
+    }
+
+    /** {@code address(endpoint)}: the address the snapshot gives a pod, node or Service. */
+    static final class Address extends Base {
+        Address() {
+            super(new VerbDescriptor("address", "the address of a pod, node or Service in the snapshot (the first, for several), as skoop diagnose resolves it",
+                    List.of(Param.required("of", "Endpoint", "pod(...), node(...), service(...) or ip(...)")),
+                    "address(pod('default/client'))").returning(String.class));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            return session.diagnostor().address(args.require("of", EndpointRef.class).spec()).toString();
+        }
+    }
+
+    /** {@code nodes()}, {@code pods([namespace])}, {@code services()}: the snapshot's objects as kubectl-style tables. */
+    static final class Listing extends Base {
+        Listing(String what) {
+            super(new VerbDescriptor(what, switch (what) {
+                case "nodes" -> "the snapshot's nodes: status, address, podCIDR";
+                case "pods" -> "the snapshot's pods: ready, phase, IP, node";
+                default -> "the snapshot's Services: type, cluster IP, ports";
+            }, what.equals("pods") ? List.of(Param.optional("namespace", "String", "only this namespace")) : List.of(),
+                    what.equals("pods") ? "pods('kube-system')" : what + "()").returning(ClusterTables.Table.class));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            io.skoop.snapshot.k8s.KubeObjects k = session.snapshot().objects();
+            return switch (descriptor().name()) {
+                case "nodes" -> ClusterTables.nodeTable(k);
+                case "pods" -> ClusterTables.podTable(k, args.string("namespace"));
+                default -> ClusterTables.serviceTable(k);
+            };
         }
     }
 

@@ -20,7 +20,9 @@ public enum OutputFormat {
     /** a drawing as SVG: {@link ImageRenderer#svg} */
     SVG,
     /** a drawing as PNG: {@link ImageRenderer#png} */
-    PNG;
+    PNG,
+    /** a web page: the summary, the drawing (SVG) and every hop's decisions, {@link HtmlRenderer#page} */
+    HTML;
 
     /** The lower-case name, as the command line takes it. */
     public String cliName() {
@@ -33,7 +35,7 @@ public enum OutputFormat {
     }
 
     /**
-     * Renders {@code d}: UTF-8 text for the text formats, the image's bytes for PNG. SVG and PNG run Graphviz
+     * Renders {@code d}: UTF-8 text for the text formats, the image's bytes for PNG. SVG, PNG and HTML run Graphviz
      * ({@link LayoutEngine#auto()}).
      *
      * @param explain text only: also each hop's explanation lines (JSON always has them; DOT and images never)
@@ -45,6 +47,7 @@ public enum OutputFormat {
             case DOT -> utf8(new DotRenderer().render(d));
             case SVG -> utf8(new ImageRenderer().svg(d));
             case PNG -> new ImageRenderer().png(d);
+            case HTML -> utf8(HtmlRenderer.page(d, new ImageRenderer().svg(d)));
         };
     }
 
@@ -55,7 +58,7 @@ public enum OutputFormat {
     /**
      * The format called {@code name} (any case).
      *
-     * @throws IllegalArgumentException naming the formats there are, e.g. {@code unknown format 'xml'; formats: text, json, dot, svg, png}
+     * @throws IllegalArgumentException naming the formats there are, e.g. {@code unknown format 'xml'; formats: text, json, dot, svg, png, html}
      */
     public static OutputFormat parse(String name) {
         for (OutputFormat f : values()) {

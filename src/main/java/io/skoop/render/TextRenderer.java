@@ -6,8 +6,6 @@ import io.skoop.model.Level;
 import io.skoop.model.Link;
 import io.skoop.model.NetNode;
 import io.skoop.model.PacketPath;
-import io.skoop.model.Suspicion;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -39,26 +37,10 @@ public final class TextRenderer {
             sb.append(String.format(Locale.ROOT, "  %-7s %-9s p=%.3f at %s: %s%n", b.direction().name().toLowerCase(Locale.ROOT),
                     b.kind(), b.probability(), b.hop(), b.reason()));
         }
-        List<String[]> sus = new ArrayList<>();
-        d.suspicions().forEach(s -> sus.add(new String[] {s.level().name(), "cluster", s.message()}));
-        for (PacketPath p : List.of(d.request(), d.reply())) {
-            for (NetNode n : p.nodes()) {
-                for (Suspicion s : n.suspicions()) {
-                    String[] row = {s.level().name(), n.hop().toString(), s.message()};
-                    if (sus.stream().noneMatch(r -> r[1].equals(row[1]) && r[2].equals(row[2]))) {
-                        sus.add(row);
-                    }
-                }
-            }
-        }
+        List<Located> sus = Located.of(d);
         sb.append("\nsuspicions:").append(sus.isEmpty() ? " none\n" : "\n");
-        for (int lvl = Level.values().length - 1; lvl >= 0; lvl--) {
-            String name = Level.values()[lvl].name();
-            for (String[] r : sus) {
-                if (r[0].equals(name)) {
-                    sb.append(String.format(Locale.ROOT, "  %-8s %s: %s%n", r[0], r[1], r[2]));
-                }
-            }
+        for (Located r : sus) {
+            sb.append(String.format(Locale.ROOT, "  %-8s %s: %s%n", r.level().name(), r.on(), r.suspicion().message()));
         }
         sb.append(String.format(Locale.ROOT, "%nverdict: %s", d.verdict()));
         if (d.successProbability() > 0 && d.successProbability() < 1 - 1e-9) {

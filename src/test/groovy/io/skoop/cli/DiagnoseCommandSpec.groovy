@@ -128,7 +128,7 @@ class DiagnoseCommandSpec extends Specification {
 
         where:
         args                                        || message
-        ['--format', 'xml']                         || "skoop: error: unknown format 'xml'; formats: text, json, dot, svg, png"
+        ['--format', 'xml']                         || "skoop: error: unknown format 'xml'; formats: text, json, dot, svg, png, html"
         ['--format', 'png']                         || 'skoop: error: --format png is a binary image: give -o FILE'
         ['--format', 'svg', '-o', 'TMP/no/d.svg']   || 'skoop: error: cannot write TMP/no/d.svg: folder TMP/no does not exist'
         ['--format', 'json', '-o', 'TMP']           || 'skoop: error: cannot write TMP: it is a folder; give a file name'

@@ -191,6 +191,40 @@ class SkoopShellSpec extends Specification {
         !s.contains('\tat ')
     }
 
+    def "Ctrl-C stops a statement that would never end; the session and its variables stay"() {
+        when:
+        term.keys('C-l')
+        term.line('kept = 42')
+        term.line('long spins = 0; while (true) { spins++ }')
+        Thread.sleep(1500)
+        term.keys('C-c')
+
+        then:
+        String s = term.waitForText('interrupted: the cell was interrupted')
+        s.contains('while (true) { spins++ }')
+        s.contains('the session is kept')
+
+        when:
+        term.keys('C-l')
+        term.line('kept + 1')
+
+        then:
+        term.waitForText('43').contains('43')
+    }
+
+    def "a failing statement shows what went wrong at its line, no Java frames"() {
+        when:
+        term.keys('C-l')
+        term.line('def half(n) { if (n == 0) { throw new ArithmeticException("nothing to halve") }; n / 2 }')
+        term.line('half(0)')
+
+        then:
+        String s = term.waitForText('ArithmeticException: nothing to halve')
+        s =~ /input \d+, line 1: half\(0\)/
+        !s.contains('\tat ')
+        !s.contains('java.base')
+    }
+
     def "history persists across sessions"() {
         when:
         term.line('/exit')
