@@ -38,14 +38,20 @@ public final class KernelSpec {
     private KernelSpec() {
     }
 
-    /** The user's Jupyter kernels folder: {@code $JUPYTER_DATA_DIR/kernels}, else {@code ~/.local/share/jupyter/kernels}. */
+    /**
+     * The user's Jupyter kernels folder, as jupyter_core finds it on Linux: {@code $JUPYTER_DATA_DIR/kernels}, else
+     * {@code $XDG_DATA_HOME/jupyter/kernels}, else {@code ~/.local/share/jupyter/kernels} — {@code ~} being
+     * {@code $HOME} as Python expands it (Java's {@code user.home} is the passwd entry's, which may differ).
+     */
     public static Path userKernels() {
         String data = System.getenv("JUPYTER_DATA_DIR");
         if (data != null && !data.isBlank()) {
             return Path.of(data, "kernels");
         }
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        String home = System.getenv("HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".local", "share");
         return base.resolve("jupyter").resolve("kernels");
     }
 

@@ -20,13 +20,16 @@ import org.dflib.jjava.jupyter.kernel.comm.CommManager;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.display.Renderer;
 import org.dflib.jjava.jupyter.kernel.util.StringStyler;
+import org.dflib.jjava.jupyter.messages.Header;
 import org.dflib.jjava.jupyter.messages.Message;
 import org.dflib.jjava.jupyter.messages.publish.PublishError;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
 import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
+import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
+import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
 
 /**
  * skoop's Jupyter kernel: the skoop Groovy DSL in notebooks (Jupyter messaging protocol 5.3 through jjava's
@@ -213,6 +216,26 @@ public final class SkoopKernel extends BaseKernel {
             case "invalid" -> IS_COMPLETE_BAD;
             default -> a.indent();
         };
+    }
+
+    /**
+     * Answers {@code kernel_info_request} as BaseKernel does, with the {@code status: ok} every reply of the protocol
+     * carries (jjava's reply leaves it out).
+     */
+    @Override
+    protected void handleKernelInfoRequest(ShellReplyEnvironment env, Message<KernelInfoRequest> request) {
+        env.setBusyDeferIdle();
+        env.reply(new InfoReply(getName(), getVersion(), getLanguageInfo(), getBanner(), getHelpLinks()));
+    }
+
+    /** jjava's kernel_info reply with its status. */
+    private static final class InfoReply extends KernelInfoReply {
+        @SuppressWarnings("unused") // serialized by jjava's Gson
+        private final String status = "ok";
+
+        InfoReply(String name, String version, LanguageInfo language, String banner, List<HelpLink> links) {
+            super(Header.PROTOCOL_VERISON, name, version, language, banner, links);
+        }
     }
 
     /** Stops the running cell (an {@code interrupt_request}); the session stays. */

@@ -32,10 +32,13 @@ class Jupyter implements AutoCloseable {
          JUPYTER_CONFIG_DIR: home.resolve('config').toString(), PYTHONWARNINGS: 'ignore']
     }
 
-    /** Runs a command with {@link #env()}: [exit code, stdout+stderr]; fails when it runs longer than {@code seconds}. */
+    /**
+     * Runs a command with {@link #env()} and {@code extra} (a null value removes the variable): [exit code,
+     * stdout+stderr]; fails when it runs longer than {@code seconds}.
+     */
     List run(List<String> cmd, long seconds = 300, Map<String, String> extra = [:]) {
         def pb = new ProcessBuilder(cmd.collect { it.toString() }).redirectErrorStream(true).directory(ROOT.toFile())
-        pb.environment().putAll(env() + extra)
+        (env() + extra).each { k, v -> v == null ? pb.environment().remove(k) : pb.environment().put(k, v) }
         pb.redirectInput(ProcessBuilder.Redirect.from(new File('/dev/null')))
         Process p = pb.start()
         def out = new StringBuilder()

@@ -31,6 +31,7 @@ class KernelProtocolSpec extends Specification {
 
     def "kernel_info: protocol 5.3, the skoop implementation, Groovy"() {
         expect:
+        seen.kernel_info.status == 'ok'
         seen.kernel_info.protocol_version == '5.3'
         seen.kernel_info.implementation == 'skoop'
         seen.kernel_info.language_info.name == 'groovy'

@@ -47,6 +47,36 @@ class NotebooksSpec extends Specification {
         notebooks().every { nb -> NotebookOutputs.read(nb).cells.find { 'parameters' in (it.metadata?.tags ?: []) } }
     }
 
+    def "the README's notebook lines work: install for the user (Jupyter lists the kernel), the notebook it opens, the headless run"() {
+        given:
+        String readme = Files.readString(Jupyter.ROOT.resolve('README.md'))
+        String section = readme.substring(readme.indexOf('## What works today: notebooks'))
+        section = section.substring(0, section.indexOf('\n## ', 5))
+        List<String> lines = (section =~ /(?s)```sh\n(.*?)```/).collect { it[1] }.join('').readLines().collect { it.replaceAll(/\s+#.*/, '').trim() }
+        String install = lines.find { it.startsWith('scripts/skoop notebook install') }
+        String open = lines.find { it.startsWith('jupyter notebook ') }
+        String run = lines.find { it.startsWith('scripts/skoop notebook run ') }
+
+        when: 'the install line, as a user (HOME is the spec\'s own)'
+        def (int icode, String iout) = jupyter.run(['bash', '-c', install], 120, [JUPYTER_PATH: null, JUPYTER_DATA_DIR: null, XDG_DATA_HOME: null])
+        def (int lcode, String list) = jupyter.run(['jupyter', 'kernelspec', 'list'], 60, [JUPYTER_PATH: null, JUPYTER_DATA_DIR: null, XDG_DATA_HOME: null])
+
+        then:
+        icode == 0
+        lcode == 0
+        list =~ /(?m)^\s*skoop\s+${java.util.regex.Pattern.quote(jupyter.home.toString())}\/\.local\/share\/jupyter\/kernels\/skoop$/
+
+        and: 'the notebook it opens is there'
+        Files.isRegularFile(Jupyter.ROOT.resolve(open.split(/\s+/)[2]))
+
+        when: 'the headless run line (its output in the spec\'s folder)'
+        def (int rcode, String rout) = jupyter.run(['bash', '-c', run.replace('-o out.ipynb', "-o ${out.resolve('readme.ipynb')}")], 300)
+
+        then:
+        rcode == 0
+        Files.isRegularFile(out.resolve('readme.ipynb'))
+    }
+
     @IgnoreIf(value = { data.root && !KernelLab.available() }, reason = 'the notebook builds a lab: needs root (CI runs it as root)')
     def "#name: run by Jupyter and by skoop notebook run, the outputs are the committed ones"() {
         given:
