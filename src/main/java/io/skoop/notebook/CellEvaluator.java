@@ -189,7 +189,9 @@ public final class CellEvaluator {
             return Result.of(null, false); // the cell only defines classes (a class is not a script: it has no statements)
         }
         Script script = InvokerHelper.createScript(compiled, binding);
+        Thread outer; // a cell running this one (%time CODE runs CODE as a cell of its own, inside the cell's line)
         synchronized (this) {
+            outer = running;
             running = Thread.currentThread();
         }
         try {
@@ -204,8 +206,8 @@ public final class CellEvaluator {
                 loader.forget(script.getClass().getName());
             }
             synchronized (this) {
-                running = null;
-                if (interruptRequested) {
+                running = outer;
+                if (outer == null && interruptRequested) {
                     Thread.interrupted(); // the request is spent: the next cell starts clean
                     interruptRequested = false;
                 }

@@ -238,6 +238,35 @@ class CellEvaluatorSpec extends Specification {
         !ev.interrupt()
     }
 
+    def "a cell that ran %time before its long loop is still interrupted"() {
+        given:
+        CountDownLatch started = new CountDownLatch(1)
+        ev.binding().setVariable('started', started)
+        CellError error = null
+        def out = System.out
+        System.out = new PrintStream(new ByteArrayOutputStream(), true)
+
+        when:
+        Thread t = Thread.start {
+            try {
+                ev.eval('%time 1 + 1\nstarted.countDown()\nwhile (true) { }', 'In [5]')
+            } catch (CellError e) {
+                error = e
+            }
+        }
+        started.await(10, TimeUnit.SECONDS)
+        Thread.sleep(100)
+        ev.interrupt()
+        t.join(10_000)
+
+        then:
+        !t.alive
+        error.ename() == 'Interrupted'
+
+        cleanup:
+        System.out = out
+    }
+
     def "a cell started on an interrupted thread stops at once; so does a diagnosis (between hops)"() {
         given:
         cell("example('flannel-vxlan')")
