@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
  * kernelspec Jupyter, JupyterLab and VS Code find; {@code kernel CONNECTION_FILE} is what the kernelspec runs;
  * {@code run NB.ipynb} executes a notebook in this process, without Jupyter.
  */
-@Command(name = "notebook", description = {"skoop in Jupyter notebooks: the kernel, its kernelspec, and running notebooks headless (docs/notebooks.md).",
-        "  skoop notebook install            then: jupyter notebook (choose the kernel \"skoop (Groovy)\")",
-        "  skoop notebook run NB.ipynb -o OUT.ipynb --param port=8080"},
+@Command(name = "notebook", mixinStandardHelpOptions = true,
+        description = {"skoop in Jupyter notebooks: the kernel, its kernelspec, and running notebooks headless (docs/notebooks.md).",
+                "", "  skoop notebook install", "  jupyter notebook notebooks/01-first-diagnosis.ipynb",
+                "  skoop notebook run NB.ipynb -o OUT.ipynb --param port=8080"},
         subcommands = {NotebookCommand.Install.class, NotebookCommand.Kernel.class, NotebookCommand.Run.class})
 public class NotebookCommand implements Runnable {
     @Spec
@@ -62,8 +63,8 @@ public class NotebookCommand implements Runnable {
     }
 
     /** {@code skoop notebook install [--user | --prefix DIR]}. */
-    @Command(name = "install", description = {"Write the kernelspec \"skoop (Groovy)\" where Jupyter finds it (kernels/skoop: kernel.json and the logo).",
-            "Replaces an earlier skoop kernelspec there."})
+    @Command(name = "install", mixinStandardHelpOptions = true, description = "Write the kernelspec \"skoop (Groovy)\" where Jupyter finds "
+            + "it (kernels/skoop: kernel.json and the logo). Replaces an earlier skoop kernelspec there.")
     static class Install implements Callable<Integer> {
         static class Where {
             @Option(names = "--user", description = "for this user: $JUPYTER_DATA_DIR/kernels or ~/.local/share/jupyter/kernels (the default)")
@@ -96,8 +97,8 @@ public class NotebookCommand implements Runnable {
     }
 
     /** {@code skoop notebook kernel CONNECTION_FILE}: what the kernelspec runs. */
-    @Command(name = "kernel", description = {"Serve the skoop kernel on a Jupyter connection file (Jupyter runs this; see install).",
-            "Listens on loopback only unless --allow-remote."})
+    @Command(name = "kernel", mixinStandardHelpOptions = true, description = "Serve the skoop kernel on a Jupyter connection file (Jupyter "
+            + "runs this; see install). Listens on loopback only unless --allow-remote.")
     static class Kernel implements Callable<Integer> {
         @Parameters(paramLabel = "CONNECTION_FILE", arity = "0..1", description = "the connection file Jupyter wrote")
         Path connectionFile;
@@ -124,9 +125,9 @@ public class NotebookCommand implements Runnable {
     }
 
     /** {@code skoop notebook run NB.ipynb [--param k=v]... [-o OUT | --in-place] [--example NAME | --snapshot DIR]}. */
-    @Command(name = "run", description = {"Execute a notebook in this process (no Jupyter, no Python): every code cell in order, outputs as the",
-            "kernel gives them; --param values are injected after the cell tagged 'parameters'. Exit 0 when every cell ran,",
-            "1 naming the first cell that failed (cells tagged 'teardown' still run), 2 for a usage error."})
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Execute a notebook in this process (no Jupyter, no Python): "
+            + "every code cell in order, outputs as the kernel gives them; --param values are injected after the cell tagged 'parameters'. "
+            + "Exit 0 when every cell ran, 1 naming the first cell that failed (cells tagged 'teardown' still run), 2 for a usage error.")
     static class Run implements Callable<Integer> {
         @Parameters(paramLabel = "NB.ipynb", description = "the notebook")
         Path notebook;

@@ -157,6 +157,16 @@ class NotebookRunnerSpec extends Specification {
         skoop('notebook', 'run', nb.toString(), '-o', nb.toString())[0] == 2
     }
 
+    def "--help: the usage, exit 0"() {
+        when:
+        def (code, out, err) = skoop('notebook', 'run', '--help')
+
+        then:
+        code == 0
+        out.startsWith('Usage: skoop notebook run')
+        out.replaceAll(/\s+/, ' ').contains("--param values are injected after the cell tagged 'parameters'")
+    }
+
     def "--example starts the session on a snapshot; the notebook's own cells need not choose one"() {
         given:
         Path nb = notebook([cell("diagnose(pod('default/client'), service('default/web', 80)).verdict")])
