@@ -73,7 +73,9 @@ public final class DiagnosisView {
         try {
             Files.write(p, f.render(diagnosis, true));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.NoSuchFileException ? "its folder does not exist"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+            throw new UncheckedIOException("cannot write " + p + ": " + why, e);
         }
         return p;
     }

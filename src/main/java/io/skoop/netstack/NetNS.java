@@ -79,24 +79,24 @@ public final class NetNS {
     private NetNS(String name, Path dir) {
         this.name = name;
         this.dir = dir;
-        this.meta = new Lazy<>(() -> exists("meta.json") ? DumpMetaParser.parse(dir.resolve("meta.json")) : null);
-        this.sysctls = new Lazy<>(() -> exists("sysctl.txt") ? SysctlParser.parse(dir.resolve("sysctl.txt")) : new Sysctls(Map.of()));
-        this.router = new Lazy<>(() -> {
+        this.meta = part("meta.json", () -> exists("meta.json") ? DumpMetaParser.parse(dir.resolve("meta.json")) : null);
+        this.sysctls = part("sysctl.txt", () -> exists("sysctl.txt") ? SysctlParser.parse(dir.resolve("sysctl.txt")) : new Sysctls(Map.of()));
+        this.router = part(null, () -> {
             requireFiles(ROUTING_FILES);
             return RoutingDump.load(dir, sysctls().asMap());
         });
-        this.iptables = new Lazy<>(() -> rules("iptables.txt", false));
-        this.ip6tables = new Lazy<>(() -> rules("ip6tables.txt", true));
-        this.ipsets = new Lazy<>(() -> exists("ipset.txt") ? IpsetParser.parse(dir.resolve("ipset.txt")) : new IpSets(List.of()));
-        this.neighbours = new Lazy<>(() -> exists("neigh.json") ? NeighParser.parse(dir.resolve("neigh.json")) : NeighParser.parse("neigh.json", "[]"));
-        this.fdb = new Lazy<>(() -> exists("fdb.json") ? FdbParser.parse(dir.resolve("fdb.json")) : FdbParser.parse("fdb.json", "[]"));
-        this.sockets = new Lazy<>(() -> {
+        this.iptables = part("iptables.txt", () -> rules("iptables.txt", false));
+        this.ip6tables = part("ip6tables.txt", () -> rules("ip6tables.txt", true));
+        this.ipsets = part("ipset.txt", () -> exists("ipset.txt") ? IpsetParser.parse(dir.resolve("ipset.txt")) : new IpSets(List.of()));
+        this.neighbours = part("neigh.json", () -> exists("neigh.json") ? NeighParser.parse(dir.resolve("neigh.json")) : NeighParser.parse("neigh.json", "[]"));
+        this.fdb = part("fdb.json", () -> exists("fdb.json") ? FdbParser.parse(dir.resolve("fdb.json")) : FdbParser.parse("fdb.json", "[]"));
+        this.sockets = part("sockets.txt", () -> {
             Sockets parsed = exists("sockets.txt") ? SocketParser.parse(dir.resolve("sockets.txt")) : SocketParser.parse("sockets.txt", "");
             return sysctls().bindV6Only().map(parsed::withBindV6OnlyDefault).orElse(parsed);
         });
-        this.ipvs = new Lazy<>(() -> exists("ipvs.txt") ? IpvsParser.parse(dir.resolve("ipvs.txt")) : IpvsParser.parse("ipvs.txt", ""));
-        this.nftText = new Lazy<>(() -> exists("nft.json") ? read("nft.json") : "");
-        this.nftTables = new Lazy<>(() -> NftParser.tables(dir.resolve("nft.json").toString(), nftText.get()));
+        this.ipvs = part("ipvs.txt", () -> exists("ipvs.txt") ? IpvsParser.parse(dir.resolve("ipvs.txt")) : IpvsParser.parse("ipvs.txt", ""));
+        this.nftText = part("nft.json", () -> exists("nft.json") ? read("nft.json") : "");
+        this.nftTables = part("nft.json", () -> NftParser.tables(dir.resolve("nft.json").toString(), nftText.get()));
         this.netfilter = new Lazy<>(() -> new NetfilterSimulator(iptables(), ip6tables(), routingOracle(),
                 new NetNSSets(ipsets())).withConntrackActive(otherConntrackUsers()));
     }
@@ -314,6 +314,25 @@ public final class NetNS {
     @Override
     public String toString() {
         return "netns " + name + " (" + dir + ")";
+    }
+
+    /**
+     * A part of the dump, parsed on first use. A failure names the file by its path (which node's or pod's dump): a
+     * parse error its parser gave by the file's name alone gets the dump's folder; a file that cannot be read, or is
+     * not UTF-8, is a parse error of that file (not an internal error).
+     *
+     * @param file the part's file, or null when it reads several (the error names the folder)
+     */
+    private <T> Lazy<T> part(String file, Supplier<T> parse) {
+        return new Lazy<>(() -> {
+            try {
+                return parse.get();
+            } catch (ParseException e) {
+                throw e.file() != null && !e.file().contains("/") ? e.at(dir.resolve(e.file())) : e;
+            } catch (UncheckedIOException e) {
+                throw ParseException.unreadable(file == null ? dir : dir.resolve(file), e.getCause());
+            }
+        });
     }
 
     /** A value computed on first use. */

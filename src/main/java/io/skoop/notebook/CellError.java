@@ -29,12 +29,30 @@ public final class CellError extends RuntimeException {
     private final String ename;
     private final String evalue;
     private final List<String> traceback;
+    private final boolean internal;
+    private final boolean thrownByCell;
 
     CellError(String ename, String evalue, List<String> traceback, Throwable cause) {
+        this(ename, evalue, traceback, cause, false, false);
+    }
+
+    CellError(String ename, String evalue, List<String> traceback, Throwable cause, boolean internal, boolean thrownByCell) {
         super(ename + ": " + evalue, cause, false, false);
         this.ename = ename;
         this.evalue = evalue;
         this.traceback = List.copyOf(traceback);
+        this.internal = internal;
+        this.thrownByCell = thrownByCell;
+    }
+
+    /** True when the cell's own code threw it ({@code throw new ...} in a cell or a method a cell defined). */
+    public boolean thrownByCell() {
+        return thrownByCell;
+    }
+
+    /** True when the failure began inside skoop's own code and is no user mistake: a bug (its cause is the exception). */
+    public boolean internal() {
+        return internal;
     }
 
     /** The kind of failure ({@code SyntaxError}, {@code Interrupted}, {@code IllegalArgumentException}, ...). */
@@ -104,6 +122,7 @@ public final class CellError extends RuntimeException {
         List<String> where = where(t, cells);
         String ename;
         String evalue;
+        boolean bug = false;
         if (interrupted || t instanceof InterruptedException || t instanceof CancellationException) {
             ename = "Interrupted";
             evalue = "the cell was interrupted" + (where.isEmpty() ? "" : " (" + where.get(where.size() - 1).strip() + ")")
@@ -117,6 +136,7 @@ public final class CellError extends RuntimeException {
         } else {
             ename = t.getClass().getSimpleName();
             evalue = "internal error in skoop (please report; the whole stack trace is in the kernel's log): " + message(t);
+            bug = true;
             log.println("skoop: internal error in a cell: " + t);
             t.printStackTrace(log);
             log.flush();
@@ -124,7 +144,9 @@ public final class CellError extends RuntimeException {
         List<String> tb = new ArrayList<>();
         tb.add(ename + ": " + evalue);
         tb.addAll(where);
-        return new CellError(ename, evalue, tb, t);
+        StackTraceElement[] st = t.getStackTrace();
+        boolean own = st.length > 0 && st[0].getFileName() != null && cells.containsKey(st[0].getFileName());
+        return new CellError(ename, evalue, tb, t, bug, own);
     }
 
     /** The cell lines in {@code t}'s stack, outermost first: {@code   In [3], line 2: d = diagnose(...)}. */

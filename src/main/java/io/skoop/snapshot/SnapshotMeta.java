@@ -52,8 +52,14 @@ public record SnapshotMeta(int formatVersion, String source, String name, String
     public static SnapshotMeta read(Path dir) throws IOException {
         Path f = dir.resolve(FILE);
         SnapshotMeta m;
+        String text;
         try {
-            m = JSON.readValue(Files.readString(f), SnapshotMeta.class);
+            text = Files.readString(f);
+        } catch (java.nio.charset.CharacterCodingException | java.nio.file.AccessDeniedException e) {
+            throw ParseException.unreadable(f, e);
+        }
+        try {
+            m = JSON.readValue(text, SnapshotMeta.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new ParseException(f.toString(), e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
                     "not snapshot metadata: " + e.getOriginalMessage());

@@ -84,7 +84,7 @@ class RunbooksSpec extends Specification {
 
         then:
         r.exit == 2
-        r.err.startsWith('skoop: error: ' + message.replace('BAD', bad.toString()))
+        r.err.startsWith('skoop: error: ' + message.replace('BADNAME', bad.fileName.toString()).replace('BAD', bad.toString()))
 
         cleanup:
         Files.deleteIfExists(bad)
@@ -95,8 +95,33 @@ class RunbooksSpec extends Specification {
         ['run', 'scripts/runbooks/node-to-node.groovy', '--param', 'prot=udp']             | "the runbook has no parameter 'prot'"
         ['run', 'scripts/runbooks/node-to-node.groovy', '--param', 'port']                 | '--param port: expected NAME=VALUE'
         ['run', 'scripts/runbooks/nope.groovy']                                            | 'scripts/runbooks/nope.groovy (no such runbook)'
-        ['run', 'BAD', '--param', 'x=1']                                                   | 'runbook does not compile: startup failed:\nBAD: 3: '
+        ['run', 'BAD', '--param', 'x=1']                                                   | "runbook does not compile: line 3, column 1: Unexpected input: '<EOF>'\n  BADNAME, line 3:"
         ['run', 'scripts/runbooks/pod-to-service.groovy', '--param', 'service=default/wev'] | "no service default/wev in the snapshot"
+    }
+
+    def "a runbook's own failure is reported as its own, at its lines, exit 2: #what"() {
+        given:
+        Path rb = Files.createTempFile('runbook', '.groovy')
+        rb.toFile().text = code
+        String name = rb.fileName.toString()
+
+        when:
+        def r = skoop('run', rb.toString(), '--example', 'flannel-vxlan')
+
+        then:
+        r.exit == 2
+        r.err == 'skoop: error: ' + message.replace('NAME', name) + '\n'
+        !r.err.contains('internal error')
+
+        cleanup:
+        Files.deleteIfExists(rb)
+
+        where:
+        what                     | code                                                                                   || message
+        'its own exception'      | 'def check(v) {\n  if (!v) { throw new IllegalStateException("no backend answered") }\n}\ncheck(false)\n' || 'the runbook failed: IllegalStateException: no backend answered\n  NAME, line 4: check(false)\n  NAME, line 2: if (!v) { throw new IllegalStateException("no backend answered") }'
+        'a file it cannot write' | "def d = diagnose(pod('default/client'), service('default/web', 80))\nd.save('/nonexistent-dir/x.svg')\n" || "cannot write /nonexistent-dir/x.svg: its folder does not exist (NAME, line 2: d.save('/nonexistent-dir/x.svg'))"
+        'an unknown verb'        | "diagnoze(pod('default/client'), service('default/web', 80))\n"                      || "unknown verb 'diagnoze'; verbs: example, snapshot, lab, pod, node, service, ip, diagnose, routeGet, trace, packet, netns, netnode, nodes, pods, services, address, help; did you mean 'diagnose'? (NAME, line 1: diagnoze(pod('default/client'), service('default/web', 80)))"
+        'an undefined variable'  | 'println nope\n'                                                                        || "the runbook failed: MissingPropertyException: 'nope' is not defined: no variable of that name in this session, and no verb\n  NAME, line 1: println nope"
     }
 
     def "a required parameter that is missing is named"() {

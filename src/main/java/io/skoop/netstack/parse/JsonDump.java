@@ -49,13 +49,13 @@ final class JsonDump {
     /**
      * Reads a whole dump file as UTF-8 (the text parsers of this package use it too).
      *
-     * @throws UncheckedIOException naming the path when it cannot be read
+     * @throws ParseException naming the path when it cannot be read or is not UTF-8
      */
     static String read(Path path) {
         try {
             return Files.readString(path);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path, e);
+            throw ParseException.unreadable(path, e);
         }
     }
 

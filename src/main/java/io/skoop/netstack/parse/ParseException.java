@@ -12,6 +12,7 @@ public class ParseException extends RuntimeException {
     private final String file;
     private final int line;
     private final String token;
+    private final String detail;
 
     /**
      * @param file    the file (or source name) being parsed
@@ -24,6 +25,7 @@ public class ParseException extends RuntimeException {
         this.file = file;
         this.line = line;
         this.token = token;
+        this.detail = message;
     }
 
     /** Same, keeping the underlying cause (e.g. a Jackson error). */
@@ -32,6 +34,15 @@ public class ParseException extends RuntimeException {
         this.file = file;
         this.line = line;
         this.token = token;
+        this.detail = message;
+    }
+
+    /**
+     * The same error naming {@code path} as its file — a dump's parser knows a file by its name ({@code iptables.txt}),
+     * its caller by its place ({@code SNAPSHOT/nodes/node-2/host/iptables.txt}), which says which of many nodes it is.
+     */
+    public ParseException at(java.nio.file.Path path) {
+        return new ParseException(path.toString(), line, token, detail, getCause() != null ? getCause() : this);
     }
 
     private static String format(String file, int line, String token, String message) {
@@ -44,6 +55,21 @@ public class ParseException extends RuntimeException {
             sb.append(" (at '").append(token).append("')");
         }
         return sb.toString();
+    }
+
+    /**
+     * A file that cannot be read, as a parse error naming it (a user's input problem, not skoop's): not UTF-8 (the tools
+     * write UTF-8), permission denied, a folder where a file should be, ...
+     */
+    public static ParseException unreadable(java.nio.file.Path path, java.io.IOException e) {
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return new ParseException(path.toString(), 0, null, "not UTF-8 text (the tools write UTF-8; was the file copied or "
+                    + "edited with another encoding?)", e);
+        }
+        String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new ParseException(path.toString(), 0, null, "cannot read: " + why, e);
     }
 
     public String file() {

@@ -26,7 +26,7 @@ public final class RoutingDump {
     /**
      * @param dir     the namespace folder
      * @param sysctls {@code sysctl -a} of the namespace as key → value
-     * @throws ParseException on malformed files
+     * @throws ParseException on malformed files, and files that cannot be read or are not UTF-8
      * @throws UncheckedIOException wrapping {@link NoSuchFileException} when link.json, addr.json, route.json or rule.json is missing
      */
     public static Router load(Path dir, Map<String, String> sysctls) {
@@ -53,8 +53,10 @@ public final class RoutingDump {
         }
         try {
             return Files.readString(p);
-        } catch (IOException e) {
+        } catch (NoSuchFileException e) {
             throw new UncheckedIOException(e);
+        } catch (IOException e) {
+            throw ParseException.unreadable(p, e);
         }
     }
 }

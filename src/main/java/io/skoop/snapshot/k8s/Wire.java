@@ -91,7 +91,9 @@ final class Wire {
         JavaType listType = JSON.getTypeFactory().constructParametricType(Items.class, type);
         // streamed from the file: a 30,000-pod pods.json is ~170 MB, never held as text
         try (InputStream in = Files.newInputStream(file)) {
-            Items<T> list = JSON.readValue(in, listType);
+            // trailing bytes after the List (a file cut and pasted twice, garbage) are an error, not ignored
+            Items<T> list = JSON.readerFor(listType).with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readValue(in);
             if (list == null) {
                 throw new ParseException(file.toString(), 0, null, "expected a kubectl List object, got nothing");
             }
@@ -103,11 +105,13 @@ final class Wire {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             String at = e instanceof JsonMappingException m ? path(m) : "";
             // a creator's IllegalArgumentException (a bad address in a list of strings) says it best itself
-            String why = e.getCause() instanceof IllegalArgumentException c ? c.getMessage() : e.getOriginalMessage();
+            String why = e.getCause() instanceof IllegalArgumentException c ? c.getMessage()
+                    : e.getOriginalMessage().startsWith("Trailing token") ? "more follows the List object (a second JSON value, or bytes that are not JSON)"
+                    : e.getOriginalMessage();
             throw new ParseException(file.toString(), line, null, "not a kubectl List of " + kind + " objects"
                     + (at.isEmpty() ? "" : " (at " + at + ")") + ": " + why, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw ParseException.unreadable(file, e);
         }
     }
 
