@@ -148,8 +148,7 @@ class SkoopCommands extends JlineCommandRegistry implements CommandRegistry {
             if (!session.hasSnapshot()) {
                 return [] as List<String>
             }
-            KubeObjects k = objects()
-            k.pods()*.key() + k.nodes().collect { "node/${it.name()}".toString() } + k.services().collect { "svc/${it.key()}".toString() }
+            io.skoop.notebook.Completions.endpointSpecs(objects())
         } as Supplier<Collection<String>>)
         [new ArgumentCompleter(NullCompleter.INSTANCE, endpoints, endpoints, NullCompleter.INSTANCE)]
     }

@@ -280,7 +280,7 @@ class SkoopShell implements Callable<Integer> {
     private static void report(Terminal terminal, CellError e) {
         if (e.ename() == 'Interrupted') {
             say(terminal, "interrupted: ${e.evalue()}")
-        } else if (e.cause != null && mistake(e.cause)) {
+        } else if (e.mistake()) {
             say(terminal, "error: ${e.cause.message}")
         } else {
             e.traceback().each { say(terminal, it) }

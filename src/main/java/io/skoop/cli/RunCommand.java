@@ -3,7 +3,6 @@ package io.skoop.cli;
 import groovy.lang.Binding;
 import io.skoop.dsl.DiagnosisView;
 import io.skoop.dsl.Runbook;
-import io.skoop.dsl.Mistakes;
 import io.skoop.dsl.Session;
 import io.skoop.notebook.CellError;
 import io.skoop.notebook.CellEvaluator;
@@ -66,7 +65,7 @@ public class RunCommand implements Callable<Integer> {
             return r;
         }
         String line = where.isEmpty() ? "" : " (" + where.get(where.size() - 1).strip() + ")";
-        if (!e.thrownByCell() && e.getCause() != null && Mistakes.isSessionMistake(e.getCause())) {
+        if (e.mistake()) {
             return new UserException(e.evalue() + line);
         }
         return new UserException("the runbook failed: " + String.join("\n", e.traceback()));

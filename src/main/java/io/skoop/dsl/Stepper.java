@@ -56,13 +56,10 @@ public final class Stepper {
         public String toString() {
             if (link != null) {
                 return String.format(java.util.Locale.ROOT, "-> %s [%s %s -> %s] %s%s", nextHop, link.type().name().toLowerCase(java.util.Locale.ROOT),
-                        end(link.sourceAttribute()), end(link.destinationAttribute()), packet, probability < 1 ? String.format(java.util.Locale.ROOT, " (p=%.3f)", probability) : "");
+                        io.skoop.render.DotRenderer.end(link.sourceAttribute()),
+                        io.skoop.render.DotRenderer.end(link.destinationAttribute()), packet, probability < 1 ? String.format(java.util.Locale.ROOT, " (p=%.3f)", probability) : "");
             }
             return kind + (probability < 1 ? String.format(java.util.Locale.ROOT, " (p=%.3f)", probability) : "") + ": " + reason;
-        }
-
-        private static String end(io.skoop.model.LinkAttribute a) {
-            return a == null ? "?" : a.device() != null ? a.device() : String.valueOf(a.address());
         }
     }
 

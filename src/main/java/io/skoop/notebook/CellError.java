@@ -50,6 +50,15 @@ public final class CellError extends RuntimeException {
         return thrownByCell;
     }
 
+    /**
+     * True when it is a mistake in using skoop — a bad argument, an unknown pod, no snapshot yet, a file that cannot be
+     * written ({@link Mistakes#isSessionMistake}) — which a shell or runbook reports as its one-line message, rather than
+     * an exception the cell's own code threw.
+     */
+    public boolean mistake() {
+        return !thrownByCell && getCause() != null && Mistakes.isSessionMistake(getCause());
+    }
+
     /** True when the failure began inside skoop's own code and is no user mistake: a bug (its cause is the exception). */
     public boolean internal() {
         return internal;

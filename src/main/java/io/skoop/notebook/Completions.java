@@ -144,9 +144,11 @@ public final class Completions {
 
     private List<String> endpointSpecs() {
         KubeObjects k = objects();
-        if (k == null) {
-            return List.of();
-        }
+        return k == null ? List.of() : endpointSpecs(k);
+    }
+
+    /** Every endpoint of {@code k} as {@code skoop diagnose} writes them: {@code ns/pod}, {@code node/NAME}, {@code svc/ns/name}. */
+    public static List<String> endpointSpecs(KubeObjects k) {
         List<String> out = new ArrayList<>(k.pods().stream().map(KPod::key).toList());
         k.nodes().forEach(n -> out.add("node/" + n.name()));
         k.services().forEach(x -> out.add("svc/" + x.key()));

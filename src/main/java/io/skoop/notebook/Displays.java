@@ -10,6 +10,7 @@ import io.skoop.model.Level;
 import io.skoop.model.Suspicion;
 import io.skoop.netstack.route.RouteResult;
 import io.skoop.render.ClusterTables;
+import io.skoop.render.DotRenderer;
 import io.skoop.render.EngineJson;
 import io.skoop.render.Html;
 import io.skoop.render.HtmlRenderer;
@@ -158,18 +159,14 @@ public final class Displays {
             boolean next = s.link() != null;
             String style = next ? null : s.kind().equals("DELIVERED") ? Html.levelStyle(null)
                     : s.kind().equals("UNKNOWN") ? Html.levelStyle(Level.WARNING) : Html.levelStyle(Level.FATAL);
-            String link = next ? s.link().type().name().toLowerCase(Locale.ROOT) + " " + end(s.link().sourceAttribute()) + " → "
-                    + end(s.link().destinationAttribute()) : "";
+            String link = next ? s.link().type().name().toLowerCase(Locale.ROOT) + " " + DotRenderer.end(s.link().sourceAttribute()) + " → "
+                    + DotRenderer.end(s.link().destinationAttribute()) : "";
             rows.add(List.of(Html.Cell.of(i++), Html.Cell.styled(next ? "→ " + s.nextHop() : s.kind(), style), Html.Cell.of(link),
                     Html.Cell.of(s.packet()), Html.Cell.of(String.format(Locale.ROOT, "%.3f", s.probability())),
                     Html.Cell.of(next ? "" : s.reason())));
         }
         return Html.table(steps.size() + (steps.size() == 1 ? " step" : " steps") + " (steps[i].nextHop is where to receive next)",
                 List.of("i", "next hop / end", "link", "packet", "p", "why it ended"), rows);
-    }
-
-    private static String end(io.skoop.model.LinkAttribute a) {
-        return a == null ? "?" : a.device() != null ? a.device() : String.valueOf(a.address());
     }
 
     /** A NetNode being stepped: its hop, its actions, the suspicions and every decision taken there so far. */

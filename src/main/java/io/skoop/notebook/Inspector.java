@@ -29,13 +29,20 @@ public final class Inspector {
 
     private final CellEvaluator evaluator;
     private final Completions completions;
-    private final JavadocIndex javadoc;
+    private JavadocIndex javadoc;
 
     /** An inspector over the evaluator's session, with the shipped Javadoc index. */
     public Inspector(CellEvaluator evaluator) {
         this.evaluator = evaluator;
         this.completions = new Completions(evaluator);
-        this.javadoc = JavadocIndex.load();
+    }
+
+    /** The index, read on the first inspection (not at the kernel's start). */
+    private JavadocIndex javadoc() {
+        if (javadoc == null) {
+            javadoc = JavadocIndex.load();
+        }
+        return javadoc;
     }
 
     /**
@@ -79,7 +86,7 @@ public final class Inspector {
         }
         return VERBS.find(name).map(v -> {
             Class<?> r = v.descriptor().returns();
-            String s = r == Object.class ? null : javadoc.of(r);
+            String s = r == Object.class ? null : javadoc().of(r);
             return v.descriptor().help() + (r == Object.class ? "" : "returns " + r.getName() + (s == null ? "" : ": " + s) + "\n");
         }).orElse(null);
     }
@@ -112,7 +119,7 @@ public final class Inspector {
         sb.append(type.getName()).append('\n');
         String text = String.valueOf(value);
         sb.append("value: ").append(text.length() > VALUE_CHARS ? text.substring(0, VALUE_CHARS) + "…" : text).append('\n');
-        String s = javadoc.of(type);
+        String s = javadoc().of(type);
         if (s != null) {
             sb.append('\n').append(s).append('\n');
         }
@@ -121,7 +128,7 @@ public final class Inspector {
             if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class || m.isSynthetic() || m.getName().contains("$")) {
                 continue;
             }
-            String doc = javadoc.of(type, m.getName());
+            String doc = javadoc().of(type, m.getName());
             if (doc != null) {
                 String shown = Optional.ofNullable(Completions.property(m)).orElse(m.getName() + "(" + params(m) + ")");
                 members.putIfAbsent(shown, doc);
@@ -146,7 +153,7 @@ public final class Inspector {
             sb.append(m.getReturnType().getSimpleName()).append(' ').append(type.getSimpleName()).append('.').append(m.getName())
                     .append('(').append(params(m)).append(")\n");
         }
-        String doc = javadoc.of(type, ms.get(0).getName());
+        String doc = javadoc().of(type, ms.get(0).getName());
         return doc == null ? sb.toString() : sb.append('\n').append(doc).append('\n').toString();
     }
 

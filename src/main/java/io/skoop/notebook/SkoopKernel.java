@@ -187,7 +187,7 @@ public final class SkoopKernel extends BaseKernel {
         log.println("skoop: internal error in the kernel: " + t);
         t.printStackTrace(log);
         String v = "internal error in skoop (please report; the whole stack trace is in the kernel's log): " + t;
-        return new CellError(t.getClass().getSimpleName(), v, List.of(t.getClass().getSimpleName() + ": " + v), t);
+        return new CellError(t.getClass().getSimpleName(), v, List.of(t.getClass().getSimpleName() + ": " + v), t, true, false);
     }
 
     /** Not used: cells run through {@link #handleExecuteRequest}. Runs {@code code} as a cell and gives its value. */

@@ -115,7 +115,7 @@ public final class DotRenderer {
     }
 
     /** One end of a link as the renderers print it: its device, else its address, else {@code ?}. */
-    static String end(LinkAttribute a) {
+    public static String end(LinkAttribute a) {
         return a == null ? "?" : a.device() != null ? a.device() : a.address() != null ? a.address().toString() : "?";
     }
 }

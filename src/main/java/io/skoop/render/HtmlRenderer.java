@@ -47,7 +47,7 @@ public final class HtmlRenderer {
      */
     public static String diagnosis(Diagnosis d, String svg) {
         StringBuilder sb = new StringBuilder("<div class=\"skoop-diagnosis\" style=\"font-family:sans-serif\">\n");
-        sb.append("<p style=\"margin:2px 0\"><b>").append(Html.escape(title(d))).append("</b> <span style=\"color:#666\">(snapshot ")
+        sb.append("<p style=\"margin:2px 0\"><b>").append(Html.escape(TextRenderer.title(d))).append("</b> <span style=\"color:#666\">(snapshot ")
                 .append(Html.escape(d.snapshot())).append(")</span></p>\n");
         sb.append("<p style=\"margin:4px 0\">verdict: ").append(Html.badge(d.verdict().name(), verdictStyle(d.verdict())))
                 .append(' ').append(Html.escape(share(d))).append("</p>\n");
@@ -63,12 +63,6 @@ public final class HtmlRenderer {
             sb.append("<div class=\"skoop-graph\">\n").append(Html.inlineSvg(svg)).append("\n</div>\n");
         }
         return sb.append("</div>\n").toString();
-    }
-
-    /** {@code pod:default/client -> svc:default/web port 80/tcp}: what was asked, as the text report's first line says it. */
-    static String title(Diagnosis d) {
-        return d.source() + " -> " + d.destination() + (d.destination().port() == 0 ? "" : " port " + d.destination().port())
-                + "/" + d.query().protocol().ianaName();
     }
 
     /** "— 67% of new connections complete" when some but not all do; empty otherwise. */
@@ -97,7 +91,7 @@ public final class HtmlRenderer {
      */
     public static String page(Diagnosis d, String svg) {
         StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
-                .append(Html.escape("skoop: " + title(d) + ": " + d.verdict())).append("</title></head>\n<body>\n");
+                .append(Html.escape("skoop: " + TextRenderer.title(d) + ": " + d.verdict())).append("</title></head>\n<body>\n");
         sb.append(diagnosis(d, svg));
         for (String[] part : new String[][] {{"request", "request"}, {"reply", "reply"}}) {
             PacketPath p = part[0].equals("request") ? d.request() : d.reply();

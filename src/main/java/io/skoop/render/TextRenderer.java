@@ -25,9 +25,7 @@ public final class TextRenderer {
     /** The whole diagnosis, lines ending in '\n'. */
     public String render(Diagnosis d) {
         StringBuilder sb = new StringBuilder();
-        sb.append("diagnosis: ").append(d.source()).append(" -> ").append(d.destination())
-                .append(d.destination().port() == 0 ? "" : " port " + d.destination().port()).append('/')
-                .append(d.query().protocol().ianaName()).append("  (snapshot ").append(d.snapshot()).append(")\n");
+        sb.append("diagnosis: ").append(title(d)).append("  (snapshot ").append(d.snapshot()).append(")\n");
         section(sb, "request", d.request());
         if (!d.reply().nodes().isEmpty()) {
             section(sb, "reply", d.reply());
@@ -48,6 +46,12 @@ public final class TextRenderer {
         }
         sb.append('\n');
         return sb.toString();
+    }
+
+    /** What was asked: {@code default/client (10.244.0.2) -> svc/default/web (10.96.0.2) port 80/tcp}. */
+    static String title(Diagnosis d) {
+        return d.source() + " -> " + d.destination() + (d.destination().port() == 0 ? "" : " port " + d.destination().port())
+                + "/" + d.query().protocol().ianaName();
     }
 
     private void section(StringBuilder sb, String title, PacketPath path) {

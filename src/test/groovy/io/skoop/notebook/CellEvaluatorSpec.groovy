@@ -209,28 +209,37 @@ class CellEvaluatorSpec extends Specification {
         e.traceback()[1] == '  In [1], line 3: throw new IllegalStateException("boom")'
     }
 
-    def "a long cell is interrupted from another thread; the session survives and the next cell runs"() {
-        given:
-        cell('def kept = "still here"')
+    /**
+     * Runs {@code code} (which counts {@code started} down before its endless part) on a thread of its own, interrupts
+     * it from here and gives the error it ended with; fails when the cell does not stop.
+     */
+    CellError interruptedWhileRunning(String code, String label) {
         CountDownLatch started = new CountDownLatch(1)
         ev.binding().setVariable('started', started)
         CellError error = null
-
-        when:
         Thread t = Thread.start {
             try {
-                ev.eval('started.countDown()\nlong i = 0\nwhile (true) { i++ }', 'In [9]')
+                ev.eval(code, label)
             } catch (CellError e) {
                 error = e
             }
         }
-        started.await(10, TimeUnit.SECONDS)
+        assert started.await(10, TimeUnit.SECONDS): 'the cell did not start'
         Thread.sleep(100)
-        ev.interrupt()
+        assert ev.interrupt(): 'no cell was running'
         t.join(10_000)
+        assert !t.alive: 'the cell did not stop when interrupted'
+        error
+    }
+
+    def "a long cell is interrupted from another thread; the session survives and the next cell runs"() {
+        given:
+        cell('def kept = "still here"')
+
+        when:
+        CellError error = interruptedWhileRunning('started.countDown()\nlong i = 0\nwhile (true) { i++ }', 'In [9]')
 
         then:
-        !t.alive
         error.ename() == 'Interrupted'
         error.evalue().startsWith('the cell was interrupted (In [9], line 3: while (true) { i++ })')
         cell('kept').value() == 'still here'
@@ -240,27 +249,13 @@ class CellEvaluatorSpec extends Specification {
 
     def "a cell that ran %time before its long loop is still interrupted"() {
         given:
-        CountDownLatch started = new CountDownLatch(1)
-        ev.binding().setVariable('started', started)
-        CellError error = null
         def out = System.out
         System.out = new PrintStream(new ByteArrayOutputStream(), true)
 
         when:
-        Thread t = Thread.start {
-            try {
-                ev.eval('%time 1 + 1\nstarted.countDown()\nwhile (true) { }', 'In [5]')
-            } catch (CellError e) {
-                error = e
-            }
-        }
-        started.await(10, TimeUnit.SECONDS)
-        Thread.sleep(100)
-        ev.interrupt()
-        t.join(10_000)
+        CellError error = interruptedWhileRunning('%time 1 + 1\nstarted.countDown()\nwhile (true) { }', 'In [5]')
 
         then:
-        !t.alive
         error.ename() == 'Interrupted'
 
         cleanup:
