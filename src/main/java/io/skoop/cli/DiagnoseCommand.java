@@ -3,6 +3,7 @@ package io.skoop.cli;
 import io.skoop.diagnose.Diagnosis;
 import io.skoop.diagnose.Diagnostor;
 import io.skoop.diagnose.Query;
+import io.skoop.model.Level;
 import io.skoop.model.Protocol;
 import io.skoop.render.OutputFormat;
 import io.skoop.snapshot.Snapshot;
@@ -19,7 +20,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code skoop diagnose}: does a new connection from SRC to DST:PORT/PROTO succeed on a snapshot,
- * and if not, why? Exit codes: 0 reachable, 1 unreachable or unknown, 2 usage error or bad input.
+ * and if not, why? Exit codes: 0 reachable, 1 unreachable or unknown, 2 usage error or bad input; with
+ * {@code --fail-on LEVEL} also 1 when a suspicion of LEVEL or above is raised (a gate for CI pipelines: an MTU black
+ * hole is REACHABLE with a CRITICAL).
  *
  * <p>{@code --format} picks the renderer ({@link OutputFormat}: text, json, dot, svg, png, html); {@code -o FILE} writes the
  * result to FILE (replacing a file that is there) instead of standard output, and is required for png. The format and
@@ -29,7 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
         description = {"Simulate a new connection hop by hop on a cluster snapshot: the packet path, the suspicions, the verdict.",
                 "Endpoints: NAMESPACE/POD, pod/NAMESPACE/POD, node/NAME, svc/NAMESPACE/NAME, or an IP.",
-                "Exit: 0 reachable, 1 unreachable or unknown, 2 usage error or bad input."})
+                "Exit: 0 reachable, 1 unreachable or unknown (or, with --fail-on, a suspicion of that level or above),"
+                        + " 2 usage error or bad input."})
 public class DiagnoseCommand implements Callable<Integer> {
 
     static class Source {
@@ -65,6 +69,11 @@ public class DiagnoseCommand implements Callable<Integer> {
             description = "Write to FILE instead of standard output (required for png; an existing FILE is replaced).")
     Path output;
 
+    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "unreachable",
+            description = "When to exit 1: unreachable (the verdict is not REACHABLE; default), or also when a suspicion of"
+                    + " fatal, critical or warning level or above is raised.")
+    String failOn;
+
     @Option(names = "--explain", description = "Text: also print every hop's decisions (routes, rules, lookups); json always has them.")
     boolean explain;
 
@@ -73,6 +82,7 @@ public class DiagnoseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Level gate = failOnLevel(failOn);
         OutputFormat fmt = OutputFormat.parse(format);
         checkOutput(fmt);
         Protocol proto = Protocol.parse(protocol);
@@ -92,7 +102,21 @@ public class DiagnoseCommand implements Callable<Integer> {
             spec.commandLine().getErr().printf("skoop: %s; wrote %s (%s, %d bytes)%n", d.verdict(), output, fmt.cliName(), rendered.length);
             spec.commandLine().getErr().flush();
         }
-        return d.reachable() ? 0 : 1;
+        boolean failed = !d.reachable() || gate != null && d.maxLevel() != null && d.maxLevel().compareTo(gate) >= 0;
+        return failed ? 1 : 0;
+    }
+
+    /** The level {@code --fail-on} names, or null for {@code unreachable} (the verdict alone decides). */
+    static Level failOnLevel(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (t) {
+            case "unreachable" -> null;
+            case "fatal" -> Level.FATAL;
+            case "critical" -> Level.CRITICAL;
+            case "warning" -> Level.WARNING;
+            default -> throw new UserException("--fail-on expects unreachable, fatal, critical or warning, got '" + text + "'"
+                    + io.skoop.model.Names.didYouMean(t, java.util.List.of("unreachable", "fatal", "critical", "warning")));
+        };
     }
 
     /** Fails before the diagnosis runs when the result could not be written. */

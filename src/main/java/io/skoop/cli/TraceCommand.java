@@ -87,10 +87,6 @@ public class TraceCommand implements Callable<Integer> {
         if (mark != null) {
             p = p.withMark(parseMark(mark));
         }
-        String rulesFile = p.src().isV6() ? "ip6tables.txt" : "iptables.txt";
-        if (!ns.has(rulesFile)) {
-            throw new UserException("no " + rulesFile + " in " + ns.dir() + " (not collected: see meta.json)");
-        }
         TraceRequest req = TraceRequest.of(p, io.skoop.netstack.netfilter.Path.parse(path))
                 .withIif(iif).withOif(oif).withPhysdev(physIn, physOut).withRecordNoMatch(allRules);
         TraceResult r = ns.trace(req);

@@ -130,7 +130,7 @@ public final class Diagnostor {
         Walk request = new Walk(Walk.Direction.REQUEST, manager, client, null);
         request.path().addOrigin(request.node(client));
         Packet first = Packet.of(dst.ip().isV6() ? Ip.V6_ANY : Ip.V4_ANY, 0, dst.ip(), dst.port(), query.protocol());
-        List<Outcome.End> requestEnds = run(request, manager.action(client).send(request, first, Flow.start()));
+        List<Outcome.End> requestEnds = run(request, send(request, client, first, Flow.start()));
 
         Walk reply = new Walk(Walk.Direction.REPLY, manager, client, request.connected());
         List<Diagnosis.Branch> branches = new ArrayList<>();
@@ -147,7 +147,7 @@ public final class Diagnostor {
             }
             reply.path().addOrigin(reply.node(e.hop()));
             Flow back = new Flow(1.0, 0, e.flow().conntrack(), List.of());
-            for (Outcome.End r : run(reply, manager.action(e.hop()).send(reply, e.packet().reversed(), back))) {
+            for (Outcome.End r : run(reply, send(reply, e.hop(), e.packet().reversed(), back))) {
                 double rp = p * r.flow().probability();
                 branches.add(new Diagnosis.Branch(Walk.Direction.REPLY, r.kind(), r.hop(), rp, r.packet(), r.reason()));
                 if (r.kind() == Outcome.End.Kind.DELIVERED) {
@@ -158,6 +158,26 @@ public final class Diagnostor {
             }
         }
         Verdict verdict = success > 1e-9 ? Verdict.REACHABLE : unknown > 1e-9 ? Verdict.UNKNOWN : Verdict.UNREACHABLE;
+        List<String> inconsistent = new ArrayList<>();
+        for (Target t : List.of(src, dst)) {
+            if (t.hop() != null) {
+                manager.contradiction(t.hop()).ifPresent(c -> inconsistent.add(t.name()));
+            }
+        }
+        if (!inconsistent.isEmpty()) {
+            // the answer rests on addresses the snapshot contradicts: not a verdict about the network
+            verdict = Verdict.UNKNOWN;
+            success = 0;
+            String note = " [not a network fault: the snapshot is inconsistent about " + String.join(" and ", inconsistent) + "]";
+            for (PacketPath path : List.of(request.path(), reply.path())) {
+                path.nodes().forEach(n -> {
+                    n.demote(Level.FATAL, Level.WARNING, note);
+                    n.demote(Level.CRITICAL, Level.WARNING, note);
+                });
+            }
+            cluster.add(Suspicion.warning("UNKNOWN: the snapshot is inconsistent about " + String.join(" and ", inconsistent)
+                    + " (see their suspicions): the walk used the objects' addresses, which the dumps contradict"));
+        }
         if (verdict == Verdict.REACHABLE && success < 1 - 1e-9) {
             String note = String.format(Locale.ROOT, " [breaks %.0f%% of new connections: other branches complete]", (1 - success) * 100);
             for (PacketPath path : List.of(request.path(), reply.path())) {
@@ -220,8 +240,26 @@ public final class Diagnostor {
                         + " branches: the walk stops here"));
                 continue;
             }
-            work.addAll(manager.action(a.hop()).receive(walk, a.crossed()));
+            Arrival crossed = a.crossed();
+            work.addAll(untrustedDump(walk, a.hop(), a.packet(), a.flow(), () -> manager.action(a.hop()).receive(walk, crossed)));
         }
         return ends;
+    }
+
+    private List<Outcome> send(Walk walk, Hop hop, Packet packet, Flow flow) {
+        return untrustedDump(walk, hop, packet, flow, () -> manager.action(hop).send(walk, packet, flow));
+    }
+
+    /**
+     * Runs a NetNode's Send or Receive; a dump file it needed that cannot be trusted ends the branch UNKNOWN at that hop,
+     * the suspicion naming the file and why — never a network verdict built on missing data.
+     */
+    private static List<Outcome> untrustedDump(Walk walk, Hop hop, Packet packet, Flow flow,
+                                               java.util.function.Supplier<List<Outcome>> step) {
+        try {
+            return step.get();
+        } catch (io.skoop.netstack.UnavailablePartException e) {
+            return List.of(LinuxNetNode.unknown(walk.node(hop), packet, flow, e.getMessage()));
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.skoop.model.Packet;
 import io.skoop.model.Protocol;
 import io.skoop.model.Suspicion;
 import io.skoop.netstack.NetNS;
+import io.skoop.netstack.PartState;
 import io.skoop.netstack.link.Interface;
 import io.skoop.netstack.link.VxlanInfo;
 import io.skoop.netstack.neigh.Neighbour;
@@ -81,6 +82,10 @@ final class LinuxNetNode implements NetNodeAction {
         if (p.src().isAny()) {
             RouteResult r = ns.routeGet(new RouteQuery(p.dst(), null, null, null, p.mark(), p.protocol().number(), 0, p.dport(), 0, 0));
             me.explain("source selection: ip route get " + p.dst() + " -> " + r.summary().strip());
+            if (r.uncertain()) {
+                return List.of(unknown(me, p, flow, "source selection for " + p.dst() + " is not certain: "
+                        + (r.assumptions().isEmpty() ? r.summary().strip() : String.join("; ", r.assumptions()))));
+            }
             if (!r.ok()) {
                 return List.of(drop(me, p, flow, "connect() fails: no route to " + p.dst() + " (" + r.errno() + ": " + r.errno().message()
                         + (r.failure() == null ? "" : ": " + r.failure()) + ")" + downDevices() + expected(p.dst())));
@@ -146,6 +151,10 @@ final class LinuxNetNode implements NetNodeAction {
     private List<Outcome> bridged(Walk walk, NetNode me, Arrival a, Interface in, Interface br, ConntrackEntry ct) {
         Packet p = a.packet();
         Optional<Boolean> nf = ns.sysctls().bridgeNfCallIptables();
+        if (nf.isEmpty() && ns.sysctls().untrusted().isPresent()) {
+            return List.of(unknown(me, p, a.flow(), "whether iptables sees frames bridged on " + br.name()
+                    + " (net.bridge.bridge-nf-call-iptables) is not known: " + ns.sysctls().untrusted().get()));
+        }
         boolean callIptables = nf.orElse(false);
         me.explain("bridge " + br.name() + ": frame from port " + in.name() + " for " + a.nexthop() + " is bridged"
                 + (callIptables ? " (bridge-nf-call-iptables=1: iptables sees it with physdev)"
@@ -173,6 +182,18 @@ final class LinuxNetNode implements NetNodeAction {
      * of that next hop.
      */
     private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow, Ip bridgedTo) {
+        List<io.skoop.netstack.netfilter.NftTable> nft = ns.nftTablesNotSimulated();
+        if (!nft.isEmpty()) {
+            return List.of(unknown(me, before, flow, "nftables tables " + nft + " of " + ns.dir() + " have base chains skoop does"
+                    + " not simulate yet: what they do to " + before + " is not known"));
+        }
+        if (hop.type() == NetNodeType.NODE && manager.services() != null && ns.state("iptables.txt").kind() == PartState.Kind.EMPTY
+                && manager.ipCache().lookup(before.dst()) instanceof io.skoop.k8s.IpEntity.ServiceEntity) {
+            // iptables-save prints nothing without tables: true of a node where kube-proxy never ran, or of a dump taken elsewhere
+            return List.of(unknown(me, before, flow, ns.state("iptables.txt").file() + " is empty, although kube-proxy (iptables"
+                    + " mode) writes KUBE-SERVICES on every node: was the dump taken in the node's network namespace, and does"
+                    + " kube-proxy run there?"));
+        }
         TraceResult result = ns.trace(req);
         if (!walk.isReply() && hop.type() == NetNodeType.NODE && manager.services() != null) {
             manager.services().process(me, before, result, manager.ipCache());
@@ -256,16 +277,18 @@ final class LinuxNetNode implements NetNodeAction {
         if (walk.isReply()) {
             return List.of(replyArrived(walk, me, p, f));
         }
-        if (!ns.has("sockets.txt")) {
-            return List.of(unknown(me, p, f, "sockets were not collected (no sockets.txt): cannot tell whether something listens on "
-                    + p.dst() + ":" + p.dport() + "/" + p.protocol()));
+        if (!ns.state("sockets.txt").trusted()) {
+            return List.of(unknown(me, p, f, "cannot tell whether something listens on " + p.dst() + ":" + p.dport() + "/"
+                    + p.protocol() + ": " + ns.state("sockets.txt").describe()));
         }
         List<ListeningSocket> socks = ns.sockets().listening(p.dst(), p.dport(), p.protocol(), dev);
         if (socks.isEmpty()) {
             String answer = p.protocol() == Protocol.TCP ? "the kernel answers RST: connection refused"
                     : "the kernel answers ICMP port unreachable";
+            String none = ns.state("sockets.txt").kind() == PartState.Kind.EMPTY
+                    ? "; its sockets.txt is empty: nothing listens on any port there" : "";
             return List.of(drop(me, p, f, "no socket listens on " + p.dst() + ":" + p.dport() + "/" + p.protocol().ianaName()
-                    + " in " + hop + " (" + answer + ")"));
+                    + " in " + hop + " (" + answer + none + ")"));
         }
         ListeningSocket s = socks.get(0);
         me.addAction(new Action(ActionType.SERVE, null, List.of()));

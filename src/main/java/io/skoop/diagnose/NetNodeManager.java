@@ -35,6 +35,7 @@ public final class NetNodeManager {
     private final InfraShim infra;
     private final Map<Hop, NetNodeAction> actions = new HashMap<>();
     private final Map<Hop, List<Suspicion>> intent = new HashMap<>();
+    private final Map<Hop, Optional<String>> contradictions = new HashMap<>();
 
     /**
      * @param plugin   the CNI plugin whose intent is checked, or null
@@ -166,38 +167,96 @@ public final class NetNodeManager {
                 return out;
             }
             KNode node = node(h);
-            out.addAll(netnsChecks(netns(h)));
-            if (h.type() == NetNodeType.NODE) {
-                if (!node.isReady()) {
-                    out.add(Suspicion.warning("node " + node.name() + " is not Ready (" + condition(node.ready()) + ")"));
-                }
-                if (plugin != null) {
+            KPod pod = h.type() == NetNodeType.NODE ? null : pod(h);
+            if (pod == null && !node.isReady()) {
+                out.add(Suspicion.warning("node " + node.name() + " is not Ready (" + condition(node.ready()) + ")"));
+            } else if (pod != null && !pod.isRunning()) {
+                out.add(Suspicion.warning("pod " + pod.key() + " is " + pod.phase() + ", not Running"));
+            } else if (pod != null && !pod.isReady()) {
+                out.add(Suspicion.warning("pod " + pod.key() + " is not ready (" + condition(pod.ready())
+                        + "): Services leave it out of their endpoints"));
+            }
+            contradiction(h).ifPresent(c -> out.add(Suspicion.warning("the snapshot is inconsistent: " + c)));
+            try {
+                out.addAll(netnsChecks(netns(h)));
+                if (plugin != null && pod == null) {
                     out.addAll(plugin.checkNode(node, netns(h), ipCache.objects().nodes()));
-                }
-            } else {
-                KPod pod = pod(h);
-                if (!pod.isRunning()) {
-                    out.add(Suspicion.warning("pod " + pod.key() + " is " + pod.phase() + ", not Running"));
-                } else if (!pod.isReady()) {
-                    out.add(Suspicion.warning("pod " + pod.key() + " is not ready (" + condition(pod.ready())
-                            + "): Services leave it out of their endpoints"));
-                }
-                if (plugin != null) {
+                } else if (plugin != null) {
                     NetNS nodeNs = missing(nodeHop(node.name())).isPresent() ? null : snapshot.host(node.name());
                     out.addAll(plugin.checkPod(pod, netns(h), node, nodeNs));
                 }
+            } catch (io.skoop.netstack.UnavailablePartException e) {
+                // the checks stop at the first file they cannot trust; a packet that needs it ends UNKNOWN naming it
+                out.add(Suspicion.info("the checks of " + h + " are incomplete: " + e.getMessage()));
             }
             return out;
         });
     }
 
     /**
-     * What any namespace on the path is told about itself: {@code lo} down (connections to its own addresses over
+     * Where the snapshot contradicts itself about a pod or node hop: a pod listed twice in pods.json, a pod IP that
+     * another Running pod also claims, a pod IP (or a node's InternalIP) that no interface of its own dump holds. Such
+     * a contradiction is the snapshot's (objects and dumps collected at different moments, a pod restarted in between,
+     * a hand-edited file), never the network's. Computed once per hop; empty for hops without a dump.
+     *
+     * @return the contradictions as one sentence naming the objects, the addresses and the dump, or empty
+     */
+    public Optional<String> contradiction(Hop hop) {
+        return contradictions.computeIfAbsent(hop, h -> {
+            if (!hasNetns(h) || missing(h).isPresent()) {
+                return Optional.empty();
+            }
+            List<String> found = new ArrayList<>();
+            List<Ip> claimed;
+            String what;
+            if (h.type() == NetNodeType.POD) {
+                KPod pod = pod(h);
+                List<KPod> same = ipCache.objects().pods().stream()
+                        .filter(p -> p.namespace().equals(pod.namespace()) && p.name().equals(pod.name())).toList();
+                if (same.size() > 1) {
+                    found.add("pods.json lists " + pod.key() + " " + same.size() + " times (IPs "
+                            + same.stream().map(p -> p.podIPs().toString()).toList() + "; skoop uses the first)");
+                }
+                for (Ip ip : pod.podIPs()) {
+                    ipCache.objects().pods().stream().filter(p -> p != pod && !p.hostNetwork() && p.isRunning()
+                                    && !p.key().equals(pod.key()) && p.podIPs().contains(ip)).findFirst()
+                            .ifPresent(p -> found.add("pods.json gives " + ip + " to both " + pod.key() + " and " + p.key()));
+                }
+                claimed = pod.podIPs();
+                what = "pods.json says " + pod.key() + " has ";
+            } else {
+                KNode node = node(h);
+                claimed = node.internalIPs();
+                what = "nodes.json says " + node.name() + " has InternalIP ";
+            }
+            try {
+                NetNS ns = netns(h);
+                for (Ip ip : claimed) {
+                    if (ns.interfaces().withAddress(ip).isEmpty()) {
+                        List<String> held = ns.interfaces().all().stream().filter(i -> !i.isLoopback())
+                                .flatMap(i -> i.addresses(ip.isV6()).stream().map(a -> a.local() + " on " + i.name())).toList();
+                        found.add(what + ip + ", but its dump " + ns.dir() + " has "
+                                + (held.isEmpty() ? "no " + (ip.isV6() ? "IPv6" : "IPv4") + " address" : String.join(", ", held))
+                                + " (objects and dumps collected at different times?)");
+                    }
+                }
+            } catch (io.skoop.netstack.UnavailablePartException e) {
+                // the dump's addresses cannot be trusted: the walk says so where it needs them
+            }
+            return found.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", found));
+        });
+    }
+
+    /**
+     * What any namespace on the path is told about itself: nft.json not collected (INFO: its tables are not known), {@code lo} down (connections to its own addresses over
      * loopback fail: WARNING), and policy routing beyond the three default rules (0 local, 32766 main, 32767
      * default — ip-rule(8)): INFO, since every lookup on the path already follows the rules.
      */
     static List<Suspicion> netnsChecks(NetNS ns) {
         List<Suspicion> out = new ArrayList<>();
+        if (!ns.state("nft.json").trusted()) {
+            out.add(Suspicion.info("nftables tables outside iptables, if any, are not known: " + ns.state("nft.json").describe()));
+        }
         ns.interfaces().all().stream().filter(i -> i.isLoopback() && !i.isUp()).findFirst()
                 .ifPresent(lo -> out.add(Suspicion.warning(lo.name() + " is down: connections to this namespace's own addresses fail")));
         for (boolean v6 : new boolean[] {false, true}) {

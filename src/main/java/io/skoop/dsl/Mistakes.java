@@ -16,11 +16,13 @@ public final class Mistakes {
     /**
      * Bad arguments and malformed input: a bad argument or name ({@link IllegalArgumentException}, which the commands'
      * own user errors extend), a dump that does not parse ({@link ParseException}, naming file and line), a missing
-     * file, a lab that cannot be built here (root missing, a name taken), a command-line option picocli rejects.
+     * file, a lab that cannot be built here (root missing, a name taken), a command-line option picocli rejects, a dump
+     * file a command needs that cannot be trusted ({@link io.skoop.netstack.UnavailablePartException}).
      */
     public static boolean isUserError(Throwable t) {
         return t instanceof ParseException || t instanceof IllegalArgumentException || t instanceof NoSuchFileException
-                || t instanceof LabException || t instanceof picocli.CommandLine.ParameterException;
+                || t instanceof LabException || t instanceof picocli.CommandLine.ParameterException
+                || t instanceof io.skoop.netstack.UnavailablePartException;
     }
 
     /**

@@ -35,8 +35,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -45,9 +47,12 @@ import java.util.function.Supplier;
  * neighbours, FDB, ipsets, IPVS, listening sockets, sysctls.
  *
  * <p>Each part is parsed on first use and kept, so a diagnosis parses only the namespaces and
- * the files on the packet's path. A file that is absent reads as empty; {@link #notCollected()}
- * says which files were not collected (from meta.json: tool missing or failed) so callers can
- * raise a suspicion instead of treating "no data" as "nothing configured".
+ * the files on the packet's path. Every file has a {@link PartState} ({@link #state}): a part whose
+ * file cannot be trusted (not collected, failed, lost, empty where its tool always prints
+ * something) is never read as "nothing configured": using it throws
+ * {@link UnavailablePartException} naming the file and why (sysctl.txt instead yields
+ * {@link Sysctls#untrusted() untrusted} sysctls, whose missing keys make the lookups that need
+ * them uncertain). docs/netns-dump.md, "When a file cannot be trusted".
  *
  * <p>Malformed files raise {@link ParseException} (file, line, what was expected) when the
  * part is first used. Not thread-safe.
@@ -59,6 +64,19 @@ public final class NetNS {
             "sockets.txt", "sysctl.txt");
 
     private static final List<String> ROUTING_FILES = List.of("link.json", "addr.json", "route.json", "rule.json");
+
+    /** Files whose tool prints nothing when there is nothing (no tables, no sets, no IPVS, no socket): empty is trusted. */
+    private static final Set<String> MAY_BE_EMPTY = Set.of("iptables.txt", "ip6tables.txt", "ipset.txt", "ipvs.txt", "sockets.txt");
+
+    /** The command of each file (docs/netns-dump.md), for messages. */
+    private static final Map<String, String> COMMANDS = Map.ofEntries(Map.entry("link.json", "ip -j -d link show"),
+            Map.entry("addr.json", "ip -j addr show"), Map.entry("route.json", "ip -j -d route show table all"),
+            Map.entry("route6.json", "ip -6 -j -d route show table all"), Map.entry("rule.json", "ip -j rule show"),
+            Map.entry("rule6.json", "ip -6 -j rule show"), Map.entry("neigh.json", "ip -j neigh show"),
+            Map.entry("fdb.json", "bridge -j fdb show"), Map.entry("iptables.txt", "iptables-save -c"),
+            Map.entry("ip6tables.txt", "ip6tables-save -c"), Map.entry("nft.json", "nft -j list ruleset"),
+            Map.entry("ipset.txt", "ipset save"), Map.entry("ipvs.txt", "ipvsadm -Sn"),
+            Map.entry("sockets.txt", "ss -H -t -u -l -n -p -e"), Map.entry("sysctl.txt", "sysctl -a"));
 
     private final String name;
     private final Path dir;
@@ -75,30 +93,34 @@ public final class NetNS {
     private final Lazy<NetfilterSimulator> netfilter;
     private final Lazy<String> nftText;
     private final Lazy<List<NftTable>> nftTables;
+    private final Map<String, PartState> states = new HashMap<>();
 
     private NetNS(String name, Path dir) {
         this.name = name;
         this.dir = dir;
-        this.meta = part("meta.json", () -> exists("meta.json") ? DumpMetaParser.parse(dir.resolve("meta.json")) : null);
-        this.sysctls = part("sysctl.txt", () -> exists("sysctl.txt") ? SysctlParser.parse(dir.resolve("sysctl.txt")) : new Sysctls(Map.of()));
+        // present (even as a folder or a broken link: that is an error naming it) or absent (a hand-made dump)
+        this.meta = part("meta.json", () -> Files.exists(dir.resolve("meta.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                ? DumpMetaParser.parse(dir.resolve("meta.json")) : null);
+        this.sysctls = part("sysctl.txt", this::readSysctls);
         this.router = part(null, () -> {
-            requireFiles(ROUTING_FILES);
-            return RoutingDump.load(dir, sysctls().asMap());
+            ROUTING_FILES.forEach(f -> require(f, "routing"));
+            return RoutingDump.load(dir, sysctls(), ipv6Routing() == null);
         });
         this.iptables = part("iptables.txt", () -> rules("iptables.txt", false));
         this.ip6tables = part("ip6tables.txt", () -> rules("ip6tables.txt", true));
-        this.ipsets = part("ipset.txt", () -> exists("ipset.txt") ? IpsetParser.parse(dir.resolve("ipset.txt")) : new IpSets(List.of()));
-        this.neighbours = part("neigh.json", () -> exists("neigh.json") ? NeighParser.parse(dir.resolve("neigh.json")) : NeighParser.parse("neigh.json", "[]"));
-        this.fdb = part("fdb.json", () -> exists("fdb.json") ? FdbParser.parse(dir.resolve("fdb.json")) : FdbParser.parse("fdb.json", "[]"));
+        this.ipsets = part("ipset.txt", () -> IpsetParser.parse(require("ipset.txt", "ipset membership")));
+        this.neighbours = part("neigh.json", () -> NeighParser.parse(require("neigh.json", "neighbour resolution")));
+        this.fdb = part("fdb.json", () -> FdbParser.parse(require("fdb.json", "the bridge forwarding database")));
         this.sockets = part("sockets.txt", () -> {
-            Sockets parsed = exists("sockets.txt") ? SocketParser.parse(dir.resolve("sockets.txt")) : SocketParser.parse("sockets.txt", "");
+            Sockets parsed = SocketParser.parse(require("sockets.txt", "socket lookup"));
             return sysctls().bindV6Only().map(parsed::withBindV6OnlyDefault).orElse(parsed);
         });
-        this.ipvs = part("ipvs.txt", () -> exists("ipvs.txt") ? IpvsParser.parse(dir.resolve("ipvs.txt")) : IpvsParser.parse("ipvs.txt", ""));
-        this.nftText = part("nft.json", () -> exists("nft.json") ? read("nft.json") : "");
+        this.ipvs = part("ipvs.txt", () -> IpvsParser.parse(require("ipvs.txt", "IPVS")));
+        // nft.json not collected: nftables tables outside iptables, if any, are not known (nftTablesNotSimulated is empty)
+        this.nftText = part("nft.json", () -> state("nft.json").trusted() ? read("nft.json") : "");
         this.nftTables = part("nft.json", () -> NftParser.tables(dir.resolve("nft.json").toString(), nftText.get()));
-        this.netfilter = new Lazy<>(() -> new NetfilterSimulator(iptables(), ip6tables(), routingOracle(),
-                new NetNSSets(ipsets())).withConntrackActive(otherConntrackUsers()));
+        this.netfilter = new Lazy<>(() -> new NetfilterSimulator(trustedOrEmpty("iptables.txt", false), trustedOrEmpty("ip6tables.txt", true),
+                routingOracle(), new NetNSSets(this::ipsets)).withConntrackActive(otherConntrackUsers()));
     }
 
     /**
@@ -153,11 +175,115 @@ public final class NetNS {
         return out;
     }
 
+    /**
+     * Whether {@code file} can be trusted, from meta.json and the file alone (not parsed; a malformed file is a
+     * {@link ParseException} when its part is used). sysctl.txt becomes {@link PartState.Kind#INCOMPLETE} once read
+     * if it lacks {@code net.ipv4.ip_forward}.
+     *
+     * @param file one of {@link #FILES}
+     * @throws ParseException when meta.json is malformed
+     */
+    public PartState state(String file) {
+        PartState known = states.get(file);
+        if (known == null) {
+            known = computeState(file);
+            states.put(file, known);
+        }
+        return known;
+    }
+
+    /** The files of {@link #FILES} that cannot be trusted, with their states, in the order of {@link #FILES}. */
+    public List<PartState> untrusted() {
+        if (states.get("sysctl.txt") == null || states.get("sysctl.txt").trusted()) {
+            sysctls(); // reading it may find it incomplete
+        }
+        return FILES.stream().map(this::state).filter(s -> !s.trusted()).toList();
+    }
+
+    private PartState computeState(String file) {
+        Path p = dir.resolve(file);
+        DumpMeta m = meta();
+        DumpMeta.Collected rec = m == null ? null : m.of(file).orElse(null);
+        String cmd = "`" + (rec != null ? rec.command() : COMMANDS.getOrDefault(file, file)) + "`";
+        if (rec != null && rec.status() == DumpMeta.Status.MISSING) {
+            return new PartState(p, PartState.Kind.NOT_COLLECTED, "not collected: " + rec.tool() + " is not installed (meta.json)");
+        }
+        if (rec != null && rec.status() != DumpMeta.Status.OK) {
+            return new PartState(p, PartState.Kind.FAILED, "not collected: " + cmd + " " + rec.statusText() + " with exit status "
+                    + rec.exit() + (rec.stderr().isEmpty() ? "" : " (" + rec.stderr() + ")") + " (meta.json)");
+        }
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return rec != null
+                    ? new PartState(p, PartState.Kind.LOST, "not in the dump, although meta.json records " + cmd + " as collected"
+                    + " (lost when the snapshot was copied?)")
+                    : new PartState(p, PartState.Kind.NOT_COLLECTED, "not in the dump" + (m == null ? "" : " and not listed in meta.json")
+                    + " (" + cmd + " was not collected)");
+        }
+        if (blank(p)) {
+            return MAY_BE_EMPTY.contains(file) ? new PartState(p, PartState.Kind.EMPTY, "")
+                    : new PartState(p, PartState.Kind.TRUNCATED, "empty, but " + cmd + " always prints something"
+                    + (file.endsWith(".json") ? " (at least [] or {})" : "") + ": the collection did not finish");
+        }
+        return new PartState(p, PartState.Kind.COLLECTED, "");
+    }
+
+    /** True for a regular file of at most a few blank bytes; false for anything else (a folder or unreadable file fails when parsed). */
+    private static boolean blank(Path p) {
+        try {
+            if (!Files.isRegularFile(p) || Files.size(p) > 64) {
+                return false;
+            }
+            return new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1).isBlank();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The path of {@code file} when it can be trusted; else the exception naming it and what needed it. */
+    private Path require(String file, String need) {
+        PartState st = state(file);
+        if (!st.trusted()) {
+            throw new UnavailablePartException(st, need);
+        }
+        return dir.resolve(file);
+    }
+
+    /** Why IPv6 routing cannot be simulated (route6.json or rule6.json untrusted), or null. */
+    private UnavailablePartException ipv6Routing() {
+        for (String f : List.of("route6.json", "rule6.json")) {
+            if (!state(f).trusted()) {
+                return new UnavailablePartException(state(f), "IPv6 routing");
+            }
+        }
+        return null;
+    }
+
+    private Sysctls readSysctls() {
+        PartState st = state("sysctl.txt");
+        if (!st.trusted()) {
+            return Sysctls.untrusted(Map.of(), st.describe());
+        }
+        Sysctls read = SysctlParser.parse(dir.resolve("sysctl.txt"));
+        if (read.has("net.ipv4.ip_forward")) {
+            return read;
+        }
+        PartState incomplete = new PartState(st.file(), PartState.Kind.INCOMPLETE, "holds no net.ipv4.ip_forward, which `sysctl -a`"
+                + " always prints: not the whole output (a filtered or hand-made file?)");
+        states.put("sysctl.txt", incomplete);
+        return Sysctls.untrusted(read.asMap(), incomplete.describe());
+    }
+
+    /** sysctl -a; {@link Sysctls#untrusted() untrusted} when sysctl.txt is not collected, empty or incomplete. */
     public Sysctls sysctls() {
         return sysctls.get();
     }
 
-    /** The router over link/addr/route/rule files and the sysctls. */
+    /**
+     * The router over link/addr/route/rule files and the sysctls (IPv6 tables and rules only when route6.json and
+     * rule6.json can be trusted: use {@link #routeGet} to have an IPv6 lookup refused instead of answered wrongly).
+     *
+     * @throws UnavailablePartException when link.json, addr.json, route.json or rule.json cannot be trusted
+     */
     public Router router() {
         return router.get();
     }
@@ -166,33 +292,37 @@ public final class NetNS {
         return router().interfaces();
     }
 
-    /** iptables-save -c (an empty ruleset when not collected). */
+    /** iptables-save -c; throws {@link UnavailablePartException} when iptables.txt cannot be trusted */
     public Ruleset iptables() {
         return iptables.get();
     }
 
-    /** ip6tables-save -c (an empty ruleset when not collected). */
+    /** ip6tables-save -c; throws {@link UnavailablePartException} when ip6tables.txt cannot be trusted */
     public Ruleset ip6tables() {
         return ip6tables.get();
     }
 
+    /** ipset save; throws {@link UnavailablePartException} when ipset.txt cannot be trusted */
     public IpSets ipsets() {
         return ipsets.get();
     }
 
+    /** ip -j neigh show; throws {@link UnavailablePartException} when neigh.json cannot be trusted */
     public NeighbourTable neighbours() {
         return neighbours.get();
     }
 
+    /** bridge -j fdb show; throws {@link UnavailablePartException} when fdb.json cannot be trusted */
     public Fdb fdb() {
         return fdb.get();
     }
 
-    /** Listening sockets, with the namespace's net.ipv6.bindv6only as the default for sockets ss did not flag. */
+    /** Listening sockets (throws {@link UnavailablePartException} when sockets.txt cannot be trusted), with the namespace's net.ipv6.bindv6only as the default for sockets ss did not flag. */
     public Sockets sockets() {
         return sockets.get();
     }
 
+    /** ipvsadm -Sn; throws {@link UnavailablePartException} when ipvs.txt cannot be trusted */
     public IpvsTable ipvs() {
         return ipvs.get();
     }
@@ -202,13 +332,26 @@ public final class NetNS {
         return netfilter.get();
     }
 
-    /** {@code ip route get} on this namespace. */
+    /**
+     * {@code ip route get} on this namespace.
+     *
+     * @throws UnavailablePartException when the routing files (for IPv6: also route6.json, rule6.json) cannot be trusted
+     */
     public RouteResult routeGet(RouteQuery query) {
+        if (query.dst().isV6() && ipv6Routing() != null) {
+            throw ipv6Routing();
+        }
         return router().lookup(query);
     }
 
-    /** A netfilter trace (hooks, tables, chains, routing decisions) on this namespace. */
+    /**
+     * A netfilter trace (hooks, tables, chains, routing decisions) on this namespace.
+     *
+     * @throws UnavailablePartException when the packet's family's rules (iptables.txt / ip6tables.txt) cannot be trusted
+     */
     public TraceResult trace(TraceRequest request) {
+        boolean v6 = request.packet().dst().isV6();
+        require(v6 ? "ip6tables.txt" : "iptables.txt", v6 ? "the IPv6 rules" : "the IPv4 rules");
         return netfilter().trace(request);
     }
 
@@ -237,30 +380,35 @@ public final class NetNS {
      * guessing.
      */
     private RoutingOracle routingOracle() {
-        List<String> missing = ROUTING_FILES.stream().filter(f -> !exists(f)).toList();
-        if (missing.isEmpty()) {
-            return new NetNSRouting(router());
+        UnavailablePartException unavailable = null;
+        for (String f : ROUTING_FILES) {
+            if (unavailable == null && !state(f).trusted()) {
+                unavailable = new UnavailablePartException(state(f), "routing");
+            }
         }
-        String why = "routing data not in the dump (" + String.join(", ", missing) + " missing in " + dir + ")";
+        if (unavailable == null) {
+            return new NetNSRouting(router(), ipv6Routing());
+        }
+        UnavailablePartException why = unavailable;
         return new RoutingOracle() {
             @Override
             public RouteDecision route(io.skoop.model.Packet packet, String iif, String oif) {
-                throw new UnsupportedOperationException(why);
+                throw why;
             }
 
             @Override
             public AddrType addressType(Ip address, String device) {
-                throw new UnsupportedOperationException(why);
+                throw why;
             }
 
             @Override
             public Ip primaryAddress(String device, boolean ipv6) {
-                throw new UnsupportedOperationException(why);
+                throw why;
             }
 
             @Override
             public Ip masqueradeSource(String device, Ip nexthop) {
-                throw new UnsupportedOperationException(why);
+                throw why;
             }
         };
     }
@@ -271,32 +419,28 @@ public final class NetNS {
      * no iptables rule needs it.
      */
     private boolean otherConntrackUsers() {
-        if (!ipvs().services().isEmpty()) {
+        // ipvs.txt not collected (commonly: ipvsadm failed because ip_vs is not loaded): no IPVS assumed here
+        if (state("ipvs.txt").trusted() && !ipvs().services().isEmpty()) {
             return true;
         }
         // a conntrack expression in any nftables rule, or an nftables nat chain, enables conntrack
+        nftTables(); // well-formed nft.json, or a parse error naming it
         String t = nftText.get();
         return t.contains("\"ct\"") || t.replace(" ", "").contains("\"type\":\"nat\"");
     }
 
     private Ruleset rules(String file, boolean v6) {
-        if (!exists(file)) {
-            return Ruleset.empty(v6);
-        }
+        Path p = require(file, v6 ? "the IPv6 rules" : "the IPv4 rules");
         try {
-            return IptablesSaveParser.parse(dir.resolve(file));
+            return IptablesSaveParser.parse(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void requireFiles(List<String> files) {
-        for (String f : files) {
-            if (!exists(f)) {
-                throw new IllegalArgumentException(dir.resolve(f) + " is missing: routing needs link.json, addr.json, route.json and rule.json"
-                        + " (see docs/netns-dump.md)");
-            }
-        }
+    /** The ruleset of {@code file}, or an empty one when it cannot be trusted ({@link #trace} refuses that family). */
+    private Ruleset trustedOrEmpty(String file, boolean v6) {
+        return state(file).trusted() ? (v6 ? ip6tables() : iptables()) : Ruleset.empty(v6);
     }
 
     private boolean exists(String file) {

@@ -19,9 +19,21 @@ import io.skoop.netstack.route.Router;
  */
 final class NetNSRouting implements RoutingOracle {
     private final Router router;
+    private final UnavailablePartException ipv6;
 
-    NetNSRouting(Router router) {
+    /**
+     * @param ipv6 why IPv6 routing cannot be simulated (route6.json or rule6.json untrusted), thrown for IPv6
+     *             questions; null when it can
+     */
+    NetNSRouting(Router router, UnavailablePartException ipv6) {
         this.router = router;
+        this.ipv6 = ipv6;
+    }
+
+    private void family(Ip address) {
+        if (ipv6 != null && address != null && address.isV6()) {
+            throw ipv6;
+        }
     }
 
     /**
@@ -32,10 +44,12 @@ final class NetNSRouting implements RoutingOracle {
      */
     @Override
     public RouteDecision route(Packet packet, String iif, String oif) {
+        family(packet.dst());
         RouteResult r = router.lookup(RouteQuery.of(packet, iif, oif));
         String why = r.summary().strip();
         if (r.uncertain()) {
-            throw new UnsupportedOperationException("routing decision not certain: " + why);
+            throw new UnsupportedOperationException(r.assumptions().isEmpty() ? "routing decision not certain: " + why
+                    : String.join("; ", r.assumptions()) + "; with that the lookup gives: " + why);
         }
         if (!r.ok()) {
             return RouteDecision.error(r.errno().name(), r.failure() == null ? why : why + ": " + r.failure());
@@ -50,7 +64,14 @@ final class NetNSRouting implements RoutingOracle {
     }
 
     @Override
+    public boolean rpfilter(Packet packet, String device, long mark, boolean loose, boolean acceptLocal) {
+        family(packet.src());
+        return router.rpfilter(packet.src(), packet.dst(), device, mark, 0, loose, acceptLocal);
+    }
+
+    @Override
     public AddrType addressType(Ip address, String device) {
+        family(address);
         RouteType t = router.addressType(address, device);
         return switch (t) {
             case UNKNOWN -> null;
@@ -60,6 +81,7 @@ final class NetNSRouting implements RoutingOracle {
 
     @Override
     public Ip primaryAddress(String device, boolean ipv6) {
+        family(ipv6 ? Ip.V6_ANY : null);
         Interface dev = router.interfaces().byName(device).orElse(null);
         if (dev == null) {
             return null;
@@ -74,6 +96,7 @@ final class NetNSRouting implements RoutingOracle {
 
     @Override
     public Ip masqueradeSource(String device, Ip nexthop) {
+        family(nexthop);
         if (nexthop != null && nexthop.isV6()) {
             // IPv6 MASQUERADE uses ipv6_dev_get_saddr; the primary global address of the device is its usual answer
             Interface dev = router.interfaces().byName(device).orElse(null);

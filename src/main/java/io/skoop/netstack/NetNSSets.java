@@ -17,9 +17,10 @@ import java.util.List;
  * packet whose source/destination side carries each dimension's address, port and interface.
  */
 final class NetNSSets implements SetMembership {
-    private final IpSets sets;
+    private final java.util.function.Supplier<IpSets> sets;
 
-    NetNSSets(IpSets sets) {
+    /** @param sets the namespace's ipsets, read on the first membership test (an untrusted ipset.txt makes every test UNKNOWN) */
+    NetNSSets(java.util.function.Supplier<IpSets> sets) {
         this.sets = sets;
     }
 
@@ -47,7 +48,13 @@ final class NetNSSets implements SetMembership {
             }
         }
         Packet probe = Packet.of(src, sport, dst, dport, dims.get(0).protocol());
-        return switch (sets.test(setName, dirs, SetProbe.of(probe).withIfaces(in, out))) {
+        IpSets all;
+        try {
+            all = sets.get();
+        } catch (UnavailablePartException e) {
+            return Tri.UNKNOWN;
+        }
+        return switch (all.test(setName, dirs, SetProbe.of(probe).withIfaces(in, out))) {
             case MATCH -> Tri.MATCH;
             case NO_MATCH -> Tri.NO_MATCH;
             default -> Tri.UNKNOWN;

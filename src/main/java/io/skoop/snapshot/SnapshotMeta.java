@@ -31,7 +31,10 @@ public record SnapshotMeta(int formatVersion, String source, String name, String
     /** The metadata file's name in a snapshot folder. */
     public static final String FILE = "snapshot.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Writes indented; reads ignoring fields this skoop does not know (a newer writer's additions within format 1). */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public SnapshotMeta {
         Objects.requireNonNull(source, "source");
@@ -45,6 +48,9 @@ public record SnapshotMeta(int formatVersion, String source, String name, String
 
     /**
      * Reads {@code dir/snapshot.json}.
+     *
+     * Fields this skoop does not know are ignored (a newer skoop may add some within the same format); a newer format
+     * version is refused with a message saying so.
      *
      * @throws ParseException naming the file when it is not valid metadata or has a format version this skoop does
      *                        not read
@@ -63,6 +69,10 @@ public record SnapshotMeta(int formatVersion, String source, String name, String
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new ParseException(f.toString(), e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
                     "not snapshot metadata: " + e.getOriginalMessage());
+        }
+        if (m.formatVersion() > FORMAT_VERSION) {
+            throw new ParseException(f.toString(), 0, String.valueOf(m.formatVersion()), "a snapshot of format version "
+                    + m.formatVersion() + ", written by a newer skoop; this skoop reads format " + FORMAT_VERSION + ": upgrade skoop");
         }
         if (m.formatVersion() != FORMAT_VERSION) {
             throw new ParseException(f.toString(), 0, String.valueOf(m.formatVersion()),

@@ -132,5 +132,28 @@ class DiagnoseCommandSpec extends Specification {
         ['--format', 'png']                         || 'skoop: error: --format png is a binary image: give -o FILE'
         ['--format', 'svg', '-o', 'TMP/no/d.svg']   || 'skoop: error: cannot write TMP/no/d.svg: folder TMP/no does not exist'
         ['--format', 'json', '-o', 'TMP']           || 'skoop: error: cannot write TMP: it is a folder; give a file name'
+        ['--fail-on', 'critcal']                    || "skoop: error: --fail-on expects unreachable, fatal, critical or warning, got 'critcal'; did you mean 'critical'?"
+    }
+
+    def "--fail-on #level: a REACHABLE flow with a CRITICAL (one backend of three refuses) exits #code"() {
+        given: 'a copy of the example where nothing listens in web-2 (one Service branch of three is refused)'
+        Path snap = io.skoop.testsupport.ExampleCopy.copy(tmp.resolve('snap'))
+        snap.resolve('nodes/node-2/pods/default_web-2/sockets.txt').text = ''
+
+        when:
+        def (c, out, err) = run(['--snapshot', snap.toString(), '-s', 'default/client', '-d', 'svc/default/web'], *(level ? ['--fail-on', level] : []))
+
+        then:
+        c == code
+        out.contains('verdict: REACHABLE (67% of new connections complete)')
+        out.contains('CRITICAL')
+
+        where:
+        level         || code
+        null          || 0
+        'unreachable' || 0
+        'fatal'       || 0
+        'critical'    || 1
+        'WARNING'     || 1
     }
 }

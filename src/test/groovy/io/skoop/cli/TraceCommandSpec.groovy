@@ -98,7 +98,7 @@ class TraceCommandSpec extends Specification {
 
         then:
         code == 2
-        err.trim() == "skoop: error: no ip6tables.txt in $dir (not collected: see meta.json)"
+        err.trim() == "skoop: error: the IPv6 rules cannot be simulated: ${dir.resolve('ip6tables.txt')}: not in the dump (`ip6tables-save -c` was not collected)"
 
         cleanup:
         dir.toFile().deleteDir()

@@ -124,7 +124,7 @@ class DiagnostorSpec extends Specification {
 
         then:
         d.verdict() == Verdict.UNREACHABLE
-        on(d, 'pod:default/sleeper', Level.FATAL) == ['no socket listens on 10.244.2.4:80/tcp in pod:default/sleeper (the kernel answers RST: connection refused)']
+        on(d, 'pod:default/sleeper', Level.FATAL) == ['no socket listens on 10.244.2.4:80/tcp in pod:default/sleeper (the kernel answers RST: connection refused; its sockets.txt is empty: nothing listens on any port there)']
     }
 
     @Unroll
@@ -155,7 +155,7 @@ class DiagnostorSpec extends Specification {
     }
 
     static void copy(Path from, Path to) {
-        Files.walk(from).forEach { p -> Path t = to.resolve(from.relativize(p).toString()); Files.isDirectory(p) ? Files.createDirectories(t) : Files.copy(p, t) }
+        io.skoop.testsupport.ExampleCopy.copy(to, from)
     }
 
     static void json(Path file, Closure change) {

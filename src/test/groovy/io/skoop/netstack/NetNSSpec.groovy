@@ -102,8 +102,9 @@ class NetNSSpec extends Specification {
         ns.router()
 
         then:
-        def e = thrown(IllegalArgumentException)
-        e.message.contains('link.json is missing')
+        def e = thrown(UnavailablePartException)
+        e.message.startsWith('routing cannot be simulated: ' + dir.resolve('link.json') + ': not in the dump')
+        e.part().kind() == PartState.Kind.NOT_COLLECTED
 
         cleanup:
         dir.toFile().deleteDir()

@@ -50,7 +50,7 @@ class JsonRendererSpec extends Specification {
         nodes[1].type == 'NODE'
         nodes[1].name == 'node-1'
         nodes[3].suspicions == [[level: 'FATAL',
-                                 message: 'no socket listens on 10.244.2.4:80/tcp in pod:default/sleeper (the kernel answers RST: connection refused)']]
+                                 message: 'no socket listens on 10.244.2.4:80/tcp in pod:default/sleeper (the kernel answers RST: connection refused; its sockets.txt is empty: nothing listens on any port there)']]
         nodes[0].explanation[0] == 'source selection: ip route get 10.244.2.4 -> 10.244.2.4 via 10.244.0.1 dev eth0 src 10.244.0.2'
         nodes.every { !it.explanation.isEmpty() }
     }

@@ -18,16 +18,7 @@ class BrokenFilesSpec extends Specification {
 
     /** A copy of the embedded example with {@code file} changed by {@code change}. */
     Path broken(String file, Closure change) {
-        Path dir = tmp.resolve('snap')
-        EXAMPLE.toFile().eachFileRecurse { File f ->
-            Path to = dir.resolve(EXAMPLE.relativize(f.toPath()).toString())
-            if (f.isDirectory()) {
-                Files.createDirectories(to)
-            } else {
-                Files.createDirectories(to.parent)
-                Files.copy(f.toPath(), to)
-            }
-        }
+        Path dir = io.skoop.testsupport.ExampleCopy.copy(tmp.resolve('snap'))
         change(dir.resolve(file))
         dir
     }
@@ -70,6 +61,8 @@ class BrokenFilesSpec extends Specification {
         'nodes/node-1/host/iptables.txt'         | 'with a rule cut short'             | { Path p -> p.toFile().append('-A FORWARD -j\n') }                      || "iptables.txt:"
         'nodes/node-1/host/sysctl.txt'           | 'with a line that is no setting'    | { Path p -> p.toFile().append('garbage without equals\n') }             || "sysctl.txt:"
         'nodes/node-1/host/neigh.json'           | 'cut'                               | { Path p -> p.text = '[{' }                                             || ': malformed JSON'
+        'nodes/node-1/host/route.json'           | 'with a second JSON value after it' | { Path p -> p.toFile().append('[]\n') }                                || 'more follows the JSON value'
+        'snapshot.json'                          | 'of a newer format'                 | { Path p -> p.text = p.text.replace('"formatVersion" : 1', '"formatVersion" : 2') } || 'written by a newer skoop; this skoop reads format 1: upgrade skoop'
     }
 
     def "a folder where a routing file should be names the file"() {

@@ -45,6 +45,27 @@ class KernelLab implements AutoCloseable {
         return name
     }
 
+    /**
+     * Three namespaces in a line, as the netfilter kernel specs use them:
+     * {@code client (eth0 10.0.1.2) ── c0 10.0.1.1 [router] s0 10.0.2.1 ── server (eth0 10.0.2.2)}, client and server
+     * routing by default through the router, forwarding on in the router (which has no routes beyond its links).
+     *
+     * @return [client, router, server] namespace names
+     */
+    List<String> line(String client, String router, String server) {
+        List<String> ns = [netns(client), netns(router), netns(server)]
+        sh('ip', '-n', ns[1], 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns[0])
+        sh('ip', '-n', ns[1], 'link', 'add', 's0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns[2])
+        [[ns[0], 'eth0', '10.0.1.2/24'], [ns[1], 'c0', '10.0.1.1/24'], [ns[1], 's0', '10.0.2.1/24'], [ns[2], 'eth0', '10.0.2.2/24']].each { n, dev, a ->
+            exec(n, 'ip', 'addr', 'add', a, 'dev', dev)
+            exec(n, 'ip', 'link', 'set', dev, 'up')
+        }
+        exec(ns[0], 'ip', 'route', 'add', 'default', 'via', '10.0.1.1')
+        exec(ns[2], 'ip', 'route', 'add', 'default', 'via', '10.0.2.1')
+        exec(ns[1], 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
+        ns
+    }
+
     /** Runs a command inside a namespace and returns stdout; fails with stderr on error. */
     String exec(String ns, String... cmd) {
         return sh((['ip', 'netns', 'exec', ns] + (cmd as List)) as String[])

@@ -146,6 +146,30 @@ public sealed interface Match {
         }
     }
 
+    /**
+     * {@code -m rpfilter [--loose] [--validmark] [--accept-local] [--invert]} (ipt_rpfilter.c): the packet's source is
+     * reachable back through the device it came in on (any device with --loose), asked of the namespace's Router;
+     * {@code --invert} negates. UNKNOWN for IPv6 (ip6t_rpfilter is not modelled) and when the routing cannot answer.
+     */
+    record Rpfilter(boolean loose, boolean validMark, boolean acceptLocal, boolean invert) implements Match {
+        @Override
+        public Tri evaluate(MatchContext ctx) {
+            if (ctx.packet().src().isV6()) {
+                return Tri.UNKNOWN;
+            }
+            Boolean ok = ctx.rpfilter(validMark ? ctx.packet().mark() : 0, loose, acceptLocal);
+            return ok == null ? Tri.UNKNOWN : Tri.of(ok).negateIf(invert);
+        }
+    }
+
+    /** {@code -m nfacct --nfacct-name NAME} (xt_nfacct.c): counts the packet in an accounting object; always matches. */
+    record Nfacct(String name) implements Match {
+        @Override
+        public Tri evaluate(MatchContext ctx) {
+            return Tri.MATCH;
+        }
+    }
+
     /** {@code -m comment --comment TEXT}: always matches. */
     record Comment(String text) implements Match {
         @Override

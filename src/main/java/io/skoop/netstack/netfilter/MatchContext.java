@@ -53,6 +53,14 @@ public interface MatchContext {
      */
     AddrType addressType(Ip address, String device);
 
+    /**
+     * {@code -m rpfilter}'s reverse-path check of the packet on its input device ({@link RoutingOracle#rpfilter});
+     * null when it cannot be answered. The default cannot.
+     */
+    default Boolean rpfilter(long mark, boolean loose, boolean acceptLocal) {
+        return null;
+    }
+
     /** Membership of the packet in an ipset; UNKNOWN when the set is not known. */
     Tri inSet(String setName, List<SetDimension> dimensions);
 }

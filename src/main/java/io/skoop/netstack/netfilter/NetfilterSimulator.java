@@ -951,7 +951,23 @@ public final class NetfilterSimulator {
 
         @Override
         public AddrType addressType(Ip address, String device) {
-            return routing.addressType(address, device);
+            try {
+                return routing.addressType(address, device);
+            } catch (UnsupportedOperationException e) {
+                return null; // the oracle cannot answer (routing not in the dump): the match is UNKNOWN
+            }
+        }
+
+        @Override
+        public Boolean rpfilter(long mark, boolean loose, boolean acceptLocal) {
+            if (iif == null) {
+                return null;
+            }
+            try {
+                return routing.rpfilter(packet, iif, mark, loose, acceptLocal);
+            } catch (UnsupportedOperationException e) {
+                return null;
+            }
         }
 
         @Override

@@ -40,4 +40,15 @@ public interface RoutingOracle {
      * address of universe scope; null when the device has none (the kernel drops the packet).
      */
     Ip masqueradeSource(String device, Ip nexthop);
+
+    /**
+     * The reverse-path check of {@code -m rpfilter} for a packet received on {@code device}: does a route back to
+     * its source leave by that device (or, loose, exist at all)? The default cannot answer (the match is UNKNOWN).
+     *
+     * @param mark the mark the lookup uses (the packet's with --validmark, else 0)
+     * @throws UnsupportedOperationException when the oracle cannot answer
+     */
+    default boolean rpfilter(Packet packet, String device, long mark, boolean loose, boolean acceptLocal) {
+        throw new UnsupportedOperationException("the reverse-path check of -m rpfilter is not answered here");
+    }
 }

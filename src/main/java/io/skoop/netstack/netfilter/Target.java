@@ -53,7 +53,8 @@ public sealed interface Target {
 
     /**
      * Non-terminating targets that change nothing the simulator models: LOG, NFLOG, TRACE,
-     * AUDIT, TCPMSS, CHECKSUM, TOS, DSCP, CLASSIFY, TTL, HL. Evaluation continues.
+     * AUDIT, TCPMSS, CHECKSUM, TOS, DSCP, CLASSIFY, TTL, HL, and CT without --notrack (a helper,
+     * zone or timeout template: the flow's own tracking is unchanged). Evaluation continues.
      */
     record Continue(String name, String options) implements Target {
     }

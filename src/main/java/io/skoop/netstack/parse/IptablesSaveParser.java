@@ -604,6 +604,38 @@ public final class IptablesSaveParser {
     }
 
     /** Groups option tokens into {@code [!] --name args...}; returns null when a token cannot be grouped. */
+    /**
+     * The long options of the targets and modules whose options may be abbreviated in restore input: iptables parses
+     * with getopt_long, which takes any unambiguous prefix ({@code SNAT --to 10.0.0.1}, as Antrea writes it).
+     * iptables-save always prints the full names.
+     */
+    private static final Map<String, List<String>> LONG_OPTIONS = Map.of(
+            "DNAT", List.of("to-destination", "random", "persistent"),
+            "SNAT", List.of("to-source", "random", "random-fully", "persistent"),
+            "MASQUERADE", List.of("to-ports", "random", "random-fully"),
+            "REDIRECT", List.of("to-ports", "random"),
+            "MARK", List.of("set-mark", "set-xmark", "and-mark", "or-mark", "xor-mark"),
+            "tcp", List.of("source-port", "sport", "destination-port", "dport", "tcp-flags", "syn", "tcp-option"),
+            "udp", List.of("source-port", "sport", "destination-port", "dport"),
+            "nfacct", List.of("nfacct-name"));
+    /** iptables' own long options, which take part in getopt_long's prefix matching too. */
+    private static final List<String> GLOBAL_LONG_OPTIONS = List.of("append", "check", "delete", "insert", "replace", "list",
+            "list-rules", "flush", "zero", "new-chain", "delete-chain", "policy", "rename-chain", "protocol", "source",
+            "destination", "src", "dst", "jump", "goto", "match", "numeric", "in-interface", "out-interface", "verbose", "exact",
+            "fragment", "line-numbers", "modprobe", "set-counters", "ipv4", "ipv6", "wait", "wait-interval", "help", "version",
+            "table");
+
+    /** The full name of option {@code name} of {@code owner} when it is an unambiguous prefix of one (getopt_long), else {@code name}. */
+    private static String canonical(String name, String owner) {
+        List<String> known = LONG_OPTIONS.get(owner);
+        if (known == null || known.contains(name)) {
+            return name;
+        }
+        List<String> hits = known.stream().filter(k -> k.startsWith(name)).toList();
+        boolean global = GLOBAL_LONG_OPTIONS.stream().anyMatch(g -> g.startsWith(name));
+        return hits.size() == 1 && !global ? hits.get(0) : name;
+    }
+
     private List<Opt> options(List<String> toks, String owner) {
         List<Opt> out = new ArrayList<>(4);
         int i = 0;
@@ -633,7 +665,7 @@ public final class IptablesSaveParser {
                 args.add(toks.get(i + 1));
                 i += 2;
             }
-            out.add(new Opt(name.substring(2), neg, args));
+            out.add(new Opt(canonical(name.substring(2), owner), neg, args));
         }
         return out;
     }
@@ -674,6 +706,8 @@ public final class IptablesSaveParser {
                 case "pkttype" -> pkttype(opts);
                 case "limit" -> limit(opts, text("-m", module, toks));
                 case "recent" -> recent(opts, text("-m", module, toks));
+                case "nfacct" -> nfacct(opts);
+                case "rpfilter" -> rpfilter(opts);
                 default -> new Match.Unknown(module, text("-m", module, toks), "match module '" + module + "' is not modelled");
             };
         } catch (NotModelled e) {
@@ -829,6 +863,30 @@ public final class IptablesSaveParser {
             throw error(o.arg(0), "multiport accepts at most 15 ports");
         }
         return new Match.Multiport(side, ports, o.negated());
+    }
+
+    /** {@code -m rpfilter} options (ipt_rpfilter.c): --loose, --validmark, --accept-local, --invert, each without argument. */
+    private Match rpfilter(List<Opt> opts) {
+        boolean loose = false, validMark = false, acceptLocal = false, invert = false;
+        for (Opt o : opts) {
+            none(o);
+            switch (o.name()) {
+                case "loose" -> loose = true;
+                case "validmark" -> validMark = true;
+                case "accept-local" -> acceptLocal = true;
+                case "invert" -> invert = true;
+                default -> throw unknownOption("rpfilter", o);
+            }
+        }
+        return new Match.Rpfilter(loose, validMark, acceptLocal, invert);
+    }
+
+    /** {@code -m nfacct --nfacct-name NAME} (xt_nfacct.c): adds the packet to an accounting object and always matches. */
+    private Match nfacct(List<Opt> opts) {
+        if (opts.size() != 1 || !opts.get(0).name().equals("nfacct-name")) {
+            throw new NotModelled("-m nfacct expects exactly one --nfacct-name");
+        }
+        return new Match.Nfacct(one(opts.get(0), "the accounting object's name"));
     }
 
     private Match comment(List<Opt> opts) {
@@ -1342,7 +1400,14 @@ public final class IptablesSaveParser {
                     if (opts.size() == 1 && opts.get(0).name().equals("notrack")) {
                         return new Target.Notrack("CT");
                     }
-                    return new Target.Unknown(name, text("-j", name, toks), "CT without --notrack (zone, helper, timeout) is not modelled");
+                    for (Opt o : opts) {
+                        if (!List.of("helper", "zone", "zone-orig", "zone-reply", "timeout", "ctevents", "expevents").contains(o.name())) {
+                            throw unknownTargetOption(name, o);
+                        }
+                    }
+                    // xt_CT attaches a conntrack template: a helper (for related connections), a zone, a timeout
+                    // policy, event masks; the packet goes on, and the flow's own tracking is unchanged
+                    return new Target.Continue(name, join(toks));
                 }
                 default -> {
                     if (CONTINUE_TARGETS.contains(name)) {

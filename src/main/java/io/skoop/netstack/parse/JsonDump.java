@@ -37,7 +37,9 @@ final class JsonDump {
     /** The {@code entry} to pass for a key of the top-level object (meta.json's {@code format}). */
     static final int TOP = -1;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Refuses anything after the one JSON value (a file with garbage appended is malformed, not its first value). */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The file name used in messages (e.g. {@code ns1/route.json}). */
     final String file;
@@ -72,7 +74,9 @@ final class JsonDump {
             return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new ParseException(file, line, null, "malformed JSON: " + e.getOriginalMessage(), e);
+            String why = e.getOriginalMessage().startsWith("Trailing token")
+                    ? "more follows the JSON value (garbage appended, or two outputs in one file?)" : e.getOriginalMessage();
+            throw new ParseException(file, line, null, "malformed JSON: " + why, e);
         }
     }
 

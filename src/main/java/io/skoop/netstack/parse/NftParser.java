@@ -16,7 +16,8 @@ import java.util.Map;
  * netfilter holds anything the iptables model does not cover.
  */
 public final class NftParser {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private NftParser() {
     }

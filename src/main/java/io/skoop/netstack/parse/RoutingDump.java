@@ -30,14 +30,23 @@ public final class RoutingDump {
      * @throws UncheckedIOException wrapping {@link NoSuchFileException} when link.json, addr.json, route.json or rule.json is missing
      */
     public static Router load(Path dir, Map<String, String> sysctls) {
+        return load(dir, new io.skoop.netstack.sysctl.Sysctls(sysctls), true);
+    }
+
+    /**
+     * As {@link #load(Path, Map)}, with the namespace's {@link io.skoop.netstack.sysctl.Sysctls} (which may say they are
+     * not trusted) and without reading route6.json / rule6.json when {@code ipv6} is false (the caller knows they cannot
+     * be trusted and refuses IPv6 lookups itself).
+     */
+    public static Router load(Path dir, io.skoop.netstack.sysctl.Sysctls sysctls, boolean ipv6) {
         Interfaces ifs = InterfaceParser.parse(name(dir, "link.json"), read(dir, "link.json", true), name(dir, "addr.json"),
                 read(dir, "addr.json", true));
         List<Route> routes = new ArrayList<>(RouteParser.parse(name(dir, "route.json"), read(dir, "route.json", true), 4));
-        String r6 = read(dir, "route6.json", false);
+        String r6 = ipv6 ? read(dir, "route6.json", false) : "[]";
         routes.addAll(r6 != null ? RouteParser.parse(name(dir, "route6.json"), r6, 6)
                 : RouteParser.parse(name(dir, "route.json"), read(dir, "route.json", true), 6));
         List<PolicyRule> rules4 = RuleParser.parse(name(dir, "rule.json"), read(dir, "rule.json", true));
-        String rule6 = read(dir, "rule6.json", false);
+        String rule6 = ipv6 ? read(dir, "rule6.json", false) : null;
         List<PolicyRule> rules6 = rule6 == null ? List.of() : RuleParser.parse(name(dir, "rule6.json"), rule6);
         return new Router(ifs, routes, rules4, rules6, sysctls);
     }

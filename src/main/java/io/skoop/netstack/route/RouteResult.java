@@ -53,6 +53,11 @@ public record RouteResult(RouteQuery query, Errno errno, RouteType type, int tab
         return null;
     }
 
+    /** What the lookup assumed for values the dump does not hold ({@link Step.Assumed}), as text; empty when none. */
+    public List<String> assumptions() {
+        return steps.stream().filter(s -> s instanceof Step.Assumed).map(Step::describe).toList();
+    }
+
     /** True when the lookup succeeded. */
     public boolean ok() {
         return errno == null;

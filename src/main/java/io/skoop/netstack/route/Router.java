@@ -730,7 +730,7 @@ public final class Router {
         }
         Flow f = new Flow(dst, src, iif, null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), 0);
         Fib res = fibLookup(f, false, false, c.steps, c);
-        boolean fwd = sysctls.confOr("ipv4", iif, "forwarding", sysctls.getInt("net.ipv4.ip_forward").orElse(0)) != 0;
+        boolean fwd = forwarding4(c, iif);
         if (!res.ok()) {
             if (!fwd) {
                 return c.fail(Errno.EHOSTUNREACH, "no route (" + res.err() + ") and forwarding is off on " + iif);
@@ -777,6 +777,64 @@ public final class Router {
         return c.ok(RouteType.UNICAST, res.table(), r, paths, hash);
     }
 
+    /**
+     * The reverse-path check of {@code -m rpfilter} (net/ipv4/netfilter/ipt_rpfilter.c, {@code rpfilter_lookup_reverse}):
+     * a FIB lookup of the packet's source, from its destination, with iif = loopback, the mark only with
+     * {@code --validmark}, ignoring link state. True when it finds a unicast route (or a local one with
+     * {@code --accept-local}) whose nexthops use {@code dev}, or, with {@code --loose}, any such route. Packets on a
+     * loopback device, and from 0.0.0.0 to broadcast or local multicast, pass (as in {@code rpfilter_mt}).
+     *
+     * @param src  the packet's source (IPv4)
+     * @param dst  the packet's destination
+     * @param dev  the input device
+     * @param mark the mark the lookup uses (the packet's with --validmark, else 0)
+     */
+    public boolean rpfilter(Ip src, Ip dst, String dev, long mark, int tos, boolean loose, boolean acceptLocal) {
+        Interface in = interfaces.byName(dev).orElse(null);
+        if (in != null && in.isLoopback()) {
+            return true;
+        }
+        if (zeronet(src) && (dst.isLimitedBroadcast() || dst.isMulticast())) {
+            return true;
+        }
+        Ip saddr = dst.isMulticast() || dst.isLimitedBroadcast() || zeronet(dst) ? null : dst;
+        Ctx c = new Ctx(new RouteQuery(src, saddr, loName(), null, mark, 0, 0, 0, tos, 0));
+        Fib res = fibLookup(new Flow(src, saddr, loName(), null, mark, 0, 0, 0, tos, 0), false, true, null, c);
+        if (!res.ok()) {
+            return false;
+        }
+        Route r = res.route();
+        if (r.type() != RouteType.UNICAST && !(r.type() == RouteType.LOCAL && acceptLocal)) {
+            return false;
+        }
+        return loose || r.nexthops().stream().anyMatch(n -> dev.equals(n.dev()));
+    }
+
+    /**
+     * IN_DEV_FORWARD of the ingress device: {@code net.ipv4.conf.<iif>.forwarding}, else {@code net.ipv4.ip_forward}
+     * (which sets every device's), else — when the sysctls cannot be trusted — 0 assumed and the answer uncertain.
+     */
+    private boolean forwarding4(Ctx c, String iif) {
+        String key = Sysctls.confKey("ipv4", iif, "forwarding");
+        var v = sysctls.getInt(key);
+        if (v.isEmpty()) {
+            v = sysctls.getInt("net.ipv4.ip_forward");
+        }
+        if (v.isEmpty()) {
+            assume(c, key, "0, the kernel default");
+            return false;
+        }
+        return v.getAsInt() != 0;
+    }
+
+    /** Records that the lookup used {@code assumed} for {@code key}, which untrusted sysctls lack; no-op for collected sysctls. */
+    private void assume(Ctx c, String key, String assumed) {
+        sysctls.untrusted().ifPresent(why -> {
+            c.uncertain = true;
+            c.steps.add(new Step.Assumed(key, assumed, why));
+        });
+    }
+
     private RouteResult broadcastInput4(Ctx c, Interface in, Ip src, int table, Route r) {
         if (!zeronet(src)) {
             Errno e = validateSource4(c, src, Ip.V4_ANY, null, in);
@@ -795,7 +853,23 @@ public final class Router {
      */
     private Errno validateSource4(Ctx c, Ip src, Ip dst, String oif, Interface in) {
         String dev = in.name();
-        int rpf = sysctls.effectiveMax("ipv4", dev, "rp_filter");
+        boolean known = sysctls.untrusted().isEmpty() || sysctls.has(Sysctls.confKey("ipv4", "all", "rp_filter"))
+                && sysctls.has(Sysctls.confKey("ipv4", dev, "rp_filter"));
+        if (known) {
+            return validateSource4(c, src, dst, oif, in, sysctls.effectiveMax("ipv4", dev, "rp_filter"));
+        }
+        // rp_filter unknown: the answer is certain only when off (the kernel default) and strict agree
+        Errno strict = validateSource4(new Ctx(c.q), src, dst, oif, in, 1);
+        Errno off = validateSource4(c, src, dst, oif, in, 0);
+        if (strict != off) {
+            assume(c, Sysctls.confKey("ipv4", dev, "rp_filter"), "0, the kernel default (strict rp_filter would "
+                    + (off == null ? "drop" : "accept") + " this packet)");
+        }
+        return off;
+    }
+
+    private Errno validateSource4(Ctx c, Ip src, Ip dst, String oif, Interface in, int rpf) {
+        String dev = in.name();
         boolean acceptLocal = sysctls.effectiveOr("ipv4", dev, "accept_local");
         boolean txRedirects = sysctls.confOr("ipv4", "all", "send_redirects", 1) != 0 || sysctls.confOr("ipv4", dev, "send_redirects", 1) != 0;
         if (rpf == 0 && (!dev.equals(oif) || !txRedirects)) {

@@ -83,6 +83,20 @@ public sealed interface Step {
         }
     }
 
+    /**
+     * A value the decision needed that the dump does not hold (a sysctl missing from a sysctl.txt that cannot be trusted):
+     * the lookup went on with {@code assumed}, and its answer is uncertain ({@link RouteResult#uncertain()}).
+     *
+     * @param what    the missing value ({@code net.ipv4.conf.cni0.forwarding})
+     * @param assumed the value used and why ({@code "0, the kernel default"})
+     * @param why     why the dump cannot say (the file and its state)
+     */
+    record Assumed(String what, String assumed, String why) implements Step {
+        public String describe() {
+            return what + " is not in the dump (" + why + "): assumed " + assumed + " (uncertain)";
+        }
+    }
+
     /** The lookup failed with this errno. */
     record Failed(Errno errno, String why) implements Step {
         public String describe() {

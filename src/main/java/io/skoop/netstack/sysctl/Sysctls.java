@@ -20,10 +20,42 @@ import java.util.OptionalInt;
  */
 public final class Sysctls {
     private final Map<String, String> values;
+    private final String untrusted;
 
-    /** @param values key → value text (whitespace inside a value, e.g. a tab in ip_local_port_range, kept) */
+    /**
+     * Sysctls as collected: a key they lack takes the kernel default where a caller needs one.
+     *
+     * @param values key → value text (whitespace inside a value, e.g. a tab in ip_local_port_range, kept)
+     */
     public Sysctls(Map<String, String> values) {
+        this(values, null);
+    }
+
+    private Sysctls(Map<String, String> values, String untrusted) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.untrusted = untrusted;
+    }
+
+    /**
+     * Sysctls that cannot be trusted to be complete (sysctl.txt not collected, failed, empty, or without keys that
+     * {@code sysctl -a} always prints): the values they hold are used, but a key they lack is not the kernel default —
+     * a decision that needs it is uncertain ({@link #untrusted()}).
+     *
+     * @param values what was read (may be empty)
+     * @param reason why they cannot be trusted, naming the file ({@code "snap/nodes/node-1/host/sysctl.txt: empty (0 bytes) …"})
+     */
+    public static Sysctls untrusted(Map<String, String> values, String reason) {
+        return new Sysctls(values, java.util.Objects.requireNonNull(reason));
+    }
+
+    /** Why these sysctls are incomplete, or empty when they were collected whole (absent keys then take kernel defaults). */
+    public Optional<String> untrusted() {
+        return Optional.ofNullable(untrusted);
+    }
+
+    /** True when {@code key} is in the dump. */
+    public boolean has(String key) {
+        return values.containsKey(key);
     }
 
     /** Every key and value as read, in file order. */
@@ -240,6 +272,6 @@ public final class Sysctls {
 
     @Override
     public String toString() {
-        return "Sysctls[" + values.size() + " keys]";
+        return "Sysctls[" + values.size() + " keys" + (untrusted == null ? "" : ", untrusted: " + untrusted) + "]";
     }
 }

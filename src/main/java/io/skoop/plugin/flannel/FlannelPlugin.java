@@ -148,7 +148,7 @@ public final class FlannelPlugin implements Plugin {
             out.add(Suspicion.warning("net.bridge.bridge-nf-call-iptables = 0; kube-proxy needs 1 so that"
                     + " packets bridged on " + BRIDGE + " pass iptables (replies from a same-node Service backend are"
                     + " otherwise not reverse-NATed)"));
-        } else if (brnf.isEmpty() && ns.has("sysctl.txt")) {
+        } else if (brnf.isEmpty() && ns.sysctls().untrusted().isEmpty()) {
             out.add(Suspicion.warning("net.bridge.bridge-nf-call-iptables absent (br_netfilter not loaded);"
                     + " kube-proxy needs it"));
         }

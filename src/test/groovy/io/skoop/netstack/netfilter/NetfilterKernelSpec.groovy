@@ -57,19 +57,8 @@ class NetfilterKernelSpec extends Specification {
     }
 
     def setupSpec() {
-        client = lab.netns('cli')
-        node = lab.netns('node')
-        server = lab.netns('srv')
-        KernelLab.sh('ip', '-n', node, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', client)
-        KernelLab.sh('ip', '-n', node, 'link', 'add', 's0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', server)
-        [[client, 'eth0', '10.0.1.2/24'], [node, 'c0', '10.0.1.1/24'], [node, 's0', '10.0.2.1/24'], [server, 'eth0', '10.0.2.2/24']].each { ns, dev, a ->
-            lab.exec(ns, 'ip', 'addr', 'add', a, 'dev', dev)
-            lab.exec(ns, 'ip', 'link', 'set', dev, 'up')
-        }
-        lab.exec(client, 'ip', 'route', 'add', 'default', 'via', '10.0.1.1')
-        lab.exec(server, 'ip', 'route', 'add', 'default', 'via', '10.0.2.1')
+        (client, node, server) = lab.line('cli', 'node', 'srv')
         lab.exec(node, 'ip', 'route', 'add', 'default', 'via', '10.0.2.2')
-        lab.exec(node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
         lab.execInput(node, rules(), 'iptables-restore')
         // IPv6 on the same links (nodad: usable at once)
         [[client, 'eth0', 'fd00:1::2/64'], [node, 'c0', 'fd00:1::1/64'], [node, 's0', 'fd00:2::1/64'], [server, 'eth0', 'fd00:2::2/64']].each { ns, dev, a ->

@@ -202,11 +202,42 @@ class IptablesSaveParserSpec extends Specification {
         '-A INPUT -m owner --uid-owner 0 -j DROP'                       || ['Unknown']                      | 'Standard' | "match module 'owner' is not modelled"
         '-A INPUT -p tcp -m tcp --tcp-option 2 -s 1.2.3.4 -j DROP'      || ['Proto', 'Unknown', 'Address']  | 'Standard' | 'option --tcp-option of -m tcp is not modelled'
         '-A INPUT -m set --match-set s src --return-nomatch -j DROP'    || ['Unknown']                      | 'Standard' | 'option --return-nomatch of -m set is not modelled'
-        '-A INPUT -s 1.2.3.4 -j CT --zone 1'                            || ['Address']                      | 'Unknown'  | 'CT without --notrack (zone, helper, timeout) is not modelled'
+        '-A INPUT -s 1.2.3.4 -j CT --mystery 1'                         || ['Address']                      | 'Unknown'  | 'option --mystery of -j CT is not modelled'
         '-A INPUT -j FOO --bar 1'                                       || []                               | 'Unknown'  | "'FOO' is neither a declared chain nor a modelled target"
         '-A INPUT -j MARK --set-xmark 0x1 --set-mark 0x2'               || []                               | 'Unknown'  | 'MARK expects exactly one of --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark'
         '-A INPUT -p tcp --weird -j DROP'                               || ['Proto', 'Unknown']             | 'Standard' | 'option --weird of -m tcp is not modelled'
         '-A INPUT --weird x -j DROP'                                    || ['Unknown']                      | 'Standard' | "unknown option '--weird'"
+    }
+
+    static Rule natRule(String rule) {
+        parse("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n" +
+                ":KUBE-SERVICES - [0:0]\n$rule\nCOMMIT\n").rule('nat', rule.split(' ')[1], 1)
+    }
+
+    def "what real nodes write is decided: #rule"() {
+        expect:
+        Rule r = natRule(rule)
+        !r.hasUnknown()
+        r.matches().collect { it.getClass().simpleName } == matches
+        r.target().toString() == target
+
+        where:
+        rule                                                                   || matches          | target
+        '-A POSTROUTING -j SNAT --to 10.0.0.1'                                 || []               | 'Snat[ranges=[10.0.0.1], random=false, randomFully=false, persistent=false]'
+        '-A PREROUTING -p tcp -j DNAT --to 10.0.0.2:80'                        || ['Proto']        | 'Dnat[ranges=[10.0.0.2:80], random=false, persistent=false]'
+        '-A POSTROUTING -j MASQUERADE --to 1000-2000 --random-f'               || []               | 'Masquerade[ports=1000-2000, random=false, randomFully=true]'
+        '-A KUBE-SERVICES -m nfacct --nfacct-name localhost_nps_accepted_pkts' || ['Nfacct']       | 'None[]'
+        '-A PREROUTING -m rpfilter --invert -j DROP'                           || ['Rpfilter']     | 'Standard[verdict=DROP]'
+        '-A PREROUTING -p udp -j CT --zone 1'                                  || ['Proto']        | 'Continue[name=CT, options=--zone 1]'
+        '-A PREROUTING -p tcp -m tcp --dport 21 -j CT --helper ftp'            || ['Proto', 'Tcp'] | 'Continue[name=CT, options=--helper ftp]'
+    }
+
+    def "an abbreviation that is ambiguous or also one of iptables' own options is not resolved: #rule"() {
+        expect:
+        natRule(rule).hasUnknown()
+
+        where:
+        rule << ['-A POSTROUTING -j SNAT --to-source 10.0.0.1 --rand', '-A POSTROUTING -j MARK --set 0x1']
     }
 
     def "MARK forms normalise to value/mask as libxt_MARK does: #opt"() {
