@@ -4,7 +4,7 @@ def p = params(
         from:     [default: 'node-1', help: 'the client node'],
         to:       [default: 'node-3', help: 'the server node'],
         port:     [type: 'int', default: 10250, help: 'the port on the server node'],
-        protocol: [default: 'tcp', help: 'tcp or udp'])
+        protocol: [values: ['tcp', 'udp'], default: 'tcp', help: 'the protocol'])
 if (!skoopSession.hasSnapshot()) {
     example('flannel-vxlan')
 }

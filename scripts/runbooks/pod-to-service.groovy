@@ -4,7 +4,7 @@ def p = params(
         source:   [default: 'default/client', help: 'the client pod, namespace/name'],
         service:  [default: 'default/web', help: 'the Service, namespace/name'],
         port:     [default: '80', help: 'the Service port, number or name'],
-        protocol: [default: 'tcp', help: 'tcp or udp'])
+        protocol: [values: ['tcp', 'udp'], default: 'tcp', help: 'the protocol'])
 if (!skoopSession.hasSnapshot()) {
     example('flannel-vxlan')
 }

@@ -239,7 +239,7 @@ class SkoopShell implements Callable<Integer> {
                 println "the lab is the variable cluster: cluster.exec('node-1', 'ip link set eth0 down'), cluster.probe(src, dst), cluster.down()"
             }
             println '/help lists the commands (skoop\'s: /diagnose /explain /render /nodes /pods /services /verbs); ' +
-                    'help() lists the DSL verbs; Tab completes; /exit leaves.'
+                    'help() lists the DSL verbs; Tab completes; exit (or quit, /exit, Ctrl-D) leaves.'
         }
         List<String> pending = new ArrayList<>(evaluate)
         while (true) {
@@ -247,7 +247,21 @@ class SkoopShell implements Callable<Integer> {
                 Thread.interrupted() // a Ctrl-C that came after its command had ended
                 registry.cleanUp()
                 String line = pending ? pending.remove(0) : reader.readLine('skoop> ')
-                consoleEngine.println(registry.execute(line)?.toString())
+                String word = line.trim()
+                if (word in ['exit', 'quit'] && !engine.hasVariable(word)) {
+                    break // as groovysh users expect (also /exit, Ctrl-D)
+                }
+                if (word == 'clear' && !engine.hasVariable(word)) {
+                    terminal.puts(org.jline.utils.InfoCmp.Capability.clear_screen)
+                    terminal.flush()
+                    continue
+                }
+                Object result = registry.execute(line)
+                String assigned = result == null ? assignedVariable(line) : null
+                if (assigned != null && engine.hasVariable(assigned)) {
+                    result = engine.get(assigned) // JLine's console engine prints nothing for an assignment: show its value
+                }
+                consoleEngine.println(result?.toString())
             } catch (UserInterruptException ignored) {
                 // Ctrl-C abandons the line
             } catch (EndOfFileException ignored) {
@@ -266,6 +280,12 @@ class SkoopShell implements Callable<Integer> {
         }
         registry.close()
         return 0
+    }
+
+    /** The variable a line assigns ({@code x = …}, {@code def x = …}, {@code String x = …}), or null. */
+    static String assignedVariable(String line) {
+        def m = line =~ /^\s*(?:def\s+|[A-Z][\w.<>,\[\] ]*\s+)?([A-Za-z_]\w*)\s*=(?![=~])/
+        m.find() && !line.trim().endsWith(';') ? m.group(1) : null
     }
 
     /** A user's mistake rather than a bug ({@link io.skoop.dsl.Mistakes#isSessionMistake}): printed as one line. */

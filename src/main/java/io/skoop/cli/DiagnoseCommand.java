@@ -24,14 +24,17 @@ import picocli.CommandLine.Spec;
  * {@code --fail-on LEVEL} also 1 when a suspicion of LEVEL or above is raised (a gate for CI pipelines: an MTU black
  * hole is REACHABLE with a CRITICAL).
  *
- * <p>{@code --format} picks the renderer ({@link OutputFormat}: text, json, dot, svg, png, html); {@code -o FILE} writes the
- * result to FILE (replacing a file that is there) instead of standard output, and is required for png. The format and
- * the output folder are checked before the diagnosis runs. With {@code -o}, standard output stays empty and standard
- * error gets one line naming the file and the verdict.
+ * <p>As in kubectl, {@code -o/--output FORMAT} picks the renderer ({@link OutputFormat}: text, wide, json, yaml, dot, svg,
+ * png, html; {@code --format} is the same option's older name) and {@code --output-file FILE} writes the result to FILE
+ * instead of standard output ({@code -} is standard output); a file that is there is refused unless {@code --force};
+ * png needs a file. The format and the file are checked before the diagnosis runs. With a file, standard output stays
+ * empty and standard error gets one line naming the file and the verdict. {@code -n NAMESPACE} is the namespace of
+ * bare names ({@code client}, {@code svc/web}; default {@code default}).
  */
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
         description = {"Simulate a new connection hop by hop on a cluster snapshot: the packet path, the suspicions, the verdict.",
-                "Endpoints: NAMESPACE/POD, pod/NAMESPACE/POD, node/NAME, svc/NAMESPACE/NAME, or an IP.",
+                "Endpoints: NAMESPACE/POD, pod/NAMESPACE/POD, node/NAME, svc/NAMESPACE/NAME, a bare NAME (a pod of -n, else a"
+                        + " node, else a Service of -n), NAMESPACE/NAME of a Service, or an IP.",
                 "Exit: 0 reachable, 1 unreachable or unknown (or, with --fail-on, a suspicion of that level or above),"
                         + " 2 usage error or bad input."})
 public class DiagnoseCommand implements Callable<Integer> {
@@ -58,18 +61,53 @@ public class DiagnoseCommand implements Callable<Integer> {
             description = "Destination port (a Service port number or name for svc/...; optional for a Service with one port).")
     String port;
 
-    @Option(names = "--protocol", paramLabel = "PROTO", defaultValue = "tcp", description = "tcp or udp (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--protocol", paramLabel = "PROTO", defaultValue = "tcp", completionCandidates = Protocols.class, description = "tcp or udp (default: ${DEFAULT-VALUE}).")
     String protocol;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text, json (docs/diagnose-json.md), dot (Graphviz source), svg, png or html (a page: summary, graph, decisions; default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-o", "--output", "--format"}, paramLabel = "FORMAT", defaultValue = "text", completionCandidates = Formats.class,
+            description = "text, wide (text with every hop's decisions), json (docs/diagnose-json.md), yaml, dot (Graphviz"
+                    + " source), svg, png or html (a page: summary, graph, decisions; default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Write to FILE instead of standard output (required for png; an existing FILE is replaced).")
-    Path output;
+    @Option(names = "--output-file", paramLabel = "FILE",
+            description = "Write to FILE instead of standard output ('-': standard output; png needs a file).")
+    String outputFile;
 
-    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "unreachable",
+    @Option(names = "--force", description = "Replace --output-file when it exists (refused otherwise).")
+    boolean force;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", defaultValue = "default",
+            description = "The namespace of bare names: -s client -d svc/web (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    /** The names -o takes, for shell completion. */
+    static final class Formats implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(OutputFormat.values()).map(OutputFormat::cliName).iterator();
+        }
+    }
+
+    /** The levels --fail-on takes, for shell completion. */
+    static final class FailOn implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.List.of("unreachable", "fatal", "critical", "warning").iterator();
+        }
+    }
+
+    /** The protocols a query takes, for shell completion. */
+    static final class Protocols implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.List.of("tcp", "udp").iterator();
+        }
+    }
+
+    /** The file to write, or null for standard output. */
+    private Path output;
+
+    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "unreachable", completionCandidates = FailOn.class,
             description = "When to exit 1: unreachable (the verdict is not REACHABLE; default), or also when a suspicion of"
                     + " fatal, critical or warning level or above is raised.")
     String failOn;
@@ -83,11 +121,12 @@ public class DiagnoseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Level gate = failOnLevel(failOn);
-        OutputFormat fmt = OutputFormat.parse(format);
+        OutputFormat fmt = format();
+        output = outputFile == null || outputFile.equals("-") ? null : Path.of(outputFile);
         checkOutput(fmt);
         Protocol proto = Protocol.parse(protocol);
         Snapshot snap = source.example != null ? Snapshot.example(source.example) : Snapshot.open(source.snapshot);
-        Diagnosis d = new Diagnostor(snap).diagnose(new Query(src, dst, port, proto));
+        Diagnosis d = new Diagnostor(snap).diagnose(new Query(src, dst, port, proto, namespace));
         byte[] rendered = fmt.render(d, explain);
         if (output == null) {
             PrintWriter out = spec.commandLine().getOut();
@@ -119,13 +158,30 @@ public class DiagnoseCommand implements Callable<Integer> {
         };
     }
 
+    /** The format of -o; a file name there (the option's meaning before kubectl's habit) is told where it goes now. */
+    private OutputFormat format() {
+        try {
+            return OutputFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            if (format.contains(".") || format.contains("/")) {
+                throw new UserException("-o takes the output format, as in kubectl (" + String.join(", ", java.util.Arrays.stream(
+                        OutputFormat.values()).map(OutputFormat::cliName).toList()) + "); write to a file with --output-file "
+                        + format);
+            }
+            throw e;
+        }
+    }
+
     /** Fails before the diagnosis runs when the result could not be written. */
     private void checkOutput(OutputFormat fmt) {
         if (output == null) {
             if (fmt.binary()) {
-                throw new UserException("--format " + fmt.cliName() + " is a binary image: give -o FILE");
+                throw new UserException("-o " + fmt.cliName() + " is a binary image: give --output-file FILE");
             }
             return;
+        }
+        if (Files.isRegularFile(output) && !force) {
+            throw new UserException("cannot write " + output + ": it exists; add --force to replace it");
         }
         Path parent = output.toAbsolutePath().getParent();
         if (!Files.isDirectory(parent)) {

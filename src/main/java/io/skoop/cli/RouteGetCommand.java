@@ -30,7 +30,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "route-get", mixinStandardHelpOptions = true,
         description = "Like 'ip route get' on a network-namespace dump: policy rules, tables, errno, and the decision steps.")
 public class RouteGetCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Built on first use: picocli instantiates every command to build the command line, whatever runs. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -102,7 +105,7 @@ public class RouteGetCommand implements Callable<Integer> {
 
     private static String toJson(RouteResult r) {
         try {
-            return JSON.writeValueAsString(r.toJson());
+            return Json.MAPPER.writeValueAsString(r.toJson());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -97,6 +97,11 @@ public class RunCommand implements Callable<Integer> {
             result = evaluator.eval(Files.readString(runbook), label).value();
         } catch (CellError e) {
             if (e.getCause() instanceof Runbook.Described d) {
+                String about = Runbook.description(Files.readString(runbook));
+                if (!about.isEmpty()) {
+                    out.println(about);
+                    out.println();
+                }
                 out.println("runbook " + runbook + " parameters:");
                 out.print(d.help());
                 out.flush();
@@ -105,6 +110,11 @@ public class RunCommand implements Callable<Integer> {
             throw failure(e);
         }
         if (help) {
+            String about = Runbook.description(Files.readString(runbook));
+            if (!about.isEmpty()) {
+                out.println(about);
+                out.println();
+            }
             out.println("runbook " + runbook + " declares no parameters (params(...))");
             out.flush();
             return 0;

@@ -121,8 +121,8 @@ public final class Diagnostor {
      *                                  before every hop; the interrupt flag stays set)
      */
     public Diagnosis diagnose(Query query) {
-        Target src = targets.source(query.source());
-        Target dst = targets.destination(query.destination(), query.port(), query.protocol());
+        Target src = targets.source(query.source(), query.namespace());
+        Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace());
         List<Suspicion> cluster = new ArrayList<>(setup);
         snapshot.missingDumps().forEach(m -> cluster.add(Suspicion.info("not collected: " + m)));
 

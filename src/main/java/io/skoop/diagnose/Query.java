@@ -14,15 +14,22 @@ import java.util.Objects;
  * @param port        the destination port (a Service port number or name for {@code svc/}), or null for a Service
  *                    with a single port
  * @param protocol    TCP or UDP
+ * @param namespace   the namespace of bare names ({@code client}, {@code svc/web}), "default" when null
  */
-public record Query(String source, String destination, String port, io.skoop.model.Protocol protocol) {
+public record Query(String source, String destination, String port, io.skoop.model.Protocol protocol, String namespace) {
     public Query {
+        namespace = namespace == null || namespace.isBlank() ? "default" : namespace;
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(protocol, "protocol");
         if (protocol != Protocol.TCP && protocol != Protocol.UDP) {
             throw new IllegalArgumentException("protocol must be tcp or udp, got " + protocol.ianaName());
         }
+    }
+
+    /** A query with bare names in the namespace "default". */
+    public Query(String source, String destination, String port, io.skoop.model.Protocol protocol) {
+        this(source, destination, port, protocol, null);
     }
 
     /** A TCP query. */

@@ -6,15 +6,20 @@ import io.skoop.model.Ip;
 import io.skoop.model.Names;
 import io.skoop.model.Protocol;
 import io.skoop.snapshot.k8s.KNode;
+import io.skoop.snapshot.k8s.KubeObjects;
 import io.skoop.snapshot.k8s.KPod;
 import io.skoop.snapshot.k8s.KService;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Resolves the endpoints of a {@link Query} against a snapshot's objects, kubectl style:
  * {@code NS/POD}, {@code pod/NS/POD}, {@code node/NAME}, {@code svc/NS/NAME} ({@code service/…}),
- * or an IP (a pod's, a node's, a Service's, or one outside the cluster). Unknown names fail with
- * the close matches.
+ * or an IP (a pod's, a node's, a Service's, or one outside the cluster). With a namespace for bare
+ * names (kubectl's {@code -n}): {@code NAME} is the pod NAME of that namespace, else the node NAME,
+ * else the Service NAME of that namespace; {@code pod/NAME}, {@code svc/NAME} are in that namespace.
+ * {@code NS/NAME} that names no pod but a Service is the Service; when it names both, the error asks
+ * which. Unknown names fail with the close matches.
  */
 public final class Targets {
     private final IPCache ipCache;
@@ -32,7 +37,12 @@ public final class Targets {
      *                                  ranges that no pod or node has
      */
     public Target source(String spec) {
-        Target t = resolve(spec, null, Protocol.TCP, true);
+        return source(spec, "default");
+    }
+
+    /** {@link #source(String)} with {@code namespace} for bare names. */
+    public Target source(String spec, String namespace) {
+        Target t = resolve(qualified(spec, namespace, true), null, Protocol.TCP, true);
         if (t.kind() == Target.Kind.SERVICE) {
             throw new IllegalArgumentException("source " + spec + " is a Service: a connection starts at a pod, a node or an external IP");
         }
@@ -61,7 +71,66 @@ public final class Targets {
      *                                  Service without such a port (listing its ports)
      */
     public Target destination(String spec, String port, Protocol protocol) {
-        return resolve(spec, port, protocol, false);
+        return destination(spec, port, protocol, "default");
+    }
+
+    /** {@link #destination(String, String, Protocol)} with {@code namespace} for bare names. */
+    public Target destination(String spec, String port, Protocol protocol, String namespace) {
+        return resolve(qualified(spec, namespace, false), port, protocol, false);
+    }
+
+    /**
+     * The endpoint written in full ({@code pod/NS/NAME}, {@code node/NAME}, {@code svc/NS/NAME}) when {@code spec} is a
+     * bare name, a kind with a bare name, or an {@code NS/NAME} that is only a Service; else {@code spec} as it is.
+     *
+     * @throws IllegalArgumentException for a bare name that is nothing (close matches among the namespace's pods and
+     *                                  Services and the nodes), or an NS/NAME that is a pod and a Service
+     */
+    String qualified(String spec, String namespace, boolean source) {
+        String s = spec.trim();
+        if (Ip.tryParse(s) != null) {
+            return s;
+        }
+        String[] parts = s.split("/", -1);
+        KubeObjects o = ipCache.objects();
+        if (parts.length == 1 && !s.isEmpty()) {
+            if (o.findPod(namespace, s).isPresent()) {
+                return "pod/" + namespace + "/" + s;
+            }
+            if (o.findNode(s).isPresent()) {
+                return "node/" + s;
+            }
+            if (!source && o.findService(namespace, s).isPresent()) {
+                return "svc/" + namespace + "/" + s;
+            }
+            List<String> names = new ArrayList<>();
+            o.pods().stream().filter(p -> p.namespace().equals(namespace)).forEach(p -> names.add(p.name()));
+            o.nodes().forEach(n -> names.add(n.name()));
+            o.services().stream().filter(v -> v.namespace().equals(namespace)).forEach(v -> names.add(v.name()));
+            throw new IllegalArgumentException((source ? "source" : "destination") + " '" + s + "' is no pod of namespace "
+                    + namespace + ", no node" + (source ? "" : " and no Service of namespace " + namespace)
+                    + " (-n NAMESPACE for another namespace)" + Names.didYouMean(s, names));
+        }
+        if (parts.length == 2) {
+            switch (parts[0]) {
+                case "pod", "po", "pods", "svc", "service", "services" -> {
+                    return parts[0] + "/" + namespace + "/" + parts[1];
+                }
+                case "node", "no", "nodes" -> {
+                    return s;
+                }
+                default -> {
+                    boolean pod = o.findPod(parts[0], parts[1]).isPresent();
+                    boolean svc = o.findService(parts[0], parts[1]).isPresent();
+                    if (pod && svc && !source) {
+                        throw new IllegalArgumentException("destination " + s + " is both a pod and a Service: write pod/" + s
+                                + " or svc/" + s);
+                    }
+                    return !pod && svc && !source ? "svc/" + s : s;
+                }
+            }
+        }
+        return s;
     }
 
     private Target resolve(String spec, String port, Protocol protocol, boolean source) {

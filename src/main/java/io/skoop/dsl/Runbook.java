@@ -12,9 +12,10 @@ import java.util.Map;
  * def p = params(
  *     source: [default: 'default/client', help: 'the client pod'],
  *     port:   [type: 'int', default: 80, help: 'the Service port'],
- *     service:[required: true, help: 'namespace/name'])
+ *     service:[required: true, help: 'namespace/name'],
+ *     protocol:[values: ['tcp', 'udp'], default: 'tcp', help: 'the protocol'])
  * }</pre>
- * Types: {@code String} (default), {@code int}, {@code boolean}. With {@code --help} the runner runs the script only up
+ * Types: {@code String} (default), {@code int}, {@code boolean}; {@code values:} lists the only values allowed. With {@code --help} the runner runs the script only up
  * to this call, which throws {@link Described} carrying the parameters; otherwise the call returns the values given
  * with {@code --param name=value} (converted), or the defaults.
  */
@@ -26,11 +27,13 @@ public final class Runbook {
     public static final class Described extends RuntimeException {
         private final List<Param> params;
         private final Map<String, Object> defaults;
+        private final Map<String, List<String>> values;
 
-        Described(List<Param> params, Map<String, Object> defaults) {
+        Described(List<Param> params, Map<String, Object> defaults, Map<String, List<String>> values) {
             super("runbook parameters described", null, false, false);
             this.params = List.copyOf(params);
             this.defaults = defaults;
+            this.values = values;
         }
 
         /** The declared parameters, in order. */
@@ -43,7 +46,9 @@ public final class Runbook {
             StringBuilder sb = new StringBuilder();
             for (Param p : params) {
                 Object d = defaults.get(p.name());
-                sb.append(String.format(Locale.ROOT, "  --param %-22s %s%s%n", p.name() + "=" + p.type().toUpperCase(Locale.ROOT), p.help(),
+                List<String> allowed = values.get(p.name());
+                String type = allowed != null ? String.join("|", allowed) : p.type().toUpperCase(Locale.ROOT);
+                sb.append(String.format(Locale.ROOT, "  --param %-22s %s%s%n", p.name() + "=" + type, p.help(),
                         p.required() ? " (required)" : d == null ? "" : " (default: " + d + ")"));
             }
             return sb.toString();
@@ -63,10 +68,27 @@ public final class Runbook {
     public static Map<String, Object> declare(Session session, Map<?, ?> spec) {
         List<Param> params = new ArrayList<>();
         Map<String, Object> defaults = new LinkedHashMap<>();
+        Map<String, List<String>> values = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : spec.entrySet()) {
             String name = String.valueOf(e.getKey());
             if (!(e.getValue() instanceof Map<?, ?> m)) {
                 throw new IllegalArgumentException("params: " + name + " must be declared as [type: ..., default: ..., help: ...]");
+            }
+            for (Object k : m.keySet()) {
+                if (!DECLARATION_KEYS.contains(String.valueOf(k))) {
+                    throw new IllegalArgumentException("params: " + name + " declares '" + k + "'; a parameter takes "
+                            + String.join(", ", DECLARATION_KEYS) + io.skoop.model.Names.didYouMean(String.valueOf(k), DECLARATION_KEYS));
+                }
+            }
+            if (m.get("values") != null) {
+                if (!(m.get("values") instanceof java.util.Collection<?> c) || c.isEmpty()) {
+                    throw new IllegalArgumentException("params: " + name + " values: must be a non-empty list, e.g. ['tcp', 'udp']");
+                }
+                values.put(name, c.stream().map(String::valueOf).toList());
+                if (m.get("default") != null && !values.get(name).contains(String.valueOf(m.get("default")))) {
+                    throw new IllegalArgumentException("params: " + name + " has default '" + m.get("default") + "', which is not one of "
+                            + values.get(name));
+                }
             }
             String type = m.get("type") == null ? "String" : String.valueOf(m.get("type"));
             if (!List.of("String", "int", "boolean").contains(type)) {
@@ -76,7 +98,7 @@ public final class Runbook {
             defaults.put(name, m.get("default"));
         }
         if (session.describeOnly()) {
-            throw new Described(params, defaults);
+            throw new Described(params, defaults, values);
         }
         Map<String, String> given = session.given();
         for (String k : given.keySet()) {
@@ -97,9 +119,57 @@ public final class Runbook {
                 out.put(p.name(), defaults.get(p.name()));
                 continue;
             }
+            List<String> allowed = values.get(p.name());
+            if (allowed != null && !allowed.contains(v)) {
+                throw new IllegalArgumentException("--param " + p.name() + "=" + v + ": not one of " + String.join(", ", allowed)
+                        + io.skoop.model.Names.didYouMean(v, allowed));
+            }
             out.put(p.name(), convert(p, v));
         }
         return out;
+    }
+
+    /** What a parameter's declaration may say. */
+    private static final List<String> DECLARATION_KEYS = List.of("type", "default", "required", "help", "values");
+
+    /**
+     * A runbook's description: the comment lines it starts with (after a {@code #!} line), {@code //} or {@code /* *\/}
+     * markers and a leading {@code *} removed, up to the first line that is not a comment; "" when it starts with code.
+     */
+    public static String description(String source) {
+        List<String> out = new ArrayList<>();
+        boolean block = false;
+        for (String raw : source.split("\n", -1)) {
+            String line = raw.strip();
+            if (out.isEmpty() && !block && line.startsWith("#!")) {
+                continue;
+            }
+            if (block) {
+                int end = line.indexOf("*/");
+                String text = (end >= 0 ? line.substring(0, end) : line).replaceFirst("^\\*+\\s?", "").strip();
+                if (!text.isEmpty()) {
+                    out.add(text);
+                }
+                if (end >= 0) {
+                    block = false;
+                }
+                continue;
+            }
+            if (line.startsWith("//")) {
+                out.add(line.substring(2).strip());
+            } else if (line.startsWith("/*")) {
+                String rest = line.substring(2).replaceFirst("^\\*+", "");
+                int end = rest.indexOf("*/");
+                String text = (end >= 0 ? rest.substring(0, end) : rest).strip();
+                if (!text.isEmpty()) {
+                    out.add(text);
+                }
+                block = end < 0;
+            } else if (!line.isEmpty() || !out.isEmpty()) {
+                break;
+            }
+        }
+        return String.join("\n", out);
     }
 
     private static Object convert(Param p, String v) {

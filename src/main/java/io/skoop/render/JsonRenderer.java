@@ -62,6 +62,7 @@ public final class JsonRenderer {
         query.put("destination", d.query().destination());
         query.put("port", d.query().port());
         query.put("protocol", d.query().protocol().ianaName());
+        query.put("namespace", d.query().namespace());
         target(root.putObject("source"), d.source());
         target(root.putObject("destination"), d.destination()).put("port", d.destination().port());
         root.put("verdict", d.verdict().name());

@@ -7,14 +7,18 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The formats a diagnosis renders to, by the names the command line takes ({@code skoop diagnose --format NAME}),
- * each backed by one renderer of this package.
+ * The formats a diagnosis renders to, by the names the command line takes ({@code skoop diagnose -o NAME}, as
+ * kubectl's {@code -o}), each backed by one renderer of this package.
  */
 public enum OutputFormat {
     /** for a terminal: {@link TextRenderer} */
     TEXT,
+    /** for a terminal, with every hop's decisions (routes, rules, lookups): {@link TextRenderer} explaining */
+    WIDE,
     /** for programs: {@link JsonRenderer}, schema in docs/diagnose-json.md */
     JSON,
+    /** the JSON document as YAML (the same tree, {@link JsonRenderer#tree}) */
+    YAML,
     /** Graphviz source: {@link DotRenderer} */
     DOT,
     /** a drawing as SVG: {@link ImageRenderer#svg} */
@@ -43,12 +47,24 @@ public enum OutputFormat {
     public byte[] render(Diagnosis d, boolean explain) {
         return switch (this) {
             case TEXT -> utf8(new TextRenderer(explain).render(d));
+            case WIDE -> utf8(new TextRenderer(true).render(d));
             case JSON -> utf8(new JsonRenderer().render(d));
+            case YAML -> utf8(yaml(new JsonRenderer().tree(d)));
             case DOT -> utf8(new DotRenderer().render(d));
             case SVG -> utf8(new ImageRenderer().svg(d));
             case PNG -> new ImageRenderer().png(d);
             case HTML -> utf8(HtmlRenderer.page(d, new ImageRenderer().svg(d)));
         };
+    }
+
+    private static String yaml(com.fasterxml.jackson.databind.JsonNode tree) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper(com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder()
+                    .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build())
+                    .writeValueAsString(tree);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("YAML of a diagnosis", e);
+        }
     }
 
     private static byte[] utf8(String s) {
@@ -58,7 +74,7 @@ public enum OutputFormat {
     /**
      * The format called {@code name} (any case).
      *
-     * @throws IllegalArgumentException naming the formats there are, e.g. {@code unknown format 'xml'; formats: text, json, dot, svg, png, html}
+     * @throws IllegalArgumentException naming the formats there are, e.g. {@code unknown format 'xml'; formats: text, wide, json, yaml, dot, svg, png, html}
      */
     public static OutputFormat parse(String name) {
         for (OutputFormat f : values()) {

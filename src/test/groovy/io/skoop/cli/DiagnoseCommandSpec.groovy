@@ -41,7 +41,7 @@ class DiagnoseCommandSpec extends Specification {
 
     def "json on standard output parses, with the schema version and the verdict"() {
         when:
-        def (code, out, err) = run(REFUSED, '--format', 'json')
+        def (code, out, err) = run(REFUSED, '-o', 'json')
         def j = new JsonSlurper().parseText(out)
 
         then:
@@ -65,31 +65,38 @@ class DiagnoseCommandSpec extends Specification {
         err == ''
     }
 
-    def "svg to standard output, or to a file named by -o (a file already there is replaced)"() {
+    def "svg to standard output, or to a file named by --output-file (a file already there only with --force)"() {
         given:
         Path file = tmp.resolve('d.svg')
         Files.writeString(file, 'old')
 
         when:
-        def (code, out, err) = run(REFUSED, '--format', 'svg')
-        def (fileCode, fileOut, fileErr) = run(REFUSED, '--format', 'svg', '-o', file.toString())
+        def (code, out, err) = run(REFUSED, '-o', 'svg')
+        def (keptCode, keptOut, keptErr) = run(REFUSED, '-o', 'svg', '--output-file', file.toString())
+        String kept = Files.readString(file)
+        def (fileCode, fileOut, fileErr) = run(REFUSED, '--output', 'svg', '--output-file', file.toString(), '--force')
+        def (dashCode, dashOut, dashErr) = run(REFUSED, '-o', 'svg', '--output-file', '-')
 
         then:
         code == 1
         out.startsWith('<svg ')
         out.contains('pod:default/sleeper')
+        keptCode == 2
+        keptErr == "skoop: error: cannot write $file: it exists; add --force to replace it\n"
+        kept == 'old'
         fileCode == 1
         fileOut == ''
         Files.readString(file) == out
         fileErr == "skoop: UNREACHABLE; wrote $file (svg, ${Files.size(file)} bytes)\n"
+        dashCode == 1 && dashOut == out
     }
 
-    def "png goes to the file given by -o"() {
+    def "png goes to the file given by --output-file"() {
         given:
         Path file = tmp.resolve('d.png')
 
         when:
-        def (code, out, err) = run(SERVICE, '--format', 'png', '--output', file.toString())
+        def (code, out, err) = run(SERVICE, '-o', 'png', '--output-file', file.toString())
         byte[] png = Files.readAllBytes(file)
 
         then:
@@ -100,20 +107,46 @@ class DiagnoseCommandSpec extends Specification {
         png.length > 10_000
     }
 
-    def "text and json to a file too"() {
+    def "text, wide, json and yaml to a file too; --format is -o's older name"() {
         given:
         Path text = tmp.resolve('d.txt')
+        Path wide = tmp.resolve('w.txt')
         Path json = tmp.resolve('d.json')
+        Path yaml = tmp.resolve('d.yaml')
 
         when:
-        def t = run(REFUSED, '-o', text.toString(), '--explain')
-        def j = run(REFUSED, '--format', 'json', '-o', json.toString())
+        def t = run(REFUSED, '--output-file', text.toString(), '--explain')
+        def w = run(REFUSED, '-o', 'wide', '--output-file', wide.toString())
+        def j = run(REFUSED, '--format', 'json', '--output-file', json.toString())
+        def y = run(REFUSED, '-o', 'yaml', '--output-file', yaml.toString())
 
         then:
         t[0] == 1 && t[1] == ''
         Files.readString(text).contains('\n      | ROUTING      (input route: local dev lo (local 10.244.2.4 from 10.244.0.2 dev lo iif eth0))\n')
+        Files.readString(wide) == Files.readString(text)
         j[0] == 1 && j[1] == ''
         new JsonSlurper().parse(json.toFile()).verdict == 'UNREACHABLE'
+        y[0] == 1
+        new org.yaml.snakeyaml.Yaml().load(Files.readString(yaml)) == new JsonSlurper().parse(json.toFile())
+    }
+
+    def "endpoints as kubectl users write them: #src -> #dst (-n #ns)"() {
+        when:
+        def (code, out, err) = run(['--example', 'flannel-vxlan', '-s', src, '-d', dst, '-p', '80', '-n', ns, '-o', 'json'])
+        def d = new JsonSlurper().parseText(out)
+
+        then:
+        code == 0
+        d.source.name == source
+        d.destination.name == destination
+
+        where:
+        src                | dst               | ns        || source               | destination
+        'client'           | 'svc/web'         | 'default' || 'default/client'     | 'svc/default/web'
+        'client'           | 'web'             | 'default' || 'default/client'     | 'svc/default/web'
+        'default/client'   | 'default/web'     | 'staging' || 'default/client'     | 'svc/default/web'
+        'node-1'           | 'svc/default/web' | 'default' || 'node/node-1'        | 'svc/default/web'
+        'pod/client'       | 'service/web'     | 'default' || 'default/client'     | 'svc/default/web'
     }
 
     def "mistakes are usage errors (exit 2) with a message, not a stack trace, found before the diagnosis runs: #args"() {
@@ -128,10 +161,11 @@ class DiagnoseCommandSpec extends Specification {
 
         where:
         args                                        || message
-        ['--format', 'xml']                         || "skoop: error: unknown format 'xml'; formats: text, json, dot, svg, png, html"
-        ['--format', 'png']                         || 'skoop: error: --format png is a binary image: give -o FILE'
-        ['--format', 'svg', '-o', 'TMP/no/d.svg']   || 'skoop: error: cannot write TMP/no/d.svg: folder TMP/no does not exist'
-        ['--format', 'json', '-o', 'TMP']           || 'skoop: error: cannot write TMP: it is a folder; give a file name'
+        ['-o', 'xml']                                    || "skoop: error: unknown format 'xml'; formats: text, wide, json, yaml, dot, svg, png, html"
+        ['-o', 'd.svg']                                  || 'skoop: error: -o takes the output format, as in kubectl (text, wide, json, yaml, dot, svg, png, html); write to a file with --output-file d.svg'
+        ['-o', 'png']                                    || 'skoop: error: -o png is a binary image: give --output-file FILE'
+        ['-o', 'svg', '--output-file', 'TMP/no/d.svg']   || 'skoop: error: cannot write TMP/no/d.svg: folder TMP/no does not exist'
+        ['-o', 'json', '--output-file', 'TMP']           || 'skoop: error: cannot write TMP: it is a folder; give a file name'
         ['--fail-on', 'critcal']                    || "skoop: error: --fail-on expects unreachable, fatal, critical or warning, got 'critcal'; did you mean 'critical'?"
     }
 

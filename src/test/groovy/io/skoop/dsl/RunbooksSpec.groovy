@@ -65,11 +65,14 @@ class RunbooksSpec extends Specification {
 
         then:
         r.exit == 0
-        r.out == '''runbook scripts/runbooks/node-to-node.groovy parameters:
+        r.out == '''Can one node reach another's port (kubelet, a NodePort, the VXLAN port)?
+skoop run scripts/runbooks/node-to-node.groovy --example flannel-vxlan --param from=node-1 --param to=node-3 --param port=10250
+
+runbook scripts/runbooks/node-to-node.groovy parameters:
   --param from=STRING            the client node (default: node-1)
   --param to=STRING              the server node (default: node-3)
   --param port=INT               the port on the server node (default: 10250)
-  --param protocol=STRING        tcp or udp (default: tcp)
+  --param protocol=tcp|udp       the protocol (default: tcp)
 '''
     }
 
@@ -93,6 +96,7 @@ class RunbooksSpec extends Specification {
         args                                                                               | message
         ['run', 'scripts/runbooks/node-to-node.groovy', '--param', 'port=abc']             | '--param port=abc: not an int'
         ['run', 'scripts/runbooks/node-to-node.groovy', '--param', 'prot=udp']             | "the runbook has no parameter 'prot'"
+        ['run', 'scripts/runbooks/node-to-node.groovy', '--param', 'protocol=icmp']        | "--param protocol=icmp: not one of tcp, udp"
         ['run', 'scripts/runbooks/node-to-node.groovy', '--param', 'port']                 | '--param port: expected NAME=VALUE'
         ['run', 'scripts/runbooks/nope.groovy']                                            | 'scripts/runbooks/nope.groovy (no such runbook)'
         ['run', 'BAD', '--param', 'x=1']                                                   | "runbook does not compile: line 3, column 1: Unexpected input: '<EOF>'\n  BADNAME, line 3:"
@@ -124,19 +128,38 @@ class RunbooksSpec extends Specification {
         'an undefined variable'  | 'println nope\n'                                                                        || "the runbook failed: MissingPropertyException: 'nope' is not defined: no variable of that name in this session, and no verb\n  NAME, line 1: println nope"
     }
 
-    def "a required parameter that is missing is named"() {
+    def "a declaration a parameter cannot have, or a missing required parameter, is a clear error: #decl"() {
         given:
         Path rb = Files.createTempFile('runbook', '.groovy')
-        rb.toFile().text = 'def p = params(x: [required: true, help: "an x"])\nprintln p.x\n'
+        rb.toFile().text = "def p = params($decl)\nprintln p\n"
 
         when:
         def r = skoop('run', rb.toString())
 
         then:
         r.exit == 2
-        r.err.startsWith('skoop: error: the runbook needs --param x=STRING (an x)')
+        r.err.startsWith('skoop: error: ' + message)
 
         cleanup:
         Files.deleteIfExists(rb)
+
+        where:
+        decl                                             || message
+        "x: [vaules: ['a', 'b']]"                        || "params: x declares 'vaules'; a parameter takes type, default, required, help, values; did you mean 'values'?"
+        "x: [values: ['a', 'b'], default: 'c']"          || "params: x has default 'c', which is not one of [a, b]"
+        "x: [values: []]"                                || "params: x values: must be a non-empty list"
+        "x: [required: true, help: 'an x']"              || 'the runbook needs --param x=STRING (an x)'
+    }
+
+    def "a runbook's leading comment, line or block, is its description"() {
+        expect:
+        io.skoop.dsl.Runbook.description(source) == text
+
+        where:
+        source                                                   || text
+        '// One.\n// Two.\ndef p = 1\n// not this\n'          || 'One.\nTwo.'
+        '#!/usr/bin/env skoop\n/*\n * Block.\n * More.\n */\nx\n' || 'Block.\nMore.'
+        '\n// After a blank line.\nx\n'                        || 'After a blank line.'
+        'println 1\n// late\n'                                 || ''
     }
 }

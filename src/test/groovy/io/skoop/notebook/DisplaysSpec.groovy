@@ -113,12 +113,12 @@ class DisplaysSpec extends Specification {
         !bundle("[new io.skoop.model.Suspicion(io.skoop.model.Level.WARNING, '<b>x</b>')]")['text/html'].contains('<b>x</b>')
     }
 
-    def "skoop diagnose --format html writes a page: summary, graph, every hop's decisions"() {
+    def "skoop diagnose -o html writes a page: summary, graph, every hop's decisions"() {
         when:
         def out = new ByteArrayOutputStream()
         def cl = io.skoop.cli.SkoopCommand.commandLine()
         cl.out = new PrintWriter(out, true)
-        int code = cl.execute('diagnose', '--example', 'flannel-vxlan', '-s', 'default/client', '-d', 'svc/default/web', '--format', 'html')
+        int code = cl.execute('diagnose', '--example', 'flannel-vxlan', '-s', 'default/client', '-d', 'svc/default/web', '-o', 'html')
         String page = out.toString('UTF-8')
 
         then:

@@ -48,7 +48,7 @@ class DiagnoseJsonDocSpec extends Specification {
         String example = (doc =~ /(?s)## Example.*?```json\n(.*?)\n```/)[0][1]
 
         expect:
-        doc.contains('skoop diagnose --example flannel-vxlan -s default/client -d default/sleeper -p 80 --format json')
+        doc.contains('skoop diagnose --example flannel-vxlan -s default/client -d default/sleeper -p 80 -o json')
         paths(new JsonSlurper().parseText(example)) == paths(json(Diagnoses.refused()))
     }
 

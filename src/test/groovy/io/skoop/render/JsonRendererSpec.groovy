@@ -19,7 +19,7 @@ class JsonRendererSpec extends Specification {
         j.keySet() as List == ['schemaVersion', 'query', 'source', 'destination', 'verdict', 'successProbability', 'snapshot',
                                'suspicions', 'request', 'reply', 'branches', 'opened']
         j.schemaVersion == 1
-        j.query == [source: 'default/client', destination: 'default/sleeper', port: '80', protocol: 'tcp']
+        j.query == [source: 'default/client', destination: 'default/sleeper', port: '80', protocol: 'tcp', namespace: 'default']
         j.source == [kind: 'POD', name: 'default/client', ip: '10.244.0.2']
         j.destination == [kind: 'POD', name: 'default/sleeper', ip: '10.244.2.4', port: 80]
         j.verdict == 'UNREACHABLE'

@@ -212,6 +212,41 @@ class SkoopShellSpec extends Specification {
         term.waitForText('43').contains('43')
     }
 
+    def "an assignment shows its value, as groovysh does; clear clears the screen"() {
+        when:
+        term.keys('C-l')
+        term.line('answer = 6 * 7')
+
+        then:
+        term.waitFor('the value 42 under the assignment') { String t -> t =~ /answer = 6 \* 7\s*\n42\b/ }
+
+        when:
+        term.line('clear')
+        Thread.sleep(500)
+
+        then:
+        !term.visible().contains('answer = 6 * 7')
+        !term.screen().contains('MissingPropertyException')
+    }
+
+    def "#word leaves the shell, as groovysh users expect"() {
+        given:
+        Tmux t = new Tmux("$SHELL --example flannel-vxlan; echo shell-ended-\$?; sleep 60", work, [HOME: home.toString()])
+        t.waitForText('skoop>', 1, 90)
+
+        when:
+        t.line(word)
+
+        then:
+        t.waitForText('shell-ended-0').contains('shell-ended-0')
+
+        cleanup:
+        t?.close()
+
+        where:
+        word << ['exit', 'quit']
+    }
+
     def "a failing statement shows what went wrong at its line, no Java frames"() {
         when:
         term.keys('C-l')

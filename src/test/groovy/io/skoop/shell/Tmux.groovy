@@ -42,6 +42,14 @@ class Tmux implements AutoCloseable {
         out
     }
 
+    /** The pane's visible text only (no scrollback). */
+    String visible() {
+        def p = ['tmux', '-L', socket, 'capture-pane', '-p', '-J'].execute()
+        String out = p.text
+        p.waitFor(5, TimeUnit.SECONDS)
+        out
+    }
+
     /**
      * Waits until the screen satisfies {@code check} and returns it.
      *

@@ -18,7 +18,7 @@ import java.nio.file.Path
  * file kind of four dumps on the path of default/client → svc/default/web, the k8s objects and snapshot.json — in each
  * way that applies (emptied, cut in half, garbage appended, invalid UTF-8, the wrong JSON type, unknown fields,
  * every record twice, deleted, recorded as failed in meta.json, a 2 MB line, a symlink loop, a folder in its place),
- * runs {@code skoop diagnose --format json} in process and sorts each outcome:
+ * runs {@code skoop diagnose -o json} in process and sorts each outcome:
  * <ul>
  * <li><b>clear error</b>: exit 2, one line on stderr naming the file by its place in the snapshot;</li>
  * <li><b>flagged</b>: a diagnosis whose verdict is UNKNOWN or the baseline's, with a suspicion naming the file;</li>
@@ -102,7 +102,7 @@ class CorruptionSuiteSpec extends Specification {
         def cl = SkoopCommand.commandLine()
         cl.out = new PrintWriter(out, true)
         cl.err = new PrintWriter(err, true)
-        int code = cl.execute('diagnose', '--snapshot', snap.toString(), '-s', 'default/client', '-d', 'svc/default/web', '--format', 'json')
+        int code = cl.execute('diagnose', '--snapshot', snap.toString(), '-s', 'default/client', '-d', 'svc/default/web', '-o', 'json')
         Map r = [code: code, err: err.toString()]
         if (code in [0, 1] && out.toString().startsWith('{')) {
             JsonNode d = JSON.readTree(out.toString())
