@@ -112,6 +112,9 @@ public class DiagnoseCommand implements Callable<Integer> {
                     + " fatal, critical or warning level or above is raised.")
     String failOn;
 
+    @Option(names = "--no-color", description = "No colours in text on a terminal (NO_COLOR in the environment does the same).")
+    boolean noColor;
+
     @Option(names = "--explain", description = "Text: also print every hop's decisions (routes, rules, lookups); json always has them.")
     boolean explain;
 
@@ -125,9 +128,18 @@ public class DiagnoseCommand implements Callable<Integer> {
         output = outputFile == null || outputFile.equals("-") ? null : Path.of(outputFile);
         checkOutput(fmt);
         Protocol proto = Protocol.parse(protocol);
-        Snapshot snap = source.example != null ? Snapshot.example(source.example) : Snapshot.open(source.snapshot);
-        Diagnosis d = new Diagnostor(snap).diagnose(new Query(src, dst, port, proto, namespace));
-        byte[] rendered = fmt.render(d, explain);
+        Diagnosis d;
+        try (Progress progress = Progress.start("diagnose")) {
+            progress.step("opening the snapshot");
+            Snapshot snap = source.example != null ? Snapshot.example(source.example) : Snapshot.open(source.snapshot);
+            progress.step("reading the Kubernetes objects");
+            Diagnostor diagnostor = new Diagnostor(snap);
+            diagnostor.onProgress(progress::step);
+            d = diagnostor.diagnose(new Query(src, dst, port, proto, namespace));
+        }
+        byte[] rendered = output == null && (fmt == OutputFormat.TEXT || fmt == OutputFormat.WIDE)
+                ? new io.skoop.render.TextRenderer(explain || fmt == OutputFormat.WIDE, Terminals.stdout(noColor)).render(d)
+                .getBytes(StandardCharsets.UTF_8) : fmt.render(d, explain);
         if (output == null) {
             PrintWriter out = spec.commandLine().getOut();
             out.print(new String(rendered, StandardCharsets.UTF_8));

@@ -51,6 +51,7 @@ public final class Diagnostor {
     private final NetNodeManager manager;
     private final Targets targets;
     private final List<Suspicion> setup = new ArrayList<>();
+    private java.util.function.Consumer<String> progress = step -> { };
 
     /** A Diagnostor over a snapshot with the generic provider. */
     public Diagnostor(Snapshot snapshot) {
@@ -81,6 +82,14 @@ public final class Diagnostor {
         }
         this.manager = new NetNodeManager(snapshot, ipCache, plugin, services, provider.infraShim(snapshot));
         this.targets = new Targets(ipCache);
+    }
+
+    /**
+     * Tells {@code listener} what the walk is doing, once per hop reached ({@code "request: node:node-2"}), for a
+     * progress display; called on the diagnosing thread. Replaces any earlier listener.
+     */
+    public void onProgress(java.util.function.Consumer<String> listener) {
+        this.progress = java.util.Objects.requireNonNull(listener);
     }
 
     /** The snapshot's addresses, names and EndpointSlices. */
@@ -223,6 +232,7 @@ public final class Diagnostor {
             }
             Outcome.Next next = (Outcome.Next) o;
             Arrival a = next.arrival();
+            progress.accept(walk.direction().name().toLowerCase(java.util.Locale.ROOT) + ": " + a.hop());
             walk.path().addLink(next.link());
             NetNode at = walk.node(a.hop());
             if (a.flow().seen().contains(a.loopKey())) {

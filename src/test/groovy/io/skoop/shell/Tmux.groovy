@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit
 class Tmux implements AutoCloseable {
     final String socket = 'skoop-spec-' + Long.toString(System.nanoTime() % 1_000_000_000L, 36)
 
-    /** Starts {@code command} (a shell command line) in {@code dir} with extra environment variables. */
-    Tmux(String command, Path dir, Map<String, String> env = [:]) {
-        List<String> cmd = ['tmux', '-L', socket, 'new-session', '-d', '-x', '160', '-y', '50', '-c', dir.toString()]
+    /** Starts {@code command} (a shell command line) in {@code dir} with extra environment variables, {@code columns} wide. */
+    Tmux(String command, Path dir, Map<String, String> env = [:], int columns = 160) {
+        List<String> cmd = ['tmux', '-L', socket, 'new-session', '-d', '-x', String.valueOf(columns), '-y', '50', '-c', dir.toString()]
         env.each { k, v -> cmd += ['-e', "$k=$v".toString()] }
         tmux(cmd + [command])
     }
@@ -37,6 +37,14 @@ class Tmux implements AutoCloseable {
     /** The pane's text, scrollback included, as the user sees it. */
     String screen() {
         def p = ['tmux', '-L', socket, 'capture-pane', '-p', '-J', '-S', '-2000'].execute()
+        String out = p.text
+        p.waitFor(5, TimeUnit.SECONDS)
+        out
+    }
+
+    /** The pane's text, scrollback included, with the escape codes of its colours and attributes. */
+    String escaped() {
+        def p = ['tmux', '-L', socket, 'capture-pane', '-p', '-e', '-J', '-S', '-2000'].execute()
         String out = p.text
         p.waitFor(5, TimeUnit.SECONDS)
         out

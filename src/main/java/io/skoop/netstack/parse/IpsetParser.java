@@ -92,7 +92,14 @@ public final class IpsetParser {
                 if (b == null) {
                     throw new ParseException(file, ln, name, "add to a set not created above");
                 }
-                b.entries.add(entry(file, ln, b, t.get(2), t.subList(3, t.size())));
+                try {
+                    b.entries.add(entry(file, ln, b, t.get(2), t.subList(3, t.size())));
+                } catch (ParseException e) {
+                    throw e;
+                } catch (IllegalArgumentException e) {
+                    // a number or prefix the model refuses (a count beyond 64 bits, /-1): this line's value is wrong
+                    throw new ParseException(file, ln, t.get(2), "a value out of range: " + e.getMessage());
+                }
             } else {
                 throw new ParseException(file, ln, cmd, "expected 'create' or 'add'");
             }

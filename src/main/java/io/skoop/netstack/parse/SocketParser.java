@@ -61,7 +61,14 @@ public final class SocketParser {
             if (line.isEmpty() || line.startsWith("Netid ") || line.startsWith("State ")) {
                 continue;
             }
-            out.add(parseLine(file, i + 1, line));
+            try {
+                out.add(parseLine(file, i + 1, line));
+            } catch (ParseException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                // a number the model refuses (an inode or uid beyond its range): this line's value is wrong
+                throw new ParseException(file, i + 1, line, "a value out of range: " + e.getMessage());
+            }
         }
         return Sockets.of(out);
     }

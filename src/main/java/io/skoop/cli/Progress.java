@@ -1,0 +1,82 @@
+package io.skoop.cli;
+
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicReference;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * A progress indicator on standard error (me.tongfei:progressbar) for work whose length is not known ahead — opening a
+ * snapshot, walking a diagnosis: it appears only when the work is still running after {@code delayMillis} (one second
+ * by default: a quick command prints nothing), shows the steps done and the latest one, and is removed when the work
+ * ends. Nothing is shown unless the command runs interactively (a console: standard input and output are a terminal),
+ * so pipes, CI logs and scripts stay clean. {@code SKOOP_PROGRESS} overrides: {@code 0} never, {@code always} at once,
+ * console or not (for tests).
+ */
+final class Progress implements AutoCloseable {
+    private final String task;
+    private final AtomicReference<String> latest = new AtomicReference<>("");
+    private final Thread starter;
+    private volatile long steps;
+    private volatile ProgressBar bar;
+    private volatile boolean closed;
+
+    private Progress(String task, long delayMillis, PrintStream err) {
+        this.task = task;
+        this.starter = new Thread(() -> {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (!closed) {
+                    bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setStyle(ProgressBarStyle.ASCII)
+                            .setUpdateIntervalMillis(100).continuousUpdate().hideEta()
+                            .setConsumer(new ConsoleProgressBarConsumer(err)).clearDisplayOnFinish().build();
+                    bar.stepTo(steps);
+                    bar.setExtraMessage(latest.get());
+                }
+            }
+        }, "skoop-progress");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /** A progress display for {@code task} on standard error, or one that shows nothing (no console, SKOOP_PROGRESS=0). */
+    static Progress start(String task) {
+        String mode = System.getenv().getOrDefault("SKOOP_PROGRESS", "auto");
+        if (mode.equals("0") || mode.equals("auto") && System.console() == null) {
+            return new Progress(task, Long.MAX_VALUE, System.err);
+        }
+        return new Progress(task, mode.equals("always") ? 0 : 1000, System.err);
+    }
+
+    /** One more step done: {@code what} is shown next to the count. */
+    void step(String what) {
+        steps++;
+        latest.set(what);
+        ProgressBar b = bar;
+        if (b != null) {
+            b.step();
+            b.setExtraMessage(what);
+        }
+    }
+
+    /** Ends the display (the bar is cleared from the terminal). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        starter.interrupt();
+        if (bar != null) {
+            bar.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Progress[" + task + ", " + steps + " steps]";
+    }
+}
