@@ -34,7 +34,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,24 +154,6 @@ public final class NetNS {
     /** meta.json, or null when the dump has none (hand-made dumps). */
     public DumpMeta meta() {
         return meta.get();
-    }
-
-    /**
-     * Dump files that hold no data: absent, or recorded in meta.json as missing/failed, each with
-     * the reason ({@code "ipvs.txt: ipvsadm missing"}). Absent IPv6 and optional files count too.
-     */
-    public List<String> notCollected() {
-        List<String> out = new ArrayList<>();
-        DumpMeta m = meta();
-        for (String f : FILES) {
-            var rec = m == null ? null : m.of(f).orElse(null);
-            if (rec != null && rec.status() != DumpMeta.Status.OK) {
-                out.add(f + ": " + rec.tool() + " " + rec.statusText());
-            } else if (!exists(f)) {
-                out.add(f + ": not in the dump");
-            }
-        }
-        return out;
     }
 
     /**
