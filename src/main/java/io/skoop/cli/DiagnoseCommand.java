@@ -137,9 +137,7 @@ public class DiagnoseCommand implements Callable<Integer> {
             diagnostor.onProgress(progress::step);
             d = diagnostor.diagnose(new Query(src, dst, port, proto, namespace));
         }
-        byte[] rendered = output == null && (fmt == OutputFormat.TEXT || fmt == OutputFormat.WIDE)
-                ? new io.skoop.render.TextRenderer(explain || fmt == OutputFormat.WIDE, Terminals.stdout(noColor)).render(d)
-                .getBytes(StandardCharsets.UTF_8) : fmt.render(d, explain);
+        byte[] rendered = fmt.render(d, explain, output == null ? Terminals.stdout(noColor) : io.skoop.render.TextRenderer.Screen.PLAIN);
         if (output == null) {
             PrintWriter out = spec.commandLine().getOut();
             out.print(new String(rendered, StandardCharsets.UTF_8));

@@ -23,8 +23,13 @@ final class Progress implements AutoCloseable {
     private volatile ProgressBar bar;
     private volatile boolean closed;
 
+    /** @param delayMillis when to show the bar; negative: never (no thread is started) */
     private Progress(String task, long delayMillis, PrintStream err) {
         this.task = task;
+        if (delayMillis < 0) {
+            this.starter = null;
+            return;
+        }
         this.starter = new Thread(() -> {
             try {
                 Thread.sleep(delayMillis);
@@ -49,7 +54,7 @@ final class Progress implements AutoCloseable {
     static Progress start(String task) {
         String mode = System.getenv().getOrDefault("SKOOP_PROGRESS", "auto");
         if (mode.equals("0") || mode.equals("auto") && System.console() == null) {
-            return new Progress(task, Long.MAX_VALUE, System.err);
+            return new Progress(task, -1, System.err);
         }
         return new Progress(task, mode.equals("always") ? 0 : 1000, System.err);
     }
@@ -69,7 +74,9 @@ final class Progress implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        starter.interrupt();
+        if (starter != null) {
+            starter.interrupt();
+        }
         if (bar != null) {
             bar.close();
         }

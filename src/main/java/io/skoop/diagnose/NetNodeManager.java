@@ -218,9 +218,12 @@ public final class NetNodeManager {
                             + same.stream().map(p -> p.podIPs().toString()).toList() + "; skoop uses the first)");
                 }
                 for (Ip ip : pod.podIPs()) {
-                    ipCache.objects().pods().stream().filter(p -> p != pod && !p.hostNetwork() && p.isRunning()
-                                    && !p.key().equals(pod.key()) && p.podIPs().contains(ip)).findFirst()
-                            .ifPresent(p -> found.add("pods.json gives " + ip + " to both " + pod.key() + " and " + p.key()));
+                    // the IPCache knows every pod that claims an address: the holder and the others
+                    if (ipCache.lookup(ip) instanceof IpEntity.PodEntity pe) {
+                        java.util.stream.Stream.concat(java.util.stream.Stream.of(pe.pod()), pe.others().stream())
+                                .filter(p -> p.isRunning() && !p.key().equals(pod.key())).findFirst()
+                                .ifPresent(p -> found.add("pods.json gives " + ip + " to both " + pod.key() + " and " + p.key()));
+                    }
                 }
                 claimed = pod.podIPs();
                 what = "pods.json says " + pod.key() + " has ";

@@ -319,8 +319,9 @@ public final class NetNS {
      * @throws UnavailablePartException when the routing files (for IPv6: also route6.json, rule6.json) cannot be trusted
      */
     public RouteResult routeGet(RouteQuery query) {
-        if (query.dst().isV6() && ipv6Routing() != null) {
-            throw ipv6Routing();
+        UnavailablePartException v6 = query.dst().isV6() ? ipv6Routing() : null;
+        if (v6 != null) {
+            throw v6;
         }
         return router().lookup(query);
     }
@@ -350,27 +351,17 @@ public final class NetNS {
         return nftTables().stream().filter(t -> t.isHooked() && !t.isIptablesCompat()).toList();
     }
 
-    /** True when the dump holds {@code file} (one of {@link #FILES} or meta.json). */
-    public boolean has(String file) {
-        return exists(file);
-    }
-
     /**
      * The Router as routing oracle; without the routing files, an oracle that refuses every
      * question with the reason, so that the simulator ends those branches UNKNOWN instead of
      * guessing.
      */
     private RoutingOracle routingOracle() {
-        UnavailablePartException unavailable = null;
-        for (String f : ROUTING_FILES) {
-            if (unavailable == null && !state(f).trusted()) {
-                unavailable = new UnavailablePartException(state(f), "routing");
-            }
-        }
-        if (unavailable == null) {
+        UnavailablePartException why = ROUTING_FILES.stream().map(this::state).filter(s -> !s.trusted()).findFirst()
+                .map(s -> new UnavailablePartException(s, "routing")).orElse(null);
+        if (why == null) {
             return new NetNSRouting(router(), ipv6Routing());
         }
-        UnavailablePartException why = unavailable;
         return new RoutingOracle() {
             @Override
             public RouteDecision route(io.skoop.model.Packet packet, String iif, String oif) {
@@ -422,10 +413,6 @@ public final class NetNS {
     /** The ruleset of {@code file}, or an empty one when it cannot be trusted ({@link #trace} refuses that family). */
     private Ruleset trustedOrEmpty(String file, boolean v6) {
         return state(file).trusted() ? (v6 ? ip6tables() : iptables()) : Ruleset.empty(v6);
-    }
-
-    private boolean exists(String file) {
-        return Files.isRegularFile(dir.resolve(file));
     }
 
     private String read(String file) {

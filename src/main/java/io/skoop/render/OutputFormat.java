@@ -45,9 +45,17 @@ public enum OutputFormat {
      * @param explain text only: also each hop's explanation lines (JSON always has them; DOT and images never)
      */
     public byte[] render(Diagnosis d, boolean explain) {
+        return render(d, explain, TextRenderer.Screen.PLAIN);
+    }
+
+    /**
+     * As {@link #render(Diagnosis, boolean)}, the text formats laid out for {@code screen} (a terminal's width and
+     * colours; the other formats ignore it).
+     */
+    public byte[] render(Diagnosis d, boolean explain, TextRenderer.Screen screen) {
         return switch (this) {
-            case TEXT -> utf8(new TextRenderer(explain).render(d));
-            case WIDE -> utf8(new TextRenderer(true).render(d));
+            case TEXT -> utf8(new TextRenderer(explain, screen).render(d));
+            case WIDE -> utf8(new TextRenderer(true, screen).render(d));
             case JSON -> utf8(new JsonRenderer().render(d));
             case YAML -> utf8(yaml(new JsonRenderer().tree(d)));
             case DOT -> utf8(new DotRenderer().render(d));
