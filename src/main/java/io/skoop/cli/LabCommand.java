@@ -16,6 +16,7 @@ import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.ResolvedService;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.lab.topology.TopologyLoader;
+import io.skoop.model.EndpointSpecs;
 import io.skoop.model.Protocol;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -106,7 +107,11 @@ public class LabCommand implements Runnable {
                 }
                 return 0;
             }
-            Labs.Built b = labs().up(t, source, fileName, yaml, verbose ? out::println : null);
+            Labs.Built b;
+            // --verbose prints every step already: no bar between its lines
+            try (Progress progress = verbose ? null : Progress.start("lab up " + t.name(), LabPlanner.plan(t).steps().size())) {
+                b = labs().up(t, source, fileName, yaml, verbose ? out::println : null, progress == null ? null : progress::step);
+            }
             printLab(out, b.lab());
             out.printf("%nlab %s is up: %d namespaces, %d listeners, built in %.1f s%n", t.name(), b.plan().namespaces().size(),
                     b.plan().listeners().size(), b.elapsed().toMillis() / 1000.0);
@@ -234,11 +239,17 @@ public class LabCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME", description = "The lab's name.")
         String name;
 
-        @Parameters(index = "1", paramLabel = "SRC", description = "A node, an external host, or namespace/pod.")
+        @Parameters(index = "1", paramLabel = "SRC", description = "A node or external host (NAME, node/NAME), a pod "
+                + "(NAMESPACE/POD, pod/NAMESPACE/POD), or a bare NAME: a pod of -n, else a node or external host.")
         String source;
 
-        @Parameters(index = "2", paramLabel = "DST", description = "A node, an external host, namespace/pod, svc/namespace/name or an IPv4 address.")
+        @Parameters(index = "2", paramLabel = "DST", description = "As SRC, or a Service (svc/NAMESPACE/NAME, svc/NAME of -n, "
+                + "NAMESPACE/NAME when no pod has it, a bare NAME when no pod or node has it), or an IPv4 address.")
         String destination;
+
+        @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", defaultValue = "default",
+                description = "The namespace of bare names (default: default).")
+        String namespace;
 
         @Parameters(index = "3", paramLabel = "PORT", description = "The destination port (a Service's port for svc/…).")
         int port;
@@ -259,7 +270,9 @@ public class LabCommand implements Runnable {
             }
             Protocol p = Protocol.parse(protocol);
             Lab lab = labs().open(name);
-            Probe.Result r = Probe.run(lab, source, destination, port, p, Duration.ofMillis((long) (timeout * 1000)));
+            String src = Lab.unkinded(EndpointSpecs.qualified(source, namespace, true, lab.catalog()));
+            String dst = Lab.unkinded(EndpointSpecs.qualified(destination, namespace, false, lab.catalog()));
+            Probe.Result r = Probe.run(lab, src, dst, port, p, Duration.ofMillis((long) (timeout * 1000)));
             spec.commandLine().getOut().println(r.summary());
             return r.connected() ? 0 : 1;
         }
@@ -283,7 +296,11 @@ public class LabCommand implements Runnable {
         public Integer call() {
             Labs labs = labs();
             Lab lab = labs.open(name);
-            LabSnapshot.Taken s = LabSnapshot.take(lab, labs.store().topologyText(lab.entry()), out, SkoopCommand.VERSION);
+            LabSnapshot.Taken s;
+            ResolvedTopology t = lab.topology();
+            try (Progress progress = Progress.start("lab snapshot " + name, t.nodes().size() + t.pods().size())) {
+                s = LabSnapshot.take(lab, labs.store().topologyText(lab.entry()), out, SkoopCommand.VERSION, progress::step);
+            }
             spec.commandLine().getOut().printf("snapshot of lab %s in %s: %d namespace dumps, k8s/*.json, snapshot.json (%.1f s)%n", name,
                     s.dir(), s.dumps().size(), s.elapsed().toMillis() / 1000.0);
             return 0;

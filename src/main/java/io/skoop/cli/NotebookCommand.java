@@ -124,7 +124,10 @@ public class NotebookCommand implements Runnable {
         }
     }
 
-    /** {@code skoop notebook run NB.ipynb [--param k=v]... [-o OUT | --in-place] [--example NAME | --snapshot DIR]}. */
+    /**
+     * {@code skoop notebook run NB.ipynb [--param k=v]... [--output-file FILE [--force] | --in-place] [-o ipynb] [--example NAME |
+     * --snapshot DIR]}: {@code -o} is the format as in kubectl (and {@code skoop diagnose}), the file is {@code --output-file}.
+     */
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Execute a notebook in this process (no Jupyter, no Python): "
             + "every code cell in order, outputs as the kernel gives them; --param values are injected after the cell tagged 'parameters'. "
             + "Exit 0 when every cell ran, 1 naming the first cell that failed (cells tagged 'teardown' still run), 2 for a usage error.")
@@ -136,7 +139,8 @@ public class NotebookCommand implements Runnable {
         List<String> params = List.of();
 
         static class Output {
-            @Option(names = {"-o", "--output"}, paramLabel = "OUT.ipynb", description = "write the executed notebook here (replaced when it exists)")
+            @Option(names = "--output-file", paramLabel = "FILE", description = "write the executed notebook to FILE ('-': standard "
+                    + "output; an existing file only with --force)")
             Path output;
             @Option(names = "--in-place", description = "write the executed notebook over NB.ipynb")
             boolean inPlace;
@@ -144,6 +148,13 @@ public class NotebookCommand implements Runnable {
 
         @ArgGroup(exclusive = true)
         Output output;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "the output format, as kubectl's -o: ipynb (the "
+                + "only one; the file is --output-file)")
+        String format;
+
+        @Option(names = "--force", description = "replace --output-file when it exists (refused otherwise)")
+        boolean force;
 
         static class Source {
             @Option(names = "--example", paramLabel = "NAME", description = "start on an embedded example snapshot")
@@ -167,15 +178,28 @@ public class NotebookCommand implements Runnable {
                 throw new NoSuchFileException(notebook + " (no such notebook)");
             }
             Map<String, String> given = ScriptOptions.params(params);
+            if (format != null && !format.equals("ipynb")) {
+                throw new UserException("-o takes the output format, as in kubectl (ipynb); write to a file with --output-file " + format);
+            }
             Path target = output == null ? null : output.inPlace ? notebook : output.output;
-            if (output != null && output.output != null && Files.exists(output.output) && Files.isSameFile(output.output, notebook)) {
-                throw new IllegalArgumentException("-o " + output.output + " is the notebook itself: give --in-place to write over it");
+            boolean stdout = target != null && target.toString().equals("-");
+            if (!stdout && output != null && output.output != null && Files.exists(output.output)) {
+                if (Files.isSameFile(output.output, notebook)) {
+                    throw new UserException("--output-file " + output.output + " is the notebook itself: give --in-place to write over it");
+                }
+                if (!force) {
+                    throw new UserException("cannot write " + output.output + ": it exists; add --force to replace it");
+                }
             }
             Session session = new Session();
             ScriptOptions.start(session, source == null ? null : source.example, source == null ? null : source.snapshot);
             PrintWriter err = spec.commandLine().getErr();
             NotebookRunner.Run r = new NotebookRunner(session, quiet ? null : err).run(NotebookRunner.read(notebook), given);
-            if (target != null) {
+            if (stdout) {
+                PrintWriter out = spec.commandLine().getOut();
+                out.print(NotebookRunner.validText(r.notebook()));
+                out.flush();
+            } else if (target != null) {
                 NotebookRunner.write(r.notebook(), target);
                 if (!quiet) {
                     err.println("wrote " + target.toAbsolutePath().normalize());

@@ -23,8 +23,11 @@ final class Progress implements AutoCloseable {
     private volatile ProgressBar bar;
     private volatile boolean closed;
 
-    /** @param delayMillis when to show the bar; negative: never (no thread is started) */
-    private Progress(String task, long delayMillis, PrintStream err) {
+    /**
+     * @param max         the number of steps when known ahead (a bar with a percentage), else -1 (a count)
+     * @param delayMillis when to show the bar; negative: never (no thread is started)
+     */
+    private Progress(String task, long max, long delayMillis, PrintStream err) {
         this.task = task;
         if (delayMillis < 0) {
             this.starter = null;
@@ -38,7 +41,7 @@ final class Progress implements AutoCloseable {
             }
             synchronized (this) {
                 if (!closed) {
-                    bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setStyle(ProgressBarStyle.ASCII)
+                    bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
                             .setUpdateIntervalMillis(100).continuousUpdate().hideEta()
                             .setConsumer(new ConsoleProgressBarConsumer(err)).clearDisplayOnFinish().build();
                     bar.stepTo(steps);
@@ -52,11 +55,19 @@ final class Progress implements AutoCloseable {
 
     /** A progress display for {@code task} on standard error, or one that shows nothing (no console, SKOOP_PROGRESS=0). */
     static Progress start(String task) {
+        return start(task, -1);
+    }
+
+    /**
+     * A progress display for {@code task} of {@code max} steps (-1: not known ahead) on standard error, or one that
+     * shows nothing (no console, SKOOP_PROGRESS=0).
+     */
+    static Progress start(String task, long max) {
         String mode = System.getenv().getOrDefault("SKOOP_PROGRESS", "auto");
         if (mode.equals("0") || mode.equals("auto") && System.console() == null) {
-            return new Progress(task, -1, System.err);
+            return new Progress(task, max, -1, System.err);
         }
-        return new Progress(task, mode.equals("always") ? 0 : 1000, System.err);
+        return new Progress(task, max, mode.equals("always") ? 0 : 1000, System.err);
     }
 
     /** One more step done: {@code what} is shown next to the count. */

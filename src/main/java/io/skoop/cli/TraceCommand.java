@@ -68,6 +68,10 @@ public class TraceCommand implements Callable<Integer> {
     @Option(names = "--mark", paramLabel = "N", description = "Initial skb mark (decimal or 0x hex).")
     String mark;
 
+    @Option(names = "--ttl", paramLabel = "N", description = "The packet's TTL (IPv6: hop limit) 0..255 as it enters, for -m ttl "
+            + "and -m hl (not given: those matches are UNKNOWN).")
+    Integer ttl;
+
     @Option(names = "--all-rules", description = "Also list rules that did not match.")
     boolean allRules;
 
@@ -84,6 +88,12 @@ public class TraceCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         NetNS ns = DumpSource.open(example, dumpDir);
         Packet p = Packet.parse(packet);
+        if (ttl != null) {
+            if (ttl < 0 || ttl > 255) {
+                throw new IllegalArgumentException("--ttl expects 0..255, got " + ttl);
+            }
+            p = p.withTtl(ttl);
+        }
         if (mark != null) {
             p = p.withMark(parseMark(mark));
         }

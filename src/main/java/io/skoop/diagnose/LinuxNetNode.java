@@ -98,8 +98,20 @@ final class LinuxNetNode implements NetNodeAction {
         }
         me.addAction(new Action(walk.isReply() ? ActionType.SERVE : ActionType.SEND, null, List.of()));
         me.explain((walk.isReply() ? "reply " : "send ") + p);
+        p = p.withTtl(defaultTtl(p.dst().isV6()));
         TraceRequest req = TraceRequest.of(p, Path.LOCAL_OUT).withConntrack(flow.entryFor(hop, p));
         return branches(walk, me, p, req, flow);
+    }
+
+    /**
+     * The TTL (hop limit) a socket here gives a new packet: {@code net.ipv4.ip_default_ttl}, or for IPv6 {@code
+     * net.ipv6.conf.all.hop_limit} (ip4_dst_hoplimit, ip6_dst_hoplimit; a route's own hoplimit metric and per-device
+     * IPv6 values are not read); -1 when the dump does not say (then {@code -m ttl}/{@code -m hl} answer UNKNOWN).
+     */
+    private int defaultTtl(boolean v6) {
+        String key = v6 ? "net.ipv6.conf.all.hop_limit" : "net.ipv4.ip_default_ttl";
+        java.util.OptionalInt t = ns.sysctls().getInt(key);
+        return t.isPresent() && t.getAsInt() >= 1 && t.getAsInt() <= 255 ? t.getAsInt() : -1;
     }
 
     private int clientPort() {
@@ -199,36 +211,72 @@ final class LinuxNetNode implements NetNodeAction {
             manager.services().process(me, before, result, manager.ipCache());
         }
         List<Outcome> out = new ArrayList<>();
-        for (TraceBranch b : result.branches()) {
-            Flow f = flow.times(b.probability()).tracked(hop, b.conntrack());
-            explainSteps(me, b);
-            Outcome end = endOf(walk, me, b, f);
-            if (end != null) {
-                out.add(end);
-                continue;
+        List<TraceBranch> all = result.branches();
+        String outer = me.currentBranch();
+        List<List<String>> lines = all.stream().map(LinuxNetNode::explained).toList();
+        int shared = all.size() > 1 ? sharedPrefix(lines) : 0;
+        lines.get(0).subList(0, shared).forEach(me::explain);
+        for (int i = 0; i < all.size(); i++) {
+            TraceBranch b = all.get(i);
+            if (all.size() > 1) {
+                me.branch((outer == null ? "" : outer + " / ") + branchLabel(i, all.size(), b));
             }
-            if (b.verdict() == FinalVerdict.DELIVERED) {
-                out.addAll(deliver(walk, me, b.packet(), b.device(), f));
-            } else {
-                if (b.verdict() == FinalVerdict.FORWARDED) {
-                    me.addAction(new Action(ActionType.FORWARD, null, List.of()));
-                }
-                if (bridgedTo != null) {
-                    out.addAll(egress(walk, me, req.oif(), bridgedTo, false, b.packet(), f));
-                    continue;
-                }
-                boolean viaGateway = b.route() != null && b.route().gateway() != null;
-                out.addAll(egress(walk, me, b.device(), b.nexthop(), viaGateway, b.packet(), f));
+            try {
+                out.addAll(follow(walk, me, b, req, flow, bridgedTo, lines.get(i).subList(shared, lines.get(i).size())));
+            } finally {
+                me.branch(outer);
             }
         }
         return out;
+    }
+
+    /** Explains {@code lines} of branch {@code b} and follows it: its End, local delivery, or egress. */
+    private List<Outcome> follow(Walk walk, NetNode me, TraceBranch b, TraceRequest req, Flow flow, Ip bridgedTo,
+                                 List<String> lines) {
+        Flow f = flow.times(b.probability()).tracked(hop, b.conntrack());
+        lines.forEach(me::explain);
+        Outcome end = endOf(walk, me, b, f);
+        if (end != null) {
+            return List.of(end);
+        }
+        if (b.verdict() == FinalVerdict.DELIVERED) {
+            return deliver(walk, me, b.packet(), b.device(), f);
+        }
+        if (b.verdict() == FinalVerdict.FORWARDED) {
+            me.addAction(new Action(ActionType.FORWARD, null, List.of()));
+        }
+        if (bridgedTo != null) {
+            return egress(walk, me, req.oif(), bridgedTo, false, b.packet(), f);
+        }
+        boolean viaGateway = b.route() != null && b.route().gateway() != null;
+        return egress(walk, me, b.device(), b.nexthop(), viaGateway, b.packet(), f);
+    }
+
+    /** {@code branch 2/3 p=0.333: tcp 10.244.0.2:40000 > 10.244.1.2:8080 FORWARDED via flannel.1}. */
+    private static String branchLabel(int i, int n, TraceBranch b) {
+        return String.format(java.util.Locale.ROOT, "branch %d/%d p=%.3f: %s %s%s", i + 1, n, b.probability(), b.packet(),
+                b.verdict(), b.device() == null ? "" : " via " + b.device());
+    }
+
+    /** The number of leading lines all of {@code lines} share. */
+    private static int sharedPrefix(List<List<String>> lines) {
+        int n = 0;
+        while (true) {
+            for (List<String> l : lines) {
+                if (l.size() <= n || !l.get(n).equals(lines.get(0).get(n))) {
+                    return n;
+                }
+            }
+            n++;
+        }
     }
 
     /** The End of a branch that does not pass (drop, reject, route error, unknown), else null. */
     private Outcome endOf(Walk walk, NetNode me, TraceBranch b, Flow f) {
         return switch (b.verdict()) {
             case DROP, REJECT -> drop(me, b.packet(), f, "iptables: " + b.detail() + lastRule(b));
-            case ROUTE_ERROR -> drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices()
+            case ROUTE_ERROR -> b.detail().startsWith("ip_forward:") ? drop(me, b.packet(), f, b.detail())
+                    : drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices()
                     + (b.detail().startsWith("ENETUNREACH") ? expected(b.packet().dst()) : ""));
             case UNKNOWN -> unknown(me, b.packet(), f, b.detail() + (b.assumptions().isEmpty() ? ""
                     : "; assumed: " + String.join("; ", b.assumptions())));
@@ -245,7 +293,9 @@ final class LinuxNetNode implements NetNodeAction {
         return " `" + s.text() + "` (hook " + s.hook() + ")";
     }
 
-    private static void explainSteps(NetNode me, TraceBranch b) {
+    /** The lines {@code --explain} shows of branch {@code b}'s steps: decisions, not the rules that did not match. */
+    private static List<String> explained(TraceBranch b) {
+        List<String> out = new ArrayList<>();
         for (TraceStep s : b.steps()) {
             boolean keep = switch (s.kind()) {
                 case RULE -> s.result() != io.skoop.netstack.netfilter.Tri.NO_MATCH;
@@ -255,9 +305,10 @@ final class LinuxNetNode implements NetNodeAction {
                 default -> false;
             };
             if (keep) {
-                me.explain(s.toString().strip());
+                out.add(s.toString().strip());
             }
         }
+        return out;
     }
 
     // ---- local delivery --------------------------------------------------------------------
@@ -462,6 +513,7 @@ final class LinuxNetNode implements NetNodeAction {
             }
         }
         Packet outer = p.encapsulatedIn(local, sport, remote, vi.port(), Protocol.UDP);
+        outer = outer.withTtl(vi.ttl() == VxlanInfo.TTL_INHERIT ? p.ttl() : vi.ttl() > 0 ? vi.ttl() : defaultTtl(remote.isV6()));
         me.explain("vxlan " + vx.name() + ": neighbour " + nexthop + " lladdr " + n.lladdr() + ", FDB " + n.lladdr() + " dst "
                 + remote + " -> outer " + outer.protocol().ianaName() + " " + local + ":" + sport + " > " + remote + ":" + vi.port()
                 + " VNI " + vi.id() + " (outer source port is a flow hash)");

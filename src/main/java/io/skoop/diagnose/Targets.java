@@ -2,6 +2,7 @@ package io.skoop.diagnose;
 
 import io.skoop.k8s.IPCache;
 import io.skoop.k8s.IpEntity;
+import io.skoop.model.EndpointSpecs;
 import io.skoop.model.Ip;
 import io.skoop.model.Names;
 import io.skoop.model.Protocol;
@@ -87,50 +88,38 @@ public final class Targets {
      *                                  Services and the nodes), or an NS/NAME that is a pod and a Service
      */
     String qualified(String spec, String namespace, boolean source) {
-        String s = spec.trim();
-        if (Ip.tryParse(s) != null) {
-            return s;
-        }
-        String[] parts = s.split("/", -1);
         KubeObjects o = ipCache.objects();
-        if (parts.length == 1 && !s.isEmpty()) {
-            if (o.findPod(namespace, s).isPresent()) {
-                return "pod/" + namespace + "/" + s;
+        return EndpointSpecs.qualified(spec, namespace, source, new EndpointSpecs.Catalog() {
+            @Override
+            public boolean hasPod(String ns, String name) {
+                return o.findPod(ns, name).isPresent();
             }
-            if (o.findNode(s).isPresent()) {
-                return "node/" + s;
+
+            @Override
+            public boolean hasNode(String name) {
+                return o.findNode(name).isPresent();
             }
-            if (!source && o.findService(namespace, s).isPresent()) {
-                return "svc/" + namespace + "/" + s;
+
+            @Override
+            public boolean hasService(String ns, String name) {
+                return o.findService(ns, name).isPresent();
             }
-            List<String> names = new ArrayList<>();
-            o.pods().stream().filter(p -> p.namespace().equals(namespace)).forEach(p -> names.add(p.name()));
-            o.nodes().forEach(n -> names.add(n.name()));
-            o.services().stream().filter(v -> v.namespace().equals(namespace)).forEach(v -> names.add(v.name()));
-            throw new IllegalArgumentException((source ? "source" : "destination") + " '" + s + "' is no pod of namespace "
-                    + namespace + ", no node" + (source ? "" : " and no Service of namespace " + namespace)
-                    + " (-n NAMESPACE for another namespace)" + Names.didYouMean(s, names));
-        }
-        if (parts.length == 2) {
-            switch (parts[0]) {
-                case "pod", "po", "pods", "svc", "service", "services" -> {
-                    return parts[0] + "/" + namespace + "/" + parts[1];
-                }
-                case "node", "no", "nodes" -> {
-                    return s;
-                }
-                default -> {
-                    boolean pod = o.findPod(parts[0], parts[1]).isPresent();
-                    boolean svc = o.findService(parts[0], parts[1]).isPresent();
-                    if (pod && svc && !source) {
-                        throw new IllegalArgumentException("destination " + s + " is both a pod and a Service: write pod/" + s
-                                + " or svc/" + s);
-                    }
-                    return !pod && svc && !source ? "svc/" + s : s;
-                }
+
+            @Override
+            public List<String> podNames(String ns) {
+                return o.pods().stream().filter(p -> p.namespace().equals(ns)).map(KPod::name).toList();
             }
-        }
-        return s;
+
+            @Override
+            public List<String> nodeNames() {
+                return o.nodes().stream().map(KNode::name).toList();
+            }
+
+            @Override
+            public List<String> serviceNames(String ns) {
+                return o.services().stream().filter(v -> v.namespace().equals(ns)).map(KService::name).toList();
+            }
+        });
     }
 
     private Target resolve(String spec, String port, Protocol protocol, boolean source) {

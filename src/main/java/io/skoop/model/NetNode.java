@@ -2,7 +2,9 @@ package io.skoop.model;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,6 +24,8 @@ public class NetNode {
     private final List<Action> actions = new ArrayList<>();
     private final List<Suspicion> suspicions = new ArrayList<>();
     private final List<String> explanation = new ArrayList<>();
+    private final Map<String, List<String>> byBranch = new LinkedHashMap<>();
+    private String branch;
 
     /**
      * @param type what the node is
@@ -74,12 +78,64 @@ public class NetNode {
         }
     }
 
-    /** Records one explanation line (see {@link #explanation()}). */
+    /**
+     * Records one explanation line (see {@link #explanation()}), in the group of the current branch (see {@link
+     * #branch(String)}).
+     */
     public void explain(String line) {
         Objects.requireNonNull(line);
         if (!explanation.contains(line)) {
             explanation.add(line);
         }
+        List<String> group = byBranch.computeIfAbsent(branch == null ? "" : branch, k -> new ArrayList<>());
+        if (!group.contains(line)) {
+            group.add(line);
+        }
+    }
+
+    /**
+     * Sets the branch that the following {@link #explain} lines belong to: a label such as {@code "branch 2/3 p=0.333:
+     * tcp 10.244.0.2:40000 > 10.244.1.2:8080 FORWARDED via flannel.1"}, or null for lines every branch shares.
+     */
+    public void branch(String label) {
+        this.branch = label == null || label.isEmpty() ? null : label;
+    }
+
+    /** The branch label set by {@link #branch(String)}, or null. */
+    public String currentBranch() {
+        return branch;
+    }
+
+    /**
+     * One group of explanation lines: those every branch through this node shares ({@code branch} null), or those of
+     * one branch (a statistic or NAT alternative, an assumption on a rule skoop cannot evaluate).
+     *
+     * @param branch the branch's label, or null for the shared lines
+     * @param lines  its lines, in order
+     */
+    public record ExplanationGroup(String branch, List<String> lines) {
+        public ExplanationGroup {
+            lines = List.copyOf(lines);
+        }
+    }
+
+    /**
+     * The explanation grouped per branch, in the order the groups began: the shared lines (when there are any) first,
+     * then each branch with the lines only it has. A node without branches has one group, the shared one, equal to
+     * {@link #explanation()}.
+     */
+    public List<ExplanationGroup> explanationByBranch() {
+        List<ExplanationGroup> out = new ArrayList<>();
+        List<String> shared = byBranch.get("");
+        if (shared != null) {
+            out.add(new ExplanationGroup(null, shared));
+        }
+        byBranch.forEach((k, v) -> {
+            if (!k.isEmpty()) {
+                out.add(new ExplanationGroup(k, v));
+            }
+        });
+        return out;
     }
 
     /**

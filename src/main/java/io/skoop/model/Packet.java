@@ -18,8 +18,12 @@ import java.util.Objects;
  * @param protocol layer-4 protocol
  * @param encap    the inner packet when this one is a tunnel header, else null
  * @param mark     the skb mark (fwmark), an unsigned 32-bit value
+ * @param ttl      the IPv4 TTL or IPv6 hop limit, 0..255, or -1 when not known (a packet written by hand, a sender whose
+ *                 default is not in its dump). Equality and {@link #toString()} ignore it: two packets that differ only
+ *                 in TTL are the same flow for every comparison skoop makes (links, conntrack, loops); matches that read
+ *                 it ({@code -m ttl}, {@code -m hl}) answer UNKNOWN when it is -1
  */
-public record Packet(Ip src, int sport, Ip dst, int dport, Protocol protocol, Packet encap, long mark) {
+public record Packet(Ip src, int sport, Ip dst, int dport, Protocol protocol, Packet encap, long mark, int ttl) {
 
     public Packet {
         Objects.requireNonNull(src, "src");
@@ -32,6 +36,14 @@ public record Packet(Ip src, int sport, Ip dst, int dport, Protocol protocol, Pa
             throw new IllegalArgumentException("port out of range 0..65535: " + sport + " > " + dport);
         }
         mark &= 0xffffffffL;
+        if (ttl < -1 || ttl > 255) {
+            throw new IllegalArgumentException("TTL out of range 0..255: " + ttl);
+        }
+    }
+
+    /** A packet whose TTL is not known. */
+    public Packet(Ip src, int sport, Ip dst, int dport, Protocol protocol, Packet encap, long mark) {
+        this(src, sport, dst, dport, protocol, encap, mark, -1);
     }
 
     /** A packet without encapsulation and mark 0. */
@@ -91,23 +103,28 @@ public record Packet(Ip src, int sport, Ip dst, int dport, Protocol protocol, Pa
     }
 
     public Packet withSrc(Ip newSrc, int newSport) {
-        return new Packet(newSrc, newSport, dst, dport, protocol, encap, mark);
+        return new Packet(newSrc, newSport, dst, dport, protocol, encap, mark, ttl);
     }
 
     public Packet withDst(Ip newDst, int newDport) {
-        return new Packet(src, sport, newDst, newDport, protocol, encap, mark);
+        return new Packet(src, sport, newDst, newDport, protocol, encap, mark, ttl);
     }
 
     public Packet withMark(long newMark) {
-        return new Packet(src, sport, dst, dport, protocol, encap, newMark);
+        return new Packet(src, sport, dst, dport, protocol, encap, newMark, ttl);
     }
 
-    /** The reply direction: source and destination swapped, no encapsulation, mark 0. */
+    /** The same packet with TTL (hop limit) {@code newTtl}, -1 for not known. */
+    public Packet withTtl(int newTtl) {
+        return new Packet(src, sport, dst, dport, protocol, encap, mark, newTtl);
+    }
+
+    /** The reply direction: source and destination swapped, no encapsulation, mark 0, TTL not known (the replier sets it). */
     public Packet reversed() {
         return new Packet(dst, dport, src, sport, protocol, null, 0);
     }
 
-    /** This packet carried inside {@code outer} (outer header first). */
+    /** This packet carried inside {@code outer} (outer header first; its TTL not known until the tunnel sets it). */
     public Packet encapsulatedIn(Ip outerSrc, int outerSport, Ip outerDst, int outerDport, Protocol outerProto) {
         return new Packet(outerSrc, outerSport, outerDst, outerDport, outerProto, this, 0);
     }
@@ -117,6 +134,18 @@ public record Packet(Ip src, int sport, Ip dst, int dport, Protocol protocol, Pa
             return ip.toString();
         }
         return (ip.isV6() ? "[" + ip + "]" : ip.toString()) + ":" + port;
+    }
+
+    /** Equal when every field but {@link #ttl()} is. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Packet p && sport == p.sport && dport == p.dport && mark == p.mark && protocol == p.protocol
+                && src.equals(p.src) && dst.equals(p.dst) && Objects.equals(encap, p.encap);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(src, sport, dst, dport, protocol, encap, mark);
     }
 
     /** {@code tcp 10.0.0.1:40000 > 10.0.0.2:80 mark 0x4000 encap(...)} — the syntax {@link #parse} reads, plus mark and encap. */

@@ -500,10 +500,19 @@ public final class NotebookRunner {
      * @throws IllegalStateException when it does not validate (a bug: the runner made it)
      */
     public static void write(ObjectNode notebook, Path file) throws IOException {
+        Files.writeString(file, validText(notebook), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The notebook as {@link #write} writes it (nbformat 4.5 JSON, one-space indent as Jupyter saves), checked first.
+     *
+     * @throws IllegalStateException when what skoop made is not valid nbformat (a skoop bug)
+     */
+    public static String validText(ObjectNode notebook) throws IOException {
         List<String> problems = validate(notebook);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("the notebook skoop made is not valid nbformat 4.5 (please report): " + String.join("; ", problems));
         }
-        Files.writeString(file, text(notebook), StandardCharsets.UTF_8);
+        return text(notebook);
     }
 }

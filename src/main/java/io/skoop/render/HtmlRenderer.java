@@ -97,12 +97,15 @@ public final class HtmlRenderer {
             PacketPath p = part[0].equals("request") ? d.request() : d.reply();
             List<List<Html.Cell>> rows = new ArrayList<>();
             for (NetNode n : p.nodes()) {
-                for (String line : n.explanation()) {
-                    rows.add(List.of(Html.Cell.of(n.hop()), Html.Cell.of(line)));
+                for (NetNode.ExplanationGroup g : n.explanationByBranch()) {
+                    for (String line : g.lines()) {
+                        rows.add(List.of(Html.Cell.of(n.hop()), Html.Cell.of(g.branch() == null ? "all" : g.branch()),
+                                Html.Cell.of(line)));
+                    }
                 }
             }
             if (!rows.isEmpty()) {
-                sb.append(Html.table("decisions on the " + part[1], List.of("hop", "decision"), rows));
+                sb.append(Html.table("decisions on the " + part[1], List.of("hop", "branch", "decision"), rows));
             }
         }
         return sb.append("</body></html>\n").toString();

@@ -113,6 +113,15 @@ public final class JsonRenderer {
             suspicions(node.putArray("suspicions"), n.suspicions());
             ArrayNode explanation = node.putArray("explanation");
             n.explanation().forEach(explanation::add);
+            ArrayNode groups = node.putArray("explanationBranches");
+            for (NetNode.ExplanationGroup g : n.explanationByBranch()) {
+                if (g.branch() == null) {
+                    continue;
+                }
+                ObjectNode group = groups.addObject();
+                group.put("branch", g.branch());
+                g.lines().forEach(group.putArray("lines")::add);
+            }
         }
         ArrayNode links = o.putArray("links");
         for (Link l : p.links()) {

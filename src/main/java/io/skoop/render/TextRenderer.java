@@ -108,7 +108,16 @@ public final class TextRenderer {
             }
             emit(sb, 6, hop);
             if (explain) {
-                n.explanation().forEach(l -> emit(sb, 10, text("      | " + l)));
+                for (NetNode.ExplanationGroup g : n.explanationByBranch()) {
+                    String indent = "      | ";
+                    if (g.branch() != null) {
+                        emit(sb, 10, text(indent + g.branch()));
+                        indent = "      |   ";
+                    }
+                    for (String l : g.lines()) {
+                        emit(sb, indent.length() + 2, text(indent + l));
+                    }
+                }
             }
             for (Link l : path.linksFrom(n.hop())) {
                 emit(sb, 11, text("      -> " + l.destination() + " [" + l.type().name().toLowerCase(Locale.ROOT) + " "

@@ -31,4 +31,26 @@ public final class SnapshotLayout {
     public static Path pod(Path snapshot, String node, String namespace, String pod) {
         return snapshot.resolve("nodes").resolve(node).resolve("pods").resolve(namespace + "_" + pod);
     }
+
+    /**
+     * Refuses to write a snapshot into {@code out} unless it is new or an empty folder: a snapshot never overwrites
+     * files.
+     *
+     * @throws IllegalArgumentException saying what is in the way
+     */
+    public static void requireNewOrEmpty(Path out) {
+        if (!java.nio.file.Files.exists(out)) {
+            return;
+        }
+        if (!java.nio.file.Files.isDirectory(out)) {
+            throw new IllegalArgumentException(out + " exists and is not a folder; give a new folder for the snapshot");
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(out)) {
+            if (s.findAny().isPresent()) {
+                throw new IllegalArgumentException(out + " is not empty; give a new or empty folder (a snapshot never overwrites files)");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

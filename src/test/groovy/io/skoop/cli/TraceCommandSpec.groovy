@@ -84,6 +84,7 @@ class TraceCommandSpec extends Specification {
         'dir and example'| [DUMP, '--example', 'node1', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: give either DUMPDIR or --example, not both'
         'unknown example'| ['--example', 'nodeX', '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward'] || 'skoop: error: no embedded example \'nodeX\'; known: node1, default_client; did you mean \'node1\'?'
         'bad mark'       | [DUMP, '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward', '--mark', 'x'] || "skoop: error: --mark expects an unsigned 32-bit value (decimal or 0x hex), got 'x'"
+        'bad ttl'        | [DUMP, '--packet', 'tcp 1.1.1.1:1 > 2.2.2.2:2', '--path', 'forward', '--ttl', '256'] || 'skoop: error: --ttl expects 0..255, got 256'
     }
 
     def "a dump that did not collect ip6tables refuses IPv6 traces instead of assuming no rules"() {
@@ -102,6 +103,21 @@ class TraceCommandSpec extends Specification {
 
         cleanup:
         dir.toFile().deleteDir()
+    }
+
+    def "--ttl: a forwarded packet arriving with TTL 1 is not forwarded (ip_forward), with 2 it is"() {
+        when:
+        def (code, out, err) = run(DUMP, '--packet', 'tcp 192.168.1.20:40000 > 10.244.1.5:8080', '--path', 'forward', '--iif', 'eth0',
+                '--ttl', ttl)
+
+        then:
+        code == exit
+        out.readLines().last() == last
+
+        where:
+        ttl || exit | last
+        '1' || 1    | 'verdict: ROUTE_ERROR  ROUTE_ERROR 1.000000'
+        '2' || 0    | 'verdict: FORWARDED  FORWARDED 1.000000'
     }
 
     def "the embedded example needs no dump folder"() {

@@ -93,7 +93,7 @@ class NotebookRunnerSpec extends Specification {
 
         when:
         def (code, stdout, stderr) = skoop('notebook', 'run', nb.toString(), '--param', 'name=web', '--param', 'port=8080',
-                '--param', 'fast=true', '--param', 'ratio=2', '-o', out.toString())
+                '--param', 'fast=true', '--param', 'ratio=2', '--output-file', out.toString())
         def cells = JSON.readTree(out.toFile()).get('cells')
 
         then:
@@ -131,7 +131,7 @@ class NotebookRunnerSpec extends Specification {
         Path out = dir.resolve('failed.ipynb')
 
         when:
-        def (code, stdout, stderr) = skoop('notebook', 'run', nb.toString(), '-o', out.toString())
+        def (code, stdout, stderr) = skoop('notebook', 'run', nb.toString(), '--output-file', out.toString())
         def cells = JSON.readTree(out.toFile()).get('cells')
 
         then:
@@ -144,7 +144,7 @@ class NotebookRunnerSpec extends Specification {
         NotebookRunner.validate(JSON.readTree(out.toFile())) == []
     }
 
-    def "usage: a missing notebook, something that is not one, -o onto the notebook itself"() {
+    def "usage: a missing notebook, something that is not one, --output-file onto the notebook itself, -o as kubectl's format"() {
         given:
         Path notJson = dir.resolve('x.ipynb')
         Files.writeString(notJson, '{"cells": [')
@@ -153,8 +153,37 @@ class NotebookRunnerSpec extends Specification {
         expect:
         skoop('notebook', 'run', dir.resolve('none.ipynb').toString())[2].contains('no such notebook')
         skoop('notebook', 'run', notJson.toString())[2] =~ /x\.ipynb is not a notebook: not JSON \(.* at line 1\)/
-        skoop('notebook', 'run', nb.toString(), '-o', nb.toString())[2].contains('is the notebook itself: give --in-place to write over it')
-        skoop('notebook', 'run', nb.toString(), '-o', nb.toString())[0] == 2
+        skoop('notebook', 'run', nb.toString(), '--output-file', nb.toString())[2].contains('is the notebook itself: give --in-place to write over it')
+        skoop('notebook', 'run', nb.toString(), '--output-file', nb.toString())[0] == 2
+        skoop('notebook', 'run', nb.toString(), '-o', 'out.ipynb')[2].trim() ==
+                'skoop: error: -o takes the output format, as in kubectl (ipynb); write to a file with --output-file out.ipynb'
+        skoop('notebook', 'run', nb.toString(), '-o', 'out.ipynb')[0] == 2
+    }
+
+    def "--output-file: never replaces a file without --force; '-' is standard output; -o ipynb is the one format"() {
+        given:
+        Path nb = notebook([cell('6 * 7')])
+        Path kept = dir.resolve('kept.ipynb')
+        Files.writeString(kept, 'mine')
+
+        when:
+        def refused = skoop('notebook', 'run', nb.toString(), '--output-file', kept.toString())
+
+        then:
+        refused[0] == 2
+        refused[2].trim() == "skoop: error: cannot write $kept: it exists; add --force to replace it"
+        kept.text == 'mine'
+
+        when:
+        def forced = skoop('notebook', 'run', nb.toString(), '-o', 'ipynb', '--output-file', kept.toString(), '--force')
+        def piped = skoop('notebook', 'run', nb.toString(), '--output-file', '-', '-q')
+
+        then:
+        forced[0] == 0
+        text(JSON.readTree(kept.toFile()).get('cells')[0].get('outputs')[0].get('data').get('text/plain')) == '42'
+        piped[0] == 0
+        text(JSON.readTree(piped[1]).get('cells')[0].get('outputs')[0].get('data').get('text/plain')) == '42'
+        !Files.exists(dir.resolve('-'))
     }
 
     def "--help: the usage, exit 0"() {

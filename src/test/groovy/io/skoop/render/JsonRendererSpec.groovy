@@ -43,7 +43,8 @@ class JsonRendererSpec extends Specification {
 
         then:
         nodes*.id == ['pod:default/client', 'node:node-1', 'node:node-3', 'pod:default/sleeper']
-        nodes.every { it.keySet() as List == ['id', 'type', 'name', 'actions', 'suspicions', 'explanation'] }
+        nodes.every { it.keySet() as List == ['id', 'type', 'name', 'actions', 'suspicions', 'explanation', 'explanationBranches'] }
+        nodes.every { it.explanationBranches == [] }
         nodes[0].type == 'POD'
         nodes[0].name == 'default/client'
         nodes[0].actions == ['SEND']
@@ -53,6 +54,31 @@ class JsonRendererSpec extends Specification {
                                  message: 'no socket listens on 10.244.2.4:80/tcp in pod:default/sleeper (the kernel answers RST: connection refused; its sockets.txt is empty: nothing listens on any port there)']]
         nodes[0].explanation[0] == 'source selection: ip route get 10.244.2.4 -> 10.244.2.4 via 10.244.0.1 dev eth0 src 10.244.0.2'
         nodes.every { !it.explanation.isEmpty() }
+    }
+
+    def "a node where the trace branched groups each branch's own lines under its label; shared lines stay in explanation only"() {
+        when:
+        def node1 = json(Diagnoses.service()).request.nodes.find { it.id == 'node:node-1' }
+        def groups = node1.explanationBranches
+
+        then: 'one group per backend of the Service, labelled with the packet as it left and where it went'
+        groups*.branch == ['branch 1/3 p=0.333: tcp 10.244.0.2:40000 > 10.244.0.3:8080 FORWARDED via cni0',
+                           'branch 2/3 p=0.333: tcp 10.244.0.2:40000 > 10.244.1.2:8080 FORWARDED via flannel.1',
+                           'branch 3/3 p=0.333: tcp 10.244.0.2:40000 > 10.244.2.2:8081 FORWARDED via flannel.1']
+
+        and: 'each branch tells its whole story after the split: the DNAT to its backend, its route, its egress'
+        groups[0].lines.any { it.contains('DNAT --to-destination 10.244.0.3:8080') }
+        groups[0].lines.last() == 'bridge cni0: 10.244.0.3 (pod default/web-1) is behind port vethac4efbf3'
+        groups[1].lines.any { it.contains('DNAT --to-destination 10.244.1.2:8080') }
+        groups[1].lines.any { it.startsWith('vxlan flannel.1: neighbour 10.244.1.0') }
+        !groups[1].lines.any { it.contains('10.244.2.2') || it.contains('10.244.0.3:8080') && it.contains('DNAT') }
+        groups[2].lines.any { it.startsWith('vxlan flannel.1: neighbour 10.244.2.0') }
+
+        and: 'the rules before the statistic split are shared: in explanation, in no group'
+        String portal = node1.explanation.find { it.contains('KUBE-SERVICES#1') }
+        portal != null
+        groups.every { g -> !g.lines.contains(portal) }
+        node1.explanation.indexOf(portal) < node1.explanation.findIndexOf { it.startsWith('BRANCH') }
     }
 
     def "links: type, hops, the packet with the inner packet only on tunnels, both attributes flattened, level"() {

@@ -85,6 +85,12 @@ class LabClusters implements AutoCloseable {
              { ResolvedTopology t -> ['ip', 'route', 'replace', t.node('node-2').podCIDR().toString(), 'dev', 'eth0'] },
              'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
              'node:node-1', 'no host on the underlay answers ARP for 10.244.1.2'],
+            // the SYN left the client with TTL 64; node-1 and node-2 each decrement it before FORWARD (the tunnel keeps
+            // the inner header); the control flow is bridged on node-2 and keeps 64
+            ['iptables -I FORWARD -p tcp -m ttl --ttl-eq 62 -j DROP', 'node-2',
+             { t -> ['iptables', '-I', 'FORWARD', '-p', 'tcp', '-m', 'ttl', '--ttl-eq', '62', '-j', 'DROP'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT], 'default/client-2', 'default/web-2', 8080,
+             'node:node-2', 'dropped by filter/FORWARD#1 `-A FORWARD -p tcp -m ttl --ttl-eq 62 -j DROP`'],
             ['sysctl net.ipv4.ip_forward=0', 'node-2', { t -> ['sysctl', '-qw', 'net.ipv4.ip_forward=0'] },
              'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
              'node:node-2', 'forwarding is off'],

@@ -2,6 +2,7 @@ package io.skoop.lab.run;
 
 import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.topology.ExternalHost;
+import io.skoop.model.EndpointSpecs;
 import io.skoop.model.Names;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.Pod;
@@ -15,9 +16,11 @@ import java.util.List;
  * A lab that is up (or was being built): its saved entry and its topology, and the way from the names users
  * type to namespaces and addresses.
  *
- * <p>Targets are written as in kubectl: a node or external host by name ({@code node-1}, {@code internet}), a pod as
- * {@code namespace/pod} ({@code default/client}), a Service as {@code svc/namespace/name}; a destination may also
- * be an IPv4 address.
+ * <p>Targets are written as in kubectl: a node or external host by name ({@code node-1}, {@code internet}, or {@code
+ * node/node-1}), a pod as {@code namespace/pod} ({@code default/client}, or {@code pod/default/client}), a Service as
+ * {@code svc/namespace/name}; a destination may also be an IPv4 address. Bare names and {@code NS/NAME} of a Service
+ * are written in full first by {@link io.skoop.model.EndpointSpecs#qualified} over {@link #catalog()}, as {@code skoop
+ * diagnose} reads them.
  *
  * @param entry    what the store holds
  * @param topology the topology it was built from
@@ -34,8 +37,9 @@ public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
      *
      * @throws IllegalArgumentException naming the known targets (and the closest) when there is no such target
      */
-    public String netns(String target) {
+    public String netns(String spec) {
         String lab = name();
+        String target = unkinded(spec);
         if (target.contains("/")) {
             if (target.startsWith("svc/")) {
                 throw new IllegalArgumentException("a Service (" + target + ") is a destination, not a place to run in; "
@@ -52,7 +56,8 @@ public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
      *
      * @throws IllegalArgumentException naming the known targets when there is no such target
      */
-    public Ip address(String target) {
+    public Ip address(String spec) {
+        String target = unkinded(spec);
         Ip literal = Ip.tryParse(target);
         if (literal != null) {
             return literal;
@@ -64,6 +69,63 @@ public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
             return pod(target).ip();
         }
         return host(target).address();
+    }
+
+    /**
+     * A target in the lab's own notation: {@code pod/NS/NAME} as {@code NS/NAME}, {@code node/NAME} as {@code NAME},
+     * {@code service/NS/NAME} as {@code svc/NS/NAME}; anything else as it is.
+     */
+    public static String unkinded(String spec) {
+        String s = spec.trim();
+        String[] parts = s.split("/", -1);
+        if (parts.length == 3 && List.of("pod", "po", "pods").contains(parts[0])) {
+            return parts[1] + "/" + parts[2];
+        }
+        if (parts.length == 3 && List.of("service", "services").contains(parts[0])) {
+            return "svc/" + parts[1] + "/" + parts[2];
+        }
+        if (parts.length == 2 && List.of("node", "no", "nodes").contains(parts[0])) {
+            return parts[1];
+        }
+        return s;
+    }
+
+    /** The lab's names for {@link EndpointSpecs#qualified}: its pods, its Services, its nodes and external hosts. */
+    public EndpointSpecs.Catalog catalog() {
+        return new EndpointSpecs.Catalog() {
+            @Override
+            public boolean hasPod(String ns, String name) {
+                return podNames(ns).contains(name);
+            }
+
+            @Override
+            public boolean hasNode(String name) {
+                return nodeNames().contains(name);
+            }
+
+            @Override
+            public boolean hasService(String ns, String name) {
+                return serviceNames(ns).contains(name);
+            }
+
+            @Override
+            public List<String> podNames(String ns) {
+                return topology.pods().stream().filter(p -> p.namespace().equals(ns)).map(Pod::name).toList();
+            }
+
+            @Override
+            public List<String> nodeNames() {
+                List<String> out = new ArrayList<>();
+                topology.nodes().forEach(n -> out.add(n.name()));
+                topology.externalHosts().forEach(h -> out.add(h.name()));
+                return out;
+            }
+
+            @Override
+            public List<String> serviceNames(String ns) {
+                return topology.services().stream().filter(v -> v.service().namespace().equals(ns)).map(v -> v.service().name()).toList();
+            }
+        };
     }
 
     /** A node or an external host: where it runs and its address. */

@@ -10,7 +10,6 @@ import io.skoop.snapshot.SnapshotLayout;
 import io.skoop.snapshot.SnapshotMeta;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +17,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 
 /**
  * {@code skoop lab snapshot}: the snapshot a live cluster would give (docs/snapshot.md) — every node's and pod's
@@ -55,8 +54,20 @@ public final class LabSnapshot {
      *                      and the script's message)
      */
     public static Taken take(Lab lab, String topologyYaml, Path out, String tool) {
+        return take(lab, topologyYaml, out, tool, null);
+    }
+
+    /**
+     * {@link #take(Lab, String, Path, String)}, telling {@code done} (when not null) the network namespace of each
+     * dump once it is written: one call per node and pod, for a progress display.
+     */
+    public static Taken take(Lab lab, String topologyYaml, Path out, String tool, Consumer<String> done) {
         Labs.requireRoot("lab snapshot");
-        requireEmpty(out);
+        try {
+            SnapshotLayout.requireNewOrEmpty(out);
+        } catch (IllegalArgumentException e) {
+            throw new LabException(e.getMessage());
+        }
         long start = System.nanoTime();
         ResolvedTopology t = lab.topology();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -66,10 +77,10 @@ public final class LabSnapshot {
             Files.createDirectories(out);
             script = extractScript();
             for (Node n : t.nodes()) {
-                dumps.add(collect(script, LabNetns.node(lab.name(), n), SnapshotLayout.host(out, n.name())));
+                dumps.add(collect(script, LabNetns.node(lab.name(), n), SnapshotLayout.host(out, n.name()), done));
             }
             for (Pod p : t.pods()) {
-                dumps.add(collect(script, LabNetns.pod(lab.name(), p), SnapshotLayout.pod(out, p.node(), p.namespace(), p.name())));
+                dumps.add(collect(script, LabNetns.pod(lab.name(), p), SnapshotLayout.pod(out, p.node(), p.namespace(), p.name()), done));
             }
             ClusterObjects.write(t, now, SnapshotLayout.k8s(out));
             Files.writeString(out.resolve("topology.yaml"), topologyYaml);
@@ -89,29 +100,16 @@ public final class LabSnapshot {
         return new Taken(out, dumps, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static Path collect(Path script, String netns, Path dir) {
+    private static Path collect(Path script, String netns, Path dir, Consumer<String> done) {
         Proc.Result r = Proc.run(List.of("ip", "netns", "exec", netns, "bash", script.toString(), dir.toString()), null, COLLECT_TIMEOUT);
         if (!r.ok()) {
             throw new LabException("collect-netns.sh failed in " + netns + " (" + (r.timedOut() ? "timed out" : "exit " + r.exit()) + "): "
                     + r.err().strip());
         }
+        if (done != null) {
+            done.accept(netns);
+        }
         return dir;
-    }
-
-    private static void requireEmpty(Path out) {
-        if (!Files.exists(out)) {
-            return;
-        }
-        if (!Files.isDirectory(out)) {
-            throw new LabException(out + " exists and is not a folder; give a new folder for the snapshot");
-        }
-        try (Stream<Path> s = Files.list(out)) {
-            if (s.findAny().isPresent()) {
-                throw new LabException(out + " is not empty; give a new or empty folder (a snapshot never overwrites files)");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static Path extractScript() throws IOException {

@@ -67,6 +67,14 @@ public final class Labs {
      *                      when a step fails
      */
     public Built up(ResolvedTopology t, String source, String fileName, String yaml, Consumer<String> log) {
+        return up(t, source, fileName, yaml, log, null);
+    }
+
+    /**
+     * {@link #up(ResolvedTopology, String, String, String, Consumer)}, telling {@code done} (when not null) what each step
+     * did ({@link Step#what()}) once it has run: {@code LabPlanner.plan(t).steps().size()} calls, for a progress display.
+     */
+    public Built up(ResolvedTopology t, String source, String fileName, String yaml, Consumer<String> log, Consumer<String> done) {
         requireRoot("lab up");
         String name = t.name();
         if (store.read(name).isPresent()) {
@@ -88,6 +96,9 @@ public final class Labs {
                     log.accept(s.what() + ": " + s.shell());
                 }
                 run(s);
+                if (done != null) {
+                    done.accept(s.what());
+                }
             }
             awaitListeners(plan);
         } catch (RuntimeException e) {

@@ -13,6 +13,16 @@ import io.skoop.model.Ip;
  * @param port     the UDP destination port ({@code port}; 0 when the kernel default 8472 applies)
  * @param dev      the underlay device name ({@code link}), or null
  * @param learning whether source-address learning is on ({@code learning})
+ * @param ttl      the outer header's TTL ({@code ttl}): 1..255 as set, 0 "auto" (the route's hop limit, in practice
+ *                 {@code net.ipv4.ip_default_ttl}; flannel leaves it so), {@link #TTL_INHERIT} for {@code ttl inherit}
+ *                 (the inner packet's); vxlan_xmit_one in drivers/net/vxlan
  */
-public record VxlanInfo(long id, Ip local, Ip remote, Ip group, int port, String dev, boolean learning) {
+public record VxlanInfo(long id, Ip local, Ip remote, Ip group, int port, String dev, boolean learning, int ttl) {
+    /** {@code ttl inherit}: the outer TTL is the inner packet's. */
+    public static final int TTL_INHERIT = -1;
+
+    /** A device with {@code ttl auto} (0), as flannel makes it. */
+    public VxlanInfo(long id, Ip local, Ip remote, Ip group, int port, String dev, boolean learning) {
+        this(id, local, remote, group, port, dev, learning, 0);
+    }
 }

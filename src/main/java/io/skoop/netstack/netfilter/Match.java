@@ -452,6 +452,39 @@ public sealed interface Match {
         }
     }
 
+    /** How {@code -m ttl} / {@code -m hl} compares: {@code --ttl-eq} (negated: not equal), {@code --ttl-lt}, {@code --ttl-gt}. */
+    enum TtlOp { EQ, NE, LT, GT }
+
+    /**
+     * {@code -m ttl --ttl-eq|--ttl-lt|--ttl-gt N} (IPv4 TTL, ipt_ttl.c) or {@code -m hl --hl-eq|--hl-lt|--hl-gt N} (IPv6
+     * hop limit, ip6t_hl.c); {@code ! --ttl-eq} is NE (only eq can be negated). The value is the header's at this hook:
+     * a forwarded packet's was decremented before FORWARD (ip_forward, ip6_forward). UNKNOWN when the packet's TTL is not
+     * known (see {@link io.skoop.model.Packet#ttl()}); a packet of the other family never matches.
+     *
+     * @param ipv6  true for {@code -m hl}
+     * @param op    the comparison
+     * @param value 0..255
+     */
+    record Ttl(boolean ipv6, TtlOp op, int value) implements Match {
+        @Override
+        public Tri evaluate(MatchContext ctx) {
+            Packet p = ctx.packet();
+            if (p.src().isV6() != ipv6) {
+                return Tri.NO_MATCH;
+            }
+            int t = p.ttl();
+            if (t < 0) {
+                return Tri.UNKNOWN;
+            }
+            return Tri.of(switch (op) {
+                case EQ -> t == value;
+                case NE -> t != value;
+                case LT -> t < value;
+                case GT -> t > value;
+            });
+        }
+    }
+
     /**
      * {@code -m pkttype --pkt-type unicast|broadcast|multicast|otherhost} (xt_pkttype.c): the
      * link-layer class of the packet, derived from its destination as the kernel sees a

@@ -254,6 +254,17 @@ public final class NetfilterSimulator {
                 }
                 case UNICAST -> {
                     a.oif = r.device();
+                    // ip_forward / ip6_forward: a TTL (hop limit) of 1 or less is not forwarded (ICMP time exceeded goes
+                    // back to the sender); otherwise it is decremented before the FORWARD hook
+                    int ttl = a.packet.ttl();
+                    if (ttl >= 0 && ttl <= 1) {
+                        a.finish(FinalVerdict.ROUTE_ERROR, "ip_forward: the " + (a.packet.src().isV6() ? "hop limit" : "TTL") + " is "
+                                + ttl + ", it expires here: not forwarded, ICMP time exceeded is sent back", null);
+                        continue;
+                    }
+                    if (ttl > 1) {
+                        a.packet = a.packet.withTtl(ttl - 1);
+                    }
                     for (Walk b : hook(a, Hook.FORWARD)) {
                         for (Walk c : hook(b, Hook.POSTROUTING)) {
                             c.finish(FinalVerdict.FORWARDED, "via " + c.oif, c.oif);

@@ -95,7 +95,8 @@ public final class InterfaceParser {
                         : links.ip(d, i, "local6", false), links.ip(d, i, "remote", false) != null ? links.ip(d, i, "remote", false)
                         : links.ip(d, i, "remote6", false), links.ip(d, i, "group", false) != null ? links.ip(d, i, "group", false)
                         : links.ip(d, i, "group6", false), (int) links.number(d, i, "port", 0), links.text(d, i, "link", false),
-                        !d.has("learning") || d.get("learning").asBoolean());
+                        !d.has("learning") || d.get("learning").asBoolean(),
+                        vxlanTtl(links, d, i));
             }
             out.add(new Interface(idx, name, kind, (int) links.number(o, i, "mtu", 0), flags, links.text(o, i, "operstate", false),
                     links.text(o, i, "master", false), slaveKind, group, peer, vx, links.text(o, i, "address", false),
@@ -144,5 +145,17 @@ public final class InterfaceParser {
             }
         });
         return new Address(local, plen, peer, d.ip(a, entry, "broadcast", false), scope, d.text(a, entry, "label", false), flags);
+    }
+
+    /** {@code info_data.ttl} of a vxlan device: 0..255, or {@code "inherit"} ({@link VxlanInfo#TTL_INHERIT}); 0 when absent. */
+    private static int vxlanTtl(JsonDump links, JsonNode d, int entry) {
+        if ("inherit".equals(links.text(d, entry, "ttl", false))) {
+            return VxlanInfo.TTL_INHERIT;
+        }
+        long ttl = links.number(d, entry, "ttl", 0);
+        if (ttl < 0 || ttl > 255) {
+            throw links.error(entry, "ttl", d.get("ttl"), "a TTL 0..255 or \"inherit\"");
+        }
+        return (int) ttl;
     }
 }

@@ -617,7 +617,9 @@ public final class IptablesSaveParser {
             "MARK", List.of("set-mark", "set-xmark", "and-mark", "or-mark", "xor-mark"),
             "tcp", List.of("source-port", "sport", "destination-port", "dport", "tcp-flags", "syn", "tcp-option"),
             "udp", List.of("source-port", "sport", "destination-port", "dport"),
-            "nfacct", List.of("nfacct-name"));
+            "nfacct", List.of("nfacct-name"),
+            "ttl", List.of("ttl-eq", "ttl-lt", "ttl-gt", "ttl"),
+            "hl", List.of("hl-eq", "hl-lt", "hl-gt", "hl"));
     /** iptables' own long options, which take part in getopt_long's prefix matching too. */
     private static final List<String> GLOBAL_LONG_OPTIONS = List.of("append", "check", "delete", "insert", "replace", "list",
             "list-rules", "flush", "zero", "new-chain", "delete-chain", "policy", "rename-chain", "protocol", "source",
@@ -708,6 +710,7 @@ public final class IptablesSaveParser {
                 case "recent" -> recent(opts, text("-m", module, toks));
                 case "nfacct" -> nfacct(opts);
                 case "rpfilter" -> rpfilter(opts);
+                case "ttl", "hl" -> ttl(module, opts);
                 default -> new Match.Unknown(module, text("-m", module, toks), "match module '" + module + "' is not modelled");
             };
         } catch (NotModelled e) {
@@ -879,6 +882,41 @@ public final class IptablesSaveParser {
             }
         }
         return new Match.Rpfilter(loose, validMark, acceptLocal, invert);
+    }
+
+    /**
+     * {@code -m ttl} / {@code -m hl} (libipt_ttl.c, libip6t_hl.c): exactly one of {@code --ttl-eq} (alias {@code --ttl};
+     * negatable), {@code --ttl-lt}, {@code --ttl-gt} with a value 0..255, as iptables accepts them.
+     */
+    private Match ttl(String module, List<Opt> opts) {
+        if (opts.size() != 1) {
+            throw error(opts.isEmpty() ? "-m" : "--" + opts.get(1).name(), "-m " + module + " takes exactly one of --" + module
+                    + "-eq, --" + module + "-lt, --" + module + "-gt");
+        }
+        Opt o = opts.get(0);
+        String op = o.name().equals(module) ? "eq" : o.name().startsWith(module + "-") ? o.name().substring(module.length() + 1) : "";
+        if (!Set.of("eq", "lt", "gt").contains(op)) {
+            throw error("--" + o.name(), "expected --" + module + "-eq, --" + module + "-lt or --" + module + "-gt");
+        }
+        if (o.negated() && !op.equals("eq")) {
+            throw error("--" + o.name(), "only --" + module + "-eq can be negated (as iptables says: cannot be inverted)");
+        }
+        String v = one(o, "a value 0..255");
+        int value;
+        try {
+            value = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            value = -1;
+        }
+        if (value < 0 || value > 255) {
+            throw error(v, "expected a " + (module.equals("hl") ? "hop limit" : "TTL") + " 0..255 after --" + o.name());
+        }
+        Match.TtlOp mode = switch (op) {
+            case "lt" -> Match.TtlOp.LT;
+            case "gt" -> Match.TtlOp.GT;
+            default -> o.negated() ? Match.TtlOp.NE : Match.TtlOp.EQ;
+        };
+        return new Match.Ttl(module.equals("hl"), mode, value);
     }
 
     /** {@code -m nfacct --nfacct-name NAME} (xt_nfacct.c): adds the packet to an accounting object and always matches. */

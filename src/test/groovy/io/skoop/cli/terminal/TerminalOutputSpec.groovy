@@ -1,6 +1,8 @@
 package io.skoop.cli.terminal
 
 import io.skoop.shell.Tmux
+import io.skoop.testsupport.KernelLab
+import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
 
@@ -96,6 +98,33 @@ class TerminalOutputSpec extends Specification {
 
         then:
         !quick.contains('opening the snapshot')
+    }
+
+    @IgnoreIf(value = { !KernelLab.available() }, reason = 'lab up needs root')
+    def "lab up and lab snapshot show a bar of known length: every step of the plan, every dump (needs root: runs in CI)"() {
+        given:
+        String skoop = "SKOOP_LAB_STATE_DIR=${work.resolve('labs')} SKOOP_PROGRESS=always ${ROOT.resolve('scripts/skoop')}"
+        String name = 'pb' + Long.toString(System.nanoTime() % 1_000_000L, 36)
+        Path upErr = work.resolve('up.txt')
+        Path snapErr = work.resolve('snap.txt')
+
+        when:
+        screen("$skoop lab up --example flannel-host-gw --name $name 2>$upErr >/dev/null; echo diagnosis: done")
+        screen("$skoop lab snapshot $name ${work.resolve('snap')} 2>$snapErr >/dev/null; echo diagnosis: done")
+        List<String> up = upErr.text.split('\r').collect { it.strip() }.findAll()
+        List<String> snap = snapErr.text.split('\r').collect { it.strip() }.findAll()
+
+        then: 'a percentage of the steps of the plan, the latest step named, 100% at the end'
+        up.any { it =~ /^lab up $name +\d+% \[.*\] +\d+\/\d+ / }
+        up.any { it.contains('100%') }
+        up.any { it =~ /\(\d+:\d\d:\d\d\) (namespace $name\.|pod |node-|external )/ }  // rendered every 100 ms: some step
+
+        and: 'one step per namespace dumped (3 nodes and their pods)'
+        snap.any { it =~ /^lab snapshot $name +100% \[.*\] +(\d+)\/\1 / }
+        snap.any { it.contains("${name}.pod.") }
+
+        cleanup:
+        screen("$skoop lab down $name; echo diagnosis: done")
     }
 
     def "through a pipe: plain lines, not wrapped"() {

@@ -189,6 +189,26 @@ class MatchSpec extends Specification {
         '-m owner --uid-owner 0 -p tcp'                        | TCP                                  | [:]                                         || Tri.UNKNOWN
     }
 
+    def "-m ttl / -m hl compare the header's TTL (hop limit): #opts on TTL #ttl -> #expected"() {
+        expect:
+        eval(opts, ctx(pkt, [packet: Packet.parse(pkt).withTtl(ttl)])) == expected
+
+        where:
+        opts                   | pkt                          | ttl || expected
+        '-m ttl --ttl-eq 64'   | TCP                          | 64  || Tri.MATCH
+        '-m ttl --ttl-eq 64'   | TCP                          | 63  || Tri.NO_MATCH
+        '-m ttl ! --ttl-eq 64' | TCP                          | 63  || Tri.MATCH
+        '-m ttl --ttl-lt 64'   | TCP                          | 63  || Tri.MATCH
+        '-m ttl --ttl-lt 64'   | TCP                          | 64  || Tri.NO_MATCH
+        '-m ttl --ttl-gt 1'    | TCP                          | 2   || Tri.MATCH
+        '-m ttl --ttl-gt 1'    | TCP                          | 1   || Tri.NO_MATCH
+        '-m ttl --ttl-eq 64'   | TCP                          | -1  || Tri.UNKNOWN   // not known: never assumed
+        '-m ttl ! --ttl-eq 64' | TCP                          | -1  || Tri.UNKNOWN
+        '-m hl --hl-eq 64'     | 'tcp [fd00::1]:1 > [fd00::2]:80' | 64 || Tri.MATCH
+        '-m hl --hl-lt 2'      | 'tcp [fd00::1]:1 > [fd00::2]:80' | 64 || Tri.NO_MATCH
+        '-m hl --hl-eq 64'     | TCP                          | 64  || Tri.NO_MATCH  // an IPv4 packet has no hop limit
+    }
+
     def "statistic gives the probability of a match, '!' swaps it"() {
         expect:
         def m = IptablesSaveParser.parse('iptables.txt', "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m statistic $opts\nCOMMIT\n", false)

@@ -42,9 +42,15 @@ class NetfilterKernelSpec extends Specification {
                      '-A INPUT -p udp -m pkttype --pkt-type unicast', '-A OUTPUT -p udp -m pkttype --pkt-type unicast',
                      '-A FORWARD -p udp -m pkttype ! --pkt-type unicast',
                      '-A POSTROUTING -p udp -m physdev --physdev-is-bridged',
+                     '-A FORWARD -p udp -m udp --dport 6464 -j TTLFWD',  // before CHECK drops it
                      '-A FORWARD -p udp -m mark ! --mark 0x4000/0x4000 -j CHECK',
                      '-A CHECK -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j RETURN',
-                     '-A CHECK -p udp -m udp --dport 9 -j RETURN', '-A CHECK -p udp -j DROP']
+                     '-A CHECK -p udp -m udp --dport 9 -j RETURN', '-A CHECK -p udp -j DROP',
+                     // the TTL each hook sees: as sent in PREROUTING, decremented before FORWARD (only port 6464 gets here)
+                     '-A PREROUTING -p udp -m udp --dport 6464 -j TTLPRE',
+                     '-A TTLPRE -m ttl --ttl-eq 64', '-A TTLPRE -m ttl --ttl-lt 3', '-A TTLPRE -m ttl ! --ttl-eq 1',
+                     '-A TTLPRE -m ttl --ttl-gt 1', '-A TTLFWD -m ttl --ttl-eq 63', '-A TTLFWD -m ttl --ttl-eq 64',
+                     '-A TTLFWD -m ttl --ttl-lt 2', '-A TTLFWD -m ttl --ttl-gt 62']
         t.filter = [':FORWARD DROP'] + t.filter + ['-A FORWARD -m conntrack --ctstate DNAT -j ACCEPT',
                                                    '-A FORWARD -s 10.0.1.0/24 -p udp -m udp --dport 9 -j ACCEPT',
                                                    '-A INPUT -s 10.9.9.9/32 -j DROP',
@@ -132,12 +138,12 @@ class NetfilterKernelSpec extends Specification {
     }
 
     /** Zero the counters, send one datagram from {@code ns}, return the node's rules whose counters moved. */
-    List<String> kernelMatched(String ns, String dst, int sport, boolean flushConntrack = true, String router = node) {
+    List<String> kernelMatched(String ns, String dst, int sport, boolean flushConntrack = true, String router = node, String socketOptions = '') {
         TABLES.each { lab.exec(router, 'iptables', '-t', it, '-Z') }
         if (flushConntrack) {
             lab.run(router, 'conntrack', '-F')
         }
-        lab.execInput(ns, 'x\n', 'timeout', '2', 'socat', '-u', '-', "UDP4-SENDTO:$dst,sourceport=$sport".toString())
+        lab.execInput(ns, 'x\n', 'timeout', '2', 'socat', '-u', '-', "UDP4-SENDTO:$dst,sourceport=$sport$socketOptions".toString())
         Thread.sleep(200)
         Ruleset after = IptablesSaveParser.parse('iptables.txt', capture(router, 'iptables-save', '-c'), false)
         TABLES.collectMany { t -> after.table(t).chains().values().collectMany { c -> c.rules().findAll { it.counters().packets() > 0 }.collect { it.ref() } } }.sort()
@@ -176,6 +182,25 @@ class NetfilterKernelSpec extends Specification {
         'local-in, jump + goto + RETURN' | client | '10.0.1.1:9'     | 40003 || TraceRequest.of(Packet.parse('udp 10.0.1.2:40003 > 10.0.1.1:9'), Path.LOCAL_IN).withIif('c0')            | FinalVerdict.DELIVERED   | 'udp 10.0.1.2:40003 > 10.0.1.1:9'
         'local-out'                     | node   | '10.0.2.2:9'      | 40004 || TraceRequest.of(Packet.parse('udp 10.0.2.1:40004 > 10.0.2.2:9'), Path.LOCAL_OUT)                         | FinalVerdict.SENT        | 'udp 10.0.2.1:40004 > 10.0.2.2:9'
         'local-out DNAT to loopback'    | node   | '10.96.0.12:5'    | 40005 || TraceRequest.of(Packet.parse('udp 10.0.2.1:40005 > 10.96.0.12:5'), Path.LOCAL_OUT)                       | FinalVerdict.DELIVERED   | 'udp 10.0.2.1:40005 > 127.0.0.1:7'
+    }
+
+    def "-m ttl, TTL #ttl: PREROUTING sees it as sent, FORWARD one less, and at 1 it is not forwarded — as the kernel counts it"() {
+        when:
+        List<String> kernel = kernelMatched(client, '10.0.2.2:6464', sport, true, node, ",ttl=$ttl")
+        TraceResult r = simulate(TraceRequest.of(Packet.parse("udp 10.0.1.2:$sport > 10.0.2.2:6464").withTtl(ttl), Path.FORWARD).withIif('c0'))
+
+        then:
+        r.branches().size() == 1
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        kernel.findAll { it.contains('/TTL') } == ttlRules
+        r.branches()[0].verdict() == verdict
+        r.branches()[0].packet().ttl() == after
+
+        where:
+        ttl | sport || verdict                  | after | ttlRules
+        64  | 40060 || FinalVerdict.DROP        | 63    | ['mangle/TTLFWD#1', 'mangle/TTLFWD#4', 'mangle/TTLPRE#1', 'mangle/TTLPRE#3', 'mangle/TTLPRE#4']
+        2   | 40061 || FinalVerdict.DROP        | 1     | ['mangle/TTLFWD#3', 'mangle/TTLPRE#2', 'mangle/TTLPRE#3', 'mangle/TTLPRE#4']
+        1   | 40062 || FinalVerdict.ROUTE_ERROR | 1     | ['mangle/TTLPRE#2']
     }
 
     def "the reply of the DNAT+MASQUERADE connection: ESTABLISHED, reverse NAT, the same rules count"() {

@@ -230,6 +230,23 @@ class IptablesSaveParserSpec extends Specification {
         '-A PREROUTING -m rpfilter --invert -j DROP'                           || ['Rpfilter']     | 'Standard[verdict=DROP]'
         '-A PREROUTING -p udp -j CT --zone 1'                                  || ['Proto']        | 'Continue[name=CT, options=--zone 1]'
         '-A PREROUTING -p tcp -m tcp --dport 21 -j CT --helper ftp'            || ['Proto', 'Tcp'] | 'Continue[name=CT, options=--helper ftp]'
+        '-A PREROUTING -d 0.0.0.0/4 -m ttl ! --ttl-eq 255 -j DROP'             || ['Address', 'Ttl'] | 'Standard[verdict=DROP]'
+    }
+
+    def "-m ttl and -m hl as iptables reads them: #opts"() {
+        expect:
+        one("-A INPUT $opts -j DROP").matches() == [match]
+
+        where:
+        opts                   || match
+        '-m ttl --ttl-eq 1'    || new Match.Ttl(false, Match.TtlOp.EQ, 1)
+        '-m ttl ! --ttl-eq 64' || new Match.Ttl(false, Match.TtlOp.NE, 64)
+        '-m ttl --ttl-lt 254'  || new Match.Ttl(false, Match.TtlOp.LT, 254)
+        '-m ttl --ttl-gt 2'    || new Match.Ttl(false, Match.TtlOp.GT, 2)
+        '-m ttl --ttl 7'       || new Match.Ttl(false, Match.TtlOp.EQ, 7)
+        '-m ttl --ttl-e 7'     || new Match.Ttl(false, Match.TtlOp.EQ, 7)
+        '-m hl ! --hl-eq 5'    || new Match.Ttl(true, Match.TtlOp.NE, 5)
+        '-m hl --hl-lt 3'      || new Match.Ttl(true, Match.TtlOp.LT, 3)
     }
 
     def "an abbreviation that is ambiguous or also one of iptables' own options is not resolved: #rule"() {
@@ -283,6 +300,9 @@ class IptablesSaveParserSpec extends Specification {
         'probability > 1'       | filter('-A INPUT -m statistic --mode random --probability 1.5 -j ACCEPT')              || "iptables.txt:6: expected a probability between 0 and 1 (at '1.5')"
         'dangling !'            | filter('-A INPUT -j ACCEPT !')                                                         || "iptables.txt:6: '!' at the end of the options of -j ACCEPT negates nothing (at '!')"
         'dangling ! in core'    | filter('-A INPUT -s 1.2.3.4 !')                                                        || "iptables.txt:6: '!' at the end of the rule negates nothing (at '!')"
+        'ttl out of range'      | filter('-A INPUT -m ttl --ttl-eq 256 -j DROP')                                         || "iptables.txt:6: expected a TTL 0..255 after --ttl-eq (at '256')"
+        'ttl-lt negated'        | filter('-A INPUT -m ttl ! --ttl-lt 5 -j DROP')                                         || "iptables.txt:6: only --ttl-eq can be negated (as iptables says: cannot be inverted) (at '--ttl-lt')"
+        'two ttl options'       | filter('-A INPUT -m ttl --ttl-gt 7 --ttl-lt 9 -j DROP')                                || "iptables.txt:6: -m ttl takes exactly one of --ttl-eq, --ttl-lt, --ttl-gt (at '--ttl-lt')"
     }
 
     def "a large dump is parsed in parallel chunks with the same result as rule-by-rule"() {

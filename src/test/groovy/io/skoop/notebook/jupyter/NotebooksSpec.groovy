@@ -87,7 +87,7 @@ class NotebooksSpec extends Specification {
         when:
         def (int jcode, String jlog) = jupyter.run(['jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=300',
                                                     '--output', byJupyter.toString(), nb.toString()])
-        def (int scode, String slog) = jupyter.run([Jupyter.SKOOP, 'notebook', 'run', nb.toString(), '-o', bySkoop.toString()])
+        def (int scode, String slog) = jupyter.run([Jupyter.SKOOP, 'notebook', 'run', nb.toString(), '--output-file', bySkoop.toString()])
 
         then:
         jcode == 0
