@@ -39,6 +39,7 @@ public class SkoopCommand implements Runnable {
         SUBCOMMANDS.put("run", RunCommand.class);
         SUBCOMMANDS.put("notebook", NotebookCommand.class);
         SUBCOMMANDS.put("netstack", NetstackCommand.class);
+        SUBCOMMANDS.put("collect", CollectCommand.class);
         SUBCOMMANDS.put("lab", LabCommand.class);
         SUBCOMMANDS.put("completion", CompletionCommand.class);
         SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);

@@ -22,7 +22,7 @@ public final class Mistakes {
     public static boolean isUserError(Throwable t) {
         return t instanceof ParseException || t instanceof IllegalArgumentException || t instanceof NoSuchFileException
                 || t instanceof LabException || t instanceof picocli.CommandLine.ParameterException
-                || t instanceof io.skoop.netstack.UnavailablePartException;
+                || t instanceof io.skoop.netstack.UnavailablePartException || t instanceof io.skoop.k8s.live.LiveClusterException;
     }
 
     /**

@@ -22,9 +22,13 @@ import java.util.Objects;
  * @param serviceCIDR   the service CIDR
  * @param createdAt     when it was taken, ISO-8601 UTC
  * @param tool          what wrote it, e.g. {@code skoop 0.1.0}
+ * @param decidedBy     a live snapshot's: per field ({@code cni}, {@code proxyMode}, {@code serviceCIDR} …), how it was
+ *                      decided from the cluster's objects, or why it is not known; null (not written) for a lab
  */
 public record SnapshotMeta(int formatVersion, String source, String name, String cni, String cniBackend, String proxyMode,
-                           String clusterCIDR, String serviceCIDR, String createdAt, String tool) {
+                           String clusterCIDR, String serviceCIDR, String createdAt, String tool,
+                           @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                           java.util.Map<String, String> decidedBy) {
 
     /** The current format version. */
     public static final int FORMAT_VERSION = 1;
@@ -39,6 +43,13 @@ public record SnapshotMeta(int formatVersion, String source, String name, String
     public SnapshotMeta {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(name, "name");
+        decidedBy = decidedBy == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(decidedBy));
+    }
+
+    /** Metadata with nothing to say about how its fields were decided (a lab's: the topology says them). */
+    public SnapshotMeta(int formatVersion, String source, String name, String cni, String cniBackend, String proxyMode,
+                        String clusterCIDR, String serviceCIDR, String createdAt, String tool) {
+        this(formatVersion, source, name, cni, cniBackend, proxyMode, clusterCIDR, serviceCIDR, createdAt, tool, null);
     }
 
     /** Writes {@code dir/snapshot.json}. */

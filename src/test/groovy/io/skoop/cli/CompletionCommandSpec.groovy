@@ -1,5 +1,6 @@
 package io.skoop.cli
 
+import io.skoop.testsupport.Cli
 import io.skoop.shell.Tmux
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -14,12 +15,7 @@ class CompletionCommandSpec extends Specification {
     @TempDir Path tmp
 
     static List run(String... args) {
-        def cl = SkoopCommand.commandLine()
-        def out = new StringWriter(), err = new StringWriter()
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
-        int code = cl.execute(args)
-        [code, out.toString(), err.toString()]
+        Cli.run(args)
     }
 
     Path script(String shell) {
