@@ -2,11 +2,6 @@ package io.skoop.k8s.live
 
 import io.skoop.testsupport.Cli
 import groovy.json.JsonSlurper
-import io.fabric8.kubernetes.client.KubernetesClient
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer
-import io.fabric8.mockwebserver.Context
-import io.fabric8.mockwebserver.MockWebServer
 import io.skoop.diagnose.Diagnosis
 import io.skoop.diagnose.Diagnostor
 import io.skoop.diagnose.Query
@@ -15,6 +10,7 @@ import io.skoop.model.Protocol
 import io.skoop.snapshot.Snapshot
 import io.skoop.snapshot.k8s.KubeObjects
 import io.skoop.testsupport.ExampleCopy
+import io.skoop.testsupport.MockApiServer
 import java.nio.file.Files
 import java.nio.file.Path
 import spock.lang.Shared
@@ -26,42 +22,13 @@ import spock.lang.Specification
  * them with reasons, and — with the example's node dumps beside them — the diagnosis is the example's.
  */
 class LiveCollectSpec extends Specification {
-    @Shared KubernetesMockServer server
     @Shared Path tmp = Files.createTempDirectory('skoop-live')
-    @Shared Path kubeconfig
-
-    def setupSpec() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), [:], new KubernetesCrudDispatcher(), false)
-        server.init()
-        KubernetesClient client = server.createClient()
-        Path k8s = ExampleCopy.EXAMPLE.resolve('k8s')
-        ['namespaces', 'nodes', 'pods', 'services', 'endpointslices', 'configmaps'].each { kind ->
-            def list = new JsonSlurper().parse(k8s.resolve("${kind}.json").toFile())
-            list.items.each { item -> client.resource(groovy.json.JsonOutput.toJson(item)).create() }
-        }
-        client.close()
-        kubeconfig = tmp.resolve('kubeconfig')
-        Files.writeString(kubeconfig, """apiVersion: v1
-kind: Config
-current-context: mock
-clusters:
-- name: mock
-  cluster:
-    server: ${server.url('/').replaceAll('/$', '')}
-users:
-- name: alice
-  user:
-    token: secret
-contexts:
-- name: mock
-  context:
-    cluster: mock
-    user: alice
-""")
-    }
+    @Shared MockApiServer api = new MockApiServer(MockApiServer.items(ExampleCopy.EXAMPLE.resolve('k8s'),
+            ['namespaces', 'nodes', 'pods', 'services', 'endpointslices', 'configmaps']), tmp)
+    @Shared Path kubeconfig = api.kubeconfig
 
     def cleanupSpec() {
-        server?.destroy()
+        api.close()
         tmp.toFile().deleteDir()
     }
 
@@ -87,7 +54,7 @@ contexts:
         then:
         code == 0
         err == ''
-        text.startsWith("snapshot of cluster mock (${server.url('/').replaceAll('/$', '')}, from $kubeconfig) in $out")
+        text.startsWith("snapshot of cluster mock (${api.url()}, from $kubeconfig) in $out")
         text.contains('objects: 6 namespaces, 3 nodes, 16 pods, 4 services, 5 endpointslices, 2 configmaps, 0 networkpolicies, 0 daemonsets')
         LiveObjects.KINDS.every { Files.isRegularFile(out.resolve("k8s/${it.file()}.json")) }
 

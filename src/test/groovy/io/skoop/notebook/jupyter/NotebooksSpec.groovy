@@ -56,6 +56,7 @@ class NotebooksSpec extends Specification {
         String install = lines.find { it.startsWith('scripts/skoop notebook install') }
         String open = lines.find { it.startsWith('jupyter notebook ') }
         String run = lines.find { it.startsWith('scripts/skoop notebook run ') }
+        assert run.contains('--output-file out.ipynb'): "the README's run line writes elsewhere: $run"
 
         when: 'the install line, as a user (HOME is the spec\'s own)'
         def (int icode, String iout) = jupyter.run(['bash', '-c', install], 120, [JUPYTER_PATH: null, JUPYTER_DATA_DIR: null, XDG_DATA_HOME: null])
@@ -70,7 +71,7 @@ class NotebooksSpec extends Specification {
         Files.isRegularFile(Jupyter.ROOT.resolve(open.split(/\s+/)[2]))
 
         when: 'the headless run line (its output in the spec\'s folder)'
-        def (int rcode, String rout) = jupyter.run(['bash', '-c', run.replace('-o out.ipynb', "-o ${out.resolve('readme.ipynb')}")], 300)
+        def (int rcode, String rout) = jupyter.run(['bash', '-c', run.replace('--output-file out.ipynb', "--output-file ${out.resolve('readme.ipynb')}")], 300)
 
         then:
         rcode == 0

@@ -1,0 +1,66 @@
+package io.skoop.testsupport
+
+import io.fabric8.kubernetes.client.KubernetesClient
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer
+import io.fabric8.mockwebserver.Context
+import io.fabric8.mockwebserver.MockWebServer
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * A Kubernetes API server over real HTTP (fabric8's mock in CRUD mode: list, get, create, delete) holding the objects
+ * given, and a kubeconfig that points at it (context {@code mock}, a bearer token).
+ */
+class MockApiServer implements AutoCloseable {
+    final KubernetesMockServer server
+    final Path kubeconfig
+
+    /** @param items each object as JSON text; created in order (namespaces first) */
+    MockApiServer(Iterable<String> items, Path dir) {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), [:], new KubernetesCrudDispatcher(), false)
+        server.init()
+        KubernetesClient client = server.createClient()
+        try {
+            items.each { client.resource(it).create() }
+        } finally {
+            client.close()
+        }
+        kubeconfig = dir.resolve('kubeconfig')
+        Files.writeString(kubeconfig, """apiVersion: v1
+kind: Config
+current-context: mock
+clusters:
+- name: mock
+  cluster:
+    server: ${url()}
+users:
+- name: alice
+  user:
+    token: secret
+contexts:
+- name: mock
+  context:
+    cluster: mock
+    user: alice
+""")
+    }
+
+    /** The server's URL without a final slash. */
+    String url() {
+        server.url('/').replaceAll('/$', '')
+    }
+
+    /** The items of the kubectl List files {@code k8sDir/KIND.json}, for the kinds given, as JSON texts. */
+    static List<String> items(Path k8sDir, List<String> kinds) {
+        kinds.collectMany { kind ->
+            def list = new groovy.json.JsonSlurper().parse(k8sDir.resolve("${kind}.json").toFile())
+            list.items.collect { groovy.json.JsonOutput.toJson(it) }
+        }
+    }
+
+    @Override
+    void close() {
+        server.destroy()
+    }
+}
