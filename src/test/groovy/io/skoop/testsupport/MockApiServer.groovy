@@ -18,7 +18,15 @@ class MockApiServer implements AutoCloseable {
 
     /** @param items each object as JSON text; created in order (namespaces first) */
     MockApiServer(Iterable<String> items, Path dir) {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), [:], new KubernetesCrudDispatcher(), false)
+        this(items, dir, false)
+    }
+
+    /**
+     * @param items each object as JSON text; created in order (namespaces first)
+     * @param https true to serve HTTPS with a self-signed certificate for localhost ({@link #certificate()})
+     */
+    MockApiServer(Iterable<String> items, Path dir, boolean https) {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), [:], new KubernetesCrudDispatcher(), https)
         server.init()
         KubernetesClient client = server.createClient()
         try {
@@ -44,6 +52,11 @@ contexts:
     cluster: mock
     user: alice
 """)
+    }
+
+    /** The PEM file of an HTTPS server's self-signed certificate (its own CA). */
+    Path certificate() {
+        Path.of(server.selfSignedCertificate.certificatePath())
     }
 
     /** The server's URL without a final slash. */

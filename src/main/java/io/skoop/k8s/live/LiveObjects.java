@@ -168,6 +168,8 @@ public final class LiveObjects {
             } catch (com.fasterxml.jackson.core.JacksonException e) {
                 throw new LiveClusterException(url + " answered something that is not JSON: " + e.getOriginalMessage(), e);
             }
+        } catch (javax.net.ssl.SSLException e) {
+            throw new LiveClusterException(tlsFailure(cluster, e), e);
         } catch (java.io.InterruptedIOException e) {
             throw new LiveClusterException("the API server " + cluster.server() + " did not answer the list of " + k.resource()
                     + " within " + api.getReadTimeout() / 1000.0 + " s; --timeout S waits longer", e);
@@ -175,5 +177,24 @@ public final class LiveObjects {
             throw new LiveClusterException("cannot reach the API server " + cluster.server() + " (context " + cluster.context()
                     + "): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A TLS failure as the user can act on it: a server certificate no configured authority signed (the kubeconfig's
+     * {@code certificate-authority}, else the system's), one issued for another host, or another handshake failure.
+     */
+    static String tlsFailure(KubeConfigs.Cluster cluster, javax.net.ssl.SSLException e) {
+        String head = "TLS with the API server " + cluster.server() + " (context " + cluster.context() + ") failed: ";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertPathValidatorException || t instanceof java.security.cert.CertPathBuilderException) {
+                return head + "its certificate is not signed by the certificate authority the kubeconfig gives (certificate-authority"
+                        + " or certificate-authority-data; the system's when none) — a kubeconfig of another cluster, or a rotated CA?";
+            }
+        }
+        if (e instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+            return head + "its certificate is not for this host (" + e.getMessage() + "); the kubeconfig's server or tls-server-name"
+                    + " must be a name the certificate holds";
+        }
+        return head + e.getMessage();
     }
 }
