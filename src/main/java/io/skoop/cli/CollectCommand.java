@@ -1,5 +1,7 @@
 package io.skoop.cli;
 
+import io.skoop.collect.CollectorPods;
+import io.skoop.collect.LiveSnapshots;
 import io.skoop.k8s.live.ClusterFacts;
 import io.skoop.k8s.live.KubeConfigs;
 import io.skoop.k8s.live.LiveObjects;
@@ -7,12 +9,9 @@ import io.skoop.k8s.live.Rbac;
 import io.skoop.snapshot.NodeDumps;
 import io.skoop.snapshot.SnapshotLayout;
 import io.skoop.snapshot.k8s.KubeObjects;
-import io.skoop.snapshot.SnapshotMeta;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,19 +22,21 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code skoop collect}: a snapshot of a live cluster (docs/live.md). It writes the cluster's objects ({@code k8s/}),
- * {@code snapshot.json} with the CNI, kube-proxy mode and CIDRs decided from them, and the node dumps given with {@code
- * --node-dump} ({@link NodeDumps}: what {@code scripts/collect-node.sh} wrote on each node) in the snapshot's layout.
- * Until collector pods land the node dumps are made by hand; {@code --objects-only} writes the objects alone.
+ * {@code snapshot.json} with the CNI, kube-proxy mode and CIDRs decided from them, and every node's network namespaces:
+ * dumped by a collector pod per node ({@link CollectorPods}), or given as {@code scripts/collect-node.sh} wrote them
+ * ({@code --node-dump}), laid out by {@link NodeDumps}; {@code --objects-only} writes the objects alone.
  */
 @Command(name = "collect", mixinStandardHelpOptions = true,
-        description = {"Write a snapshot of a live cluster (docs/live.md): its objects as kubectl prints them (k8s/*.json) and "
-                + "snapshot.json with the CNI, kube-proxy mode and CIDRs decided from them, each with how.",
+        description = {"Write a snapshot of a live cluster (docs/live.md): its objects as kubectl prints them (k8s/*.json), "
+                + "snapshot.json with the CNI, kube-proxy mode and CIDRs decided from them, each with how, and every node's network "
+                + "namespaces, dumped by a collector pod on each node (hostNetwork, hostPID, privileged; deleted when done).",
                 "The cluster is found as kubectl finds it: --kubeconfig, $KUBECONFIG (files merged), ~/.kube/config, the in-cluster "
                         + "service account.",
-                "Collector pods do not run yet: dump each node with scripts/collect-node.sh and give the dumps with --node-dump "
-                        + "NODE=DIR, or write the objects alone with --objects-only (docs/live.md)."},
-        footer = "Exit: 0 written, 2 usage error or a cluster that cannot be used as asked (no kubeconfig, unknown context, "
-                + "a refused permission naming its role, rejected credentials, no answer).")
+                "Without pods: dump each node with scripts/collect-node.sh and give the dumps with --node-dump NODE=DIR, or write "
+                        + "the objects alone with --objects-only."},
+        footer = "Exit: 0 written, 1 written but some nodes could not be collected (named), 2 usage error or a cluster that cannot "
+                + "be used as asked (no kubeconfig, unknown context, a refused permission naming its role, rejected credentials, no "
+                + "answer).")
 public class CollectCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "OUTDIR", description = "A new or empty folder.")
     Path out;
@@ -46,15 +47,26 @@ public class CollectCommand implements Callable<Integer> {
     @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context (default: its current-context).")
     String context;
 
-    @Option(names = "--objects-only", description = "Write the objects and snapshot.json only (without --node-dump it is required "
-            + "today: see above).")
+    @Option(names = "--objects-only", description = "Write the objects and snapshot.json only: no collector pods.")
     boolean objectsOnly;
 
     @Option(names = "--node-dump", paramLabel = "NODE=DIR", description = "A node's dump as scripts/collect-node.sh wrote it "
             + "(repeatable): its host namespace and every pod namespace, matched to the node's pods by their addresses.")
     Map<String, Path> nodeDumps = new java.util.LinkedHashMap<>();
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Bound for each API call (default 30).")
+    @Option(names = "--nodes", paramLabel = "NODE", split = ",", description = "The nodes collector pods dump (default: every node).")
+    List<String> nodes = new java.util.ArrayList<>();
+
+    @Option(names = "--image", paramLabel = "IMAGE", defaultValue = CollectorPods.DEFAULT_IMAGE,
+            description = "The collector pods' image (default " + CollectorPods.DEFAULT_IMAGE + "): bash, iproute2, iptables, ipset, nft, "
+                    + "ss, sysctl, nsenter, tar.")
+    String image;
+
+    @Option(names = "--cleanup", description = "Delete collector pods a killed skoop left in --namespace-for-collectors, and exit.")
+    boolean cleanup;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Bound for each API call and for a "
+            + "collector pod to start (default 30; a node's dump itself may take up to 5 minutes, or this when longer).")
     double timeout;
 
     @Option(names = "--print-rbac", description = "Print the roles skoop needs (ClusterRole " + Rbac.READER + ", Role "
@@ -87,59 +99,72 @@ public class CollectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         if (printRbac) {
-            if (!io.skoop.model.Names.isDnsLabel(collectorNamespace)) {
-                throw new UserException("--namespace-for-collectors " + collectorNamespace + " is not a namespace name (a DNS label)");
-            }
+            io.skoop.collect.CollectorPods.Options.of(collectorNamespace, image, timeout); // checks the namespace's name
             o.print(Rbac.yaml(collectorNamespace));
             o.flush();
             return 0;
         }
-        if (out == null) {
-            throw new UserException("give OUTDIR, a new or empty folder for the snapshot (or --print-rbac)");
+        if (out == null && !cleanup) {
+            throw new UserException("give OUTDIR, a new or empty folder for the snapshot (or --print-rbac, --cleanup)");
         }
-        if (!objectsOnly && nodeDumps.isEmpty()) {
-            throw new UserException("collecting the nodes' network namespaces needs collector pods, which this skoop does not run yet;"
-                    + " dump each node with scripts/collect-node.sh and give the dumps with --node-dump NODE=DIR, or add --objects-only"
-                    + " to write the objects and snapshot.json alone (docs/live.md)");
+        if (cleanup) {
+            KubeConfigs.Cluster cluster = connect();
+            List<String> gone = CollectorPods.cleanup(cluster, collectorNamespace);
+            o.println(gone.isEmpty() ? "no collector pods in namespace " + collectorNamespace
+                    : "deleted " + gone.size() + " collector pods in namespace " + collectorNamespace + ": " + String.join(", ", gone));
+            return 0;
         }
+        if (objectsOnly && !nodes.isEmpty()) {
+            throw new UserException("--nodes chooses the nodes collector pods dump; --objects-only dumps none");
+        }
+        boolean collectors = !objectsOnly && nodeDumps.isEmpty();
         for (Map.Entry<String, Path> d : nodeDumps.entrySet()) {
             if (!java.nio.file.Files.isDirectory(d.getValue().resolve("host"))) {
                 throw new UserException("--node-dump " + d.getKey() + "=" + d.getValue() + ": not what scripts/collect-node.sh writes (no "
                         + d.getValue().resolve("host") + ")");
             }
         }
-        if (timeout <= 0 || timeout > 3600) {
-            throw new UserException("--timeout must be in (0, 3600] seconds, got " + timeout);
-        }
         SnapshotLayout.requireNewOrEmpty(out);
-        KubeConfigs.Cluster cluster = KubeConfigs.resolve(kubeconfig, context, System::getenv);
-        int ms = (int) Math.max(1, timeout * 1000);
-        cluster.api().setConnectTimeout(ms);
-        cluster.api().setReadTimeout(ms);
+        KubeConfigs.Cluster cluster = connect();
         long start = System.nanoTime();
         boolean existed = java.nio.file.Files.exists(out);
-        Map<String, Integer> counts;
-        try (Progress progress = Progress.start("collect " + cluster.context(), LiveObjects.KINDS.size())) {
-            counts = LiveObjects.collect(cluster, SnapshotLayout.k8s(out), progress::step);
+        LiveSnapshots.Written written;
+        java.util.Map<String, NodeDumps.Arranged> arranged = new java.util.LinkedHashMap<>();
+        Map<String, String> failed = new java.util.LinkedHashMap<>();
+        try {
+            try (Progress progress = Progress.start("collect " + cluster.context(), LiveObjects.KINDS.size())) {
+                written = LiveSnapshots.writeObjects(cluster, out, this::overridden, progress::step, "skoop " + SkoopCommand.VERSION);
+            }
+            KubeObjects objects = KubeObjects.read(SnapshotLayout.k8s(out));
+            for (Map.Entry<String, Path> d : nodeDumps.entrySet()) {
+                arranged.put(d.getKey(), NodeDumps.arrange(d.getValue(), d.getKey(), objects, out));
+            }
+            if (collectors) {
+                List<String> targets = nodes.isEmpty() ? objects.nodes().stream().map(io.skoop.snapshot.k8s.KNode::name).toList() : nodes;
+                for (String n : targets) {
+                    if (objects.findNode(n).isEmpty()) {
+                        throw new UserException("--nodes " + n + ": the cluster has no node " + n + io.skoop.model.Names.didYouMean(n,
+                                objects.nodes().stream().map(io.skoop.snapshot.k8s.KNode::name).toList()));
+                    }
+                }
+                try (Progress progress = Progress.start("collect nodes", targets.size())) {
+                    for (String n : targets) {
+                        try {
+                            arranged.put(n, LiveSnapshots.collectNode(cluster, n, collectorOptions(), objects, out));
+                        } catch (io.skoop.k8s.live.LiveClusterException e) {
+                            failed.put(n, e.getMessage()); // the other nodes are still worth having
+                        }
+                        progress.step(n);
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             // half a snapshot is no snapshot: remove what this run wrote (the folder was new or empty)
             removeWritten(existed);
             throw e;
         }
-        java.util.Map<String, NodeDumps.Arranged> arranged = new java.util.LinkedHashMap<>();
-        try {
-            KubeObjects objects = KubeObjects.read(SnapshotLayout.k8s(out));
-            for (Map.Entry<String, Path> d : nodeDumps.entrySet()) {
-                arranged.put(d.getKey(), NodeDumps.arrange(d.getValue(), d.getKey(), objects, out));
-            }
-        } catch (RuntimeException e) {
-            removeWritten(existed);
-            throw e;
-        }
-        ClusterFacts facts = ClusterFacts.detect(SnapshotLayout.k8s(out)).overriddenBy(cni, cniBackend, proxyMode, clusterCIDR, serviceCIDR);
-        new SnapshotMeta(SnapshotMeta.FORMAT_VERSION, "cluster", cluster.context(), facts.cni(), facts.cniBackend(), facts.proxyMode(),
-                facts.clusterCIDR(), facts.serviceCIDR(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                "skoop " + SkoopCommand.VERSION, facts.decidedBy()).write(out);
+        Map<String, Integer> counts = written.counts();
+        ClusterFacts facts = written.facts();
         o.printf("snapshot of cluster %s (%s, from %s) in %s (%.1f s)%n", cluster.context(), cluster.server(), cluster.source(), out,
                 (System.nanoTime() - start) / 1e9);
         o.println("  objects: " + String.join(", ", counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()));
@@ -160,13 +185,15 @@ public class CollectCommand implements Callable<Integer> {
                 o.println("    " + a.others().size() + " other namespaces hold no address of a pod of " + node + " (left out)");
             }
         });
+        failed.forEach((node, why) -> o.println("  nodes/" + node + ": NOT collected: " + why));
         List<String> without = KubeObjects.read(SnapshotLayout.k8s(out)).nodes().stream().map(io.skoop.snapshot.k8s.KNode::name)
-                .filter(n -> !arranged.containsKey(n)).toList();
+                .filter(n -> !arranged.containsKey(n) && !failed.containsKey(n)).toList();
         if (!without.isEmpty()) {
-            o.println("  nodes without a dump: " + String.join(", ", without) + " (scripts/collect-node.sh on each, then --node-dump;"
-                    + " a diagnosis names every dump it lacks)");
+            o.println("  nodes without a dump: " + String.join(", ", without) + (collectors ? " (not in --nodes)"
+                    : " (scripts/collect-node.sh on each, then --node-dump, or collector pods without --objects-only)")
+                    + "; a diagnosis names every dump it lacks");
         }
-        return 0;
+        return failed.isEmpty() ? 0 : 1;
     }
 
     private void removeWritten(boolean keepFolder) {
@@ -179,5 +206,17 @@ public class CollectCommand implements Callable<Integer> {
         } catch (IOException ignored) {
             // best effort: the error that ended the collection is what the user must see
         }
+    }
+
+    private KubeConfigs.Cluster connect() {
+        return io.skoop.collect.LiveSnapshots.connect(kubeconfig, context, timeout);
+    }
+
+    private CollectorPods.Options collectorOptions() {
+        return io.skoop.collect.CollectorPods.Options.of(collectorNamespace, image, timeout);
+    }
+
+    private ClusterFacts overridden(ClusterFacts detected) {
+        return detected.overriddenBy(cni, cniBackend, proxyMode, clusterCIDR, serviceCIDR);
     }
 }

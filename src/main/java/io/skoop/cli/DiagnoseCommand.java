@@ -46,7 +46,30 @@ public class DiagnoseCommand implements Callable<Integer> {
 
         @Option(names = "--snapshot", paramLabel = "DIR", required = true, description = "A snapshot folder (docs/snapshot.md).")
         Path snapshot;
+
+        @Option(names = "--kubeconfig", paramLabel = "FILE", required = true, description = "A live cluster (docs/live.md): its "
+                + "objects now, and each node the walk reaches dumped by a collector pod, into --keep DIR.")
+        Path kubeconfig;
     }
+
+    @Option(names = "--context", paramLabel = "NAME", description = "With --kubeconfig: the context (default: its current-context).")
+    String context;
+
+    @Option(names = "--keep", paramLabel = "DIR", description = "With --kubeconfig: the snapshot folder to collect into, new or empty "
+            + "(default: a new folder under the temporary directory, named on stderr).")
+    Path keep;
+
+    @Option(names = "--image", paramLabel = "IMAGE", defaultValue = io.skoop.collect.CollectorPods.DEFAULT_IMAGE,
+            description = "With --kubeconfig: the collector pods' image (default ${DEFAULT-VALUE}).")
+    String image;
+
+    @Option(names = "--namespace-for-collectors", paramLabel = "NS", defaultValue = "skoop",
+            description = "With --kubeconfig: where collector pods run (default ${DEFAULT-VALUE}).")
+    String collectorNamespace;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "With --kubeconfig: bound for each API call and for a collector pod to start (default ${DEFAULT-VALUE}).")
+    double timeout;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -124,6 +147,9 @@ public class DiagnoseCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Level gate = failOnLevel(failOn);
+        if (source.kubeconfig == null && (context != null || keep != null)) {
+            throw new UserException((context != null ? "--context" : "--keep") + " goes with --kubeconfig (a live cluster)");
+        }
         OutputFormat fmt = format();
         output = outputFile == null || outputFile.equals("-") ? null : Path.of(outputFile);
         checkOutput(fmt);
@@ -131,7 +157,8 @@ public class DiagnoseCommand implements Callable<Integer> {
         Diagnosis d;
         try (Progress progress = Progress.start("diagnose")) {
             progress.step("opening the snapshot");
-            Snapshot snap = source.example != null ? Snapshot.example(source.example) : Snapshot.open(source.snapshot);
+            Snapshot snap = source.example != null ? Snapshot.example(source.example)
+                    : source.snapshot != null ? Snapshot.open(source.snapshot) : live(progress);
             progress.step("reading the Kubernetes objects");
             Diagnostor diagnostor = new Diagnostor(snap);
             diagnostor.onProgress(progress::step);
@@ -152,7 +179,22 @@ public class DiagnoseCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         boolean failed = !d.reachable() || gate != null && d.maxLevel() != null && d.maxLevel().compareTo(gate) >= 0;
+        if (source.kubeconfig != null) {
+            spec.commandLine().getErr().printf("skoop: collected %s into %s (skoop diagnose --snapshot %s … diagnoses it again)%n",
+                    d.opened().stream().filter(o -> o.endsWith("/host")).map(o -> o.split("/")[1]).distinct().toList(), keep, keep);
+            spec.commandLine().getErr().flush();
+        }
         return failed ? 1 : 0;
+    }
+
+    /** A live cluster's snapshot in --keep (or a new temporary folder), its nodes collected as the walk reaches them. */
+    private Snapshot live(Progress progress) throws IOException {
+        io.skoop.k8s.live.KubeConfigs.Cluster cluster = io.skoop.collect.LiveSnapshots.connect(source.kubeconfig, context, timeout);
+        io.skoop.collect.CollectorPods.Options collectors = io.skoop.collect.CollectorPods.Options.of(collectorNamespace, image, timeout);
+        if (keep == null) {
+            keep = Files.createTempDirectory("skoop-live-" + cluster.context().replaceAll("[^A-Za-z0-9.-]", "_") + "-");
+        }
+        return io.skoop.collect.LiveSnapshots.lazy(cluster, keep, collectors, f -> f, progress::step, "skoop " + SkoopCommand.VERSION);
     }
 
     /** The level {@code --fail-on} names, or null for {@code unreachable} (the verdict alone decides). */

@@ -133,7 +133,6 @@ public final class Diagnostor {
         Target src = targets.source(query.source(), query.namespace());
         Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace());
         List<Suspicion> cluster = new ArrayList<>(setup);
-        snapshot.missingDumps().forEach(m -> cluster.add(Suspicion.info("not collected: " + m)));
 
         Hop client = src.hop();
         Walk request = new Walk(Walk.Direction.REQUEST, manager, client, null);
@@ -193,6 +192,8 @@ public final class Diagnostor {
                 path.nodes().forEach(n -> n.demote(Level.FATAL, Level.CRITICAL, note));
             }
         }
+        // after the walks: a live snapshot collects the nodes they reach, and misses only what could not be had
+        cluster.addAll(setup.size(), snapshot.missingDumps().stream().map(m -> Suspicion.info("not collected: " + m)).toList());
         return new Diagnosis(query, src, dst, verdict, Math.min(1.0, success), request.path(), reply.path(), branches, cluster,
                 snapshot.meta().name(), dumpsOf(request.path(), reply.path()));
     }

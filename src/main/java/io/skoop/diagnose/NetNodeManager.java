@@ -97,10 +97,16 @@ public final class NetNodeManager {
         if (!hasNetns(hop)) {
             return Optional.empty();
         }
+        String node = hop.type() == NetNodeType.NODE ? hop.id() : pod(hop).nodeName();
+        if (node != null) {
+            snapshot.ensure(node); // a live snapshot collects the node now
+        }
+        Optional<String> failure = node == null ? Optional.empty() : snapshot.fetchFailure(node);
         return snapshot.missingDumps().stream()
                 .filter(m -> hop.type() == NetNodeType.NODE ? m.isNode() && m.node().equals(hop.id())
                         : !m.isNode() && (m.namespace() + "/" + m.pod()).equals(hop.id()))
-                .map(m -> m + ": the snapshot did not collect it").findFirst();
+                .map(m -> m + (failure.isPresent() ? ": collecting node " + node + " failed: " + failure.get()
+                        : ": the snapshot did not collect it")).findFirst();
     }
 
     /** The network namespace of a pod or node hop (opened and cached by the snapshot). */

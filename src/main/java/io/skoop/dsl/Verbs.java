@@ -37,7 +37,7 @@ public final class Verbs {
 
     /** The verbs skoop ships, in the order help lists them. */
     public static Verbs standard() {
-        return new Verbs(List.of(new Example(), new SnapshotVerb(), new LabVerb(), new EndpointVerb(EndpointRef.Kind.POD, "pod", "default/web-2', 8080"),
+        return new Verbs(List.of(new Example(), new SnapshotVerb(), new LiveVerb(), new LabVerb(), new EndpointVerb(EndpointRef.Kind.POD, "pod", "default/web-2', 8080"),
                 new EndpointVerb(EndpointRef.Kind.NODE, "node", "node-2', 10250"), new EndpointVerb(EndpointRef.Kind.SERVICE, "service", "default/web', 80"),
                 new EndpointVerb(EndpointRef.Kind.IP, "ip", "203.0.113.10', 80"), new Diagnose(), new RouteGet(), new Trace(), new PacketVerb(),
                 new Netns(), new NetnodeVerb(), new Listing("nodes"), new Listing("pods"), new Listing("services"),
@@ -127,6 +127,42 @@ public final class Verbs {
         @Override
         public Object call(Session session, Args args) {
             return session.use(Snapshot.open(java.nio.file.Path.of(args.requireString("path"))));
+        }
+    }
+
+    static final class LiveVerb extends Base {
+        LiveVerb() {
+            super(new VerbDescriptor("live", "work on a live cluster (docs/live.md): its objects now, each node a diagnosis reaches "
+                    + "dumped by a collector pod into a snapshot folder that later diagnoses reuse",
+                    List.of(Param.optional("kubeconfig", "String", "the kubeconfig (default: $KUBECONFIG, else ~/.kube/config)"),
+                            Param.optional("context", "String", "its context (default: its current-context)"),
+                            Param.optional("keep", "String", "the snapshot folder, new or empty (default: a new temporary one)"),
+                            Param.optional("image", "String", "the collector pods' image (default " + io.skoop.collect.CollectorPods.DEFAULT_IMAGE + ")"),
+                            Param.optional("namespace", "String", "where collector pods run (default skoop)"),
+                            Param.optional("timeout", "int", "seconds for each API call and for a collector pod to start (default 30)")),
+                    "live('~/.kube/config', context: 'prod')").returning(Snapshot.class));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
+            String kc = args.string("kubeconfig");
+            if (kc != null && kc.startsWith("~/")) {
+                kc = System.getProperty("user.home") + kc.substring(1);
+            }
+            double timeout = args.get("timeout") == null ? 30 : ((Number) args.require("timeout", Number.class)).doubleValue();
+            io.skoop.k8s.live.KubeConfigs.Cluster cluster = io.skoop.collect.LiveSnapshots.connect(kc == null ? null : java.nio.file.Path.of(kc),
+                    args.string("context"), timeout);
+            io.skoop.collect.CollectorPods.Options o = io.skoop.collect.CollectorPods.Options.of(
+                    args.string("namespace") == null ? "skoop" : args.string("namespace"),
+                    args.string("image") == null ? io.skoop.collect.CollectorPods.DEFAULT_IMAGE : args.string("image"), timeout);
+            java.nio.file.Path keep;
+            try {
+                keep = args.string("keep") != null ? java.nio.file.Path.of(args.string("keep"))
+                        : java.nio.file.Files.createTempDirectory("skoop-live-" + cluster.context().replaceAll("[^A-Za-z0-9.-]", "_") + "-");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a folder for the live snapshot", e);
+            }
+            return session.use(io.skoop.collect.LiveSnapshots.lazy(cluster, keep, o, f -> f, null, "skoop (DSL)"));
         }
     }
 

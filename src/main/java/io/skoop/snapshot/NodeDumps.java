@@ -99,6 +99,16 @@ public final class NodeDumps {
                     holders.add(i);
                 }
             }
+            if (holders.size() > 1) {
+                // a stale sandbox, or another node's namespace on one machine, may hold the address too: the pod's own is the
+                // one whose interface is the peer of a veth of the node (each side names the other's ifindex)
+                NetNS host = NetNS.load(nodeDump.resolve("host"));
+                List<Integer> paired = holders.stream().filter(i -> pairedWithHost(host, opened.get(i), p.podIPs())).toList();
+                if (paired.size() == 1) {
+                    holders.forEach(i -> used[i] = true);
+                    holders = paired;
+                }
+            }
             if (holders.size() == 1) {
                 used[holders.get(0)] = true;
                 copy(readable.get(holders.get(0)), SnapshotLayout.pod(snapshot, node, p.namespace(), p.name()));
@@ -117,6 +127,26 @@ public final class NodeDumps {
             }
         }
         return new Arranged(found, missing, ambiguous, others);
+    }
+
+    /** True when an interface of {@code ns} holding one of {@code ips} and a veth of {@code host} name each other as peers. */
+    private static boolean pairedWithHost(NetNS host, NetNS ns, List<Ip> ips) {
+        try {
+            for (Ip ip : ips) {
+                io.skoop.netstack.link.Interface c = ns.interfaces().withAddress(ip).orElse(null);
+                if (c == null || c.peer() == null) {
+                    continue;
+                }
+                for (io.skoop.netstack.link.Interface h : host.interfaces().all()) {
+                    if (h.peer() != null && h.peer().ifindex() == c.ifindex() && c.peer().ifindex() == h.ifindex()) {
+                        return true;
+                    }
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            // a host dump whose links cannot be read pairs nothing: the pod stays ambiguous
+        }
+        return false;
     }
 
     private static void copy(Path from, Path to) {

@@ -39,6 +39,18 @@ public final class Snapshot {
     private final KubeObjects objects;
     private final Map<Path, NetNS> opened = new LinkedHashMap<>();
     private List<MissingDump> missing;
+    private NodeFetcher fetcher;
+    private final Map<String, String> tried = new LinkedHashMap<>();
+
+    /**
+     * Dumps a node into this snapshot's folder when a diagnosis first reaches it (a live cluster's collector pod):
+     * writes {@code nodes/NODE/host} and its pods' folders, or throws saying why it could not.
+     */
+    @FunctionalInterface
+    public interface NodeFetcher {
+        /** Dumps {@code node} into the snapshot folder; a RuntimeException says why it could not. */
+        void fetch(String node);
+    }
 
     private Snapshot(Path dir, SnapshotMeta meta, KubeObjects objects) {
         this.dir = dir;
@@ -128,6 +140,47 @@ public final class Snapshot {
     }
 
     /**
+     * Makes this snapshot lazy: a node whose dump folder is absent is fetched by {@code fetcher} the first time {@link
+     * #ensure} asks for it (KubeSkoop's way: only the nodes a diagnosis reaches are collected), and {@link #missingDumps}
+     * then lists only what was asked for and could not be had.
+     *
+     * @return this snapshot
+     */
+    public Snapshot fetchingMissingNodesWith(NodeFetcher fetcher) {
+        this.fetcher = fetcher;
+        this.missing = null;
+        return this;
+    }
+
+    /**
+     * For a lazy snapshot ({@link #fetchingMissingNodesWith}): fetches node {@code node} now unless its dump is there or
+     * was tried before; a failure is kept ({@link #fetchFailure}) and its dumps stay missing. Does nothing otherwise.
+     */
+    public void ensure(String node) {
+        if (fetcher == null || tried.containsKey(node) || objects.findNode(node).isEmpty()) {
+            return;
+        }
+        if (Files.isDirectory(SnapshotLayout.host(dir, node))) {
+            tried.put(node, "");
+            return;
+        }
+        String why = "";
+        try {
+            fetcher.fetch(node);
+        } catch (RuntimeException e) {
+            why = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        tried.put(node, why);
+        missing = null;
+    }
+
+    /** Why fetching {@code node} failed, for a lazy snapshot; empty when it was not tried or worked. */
+    public java.util.Optional<String> fetchFailure(String node) {
+        String why = tried.get(node);
+        return why == null || why.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(why);
+    }
+
+    /**
      * The dump folders opened so far by {@link #host} and {@link #pod}, relative to the snapshot folder
      * ({@code nodes/node-1/pods/default_client}), in the order they were first asked for.
      */
@@ -150,14 +203,16 @@ public final class Snapshot {
 
     private List<MissingDump> findMissingDumps() {
         List<MissingDump> out = new ArrayList<>();
-        objects.nodes().forEach(n -> {
+        // a lazy snapshot misses only what a diagnosis asked for: the nodes not reached are not needed
+        objects.nodes().stream().filter(n -> fetcher == null || tried.containsKey(n.name())).forEach(n -> {
             Path p = SnapshotLayout.host(dir, n.name());
             if (!Files.isDirectory(p)) {
                 out.add(new MissingDump(n.name(), null, null, dir.relativize(p).toString()));
             }
         });
         for (KPod pod : objects.pods()) {
-            if (pod.hostNetwork() || pod.nodeName() == null || "Succeeded".equals(pod.phase()) || "Failed".equals(pod.phase())) {
+            if (pod.hostNetwork() || pod.nodeName() == null || "Succeeded".equals(pod.phase()) || "Failed".equals(pod.phase())
+                    || fetcher != null && !tried.containsKey(pod.nodeName())) {
                 continue;
             }
             Path p = SnapshotLayout.pod(dir, pod.nodeName(), pod.namespace(), pod.name());

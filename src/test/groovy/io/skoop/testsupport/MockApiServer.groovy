@@ -13,6 +13,13 @@ import java.nio.file.Path
  * given, and a kubeconfig that points at it (context {@code mock}, a bearer token).
  */
 class MockApiServer implements AutoCloseable {
+    /** The mock servers' loggers, kept at WARNING (held here: a logger only weakly referenced loses its level). */
+    static final List<java.util.logging.Logger> QUIET = ['io.fabric8.mockwebserver', 'okhttp3.mockwebserver', 'mockwebserver3'].collect {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(it)
+        l.level = java.util.logging.Level.WARNING
+        l
+    }
+
     final KubernetesMockServer server
     final Path kubeconfig
 
@@ -26,6 +33,7 @@ class MockApiServer implements AutoCloseable {
      * @param https true to serve HTTPS with a self-signed certificate for localhost ({@link #certificate()})
      */
     MockApiServer(Iterable<String> items, Path dir, boolean https) {
+        QUIET // every request is logged at INFO otherwise, thousands of lines in CI
         server = new KubernetesMockServer(new Context(), new MockWebServer(), [:], new KubernetesCrudDispatcher(), https)
         server.init()
         KubernetesClient client = server.createClient()
@@ -34,24 +42,7 @@ class MockApiServer implements AutoCloseable {
         } finally {
             client.close()
         }
-        kubeconfig = dir.resolve('kubeconfig')
-        Files.writeString(kubeconfig, """apiVersion: v1
-kind: Config
-current-context: mock
-clusters:
-- name: mock
-  cluster:
-    server: ${url()}
-users:
-- name: alice
-  user:
-    token: secret
-contexts:
-- name: mock
-  context:
-    cluster: mock
-    user: alice
-""")
+        kubeconfig = Kubeconfig.write(dir.resolve('kubeconfig'), url(), 'mock', 'secret')
     }
 
     /** The PEM file of an HTTPS server's self-signed certificate (its own CA). */

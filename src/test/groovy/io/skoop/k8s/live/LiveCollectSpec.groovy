@@ -113,16 +113,35 @@ class LiveCollectSpec extends Specification {
         (missing.suspicions() + missing.request().nodes().collectMany { it.suspicions() })*.message().any { it.contains('nodes/node-1') || it.contains('node-1') && it.contains('dump') }
     }
 
-    def "collect without --objects-only says what is missing and writes nothing"() {
+    def "collector pods that never start (this API server runs no pods): each node named NOT collected, exit 1, the objects kept, no pod left"() {
         given:
-        Path out = tmp.resolve('refused')
+        Path out = tmp.resolve('no-collectors')
 
         when:
-        def (code, text, err) = run('collect', '--kubeconfig', kubeconfig.toString(), out.toString())
+        def (code, text, err) = run('collect', '--kubeconfig', kubeconfig.toString(), '--timeout', '1', '--nodes', 'node-1,node-3', out.toString())
+
+        then:
+        code == 1
+        err == ''
+        text.readLines().findAll { it.contains('NOT collected') }.size() == 2
+        text.contains('nodes/node-1: NOT collected: the collector pod skoop/skoop-collector-node-1-')
+        text.contains('on node node-1 did not start within 1 s (Pending); --timeout S waits longer, --image IMAGE picks another image')
+        text.contains('nodes without a dump: node-2 (not in --nodes)')
+        Files.isRegularFile(out.resolve('k8s/pods.json'))
+        Files.isRegularFile(out.resolve('snapshot.json'))
+        api.server.createClient().withCloseable { it.pods().inNamespace('skoop').list().items.isEmpty() }
+    }
+
+    def "--nodes names a node the cluster does not have: exit 2 with close matches, nothing written"() {
+        given:
+        Path out = tmp.resolve('bad-node')
+
+        when:
+        def (code, text, err) = run('collect', '--kubeconfig', kubeconfig.toString(), '--nodes', 'node-7', out.toString())
 
         then:
         code == 2
-        err.startsWith('skoop: error: collecting the nodes\' network namespaces needs collector pods')
+        err.trim() == "skoop: error: --nodes node-7: the cluster has no node node-7; did you mean 'node-1'?"
         !Files.exists(out)
     }
 

@@ -1,6 +1,7 @@
 package io.skoop.k8s.live
 
 import io.skoop.testsupport.Cli
+import io.skoop.testsupport.Kubeconfig
 import com.sun.net.httpserver.HttpExchange
 import com.sun.net.httpserver.HttpServer
 import groovy.json.JsonSlurper
@@ -40,18 +41,7 @@ class LiveErrorsSpec extends Specification {
     }
 
     Path kubeconfig(String server) {
-        Path f = dir.resolve('kubeconfig')
-        Files.writeString(f, """apiVersion: v1
-kind: Config
-current-context: test
-clusters:
-- {name: c, cluster: {server: "$server"}}
-users:
-- {name: alice, user: {token: expired}}
-contexts:
-- {name: test, context: {cluster: c, user: alice}}
-""")
-        f
+        Kubeconfig.write(dir.resolve('kubeconfig'), server, 'test', 'expired')
     }
 
     static List run(String... args) {

@@ -1,6 +1,7 @@
 package io.skoop.k8s.live
 
 import io.skoop.testsupport.Cli
+import io.skoop.testsupport.Kubeconfig
 import io.skoop.testsupport.MockApiServer
 import io.vertx.core.net.SelfSignedCertificate
 import java.nio.file.Files
@@ -23,24 +24,7 @@ class LiveTlsSpec extends Specification {
     }
 
     Path kubeconfig(String name, String clusterExtra) {
-        Path f = tmp.resolve("$name/kubeconfig")
-        Files.createDirectories(f.parent)
-        Files.writeString(f, """apiVersion: v1
-kind: Config
-current-context: tls
-clusters:
-- name: c
-  cluster:
-    server: ${api.url()}
-$clusterExtra
-users:
-- name: u
-  user: {token: t}
-contexts:
-- name: tls
-  context: {cluster: c, user: u}
-""")
-        f
+        Kubeconfig.write(tmp.resolve("$name/kubeconfig"), api.url(), 'tls', 't', clusterExtra)
     }
 
     def "trusted: #how"() {
