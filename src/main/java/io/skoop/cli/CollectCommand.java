@@ -165,6 +165,10 @@ public class CollectCommand implements Callable<Integer> {
         }
         Map<String, Integer> counts = written.counts();
         ClusterFacts facts = written.facts();
+        if (!arranged.isEmpty()) {
+            // what the objects did not say, the first node's own namespace may (its devices, kube-proxy's rules)
+            facts = LiveSnapshots.refine(out, facts, arranged.keySet().iterator().next());
+        }
         o.printf("snapshot of cluster %s (%s, from %s) in %s (%.1f s)%n", cluster.context(), cluster.server(), cluster.source(), out,
                 (System.nanoTime() - start) / 1e9);
         o.println("  objects: " + String.join(", ", counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()));

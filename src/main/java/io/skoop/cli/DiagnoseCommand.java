@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * bare names ({@code client}, {@code svc/web}; default {@code default}).
  */
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
-        description = {"Simulate a new connection hop by hop on a cluster snapshot: the packet path, the suspicions, the verdict.",
+        description = {"Simulate a new connection hop by hop on a cluster snapshot, or on a live cluster collected as the walk goes (--kubeconfig): the packet path, the suspicions, the verdict.",
                 "Endpoints: NAMESPACE/POD, pod/NAMESPACE/POD, node/NAME, svc/NAMESPACE/NAME, a bare NAME (a pod of -n, else a"
                         + " node, else a Service of -n), NAMESPACE/NAME of a Service, or an IP.",
                 "Exit: 0 reachable, 1 unreachable or unknown (or, with --fail-on, a suspicion of that level or above),"

@@ -215,8 +215,11 @@ public final class CollectorPods {
 
     private static void run(KubeConfigs.Cluster cluster, String name, String node, Options o, Path dir) {
         Process p;
+        java.util.concurrent.atomic.AtomicReference<Throwable> execError = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            p = new Exec(cluster.api()).exec(o.namespace(), name, new String[] {"sh", "-c", command()}, CONTAINER, false, false);
+            Exec exec = new Exec(cluster.api());
+            exec.setOnUnhandledError(execError::set); // client-java prints these with a stack trace otherwise; ours is one line
+            p = exec.exec(o.namespace(), name, new String[] {"sh", "-c", command()}, CONTAINER, false, false);
         } catch (ApiException e) {
             throw failure(cluster, e, "create pods/exec in namespace " + o.namespace(), "the Role skoop-collector in " + o.namespace());
         } catch (IOException e) {
@@ -240,8 +243,10 @@ public final class CollectorPods {
             errReader.join(2000);
             String stderr = err.toString(StandardCharsets.UTF_8).strip();
             if (p.exitValue() != 0 || !Files.isDirectory(dir.resolve("host"))) {
+                Throwable t = execError.get();
                 throw new LiveClusterException("collecting node " + node + " failed (exit " + p.exitValue() + ", " + files + " files)"
-                        + (stderr.isEmpty() ? "" : ": " + stderr.lines().reduce((a, b) -> b).orElse("")));
+                        + (stderr.isEmpty() ? "" : ": " + stderr.lines().reduce((a, b) -> b).orElse(""))
+                        + (t == null ? "" : "; exec into " + o.namespace() + "/" + name + " failed: " + t.getMessage()));
             }
         } catch (IOException e) {
             throw new LiveClusterException("the dump of node " + node + " did not arrive whole: " + e.getMessage(), e);

@@ -84,6 +84,27 @@ public final class LiveSnapshots {
     }
 
     /**
+     * Fills in {@code out/snapshot.json} what the objects did not say, from what node {@code node}'s own namespace
+     * shows ({@link ClusterFacts#refinedBy}); the fields decided already stay.
+     *
+     * @return the facts now in snapshot.json
+     */
+    public static ClusterFacts refine(Path out, ClusterFacts facts, String node) {
+        ClusterFacts refined = facts.refinedBy(SnapshotLayout.host(out, node), node);
+        if (refined.equals(facts)) {
+            return facts;
+        }
+        try {
+            SnapshotMeta m = SnapshotMeta.read(out);
+            new SnapshotMeta(m.formatVersion(), m.source(), m.name(), refined.cni(), refined.cniBackend(), refined.proxyMode(),
+                    refined.clusterCIDR(), refined.serviceCIDR(), m.createdAt(), m.tool(), refined.decidedBy()).write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + out.resolve(SnapshotMeta.FILE), e);
+        }
+        return refined;
+    }
+
+    /**
      * Dumps node {@code node} with a collector pod and lays it out in {@code out} ({@link NodeDumps#arrange}).
      *
      * @throws io.skoop.k8s.live.LiveClusterException as {@link CollectorPods#collect}

@@ -35,6 +35,12 @@ class ExecApiServer implements AutoCloseable {
     volatile String phase = 'Running'
     private final Map<String, String> lists = [:]
     private final Closure<String> netnsOfNode
+    /** Every pod as created (the request's body), in order. */
+    final List<Map> created = Collections.synchronizedList([])
+    /** True: a pod is gone when its exec arrives (deleted by someone else between create and exec). */
+    volatile boolean vanishBeforeExec = false
+    /** True: creating pods is forbidden (HTTP 403, as RBAC answers). */
+    volatile boolean forbidCreate = false
     /** Milliseconds an exec waits before its command runs (a collection that takes long, to be interrupted). */
     volatile long holdExecMillis = 0
     /** Environment variables of every exec'd command (collect-node.sh's NETNS_DIR and PROC, say). */
@@ -77,7 +83,11 @@ class ExecApiServer implements AutoCloseable {
         }
         switch (r.method) {
             case 'POST':
+                if (forbidCreate) {
+                    return json(403, '{"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods is forbidden: User \\"u\\" cannot create resource \\"pods\\" in API group \\"\\" in the namespace \\"skoop\\"","reason":"Forbidden","code":403}')
+                }
                 Map pod = new JsonSlurper().parseText(r.body.readUtf8()) as Map
+                created << new JsonSlurper().parseText(JsonOutput.toJson(pod))
                 pod.metadata.uid = UUID.randomUUID().toString()
                 pod.status = [phase: phase, conditions: phase == 'Running' ? [[type: 'Ready', status: 'True']]
                         : [[type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available']]]
@@ -99,9 +109,12 @@ class ExecApiServer implements AutoCloseable {
     }
 
     private MockResponse exec(RecordedRequest r, String ns, String name) {
+        if (vanishBeforeExec) {
+            pods.remove("$ns/$name".toString())
+        }
         Map pod = pods["$ns/$name".toString()]
         if (pod == null) {
-            return json(404, '{"kind":"Status","status":"Failure","reason":"NotFound","code":404}')
+            return json(404, '{"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods \\"' + name + '\\" not found","reason":"NotFound","code":404}')
         }
         List<String> command = r.requestUrl.queryParameterValues('command')
         String netns = netnsOfNode(pod.spec.nodeName as String)

@@ -226,6 +226,75 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
                 serviceCIDR != null ? serviceCIDR : this.serviceCIDR, how);
     }
 
+    /**
+     * These facts with what no object said filled in from what node {@code node} shows in its own namespace ({@code
+     * hostDump}, a collect-netns.sh dump): the CNI from its devices ({@code flannel.1} VXLAN, or flannel's {@code cni0}
+     * with neither: flannel host-gw is not told from a plain bridge, so only with flannel.1; {@code cali*} or {@code
+     * vxlan.calico}/{@code tunl0}: calico; {@code cilium_host}: cilium), kube-proxy's mode from its rules (nft table
+     * {@code ip kube-proxy}: nftables; IPVS services or {@code kube-ipvs0}: ipvs; chain {@code KUBE-SERVICES} in
+     * iptables' nat table: iptables). A decided field is kept; a dump that cannot be read decides nothing.
+     */
+    public ClusterFacts refinedBy(java.nio.file.Path hostDump, String node) {
+        String c = cni;
+        String backend = cniBackend;
+        String mode = proxyMode;
+        Map<String, String> how = new LinkedHashMap<>(decidedBy);
+        io.skoop.netstack.NetNS ns;
+        try {
+            ns = io.skoop.netstack.NetNS.load(hostDump);
+        } catch (RuntimeException e) {
+            return this;
+        }
+        String where = "node " + node + " ";
+        try {
+            List<String> devices = ns.interfaces().all().stream().map(io.skoop.netstack.link.Interface::name).toList();
+            if (c == null) {
+                if (devices.contains("flannel.1")) {
+                    c = "flannel";
+                    how.put("cni", where + "has device flannel.1");
+                    if (backend == null) {
+                        backend = "vxlan";
+                        how.put("cniBackend", where + "has VXLAN device flannel.1");
+                    }
+                } else if (devices.stream().anyMatch(d -> d.startsWith("cali") || d.equals("vxlan.calico") || d.equals("tunl0"))) {
+                    c = "calico";
+                    how.put("cni", where + "has Calico's devices (cali*, vxlan.calico or tunl0)");
+                } else if (devices.contains("cilium_host")) {
+                    c = "cilium";
+                    how.put("cni", where + "has device cilium_host");
+                }
+            }
+            if (mode == null) {
+                boolean nft = readable(() -> ns.nftTables().stream().anyMatch(t -> t.name().equals("kube-proxy")));
+                boolean ipvs = devices.contains("kube-ipvs0") || readable(() -> !ns.ipvs().services().isEmpty());
+                boolean iptables = readable(() -> ns.iptables().tables().get("nat") != null
+                        && ns.iptables().tables().get("nat").chains().containsKey("KUBE-SERVICES"));
+                if (nft) {
+                    mode = "nftables";
+                    how.put("proxyMode", where + "has nftables table kube-proxy");
+                } else if (ipvs) {
+                    mode = "ipvs";
+                    how.put("proxyMode", where + "has IPVS services or device kube-ipvs0");
+                } else if (iptables) {
+                    mode = "iptables";
+                    how.put("proxyMode", where + "has chain KUBE-SERVICES in iptables' nat table");
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            // a part of the dump that cannot be trusted decides nothing; what was found so far stands
+        }
+        return new ClusterFacts(c, backend, mode, clusterCIDR, serviceCIDR, how);
+    }
+
+    /** {@code test}'s answer, false when the part of the dump it reads was not collected or cannot be read. */
+    private static boolean readable(java.util.function.BooleanSupplier test) {
+        try {
+            return test.getAsBoolean();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** A dual-stack flag value {@code 10.244.0.0/16,fd00::/56}: its first CIDR (skoop's snapshot holds one per field). */
     private static String first(String cidrs) {
         if (cidrs == null) {
