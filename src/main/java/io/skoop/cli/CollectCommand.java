@@ -99,7 +99,7 @@ public class CollectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         if (printRbac) {
-            io.skoop.collect.CollectorPods.Options.of(collectorNamespace, image, timeout); // checks the namespace's name
+            CollectorPods.Options.of(collectorNamespace, image, timeout); // checks the namespace's name
             o.print(Rbac.yaml(collectorNamespace));
             o.flush();
             return 0;
@@ -118,24 +118,20 @@ public class CollectCommand implements Callable<Integer> {
             throw new UserException("--nodes chooses the nodes collector pods dump; --objects-only dumps none");
         }
         boolean collectors = !objectsOnly && nodeDumps.isEmpty();
-        for (Map.Entry<String, Path> d : nodeDumps.entrySet()) {
-            if (!java.nio.file.Files.isDirectory(d.getValue().resolve("host"))) {
-                throw new UserException("--node-dump " + d.getKey() + "=" + d.getValue() + ": not what scripts/collect-node.sh writes (no "
-                        + d.getValue().resolve("host") + ")");
-            }
-        }
+        nodeDumps.forEach(NodeDumps::requireDump); // before the cluster is asked anything
         SnapshotLayout.requireNewOrEmpty(out);
         KubeConfigs.Cluster cluster = connect();
         long start = System.nanoTime();
         boolean existed = java.nio.file.Files.exists(out);
         LiveSnapshots.Written written;
+        KubeObjects objects;
         java.util.Map<String, NodeDumps.Arranged> arranged = new java.util.LinkedHashMap<>();
         Map<String, String> failed = new java.util.LinkedHashMap<>();
         try {
             try (Progress progress = Progress.start("collect " + cluster.context(), LiveObjects.KINDS.size())) {
                 written = LiveSnapshots.writeObjects(cluster, out, this::overridden, progress::step, "skoop " + SkoopCommand.VERSION);
             }
-            KubeObjects objects = KubeObjects.read(SnapshotLayout.k8s(out));
+            objects = KubeObjects.read(SnapshotLayout.k8s(out));
             for (Map.Entry<String, Path> d : nodeDumps.entrySet()) {
                 arranged.put(d.getKey(), NodeDumps.arrange(d.getValue(), d.getKey(), objects, out));
             }
@@ -160,7 +156,7 @@ public class CollectCommand implements Callable<Integer> {
             }
         } catch (RuntimeException e) {
             // half a snapshot is no snapshot: remove what this run wrote (the folder was new or empty)
-            removeWritten(existed);
+            LiveSnapshots.remove(out, existed);
             throw e;
         }
         Map<String, Integer> counts = written.counts();
@@ -190,7 +186,7 @@ public class CollectCommand implements Callable<Integer> {
             }
         });
         failed.forEach((node, why) -> o.println("  nodes/" + node + ": NOT collected: " + why));
-        List<String> without = KubeObjects.read(SnapshotLayout.k8s(out)).nodes().stream().map(io.skoop.snapshot.k8s.KNode::name)
+        List<String> without = objects.nodes().stream().map(io.skoop.snapshot.k8s.KNode::name)
                 .filter(n -> !arranged.containsKey(n) && !failed.containsKey(n)).toList();
         if (!without.isEmpty()) {
             o.println("  nodes without a dump: " + String.join(", ", without) + (collectors ? " (not in --nodes)"
@@ -200,24 +196,12 @@ public class CollectCommand implements Callable<Integer> {
         return failed.isEmpty() ? 0 : 1;
     }
 
-    private void removeWritten(boolean keepFolder) {
-        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(out)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!keepFolder || !p.equals(out)) {
-                    java.nio.file.Files.deleteIfExists(p);
-                }
-            }
-        } catch (IOException ignored) {
-            // best effort: the error that ended the collection is what the user must see
-        }
-    }
-
     private KubeConfigs.Cluster connect() {
-        return io.skoop.collect.LiveSnapshots.connect(kubeconfig, context, timeout);
+        return LiveSnapshots.connect(kubeconfig, context, timeout);
     }
 
     private CollectorPods.Options collectorOptions() {
-        return io.skoop.collect.CollectorPods.Options.of(collectorNamespace, image, timeout);
+        return CollectorPods.Options.of(collectorNamespace, image, timeout);
     }
 
     private ClusterFacts overridden(ClusterFacts detected) {

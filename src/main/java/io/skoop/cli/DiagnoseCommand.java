@@ -188,13 +188,12 @@ public class DiagnoseCommand implements Callable<Integer> {
     }
 
     /** A live cluster's snapshot in --keep (or a new temporary folder), its nodes collected as the walk reaches them. */
-    private Snapshot live(Progress progress) throws IOException {
+    private Snapshot live(Progress progress) {
         io.skoop.k8s.live.KubeConfigs.Cluster cluster = io.skoop.collect.LiveSnapshots.connect(source.kubeconfig, context, timeout);
         io.skoop.collect.CollectorPods.Options collectors = io.skoop.collect.CollectorPods.Options.of(collectorNamespace, image, timeout);
-        if (keep == null) {
-            keep = Files.createTempDirectory("skoop-live-" + cluster.context().replaceAll("[^A-Za-z0-9.-]", "_") + "-");
-        }
-        return io.skoop.collect.LiveSnapshots.lazy(cluster, keep, collectors, f -> f, progress::step, "skoop " + SkoopCommand.VERSION);
+        Snapshot s = io.skoop.collect.LiveSnapshots.lazy(cluster, keep, collectors, f -> f, progress::step, "skoop " + SkoopCommand.VERSION);
+        keep = s.dir();
+        return s;
     }
 
     /** The level {@code --fail-on} names, or null for {@code unreachable} (the verdict alone decides). */

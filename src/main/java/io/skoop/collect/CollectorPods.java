@@ -14,6 +14,7 @@ import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Toleration;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
+import io.skoop.k8s.live.ApiErrors;
 import io.skoop.k8s.live.KubeConfigs;
 import io.skoop.k8s.live.LiveClusterException;
 import java.io.ByteArrayOutputStream;
@@ -291,13 +292,12 @@ public final class CollectorPods {
 
     private static LiveClusterException failure(KubeConfigs.Cluster cluster, ApiException e, String what, String role) {
         if (e.getCode() == 403) {
-            return new LiveClusterException("forbidden: skoop may not " + what + " (HTTP 403); bind " + role
-                    + " to the user of context " + cluster.context() + " (skoop collect --print-rbac prints it)", e);
+            return new LiveClusterException(ApiErrors.forbidden(cluster, what, role, ApiErrors.message(e.getResponseBody())), e);
         }
         if (e.getCode() == 0) {
             return new LiveClusterException("cannot reach the API server " + cluster.server() + " to " + what + ": " + e.getMessage(), e);
         }
         return new LiveClusterException("the API server " + cluster.server() + " refused to " + what + " (HTTP " + e.getCode() + ": "
-                + io.skoop.k8s.live.LiveObjects.statusMessage(e.getResponseBody()) + ")", e);
+                + ApiErrors.message(e.getResponseBody()) + ")", e);
     }
 }

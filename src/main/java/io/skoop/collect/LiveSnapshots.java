@@ -121,7 +121,7 @@ public final class LiveSnapshots {
             CollectorPods.collect(cluster, node, o, work.resolve("dump"));
             return NodeDumps.arrange(work.resolve("dump"), node, objects, out);
         } finally {
-            delete(work);
+            remove(work, false);
         }
     }
 
@@ -130,27 +130,42 @@ public final class LiveSnapshots {
      * diagnosis first reaches them; a node that cannot be collected stays missing, its suspicion saying why. Diagnoses on
      * the same snapshot reuse what was collected.
      *
+     * @param out  the snapshot folder, or null for a new one under the temporary directory ({@link Snapshot#dir()} says
+     *             where)
      * @param done told what happens ({@code "objects: pods: 40"}, {@code "collecting node-2"}), or null
      */
     public static Snapshot lazy(KubeConfigs.Cluster cluster, Path out, CollectorPods.Options o, UnaryOperator<ClusterFacts> overrides,
                                 Consumer<String> done, String tool) {
+        if (out == null) {
+            try {
+                out = Files.createTempDirectory("skoop-live-" + cluster.context().replaceAll("[^A-Za-z0-9.-]", "_") + "-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a folder for the live snapshot", e);
+            }
+        }
         SnapshotLayout.requireNewOrEmpty(out);
         Consumer<String> tell = done == null ? s -> { } : done;
         writeObjects(cluster, out, overrides, c -> tell.accept("objects: " + c), tool);
         Snapshot s = Snapshot.open(out);
         return s.fetchingMissingNodesWith(node -> {
             tell.accept("collecting " + node);
-            collectNode(cluster, node, o, s.objects(), out);
+            collectNode(cluster, node, o, s.objects(), s.dir());
         });
     }
 
-    private static void delete(Path dir) {
+    /**
+     * Removes {@code dir} and everything in it ({@code keepRoot}: the folder itself stays, empty) — a temporary folder,
+     * or a snapshot whose collection failed. Best effort: what cannot be removed stays.
+     */
+    public static void remove(Path dir, boolean keepRoot) {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+                if (!keepRoot || !p.equals(dir)) {
+                    Files.deleteIfExists(p);
+                }
             }
         } catch (IOException ignored) {
-            // a temporary folder: the OS cleans /tmp
+            // the error that ended the work is what the user must see; a temporary folder the OS cleans
         }
     }
 }

@@ -212,6 +212,9 @@ final class LinuxNetNode implements NetNodeAction {
         }
         List<Outcome> out = new ArrayList<>();
         List<TraceBranch> all = result.branches();
+        if (all.isEmpty()) {
+            return out;
+        }
         String outer = me.currentBranch();
         List<List<String>> lines = all.stream().map(LinuxNetNode::explained).toList();
         int shared = all.size() > 1 ? sharedPrefix(lines) : 0;

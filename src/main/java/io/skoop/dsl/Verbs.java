@@ -155,13 +155,7 @@ public final class Verbs {
             io.skoop.collect.CollectorPods.Options o = io.skoop.collect.CollectorPods.Options.of(
                     args.string("namespace") == null ? "skoop" : args.string("namespace"),
                     args.string("image") == null ? io.skoop.collect.CollectorPods.DEFAULT_IMAGE : args.string("image"), timeout);
-            java.nio.file.Path keep;
-            try {
-                keep = args.string("keep") != null ? java.nio.file.Path.of(args.string("keep"))
-                        : java.nio.file.Files.createTempDirectory("skoop-live-" + cluster.context().replaceAll("[^A-Za-z0-9.-]", "_") + "-");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot create a folder for the live snapshot", e);
-            }
+            java.nio.file.Path keep = args.string("keep") == null ? null : java.nio.file.Path.of(args.string("keep"));
             return session.use(io.skoop.collect.LiveSnapshots.lazy(cluster, keep, o, f -> f, null, "skoop (DSL)"));
         }
     }

@@ -45,6 +45,18 @@ public final class NodeDumps {
     }
 
     /**
+     * Refuses a folder that is not what {@code scripts/collect-node.sh} writes (it has no {@code host/}).
+     *
+     * @throws IllegalArgumentException naming the node, the folder and what is missing
+     */
+    public static void requireDump(String node, Path nodeDump) {
+        if (!Files.isDirectory(nodeDump.resolve("host"))) {
+            throw new IllegalArgumentException("--node-dump " + node + "=" + nodeDump + ": not what scripts/collect-node.sh writes (no "
+                    + nodeDump.resolve("host") + ")");
+        }
+    }
+
+    /**
      * Copies {@code nodeDump} of node {@code node} into {@code snapshot}.
      *
      * @param objects the snapshot's objects (the node's pods and their addresses)
@@ -57,10 +69,7 @@ public final class NodeDumps {
             throw new IllegalArgumentException("--node-dump " + node + "=" + nodeDump + ": the cluster has no node " + node
                     + Names.didYouMean(node, objects.nodes().stream().map(KNode::name).toList()));
         }
-        if (!Files.isDirectory(nodeDump.resolve("host"))) {
-            throw new IllegalArgumentException("--node-dump " + node + "=" + nodeDump + ": not what scripts/collect-node.sh writes (no "
-                    + nodeDump.resolve("host") + ")");
-        }
+        requireDump(node, nodeDump);
         List<Path> namespaces = new ArrayList<>();
         Path netns = nodeDump.resolve("netns");
         if (Files.isDirectory(netns)) {
@@ -88,6 +97,7 @@ public final class NodeDumps {
         List<String> missing = new ArrayList<>();
         List<String> ambiguous = new ArrayList<>();
         boolean[] used = new boolean[readable.size()];
+        NetNS host = NetNS.load(nodeDump.resolve("host")); // read only when two namespaces claim one address
         for (KPod p : objects.pods()) {
             if (!node.equals(p.nodeName()) || p.hostNetwork() || p.podIPs().isEmpty()) {
                 continue;
@@ -102,7 +112,6 @@ public final class NodeDumps {
             if (holders.size() > 1) {
                 // a stale sandbox, or another node's namespace on one machine, may hold the address too: the pod's own is the
                 // one whose interface is the peer of a veth of the node (each side names the other's ifindex)
-                NetNS host = NetNS.load(nodeDump.resolve("host"));
                 List<Integer> paired = holders.stream().filter(i -> pairedWithHost(host, opened.get(i), p.podIPs())).toList();
                 if (paired.size() == 1) {
                     holders.forEach(i -> used[i] = true);

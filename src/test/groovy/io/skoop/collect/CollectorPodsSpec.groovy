@@ -90,7 +90,8 @@ class CollectorPodsSpec extends Specification {
 
         then:
         code == 1
-        out.contains('nodes/node-3: NOT collected: forbidden: skoop may not create pods in namespace skoop (HTTP 403); bind the Role '
-                + 'skoop-collector in skoop to the user of context exec (skoop collect --print-rbac prints it)')
+        out.contains('nodes/node-3: NOT collected: forbidden: skoop may not create pods in namespace skoop (HTTP 403: pods is forbidden: '
+                + 'User "u" cannot create resource "pods" in API group "" in the namespace "skoop"); bind the Role skoop-collector in skoop '
+                + 'to the user of context exec (skoop collect --print-rbac prints it)')
     }
 }

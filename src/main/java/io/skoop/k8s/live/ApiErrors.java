@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * An API server's refusal as one line for the user: what skoop asked (verb, resource, scope), what the server said
  * (its {@code Status} message), and what to do — for 403 the role of {@link Rbac} that grants it.
  */
-final class ApiErrors {
+public final class ApiErrors {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ApiErrors() {
@@ -26,9 +26,7 @@ final class ApiErrors {
             case 401 -> "the API server " + cluster.server() + " rejected the credentials of context " + cluster.context()
                     + " (HTTP 401 Unauthorized" + (said.isEmpty() ? "" : ": " + said) + "): an expired or revoked token or "
                     + "certificate? kubectl would fail the same way";
-            case 403 -> "forbidden: skoop may not " + what + " (HTTP 403" + (said.isEmpty() ? "" : ": " + said)
-                    + "); bind the ClusterRole " + Rbac.READER + " to the user of context " + cluster.context()
-                    + " (skoop collect --print-rbac prints it)";
+            case 403 -> forbidden(cluster, what, "the ClusterRole " + Rbac.READER, said);
             case 404 -> "the API server " + cluster.server() + " does not serve " + k.path() + " (HTTP 404"
                     + (said.isEmpty() ? "" : ": " + said) + "): skoop needs " + k.apiVersion() + " " + k.kind()
                     + " (Kubernetes 1.21 or newer)";
@@ -37,8 +35,20 @@ final class ApiErrors {
         });
     }
 
+    /**
+     * A 403 as one line: {@code forbidden: skoop may not WHAT (HTTP 403: SAID); bind ROLE to the user of context C …}.
+     *
+     * @param what what skoop asked, as RBAC words ({@code list nodes cluster-wide}, {@code create pods in namespace skoop})
+     * @param role the role of {@link Rbac} that grants it ({@code the Role skoop-collector in skoop})
+     * @param said the server's Status message, or ""
+     */
+    public static String forbidden(KubeConfigs.Cluster cluster, String what, String role, String said) {
+        return "forbidden: skoop may not " + what + " (HTTP 403" + (said.isEmpty() ? "" : ": " + said) + "); bind " + role
+                + " to the user of context " + cluster.context() + " (skoop collect --print-rbac prints it)";
+    }
+
     /** The {@code message} of a Status body, else the body's first line (at most 200 characters), else "". */
-    static String message(String body) {
+    public static String message(String body) {
         if (body == null || body.isBlank()) {
             return "";
         }

@@ -197,9 +197,4 @@ public final class LiveObjects {
         }
         return head + e.getMessage();
     }
-
-    /** The {@code message} of a Kubernetes {@code Status} body, else its first line, else "". */
-    public static String statusMessage(String body) {
-        return ApiErrors.message(body);
-    }
 }
