@@ -20,6 +20,9 @@ import java.util.List;
  * outside). A reply it receives must match its connection.
  */
 final class ExternalNetNode implements NetNodeAction {
+    /** The MTU assumed for a host outside the cluster: Ethernet's. */
+    static final int ETHERNET_MTU = 1500;
+
     private final Hop hop;
 
     ExternalNetNode(Hop hop) {
@@ -37,9 +40,15 @@ final class ExternalNetNode implements NetNodeAction {
         me.addAction(new Action(walk.isReply() ? ActionType.SERVE : ActionType.SEND, null, List.of()));
         me.explain((walk.isReply() ? "reply " : "send ") + p + " (host outside the cluster: not simulated, its router routes by destination)");
         Underlay.Delivery d = walk.manager().underlay().deliver(p.dst(), true, p);
+        if (d.kind() == Underlay.Delivery.Kind.LOST) {
+            String owner = walk.manager().ipCache().lookup(p.dst()).describe();
+            return List.of(LinuxNetNode.drop(me, p, flow, "the router of " + hop.id() + " (outside the cluster) has no route to " + owner
+                    + ": pod and Service addresses exist only inside the nodes" + (walk.isReply() ? "; the request reached " + hop.id()
+                    + " with that address as its source: no MASQUERADE or SNAT rule in nat POSTROUTING translated it when it left the"
+                    + " cluster" : "")));
+        }
         if (d.kind() != Underlay.Delivery.Kind.NODE) {
-            return List.of(LinuxNetNode.drop(me, p, flow, d.kind() == Underlay.Delivery.Kind.LOST ? d.reason()
-                    : p.dst() + " is outside the cluster too: nothing of the cluster is on this path"));
+            return List.of(LinuxNetNode.drop(me, p, flow, p.dst() + " is outside the cluster too: nothing of the cluster is on this path"));
         }
         Hop node = NetNodeManager.nodeHop(d.node());
         String dev = null;
@@ -50,6 +59,19 @@ final class ExternalNetNode implements NetNodeAction {
         walk.manager().infra().check(hop, node, p).forEach(s -> walk.node(node).addSuspicion(s));
         if (dev == null && walk.manager().missing(node).isEmpty()) {
             return List.of(LinuxNetNode.drop(me, p, flow, "no device of node " + d.node() + " holds " + d.address()));
+        }
+        if (dev != null) {
+            // the outside sends Ethernet-sized frames (1500 bytes, TCP segments bounded by both ends' MSS): a smaller
+            // receiving device drops them, with no ICMP back (see LinuxNetNode#checkUnderlayMtu)
+            int frame = Math.min(ETHERNET_MTU, LinuxNetNode.tcpSegmentBound(walk.manager(), walk, p));
+            io.skoop.netstack.link.Interface in = walk.manager().netns(node).interfaces().byName(dev).orElseThrow();
+            if (frame > in.mtu()) {
+                String msg = "MTU: " + dev + " MTU " + in.mtu() + " on " + d.node() + " < the " + frame + "-byte frames " + hop.id()
+                        + " (outside the cluster, assumed Ethernet MTU " + ETHERNET_MTU + ") sends: a receiver drops frames over its MTU";
+                walk.node(node).addSuspicion(walk.isReply() && p.protocol() == io.skoop.model.Protocol.TCP
+                        ? Suspicion.critical(msg + " (full-size segments of the answer never arrive)")
+                        : Suspicion.warning(msg + " (larger requests or datagrams are lost)"));
+            }
         }
         return List.of(new Outcome.Next(link, new Arrival(node, dev, p.dst(), link, p, flow)));
     }

@@ -143,13 +143,22 @@ final class LinuxNetNode implements NetNodeAction {
             if (!br.isUp()) {
                 return List.of(drop(me, p, a.flow(), "bridge " + br.name() + " is down: frames from port " + in.name() + " go nowhere"));
             }
+            if (in.bridgePort() != null && !in.bridgePort().forwards()) {
+                return List.of(drop(me, p, a.flow(), "bridge port " + in.name() + " of " + br.name() + " is in state "
+                        + in.bridgePort().state() + ": the bridge drops the frames it receives (only a forwarding port passes them;"
+                        + " bridge link set dev " + in.name() + " state 3)"));
+            }
             boolean forBridge = a.nexthop() == null || ns.interfaces().withAddress(a.nexthop()).isPresent();
             if (!forBridge) {
                 return bridged(walk, me, a, in, br, ct);
             }
             me.explain("bridge " + br.name() + ": frame from port " + in.name() + " is for the bridge itself (next hop "
                     + a.nexthop() + "): routed");
-            TraceRequest req = TraceRequest.of(p, Path.FORWARD).withIif(br.name()).withPhysdev(in.name(), null).withConntrack(ct);
+            TraceRequest req = TraceRequest.of(p, Path.FORWARD).withIif(br.name()).withConntrack(ct);
+            if (ns.sysctls().bridgeNfCallIptables().orElse(false)) {
+                // br_netfilter runs PREROUTING in the bridge (physdev known); without it the IP stack sees cni0 alone
+                req = req.withPhysdev(in.name(), null);
+            }
             return branches(walk, me, p, req, a.flow());
         }
         if (in.vxlan() != null) {
@@ -173,7 +182,7 @@ final class LinuxNetNode implements NetNodeAction {
                 : nf.isPresent() ? " (bridge-nf-call-iptables=0: iptables does not see it)" : " (br_netfilter not loaded: iptables does not see it)"));
         if (!callIptables) {
             me.addAction(new Action(ActionType.FORWARD, null, List.of()));
-            return egress(walk, me, br.name(), a.nexthop(), false, p, a.flow());
+            return egress(walk, me, br.name(), a.nexthop(), false, p, a.flow(), in.name());
         }
         Optional<KPod> pod = manager.podOnNode(hop.id(), a.nexthop());
         String port = pod.flatMap(this::portOf).map(Interface::name).orElse(null);
@@ -249,7 +258,10 @@ final class LinuxNetNode implements NetNodeAction {
             me.addAction(new Action(ActionType.FORWARD, null, List.of()));
         }
         if (bridgedTo != null) {
-            return egress(walk, me, req.oif(), bridgedTo, false, b.packet(), f);
+            return egress(walk, me, req.oif(), bridgedTo, false, b.packet(), f, req.physIn());
+        }
+        if (b.bridgedFrom() != null) {
+            return egress(walk, me, b.device(), b.nexthop(), false, b.packet(), f, b.bridgedFrom());
         }
         boolean viaGateway = b.route() != null && b.route().gateway() != null;
         return egress(walk, me, b.device(), b.nexthop(), viaGateway, b.packet(), f);
@@ -280,7 +292,7 @@ final class LinuxNetNode implements NetNodeAction {
             case DROP, REJECT -> drop(me, b.packet(), f, "iptables: " + b.detail() + lastRule(b));
             case ROUTE_ERROR -> b.detail().startsWith("ip_forward:") ? drop(me, b.packet(), f, b.detail())
                     : drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices()
-                    + (b.detail().startsWith("ENETUNREACH") ? expected(b.packet().dst()) : ""));
+                    + (b.detail().startsWith("ENETUNREACH") ? expected(b.packet().dst()) : "") + lostAddress(b.packet().dst()));
             case UNKNOWN -> unknown(me, b.packet(), f, b.detail() + (b.assumptions().isEmpty() ? ""
                     : "; assumed: " + String.join("; ", b.assumptions())));
             default -> null;
@@ -380,6 +392,15 @@ final class LinuxNetNode implements NetNodeAction {
     // ---- egress ----------------------------------------------------------------------------
 
     private List<Outcome> egress(Walk walk, NetNode me, String dev, Ip nexthop, boolean viaGateway, Packet p, Flow f) {
+        return egress(walk, me, dev, nexthop, viaGateway, p, f, null);
+    }
+
+    /**
+     * Out of {@code dev} towards {@code nexthop}. {@code ingressPort} is the bridge port a bridged frame came in on (L2
+     * forwarding, or br_netfilter's bridged DNAT), null for a routed packet (which the bridge device itself sends, so
+     * neither hairpin mode nor the ingress port matter).
+     */
+    private List<Outcome> egress(Walk walk, NetNode me, String dev, Ip nexthop, boolean viaGateway, Packet p, Flow f, String ingressPort) {
         Interface out = ns.interfaces().byName(dev).orElse(null);
         if (out == null) {
             return List.of(unknown(me, p, f, "output device " + dev + " is not in the dump of " + hop));
@@ -387,8 +408,21 @@ final class LinuxNetNode implements NetNodeAction {
         if (!out.isUp()) {
             return List.of(drop(me, p, f, "output device " + dev + " is down (" + out.operstate() + ")"));
         }
+        if (out.isLoopback()) {
+            // loopback_xmit hands the skb back to this namespace with its output route attached; a route that is not
+            // local has no input function there (dst_discard)
+            return List.of(drop(me, p, f, "the route sends " + p.dst() + " out of " + dev + ": the loopback device hands it straight back"
+                    + " to " + hop + ", where " + p.dst() + " is not a local address, and the kernel discards it (a route dev lo is"
+                    + " only for local addresses)"));
+        }
+        if (out.flags().contains("NOARP") && out.vxlan() == null && !"bridge".equals(out.kind()) && nexthop != null
+                && ns.neighbours().lookup(nexthop, dev).filter(n -> n.lladdr() != null && !n.lladdr().equalsIgnoreCase(out.mac())).isEmpty()) {
+            // arp_constructor: on an IFF_NOARP device every neighbour is NUD_NOARP with the device's own address
+            return List.of(drop(me, p, f, dev + " has NOARP (ip link set " + dev + " arp off): the kernel resolves no neighbour on it,"
+                    + " so the frame for " + nexthop + " goes to " + dev + "'s own MAC and nobody takes it"));
+        }
         if ("bridge".equals(out.kind())) {
-            return toBridgePort(walk, me, out, nexthop, p, f);
+            return toBridgePort(walk, me, out, nexthop, p, f, ingressPort);
         }
         if (out.vxlan() != null) {
             return encapsulate(walk, me, out, nexthop, p, f);
@@ -400,13 +434,30 @@ final class LinuxNetNode implements NetNodeAction {
             Optional<KPod> pod = manager.podOnNode(hop.id(), nexthop);
             Optional<Interface> port = pod.flatMap(this::portOf);
             if (pod.isPresent() && port.isPresent() && port.get().ifindex() == out.ifindex()) {
-                return toPod(walk, me, out, pod.get(), nexthop, p, f);
+                return toPod(walk, me, out, pod.get(), nexthop, p, f, out.name());
             }
             if (out.master() != null) {
                 return List.of(drop(me, p, f, "no pod on " + hop.id() + " has " + nexthop + " behind port " + out.name()));
             }
         }
         return toUnderlay(walk, me, out, nexthop, viaGateway, p, f);
+    }
+
+    /**
+     * A permanent neighbour entry for {@code nexthop} on {@code out} whose link-layer address is not {@code actualMac},
+     * the address of the device that really holds the next hop: the kernel never resolves a PERMANENT entry again
+     * (neigh_update leaves it alone), so every frame goes to that address and nobody takes it. Empty when there is
+     * no such entry or the MAC is not known.
+     */
+    private Optional<String> wrongNeighbour(String out, Ip nexthop, Interface holder, String where) {
+        if (nexthop == null || holder == null || holder.mac() == null) {
+            return Optional.empty();
+        }
+        return ns.neighbours().lookup(nexthop, out).filter(n -> n.has(io.skoop.netstack.neigh.NeighState.PERMANENT) && n.lladdr() != null
+                        && !n.lladdr().equalsIgnoreCase(holder.mac()))
+                .map(n -> "the permanent neighbour entry `" + nexthop + " dev " + out + " lladdr " + n.lladdr() + " PERMANENT` sends the frames"
+                        + " to " + n.lladdr() + ", but " + nexthop + " is " + holder.name() + " of " + where + " with MAC " + holder.mac()
+                        + ": nobody takes them (a permanent entry is never resolved again; ip neigh del " + nexthop + " dev " + out + ")");
     }
 
     /** Pod eth0 → its veth peer on the node. */
@@ -426,13 +477,19 @@ final class LinuxNetNode implements NetNodeAction {
             me.addSuspicion(Suspicion.warning(out.name() + " MTU " + out.mtu() + " differs from its veth peer " + peer.name()
                     + " MTU " + peer.mtu() + " on node " + node));
         }
+        if (nexthop != null) {
+            Optional<String> wrong = wrongNeighbour(out.name(), nexthop, nodeNs.interfaces().withAddress(nexthop).orElse(null), "node " + node);
+            if (wrong.isPresent()) {
+                return List.of(drop(me, p, f, wrong.get()));
+            }
+        }
         me.explain("veth " + out.name() + " -> " + peer.name() + " on node " + node);
         Link link = new Link(LinkType.VETH, hop, nodeHop, p, attr(out, null), attr(peer, null), f.hops());
         return List.of(new Outcome.Next(link, new Arrival(nodeHop, peer.name(), nexthop, link, p, f)));
     }
 
     /** Out of a bridge: to the port of the pod that has the next hop. */
-    private List<Outcome> toBridgePort(Walk walk, NetNode me, Interface br, Ip nexthop, Packet p, Flow f) {
+    private List<Outcome> toBridgePort(Walk walk, NetNode me, Interface br, Ip nexthop, Packet p, Flow f, String ingressPort) {
         Optional<KPod> pod = manager.podOnNode(hop.id(), nexthop);
         if (pod.isEmpty()) {
             Optional<Neighbour> n = ns.neighbours().lookup(nexthop, br.name());
@@ -453,11 +510,31 @@ final class LinuxNetNode implements NetNodeAction {
                     + br.name() + (port.get().master() == null ? " (no master)" : " (master " + port.get().master() + ")")));
         }
         me.explain("bridge " + br.name() + ": " + nexthop + " (pod " + pod.get().key() + ") is behind port " + port.get().name());
-        return toPod(walk, me, port.get(), pod.get(), nexthop, p, f);
+        io.skoop.netstack.link.BridgePort flags = port.get().bridgePort();
+        if (flags != null && !flags.forwards()) {
+            return List.of(drop(me, p, f, "bridge port " + port.get().name() + " (pod " + pod.get().key() + ") of " + br.name()
+                    + " is in state " + flags.state() + ": the bridge sends no frames to it (only a forwarding port gets them;"
+                    + " bridge link set dev " + port.get().name() + " state 3)"));
+        }
+        if (port.get().name().equals(ingressPort)) {
+            if (flags == null || flags.hairpin() == null) {
+                return List.of(unknown(me, p, f, "the frame goes back out of bridge port " + ingressPort + ", the port it came in on:"
+                        + " only hairpin mode lets it, and the dump does not say whether hairpin is on for " + ingressPort
+                        + " (link.json has no info_slave_data; dump with ip -d -j link)"));
+            }
+            if (!flags.hairpin()) {
+                return List.of(drop(me, p, f, "hairpin mode is off on bridge port " + ingressPort + " of " + br.name() + ": the frame for "
+                        + nexthop + " would go back out of the port it came in on, and the bridge drops it (bridge link set dev "
+                        + ingressPort + " hairpin on; the bridge CNI plugin's hairpinMode)"));
+            }
+            me.explain("bridge " + br.name() + ": hairpin mode on " + ingressPort + ": the frame goes back out of the port it came in on");
+        }
+        return toPod(walk, me, port.get(), pod.get(), nexthop, p, f, ingressPort == null ? br.name() : null);
     }
 
     /** The node's veth to the pod (a bridge port, or a routed veth). */
-    private List<Outcome> toPod(Walk walk, NetNode me, Interface port, KPod pod, Ip nexthop, Packet p, Flow f) {
+    /** {@code neighDev}: the device whose neighbour entry for {@code nexthop} this namespace used (null: bridged, not resolved here). */
+    private List<Outcome> toPod(Walk walk, NetNode me, Interface port, KPod pod, Ip nexthop, Packet p, Flow f, String neighDev) {
         if (!port.isUp()) {
             return List.of(drop(me, p, f, "veth " + port.name() + " to pod " + pod.key() + " is down (" + port.operstate() + ")"));
         }
@@ -466,6 +543,12 @@ final class LinuxNetNode implements NetNodeAction {
         Interface eth0 = podNs.interfaces().all().stream()
                 .filter(i -> i.peer() != null && i.peer().ifindex() == port.ifindex()).findFirst().orElse(null);
         String dev = eth0 == null ? "eth0" : eth0.name();
+        if (neighDev != null) {
+            Optional<String> wrong = wrongNeighbour(neighDev, nexthop, eth0, "pod " + pod.key());
+            if (wrong.isPresent()) {
+                return List.of(drop(me, p, f, wrong.get()));
+            }
+        }
         Link link = new Link(LinkType.VETH, hop, podHop, p, attr(port, null), eth0 == null ? LinkAttribute.of(dev) : attr(eth0, null), f.hops());
         return List.of(new Outcome.Next(link, new Arrival(podHop, dev, nexthop, link, p, f)));
     }
@@ -566,6 +649,16 @@ final class LinuxNetNode implements NetNodeAction {
         if (in == null) {
             return List.of(drop(me, p, f, "no device of node " + d.node() + " holds " + d.address()));
         }
+        if (in.flags().contains("NOARP") && ns.neighbours().lookup(d.address(), out.name())
+                .filter(n -> n.has(io.skoop.netstack.neigh.NeighState.PERMANENT)).isEmpty()) {
+            // arp_rcv drops ARP on an IFF_NOARP device: nobody answers for its addresses
+            return List.of(drop(me, p, f, "node " + d.node() + "'s " + in.name() + " has NOARP (ip link set " + in.name() + " arp off): it"
+                    + " answers no ARP request, so " + hop + " cannot resolve " + d.address()));
+        }
+        Optional<String> wrong = wrongNeighbour(out.name(), viaGateway ? nexthop : d.address(), in, "node " + d.node());
+        if (wrong.isPresent()) {
+            return List.of(drop(me, p, f, wrong.get()));
+        }
         checkUnderlayMtu(walk, me, out, nodeHop, in, p);
         List<Suspicion> infra = manager.infra().check(hop, nodeHop, p);
         Link link = new Link(type, hop, nodeHop, p, attr(out, p.src()), attr(in, d.address()), f.hops());
@@ -580,40 +673,76 @@ final class LinuxNetNode implements NetNodeAction {
     }
 
     /**
-     * MTUs on an underlay crossing. A veth or NIC drops a received frame larger than its MTU (it does not fragment on
-     * receive), while the sender fragments or signals PMTU only for its own device. So: VXLAN frames (the VXLAN
-     * device's MTU + {@value io.skoop.plugin.flannel.FlannelPlugin#VXLAN_OVERHEAD}) larger than either end's device,
-     * or two ends with different MTUs (the larger side sends frames the smaller drops), break full-size packets:
-     * CRITICAL (small packets pass). Between the two nodes' own addresses TCP's MSS already fits the smaller MTU, so
-     * a plain mismatch there is only a WARNING.
+     * MTUs on an underlay crossing, in the direction this walk carries. A veth or NIC drops a received frame larger
+     * than its MTU (it neither fragments nor signals on receive), while a sender or router fits what it sends to its
+     * own egress device (fragmenting, or for DF packets ICMP "fragmentation needed" and path MTU discovery). So what
+     * matters is the largest frame this direction really puts on the wire: for TCP a segment is at most
+     * min(the sender's MTU, the MSS the receiver advertised = its MTU − 40) + 40 ({@link #endpointMtu} of both ends),
+     * further bounded by the egress device (a VXLAN device's MTU for the inner packet, plus
+     * {@value io.skoop.plugin.flannel.FlannelPlugin#VXLAN_OVERHEAD} bytes; an outer packet larger than the underlay
+     * device is fragmented, as flannel's VXLAN devices do not set DF). Larger than the receiving device's MTU: a black
+     * hole for full-size packets — CRITICAL on a reply (a server's answer carries full-size segments), WARNING on a
+     * request (only large requests break) and for UDP (datagram sizes are the application's).
      */
     private void checkUnderlayMtu(Walk walk, NetNode me, Interface out, Hop remoteHop, Interface in, Packet p) {
         Interface vx = p.encap() == null ? null : vxlanDeviceFor(p.dport());
         int overhead = io.skoop.plugin.flannel.FlannelPlugin.VXLAN_OVERHEAD;
-        if (vx != null && vx.mtu() + overhead > out.mtu()) {
-            me.addSuspicion(Suspicion.critical(vx.name() + " MTU " + vx.mtu() + " + " + overhead + " bytes of VXLAN overhead = "
-                    + (vx.mtu() + overhead) + " > " + out.name() + " MTU " + out.mtu() + " on " + hop.id()
-                    + ": peers send full-size " + (vx.mtu() + overhead) + "-byte frames that " + out.name()
-                    + " drops on receive (large packets of this flow never arrive)"));
+        Packet inner = p.encap() != null ? p.encap() : p;
+        int endpoints = tcpSegmentBound(manager, walk, inner);
+        int frame;
+        String how;
+        if (vx != null) {
+            int innerSize = Math.min(vx.mtu(), endpoints);
+            frame = Math.min(innerSize + overhead, out.mtu());
+            how = (innerSize + overhead) + "-byte VXLAN frames (" + vx.name() + " MTU " + vx.mtu()
+                    + (endpoints < vx.mtu() ? ", TCP segments of " + endpoints + " bytes" : "") + " + " + overhead + ")"
+                    + (innerSize + overhead > out.mtu() ? ", fragmented to " + out.mtu() + " by " + out.name() : "");
+        } else {
+            frame = Math.min(out.mtu(), endpoints);
+            how = frame + "-byte frames (" + out.name() + " MTU " + out.mtu() + (endpoints < out.mtu() ? ", TCP segments of "
+                    + endpoints + " bytes" : "") + ")";
         }
-        if (vx != null && vx.mtu() + overhead > in.mtu()) {
-            walk.node(remoteHop).addSuspicion(Suspicion.critical(in.name() + " MTU " + in.mtu() + " on " + remoteHop.id() + " < the "
-                    + (vx.mtu() + overhead) + "-byte VXLAN frames " + hop.id() + "'s " + vx.name() + " (MTU " + vx.mtu()
-                    + ") sends: full-size packets of this flow are dropped on receive"));
+        if (frame <= in.mtu()) {
+            return;
         }
-        if (vx == null && out.mtu() != in.mtu()) {
-            boolean mine = out.mtu() < in.mtu();
-            Interface small = mine ? out : in;
-            Interface large = mine ? in : out;
-            Hop smallHop = mine ? hop : remoteHop;
-            Hop largeHop = mine ? remoteHop : hop;
-            boolean nodesOwn = manager.ipCache().lookup(p.src()) instanceof io.skoop.k8s.IpEntity.NodeEntity
-                    && manager.ipCache().lookup(p.dst()) instanceof io.skoop.k8s.IpEntity.NodeEntity;
-            String msg = "underlay MTU mismatch: " + small.name() + " MTU " + small.mtu() + " on " + smallHop.id() + " < "
-                    + large.name() + " MTU " + large.mtu() + " on " + largeHop.id() + ": frames over " + small.mtu()
-                    + " bytes from " + largeHop.id() + " are dropped on receive";
-            walk.node(smallHop).addSuspicion(nodesOwn ? Suspicion.warning(msg + " (TCP between the nodes' own addresses fits its MSS)")
-                    : Suspicion.critical(msg + " (full-size packets of this flow never arrive)"));
+        boolean critical = walk.isReply() && inner.protocol() == Protocol.TCP;
+        String msg = "MTU: " + in.name() + " MTU " + in.mtu() + " on " + remoteHop.id() + " < the " + how + " that " + hop.id() + " sends "
+                + (walk.isReply() ? "back to the client" : "towards the server") + ": a receiver drops frames over its MTU";
+        walk.node(remoteHop).addSuspicion(critical ? Suspicion.critical(msg + " (full-size segments of the answer never arrive)")
+                : Suspicion.warning(msg + (inner.protocol() == Protocol.TCP ? " (requests larger than " + in.mtu() + " bytes are lost)"
+                : " (datagrams larger than " + in.mtu() + " bytes are lost)")));
+    }
+
+    /**
+     * The largest TCP segment (IP packet, bytes) either end sends: the smaller MTU ({@link #endpointMtu}) of the client
+     * (its connection's source, before any SNAT) and of the server (the request's destination after DNAT, the reply's
+     * source): each end advertises an MSS of its MTU − 40, and neither sends more than it can put on its own device.
+     * A NAT address in between (a masquerading node) clamps nothing. MAX_VALUE for other protocols.
+     */
+    static int tcpSegmentBound(NetNodeManager manager, Walk walk, Packet inner) {
+        if (inner.protocol() != Protocol.TCP) {
+            return Integer.MAX_VALUE;
+        }
+        Ip server = walk.isReply() ? inner.src() : inner.dst();
+        Ip client = walk.connected() != null ? walk.connected().src() : walk.isReply() ? inner.dst() : inner.src();
+        return Math.min(endpointMtu(manager, client), endpointMtu(manager, server));
+    }
+
+    /**
+     * The MTU of the device that holds {@code ip} in its pod's or node's namespace (what TCP there derives its MSS
+     * from); 1500, Ethernet's, for an address outside the snapshot (an external host) or a namespace not dumped.
+     */
+    static int endpointMtu(NetNodeManager manager, Ip ip) {
+        io.skoop.k8s.IpEntity e = manager.ipCache().lookup(ip);
+        Hop h = e instanceof io.skoop.k8s.IpEntity.PodEntity pe ? NetNodeManager.podHop(pe.pod())
+                : e instanceof io.skoop.k8s.IpEntity.NodeEntity ne ? NetNodeManager.nodeHop(ne.node().name()) : null;
+        if (h == null || manager.missing(h).isPresent()) {
+            return 1500;
+        }
+        try {
+            return manager.netns(h).interfaces().withAddress(ip).map(Interface::mtu).orElse(1500);
+        } catch (io.skoop.netstack.UnavailablePartException ex) {
+            return 1500;
         }
     }
 
@@ -629,6 +758,16 @@ final class LinuxNetNode implements NetNodeAction {
 
     private static LinkAttribute attr(Interface dev, Ip address) {
         return new LinkAttribute(dev.name(), address, Map.of("mtu", String.valueOf(dev.mtu()), "kind", String.valueOf(dev.kind())));
+    }
+
+    /** When {@code dst} is an address the objects give this pod or node but no device here holds any address of its family. */
+    private String lostAddress(Ip dst) {
+        if (hop.type() != NetNodeType.POD && hop.type() != NetNodeType.NODE) {
+            return "";
+        }
+        return manager.lostAddresses(hop).contains(dst.toString()) ? "; " + dst + " is this " + (hop.type() == NetNodeType.POD ? "pod" : "node")
+                + "'s address in the objects, but no device here has any " + (dst.isV6() ? "IPv6" : "IPv4") + " address: it is not local, so"
+                + " the packet is routed instead of delivered (removed by ip addr flush/del?)" : "";
     }
 
     private String downDevices() {

@@ -184,6 +184,14 @@ public final class NetNodeManager {
             }
             contradiction(h).ifPresent(c -> out.add(Suspicion.warning("the snapshot is inconsistent: " + c)));
             try {
+                List<String> lost = lostAddresses(h, netns(h));
+                if (!lost.isEmpty()) {
+                    String devices = String.join(", ", netns(h).interfaces().all().stream().map(i -> i.name()).toList());
+                    out.add(Suspicion.critical((pod != null ? "pod " + pod.key() : "node " + node.name()) + " has no "
+                            + (lost.get(0).contains(":") ? "IPv6" : "IPv4") + " address on any device (its devices: " + devices + "), although "
+                            + (pod != null ? "pods.json gives it " : "nodes.json gives it InternalIP ") + String.join(", ", lost)
+                            + ": nothing is sent from or delivered to that address there (removed by ip addr flush/del? a CNI ADD that did not finish?)"));
+                }
                 out.addAll(netnsChecks(netns(h)));
                 if (plugin != null && pod == null) {
                     out.addAll(plugin.checkNode(node, netns(h), ipCache.objects().nodes()));
@@ -197,6 +205,26 @@ public final class NetNodeManager {
             }
             return out;
         });
+    }
+
+    private static List<String> held(NetNS ns, boolean v6) {
+        return ns.interfaces().all().stream().filter(i -> !i.isLoopback())
+                .flatMap(i -> i.addresses(v6).stream().map(a -> a.local() + " on " + i.name())).toList();
+    }
+
+    /**
+     * The addresses the objects give a pod (its podIPs) or node (InternalIPs) of a family of which its dump holds no
+     * address at all on any device but lo: the namespace lost them (an {@code ip addr flush}, a CNI ADD that did not
+     * finish) — a real state, not objects and dumps taken at different moments (those show other addresses).
+     */
+    List<String> lostAddresses(Hop h) {
+        return hasNetns(h) && missing(h).isEmpty() ? lostAddresses(h, netns(h)) : List.of();
+    }
+
+    private List<String> lostAddresses(Hop h, NetNS ns) {
+        List<Ip> claimed = h.type() == NetNodeType.POD ? pod(h).podIPs() : node(h).internalIPs();
+        return claimed.stream().filter(ip -> ns.interfaces().withAddress(ip).isEmpty() && held(ns, ip.isV6()).isEmpty())
+                .map(Ip::toString).toList();
     }
 
     /**
@@ -242,10 +270,12 @@ public final class NetNodeManager {
                 NetNS ns = netns(h);
                 for (Ip ip : claimed) {
                     if (ns.interfaces().withAddress(ip).isEmpty()) {
-                        List<String> held = ns.interfaces().all().stream().filter(i -> !i.isLoopback())
-                                .flatMap(i -> i.addresses(ip.isV6()).stream().map(a -> a.local() + " on " + i.name())).toList();
-                        found.add(what + ip + ", but its dump " + ns.dir() + " has "
-                                + (held.isEmpty() ? "no " + (ip.isV6() ? "IPv6" : "IPv4") + " address" : String.join(", ", held))
+                        List<String> held = held(ns, ip.isV6());
+                        if (held.isEmpty()) {
+                            // no address of the family at all: the namespace lost it (see intent), not a skew in time
+                            continue;
+                        }
+                        found.add(what + ip + ", but its dump " + ns.dir() + " has " + String.join(", ", held)
                                 + " (objects and dumps collected at different times?)");
                     }
                 }

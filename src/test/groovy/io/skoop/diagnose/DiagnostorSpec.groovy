@@ -249,7 +249,7 @@ class DiagnostorSpec extends Specification {
         x.diagnose(q('default/client-2', 'default/web-2', 8080)).verdict() == Verdict.REACHABLE
     }
 
-    def "fault: eth0 MTU 1400 on node-1 -> still REACHABLE (small packets pass) but CRITICAL on node-1 for full-size VXLAN frames; same-node flows are untouched"() {
+    def "fault: eth0 MTU 1400 on node-1 -> still REACHABLE (small packets pass) but CRITICAL on node-1 for the answer's full-size VXLAN frames; same-node flows are untouched"() {
         given:
         Diagnostor x = broken('mtu') { Path dir -> json(host(dir, 'node-1').resolve('link.json')) { List l -> l.find { it.ifname == 'eth0' }.mtu = 1400; l } }
 
@@ -259,10 +259,26 @@ class DiagnostorSpec extends Specification {
 
         then:
         d.verdict() == Verdict.REACHABLE
-        on(d, 'node:node-1', Level.CRITICAL).any { it.startsWith('flannel.1 MTU 1450 + 50 bytes of VXLAN overhead = 1500 > eth0 MTU 1400 on node-1') }
+        on(d, 'node:node-1', Level.CRITICAL) == ['MTU: eth0 MTU 1400 on node-1 < the 1500-byte VXLAN frames (flannel.1 MTU 1450 + 50) that node-2'
+                + ' sends back to the client: a receiver drops frames over its MTU (full-size segments of the answer never arrive)']
         on(d, 'node:node-1', Level.FATAL) == []
         same.verdict() == Verdict.REACHABLE
         breaking(same) == []
+    }
+
+    def "MTU by direction: eth0 MTU 1400 on node-1 and a client on node-2 -> the answer leaves node-1 by its own small device (fragmented outer packets), only large requests would be lost: a WARNING, no CRITICAL"() {
+        given:
+        Diagnostor x = broken('mtu-dir') { Path dir -> json(host(dir, 'node-1').resolve('link.json')) { List l -> l.find { it.ifname == 'eth0' }.mtu = 1400; l } }
+
+        when:
+        Diagnosis d = x.diagnose(q('default/client-2', 'default/web-1', 8080))
+
+        then:
+        d.verdict() == Verdict.REACHABLE
+        d.successProbability() == 1.0d
+        breaking(d) == []
+        on(d, 'node:node-1', Level.WARNING).any { it.startsWith('MTU: eth0 MTU 1400 on node-1 < the 1500-byte VXLAN frames') && it.contains('towards the server')
+                && it.endsWith('(requests larger than 1400 bytes are lost)') }
     }
 
     def "fault: bridge-nf-call-iptables=0 on node-1 -> the same-node backend's reply is bridged without reverse NAT: 2/3 of connections complete"() {

@@ -92,6 +92,24 @@ class LabDiagnoseKernelSpec extends Specification {
         Probe.run(lab, src, dst, port, Protocol.parse(proto), timeout)
     }
 
+    /** A fresh lab of the backend (lab {@code <run>-<prefix>v|g}) with {@code command} run in {@code where}'s namespace. */
+    private Lab faulted(String backend, String prefix, String where, Closure<List> command) {
+        Lab lab = up(backend, prefix + (backend == 'vxlan' ? 'v' : 'g'))
+        List argv = command(lab)
+        Proc.Result injected = Proc.run((['ip', 'netns', 'exec', lab.netns(where)] + argv)*.toString(), null, Duration.ofSeconds(10))
+        assert injected.ok(): "${argv.join(' ')} in $where: ${injected.err()}"
+        lab
+    }
+
+    /** Probes a Service (TCP) until both a connecting and a failing backend were seen, 60 times at most. */
+    static List<Probe.Result> untilBoth(Lab lab, String src, String dst, int port) {
+        List<Probe.Result> results = []
+        for (int i = 0; i < 60 && !(results.any { it.connected() } && results.any { !it.connected() }); i++) {
+            results << probe(lab, src, dst, port, 'tcp', FAIL_TIMEOUT)
+        }
+        results
+    }
+
     /** [hop, suspicion] of every suspicion of the levels, request graph first. */
     static List<List> suspicions(Diagnosis d, Level... levels) {
         [d.request(), d.reply()].collectMany { p -> p.nodes().collectMany { NetNode n -> n.suspicions().findAll { it.level() in levels }.collect { [n.hop().toString(), it] } } }
@@ -143,6 +161,9 @@ class LabDiagnoseKernelSpec extends Specification {
                 ['node to ClusterIP, 3 backends', 'node-3', 'svc/default/web', 80, 'tcp', ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']],
                 ['pod to NodePort', 'default/client', 'node-3', 30080, 'tcp', ['pod:default/api-1', 'pod:default/api-2']],
                 ['external to NodePort', 'internet', 'node-2', 30080, 'tcp', ['pod:default/api-1', 'pod:default/api-2']],
+                ['pod to itself', 'default/web-2', 'default/web-2', 8080, 'tcp', ['pod:default/web-2']],
+                ['node to itself', 'node-2', 'node-2', 10250, 'tcp', ['node:node-2']],
+                ['pod to its own Service (hairpin)', 'default/web-1', 'svc/default/web', 80, 'tcp', ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']],
                 ['pod to external, TCP', 'default/client', 'internet', 80, 'tcp', ['external:internet']],
                 ['pod to external, UDP', 'default/web-3', 'internet', 53, 'udp', ['external:internet']],
                 ['node to external', 'node-3', 'internet', 80, 'tcp', ['external:internet']],
@@ -183,7 +204,7 @@ class LabDiagnoseKernelSpec extends Specification {
         assert probe(lab, controlSrc, controlDst, controlPort).connected()
 
         when: 'the fault is injected, the kernel probes, and the lab is snapshotted and diagnosed'
-        Proc.Result injected = Proc.run(['ip', 'netns', 'exec', lab.netns(where)] + command(lab.topology()), null, Duration.ofSeconds(10))
+        Proc.Result injected = Proc.run((['ip', 'netns', 'exec', lab.netns(where)] + command(lab.topology()))*.toString(), null, Duration.ofSeconds(10))
         Probe.Result broken = probe(lab, src, dst, port, 'tcp', FAIL_TIMEOUT)
         Diagnostor diagnostor = snapshot(lab, backend, "fault-${backend}-${(fault + where).hashCode() & 0xffff}")
         Diagnosis d = diagnostor.diagnose(query(lab, src, dst, port, 'tcp'))
@@ -213,27 +234,21 @@ class LabDiagnoseKernelSpec extends Specification {
         labs.down(lab.name())
 
         where:
-        [backend, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << cross(['vxlan', 'host-gw'], LabClusters.FAULTS)
+        [backend, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << cross(['vxlan', 'host-gw'], LabClusters.FAULTS + LabClusters.ORACLE_FAULTS)
     }
 
     @Unroll
     def "#backend: bridge-nf-call-iptables=0 on node-1: the kernel answers the Service only from other nodes, the diagnosis is REACHABLE for 2/3 with a CRITICAL on the client"() {
         given:
-        Lab lab = up(backend, 'brnf' + (backend == 'vxlan' ? 'v' : 'g'))
-        Proc.Result injected = Proc.run(['ip', 'netns', 'exec', lab.netns('node-1'), 'sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=0'], null,
-                Duration.ofSeconds(10))
+        Lab lab = faulted(backend, 'brnf', 'node-1') { ['sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=0'] }
 
         when: 'the kernel is probed until both outcomes were seen, then the lab is diagnosed'
-        List<Probe.Result> results = []
-        for (int i = 0; i < 60 && !(results.any { it.connected() } && results.any { !it.connected() }); i++) {
-            results << probe(lab, 'default/client', 'svc/default/web', 80, 'tcp', FAIL_TIMEOUT)
-        }
+        List<Probe.Result> results = untilBoth(lab, 'default/client', 'svc/default/web', 80)
         Diagnosis d = snapshot(lab, backend, "brnf-$backend").diagnose(query(lab, 'default/client', 'svc/default/web', 80, 'tcp'))
         List critical = suspicions(d, Level.CRITICAL)
         record(backend, 'bridge-nf-call-iptables=0 (node-1)', 'default/client → svc/default/web:80', null, d, critical)
 
         then: 'the kernel: some connect, some do not, never web-1'
-        injected.ok()
         results.any { it.connected() } && results.any { !it.connected() }
         !results.findAll { it.connected() }*.answeredBy().contains('pod default/web-1 8080/tcp')
 
@@ -244,6 +259,64 @@ class LabDiagnoseKernelSpec extends Specification {
         critical.any { it[0] == 'pod:default/client' && it[1].message().contains('the destination NAT was not reversed on the way back') }
         d.branches().find { it.direction() == Walk.Direction.REPLY && it.kind() == Outcome.End.Kind.DROPPED }.packet().src().toString() ==
                 lab.topology().pod('default/web-1').ip().toString()
+
+        cleanup:
+        labs.down(lab.name())
+
+        where:
+        backend << ['vxlan', 'host-gw']
+    }
+
+    @Unroll
+    def "#backend: eth0 MTU 1400 on node-1 breaks only the direction that meets it full-size: client-2 -> web-1 connects (the answer leaves by the small device, PMTU), the diagnosis is REACHABLE without CRITICAL"() {
+        given:
+        Lab lab = faulted(backend, 'md', 'node-1') { ['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1400'] }
+
+        when:
+        Probe.Result p = probe(lab, 'default/client-2', 'default/web-1', 8080, 'tcp')
+        Probe.Result broken = probe(lab, 'default/client', 'default/web-2', 8080, 'tcp', FAIL_TIMEOUT)
+        Diagnostor diagnostor = snapshot(lab, backend, "mtu-direction-$backend")
+        Diagnosis d = diagnostor.diagnose(query(lab, 'default/client-2', 'default/web-1', 8080, 'tcp'))
+        Diagnosis other = diagnostor.diagnose(query(lab, 'default/client', 'default/web-2', 8080, 'tcp'))
+        record(backend, 'eth0 MTU 1400 (node-1), the answer leaves by it', 'default/client-2 → default/web-1:8080', p, d, suspicions(d, Level.CRITICAL))
+
+        then:
+        p.connected()
+        d.verdict() == Verdict.REACHABLE
+        suspicions(d, Level.FATAL, Level.CRITICAL) == []
+
+        and: 'the other direction: the answer arrives full-size at the small device'
+        broken.outcome() == Probe.Outcome.TRUNCATED
+        other.verdict() == Verdict.REACHABLE
+        suspicions(other, Level.CRITICAL).any { it[0] == 'node:node-1' && it[1].message().startsWith('MTU: eth0 MTU 1400 on node-1') }
+
+        cleanup:
+        labs.down(lab.name())
+
+        where:
+        backend << ['vxlan', 'host-gw']
+    }
+
+    @Unroll
+    def "#backend: hairpin off on web-1's bridge port: web-1 reaching its own Service fails only when the DNAT picks web-1; the diagnosis says 2/3 with a CRITICAL naming hairpin"() {
+        given:
+        Lab lab = faulted(backend, 'hp', 'node-1') { Lab l -> ['bridge', 'link', 'set', 'dev', LabClusters.veth(l.topology(), 'default/web-1'), 'hairpin', 'off'] }
+
+        when: 'the kernel is probed until both outcomes were seen, then the lab is diagnosed'
+        List<Probe.Result> results = untilBoth(lab, 'default/web-1', 'svc/default/web', 80)
+        Diagnosis d = snapshot(lab, backend, "hairpin-$backend").diagnose(query(lab, 'default/web-1', 'svc/default/web', 80, 'tcp'))
+        List critical = suspicions(d, Level.CRITICAL)
+        record(backend, 'hairpin off on web-1 (node-1)', 'default/web-1 → svc/default/web:80', null, d, critical)
+
+        then: 'the kernel: some connect, some do not, never web-1 itself'
+        results.any { it.connected() } && results.any { !it.connected() }
+        !results.findAll { it.connected() }*.answeredBy().contains('pod default/web-1 8080/tcp')
+
+        and:
+        d.verdict() == Verdict.REACHABLE
+        Math.abs(d.successProbability() - 2 / 3d) < 1e-9
+        suspicions(d, Level.FATAL) == []
+        critical.any { it[0] == 'node:node-1' && it[1].message().contains('hairpin mode is off') }
 
         cleanup:
         labs.down(lab.name())

@@ -1,6 +1,7 @@
 package io.skoop.testsupport
 
 import io.skoop.lab.flannel.Flannel
+import io.skoop.lab.plan.LabPlanner
 import io.skoop.lab.run.Lab
 import io.skoop.lab.run.LabStore
 import io.skoop.lab.run.Labs
@@ -54,6 +55,13 @@ class LabClusters implements AutoCloseable {
         assert left.isEmpty(): "namespaces left behind: $left"
     }
 
+    /** The node-side veth of a pod, as LabPlanner names it (in the order of the node's pods). */
+    static String veth(ResolvedTopology t, String pod) {
+        Set<String> taken = [] as Set
+        String node = t.pod(pod).node()
+        t.podsOn(node).collect { LabPlanner.vethName(t.name(), it, taken) }[t.podsOn(node)*.key().indexOf(t.pod(pod).key())]
+    }
+
     /**
      * The faults of docs/lab.md, as KubeSkoop's e2e suite injects them: {@code [fault, where, command(topology),
      * src, dst, port, kernel outcomes, controlSrc, controlDst, controlPort, the hop a diagnosis must blame, words its
@@ -94,5 +102,46 @@ class LabClusters implements AutoCloseable {
             ['sysctl net.ipv4.ip_forward=0', 'node-2', { t -> ['sysctl', '-qw', 'net.ipv4.ip_forward=0'] },
              'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
              'node:node-2', 'forwarding is off'],
+    ]
+
+    /**
+     * Faults the randomized oracle (OracleKernelSpec) found the diagnosis wrong about, each kept for good in the
+     * agreement suite (LabDiagnoseKernelSpec), in the shape of {@link #FAULTS}.
+     */
+    static final List ORACLE_FAULTS = [
+            ['bridge port of web-2 disabled', 'node-2', { ResolvedTopology t -> ['bridge', 'link', 'set', 'dev', veth(t, 'default/web-2'), 'state', '0'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/api-2', 9090,
+             'node:node-2', 'is in state disabled'],
+            // the pod's cluster CIDR route still carries pod-to-pod traffic: the default route matters outside the cluster
+            ['default route dev lo', 'default/client', { t -> ['ip', 'route', 'replace', 'default', 'dev', 'lo'] },
+             'default/client', 'internet', 80, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-2', 8080,
+             'pod:default/client', 'the loopback device hands it straight back'],
+            ['permanent neighbour for the gateway with a wrong MAC', 'default/client',
+             { ResolvedTopology t -> ['ip', 'neigh', 'replace', ResolvedTopology.podGateway(t.node('node-1')).toString(), 'lladdr', '02:00:5e:00:00:01', 'dev', 'eth0', 'nud', 'permanent'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
+             'pod:default/client', 'permanent neighbour entry'],
+            ['ip addr flush dev eth0', 'default/web-2', { t -> ['ip', 'addr', 'flush', 'dev', 'eth0'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+             'pod:default/web-2', 'no device here has any IPv4 address'],
+            ['ip link set eth0 arp off', 'node-2', { t -> ['ip', 'link', 'set', 'eth0', 'arp', 'off'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
+             'node:node-1', 'has NOARP'],
+            ['raw NOTRACK', 'node-1', { t -> ['iptables', '-t', 'raw', '-I', 'PREROUTING', '-j', 'NOTRACK'] },
+             'default/client', 'svc/default/web', 80, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-2', 8080,
+             'node:node-1', 'leaves it untracked'],
+            ['flannel MASQUERADE flushed', 'node-1', { t -> ['iptables', '-t', 'nat', '-F', 'FLANNEL-POSTRTG'] },
+             'default/client', 'internet', 80, [Probe.Outcome.TIMEOUT], 'default/client', 'default/web-2', 8080,
+             'external:203.0.113.10', 'no MASQUERADE or SNAT rule'],
+            // a gateway that is the node's own address has scope host: the kernel sends on-link and ARPs for the pod
+            ['route to node-2 podCIDR via node-1 itself', 'node-1',
+             { ResolvedTopology t -> ['ip', 'route', 'replace', t.node('node-2').podCIDR().toString(), 'via', t.node('node-1').address().toString(), 'dev', 'eth0'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+             'node:node-1', 'no host on the underlay answers ARP for'],
+            ['strict rp_filter and the route back via eth0', 'node-2',
+             { ResolvedTopology t -> ['sh', '-c', 'sysctl -qw net.ipv4.conf.all.rp_filter=1 && ' + (Flannel.backend(t).text() == 'vxlan'
+                     ? "ip route replace ${t.node('node-1').podCIDR()} via ${t.node('node-1').address()} dev eth0"
+                     : "ip link add skoopa type veth peer name skoopb && ip link set skoopa up && ip link set skoopb up && ip route replace ${t.node('node-1').podCIDR()} dev skoopa")] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT], 'default/client-2', 'default/web-2', 8080,
+             'node:node-2', 'rp_filter'],
     ]
 }

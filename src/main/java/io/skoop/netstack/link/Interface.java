@@ -22,14 +22,21 @@ import java.util.Set;
  * @param vxlan     VXLAN parameters for a vxlan device, else null
  * @param mac       the link-layer address, or null
  * @param addresses the addresses in the order the kernel lists them (primary before secondary)
+ * @param bridgePort the port's state and hairpin flag when it is a bridge port ({@code info_slave_data}), else null
  */
 public record Interface(int ifindex, String name, String kind, int mtu, Set<String> flags, String operstate,
                         String master, String slaveKind, int group, VethPeer peer, VxlanInfo vxlan, String mac,
-                        List<Address> addresses) {
+                        List<Address> addresses, BridgePort bridgePort) {
 
     public Interface {
         flags = Set.copyOf(flags);
         addresses = List.copyOf(addresses);
+    }
+
+    /** An interface that is no bridge port (or whose port flags the dump does not give). */
+    public Interface(int ifindex, String name, String kind, int mtu, Set<String> flags, String operstate, String master,
+                     String slaveKind, int group, VethPeer peer, VxlanInfo vxlan, String mac, List<Address> addresses) {
+        this(ifindex, name, kind, mtu, flags, operstate, master, slaveKind, group, peer, vxlan, mac, addresses, null);
     }
 
     /** True when the device is administratively up (IFF_UP). */

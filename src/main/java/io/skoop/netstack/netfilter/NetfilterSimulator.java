@@ -238,12 +238,24 @@ public final class NetfilterSimulator {
     }
 
     private void incoming(Walk w) {
+        Ip dstBefore = w.packet.dst();
         for (Walk a : hook(w, Hook.PREROUTING)) {
-            RouteDecision r = route(a, a.iif, null, "input route");
-            if (r == null) {
-                continue;
+            boolean daddrChanged = !a.packet.dst().equals(dstBefore);
+            RouteDecision r;
+            if (a.looped && !daddrChanged) {
+                // loopback_xmit keeps the output route on the skb (skb_dst_force) and ip_rcv_finish_core looks up an
+                // input route only for an skb without one: no input lookup, no source validation, no rp_filter.
+                // nf_nat_ipv4_in drops the route only when PREROUTING changed the destination.
+                r = a.route;
+                a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null,
+                        "input route: none, looped back over lo with the output route still attached: " + r);
+            } else {
+                r = route(a, a.iif, null, "input route");
+                if (r == null) {
+                    continue;
+                }
+                a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "input route: " + r);
             }
-            a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "input route: " + r);
             a.route = r;
             switch (r.kind()) {
                 case ERROR -> a.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
@@ -254,6 +266,22 @@ public final class NetfilterSimulator {
                 }
                 case UNICAST -> {
                     a.oif = r.device();
+                    if (a.physIn != null && daddrChanged && r.device() != null && r.device().equals(a.iif)) {
+                        // br_nf_pre_routing_finish (bridged_dnat): a frame that came in on a bridge port, whose
+                        // destination PREROUTING changed and whose new route leads out of the same bridge, is bridged
+                        // to the new destination's port, not routed: no ip_forward, no TTL decrement; the bridge's
+                        // FORWARD hook runs iptables FORWARD (br_nf_forward_ip), then POSTROUTING
+                        a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "br_netfilter: the destination"
+                                + " changed in PREROUTING and the route leads back out of " + r.device() + ": the frame is bridged, not routed"
+                                + " (bridged DNAT; the TTL is kept)");
+                        a.bridgedFrom = a.physIn;
+                        for (Walk b : hook(a, Hook.FORWARD)) {
+                            for (Walk c : hook(b, Hook.POSTROUTING)) {
+                                c.finish(FinalVerdict.FORWARDED, "bridged (DNAT) via " + c.oif, c.oif);
+                            }
+                        }
+                        continue;
+                    }
                     // ip_forward / ip6_forward: a TTL (hop limit) of 1 or less is not forwarded (ICMP time exceeded goes
                     // back to the sender); otherwise it is decremented before the FORWARD hook
                     int ttl = a.packet.ttl();
@@ -811,6 +839,8 @@ public final class NetfilterSimulator {
         boolean bridged;
         boolean local;
         boolean looped;
+        /** the bridge port the frame came in on, when br_netfilter bridges it after DNAT */
+        String bridgedFrom;
         RouteDecision route;
         // devices visible to matches at the current hook
         String curIn;
@@ -886,7 +916,7 @@ public final class NetfilterSimulator {
             FinalVerdict verdict = assumed ? FinalVerdict.UNKNOWN : outcome;
             step(TraceStep.Kind.VERDICT, hook, null, null, 0, null, null, outcome.name(), null, null, detail);
             run.branches.add(new Ended(run.branches.size(), new TraceBranch(probability, verdict, outcome, detail, device, packet,
-                    ct, Cons.toList(assumptions), Cons.toList(steps), route)));
+                    ct, Cons.toList(assumptions), Cons.toList(steps), route, bridgedFrom)));
         }
 
         // ---- MatchContext ----

@@ -19,10 +19,14 @@ import java.util.List;
  * @param steps       the typed steps
  * @param route       the last routing decision of the branch (output route, input route or reroute: its device,
  *                    gateway and prefsrc say where the packet goes next), or null when it ended before routing
+ * @param bridgedFrom the bridge port the frame came in on when br_netfilter bridges it back out of the same bridge
+ *                    after PREROUTING changed its destination (a FORWARDED branch, {@code br_nf_pre_routing_finish}'s
+ *                    bridged DNAT: the bridge, not the IP stack, takes it to the new destination's port, so a frame for
+ *                    the port it came in on needs hairpin mode), else null
  */
 public record TraceBranch(double probability, FinalVerdict verdict, FinalVerdict outcome, String detail, String device,
                           Packet packet, ConntrackEntry conntrack, List<String> assumptions, List<TraceStep> steps,
-                          RouteDecision route) {
+                          RouteDecision route, String bridgedFrom) {
     public TraceBranch {
         assumptions = List.copyOf(assumptions);
         steps = List.copyOf(steps);

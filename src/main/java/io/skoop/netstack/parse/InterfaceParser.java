@@ -3,6 +3,7 @@ package io.skoop.netstack.parse;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.skoop.model.Ip;
 import io.skoop.netstack.link.Address;
+import io.skoop.netstack.link.BridgePort;
 import io.skoop.netstack.link.Interface;
 import io.skoop.netstack.link.Interfaces;
 import io.skoop.netstack.link.Scope;
@@ -98,9 +99,22 @@ public final class InterfaceParser {
                         !d.has("learning") || d.get("learning").asBoolean(),
                         vxlanTtl(links, d, i));
             }
+            BridgePort port = null;
+            if ("bridge".equals(slaveKind) && li.get("info_slave_data") != null && li.get("info_slave_data").isObject()) {
+                JsonNode d = li.get("info_slave_data");
+                JsonNode hairpin = d.get("hairpin");
+                if (hairpin != null && !hairpin.isNull() && !hairpin.isBoolean()) {
+                    throw links.error(i, "hairpin", hairpin, "true or false");
+                }
+                String state = links.text(d, i, "state", false);
+                if (state != null && !BridgePort.STATES.contains(state)) {
+                    throw links.error(i, "state", d.get("state"), "a bridge port state: " + String.join(", ", BridgePort.STATES));
+                }
+                port = new BridgePort(state, hairpin == null || hairpin.isNull() ? null : hairpin.asBoolean());
+            }
             out.add(new Interface(idx, name, kind, (int) links.number(o, i, "mtu", 0), flags, links.text(o, i, "operstate", false),
                     links.text(o, i, "master", false), slaveKind, group, peer, vx, links.text(o, i, "address", false),
-                    byIndex.getOrDefault(idx, List.of())));
+                    byIndex.getOrDefault(idx, List.of()), port));
             byIndex.remove(idx);
         }
         if (!byIndex.isEmpty() && !linkEntries.isEmpty()) {

@@ -656,20 +656,35 @@ public final class Router {
         if (r.isMultipath() && q.oif() == null) {
             for (Nexthop nh : r.nexthops()) {
                 if (goodNexthop(nh, f, false, false)) {
-                    paths.add(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), src != null ? src : resultPrefsrc4(r, nh)));
+                    paths.add(new RouteResult.Path(gateway4(c, nh), nh.dev(), nh.weight(), src != null ? src : resultPrefsrc4(r, nh)));
                 }
             }
             hash = paths.size() > 1;
         } else {
             Nexthop nh = r.nexthops().get(res.nh());
-            paths.add(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), src != null ? src : resultPrefsrc4(r, nh)));
+            paths.add(new RouteResult.Path(gateway4(c, nh), nh.dev(), nh.weight(), src != null ? src : resultPrefsrc4(r, nh)));
         }
         Nexthop chosen = r.nexthops().stream().filter(n -> Objects.equals(n.dev(), paths.get(0).dev())
-                && Objects.equals(n.gateway(), paths.get(0).gateway())).findFirst().orElseThrow();
+                && (Objects.equals(n.gateway(), paths.get(0).gateway()) || paths.get(0).gateway() == null)).findFirst().orElseThrow();
         c.steps.add(new Step.NexthopChosen(chosen, r.nexthops(), hash));
         c.steps.add(new Step.SourceSelected(paths.get(0).prefsrc(), src != null ? "given" : r.prefsrc() != null ? "route prefsrc"
                 : "inet_select_addr on the nexthop device within the route scope"));
         return makeOutput4(c, r.type(), res.table(), r, paths, chosen.dev(), paths.get(0).prefsrc());
+    }
+
+    /**
+     * The gateway a packet really goes to by nexthop {@code nh}: its gateway, except when that is an address of this
+     * namespace. fib_check_nh_v4_gw accepts a local gateway with the scope of its local route (host), and
+     * rt_set_nexthop uses a gateway only when the nexthop's scope is link: the kernel sends the packet on-link and
+     * resolves the destination itself (null here).
+     */
+    private Ip gateway4(Ctx c, Nexthop nh) {
+        if (nh.gateway() != null && nh.gateway().isV4() && interfaces.withAddress(nh.gateway()).isPresent()) {
+            c.steps.add(new Step.Decision("gateway " + nh.gateway() + " is an address of this namespace: the nexthop has scope host,"
+                    + " and the kernel uses a gateway only with scope link, so the packet goes on-link to its destination via " + nh.dev()));
+            return null;
+        }
+        return nh.gateway();
     }
 
     /** {@code __mkroute_output}: loopback-source and broadcast/multicast/zeronet destination checks. */
@@ -745,7 +760,7 @@ public final class Router {
         if (r.type() == RouteType.LOCAL) {
             Errno e = validateSource4(c, src, dst, null, in);
             if (e != null) {
-                return c.fail(e, "source validation failed for local delivery");
+                return c.fail(e, "source validation failed for local delivery" + validationFailure(c));
             }
             c.steps.add(new Step.Decision("local route: delivered locally"));
             return c.ok(RouteType.LOCAL, res.table(), r, List.of(new RouteResult.Path(null, loName(), 1, null)), false);
@@ -760,19 +775,19 @@ public final class Router {
         if (r.isMultipath()) {
             for (Nexthop nh : r.nexthops()) {
                 if (goodNexthop(nh, f, false, false)) {
-                    paths.add(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), null));
+                    paths.add(new RouteResult.Path(gateway4(c, nh), nh.dev(), nh.weight(), null));
                 }
             }
         } else {
             Nexthop nh = r.nexthops().get(res.nh());
-            paths.add(new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), null));
+            paths.add(new RouteResult.Path(gateway4(c, nh), nh.dev(), nh.weight(), null));
         }
         boolean hash = paths.size() > 1;
         RouteResult.Path p = paths.get(0);
         c.steps.add(new Step.NexthopChosen(r.nexthops().get(res.nh()), r.nexthops(), hash));
         Errno e = validateSource4(c, src, dst, p.dev(), in);
         if (e != null) {
-            return c.fail(e, "source validation failed for forwarding");
+            return c.fail(e, "source validation failed for forwarding" + validationFailure(c));
         }
         return c.ok(RouteType.UNICAST, res.table(), r, paths, hash);
     }
@@ -839,7 +854,7 @@ public final class Router {
         if (!zeronet(src)) {
             Errno e = validateSource4(c, src, Ip.V4_ANY, null, in);
             if (e != null) {
-                return c.fail(e, "source validation failed for broadcast");
+                return c.fail(e, "source validation failed for broadcast" + validationFailure(c));
             }
         }
         c.steps.add(new Step.Decision("broadcast: delivered locally"));
@@ -911,6 +926,24 @@ public final class Router {
             return failV(c, src, dev, rpf, Errno.EINVAL, "strict rp_filter: route back " + r + " does not use " + dev);
         }
         return pass(c, src, dev, rpf, rpf == 2 ? "loose rp_filter: a route back exists" : "rp_filter off");
+    }
+
+    /**
+     * What the failed source validation says, naming the sysctl that decided it: {@code : reverse-path filter
+     * (net.ipv4.conf.eth0.rp_filter, effective 1 = strict: the larger of all and eth0): strict rp_filter: route back …}.
+     */
+    private static String validationFailure(Ctx c) {
+        for (int i = c.steps.size() - 1; i >= 0; i--) {
+            if (c.steps.get(i) instanceof Step.SourceValidation v && !v.passed()) {
+                if (v.rpFilter() == 0) {
+                    return ": " + v.detail();
+                }
+                return ": " + v.detail() + " (reverse-path filter: net.ipv4.conf." + v.device() + ".rp_filter, effective "
+                        + (v.rpFilter() == 1 ? "1 = strict" : "2 = loose") + ", the larger of net.ipv4.conf.all.rp_filter and net.ipv4.conf."
+                        + v.device() + ".rp_filter)";
+            }
+        }
+        return "";
     }
 
     private static Errno pass(Ctx c, Ip src, String dev, int rpf, String detail) {

@@ -80,9 +80,10 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
                     + String.join("; ", rejected) + (eps.isEmpty() ? "; its EndpointSlices list no endpoint"
                     : "; EndpointSlices: " + eps.size() + " endpoint(s), " + usable.size() + " usable")));
         } else if (backends.isEmpty() && unchanged > 0) {
-            node.addSuspicion(Suspicion.fatal(what + ": no kube-proxy rule in node " + node.id()
-                    + "'s nat table translates it (no KUBE-SERVICES entry: kube-proxy not running, or not synced);"
-                    + " EndpointSlices list " + (sliceSet.isEmpty() ? "no usable endpoint" : sliceSet)));
+            String why = trace.branches().stream().map(KubeProxyIptablesProcessor::whyUntranslated).filter(w -> w != null).findFirst()
+                    .orElse("no kube-proxy rule in node " + node.id() + "'s nat table translates it (no KUBE-SERVICES entry: kube-proxy"
+                            + " not running, or not synced)");
+            node.addSuspicion(Suspicion.fatal(what + ": " + why + "; EndpointSlices list " + (sliceSet.isEmpty() ? "no usable endpoint" : sliceSet)));
         } else if (!backends.isEmpty() && unchanged > 0) {
             node.addSuspicion(Suspicion.critical(what + String.format(Locale.ROOT,
                     ": %.0f%% of new connections are not translated by node %s's rules", unchanged * 100, node.id())));
@@ -148,6 +149,41 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
             }
         }
         return (svc == null ? "" : svc + " -> ") + (sep == null ? "(no KUBE-SEP chain)" : sep);
+    }
+
+    /**
+     * Why a branch left a Service address untranslated, from its steps, when a rule says so: a NOTRACK in raw (the
+     * nat table never sees untracked packets), a rule that ends nat PREROUTING/OUTPUT before kube-proxy's KUBE-SERVICES
+     * jump, or a KUBE-SVC/KUBE-SEP chain entered without a DNAT (flushed or edited). Null when the steps name nothing.
+     */
+    static String whyUntranslated(TraceBranch b) {
+        boolean sawServices = false;
+        for (TraceStep s : b.steps()) {
+            if (s.kind() == TraceStep.Kind.RULE && s.matched() && "raw".equals(s.table())
+                    && ("NOTRACK".equals(s.target()) || (s.text() != null && s.text().contains("--notrack")))) {
+                return "the raw table's rule " + s.chain() + "#" + s.rule() + " `" + s.text() + "` leaves it untracked, and the nat table,"
+                        + " where kube-proxy's DNAT is, never sees untracked packets";
+            }
+            if (s.kind() == TraceStep.Kind.RULE && s.matched() && "nat".equals(s.table()) && s.chain() != null) {
+                if (s.chain().startsWith("KUBE-SERVICES") || s.chain().startsWith("KUBE-SVC-") || s.chain().startsWith("KUBE-SEP-")
+                        || "KUBE-SERVICES".equals(s.target())) {
+                    sawServices = true;
+                }
+                boolean builtin = s.chain().equals("PREROUTING") || s.chain().equals("OUTPUT");
+                if (builtin && !sawServices && ("ACCEPT".equals(s.target()) || "RETURN".equals(s.target()))) {
+                    return "nat/" + s.chain() + "#" + s.rule() + " `" + s.text() + "` ends the chain before kube-proxy's KUBE-SERVICES jump";
+                }
+            }
+        }
+        List<String> entered = b.steps().stream().filter(s -> s.kind() == TraceStep.Kind.RULE && s.matched() && s.target() != null
+                && (s.target().startsWith("KUBE-SVC-") || s.target().startsWith("KUBE-SVL-") || s.target().startsWith("KUBE-SEP-")))
+                .map(TraceStep::target).toList();
+        if (!entered.isEmpty()) {
+            String last = entered.get(entered.size() - 1);
+            return "kube-proxy's chain " + last + " was entered but no rule in it translated the packet (flushed or edited: compare"
+                    + " iptables-save -t nat -S " + last + " with what kube-proxy writes)";
+        }
+        return null;
     }
 
     private static String ruleText(TraceBranch b) {

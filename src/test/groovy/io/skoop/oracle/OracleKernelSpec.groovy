@@ -1,0 +1,56 @@
+package io.skoop.oracle
+
+import io.skoop.testsupport.KernelLab
+import io.skoop.testsupport.LabClusters
+import java.nio.file.Files
+import java.nio.file.Path
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Unroll
+
+/**
+ * The randomized kernel oracle ({@link Oracle}) over a fixed set of seeds: every flow of every scenario must agree
+ * with the kernel. {@code -Doracle.seeds=1-500} (or scripts/oracle) runs a long sweep; the report is
+ * target/oracle/report.md, and each disagreeing scenario's snapshot and story are kept in target/oracle/seed-N/.
+ * Needs root: runs in CI; fails (does not skip) under CI without root.
+ */
+@IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root to build network namespaces')
+class OracleKernelSpec extends Specification {
+
+    /** The seeds CI runs: a fixed set sized to stay within a few minutes. */
+    static final String CI_SEEDS = '1-30'
+    static final Path OUT = Path.of('target', 'oracle')
+
+    @Shared LabClusters clusters = new LabClusters('orc')
+    @Shared Oracle oracle
+    @Shared List<Oracle.Row> rows = Collections.synchronizedList([])
+
+    def setupSpec() {
+        Files.createDirectories(OUT)
+        oracle = new Oracle(clusters.labs, clusters.run, OUT)
+    }
+
+    def cleanupSpec() {
+        Files.writeString(OUT.resolve('report.md'), Oracle.report(rows, seedSpec()))
+        clusters.close()
+    }
+
+    static String seedSpec() {
+        System.getProperty('oracle.seeds', CI_SEEDS)
+    }
+
+    @Unroll
+    def "oracle seed #seed: every flow's verdict equals the kernel's outcome"() {
+        when:
+        List<Oracle.Row> scenario = oracle.scenario(seed)
+        rows.addAll(scenario)
+        List<Oracle.Row> wrong = scenario.findAll { !it.agrees }
+
+        then:
+        wrong.isEmpty() || { throw new AssertionError(wrong*.describe().join('\n\n') + "\n(kept in ${OUT.resolve("seed-$seed")})") }()
+
+        where:
+        seed << Oracle.seeds(seedSpec())
+    }
+}
