@@ -460,6 +460,30 @@ final class LinuxNetNode implements NetNodeAction {
                         + ": nobody takes them (a permanent entry is never resolved again; ip neigh del " + nexthop + " dev " + out + ")");
     }
 
+    /**
+     * Whether the receiver's {@code arp_ignore} (max of all and the device, as IN_DEV_ARP_IGNORE) keeps it from
+     * answering an ARP request for {@code target} on {@code dev} (arp_ignore() in net/ipv4/arp.c): 8 never answers, 1
+     * answers only for an address of the receiving device; the other modes (2–7) answer here. Then: a drop when this
+     * namespace has no usable neighbour entry for {@code nexthop}, else a WARNING (the entry works until it expires,
+     * then resolution fails). Null when the receiver answers.
+     */
+    private Outcome arpIgnored(NetNode me, Packet p, Flow f, NetNS receiver, Interface dev, Ip target, String where, String outDev, Ip nexthop) {
+        int level = receiver.sysctls().effectiveMax("ipv4", dev.name(), "arp_ignore");
+        boolean ignores = level == 8 || (level == 1 && dev.addresses(target.isV6()).stream().noneMatch(a -> a.local().equals(target)));
+        if (!ignores || target.isV6()) {
+            return null;
+        }
+        String why = where + " answers no ARP request for " + target + " on " + dev.name() + " (net.ipv4.conf." + dev.name()
+                + ".arp_ignore, effective " + level + ", the larger of all and " + dev.name() + ")";
+        Optional<io.skoop.netstack.neigh.Neighbour> entry = ns.neighbours().lookup(nexthop, outDev).filter(io.skoop.netstack.neigh.Neighbour::isUsable);
+        if (entry.isPresent()) {
+            me.addSuspicion(Suspicion.warning(why + ": " + hop + "'s neighbour entry `" + entry.get() + "` still works; once it expires, "
+                    + nexthop + " cannot be resolved and the frames stop"));
+            return null;
+        }
+        return drop(me, p, f, why + ": " + hop + " has no usable neighbour entry for " + nexthop + ", so it cannot resolve it");
+    }
+
     /** Pod eth0 → its veth peer on the node. */
     private List<Outcome> toNode(Walk walk, NetNode me, Interface out, Ip nexthop, Packet p, Flow f) {
         String node = manager.pod(hop).nodeName();
@@ -478,9 +502,16 @@ final class LinuxNetNode implements NetNodeAction {
                     + " MTU " + peer.mtu() + " on node " + node));
         }
         if (nexthop != null) {
-            Optional<String> wrong = wrongNeighbour(out.name(), nexthop, nodeNs.interfaces().withAddress(nexthop).orElse(null), "node " + node);
+            Interface holder = nodeNs.interfaces().withAddress(nexthop).orElse(null);
+            Optional<String> wrong = wrongNeighbour(out.name(), nexthop, holder, "node " + node);
             if (wrong.isPresent()) {
                 return List.of(drop(me, p, f, wrong.get()));
+            }
+            if (holder != null) {
+                Outcome ignored = arpIgnored(me, p, f, nodeNs, holder, nexthop, "node " + node, out.name(), nexthop);
+                if (ignored != null) {
+                    return List.of(ignored);
+                }
             }
         }
         me.explain("veth " + out.name() + " -> " + peer.name() + " on node " + node);
@@ -658,6 +689,12 @@ final class LinuxNetNode implements NetNodeAction {
         Optional<String> wrong = wrongNeighbour(out.name(), viaGateway ? nexthop : d.address(), in, "node " + d.node());
         if (wrong.isPresent()) {
             return List.of(drop(me, p, f, wrong.get()));
+        }
+        // this namespace resolves the node itself only when it is the next hop (not behind the underlay's router)
+        Outcome ignored = viaGateway && !nexthop.equals(d.address()) ? null
+                : arpIgnored(me, p, f, remote, in, d.address(), "node " + d.node(), out.name(), d.address());
+        if (ignored != null) {
+            return List.of(ignored);
         }
         checkUnderlayMtu(walk, me, out, nodeHop, in, p);
         List<Suspicion> infra = manager.infra().check(hop, nodeHop, p);

@@ -65,6 +65,9 @@ class DiagnostorSpec extends Specification {
         where:
         src                | dst                        | port  | proto | backends
         'default/client'   | 'default/web-1'            | 8080  | 'tcp' | ['pod:default/web-1']
+        'default/web-2'    | 'default/web-2'            | 8080  | 'tcp' | ['pod:default/web-2']
+        'node/node-2'      | 'node/node-2'              | 10250 | 'tcp' | ['node:node-2']
+        'default/web-1'    | 'svc/default/web'          | 80    | 'tcp' | ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']
         'default/client'   | 'default/web-2'            | 8080  | 'tcp' | ['pod:default/web-2']
         'default/client-2' | 'default/web-3'            | 8081  | 'tcp' | ['pod:default/web-3']
         'default/client'   | 'kube-system/coredns'      | 53    | 'udp' | ['pod:kube-system/coredns']
@@ -171,6 +174,66 @@ class DiagnostorSpec extends Specification {
     }
 
     static Path host(Path dir, String node) { dir.resolve("nodes/$node/host") }
+
+    /** Sets {@code info_slave_data} keys of web-1's bridge port on node-1 (found by its eth0's peer index). */
+    static void web1Port(Path dir, Map data) {
+        int index = new JsonSlurper().parse(dir.resolve('nodes/node-1/pods/default_web-1/link.json').toFile()).find { it.ifname == 'eth0' }.link_index
+        json(host(dir, 'node-1').resolve('link.json')) { List l -> l.find { it.ifindex == index }.linkinfo.info_slave_data.putAll(data); l }
+    }
+
+    def "fault: hairpin off on web-1's bridge port -> web-1 reaching its own Service fails when the DNAT picks web-1 (bridged back out of the port it came in on): 2/3 with a CRITICAL naming hairpin"() {
+        given:
+        Diagnostor x = broken('hairpin') { Path dir -> web1Port(dir, [hairpin: false]) }
+
+        when:
+        Diagnosis d = x.diagnose(q('default/web-1', 'svc/default/web', 80))
+        Diagnosis other = x.diagnose(q('default/client', 'svc/default/web', 80))
+
+        then:
+        d.verdict() == Verdict.REACHABLE
+        Math.abs(d.successProbability() - 2 / 3d) < 1e-9
+        on(d, 'node:node-1', Level.CRITICAL).any { it.startsWith('hairpin mode is off on bridge port') }
+        other.successProbability() == 1.0d
+    }
+
+    def "fault: web-1's bridge port disabled -> nothing reaches web-1, and web-1 reaches nothing; the FATAL names the port state"() {
+        given:
+        Diagnostor x = broken('port-disabled') { Path dir -> web1Port(dir, [state: 'disabled']) }
+
+        when:
+        Diagnosis to = x.diagnose(q('default/client', 'default/web-1', 8080))
+        Diagnosis from = x.diagnose(q('default/web-1', 'default/web-2', 8080))
+
+        then:
+        to.verdict() == Verdict.UNREACHABLE
+        on(to, 'node:node-1', Level.FATAL).any { it.contains('is in state disabled: the bridge sends no frames to it') }
+        from.verdict() == Verdict.UNREACHABLE
+        on(from, 'node:node-1', Level.FATAL).any { it.contains('is in state disabled: the bridge drops the frames it receives') }
+    }
+
+    def "fault: arp_ignore=8 on node-2's eth0 -> nobody on node-1 can resolve node-2: FATAL naming the sysctl; with a REACHABLE entry cached it still works, a WARNING says until when"() {
+        given:
+        Closure ignore = { Path dir ->
+            Path f = host(dir, 'node-2').resolve('sysctl.txt')
+            f.toFile().text = f.toFile().text.replace('net.ipv4.conf.eth0.arp_ignore = 0', 'net.ipv4.conf.eth0.arp_ignore = 8')
+        }
+        Diagnostor x = broken('arp-ignore', ignore)
+        Diagnostor cached = broken('arp-ignore-cached') { Path dir ->
+            ignore(dir)
+            json(host(dir, 'node-1').resolve('neigh.json')) { List n -> n + [[dst: '192.168.56.3', dev: 'eth0', lladdr: '02:00:00:00:00:03', state: ['REACHABLE']]] }
+        }
+
+        when:
+        Diagnosis d = x.diagnose(q('default/client', 'default/web-2', 8080))
+        Diagnosis c = cached.diagnose(q('default/client', 'default/web-2', 8080))
+
+        then:
+        d.verdict() == Verdict.UNREACHABLE
+        on(d, 'node:node-1', Level.FATAL).any { it.startsWith('node node-2 answers no ARP request for 192.168.56.3 on eth0 (net.ipv4.conf.eth0.arp_ignore, effective 8') }
+        c.verdict() == Verdict.REACHABLE
+        breaking(c) == []
+        on(c, 'node:node-1', Level.WARNING).any { it.contains('still works; once it expires') }
+    }
 
     def "fault: route to node-2's podCIDR deleted on node-1 -> the packet leaves by the default route and is lost; the suspicion names the route flannel installs"() {
         given:

@@ -272,9 +272,9 @@ class Oracle {
         rows.groupBy { it.fault.kind }.sort().each { k, rs ->
             b << "| $k | ${rs.size()} | ${rs.count { it.agrees }} | ${rs.count { it.named != null }} | ${rs.count { it.named }} |\n"
         }
-        b << '\n| seed | backend | fault | flow | before | after | verdict | agrees | named | top suspicion |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+        b << '\n| seed | backend | fault | flow | before | after | verdict | agrees | named | top suspicion | kind |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
         rows.each { r ->
-            b << "| $r.seed | $r.backend | ${r.fault.text().replace('|', '\\|')} | ${r.flow} | $r.before | $r.after | ${r.verdictText()} | ${r.agrees ? 'yes' : '**no**'} | ${r.named == null ? '—' : r.named ? 'yes' : '**no**'} | ${(r.top().take(1).join('') ?: '—').replace('|', '\\|')} |\n"
+            b << "| $r.seed | $r.backend | ${r.fault.text().replace('|', '\\|')} | ${r.flow} | $r.before | $r.after | ${r.verdictText()} | ${r.agrees ? 'yes' : '**no**'} | ${r.named == null ? '—' : r.named ? 'yes' : '**no**'} | ${(r.top().take(1).join('') ?: '—').replace('|', '\\|')} | ${r.fault.kind} |\n"
         }
         b.toString()
     }

@@ -108,6 +108,47 @@ class InterfaceParserSpec extends Specification {
         'family mismatch'   | '[{"ifindex":1,"ifname":"lo"}]'             | '[{"ifindex":1,"addr_info":[{"family":"inet6","local":"10.0.0.3","prefixlen":8}]}]'     | 'ns1/addr.json' | 'of family inet6'
     }
 
+    def "a bridge port's STP state and hairpin flag come from info_slave_data (captured: vd, hairpin off); other devices have none"() {
+        expect:
+        ifs.byName('vd').get().bridgePort() == new io.skoop.netstack.link.BridgePort('forwarding', false)
+        ifs.byName('vd').get().bridgePort().forwards()
+        ifs.byName('va').get().bridgePort() == null
+        ifs.byName('br0').get().bridgePort() == null
+    }
+
+    def "bridge port #state: forwards frames #forwards"() {
+        given:
+        String link = '[{"ifindex":3,"ifname":"veth1","flags":["UP"],"mtu":1500,"master":"cni0","linkinfo":{"info_kind":"veth",' +
+                '"info_slave_kind":"bridge","info_slave_data":{"state":"' + state + '","hairpin":true}}}]'
+
+        expect:
+        InterfaceParser.parse('l', link, 'a', '[]').byName('veth1').get().bridgePort().forwards() == forwards
+
+        where:
+        state        | forwards
+        'forwarding' | true
+        'disabled'   | false
+        'blocking'   | false
+        'listening'  | false
+        'learning'   | false
+    }
+
+    def "an unknown bridge port state or a hairpin that is not a boolean is a parse error naming the entry"() {
+        when:
+        InterfaceParser.parse('n/link.json', '[{"ifindex":3,"ifname":"veth1","linkinfo":{"info_slave_kind":"bridge","info_slave_data":' + data + '}}]',
+                'n/addr.json', '[]')
+
+        then:
+        def e = thrown(ParseException)
+        e.file() == 'n/link.json'
+        e.message.contains(message)
+
+        where:
+        data                                   | message
+        '{"state":"up"}'                       | 'a bridge port state: disabled, listening, learning, forwarding, blocking'
+        '{"state":"forwarding","hairpin":"1"}' | 'true or false'
+    }
+
     def "an unknown link kind is kept with its name"() {
         when:
         def i = InterfaceParser.parse('l', '[{"ifindex":7,"ifname":"w0","flags":["UP"],"mtu":1420,"linkinfo":{"info_kind":"wireguard"}}]', 'a', '[]')

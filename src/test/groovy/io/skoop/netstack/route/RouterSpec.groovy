@@ -124,6 +124,30 @@ class RouterSpec extends Specification {
         get(r, '10.51.0.1').prefsrc().toString() == '10.1.0.1'
     }
 
+    def "a gateway that is an address of the namespace itself has scope host: the packet goes on-link (no gateway), output and input alike"() {
+        given:
+        def r = router('{"dst":"10.70.0.0/16","gateway":"10.1.0.1","dev":"a","flags":[]}', DEFAULT_RULES, ['net.ipv4.ip_forward': '1'])
+
+        when:
+        RouteResult out = get(r, '10.70.0.5')
+        RouteResult fwd = get(r, '10.70.0.5 from 10.2.0.7 iif b')
+
+        then:
+        out.ok() && out.dev() == 'a' && out.gateway() == null
+        fwd.ok() && fwd.dev() == 'a' && fwd.gateway() == null
+        out.steps().any { it.describe().contains('gateway 10.1.0.1 is an address of this namespace') }
+    }
+
+    def "strict rp_filter names the sysctl that decided it"() {
+        given:
+        def r = router('{"dst":"10.60.0.0/16","gateway":"10.1.0.2","dev":"a","flags":[]}', DEFAULT_RULES,
+                ['net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.rp_filter': '1', 'net.ipv4.conf.b.rp_filter': '0'])
+
+        expect:
+        get(r, '10.2.0.5 from 10.60.0.1 iif b').failure().contains('(reverse-path filter: net.ipv4.conf.b.rp_filter, effective 1 = strict,'
+                + ' the larger of net.ipv4.conf.all.rp_filter and net.ipv4.conf.b.rp_filter)')
+    }
+
     def "input: loose rp_filter accepts a source routed back via another device, strict does not"() {
         given:
         def routes = '{"dst":"10.60.0.0/16","gateway":"10.1.0.2","dev":"a","flags":[]}'
