@@ -15,8 +15,16 @@ import io.skoop.model.Packet;
  * @param link     the link it crossed
  * @param packet   the packet as received (outer header for a tunnel, inner in {@link Packet#encap()})
  * @param flow     the branch's state
+ * @param misaddressed why the frame's destination MAC belongs to nobody here (the sender's PERMANENT neighbour entry is
+ *                 wrong), or null: a bridge floods such a frame to no taker unless br_netfilter's PREROUTING changes
+ *                 its destination address, which makes the bridge take it as its own (br_nf_pre_routing_finish)
  */
-public record Arrival(Hop hop, String device, Ip nexthop, Link link, Packet packet, Flow flow) {
+public record Arrival(Hop hop, String device, Ip nexthop, Link link, Packet packet, Flow flow, String misaddressed) {
+    /** A frame addressed as its next hop expects. */
+    public Arrival(Hop hop, String device, Ip nexthop, Link link, Packet packet, Flow flow) {
+        this(hop, device, nexthop, link, packet, flow, null);
+    }
+
     /** What makes two arrivals of one branch the same (a forwarding loop): hop, device and packet. */
     public String loopKey() {
         return hop + "|" + device + "|" + packet;
@@ -24,6 +32,6 @@ public record Arrival(Hop hop, String device, Ip nexthop, Link link, Packet pack
 
     /** This arrival with the crossing recorded in its flow ({@link Flow#crossed}). */
     public Arrival crossed() {
-        return new Arrival(hop, device, nexthop, link, packet, flow.crossed(loopKey()));
+        return new Arrival(hop, device, nexthop, link, packet, flow.crossed(loopKey()), misaddressed);
     }
 }

@@ -149,6 +149,9 @@ final class LinuxNetNode implements NetNodeAction {
                         + " bridge link set dev " + in.name() + " state 3)"));
             }
             boolean forBridge = a.nexthop() == null || ns.interfaces().withAddress(a.nexthop()).isPresent();
+            if (a.misaddressed() != null && !ns.sysctls().bridgeNfCallIptables().orElse(false)) {
+                return List.of(drop(me, p, a.flow(), a.misaddressed() + " (bridge " + br.name() + " floods it; no port takes it)"));
+            }
             if (!forBridge) {
                 return bridged(walk, me, a, in, br, ct);
             }
@@ -159,7 +162,7 @@ final class LinuxNetNode implements NetNodeAction {
                 // br_netfilter runs PREROUTING in the bridge (physdev known); without it the IP stack sees cni0 alone
                 req = req.withPhysdev(in.name(), null);
             }
-            return branches(walk, me, p, req, a.flow());
+            return branches(walk, me, p, req, a.flow(), null, a.misaddressed());
         }
         if (in.vxlan() != null) {
             me.explain("received on " + in.name() + " (decapsulated)");
@@ -194,7 +197,11 @@ final class LinuxNetNode implements NetNodeAction {
     // ---- netfilter branches ----------------------------------------------------------------
 
     private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow) {
-        return branches(walk, me, before, req, flow, null);
+        return branches(walk, me, before, req, flow, null, null);
+    }
+
+    private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow, Ip bridgedTo) {
+        return branches(walk, me, before, req, flow, bridgedTo, null);
     }
 
     /**
@@ -202,7 +209,7 @@ final class LinuxNetNode implements NetNodeAction {
      * by the branch's device and route — for a bridged trace ({@code bridgedTo} != null) out of the bridge to the port
      * of that next hop.
      */
-    private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow, Ip bridgedTo) {
+    private List<Outcome> branches(Walk walk, NetNode me, Packet before, TraceRequest req, Flow flow, Ip bridgedTo, String misaddressed) {
         List<io.skoop.netstack.netfilter.NftTable> nft = ns.nftTablesNotSimulated();
         if (!nft.isEmpty()) {
             return List.of(unknown(me, before, flow, "nftables tables " + nft + " of " + ns.dir() + " have base chains skoop does"
@@ -234,6 +241,14 @@ final class LinuxNetNode implements NetNodeAction {
                 me.branch((outer == null ? "" : outer + " / ") + branchLabel(i, all.size(), b));
             }
             try {
+                if (misaddressed != null && b.packet().dst().equals(before.dst()) && b.verdict().passes()) {
+                    // br_nf_pre_routing_finish takes a frame as the bridge's own only when PREROUTING changed its
+                    // destination; this one keeps its address and the MAC nobody has: flooded, not taken
+                    lines.get(i).subList(shared, lines.get(i).size()).forEach(me::explain);
+                    out.add(drop(me, b.packet(), flow.times(b.probability()), misaddressed + " (bridge " + req.iif() + " floods it; no port"
+                            + " takes it, and no DNAT in PREROUTING made the bridge take it as its own)"));
+                    continue;
+                }
                 out.addAll(follow(walk, me, b, req, flow, bridgedTo, lines.get(i).subList(shared, lines.get(i).size())));
             } finally {
                 me.branch(outer);
@@ -505,7 +520,10 @@ final class LinuxNetNode implements NetNodeAction {
             Interface holder = nodeNs.interfaces().withAddress(nexthop).orElse(null);
             Optional<String> wrong = wrongNeighbour(out.name(), nexthop, holder, "node " + node);
             if (wrong.isPresent()) {
-                return List.of(drop(me, p, f, wrong.get()));
+                // the node's bridge decides: it drops the frame unless br_netfilter changes its destination
+                me.explain(wrong.get());
+                Link link = new Link(LinkType.VETH, hop, nodeHop, p, attr(out, null), attr(peer, null), f.hops());
+                return List.of(new Outcome.Next(link, new Arrival(nodeHop, peer.name(), nexthop, link, p, f, wrong.get())));
             }
             if (holder != null) {
                 Outcome ignored = arpIgnored(me, p, f, nodeNs, holder, nexthop, "node " + node, out.name(), nexthop);
@@ -620,6 +638,10 @@ final class LinuxNetNode implements NetNodeAction {
                     + "): the frame is dropped"));
         }
         Ip remote = remotes.get(0);
+        Optional<String> notFor = vtepMismatch(vx, n.lladdr(), remote);
+        if (notFor.isPresent()) {
+            return List.of(drop(me, p, f, notFor.get()));
+        }
         int sport = 32768 + Math.floorMod((p.src() + ":" + p.sport() + ">" + p.dst() + ":" + p.dport()).hashCode(), 28232);
         Ip local = vi.local();
         if (local == null) {
@@ -636,6 +658,29 @@ final class LinuxNetNode implements NetNodeAction {
                 + " VNI " + vi.id() + " (outer source port is a flow hash)");
         TraceRequest req = TraceRequest.of(outer, Path.LOCAL_OUT).withConntrack(f.entryFor(hop, outer));
         return branches(walk, me, outer, req, f);
+    }
+
+    /**
+     * The node that holds {@code remote} must have a VXLAN device of the same VNI whose MAC is {@code innerMac} (the
+     * neighbour's lladdr the inner frame is addressed to): vxlan_rcv hands the inner frame to that device, and a frame
+     * for another MAC is PACKET_OTHERHOST there, which ip_rcv drops. Empty when it is, or when that node is not known.
+     */
+    private Optional<String> vtepMismatch(Interface vx, String innerMac, Ip remote) {
+        if (!(manager.ipCache().lookup(remote) instanceof io.skoop.k8s.IpEntity.NodeEntity ne)) {
+            return Optional.empty();
+        }
+        Hop remoteHop = NetNodeManager.nodeHop(ne.node().name());
+        if (manager.missing(remoteHop).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<Interface> dev = manager.netns(remoteHop).interfaces().all().stream()
+                .filter(i -> i.vxlan() != null && i.vxlan().id() == vx.vxlan().id()).findFirst();
+        if (dev.isEmpty() || dev.get().mac() == null || dev.get().mac().equalsIgnoreCase(innerMac)) {
+            return Optional.empty();
+        }
+        return Optional.of(vx.name() + " FDB sends frames for " + innerMac + " to " + remote + " (node " + ne.node().name() + "), whose "
+                + dev.get().name() + " has MAC " + dev.get().mac() + ": the inner frame is not addressed to it and node " + ne.node().name()
+                + " drops it (bridge fdb show dev " + vx.name() + ": the entry for " + innerMac + " points to the wrong node)");
     }
 
     /** Onto the network between the nodes. */

@@ -206,6 +206,7 @@ class LabDiagnoseKernelSpec extends Specification {
         when: 'the fault is injected, the kernel probes, and the lab is snapshotted and diagnosed'
         Proc.Result injected = Proc.run((['ip', 'netns', 'exec', lab.netns(where)] + command(lab.topology()))*.toString(), null, Duration.ofSeconds(10))
         Probe.Result broken = probe(lab, src, dst, port, 'tcp', FAIL_TIMEOUT)
+        Probe.Result controlled = probe(lab, controlSrc, controlDst, controlPort)
         Diagnostor diagnostor = snapshot(lab, backend, "fault-${backend}-${(fault + where).hashCode() & 0xffff}")
         Diagnosis d = diagnostor.diagnose(query(lab, src, dst, port, 'tcp'))
         Diagnosis control = diagnostor.diagnose(query(lab, controlSrc, controlDst, controlPort, 'tcp'))
@@ -226,7 +227,8 @@ class LabDiagnoseKernelSpec extends Specification {
             assert suspicions(d, Level.FATAL).any { it[0] == hop && it[1].message().contains(words) }
         }
 
-        and: 'the control flow is untouched'
+        and: 'the control flow is untouched, in the kernel and in the diagnosis'
+        controlled.connected()
         control.verdict() == Verdict.REACHABLE
         suspicions(control, Level.FATAL) == []
 

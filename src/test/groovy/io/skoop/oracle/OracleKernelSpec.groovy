@@ -53,4 +53,15 @@ class OracleKernelSpec extends Specification {
         where:
         seed << Oracle.seeds(seedSpec())
     }
+
+    def "over all the seeds, a FATAL or CRITICAL on the breaking hop names the cause of at least 95% of the flows a fault broke"() {
+        given: 'the flows of every seed above (features run in order)'
+        List<Oracle.Row> broken = rows.findAll { it.named != null }
+        List<Oracle.Row> unnamed = broken.findAll { !it.named }
+
+        expect:
+        !rows.isEmpty()
+        broken.size() - unnamed.size() >= 0.95d * broken.size() || { throw new AssertionError("cause named for ${broken.size() - unnamed.size()}"
+                + " of ${broken.size()} broken flows:\n" + unnamed*.describe().join('\n\n')) }()
+    }
 }
