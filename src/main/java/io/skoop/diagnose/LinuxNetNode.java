@@ -683,12 +683,46 @@ final class LinuxNetNode implements NetNodeAction {
                 + " drops it (bridge fdb show dev " + vx.name() + ": the entry for " + innerMac + " points to the wrong node)");
     }
 
+    /**
+     * An on-link next hop that is no node's InternalIP may still be an address of a node on another device (a VXLAN
+     * device's or cni0's address inside that node's podCIDR): Linux answers ARP on the underlay device for any local
+     * address with {@code arp_ignore} 0 (the weak host model; arp_ignore 1 answers only for the receiving device's own
+     * addresses), so the frame reaches that node. Empty when no such node holds the address or it would not answer.
+     */
+    private Optional<Underlay.Delivery> answeredByNode(Ip nexthop) {
+        if (!(manager.ipCache().lookup(nexthop) instanceof io.skoop.k8s.IpEntity.ExternalEntity e) || e.podCIDRNode() == null
+                || e.podCIDRNode().internalIPs().isEmpty()) {
+            return Optional.empty();
+        }
+        Hop owner = NetNodeManager.nodeHop(e.podCIDRNode().name());
+        if (manager.missing(owner).isPresent()) {
+            return Optional.empty();
+        }
+        NetNS ons = manager.netns(owner);
+        Ip address = e.podCIDRNode().internalIPs().get(0);
+        Optional<Interface> holder = ons.interfaces().withAddress(nexthop);
+        Optional<Interface> nic = ons.interfaces().withAddress(address);
+        if (holder.isEmpty() || nic.isEmpty()) {
+            return Optional.empty();
+        }
+        int ignore = ons.sysctls().effectiveMax("ipv4", nic.get().name(), "arp_ignore");
+        if (ignore != 0 && !(ignore == 1 && holder.get().name().equals(nic.get().name()))) {
+            return Optional.empty();
+        }
+        return Optional.of(new Underlay.Delivery(Underlay.Delivery.Kind.NODE, e.podCIDRNode().name(), address, "node "
+                + e.podCIDRNode().name() + ", which answers ARP for " + nexthop + " (its " + holder.get().name() + "'s address) on "
+                + nic.get().name() + ": arp_ignore " + ignore + " answers for any local address"));
+    }
+
     /** Onto the network between the nodes. */
     private List<Outcome> toUnderlay(Walk walk, NetNode me, Interface out, Ip nexthop, boolean viaGateway, Packet p, Flow f) {
         if (nexthop == null) {
             return List.of(unknown(me, p, f, "no next hop known for " + p + " leaving by " + out.name()));
         }
         Underlay.Delivery d = manager.underlay().deliver(nexthop, viaGateway, p);
+        if (d.kind() == Underlay.Delivery.Kind.LOST && !viaGateway) {
+            d = answeredByNode(nexthop).orElse(d);
+        }
         LinkType type = p.encap() != null ? LinkType.VXLAN : LinkType.INFRA;
         Packet inner = p.encap() != null ? p.encap() : p;
         switch (d.kind()) {

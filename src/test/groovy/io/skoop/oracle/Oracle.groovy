@@ -30,13 +30,18 @@ import java.util.Locale
  * A flow the fault broke (connected before, not after) also says whether a FATAL or CRITICAL suspicion on the breaking
  * hop names the cause (one of the fault's words): a hop where a branch ended undelivered or the faulted namespace
  * itself; for a flow that stays REACHABLE (truncated, some backends broken) any hop of the walk. Flows through a Service or NodePort are probed up to 8 times (the DNAT picks a
- * backend at random) and, when the diagnosis says "some backends fail" but the kernel showed one outcome only, 16
- * times more before a disagreement is counted; a direct flow that fails is probed again, and one whose outcomes
+ * backend at random) and, when the diagnosis says "some backends fail" but the kernel showed one outcome only,
+ * {@link #REPROBES} times more before a disagreement is counted; a direct flow that fails is probed again, and one whose outcomes
  * differ 3 times more — if they still differ it is counted as flaky, not judged.
  */
 class Oracle {
 
     static final Duration FAIL_TIMEOUT = Duration.ofMillis(1200)
+    /**
+     * Probes more before "some backends fail" counts as a disagreement with a kernel that showed one outcome: with 4
+     * backends and one failing, 8 + 40 probes all connecting happen with a chance of 0.75^48 ≈ 1e-6.
+     */
+    static final int REPROBES = 40
 
     /** One judged flow of a scenario. */
     static final class Row {
@@ -118,7 +123,7 @@ class Oracle {
                 Diagnosis d = diagnostor.diagnose(query(lab, fl))
                 List<Probe.Result> probes = after[fl]
                 if (fl.balanced() && d.successProbability() > 0 && d.successProbability() < 1 && classify(probes) in ['connected', 'failed']) {
-                    for (int i = 0; i < 16 && classify(probes) in ['connected', 'failed']; i++) {
+                    for (int i = 0; i < REPROBES && classify(probes) in ['connected', 'failed']; i++) {
                         probes = probes + [probe(lab, fl)]
                     }
                 }
