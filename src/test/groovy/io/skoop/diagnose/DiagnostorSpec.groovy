@@ -235,6 +235,26 @@ class DiagnostorSpec extends Specification {
         on(c, 'node:node-1', Level.WARNING).any { it.contains('still works; once it expires') }
     }
 
+    def "a route to node-1's podCIDR via node-2's own address: on-link; node-1 answers ARP for its VTEP address 10.244.0.0 on eth0 (arp_ignore 0), so node-1's own traffic still gets its answers while a pod's does not"() {
+        given:
+        Diagnostor x = broken('own-gateway') { Path dir ->
+            json(host(dir, 'node-2').resolve('route.json')) { List r ->
+                r.find { it.dst == '10.244.0.0/24' }.with { gateway = '192.168.56.3'; dev = 'eth0'; flags = [] }
+                r
+            }
+        }
+
+        when: 'node-1 sends from its flannel.1 address 10.244.0.0 (the source of its route to 10.244.1.0/24); client from a pod address'
+        Diagnosis node = x.diagnose(q('node/node-1', 'default/web-2', 8080))
+        Diagnosis pod = x.diagnose(q('default/client', 'default/web-2', 8080))
+
+        then:
+        node.verdict() == Verdict.REACHABLE
+        breaking(node) == []
+        pod.verdict() == Verdict.UNREACHABLE
+        on(pod, 'node:node-2', Level.FATAL).any { it.contains('no host on the underlay answers ARP for 10.244.0.2') }
+    }
+
     def "fault: route to node-2's podCIDR deleted on node-1 -> the packet leaves by the default route and is lost; the suspicion names the route flannel installs"() {
         given:
         Diagnostor x = broken('route-del') { Path dir -> json(host(dir, 'node-1').resolve('route.json')) { List r -> r.findAll { it.dst != '10.244.1.0/24' } } }
