@@ -15,6 +15,13 @@ import spock.lang.Specification
  */
 class CollectInterruptSpec extends Specification {
     static final Path SKOOP = Path.of('scripts/skoop').toAbsolutePath()
+    /**
+     * A shell without job control starts background commands with SIGINT ignored, and an ignored SIGINT is inherited
+     * down to skoop's JVM, which then never hears it (a CI started as {@code cmd &} would fail here for that alone): skoop
+     * runs through this exec wrapper, which gives SIGINT its default action back, as an interactive terminal has it.
+     */
+    static final List<String> WITH_DEFAULT_SIGINT = ['python3', '-c',
+                                                     'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])']
     @Shared Path tmp = Files.createTempDirectory('skoop-interrupt')
 
     def cleanupSpec() {
@@ -30,7 +37,8 @@ class CollectInterruptSpec extends Specification {
 
     /** Starts {@code skoop collect} against {@code server}; returns the process once a collector pod exists. */
     Process collectUntilPodExists(ExecApiServer server, String out) {
-        Process p = new ProcessBuilder(SKOOP.toString(), 'collect', '--kubeconfig', server.kubeconfig.toString(), tmp.resolve(out).toString())
+        Process p = new ProcessBuilder(WITH_DEFAULT_SIGINT + [SKOOP.toString(), 'collect', '--kubeconfig', server.kubeconfig.toString(),
+                                                              tmp.resolve(out).toString()])
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("${out}.log").toFile()).start()
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60)
         while (server.pods.isEmpty() && p.alive && System.nanoTime() < deadline) {
