@@ -269,8 +269,9 @@ public final class NetfilterSimulator {
                     if (a.physIn != null && daddrChanged && r.device() != null && r.device().equals(a.iif)) {
                         // br_nf_pre_routing_finish (bridged_dnat): a frame that came in on a bridge port, whose
                         // destination PREROUTING changed and whose new route leads out of the same bridge, is bridged
-                        // to the new destination's port, not routed: no ip_forward, no TTL decrement; the bridge's
-                        // FORWARD hook runs iptables FORWARD (br_nf_forward_ip), then POSTROUTING
+                        // to the new destination's port, not routed: ip_forward() never runs, so no TTL decrement (the
+                        // input lookup still does, and still needs forwarding on the bridge); the bridge's FORWARD hook
+                        // runs iptables FORWARD (br_nf_forward_ip), then POSTROUTING
                         a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "br_netfilter: the destination"
                                 + " changed in PREROUTING and the route leads back out of " + r.device() + ": the frame is bridged, not routed"
                                 + " (bridged DNAT; the TTL is kept)");
