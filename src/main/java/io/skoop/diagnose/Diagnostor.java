@@ -10,12 +10,8 @@ import io.skoop.model.PacketPath;
 import io.skoop.model.Suspicion;
 import io.skoop.network.provider.GenericProvider;
 import io.skoop.network.provider.Provider;
-import io.skoop.plugin.Plugin;
-import io.skoop.plugin.flannel.FlannelPlugin;
-import io.skoop.service.ServiceProcessor;
-import io.skoop.service.iptables.KubeProxyIptablesProcessor;
+import io.skoop.network.Network;
 import io.skoop.snapshot.Snapshot;
-import io.skoop.snapshot.SnapshotMeta;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -59,28 +55,21 @@ public final class Diagnostor {
     }
 
     /**
-     * A Diagnostor over a snapshot: the CNI plugin comes from {@code snapshot.json}'s {@code cni}/{@code cniBackend},
-     * the service processor from its {@code proxyMode}; a CNI or mode without one is simulated all the same (only
-     * its intent is not checked), and an INFO says so.
+     * A Diagnostor over a snapshot on a provider's infrastructure: the network ({@link Network#of}) takes the CNI
+     * plugin from {@code snapshot.json}'s {@code cni}/{@code cniBackend} and the service processor from its
+     * {@code proxyMode}; a CNI or mode without one is simulated all the same (only its intent is not checked), and an
+     * INFO says so.
      */
     public Diagnostor(Snapshot snapshot, Provider provider) {
+        this(snapshot, Network.of(snapshot, provider));
+    }
+
+    /** A Diagnostor over a snapshot of a network already assembled. */
+    public Diagnostor(Snapshot snapshot, Network network) {
         this.snapshot = snapshot;
         this.ipCache = IPCache.of(snapshot);
-        SnapshotMeta meta = snapshot.meta();
-        Plugin plugin = null;
-        if ("flannel".equalsIgnoreCase(meta.cni())) {
-            plugin = new FlannelPlugin(meta.cniBackend());
-        } else {
-            setup.add(Suspicion.info("CNI '" + meta.cni() + "' has no skoop plugin: its intent (devices, routes, MTUs) is not checked"));
-        }
-        ServiceProcessor services = null;
-        if (meta.proxyMode() == null || "iptables".equalsIgnoreCase(meta.proxyMode())) {
-            services = new KubeProxyIptablesProcessor();
-        } else {
-            setup.add(Suspicion.info("kube-proxy mode '" + meta.proxyMode() + "' has no skoop service processor: Services are"
-                    + " still resolved by the simulated rules, but not cross-checked with EndpointSlices"));
-        }
-        this.manager = new NetNodeManager(snapshot, ipCache, plugin, services, provider.infraShim(snapshot));
+        setup.addAll(network.setup());
+        this.manager = new NetNodeManager(snapshot, ipCache, network.plugin(), network.services(), network.infra());
         this.targets = new Targets(ipCache);
     }
 

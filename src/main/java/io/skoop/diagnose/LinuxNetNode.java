@@ -795,14 +795,14 @@ final class LinuxNetNode implements NetNodeAction {
      * matters is the largest frame this direction really puts on the wire: for TCP a segment is at most
      * min(the sender's MTU, the MSS the receiver advertised = its MTU − 40) + 40 ({@link #endpointMtu} of both ends),
      * further bounded by the egress device (a VXLAN device's MTU for the inner packet, plus
-     * {@value io.skoop.plugin.flannel.FlannelPlugin#VXLAN_OVERHEAD} bytes; an outer packet larger than the underlay
-     * device is fragmented, as flannel's VXLAN devices do not set DF). Larger than the receiving device's MTU: a black
+     * {@value io.skoop.netstack.link.VxlanInfo#OVERHEAD_V4} bytes; an outer packet larger than the underlay
+     * device is fragmented, as the CNIs' VXLAN devices do not set DF). Larger than the receiving device's MTU: a black
      * hole for full-size packets — CRITICAL on a reply (a server's answer carries full-size segments), WARNING on a
      * request (only large requests break) and for UDP (datagram sizes are the application's).
      */
     private void checkUnderlayMtu(Walk walk, NetNode me, Interface out, Hop remoteHop, Interface in, Packet p) {
         Interface vx = p.encap() == null ? null : vxlanDeviceFor(p.dport());
-        int overhead = io.skoop.plugin.flannel.FlannelPlugin.VXLAN_OVERHEAD;
+        int overhead = io.skoop.netstack.link.VxlanInfo.OVERHEAD_V4;
         Packet inner = p.encap() != null ? p.encap() : p;
         int endpoints = tcpSegmentBound(manager, walk, inner);
         int frame;

@@ -18,6 +18,11 @@ import io.skoop.model.Ip;
  *                 (the inner packet's); vxlan_xmit_one in drivers/net/vxlan
  */
 public record VxlanInfo(long id, Ip local, Ip remote, Ip group, int port, String dev, boolean learning, int ttl) {
+    /**
+     * Bytes VXLAN adds to an inner packet over IPv4: outer IP 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 (RFC 7348 §5);
+     * a VXLAN device's MTU is its underlay's minus this.
+     */
+    public static final int OVERHEAD_V4 = 50;
     /** {@code ttl inherit}: the outer TTL is the inner packet's. */
     public static final int TTL_INHERIT = -1;
 

@@ -44,7 +44,7 @@ public final class FlannelPlugin implements Plugin {
     /** flannel's VXLAN UDP port (the Linux default 8472, not IANA's 4789). */
     public static final int VXLAN_PORT = 8472;
     /** Bytes VXLAN adds over IPv4: outer IP 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
-    public static final int VXLAN_OVERHEAD = 50;
+    public static final int VXLAN_OVERHEAD = io.skoop.netstack.link.VxlanInfo.OVERHEAD_V4;
     /** The bridge the CNI bridge plugin attaches pods to. */
     public static final String BRIDGE = "cni0";
     /** Prefix of flannel's node annotations. */
@@ -56,6 +56,19 @@ public final class FlannelPlugin implements Plugin {
     /** @param defaultBackend the backend of nodes without a {@code backend-type} annotation ({@code vxlan}, {@code host-gw}) */
     public FlannelPlugin(String defaultBackend) {
         this.defaultBackend = defaultBackend == null ? "vxlan" : defaultBackend;
+    }
+
+    /** Registers flannel with {@link io.skoop.network.Network#of} ({@code META-INF/services}). */
+    public static final class Factory implements io.skoop.plugin.PluginFactory {
+        @Override
+        public String cni() {
+            return "flannel";
+        }
+
+        @Override
+        public io.skoop.plugin.Plugin create(io.skoop.snapshot.SnapshotMeta meta) {
+            return new FlannelPlugin(meta.cniBackend());
+        }
     }
 
     @Override

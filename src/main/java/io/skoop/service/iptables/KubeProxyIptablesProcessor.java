@@ -37,6 +37,19 @@ import java.util.TreeSet;
  * ready, as kube-proxy falls back to them).
  */
 public final class KubeProxyIptablesProcessor implements ServiceProcessor {
+    /** Registers the iptables mode with {@link io.skoop.network.Network#of} ({@code META-INF/services}). */
+    public static final class Factory implements io.skoop.service.ServiceProcessorFactory {
+        @Override
+        public String mode() {
+            return "iptables";
+        }
+
+        @Override
+        public io.skoop.service.ServiceProcessor create() {
+            return new KubeProxyIptablesProcessor();
+        }
+    }
+
     @Override
     public String mode() {
         return "iptables";
