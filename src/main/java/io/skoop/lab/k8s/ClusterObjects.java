@@ -27,7 +27,10 @@ import java.util.Map;
  * <li>{@code services} — {@link ServiceObjects} (the lab's Services plus {@code default/kubernetes});</li>
  * <li>{@code endpointslices} and {@code endpoints} — {@link EndpointObjects} (as the EndpointSlice and Endpoints
  *     controllers build them, named targetPorts resolved per pod);</li>
- * <li>{@code configmaps} — {@link ConfigMapObjects} ({@code kube-system/kube-proxy}, {@code kube-flannel/kube-flannel-cfg}).</li>
+ * <li>{@code configmaps} — {@link ConfigMapObjects} ({@code kube-system/kube-proxy}, {@code kube-flannel/kube-flannel-cfg});</li>
+ * <li>{@code networkpolicies} (always; empty without policies), {@code adminnetworkpolicies} and
+ *     {@code baselineadminnetworkpolicies} (only when the topology has some: served where their CRDs are installed)
+ *     — {@link PolicyObjects}.</li>
  * </ul>
  *
  * <p>Everything is a function of the topology and {@code created}: uids are name-based UUIDs of lab, kind and key,
@@ -36,7 +39,10 @@ import java.util.Map;
  */
 public final class ClusterObjects {
     /** The kinds, in the order they are rendered and written: {@code <kind>.json}. */
-    public static final List<String> KINDS = List.of("namespaces", "nodes", "pods", "services", "endpointslices", "endpoints", "configmaps");
+    public static final List<String> KINDS = List.of("namespaces", "nodes", "pods", "services", "endpointslices", "endpoints", "configmaps",
+            "networkpolicies");
+    /** The cluster-scoped policy kinds, rendered after {@link #KINDS} only when the topology has some. */
+    public static final List<String> ADMIN_KINDS = List.of("adminnetworkpolicies", "baselineadminnetworkpolicies");
 
     private ClusterObjects() {
     }
@@ -46,7 +52,8 @@ public final class ClusterObjects {
      *
      * @param t       the resolved topology (flannel CNI)
      * @param created when the cluster was made: every creationTimestamp, condition and start time
-     * @return kind file name ({@link #KINDS}, in that order) to its List object; key order inside is kubectl's
+     * @return kind file name ({@link #KINDS}, in that order, then {@link #ADMIN_KINDS} that have items) to its List
+     *         object; key order inside is kubectl's
      * @throws IllegalArgumentException when the topology's CNI is not flannel
      */
     public static Map<String, ObjectNode> render(ResolvedTopology t, Instant created) {
@@ -59,6 +66,14 @@ public final class ClusterObjects {
         out.put("endpointslices", KubeJson.list(EndpointObjects.slices(t, meta)));
         out.put("endpoints", KubeJson.list(EndpointObjects.endpoints(t, meta)));
         out.put("configmaps", KubeJson.list(ConfigMapObjects.render(t, meta)));
+        out.put("networkpolicies", KubeJson.list(PolicyObjects.render(t, meta, "NetworkPolicy")));
+        for (String file : ADMIN_KINDS) {
+            List<ObjectNode> items = PolicyObjects.render(t, meta, file.equals("adminnetworkpolicies") ? "AdminNetworkPolicy"
+                    : "BaselineAdminNetworkPolicy");
+            if (!items.isEmpty()) {
+                out.put(file, KubeJson.list(items));
+            }
+        }
         return out;
     }
 

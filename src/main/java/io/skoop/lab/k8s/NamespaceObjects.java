@@ -13,7 +13,7 @@ import java.util.TreeSet;
  * Namespace objects (core/v1): the four a kubeadm cluster starts with ({@code default}, {@code kube-system},
  * {@code kube-public}, {@code kube-node-lease}), {@code kube-flannel} from kube-flannel.yml (labelled
  * {@code k8s-app: flannel} and {@code pod-security.kubernetes.io/enforce: privileged}) and every namespace a lab
- * pod or Service uses. Each has the label {@code kubernetes.io/metadata.name} the apiserver sets (since v1.22),
+ * pod, Service or NetworkPolicy uses or the topology declares (with its declared labels). Each has the label {@code kubernetes.io/metadata.name} the apiserver sets (since v1.22),
  * {@code spec.finalizers: [kubernetes]} and {@code status.phase: Active}.
  */
 final class NamespaceObjects {
@@ -27,10 +27,13 @@ final class NamespaceObjects {
         TreeSet<String> names = new TreeSet<>(BUILT_IN);
         t.pods().stream().map(Pod::namespace).forEach(names::add);
         t.services().stream().map(ResolvedService::service).map(s -> s.namespace()).forEach(names::add);
+        t.namespaces().forEach(n -> names.add(n.name()));
+        t.policies().stream().filter(p -> p.namespace() != null).forEach(p -> names.add(p.namespace()));
         List<ObjectNode> out = new ArrayList<>();
         for (String name : names) {
             ObjectNode ns = meta.object("v1", "Namespace", null, name);
             ObjectNode labels = ns.withObjectProperty("metadata").putObject("labels");
+            labels.setAll(KubeJson.strings(t.namespaceLabels(name)));
             labels.put("kubernetes.io/metadata.name", name);
             if (name.equals(LabCluster.FLANNEL_NAMESPACE)) {
                 labels.setAll(KubeJson.strings(Map.of("k8s-app", "flannel", "pod-security.kubernetes.io/enforce", "privileged")));

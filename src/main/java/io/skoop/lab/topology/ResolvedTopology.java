@@ -21,15 +21,24 @@ import java.util.List;
  * @param pods            pods in file order
  * @param services        Services in file order
  * @param externalHosts   external hosts in file order
+ * @param namespaces      namespaces declared with labels
+ * @param policies        policies in file order
  */
 public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay, Ip underlayGateway,
                                List<Node> nodes, List<Pod> pods, List<ResolvedService> services,
-                               List<ExternalHost> externalHosts) {
+                               List<ExternalHost> externalHosts, List<Namespace> namespaces, List<Policy> policies) {
     public ResolvedTopology {
         nodes = List.copyOf(nodes);
         pods = List.copyOf(pods);
         services = List.copyOf(services);
         externalHosts = List.copyOf(externalHosts);
+        namespaces = List.copyOf(namespaces);
+        policies = List.copyOf(policies);
+    }
+
+    /** The labels declared for {@code namespace} in {@code namespaces:} (empty when not declared). */
+    public java.util.Map<String, String> namespaceLabels(String namespace) {
+        return namespaces.stream().filter(n -> n.name().equals(namespace)).findFirst().map(Namespace::labels).orElse(java.util.Map.of());
     }
 
     /** @throws IllegalArgumentException listing the nodes when there is no such node */
@@ -82,6 +91,7 @@ public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix 
             throw new IllegalArgumentException("lab name '" + newName + "' is not a DNS-1123 label (lower-case letters, digits and '-', "
                     + "starting and ending with a letter or digit, at most 63)");
         }
-        return new ResolvedTopology(newName, cni, clusterCIDR, serviceCIDR, underlay, underlayGateway, nodes, pods, services, externalHosts);
+        return new ResolvedTopology(newName, cni, clusterCIDR, serviceCIDR, underlay, underlayGateway, nodes, pods, services, externalHosts,
+                namespaces, policies);
     }
 }

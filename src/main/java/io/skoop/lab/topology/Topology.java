@@ -17,16 +17,26 @@ import java.util.List;
  * @param pods          pods in file order
  * @param services      Services in file order
  * @param externalHosts hosts outside the cluster
+ * @param namespaces    namespaces declared with labels
+ * @param policies      NetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in file order
  * @param origin        where the document and its top-level keys were written
  */
 public record Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay,
                        List<Node> nodes, List<Pod> pods, List<Service> services, List<ExternalHost> externalHosts,
-                       Origin origin) {
+                       List<Namespace> namespaces, List<Policy> policies, Origin origin) {
     public Topology {
         nodes = List.copyOf(nodes);
         pods = List.copyOf(pods);
         services = List.copyOf(services);
         externalHosts = List.copyOf(externalHosts);
+        namespaces = List.copyOf(namespaces);
+        policies = List.copyOf(policies);
+    }
+
+    /** A topology without namespace labels or policies. */
+    public Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay, List<Node> nodes, List<Pod> pods,
+                    List<Service> services, List<ExternalHost> externalHosts, Origin origin) {
+        this(name, cni, clusterCIDR, serviceCIDR, underlay, nodes, pods, services, externalHosts, List.of(), List.of(), origin);
     }
 
     /**

@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * the offending key.
  */
 public final class TopologyLoader {
-    private static final List<String> TOP_KEYS = List.of("name", "cni", "clusterCIDR", "serviceCIDR", "underlay", "nodes", "pods", "services", "externalHosts");
+    private static final List<String> TOP_KEYS = List.of("name", "cni", "clusterCIDR", "serviceCIDR", "underlay", "nodes", "pods", "services", "externalHosts", "namespaces",
+            "policies");
+    private static final List<String> NAMESPACE_KEYS = List.of("name", "labels");
     private static final List<String> NODE_KEYS = List.of("name", "podCIDR", "address", "listeners");
     private static final List<String> POD_KEYS = List.of("namespace", "name", "node", "labels", "ip", "ports", "listeners");
     private static final List<String> SERVICE_KEYS = List.of("namespace", "name", "type", "clusterIP", "selector", "ports");
@@ -86,7 +88,8 @@ public final class TopologyLoader {
         Fields f = new Fields(root, "the topology", TOP_KEYS);
         return new Topology(f.string("name", null), cni(f.required("cni")), f.prefix("clusterCIDR", true), f.prefix("serviceCIDR", true),
                 f.prefix("underlay", true), f.list("nodes", true, this::node), f.list("pods", false, this::pod),
-                f.list("services", false, this::service), f.list("externalHosts", false, this::externalHost), f.origin());
+                f.list("services", false, this::service), f.list("externalHosts", false, this::externalHost),
+                f.list("namespaces", false, this::namespace), f.list("policies", false, this::policy), f.origin());
     }
 
     private Cni cni(YamlNode node) {
@@ -109,6 +112,52 @@ public final class TopologyLoader {
             return new Cni.Flannel(b);
         }
         throw error(typeNode, "unknown CNI type (supported: " + String.join(", ", Cni.SUPPORTED) + ")", type);
+    }
+
+    private Namespace namespace(YamlNode node) {
+        Fields f = new Fields(node, "a namespace", NAMESPACE_KEYS);
+        return new Namespace(f.string("name", null), f.labels("labels"), f.origin());
+    }
+
+    /**
+     * A policy manifest: apiVersion and kind as {@link Policy#KINDS} gives them, metadata.name, and a spec that reads as
+     * the kind (the snapshot reader's own check, so a manifest the lab accepts is one a diagnosis reads).
+     */
+    private Policy policy(YamlNode node) {
+        if (!(node instanceof YamlNode.Mapping m)) {
+            throw error(node, "expected a policy manifest (apiVersion, kind, metadata, spec), got " + node.describe());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) node.toJson();
+        String kind = manifest.path("kind").asText(null);
+        if (kind == null || !Policy.KINDS.containsKey(kind)) {
+            List<String> kinds = Policy.KINDS.keySet().stream().sorted().toList();
+            throw new ParseException(file, m.keyLines().getOrDefault("kind", m.line()), kind,
+                    "a policy's kind must be one of " + String.join(", ", kinds) + (kind == null ? "" : Names.didYouMean(kind, kinds)));
+        }
+        String apiVersion = manifest.path("apiVersion").asText(null);
+        if (!Policy.KINDS.get(kind).equals(apiVersion)) {
+            throw new ParseException(file, m.keyLines().getOrDefault("apiVersion", m.line()), apiVersion,
+                    kind + " needs apiVersion " + Policy.KINDS.get(kind));
+        }
+        String name = manifest.path("metadata").path("name").asText(null);
+        if (name == null || name.isEmpty()) {
+            throw new ParseException(file, m.keyLines().getOrDefault("metadata", m.line()), null, kind + " is missing metadata.name");
+        }
+        String namespace = null;
+        if (kind.equals("NetworkPolicy")) {
+            namespace = manifest.path("metadata").path("namespace").asText("default");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("metadata")).put("namespace", namespace);
+        }
+        try {
+            if (kind.equals("NetworkPolicy")) {
+                io.skoop.snapshot.k8s.KNetworkPolicy.parse(manifest);
+            } else {
+                io.skoop.snapshot.k8s.KAdminNetworkPolicy.parse(manifest);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParseException(file, m.keyLines().getOrDefault("spec", m.line()), null, kind + " " + name + ": " + e.getMessage());
+        }
+        return new Policy(kind, namespace, name, manifest, new Origin(file, m.line(), m.keyLines()));
     }
 
     private Node node(YamlNode node) {

@@ -59,8 +59,34 @@ final class TopologyResolver {
         List<Pod> pods = resolvePods(byName);
         List<ResolvedService> services = resolveServices(pods);
         List<ExternalHost> externals = checkExternalHosts(byName.keySet());
+        checkPolicies();
         return new ResolvedTopology(t.name(), t.cni(), t.clusterCIDR(), t.serviceCIDR(), t.underlay(), t.underlay().address().plus(1),
-                nodes, pods, services, externals);
+                nodes, pods, services, externals, t.namespaces(), t.policies());
+    }
+
+    // ---- namespaces and policies
+
+    /** Namespace names are DNS-1123 labels and unique; a policy's key is unique per kind; at most one baseline. */
+    private void checkPolicies() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Namespace n : t.namespaces()) {
+            checkName(n.name(), n.origin().at("name"), "namespace name");
+            if (!seen.add(n.name())) {
+                throw n.origin().error(n.name(), "namespace " + n.name() + " is declared twice");
+            }
+        }
+        seen.clear();
+        for (Policy p : t.policies()) {
+            if (p.namespace() != null) {
+                checkName(p.namespace(), p.origin(), "namespace name");
+            }
+            if (!seen.add(p.kind() + " " + p.key())) {
+                throw p.origin().error(p.key(), p.kind() + " " + p.key() + " is written twice");
+            }
+            if (p.kind().equals("BaselineAdminNetworkPolicy") && !p.name().equals("default")) {
+                throw p.origin().error(p.name(), "a BaselineAdminNetworkPolicy is a singleton named 'default'");
+            }
+        }
     }
 
     // ---- CIDRs

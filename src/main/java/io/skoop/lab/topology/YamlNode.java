@@ -29,6 +29,35 @@ sealed interface YamlNode {
     /** What the node is, for messages: "a mapping", "a list", "'text'". */
     String describe();
 
+    /**
+     * The node as a JSON tree (a Kubernetes manifest written in the topology): integers and booleans as YAML typed
+     * them, other scalars as text, a YAML null as JSON null.
+     */
+    default com.fasterxml.jackson.databind.JsonNode toJson() {
+        com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        if (this instanceof Mapping m) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = f.objectNode();
+            m.entries().forEach((k, v) -> o.set(k, v.toJson()));
+            return o;
+        }
+        if (this instanceof Sequence s) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = f.arrayNode();
+            s.items().forEach(i -> a.add(i.toJson()));
+            return a;
+        }
+        Scalar s = (Scalar) this;
+        if (s.text() == null) {
+            return f.nullNode();
+        }
+        if (s.kind() == JsonToken.VALUE_NUMBER_INT) {
+            return f.numberNode(new java.math.BigInteger(s.text().replace("_", "")).longValue());
+        }
+        if (s.kind() == JsonToken.VALUE_TRUE || s.kind() == JsonToken.VALUE_FALSE) {
+            return f.booleanNode(s.kind() == JsonToken.VALUE_TRUE);
+        }
+        return f.textNode(s.text());
+    }
+
     /** A mapping; {@code keyLines} holds the line of each key. */
     record Mapping(int line, Map<String, YamlNode> entries, Map<String, Integer> keyLines) implements YamlNode {
         @Override

@@ -17,6 +17,13 @@ public final class KubeObjects {
     /** The files read from {@code k8s/}: what {@code kubectl get <kind> -A -o json} prints. */
     public static final List<String> FILES = List.of("namespaces.json", "nodes.json", "pods.json", "services.json",
             "endpointslices.json", "configmaps.json");
+    /**
+     * The policy files, read when present: NetworkPolicies ({@code kubectl get networkpolicies -A -o json}) and the
+     * cluster-scoped AdminNetworkPolicies and BaselineAdminNetworkPolicies (served only where their CRDs are
+     * installed). A snapshot without {@code networkpolicies.json} cannot say which policies exist.
+     */
+    public static final List<String> POLICY_FILES = List.of("networkpolicies.json", "adminnetworkpolicies.json",
+            "baselineadminnetworkpolicies.json");
     /** How many names an unknown-name error lists at most. */
     private static final int LISTED = 20;
 
@@ -26,14 +33,32 @@ public final class KubeObjects {
     private final List<KService> services;
     private final List<KEndpointSlice> endpointSlices;
     private final List<KConfigMap> configMaps;
+    private final List<KNetworkPolicy> networkPolicies;
+    private final List<KAdminNetworkPolicy> adminNetworkPolicies;
+    private final boolean policiesCollected;
     private final Map<String, KNode> nodeByName;
     private final Map<String, KPod> podByKey;
     private final Map<String, KService> serviceByKey;
     private final Map<String, KConfigMap> configMapByKey;
 
-    /** The objects as given (list order kept). */
+    /** The objects as given (list order kept), from a source that did not collect policies. */
     public KubeObjects(List<KNamespace> namespaces, List<KNode> nodes, List<KPod> pods, List<KService> services,
                        List<KEndpointSlice> endpointSlices, List<KConfigMap> configMaps) {
+        this(namespaces, nodes, pods, services, endpointSlices, configMaps, List.of(), List.of(), false);
+    }
+
+    /**
+     * The objects as given (list order kept).
+     *
+     * @param adminNetworkPolicies AdminNetworkPolicies and BaselineAdminNetworkPolicies
+     * @param policiesCollected    whether the source listed NetworkPolicies (false: which exist is not known)
+     */
+    public KubeObjects(List<KNamespace> namespaces, List<KNode> nodes, List<KPod> pods, List<KService> services,
+                       List<KEndpointSlice> endpointSlices, List<KConfigMap> configMaps, List<KNetworkPolicy> networkPolicies,
+                       List<KAdminNetworkPolicy> adminNetworkPolicies, boolean policiesCollected) {
+        this.networkPolicies = List.copyOf(networkPolicies);
+        this.adminNetworkPolicies = List.copyOf(adminNetworkPolicies);
+        this.policiesCollected = policiesCollected;
         this.namespaces = List.copyOf(namespaces);
         this.nodes = List.copyOf(nodes);
         this.pods = List.copyOf(pods);
@@ -49,17 +74,34 @@ public final class KubeObjects {
     /**
      * Reads {@link #FILES} from a snapshot's {@code k8s/} folder.
      *
+     * The {@link #POLICY_FILES} are read when present.
+     *
      * @throws ParseException naming the file (and the line, from Jackson's location) when one is missing, is not
      *                        JSON, or holds a value of the wrong shape (e.g. a pod IP that is not an address)
      */
     public static KubeObjects read(Path k8sDir) {
+        Path np = k8sDir.resolve("networkpolicies.json");
+        boolean collected = java.nio.file.Files.exists(np);
+        List<KAdminNetworkPolicy> admin = new java.util.ArrayList<>();
+        for (String f : List.of("adminnetworkpolicies.json", "baselineadminnetworkpolicies.json")) {
+            if (java.nio.file.Files.exists(k8sDir.resolve(f))) {
+                boolean baseline = f.startsWith("baseline");
+                for (KAdminNetworkPolicy p : Wire.readList(k8sDir.resolve(f), KAdminNetworkPolicy.class,
+                        baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy")) {
+                    // the file says which kind it lists (kubectl sets each item's kind, a hand-made list may not)
+                    admin.add(p.baseline() == baseline ? p
+                            : new KAdminNetworkPolicy(p.name(), baseline, p.priority(), p.subject(), p.ingress(), p.egress()));
+                }
+            }
+        }
         return new KubeObjects(
                 Wire.readList(k8sDir.resolve("namespaces.json"), KNamespace.class, "Namespace"),
                 Wire.readList(k8sDir.resolve("nodes.json"), KNode.class, "Node"),
                 Wire.readList(k8sDir.resolve("pods.json"), KPod.class, "Pod"),
                 Wire.readList(k8sDir.resolve("services.json"), KService.class, "Service"),
                 Wire.readList(k8sDir.resolve("endpointslices.json"), KEndpointSlice.class, "EndpointSlice"),
-                Wire.readList(k8sDir.resolve("configmaps.json"), KConfigMap.class, "ConfigMap"));
+                Wire.readList(k8sDir.resolve("configmaps.json"), KConfigMap.class, "ConfigMap"),
+                collected ? Wire.readList(np, KNetworkPolicy.class, "NetworkPolicy") : List.of(), admin, collected);
     }
 
     public List<KNamespace> namespaces() {
@@ -84,6 +126,26 @@ public final class KubeObjects {
 
     public List<KConfigMap> configMaps() {
         return configMaps;
+    }
+
+    /** The NetworkPolicies (empty when not {@link #policiesCollected}). */
+    public List<KNetworkPolicy> networkPolicies() {
+        return networkPolicies;
+    }
+
+    /** The AdminNetworkPolicies and BaselineAdminNetworkPolicies. */
+    public List<KAdminNetworkPolicy> adminNetworkPolicies() {
+        return adminNetworkPolicies;
+    }
+
+    /** Whether the snapshot holds {@code networkpolicies.json} (else which NetworkPolicies exist is not known). */
+    public boolean policiesCollected() {
+        return policiesCollected;
+    }
+
+    /** The namespace named {@code name}, if listed. */
+    public Optional<KNamespace> findNamespace(String name) {
+        return namespaces.stream().filter(n -> n.name().equals(name)).findFirst();
     }
 
     public Optional<KNode> findNode(String name) {

@@ -115,6 +115,21 @@ final class Wire {
         }
     }
 
+    /**
+     * One object read as {@code type} from a JSON tree (a manifest written elsewhere, e.g. in a lab topology).
+     *
+     * @throws IllegalArgumentException with the reason, the path of the field ({@code at spec.ingress[0]}) in it
+     */
+    static <T> T convert(com.fasterxml.jackson.databind.JsonNode tree, Class<T> type) {
+        try {
+            return JSON.treeToValue(tree, type);
+        } catch (JacksonException e) {
+            String at = e instanceof JsonMappingException m ? path(m) : "";
+            String why = e.getCause() instanceof IllegalArgumentException c ? c.getMessage() : e.getOriginalMessage();
+            throw new IllegalArgumentException(why + (at.isEmpty() ? "" : " (at " + at + ")"), e);
+        }
+    }
+
     /** {@code list}, or an empty list when null. */
     static <T> List<T> orEmpty(List<T> list) {
         return list == null ? List.of() : List.copyOf(list.stream().filter(i -> i != null).toList());

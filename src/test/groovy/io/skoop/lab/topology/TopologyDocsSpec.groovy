@@ -20,7 +20,7 @@ class TopologyDocsSpec extends Specification {
         List<Path> snippets = Files.list(DIR).filter { it.fileName.toString() ==~ /docs-.*\.yaml/ }.sorted().toList()
 
         expect:
-        snippets*.fileName*.toString() == ['docs-external.yaml', 'docs-minimal.yaml', 'docs-nodes.yaml', 'docs-pods.yaml', 'docs-services.yaml']
+        snippets*.fileName*.toString() == ['docs-external.yaml', 'docs-minimal.yaml', 'docs-nodes.yaml', 'docs-pods.yaml', 'docs-policies.yaml', 'docs-services.yaml']
         snippets.every { doc.contains('```yaml\n' + Files.readString(it) + '```\n') }
     }
 
@@ -34,6 +34,24 @@ class TopologyDocsSpec extends Specification {
         expect:
         shown.size() == 6
         shown.every { spec.contains('"' + it + '"') }
+    }
+
+    def "policies: namespaces with labels, a NetworkPolicy put in default, an AdminNetworkPolicy; the objects carry the API server's defaults"() {
+        when:
+        def t = load('docs-policies.yaml')
+        def objects = io.skoop.lab.k8s.ClusterObjects.render(t, java.time.Instant.parse('2026-12-06T00:00:00Z'))
+        def np = new groovy.json.JsonSlurper().parseText(io.skoop.lab.k8s.ClusterObjects.print(objects.networkpolicies)).items
+
+        then:
+        t.namespaces()*.name == ['monitoring']
+        t.policies().collect { it.kind() + " " + it.key() } == ['NetworkPolicy default/web-ingress', 'AdminNetworkPolicy no-telnet']
+        np*.metadata*.namespace == ['default']
+        np[0].spec.policyTypes == ['Ingress']
+        np[0].spec.ingress[0].ports == [[port: 'http', protocol: 'TCP']]
+        objects.keySet().containsAll(['networkpolicies', 'adminnetworkpolicies'])
+        !objects.containsKey('baselineadminnetworkpolicies')
+        new groovy.json.JsonSlurper().parseText(io.skoop.lab.k8s.ClusterObjects.print(objects.namespaces)).items
+                .find { it.metadata.name == 'monitoring' }.metadata.labels == ['kubernetes.io/metadata.name': 'monitoring', team: 'ops']
     }
 
     def "minimal: one node gets the first /24 and the underlay's second address"() {
