@@ -12,9 +12,11 @@ import java.nio.file.Path
  * Kubernetes manifests (multi-document YAML, as `kubectl apply -f` takes them) turned into a snapshot's k8s/ folder:
  * the objects a policy evaluation needs. Pods keep their manifests; a workload (Deployment, ReplicaSet, StatefulSet,
  * DaemonSet, Job, ReplicationController) becomes one Running pod named after it with its template's labels and container
- * ports; every pod without status.podIP gets the next address of 10.244.0.0/16 on node-1 (node-1: 192.168.56.11);
- * namespaces used but not given are created with the label the API server always sets, kubernetes.io/metadata.name.
- * List manifests (kind: List / *List) are unpacked.
+ * ports; every pod without status.podIP gets the next address of the pod range (10.244.0.0/16 unless given) on
+ * node-1, whose InternalIP is the range's first address (given nodes are kept as they are); namespaces used but not
+ * given are created with the label the API server always sets, kubernetes.io/metadata.name. List manifests
+ * (kind: List / PodList / …) are unpacked, their items' kind taken from the list's name when they have none; other
+ * kinds (RBAC, ServiceAccounts …) are ignored.
  */
 class Manifests {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -22,10 +24,10 @@ class Manifests {
     static final Set<String> WORKLOADS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'CronJob'] as Set
 
     /** The objects of {@code yaml} as the snapshot reader reads them (written to a temp k8s/ folder, read back, deleted). */
-    static KubeObjects objects(String yaml) {
+    static KubeObjects objects(String yaml, Prefix podRange = Prefix.parse('10.244.0.0/16')) {
         Path dir = Files.createTempDirectory('skoop-manifests')
         try {
-            write(yaml, dir)
+            write(yaml, dir, podRange)
             return KubeObjects.read(dir)
         } finally {
             dir.toFile().deleteDir()
@@ -38,7 +40,7 @@ class Manifests {
     }
 
     /** Writes the k8s/ files of {@code yaml} into {@code dir}. */
-    static void write(String yaml, Path dir) {
+    static void write(String yaml, Path dir, Prefix podRange = Prefix.parse('10.244.0.0/16')) {
         List<Map> docs = []
         YAML.readerFor(Object).readValues(yaml).readAll().each { d -> if (d instanceof Map && d) docs.addAll(unpack(d as Map)) }
         Map<String, List<Map>> byKind = [namespaces: [], nodes: [], pods: [], services: [], endpointslices: [], configmaps: [],
@@ -62,8 +64,7 @@ class Manifests {
                 pod.status = pod.status ?: [:]
                 pod.status.phase = pod.status.phase ?: 'Running'
                 if (!pod.status.podIP && !pod.spec.hostNetwork) {
-                    int n = next++
-                    pod.status.podIP = "10.244.${n.intdiv(250)}.${n % 250 + 2}".toString()
+                    pod.status.podIP = podRange.address().plus(next++).toString()
                     pod.status.podIPs = [[ip: pod.status.podIP]]
                 }
                 byKind.pods << pod
@@ -89,7 +90,7 @@ class Manifests {
         }
         if (!byKind.nodes) {
             byKind.nodes << [apiVersion: 'v1', kind: 'Node', metadata: [name: 'node-1', labels: [('kubernetes.io/hostname'): 'node-1']],
-                             spec: [podCIDR: '10.244.0.0/16'], status: [addresses: [[type: 'InternalIP', address: '192.168.56.11']]]]
+                             spec: [podCIDR: podRange.toString()], status: [addresses: [[type: 'InternalIP', address: podRange.address().plus(1).toString()]]]]
         }
         Files.createDirectories(dir)
         byKind.each { k, items ->
@@ -101,7 +102,12 @@ class Manifests {
     }
 
     private static List<Map> unpack(Map d) {
-        d.kind?.toString()?.endsWith('List') && d.items instanceof List ? (d.items as List<Map>).collectMany { unpack(it as Map) } : [d]
+        String kind = d.kind?.toString()
+        if (kind?.endsWith('List') && d.items instanceof List) {
+            String itemKind = kind == 'List' ? null : kind[0..-5]
+            return (d.items as List<Map>).findAll { it instanceof Map }.collectMany { Map i -> unpack(i.kind || !itemKind ? i : i + [kind: itemKind]) }
+        }
+        [d]
     }
 
     /** The one pod a workload stands for: its pod template's labels and containers. */
