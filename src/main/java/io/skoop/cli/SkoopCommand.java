@@ -36,6 +36,7 @@ public class SkoopCommand implements Runnable {
 
     static {
         SUBCOMMANDS.put("diagnose", DiagnoseCommand.class);
+        SUBCOMMANDS.put("policy", PolicyCommand.class);
         SUBCOMMANDS.put("run", RunCommand.class);
         SUBCOMMANDS.put("notebook", NotebookCommand.class);
         SUBCOMMANDS.put("netstack", NetstackCommand.class);

@@ -25,14 +25,24 @@ import java.util.List;
  * @param snapshot           the snapshot's name
  * @param opened             the dump folders of the pods and nodes on the paths (the only ones a diagnosis parses),
  *                           relative to the snapshot, in the order first reached
+ * @param policies           what the cluster's NetworkPolicies and AdminNetworkPolicies intend for the flow's pod
+ *                           pairs ({@link io.skoop.plugin.networkpolicy.PolicyEvaluator}); empty without policies
  */
 public record Diagnosis(Query query, Target source, Target destination, Verdict verdict, double successProbability,
                         PacketPath request, PacketPath reply, List<Branch> branches, List<Suspicion> suspicions,
-                        String snapshot, List<String> opened) {
+                        String snapshot, List<String> opened, List<io.skoop.plugin.networkpolicy.PolicyVerdict> policies) {
     public Diagnosis {
         branches = List.copyOf(branches);
         suspicions = List.copyOf(suspicions);
         opened = List.copyOf(opened);
+        policies = List.copyOf(policies);
+    }
+
+    /** A diagnosis without policy intent. */
+    public Diagnosis(Query query, Target source, Target destination, Verdict verdict, double successProbability,
+                     PacketPath request, PacketPath reply, List<Branch> branches, List<Suspicion> suspicions,
+                     String snapshot, List<String> opened) {
+        this(query, source, destination, verdict, successProbability, request, reply, branches, suspicions, snapshot, opened, List.of());
     }
 
     /**

@@ -46,6 +46,7 @@ public final class Diagnostor {
     private final IPCache ipCache;
     private final NetNodeManager manager;
     private final Targets targets;
+    private final PolicyIntent policyIntent;
     private final List<Suspicion> setup = new ArrayList<>();
     private java.util.function.Consumer<String> progress = step -> { };
 
@@ -71,6 +72,7 @@ public final class Diagnostor {
         setup.addAll(network.setup());
         this.manager = new NetNodeManager(snapshot, ipCache, network.plugin(), network.services(), network.infra());
         this.targets = new Targets(ipCache);
+        this.policyIntent = new PolicyIntent(ipCache, network.plugin(), snapshot.meta().cni());
     }
 
     /**
@@ -108,6 +110,38 @@ public final class Diagnostor {
     /** Resolves a source as {@link #diagnose} does. @throws IllegalArgumentException as {@link Targets#source} */
     public Target source(String spec) {
         return targets.source(spec);
+    }
+
+    /**
+     * What the cluster's policies intend for a query, without walking the data path: the client's address to the
+     * destination pod, or to each endpoint of a destination Service (from its EndpointSlices, the port its targetPort
+     * names on each).
+     *
+     * @return one verdict per pair; empty when the snapshot holds no policy
+     * @throws IllegalArgumentException as {@link #diagnose}
+     */
+    public List<io.skoop.plugin.networkpolicy.PolicyVerdict> policyIntent(Query query) {
+        Target src = targets.source(query.source(), query.namespace());
+        Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace());
+        return policyIntent.evaluate(src, dst, query.protocol(), List.of());
+    }
+
+    /**
+     * The policies that select a pod, per direction, in evaluation order.
+     *
+     * @param pod {@code NAMESPACE/NAME}, or a bare name in {@code namespace}
+     * @throws IllegalArgumentException naming close matches when there is no such pod
+     */
+    public io.skoop.plugin.networkpolicy.PolicyEvaluator.Applying policiesOf(String pod, String namespace) {
+        String key = pod.startsWith("pod/") ? pod.substring(4) : pod;
+        String ns = key.contains("/") ? key.substring(0, key.indexOf('/')) : namespace;
+        String name = key.contains("/") ? key.substring(key.indexOf('/') + 1) : key;
+        return policyIntent.evaluator().applying(ipCache.pod(ns, name));
+    }
+
+    /** Whether the snapshot lists NetworkPolicies, and the CNI plugin enforces them: one line for a report. */
+    public String policyEnforcement() {
+        return policyIntent.enforcement(snapshot.objects().policiesCollected());
     }
 
     /**
@@ -181,10 +215,13 @@ public final class Diagnostor {
                 path.nodes().forEach(n -> n.demote(Level.FATAL, Level.CRITICAL, note));
             }
         }
+        List<io.skoop.plugin.networkpolicy.PolicyVerdict> intent = policyIntent.evaluate(src, dst, query.protocol(), requestEnds);
+        boolean delivered = requestEnds.stream().anyMatch(e -> e.kind() == Outcome.End.Kind.DELIVERED);
+        cluster.addAll(policyIntent.suspicions(intent, delivered, snapshot.objects().policiesCollected()));
         // after the walks: a live snapshot collects the nodes they reach, and misses only what could not be had
         cluster.addAll(setup.size(), snapshot.missingDumps().stream().map(m -> Suspicion.info("not collected: " + m)).toList());
         return new Diagnosis(query, src, dst, verdict, Math.min(1.0, success), request.path(), reply.path(), branches, cluster,
-                snapshot.meta().name(), dumpsOf(request.path(), reply.path()));
+                snapshot.meta().name(), dumpsOf(request.path(), reply.path()), intent);
     }
 
     /** The dump folders of the pods and nodes on the paths, relative to the snapshot, in the order first reached. */

@@ -41,7 +41,7 @@ public final class Verbs {
                 new EndpointVerb(EndpointRef.Kind.NODE, "node", "node-2', 10250"), new EndpointVerb(EndpointRef.Kind.SERVICE, "service", "default/web', 80"),
                 new EndpointVerb(EndpointRef.Kind.IP, "ip", "203.0.113.10', 80"), new Diagnose(), new RouteGet(), new Trace(), new PacketVerb(),
                 new Netns(), new NetnodeVerb(), new Listing("nodes"), new Listing("pods"), new Listing("services"),
-                new Address()));
+                new Address(), new PolicyVerb()));
     }
 
     /** The verb called {@code name}, if there is one. */
@@ -201,13 +201,44 @@ public final class Verbs {
 
         @Override
         public Object call(Session session, Args args) {
+            return session.diagnose(query(args.require("source", EndpointRef.class), args.require("destination", EndpointRef.class), args));
+        }
+    }
+
+    /** The query from src to dst: the protocol argument, else the destination's, else TCP. */
+    static Query query(EndpointRef src, EndpointRef dst, Args args) {
+        Protocol p = args.as("protocol", Protocol.class);
+        if (p == null) {
+            p = dst.protocol() != null ? dst.protocol() : Protocol.TCP;
+        }
+        return new Query(src.spec(), dst.spec(), dst.port(), p);
+    }
+
+    static final class PolicyVerb extends Base {
+        PolicyVerb() {
+            super(new VerbDescriptor("policy",
+                    "what NetworkPolicies and AdminNetworkPolicies intend, without the data path: the policies selecting a pod, or the"
+                            + " verdict for a flow naming the deciding policy and rule (docs/diagnose.md)",
+                    List.of(Param.required("source", "Endpoint", "a pod (alone: list its policies), or the client"),
+                            Param.optional("destination", "Endpoint", "the server, with its port (a Service: each endpoint)"),
+                            Param.optional("protocol", "Protocol", "tcp, udp or sctp (default: the destination's, else tcp)")),
+                    "policy(pod('default/client'), pod('default/web-2', 8080))").returning(PolicyView.class));
+        }
+
+        @Override
+        public Object call(Session session, Args args) {
             EndpointRef src = args.require("source", EndpointRef.class);
-            EndpointRef dst = args.require("destination", EndpointRef.class);
-            Protocol p = args.as("protocol", Protocol.class);
-            if (p == null) {
-                p = dst.protocol() != null ? dst.protocol() : Protocol.TCP;
+            EndpointRef dst = args.as("destination", EndpointRef.class);
+            io.skoop.diagnose.Diagnostor d = session.diagnostor();
+            if (dst == null) {
+                if (src.kind() != EndpointRef.Kind.POD) {
+                    throw new IllegalArgumentException("policy(" + src + "): policies select pods; give pod('NAMESPACE/NAME'), or a flow"
+                            + " policy(source, destination)");
+                }
+                String pod = src.name().contains("/") ? src.name() : "default/" + src.name();
+                return new PolicyView(d.policyEnforcement(), pod, d.policiesOf(pod, "default"), List.of());
             }
-            return session.diagnose(new Query(src.spec(), dst.spec(), dst.port(), p));
+            return new PolicyView(d.policyEnforcement(), null, null, d.policyIntent(query(src, dst, args)));
         }
     }
 

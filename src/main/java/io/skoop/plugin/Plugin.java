@@ -20,6 +20,15 @@ public interface Plugin {
     String name();
 
     /**
+     * Whether the CNI enforces NetworkPolicies (renders them into the nodes' rules). flannel does not ("flannel does not
+     * implement network policy": its README points to Calico or kube-router for that); with such a CNI a cluster's
+     * NetworkPolicies have no effect, and a diagnosis says so.
+     */
+    default boolean enforcesNetworkPolicy() {
+        return false;
+    }
+
+    /**
      * Compares a node's namespace with what the plugin sets up on it.
      *
      * @param node  the node

@@ -54,6 +54,31 @@ class DslSpec extends Specification {
         dir.toFile().deleteDir()
     }
 
+    def "policy(...): the policies selecting a pod, and the intent for a flow, naming the deciding rule"() {
+        given: 'a copy of the example with a default-deny for app=web'
+        java.nio.file.Path dir = io.skoop.testsupport.ExampleCopy.copy(java.nio.file.Files.createTempDirectory('skoop-dsl-policy').resolve('s'))
+        dir.resolve('k8s/networkpolicies.json').text = groovy.json.JsonOutput.toJson([apiVersion: 'v1', kind: 'List', items: [
+                [apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: [name: 'deny-web', namespace: 'default'],
+                 spec: [podSelector: [matchLabels: [app: 'web']], policyTypes: ['Ingress']]]]])
+        Session s = new Session()
+        Scripts.run("snapshot('${dir}')", s)
+
+        when:
+        PolicyView listed = Scripts.run("policy(pod('default/web-2'))", s).result
+        PolicyView flow = Scripts.run("policy(pod('default/client'), pod('default/web-2', 8080))", s).result
+
+        then:
+        listed.applying().ingress() == ['NetworkPolicy default/deny-web']
+        listed.toString().contains('flannel enforces none of them')
+        !flow.isAllowed()
+        flow.verdicts()[0].explain() == 'denied: denied by the ingress of default/deny-web: it selects default/web-2 and no rule allows' +
+                ' from pod default/client on TCP/8080'
+        flow.explain().contains('NetworkPolicy default/deny-web ingress: no rules (denies all ingress of the pods it selects)')
+
+        cleanup:
+        dir?.parent?.toFile()?.deleteDir()
+    }
+
     @Unroll
     def "a mistake is a clear error: #code"() {
         when:
@@ -66,7 +91,7 @@ class DslSpec extends Specification {
         where:
         code                                                        | message
         "diagnose(pod('default/client'), pod('default/web-1', 80))" | "no snapshot yet: start with example('flannel-vxlan'), snapshot('/path/to/snapshot') or lab('flannel-vxlan')"
-        "podd('default/client')"                                    | "unknown verb 'podd'; verbs: example, snapshot, live, lab, pod, node, service, ip, diagnose, routeGet, trace, packet, netns, netnode, nodes, pods, services, address, help; did you mean 'pod'?"
+        "podd('default/client')"                                    | "unknown verb 'podd'; verbs: example, snapshot, live, lab, pod, node, service, ip, diagnose, routeGet, trace, packet, netns, netnode, nodes, pods, services, address, policy, help; did you mean 'pod'?"
         "ip('default/client')"                                      | "ip: 'default/client' is not an IP address"
         "diagnose('default/client', pod('default/web-1', 80))"      | "diagnose: source must be a EndpointRef (e.g. diagnose(pod('default/client'), service('default/web', 80))), got String 'default/client'"
         "routeGet(node('node-1'), '10.0.0.1', via: 'x')"            | "routeGet has no parameter 'via': routeGet(at, dst, [from], [iif], [oif], [mark])"
@@ -74,6 +99,6 @@ class DslSpec extends Specification {
         "example('flannel-vxlan'); netnode(new io.skoop.model.Hop(io.skoop.model.NetNodeType.NODE, 'node-1'))" | "start with netnode(pod('ns/name')) (or node/ip): the client of the walk to step through"
         "example('flannel-vxlan'); def s = netnode(pod('default/client')).send(pod('default/web-1', 8080)); netnode(pod('default/client')).receive(s[0])" | "receive takes a transmission returned by send or receive of this session"
         "example('flannel-vxlan'); def n = netnode(pod('default/client')); def s = n.send(pod('default/web-1', 8080)); n.receive(s[0])" | "that transmission goes to node:node-1, not to pod:default/client"
-        "help('diagnoze')"                                          | "unknown verb 'diagnoze'; verbs: example, snapshot, live, lab, pod, node, service, ip, diagnose, routeGet, trace, packet, netns, netnode, nodes, pods, services, address; did you mean 'diagnose'?"
+        "help('diagnoze')"                                          | "unknown verb 'diagnoze'; verbs: example, snapshot, live, lab, pod, node, service, ip, diagnose, routeGet, trace, packet, netns, netnode, nodes, pods, services, address, policy; did you mean 'diagnose'?"
     }
 }

@@ -74,6 +74,15 @@ public final class PolicyEvaluator {
         }
     }
 
+    /** {@code 2 NetworkPolicies, 1 AdminNetworkPolicy, no BaselineAdminNetworkPolicy}. */
+    public String policyCount() {
+        int np = objects.networkPolicies().size();
+        long anp = objects.adminNetworkPolicies().stream().filter(a -> !a.baseline()).count();
+        long banp = objects.adminNetworkPolicies().size() - anp;
+        return np + (np == 1 ? " NetworkPolicy, " : " NetworkPolicies, ") + anp + (anp == 1 ? " AdminNetworkPolicy, " : " AdminNetworkPolicies, ")
+                + (banp == 0 ? "no" : String.valueOf(banp)) + " BaselineAdminNetworkPolicy";
+    }
+
     /** Whether the snapshot holds any policy at all. */
     public boolean hasPolicies() {
         return !objects.networkPolicies().isEmpty() || !objects.adminNetworkPolicies().isEmpty();
