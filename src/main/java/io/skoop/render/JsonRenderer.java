@@ -83,7 +83,29 @@ public final class JsonRenderer {
         }
         ArrayNode opened = root.putArray("opened");
         d.opened().forEach(opened::add);
+        ArrayNode policies = root.putArray("policies");
+        for (io.skoop.plugin.networkpolicy.PolicyVerdict v : d.policies()) {
+            ObjectNode o = policies.addObject();
+            o.put("source", v.source().toString());
+            o.put("destination", v.destination().toString());
+            o.put("port", v.port());
+            o.put("protocol", v.protocol().ianaName());
+            o.put("allowed", v.allowed());
+            side(o.putObject("egress"), v.egress());
+            side(o.putObject("ingress"), v.ingress());
+        }
         return root;
+    }
+
+    private static void side(ObjectNode o, io.skoop.plugin.networkpolicy.PolicyVerdict.Side s) {
+        o.put("pod", s.pod());
+        o.put("decision", s.decision().name());
+        ArrayNode by = o.putArray("selectedBy");
+        s.selectedBy().forEach(by::add);
+        o.put("rule", s.rule() == null ? null : s.rule().toString());
+        o.put("reason", s.reason());
+        ArrayNode trace = o.putArray("trace");
+        s.trace().forEach(trace::add);
     }
 
     private static ObjectNode target(ObjectNode o, Target t) {

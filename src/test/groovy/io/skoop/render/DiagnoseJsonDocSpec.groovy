@@ -58,9 +58,18 @@ class DiagnoseJsonDocSpec extends Specification {
         def d = Diagnoses.refused()
         def withClusterSuspicion = new Diagnosis(d.query(), d.source(), d.destination(), d.verdict(), d.successProbability(),
                 d.request(), d.reply(), d.branches(), [Suspicion.warning('node node-3: no dump')], d.snapshot(), d.opened())
-        Set<String> written = [d, Diagnoses.service(), withClusterSuspicion]
+        def verdict = new io.skoop.plugin.networkpolicy.PolicyVerdict(io.skoop.model.Ip.parse('10.244.0.2'), io.skoop.model.Ip.parse('10.244.2.4'), 80,
+                io.skoop.model.Protocol.TCP,
+                new io.skoop.plugin.networkpolicy.PolicyVerdict.Side('Egress', 'default/client', io.skoop.plugin.networkpolicy.PolicyVerdict.Decision.NOT_ISOLATED,
+                        [], null, 'not isolated', []),
+                new io.skoop.plugin.networkpolicy.PolicyVerdict.Side('Ingress', 'default/sleeper', io.skoop.plugin.networkpolicy.PolicyVerdict.Decision.DENIED,
+                        ['NetworkPolicy default/deny'], null, 'denied by the ingress of default/deny', ['NetworkPolicy default/deny ingress: no rules']))
+        def withPolicies = new Diagnosis(d.query(), d.source(), d.destination(), d.verdict(), d.successProbability(),
+                d.request(), d.reply(), d.branches(), d.suspicions(), d.snapshot(), d.opened(), [verdict])
+        Set<String> written = [d, Diagnoses.service(), withClusterSuspicion, withPolicies]
                 .collectMany { paths(json(it)) }
-                .collect { documentedAs(it) } as Set
+                .collect { documentedAs(it) }
+                .collect { it.replaceFirst(/^policies\[\]\.ingress/, 'policies[].egress') } as Set
 
         expect:
         written - documented == [] as Set

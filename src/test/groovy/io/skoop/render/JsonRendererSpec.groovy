@@ -11,13 +11,13 @@ class JsonRendererSpec extends Specification {
         new JsonSlurper().parseText(new JsonRenderer().render(d)) as Map
     }
 
-    def "top level: query, resolved endpoints, verdict, then the two paths, branches and opened dumps, in that order"() {
+    def "top level: query, resolved endpoints, verdict, then the two paths, branches, opened dumps and policy intent, in that order"() {
         when:
         def j = json(Diagnoses.refused())
 
         then:
         j.keySet() as List == ['schemaVersion', 'query', 'source', 'destination', 'verdict', 'successProbability', 'snapshot',
-                               'suspicions', 'request', 'reply', 'branches', 'opened']
+                               'suspicions', 'request', 'reply', 'branches', 'opened', 'policies']
         j.schemaVersion == 1
         j.query == [source: 'default/client', destination: 'default/sleeper', port: '80', protocol: 'tcp', namespace: 'default']
         j.source == [kind: 'POD', name: 'default/client', ip: '10.244.0.2']
