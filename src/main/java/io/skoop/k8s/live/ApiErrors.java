@@ -21,18 +21,29 @@ public final class ApiErrors {
      */
     static LiveClusterException failure(KubeConfigs.Cluster cluster, String verb, LiveObjects.Kind k, int code, String body) {
         String said = message(body);
+        if (code == 404) {
+            return new NotServed("the API server " + cluster.server() + " does not serve " + k.path() + " (HTTP 404"
+                    + (said.isEmpty() ? "" : ": " + said) + "): skoop needs " + k.apiVersion() + " " + k.kind()
+                    + (k.optional() ? " (its CRD is not installed)" : " (Kubernetes 1.21 or newer)"));
+        }
         String what = verb + " " + k.resource() + (k.group().isEmpty() ? "" : "." + k.group()) + " cluster-wide";
         return new LiveClusterException(switch (code) {
             case 401 -> "the API server " + cluster.server() + " rejected the credentials of context " + cluster.context()
                     + " (HTTP 401 Unauthorized" + (said.isEmpty() ? "" : ": " + said) + "): an expired or revoked token or "
                     + "certificate? kubectl would fail the same way";
             case 403 -> forbidden(cluster, what, "the ClusterRole " + Rbac.READER, said);
-            case 404 -> "the API server " + cluster.server() + " does not serve " + k.path() + " (HTTP 404"
-                    + (said.isEmpty() ? "" : ": " + said) + "): skoop needs " + k.apiVersion() + " " + k.kind()
-                    + " (Kubernetes 1.21 or newer)";
             default -> "the API server " + cluster.server() + " failed to " + what + " (HTTP " + code
                     + (said.isEmpty() ? "" : ": " + said) + ")";
         });
+    }
+
+    /** HTTP 404: the server does not serve the kind (an optional kind's CRD is not installed). */
+    static final class NotServed extends LiveClusterException {
+        private static final long serialVersionUID = 1L;
+
+        NotServed(String message) {
+            super(message);
+        }
     }
 
     /**

@@ -41,8 +41,14 @@ public final class LiveObjects {
      * @param kind       the items' kind
      * @param resource   the resource name RBAC grants ({@code pods}, {@code endpointslices})
      * @param group      its API group ("" for core)
+     * @param optional     a kind served only where its CRD is installed: an API server answering 404 for it means
+     *                     "none", and no file is written (the snapshot reader then reads none)
      */
-    public record Kind(String file, String path, String apiVersion, String kind, String resource, String group) {
+    public record Kind(String file, String path, String apiVersion, String kind, String resource, String group, boolean optional) {
+        /** A kind every API server serves. */
+        public Kind(String file, String path, String apiVersion, String kind, String resource, String group) {
+            this(file, path, apiVersion, kind, resource, group, false);
+        }
     }
 
     /** What {@code skoop collect} lists, in this order: what the diagnosis reads, then what detection and policies read. */
@@ -56,13 +62,19 @@ public final class LiveObjects {
             new Kind("configmaps", "/api/v1/configmaps", "v1", "ConfigMap", "configmaps", ""),
             new Kind("networkpolicies", "/apis/networking.k8s.io/v1/networkpolicies", "networking.k8s.io/v1", "NetworkPolicy",
                     "networkpolicies", "networking.k8s.io"),
-            new Kind("daemonsets", "/apis/apps/v1/daemonsets", "apps/v1", "DaemonSet", "daemonsets", "apps"));
+            new Kind("daemonsets", "/apis/apps/v1/daemonsets", "apps/v1", "DaemonSet", "daemonsets", "apps"),
+            new Kind("adminnetworkpolicies", "/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies",
+                    "policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", "policy.networking.k8s.io", true),
+            new Kind("baselineadminnetworkpolicies", "/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies",
+                    "policy.networking.k8s.io/v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies",
+                    "policy.networking.k8s.io", true));
 
     private LiveObjects() {
     }
 
     /**
-     * Lists every kind of {@link #KINDS} into {@code k8sDir/FILE.json}.
+     * Lists every kind of {@link #KINDS} into {@code k8sDir/FILE.json}; an optional kind the server does not serve (its
+     * CRD is not installed: HTTP 404) gets no file and no count, and {@code done} is told so.
      *
      * @param cluster where to list, and its context's name for messages
      * @param k8sDir  the snapshot's {@code k8s/} folder (created)
@@ -80,7 +92,24 @@ public final class LiveObjects {
             throw new LiveClusterException("cannot write " + k8sDir + ": " + e.getMessage(), e);
         }
         for (Kind k : KINDS) {
-            int n = list(cluster, k, k8sDir.resolve(k.file() + ".json"));
+            Path file = k8sDir.resolve(k.file() + ".json");
+            int n;
+            try {
+                n = list(cluster, k, file);
+            } catch (ApiErrors.NotServed e) {
+                if (!k.optional()) {
+                    throw e;
+                }
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException io) {
+                    throw new LiveClusterException("cannot remove " + file + ": " + io.getMessage(), io);
+                }
+                if (done != null) {
+                    done.accept(k.file() + ": not served (no " + k.kind() + " CRD)");
+                }
+                continue;
+            }
             counts.put(k.file(), n);
             if (done != null) {
                 done.accept(k.file() + ": " + n);

@@ -79,8 +79,29 @@ class LiveErrorsSpec extends Specification {
                 'the API server SERVER failed to list namespaces cluster-wide (HTTP 502: <html><body>Bad Gateway</body></html>)'
         'not a List' | { String p -> [200, 'hello'] } ||
                 'SERVER/api/v1/namespaces answered something that is not JSON: Unrecognized token \'hello\': was expecting (JSON String, Number, Array, Object or token \'null\', \'true\' or \'false\')'
+        'an old API server without EndpointSlices' | { String p -> p.contains('endpointslices') ? [404, status(404, 'NotFound', 'the server could not find the requested resource')] : [200, LIST_OK] } ||
+                'the API server SERVER does not serve /apis/discovery.k8s.io/v1/endpointslices (HTTP 404: the server could not find the requested resource): skoop needs discovery.k8s.io/v1 EndpointSlice (Kubernetes 1.21 or newer)'
         'stops answering' | { String p -> if (p == '/api/v1/pods') { Thread.sleep(3000) }; [200, LIST_OK] } ||
                 'the API server SERVER did not answer the list of pods within 1.0 s; --timeout S waits longer'
+    }
+
+    def "AdminNetworkPolicy CRDs not installed (404): no file for them, the rest collected, a snapshot the diagnosis reads"() {
+        given:
+        Path kc = serve { HttpExchange ex ->
+            ex.requestURI.path.contains('policy.networking.k8s.io') ? [404, status(404, 'NotFound', 'the server could not find the requested resource')]
+                    : [200, LIST_OK]
+        }
+        Path out = dir.resolve('no-anp')
+
+        when:
+        def (code, text, err) = run('collect', '--kubeconfig', kc.toString(), '--objects-only', out.toString())
+
+        then:
+        code == 0
+        Files.isRegularFile(out.resolve('k8s/networkpolicies.json'))
+        !Files.exists(out.resolve('k8s/adminnetworkpolicies.json'))
+        !Files.exists(out.resolve('k8s/baselineadminnetworkpolicies.json'))
+        io.skoop.snapshot.k8s.KubeObjects.read(out.resolve('k8s')).adminNetworkPolicies().isEmpty()
     }
 
     def "an API server nobody listens on"() {
