@@ -76,6 +76,8 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
         String backend = null;
         String clusterCIDR = null;
         String serviceCIDR = null;
+        String poolCIDR = null;
+        String poolName = null;
 
         for (JsonNode ds : daemonSets) {
             String name = text(ds, "metadata", "name");
@@ -126,6 +128,26 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
         }
         if (cni == null) {
             how.put("cni", "no DaemonSet, ConfigMap or node annotation of a CNI skoop knows (give --cni)");
+        }
+        if ("calico".equals(cni)) {
+            // the IPPool says how pods of different nodes reach each other; calico-config only which daemon programs it
+            JsonNode pool = items(k8sDir.resolve("ippools.json"), p -> !p.path("spec").path("disabled").asBoolean(false)
+                    && !text(p, "spec", "cidr").contains(":")).stream().findFirst().orElse(null);
+            JsonNode calicoCfg = configMaps.stream().filter(c -> "calico-config".equals(text(c, "metadata", "name"))).findFirst().orElse(null);
+            if (pool != null) {
+                String vx = text(pool, "spec", "vxlanMode");
+                String ipip = text(pool, "spec", "ipipMode");
+                backend = !vx.isEmpty() && !vx.equals("Never") ? "vxlan" : !ipip.isEmpty() && !ipip.equals("Never") ? "ipip" : "bgp";
+                how.put("cniBackend", "IPPool " + text(pool, "metadata", "name") + " vxlanMode " + (vx.isEmpty() ? "Never" : vx)
+                        + ", ipipMode " + (ipip.isEmpty() ? "Never" : ipip));
+                poolCIDR = text(pool, "spec", "cidr").isEmpty() ? null : text(pool, "spec", "cidr");
+                poolName = text(pool, "metadata", "name");
+            } else if (calicoCfg != null && !text(calicoCfg, "data", "calico_backend").isEmpty()) {
+                String b = text(calicoCfg, "data", "calico_backend");
+                backend = b.equals("vxlan") ? "vxlan" : b.equals("bird") ? "bgp" : b;
+                how.put("cniBackend", "ConfigMap " + text(calicoCfg, "metadata", "namespace") + "/calico-config calico_backend: " + b
+                        + (b.equals("bird") ? " (BGP; IPIP when the IPPool says so, and no IPPool was listed)" : ""));
+            }
         }
 
         String proxyMode = null;
@@ -184,8 +206,12 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
             serviceCIDR = text(kc, "networking", "serviceSubnet");
             how.put("serviceCIDR", "ConfigMap kube-system/kubeadm-config networking.serviceSubnet");
         }
+        if (clusterCIDR == null && poolCIDR != null) {
+            clusterCIDR = poolCIDR;
+            how.put("clusterCIDR", "IPPool " + poolName + " cidr");
+        }
         if (clusterCIDR == null) {
-            how.put("clusterCIDR", "not found in kube-proxy's or flannel's configuration, kube-controller-manager or kubeadm-config (give --cluster-cidr)");
+            how.put("clusterCIDR", "not found in kube-proxy's or flannel's configuration, kube-controller-manager, kubeadm-config or an IPPool (give --cluster-cidr)");
         }
         if (serviceCIDR == null) {
             how.put("serviceCIDR", "not found in kube-apiserver's flags or kubeadm-config (give --service-cidr)");

@@ -67,7 +67,11 @@ public final class LiveObjects {
                     "policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy", "adminnetworkpolicies", "policy.networking.k8s.io", true),
             new Kind("baselineadminnetworkpolicies", "/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies",
                     "policy.networking.k8s.io/v1alpha1", "BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies",
-                    "policy.networking.k8s.io", true));
+                    "policy.networking.k8s.io", true),
+            new Kind("ippools", "/apis/crd.projectcalico.org/v1/ippools", "crd.projectcalico.org/v1", "IPPool", "ippools",
+                    "crd.projectcalico.org", true),
+            new Kind("blockaffinities", "/apis/crd.projectcalico.org/v1/blockaffinities", "crd.projectcalico.org/v1", "BlockAffinity",
+                    "blockaffinities", "crd.projectcalico.org", true));
 
     private LiveObjects() {
     }

@@ -24,6 +24,8 @@ public final class KubeObjects {
      */
     public static final List<String> POLICY_FILES = List.of("networkpolicies.json", "adminnetworkpolicies.json",
             "baselineadminnetworkpolicies.json");
+    /** Calico's objects, read when present: {@code kubectl get ippools.crd.projectcalico.org -o json}, blockaffinities. */
+    public static final List<String> CALICO_FILES = List.of("ippools.json", "blockaffinities.json");
     /** How many names an unknown-name error lists at most. */
     private static final int LISTED = 20;
 
@@ -36,6 +38,8 @@ public final class KubeObjects {
     private final List<KNetworkPolicy> networkPolicies;
     private final List<KAdminNetworkPolicy> adminNetworkPolicies;
     private final boolean policiesCollected;
+    private final List<KIPPool> ipPools;
+    private final List<KBlockAffinity> blockAffinities;
     private final Map<String, KNode> nodeByName;
     private final Map<String, KPod> podByKey;
     private final Map<String, KService> serviceByKey;
@@ -56,6 +60,22 @@ public final class KubeObjects {
     public KubeObjects(List<KNamespace> namespaces, List<KNode> nodes, List<KPod> pods, List<KService> services,
                        List<KEndpointSlice> endpointSlices, List<KConfigMap> configMaps, List<KNetworkPolicy> networkPolicies,
                        List<KAdminNetworkPolicy> adminNetworkPolicies, boolean policiesCollected) {
+        this(namespaces, nodes, pods, services, endpointSlices, configMaps, networkPolicies, adminNetworkPolicies, policiesCollected,
+                List.of(), List.of());
+    }
+
+    /**
+     * The objects as given (list order kept), with Calico's.
+     *
+     * @param ipPools         Calico IPPools
+     * @param blockAffinities Calico BlockAffinities
+     */
+    public KubeObjects(List<KNamespace> namespaces, List<KNode> nodes, List<KPod> pods, List<KService> services,
+                       List<KEndpointSlice> endpointSlices, List<KConfigMap> configMaps, List<KNetworkPolicy> networkPolicies,
+                       List<KAdminNetworkPolicy> adminNetworkPolicies, boolean policiesCollected, List<KIPPool> ipPools,
+                       List<KBlockAffinity> blockAffinities) {
+        this.ipPools = List.copyOf(ipPools);
+        this.blockAffinities = List.copyOf(blockAffinities);
         this.networkPolicies = List.copyOf(networkPolicies);
         this.adminNetworkPolicies = List.copyOf(adminNetworkPolicies);
         this.policiesCollected = policiesCollected;
@@ -101,7 +121,14 @@ public final class KubeObjects {
                 Wire.readList(k8sDir.resolve("services.json"), KService.class, "Service"),
                 Wire.readList(k8sDir.resolve("endpointslices.json"), KEndpointSlice.class, "EndpointSlice"),
                 Wire.readList(k8sDir.resolve("configmaps.json"), KConfigMap.class, "ConfigMap"),
-                collected ? Wire.readList(np, KNetworkPolicy.class, "NetworkPolicy") : List.of(), admin, collected);
+                collected ? Wire.readList(np, KNetworkPolicy.class, "NetworkPolicy") : List.of(), admin, collected,
+                optional(k8sDir.resolve("ippools.json"), KIPPool.class, "IPPool"),
+                optional(k8sDir.resolve("blockaffinities.json"), KBlockAffinity.class, "BlockAffinity"));
+    }
+
+    /** The items of {@code file} when it exists, else none. */
+    private static <T> List<T> optional(Path file, Class<T> type, String kind) {
+        return java.nio.file.Files.exists(file) ? Wire.readList(file, type, kind) : List.of();
     }
 
     public List<KNamespace> namespaces() {
@@ -141,6 +168,16 @@ public final class KubeObjects {
     /** Whether the snapshot holds {@code networkpolicies.json} (else which NetworkPolicies exist is not known). */
     public boolean policiesCollected() {
         return policiesCollected;
+    }
+
+    /** Calico's IPPools ({@code ippools.json}; empty when absent). */
+    public List<KIPPool> ipPools() {
+        return ipPools;
+    }
+
+    /** Calico's BlockAffinities ({@code blockaffinities.json}; empty when absent). */
+    public List<KBlockAffinity> blockAffinities() {
+        return blockAffinities;
     }
 
     /** The namespace named {@code name}, if listed. */

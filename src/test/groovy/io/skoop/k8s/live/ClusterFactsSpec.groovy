@@ -40,6 +40,39 @@ class ClusterFactsSpec extends Specification {
         f.cniBackend() == null
     }
 
+    def "Calico's backend: the enabled IPv4 IPPool's modes decide (#pool), else calico-config's calico_backend"() {
+        given: 'a calico-node DaemonSet, calico-config as manifests/calico.yaml has it, and the IPPools'
+        list('daemonsets', [[metadata: [namespace: 'kube-system', name: 'calico-node'],
+                             spec: [template: [spec: [containers: [[name: 'calico-node', image: 'docker.io/calico/node:v3.28.0']]]]]]])
+        list('configmaps', [[metadata: [namespace: 'kube-system', name: 'calico-config'], data: [calico_backend: 'bird', veth_mtu: '0']]])
+        if (pools != null) {
+            list('ippools', pools)
+        }
+
+        when:
+        ClusterFacts f = ClusterFacts.detect(dir)
+
+        then:
+        f.cniBackend() == backend
+        f.decidedBy().cniBackend == how
+        f.clusterCIDR() == (pools ? '192.168.0.0/16' : null)
+
+        where:
+        pool           | pools                                                                                                    || backend | how
+        'IPIP Always'  | [pool('default-ipv4-ippool', 'Always', 'Never')]                                                         || 'ipip'  | 'IPPool default-ipv4-ippool vxlanMode Never, ipipMode Always'
+        'VXLAN Cross'  | [pool('default-ipv4-ippool', 'Never', 'CrossSubnet')]                                                   || 'vxlan' | 'IPPool default-ipv4-ippool vxlanMode CrossSubnet, ipipMode Never'
+        'neither'      | [pool('default-ipv4-ippool', null, null)]                                                                || 'bgp'   | 'IPPool default-ipv4-ippool vxlanMode Never, ipipMode Never'
+        'disabled, v6' | [pool('old', 'Always', 'Never') + [spec: [cidr: '10.0.0.0/8', ipipMode: 'Always', disabled: true]],
+                          pool('v6', null, null) + [spec: [cidr: 'fd00::/48']], pool('default-ipv4-ippool', null, null)]          || 'bgp'   | 'IPPool default-ipv4-ippool vxlanMode Never, ipipMode Never'
+        'no IPPool'    | null                                                                                                     || 'bgp'   | 'ConfigMap kube-system/calico-config calico_backend: bird (BGP; IPIP when the IPPool says so, and no IPPool was listed)'
+    }
+
+    static Map pool(String name, String ipip, String vxlan) {
+        [apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: [name: name],
+         spec: [allowedUses: ['Workload', 'Tunnel'], blockSize: 26, cidr: '192.168.0.0/16', natOutgoing: true, nodeSelector: 'all()']
+                 + (ipip ? [ipipMode: ipip] : [:]) + (vxlan ? [vxlanMode: vxlan] : [:])]
+    }
+
     def "nothing in the objects: every field unknown, each saying why; a node's dump then fills in the CNI and kube-proxy's mode"() {
         when:
         ClusterFacts none = ClusterFacts.detect(dir)
