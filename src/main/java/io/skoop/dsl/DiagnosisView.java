@@ -44,6 +44,14 @@ public final class DiagnosisView {
         return diagnosis.allSuspicions();
     }
 
+    /**
+     * What the NetworkPolicies intend for the flow's pod pairs ({@code d.policies} in a script): one verdict per pair
+     * the data path reached, naming the deciding policy and rule; empty without policies.
+     */
+    public List<io.skoop.plugin.networkpolicy.PolicyVerdict> getPolicies() {
+        return diagnosis.policies();
+    }
+
     /** The text report with every hop's decisions (routes, rules, lookups). */
     public String explain() {
         return new TextRenderer(true).render(diagnosis);

@@ -75,6 +75,9 @@ class DslSpec extends Specification {
                 ' from pod default/client on TCP/8080'
         flow.explain().contains('NetworkPolicy default/deny-web ingress: no rules (denies all ingress of the pods it selects)')
 
+        and: 'a diagnosis carries the verdict of the pair its data path reached'
+        Scripts.run("diagnose(pod('default/client'), pod('default/web-2', 8080)).policies", s).result*.explain() == [flow.verdicts()[0].explain()]
+
         cleanup:
         dir?.parent?.toFile()?.deleteDir()
     }
