@@ -161,7 +161,7 @@ public final class PolicyEvaluator {
             }
             boolean allow = r.action().equals("Allow");
             return new Side(dir, pod, allow ? Decision.ALLOWED : Decision.DENIED, selectedBy, r,
-                    (allow ? "allowed by " : "denied by ") + r + " (" + r.action() + "): it selects " + pod + " and " + flow, trace);
+                    (allow ? "allowed by " : "denied by ") + r + " (" + r.action() + "): it selects " + pod + " and the rule matches " + flow, trace);
         }
         // 2. NetworkPolicies
         List<KNetworkPolicy> isolating = policies.stream().filter(o -> o instanceof KNetworkPolicy).map(o -> (KNetworkPolicy) o).toList();

@@ -229,7 +229,7 @@ spec:
 
         expect: 'an ANP Deny is final even though a NetworkPolicy allows'
         with(eval(np + anp('Deny', 10, 'deny-b'), 'b1', 'web', 8080)) {
-            !allowed() && ingress().reason() == 'denied by AdminNetworkPolicy deny-b ingress[0] (from-team-b) from[0] ports[0] (Deny): it selects default/web and from pod team-b/b1 on TCP/8080'
+            !allowed() && ingress().reason() == 'denied by AdminNetworkPolicy deny-b ingress[0] (from-team-b) from[0] ports[0] (Deny): it selects default/web and the rule matches from pod team-b/b1 on TCP/8080'
         }
         and: 'its ports decide too'
         eval(np + anp('Deny', 10, 'deny-b'), 'b1', 'web', 9090).allowed()
