@@ -62,7 +62,7 @@ class LabBuilder {
         document.set('name', name, where("name '$name'"))
     }
 
-    /** The CNI plugin and its keys: {@code cni 'flannel', backend: 'vxlan'} (or {@code 'host-gw'}). */
+    /** The CNI plugin and its keys: {@code cni 'flannel', backend: 'vxlan'} (or {@code 'host-gw'}), {@code cni 'calico', mode: 'bgp', blockSize: 26}. */
     void cni(Map options, String type) {
         document.set('cni', [type: type] + options, where("cni '$type'"))
     }

@@ -1,6 +1,5 @@
 package io.skoop.cli;
 
-import io.skoop.lab.flannel.Flannel;
 import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.plan.LabPlanner;
 import io.skoop.lab.plan.Step;
@@ -135,7 +134,7 @@ public class LabCommand implements Runnable {
     static void printLab(PrintWriter out, Lab lab) {
         ResolvedTopology t = lab.topology();
         String l = t.name();
-        out.printf("lab %s (%s, flannel %s)%n", l, lab.entry().source(), Flannel.backend(t).text());
+        out.printf("lab %s (%s, %s %s)%n", l, lab.entry().source(), t.cni().type(), t.cni().modeText());
         out.printf("%nunderlay %s  router %s  namespace %s%n", t.underlay(), t.underlayGateway(), LabNetns.underlay(l));
         out.printf("%n%-16s %-16s %-18s %s%n", "NODE", "ADDRESS", "PODCIDR", "NAMESPACE");
         for (Node n : t.nodes()) {

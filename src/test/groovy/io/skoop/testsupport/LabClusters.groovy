@@ -40,6 +40,24 @@ class LabClusters implements AutoCloseable {
         return labs.up(t, "test $backend", "${backend}.yaml", yaml, null).lab()
     }
 
+    /**
+     * Probes {@code src -> dst:port/proto} until every one of {@code backends} answered (kube-proxy's statistic ladder
+     * picks at random), at most {@code max} times; returns every result.
+     */
+    static List<Probe.Result> probeUntilEveryBackend(Lab lab, String src, String dst, int port, String proto, Collection<String> backends,
+                                                    int max) {
+        Set<String> seen = []
+        List<Probe.Result> results = []
+        for (int i = 0; i < max && seen != backends as Set; i++) {
+            Probe.Result r = Probe.run(lab, src, dst, port, io.skoop.model.Protocol.parse(proto), Probe.DEFAULT_TIMEOUT)
+            results << r
+            if (r.answeredBy() != null) {
+                seen << r.answeredBy()
+            }
+        }
+        results
+    }
+
     /** Every row for every backend: {@code [backend] + row}. */
     static List cross(List backends, List rows) {
         [backends, rows].combinations().collect { [it[0]] + it[1] }

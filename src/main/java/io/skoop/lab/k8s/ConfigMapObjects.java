@@ -1,7 +1,9 @@
 package io.skoop.lab.k8s;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skoop.lab.calico.Calico;
 import io.skoop.lab.flannel.Flannel;
+import io.skoop.lab.topology.Cni;
 import io.skoop.lab.topology.ResolvedTopology;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,12 @@ final class ConfigMapObjects {
         proxy.get("data").properties().forEach(e -> checksum.append(e.getKey()).append(e.getValue().asText()));
         proxy.withObjectProperty("metadata").putObject("annotations")
                 .put("kubeadm.kubernetes.io/component-config.hash", "sha256:" + Meta.digest(checksum.toString()));
+        if (t.cni() instanceof Cni.Calico) {
+            // manifests/calico.yaml's ConfigMap carries no labels
+            ObjectNode calico = meta.object("v1", "ConfigMap", LabCluster.KUBE_SYSTEM, "calico-config");
+            calico.set("data", KubeJson.strings(new TreeMap<>(Calico.configMapData(t))));
+            return List.of(calico, proxy);
+        }
         ObjectNode flannel = configMap(meta, LabCluster.FLANNEL_NAMESPACE, "kube-flannel-cfg",
                 Map.of("app", "flannel", "k8s-app", "flannel", "tier", "node"),
                 Map.of("cni-conf.json", Flannel.cniConfJson(), "net-conf.json", Flannel.netConfJson(t)));

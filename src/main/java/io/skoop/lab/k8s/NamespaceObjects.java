@@ -1,6 +1,7 @@
 package io.skoop.lab.k8s;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skoop.lab.topology.Cni;
 import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.ResolvedService;
 import io.skoop.lab.topology.ResolvedTopology;
@@ -25,6 +26,9 @@ final class NamespaceObjects {
 
     static List<ObjectNode> render(ResolvedTopology t, Meta meta) {
         TreeSet<String> names = new TreeSet<>(BUILT_IN);
+        if (t.cni() instanceof Cni.Calico) {
+            names.remove(LabCluster.FLANNEL_NAMESPACE); // calico.yaml installs into kube-system
+        }
         t.pods().stream().map(Pod::namespace).forEach(names::add);
         t.services().stream().map(ResolvedService::service).map(s -> s.namespace()).forEach(names::add);
         t.namespaces().forEach(n -> names.add(n.name()));

@@ -2,7 +2,9 @@ package io.skoop.lab.k8s;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skoop.lab.calico.Calico;
 import io.skoop.lab.flannel.Flannel;
+import io.skoop.lab.topology.Cni;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.ResolvedTopology;
 import java.util.ArrayList;
@@ -44,7 +46,7 @@ final class NodeObjects {
     private static ObjectNode node(ResolvedTopology t, Node n, Meta meta) {
         ObjectNode o = meta.object("v1", "Node", null, n.name());
         ObjectNode m = o.withObjectProperty("metadata");
-        Map<String, String> annotations = new LinkedHashMap<>(Flannel.nodeAnnotations(t, n));
+        Map<String, String> annotations = new LinkedHashMap<>(t.cni() instanceof Cni.Calico ? Calico.nodeAnnotations(t, n) : Flannel.nodeAnnotations(t, n));
         annotations.put("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///var/run/containerd/containerd.sock");
         annotations.put("node.alpha.kubernetes.io/ttl", "0");
         annotations.put("volumes.kubernetes.io/controller-managed-attach-detach", "true");
@@ -71,7 +73,12 @@ final class NodeObjects {
         status.set("capacity", resources("2", "4025808Ki", "20470Mi"));
         status.set("allocatable", resources("2", "3923408Ki", "19317915617"));
         ArrayNode conditions = status.putArray("conditions");
-        condition(conditions, meta, "NetworkUnavailable", "False", "FlannelIsUp", "Flannel is running on this node");
+        if (t.cni() instanceof Cni.Calico) {
+            // calico-node's startup sets this condition once BIRD runs (node/pkg/lifecycle/startup)
+            condition(conditions, meta, "NetworkUnavailable", "False", "CalicoIsUp", "Calico is running on this node");
+        } else {
+            condition(conditions, meta, "NetworkUnavailable", "False", "FlannelIsUp", "Flannel is running on this node");
+        }
         condition(conditions, meta, "MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available");
         condition(conditions, meta, "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure");
         condition(conditions, meta, "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available");

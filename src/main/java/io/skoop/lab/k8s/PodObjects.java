@@ -2,6 +2,7 @@ package io.skoop.lab.k8s;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skoop.lab.topology.Cni;
 import io.skoop.lab.topology.ContainerPort;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.Pod;
@@ -44,7 +45,7 @@ final class PodObjects {
             out.add(labPod(t, p, meta));
         }
         for (Node n : t.nodes()) {
-            out.add(flannelPod(n, meta));
+            out.add(t.cni() instanceof Cni.Calico c ? calicoNodePod(t, c, n, meta) : flannelPod(n, meta));
             out.add(kubeProxyPod(n, meta));
         }
         return out;
@@ -57,6 +58,11 @@ final class PodObjects {
 
     private static ObjectNode labPod(ResolvedTopology t, Pod p, Meta meta) {
         ObjectNode o = meta.object("v1", "Pod", p.namespace(), p.name());
+        if (t.cni() instanceof Cni.Calico) {
+            // the Calico CNI plugin records the address it assigned (cni-plugin/pkg/k8s: podIP, podIPs)
+            o.withObjectProperty("metadata").set("annotations", KubeJson.strings(Map.of(
+                    "cni.projectcalico.org/podIP", p.ip() + "/32", "cni.projectcalico.org/podIPs", p.ip() + "/32")));
+        }
         if (!p.labels().isEmpty()) {
             o.withObjectProperty("metadata").set("labels", KubeJson.strings(p.labels()));
         }
@@ -97,6 +103,35 @@ final class PodObjects {
         return daemonPod(n, meta, LabCluster.FLANNEL_NAMESPACE, LabCluster.FLANNEL_DAEMONSET,
                 Map.of("app", "flannel", "k8s-app", "flannel", "tier", "node"), "flannel", container,
                 List.of(new Toleration(null, "NoSchedule")), "Burstable");
+    }
+
+    /**
+     * calico-node's pod on {@code n} as {@code manifests/calico.yaml} (v3.28) templates it: kube-system,
+     * label {@code k8s-app: calico-node}, host network, privileged, the environment that selects BGP with BIRD
+     * ({@code CALICO_NETWORKING_BACKEND} from calico-config, {@code CLUSTER_TYPE k8s,bgp}) and the default pool
+     * (the lab's cluster CIDR, its block size, IPIP and VXLAN off).
+     */
+    private static ObjectNode calicoNodePod(ResolvedTopology t, Cni.Calico c, Node n, Meta meta) {
+        ObjectNode container = container("calico-node", LabCluster.CALICO_NODE_IMAGE);
+        ArrayNode env = container.putArray("env");
+        env.addObject().put("name", "DATASTORE_TYPE").put("value", "kubernetes");
+        env.addObject().put("name", "WAIT_FOR_DATASTORE").put("value", "true");
+        fieldRefEnv(env, "NODENAME", "spec.nodeName");
+        ObjectNode backend = env.addObject().put("name", "CALICO_NETWORKING_BACKEND");
+        backend.putObject("valueFrom").putObject("configMapKeyRef").put("key", "calico_backend").put("name", "calico-config");
+        env.addObject().put("name", "CLUSTER_TYPE").put("value", "k8s,bgp");
+        env.addObject().put("name", "IP").put("value", "autodetect");
+        env.addObject().put("name", "CALICO_IPV4POOL_IPIP").put("value", "Never");
+        env.addObject().put("name", "CALICO_IPV4POOL_VXLAN").put("value", "Never");
+        env.addObject().put("name", "CALICO_IPV4POOL_CIDR").put("value", t.clusterCIDR().toString());
+        env.addObject().put("name", "CALICO_IPV4POOL_BLOCK_SIZE").put("value", String.valueOf(c.blockSize()));
+        env.addObject().put("name", "FELIX_DEFAULTENDPOINTTOHOSTACTION").put("value", "ACCEPT");
+        env.addObject().put("name", "FELIX_IPV6SUPPORT").put("value", "false");
+        container.putObject("resources").set("requests", KubeJson.strings(Map.of("cpu", "250m")));
+        container.putObject("securityContext").put("privileged", true);
+        return daemonPod(n, meta, LabCluster.KUBE_SYSTEM, LabCluster.CALICO_NODE_DAEMONSET, Map.of("k8s-app", "calico-node"),
+                "calico-node", container, List.of(new Toleration(null, "NoSchedule"), new Toleration("CriticalAddonsOnly", null),
+                        new Toleration(null, "NoExecute")), "Burstable");
     }
 
     private static ObjectNode kubeProxyPod(Node n, Meta meta) {

@@ -1,5 +1,6 @@
 package io.skoop.lab.plan;
 
+import io.skoop.lab.calico.Calico;
 import io.skoop.lab.flannel.Flannel;
 import io.skoop.lab.kubeproxy.TopologyServices;
 import io.skoop.lab.topology.Cni;
@@ -38,8 +39,17 @@ import java.util.Set;
  *       with the podCIDR's gateway address; per pod a veth {@code veth<8 hex>} (bridge port, hairpin on) whose peer
  *       is the pod's {@code eth0} with the pod IP, routes {@code default via <gateway>} and
  *       {@code <cluster CIDR> via <gateway>}; MTU {@link Flannel#mtu} on cni0 and both veth ends;</li>
+ *   <li><b>calico</b> ({@link Calico}, BGP mode, felix-facts §5.1 and §5.3): per remote node
+ *       {@code <its block> via <its node IP> dev eth0 proto bird} and {@code blackhole <own block> proto bird} (what
+ *       BIRD programs from the block affinities); per pod a veth {@code cali<11 hex>} ({@link Calico#vethName}) with
+ *       MAC {@value Calico#HOST_VETH_MAC}, no address, {@code proxy_arp=1}, {@code neigh proxy_delay=0},
+ *       {@code forwarding=1}, {@code route_localnet=1}, and the route {@code <pod IP> dev cali… scope link}; in the
+ *       pod {@code eth0} with the pod IP as a /32, {@code 169.254.1.1 dev eth0 scope link} and
+ *       {@code default via 169.254.1.1 dev eth0}; MTU {@value Calico#MTU} on both veth ends (no encapsulation). No
+ *       bridge: the node routes every pod packet;</li>
  *   <li><b>iptables</b>: kube-proxy's rules ({@link TopologyServices#iptablesRestoreText}) restored whole, then
- *       flanneld's ({@link Flannel#iptablesRestoreText}) with {@code --noflush};</li>
+ *       flanneld's ({@link Flannel#iptablesRestoreText}) with {@code --noflush}; calico adds none yet (Felix's rules
+ *       are not modelled; every default policy is ACCEPT);</li>
  *   <li><b>the wire</b>: every device on the underlay sends MTU-sized frames only ({@code gso_max_segs 1}), so an
  *       MTU smaller than the frames that reach it drops them, as on a physical network;</li>
  *   <li><b>listeners</b>: per declared listener a socat (TCP) or a one-socket responder (UDP,
@@ -92,8 +102,6 @@ public final class LabPlanner {
     }
 
     private LabPlan build() {
-        Cni.FlannelBackend backend = Flannel.backend(t);
-        int mtu = Flannel.mtu(backend);
         String ul = LabNetns.underlay(lab);
 
         netns(ul);
@@ -112,14 +120,20 @@ public final class LabPlanner {
             external(t.externalHosts().get(i), "vx" + i);
         }
         for (int i = 0; i < t.nodes().size(); i++) {
-            node(t.nodes().get(i), "vn" + i, backend, mtu);
+            Node n = t.nodes().get(i);
+            node(n, "vn" + i);
+            if (t.cni() instanceof Cni.Flannel f) {
+                flannelNode(n, f.backend());
+            } else {
+                calicoNode(n);
+            }
         }
         for (Node n : t.nodes()) {
             iptables(n);
         }
         for (Node n : t.nodes()) {
             for (Listener l : n.listeners()) {
-                List<Ip> binds = l.protocol() == Protocol.UDP ? nodeAddresses(n, backend) : Collections.singletonList(null);
+                List<Ip> binds = l.protocol() == Protocol.UDP ? nodeAddresses(n) : Collections.singletonList(null);
                 for (Ip bind : binds) {
                     listener(LabNetns.node(lab, n), "node " + n.name(), bind, l);
                 }
@@ -159,7 +173,8 @@ public final class LabPlanner {
         ip(who + ": default route", ns, "route", "add", "default", "via", t.underlayGateway().toString(), "dev", "eth0", "onlink");
     }
 
-    private void node(Node n, String port, Cni.FlannelBackend backend, int mtu) {
+    /** The node as every CNI finds it: eth0 on the underlay, its default route, kubeadm's and kube-proxy's sysctls. */
+    private void node(Node n, String port) {
         String ul = LabNetns.underlay(lab);
         String ns = LabNetns.node(lab, n);
         String who = n.name();
@@ -173,7 +188,13 @@ public final class LabPlanner {
         ip(who + ": default route", ns, "route", "add", "default", "via", t.underlayGateway().toString(), "dev", "eth0");
         exec(who + ": sysctls", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1",
                 "net.ipv4.conf.all.route_localnet=1");
+    }
 
+    /** flanneld's backend (routes, flannel.1) and the bridge CNI plugin's cni0 and pod veths on a node. */
+    private void flannelNode(Node n, Cni.FlannelBackend backend) {
+        int mtu = Flannel.mtu(backend);
+        String ns = LabNetns.node(lab, n);
+        String who = n.name();
         if (backend == Cni.FlannelBackend.VXLAN) {
             String dev = Flannel.VXLAN_DEVICE;
             ip(who + ": " + dev, ns, "link", "add", dev, "address", Flannel.vtepMac(t, n), "type", "vxlan", "id", String.valueOf(Flannel.VNI),
@@ -227,6 +248,51 @@ public final class LabPlanner {
     }
 
     /**
+     * BIRD's routes and the Calico CNI plugin's pod veths on a node (BGP mode, felix-facts §5.1, §5.3): the node's
+     * block is a blackhole (more specific pod /32 routes win), every other node's block goes via that node's address,
+     * and every pod is a routed /32 behind its own {@code cali} veth.
+     *
+     * @throws io.skoop.netstack.parse.ParseException at the pod when two pods of the node hash to the same veth name
+     */
+    private void calicoNode(Node n) {
+        String ns = LabNetns.node(lab, n);
+        String who = n.name();
+        for (Node r : t.nodes()) {
+            if (r != n) {
+                ip(who + ": route to " + r.name() + "'s block", ns, "route", "add", r.podCIDR().toString(), "via", r.address().toString(),
+                        "dev", "eth0", "proto", Calico.ROUTE_PROTO);
+            }
+        }
+        ip(who + ": blackhole for its own block", ns, "route", "add", "blackhole", n.podCIDR().toString(), "proto", Calico.ROUTE_PROTO);
+        String m = String.valueOf(Calico.MTU);
+        String gw = Calico.POD_GATEWAY.toString();
+        Set<String> veths = new HashSet<>();
+        for (Pod p : t.podsOn(n.name())) {
+            String pns = LabNetns.pod(lab, p);
+            String veth = Calico.vethName(p);
+            if (!veths.add(veth)) {
+                throw p.origin().error(p.key(), "pod " + p.key() + " hashes to veth " + veth + " like another pod of node " + who + "; rename one");
+            }
+            String pw = "pod " + p.key();
+            ip(pw + ": eth0 <-> " + who + " " + veth, ns, "link", "add", veth, "address", Calico.HOST_VETH_MAC, "mtu", m,
+                    "type", "veth", "peer", "name", "eth0", "address", LabIds.mac(lab, p.key(), "eth0"), "mtu", m, "netns", pns);
+            exec(pw + ": " + veth + " sysctls", ns, concat(new String[] {"sysctl", "-qw"}, Calico.vethSysctls(veth)));
+            ip(pw + ": " + veth + " up", ns, "link", "set", veth, "up");
+            ip(pw + ": " + p.ip() + "/32 on eth0", pns, "addr", "add", p.ip() + "/32", "dev", "eth0");
+            ip(pw + ": eth0 up", pns, "link", "set", "eth0", "up");
+            ip(pw + ": gateway route", pns, "route", "add", gw, "dev", "eth0", "scope", "link");
+            ip(pw + ": default route", pns, "route", "add", "default", "via", gw, "dev", "eth0");
+            ip(pw + ": route on " + who, ns, "route", "add", p.ip() + "/32", "dev", veth, "scope", "link");
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
      * The node-side veth name of a pod: {@code veth} + 8 hex digits derived from the lab and the pod (the CNI bridge
      * plugin's {@code ip.RandomVethName} picks 8 random ones), salted when the name is already among {@code taken}
      * (the names given to the node's earlier pods, in pod order), which it joins.
@@ -244,15 +310,20 @@ public final class LabPlanner {
         String ns = LabNetns.node(lab, n);
         steps.add(new Step(n.name() + ": kube-proxy iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
                 TopologyServices.iptablesRestoreText(t, n.name()), Step.Kind.COMMAND));
-        steps.add(new Step(n.name() + ": flannel iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
-                Flannel.iptablesRestoreText(t, n), Step.Kind.COMMAND));
+        if (t.cni() instanceof Cni.Flannel) {
+            steps.add(new Step(n.name() + ": flannel iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
+                    Flannel.iptablesRestoreText(t, n), Step.Kind.COMMAND));
+        }
     }
 
-    /** The node's IPv4 addresses after the build: InternalIP, flannel.1's (vxlan), cni0's (when it has pods). */
-    private List<Ip> nodeAddresses(Node n, Cni.FlannelBackend backend) {
+    /** The node's IPv4 addresses after the build: InternalIP, flannel.1's (vxlan), cni0's (flannel, when it has pods). */
+    private List<Ip> nodeAddresses(Node n) {
         List<Ip> a = new ArrayList<>();
         a.add(n.address());
-        if (backend == Cni.FlannelBackend.VXLAN) {
+        if (!(t.cni() instanceof Cni.Flannel f)) {
+            return a;
+        }
+        if (f.backend() == Cni.FlannelBackend.VXLAN) {
             a.add(Flannel.vtepAddress(n));
         }
         if (!t.podsOn(n.name()).isEmpty()) {

@@ -1,6 +1,5 @@
 package io.skoop.lab.run;
 
-import io.skoop.lab.flannel.Flannel;
 import io.skoop.lab.k8s.ClusterObjects;
 import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.topology.Node;
@@ -84,7 +83,7 @@ public final class LabSnapshot {
             }
             ClusterObjects.write(t, now, SnapshotLayout.k8s(out));
             Files.writeString(out.resolve("topology.yaml"), topologyYaml);
-            new SnapshotMeta(SnapshotMeta.FORMAT_VERSION, "lab", t.name(), t.cni().type(), Flannel.backend(t).text(), "iptables",
+            new SnapshotMeta(SnapshotMeta.FORMAT_VERSION, "lab", t.name(), t.cni().type(), t.cni().modeText(), "iptables",
                     t.clusterCIDR().toString(), t.serviceCIDR().toString(), now.toString(), tool).write(out);
         } catch (IOException e) {
             throw new LabException("cannot write the snapshot in " + out + ": " + e.getMessage());

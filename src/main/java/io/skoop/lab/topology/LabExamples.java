@@ -9,12 +9,13 @@ import java.util.List;
 
 /**
  * The topologies bundled in the jar (src/main/resources/io/skoop/lab/examples/NAME.yaml), for
- * {@code skoop lab up --example NAME}: three-node flannel clusters with a client, web backends
- * on two nodes, a NodePort Service, a UDP DNS Service and one external host.
+ * {@code skoop lab up --example NAME}: three-node clusters with a client, web backends on several
+ * nodes, a NodePort Service and a UDP DNS Service — flannel (vxlan, host-gw, both with one
+ * external host) and Calico in BGP mode ({@code calico-bgp}).
  */
 public final class LabExamples {
     private static final String BASE = "/io/skoop/lab/examples/";
-    private static final List<String> NAMES = List.of("flannel-vxlan", "flannel-host-gw");
+    private static final List<String> NAMES = List.of("flannel-vxlan", "flannel-host-gw", "calico-bgp");
 
     private LabExamples() {
     }

@@ -38,6 +38,7 @@ public final class TopologyLoader {
     private static final List<String> LISTENER_KEYS = List.of("port", "protocol");
     private static final List<String> EXTERNAL_KEYS = List.of("name", "address", "listeners");
     private static final List<String> FLANNEL_KEYS = List.of("type", "backend");
+    private static final List<String> CALICO_KEYS = List.of("type", "mode", "blockSize");
     /** IANA_SVC_NAME as Kubernetes validates port names: at most 15, lower-case alphanumerics and '-', a letter. */
     private static final Pattern PORT_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
 
@@ -111,7 +112,27 @@ public final class TopologyLoader {
             }
             return new Cni.Flannel(b);
         }
+        if (type.equals("calico")) {
+            return calico(node);
+        }
         throw error(typeNode, "unknown CNI type (supported: " + String.join(", ", Cni.SUPPORTED) + ")", type);
+    }
+
+    /** {@code {type: calico, mode: bgp, blockSize: 26}}: mode defaults to bgp, blockSize to 26. */
+    private Cni calico(YamlNode node) {
+        Fields f = new Fields(node, "a calico cni", CALICO_KEYS);
+        String mode = f.string("mode", Cni.CalicoMode.BGP.text());
+        Cni.CalicoMode m = Cni.CalicoMode.of(mode);
+        if (m == null) {
+            List<String> known = List.of(Cni.CalicoMode.values()).stream().map(Cni.CalicoMode::text).toList();
+            String hint = Cni.CalicoMode.NOT_YET.contains(mode.toLowerCase(Locale.ROOT)) ? "; the lab does not build calico " + mode + " yet" : "";
+            throw error(f.node("mode"), "unknown calico mode (supported: " + String.join(", ", known) + hint
+                    + Names.didYouMean(mode, known) + ")", mode);
+        }
+        int blockSize = !f.has("blockSize") ? Cni.Calico.DEFAULT_BLOCK_SIZE
+                : f.integer("blockSize", Cni.Calico.MIN_BLOCK_SIZE, Cni.Calico.MAX_BLOCK_SIZE,
+                "a prefix length " + Cni.Calico.MIN_BLOCK_SIZE + ".." + Cni.Calico.MAX_BLOCK_SIZE + " (Calico's IPv4 IPPool range)");
+        return new Cni.Calico(m, blockSize);
     }
 
     private Namespace namespace(YamlNode node) {
@@ -329,19 +350,24 @@ public final class TopologyLoader {
             if (!has(key)) {
                 throw missing(key);
             }
+            return integer(key, 1, 65535, "a port number 1..65535");
+        }
+
+        /** An integer value in {@code min..max}; anything else is an error {@code expected <key> as <expected>}. */
+        int integer(String key, int min, int max, String expected) {
             YamlNode n = node(key);
             String text = n instanceof YamlNode.Scalar s ? s.text() : n.describe();
             if (n instanceof YamlNode.Scalar s && s.kind() == JsonToken.VALUE_NUMBER_INT) {
                 try {
                     int v = Integer.parseInt(text);
-                    if (v >= 1 && v <= 65535) {
+                    if (v >= min && v <= max) {
                         return v;
                     }
                 } catch (NumberFormatException e) {
                     // reported below
                 }
             }
-            throw error(n, "expected " + key + " as a port number 1..65535", text);
+            throw error(n, "expected " + key + " as " + expected, text);
         }
 
         String portName() {

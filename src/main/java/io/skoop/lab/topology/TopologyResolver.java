@@ -33,6 +33,12 @@ import java.util.function.Predicate;
  *     lowest free one so that files give the same addresses every time.</li>
  * <li><b>node port</b>: from 30000-32767 ({@code --service-node-port-range}), lowest free
  *     first (the apiserver picks at random); a node port belongs to one Service.</li>
+ * <li><b>calico</b> ({@code cni: {type: calico}}): the cluster CIDR is the IP pool; each node's podCIDR is its
+ *     IPAM block ({@code blockSize}, default /26), lowest free block first in node order (Calico's IPAM starts
+ *     each host at a pseudo-random block, felix-facts §5.6; the lab takes the lowest free one so that files give the
+ *     same addresses every time); a written podCIDR pins the node's block and must be one block. Pods take the
+ *     block's addresses in ordinal order from ordinal 0 (Calico hands out every address of a block: no gateway,
+ *     network or broadcast address is held back); written pod IPs must lie in the node's block.</li>
  * <li><b>endpoints</b>: pods in the Service's namespace whose labels match the selector; a
  *     numeric targetPort is used as is, a named one is looked up among the pod's container
  *     ports with the same protocol (pods without it are skipped), as the EndpointSlice
@@ -45,9 +51,20 @@ final class TopologyResolver {
     static final int NODE_PORT_MAX = 32767;
 
     private final Topology t;
+    /** The prefix length of a node's podCIDR: flannel's /24, calico's blockSize. */
+    private final int nodeMask;
+    /** Calico IPAM: the whole block is handed out from ordinal 0. */
+    private final boolean wholeBlock;
 
     TopologyResolver(Topology t) {
         this.t = t;
+        this.nodeMask = t.cni() instanceof Cni.Calico c ? c.blockSize() : NODE_MASK;
+        this.wholeBlock = t.cni() instanceof Cni.Calico;
+    }
+
+    /** What the node's podCIDR is called in messages. */
+    private String podCidrName() {
+        return wholeBlock ? "block" : "podCIDR";
     }
 
     ResolvedTopology resolve() {
@@ -158,7 +175,11 @@ final class TopologyResolver {
         if (!t.clusterCIDR().contains(p)) {
             throw n.origin().at("podCIDR").error(p.toString(), "podCIDR is outside clusterCIDR " + t.clusterCIDR());
         }
-        if (p.length() > 30) {
+        if (wholeBlock && p.length() != nodeMask) {
+            throw n.origin().at("podCIDR").error(p.toString(), "with calico a node's podCIDR is its IPAM block: expected a /" + nodeMask
+                    + " (the cni's blockSize)");
+        }
+        if (!wholeBlock && p.length() > 30) {
             throw n.origin().at("podCIDR").error(p.toString(), "podCIDR is too small: expected /30 or shorter (gateway, one pod, broadcast)");
         }
         for (Node other : t.nodes()) {
@@ -173,19 +194,20 @@ final class TopologyResolver {
 
     private Prefix allocatePodCidr(Node n, List<Prefix> taken) {
         Prefix cluster = t.clusterCIDR();
-        if (cluster.length() > NODE_MASK) {
-            throw t.origin().at("clusterCIDR").error(cluster.toString(), "clusterCIDR is smaller than the /" + NODE_MASK
-                    + " podCIDR allocated to node " + n.name() + " (write a podCIDR for each node, or use a /" + NODE_MASK + " or larger clusterCIDR)");
+        if (cluster.length() > nodeMask) {
+            throw t.origin().at("clusterCIDR").error(cluster.toString(), "clusterCIDR is smaller than the /" + nodeMask
+                    + " " + podCidrName() + " allocated to node " + n.name() + " (write a podCIDR for each node, or use a /" + nodeMask + " or larger clusterCIDR)");
         }
-        long count = 1L << (NODE_MASK - cluster.length());
+        long count = 1L << (nodeMask - cluster.length());
         for (long i = 0; i < count; i++) {
-            Prefix candidate = new Prefix(cluster.address().plus(i << (32 - NODE_MASK)), NODE_MASK);
+            Prefix candidate = new Prefix(cluster.address().plus(i << (32 - nodeMask)), nodeMask);
             if (taken.stream().noneMatch(p -> overlaps(p, candidate))) {
                 taken.add(candidate);
                 return candidate;
             }
         }
-        throw n.origin().error(n.name(), "clusterCIDR " + cluster + " has no free /" + NODE_MASK + " left for this node's podCIDR");
+        throw n.origin().error(n.name(), (wholeBlock ? "IP pool (clusterCIDR) " : "clusterCIDR ") + cluster + " has no free /" + nodeMask
+                + " left for this node's " + podCidrName() + (wholeBlock ? " (pool exhausted)" : ""));
     }
 
     // ---- pods
@@ -208,7 +230,9 @@ final class TopologyResolver {
             if (p.listeners() != null) {
                 checkListeners(p.listeners(), p.origin().at("listeners"));
             }
-            if (p.ip() != null) {
+            if (p.ip() != null && wholeBlock) {
+                checkInBlock(p.ip(), node, ips, "pod " + p.key(), p.origin().at("ip"));
+            } else if (p.ip() != null) {
                 checkWritten(p.ip(), node.podCIDR(), "podCIDR of node " + node.name(), "the gateway (cni0)", ips, "pod " + p.key(), p.origin().at("ip"), "ip");
             }
         }
@@ -218,8 +242,10 @@ final class TopologyResolver {
             Node node = nodes.get(p.node());
             Ip ip = p.ip();
             if (ip == null) {
-                Ip from = next.getOrDefault(node.name(), node.podCIDR().address().plus(2));
-                ip = nextFree(from, node.podCIDR(), ips::containsKey, p.origin(), "podCIDR " + node.podCIDR() + " of node " + node.name() + " has no free address left for pod " + p.key());
+                Ip from = next.getOrDefault(node.name(), node.podCIDR().address().plus(wholeBlock ? 0 : 2));
+                Ip last = wholeBlock ? broadcast(node.podCIDR()).plus(1) : broadcast(node.podCIDR());
+                ip = nextFree(from, last, node.podCIDR(), ips::containsKey, p.origin(), podCidrName() + " " + node.podCIDR() + " of node " + node.name()
+                        + " has no free address left for pod " + p.key());
                 ips.put(ip, "pod " + p.key());
                 next.put(node.name(), ip.plus(1));
             }
@@ -411,6 +437,17 @@ final class TopologyResolver {
         }
     }
 
+    /** A written pod IP under calico IPAM: inside the node's block (every address of it is usable), not used before. */
+    private static void checkInBlock(Ip ip, Node node, Map<Ip, String> used, String owner, Origin origin) {
+        if (!node.podCIDR().contains(ip)) {
+            throw origin.error(ip.toString(), "ip is outside block " + node.podCIDR() + " of node " + node.name());
+        }
+        String other = used.put(ip, owner);
+        if (other != null) {
+            throw origin.error(ip.toString(), "ip already used by " + other);
+        }
+    }
+
     /** An address usable by a host in {@code range}: IPv4, inside, neither network nor broadcast address. */
     private static void checkHostAddress(Ip ip, Prefix range, String rangeName, Origin origin, String key) {
         if (!range.contains(ip)) {
@@ -423,7 +460,11 @@ final class TopologyResolver {
 
     /** The lowest address from {@code from} on, inside {@code range} below its broadcast address, not taken. */
     private static Ip nextFree(Ip from, Prefix range, Predicate<Ip> taken, Origin origin, String exhausted) {
-        Ip last = broadcast(range);
+        return nextFree(from, broadcast(range), range, taken, origin, exhausted);
+    }
+
+    /** The lowest address from {@code from} on, inside {@code range} below {@code last}, not taken. */
+    private static Ip nextFree(Ip from, Ip last, Prefix range, Predicate<Ip> taken, Origin origin, String exhausted) {
         for (Ip ip = from; range.contains(ip) && ip.compareTo(last) < 0; ip = ip.plus(1)) {
             if (!taken.test(ip)) {
                 return ip;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.ObjectMapper
 import groovy.json.JsonSlurper
 import io.skoop.lab.flannel.Flannel
+import io.skoop.lab.topology.Cni
 import io.skoop.lab.topology.LabExamples
 import io.skoop.lab.topology.ResolvedService
 import io.skoop.lab.topology.ResolvedTopology
@@ -184,7 +185,7 @@ class ClusterObjectsSpec extends Specification {
         example << LabExamples.names()
     }
 
-    def "#example: a kube-flannel and a kube-proxy DaemonSet pod per node, on the host network"() {
+    def "#example: a CNI (kube-flannel or calico-node) and a kube-proxy DaemonSet pod per node, on the host network"() {
         given:
         def t = labs[example]
         def pods = items(rendered[example], 'pods')
@@ -193,7 +194,8 @@ class ClusterObjectsSpec extends Specification {
         expect:
         pods.size() == t.pods().size() + 2 * t.nodes().size()
         daemonPods.size() == 2 * t.nodes().size()
-        [['kube-flannel', 'kube-flannel-ds'], ['kube-system', 'kube-proxy']].each { ns, ds ->
+        boolean calico = t.cni() instanceof Cni.Calico
+        [calico ? ['kube-system', 'calico-node'] : ['kube-flannel', 'kube-flannel-ds'], ['kube-system', 'kube-proxy']].each { ns, ds ->
             def mine = daemonPods.findAll { it.metadata.namespace == ns && it.metadata.ownerReferences[0].name == ds }
             assert mine*.spec*.nodeName.toSorted() == t.nodes()*.name()
             mine.each { o ->
@@ -211,7 +213,8 @@ class ClusterObjectsSpec extends Specification {
             }
             assert mine*.metadata*.ownerReferences*.getAt(0)*.uid.toUnique().size() == 1
         }
-        daemonPods.find { it.metadata.namespace == 'kube-flannel' }.spec.containers[0].args == ['--ip-masq', '--kube-subnet-mgr']
+        calico || daemonPods.find { it.metadata.namespace == 'kube-flannel' }.spec.containers[0].args == ['--ip-masq', '--kube-subnet-mgr']
+        !calico || daemonPods.find { it.metadata.name.startsWith('calico-node-') }.spec.containers[0].env.find { it.name == 'CALICO_IPV4POOL_CIDR' }.value == '10.244.0.0/16'
 
         where:
         example << LabExamples.names()

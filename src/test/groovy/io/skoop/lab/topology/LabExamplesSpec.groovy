@@ -11,16 +11,16 @@ class LabExamplesSpec extends Specification {
         s.port(port).endpoints().collect { "${it.pod()}@${it.ip()}:${it.port()}/${it.protocol().ianaName()}".toString() }
     }
 
-    def "lists both bundled examples and names the known ones for an unknown name"() {
+    def "lists the bundled examples and names the known ones for an unknown name"() {
         expect:
-        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw']
+        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp']
 
         when:
         LabExamples.load('flannel-vxlam')
 
         then:
         def e = thrown(IllegalArgumentException)
-        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw; did you mean 'flannel-vxlan'?"
+        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp; did you mean 'flannel-vxlan'?"
     }
 
     def "flannel-vxlan: podCIDRs, node addresses and pod IPs are allocated in file order"() {

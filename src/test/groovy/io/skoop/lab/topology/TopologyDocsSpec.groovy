@@ -20,7 +20,7 @@ class TopologyDocsSpec extends Specification {
         List<Path> snippets = Files.list(DIR).filter { it.fileName.toString() ==~ /docs-.*\.yaml/ }.sorted().toList()
 
         expect:
-        snippets*.fileName*.toString() == ['docs-external.yaml', 'docs-minimal.yaml', 'docs-nodes.yaml', 'docs-pods.yaml', 'docs-policies.yaml', 'docs-services.yaml']
+        snippets*.fileName*.toString() == ['docs-calico.yaml', 'docs-external.yaml', 'docs-minimal.yaml', 'docs-nodes.yaml', 'docs-pods.yaml', 'docs-policies.yaml', 'docs-services.yaml']
         snippets.every { doc.contains('```yaml\n' + Files.readString(it) + '```\n') }
     }
 
@@ -52,6 +52,28 @@ class TopologyDocsSpec extends Specification {
         !objects.containsKey('baselineadminnetworkpolicies')
         new groovy.json.JsonSlurper().parseText(io.skoop.lab.k8s.ClusterObjects.print(objects.namespaces)).items
                 .find { it.metadata.name == 'monitoring' }.metadata.labels == ['kubernetes.io/metadata.name': 'monitoring', team: 'ops']
+    }
+
+    def "calico: a block per node (a written podCIDR pins one), pods from ordinal 0 of their node's block"() {
+        when:
+        def t = load('docs-calico.yaml')
+
+        then:
+        t.cni() == new Cni.Calico(Cni.CalicoMode.BGP, 28)
+        t.nodes().collect { "$it.name $it.podCIDR".toString() } == ['node-1 10.244.0.0/28', 'node-2 10.244.1.0/28', 'node-3 10.244.0.16/28']
+        t.pods().collect { "$it.name $it.ip".toString() } == ['client 10.244.0.0', 'web 10.244.1.0', 'web-2 10.244.0.1']
+    }
+
+    def "the calico error messages docs/lab.md shows are rows of CalicoLabSpec"() {
+        given:
+        String doc = Files.readString(Path.of('docs/lab.md'))
+        String calico = doc.substring(doc.indexOf('## Calico'), doc.indexOf('## Errors'))
+        List<String> shown = calico.readLines().findAll { it.startsWith('bad.yaml:') }
+        String spec = Files.readString(Path.of('src/test/groovy/io/skoop/lab/calico/CalicoLabSpec.groovy'))
+
+        expect:
+        shown.size() >= 3
+        shown.every { spec.contains('"' + it + '"') }
     }
 
     def "minimal: one node gets the first /24 and the underlay's second address"() {

@@ -1,0 +1,156 @@
+package io.skoop.lab.run
+
+import io.skoop.lab.calico.Calico
+import io.skoop.lab.topology.LabExamples
+import io.skoop.lab.topology.ResolvedTopology
+import io.skoop.model.Protocol
+import io.skoop.testsupport.KernelLab
+import io.skoop.testsupport.LabClusters
+import java.time.Duration
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Stepwise
+import spock.lang.Unroll
+
+/**
+ * The calico-bgp example judged by the kernel: one lab (3 nodes, 8 pods, a ClusterIP, a NodePort and a DNS Service)
+ * built for real, what calico-node and the Calico CNI plugin leave on a node read back from the kernel, every flow
+ * probed with real connections, then two faults, each injected and repaired on the same lab, that must break exactly
+ * their flow while a control flow keeps working. Needs root: runs in CI; fails (does not skip) under CI without root.
+ */
+@Stepwise
+@IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root to build network namespaces')
+class CalicoLabKernelSpec extends Specification {
+
+    static final Duration FAIL_TIMEOUT = Duration.ofMillis(1200)
+
+    @Shared LabClusters clusters = new LabClusters('skc')
+    @Shared Lab lab
+
+    def setupSpec() {
+        ResolvedTopology t = LabExamples.load('calico-bgp').withName("${clusters.run}-cb")
+        lab = clusters.labs.up(t, 'example calico-bgp', 'calico-bgp.yaml', LabExamples.text('calico-bgp'), null).lab()
+    }
+
+    def cleanupSpec() {
+        clusters.close()
+    }
+
+    static Probe.Result probe(Lab lab, String src, String dst, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
+        Probe.run(lab, src, dst, port, Protocol.parse(proto), timeout)
+    }
+
+    String exec(String target, String... cmd) {
+        Proc.Result r = Proc.run(['ip', 'netns', 'exec', lab.netns(target)] + (cmd as List), null, Duration.ofSeconds(10))
+        assert r.ok(): "${cmd.join(' ')} in $target: $r"
+        r.out()
+    }
+
+    def "the kernel holds what calico-node and the CNI plugin leave: BIRD's routes, cali veths with proxy ARP, /32 pods behind 169.254.1.1"() {
+        given:
+        String veth = Calico.vethName('default', 'web-2')
+
+        expect: 'node-2: its block blackholed, the other blocks via their nodes, the pod /32 on its veth'
+        exec('node-2', 'ip', 'route').readLines()*.trim().containsAll([
+                'blackhole 10.244.0.64/26 proto bird',
+                '10.244.0.0/26 via 192.168.56.2 dev eth0 proto bird',
+                '10.244.0.128/26 via 192.168.56.4 dev eth0 proto bird',
+                "10.244.0.64 dev $veth scope link".toString()])
+        exec('node-2', 'ip', '-o', 'link', 'show', veth).contains('link/ether ee:ee:ee:ee:ee:ee')
+        exec('node-2', 'ip', '-4', '-o', 'addr', 'show', 'dev', veth).trim() == ''
+        exec('node-2', 'sysctl', '-n', "net.ipv4.conf.${veth}.proxy_arp", "net.ipv4.neigh.${veth}.proxy_delay", "net.ipv4.conf.${veth}.forwarding",
+                'net.ipv4.ip_forward').readLines() == ['1', '0', '1', '1']
+
+        and: 'the pod: a /32 and the link-local gateway'
+        exec('default/web-2', 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0').contains('inet 10.244.0.64/32')
+        exec('default/web-2', 'ip', 'route').readLines()*.trim() == ['default via 169.254.1.1 dev eth0', '169.254.1.1 dev eth0 scope link']
+
+        and: 'kube-proxy rules, no flannel rules'
+        exec('node-1', 'iptables-save').contains('KUBE-SERVICES')
+        !exec('node-1', 'iptables-save').contains('FLANNEL')
+    }
+
+    @Unroll
+    def "#flow: #src -> #dst:#port/#proto connects, answered by #answeredBy"() {
+        when:
+        Probe.Result r = probe(lab, src, dst, port, proto)
+
+        then:
+        r.connected()
+        r.answeredBy() == answeredBy
+
+        where:
+        flow                          | src                | dst                         | port  | proto || answeredBy
+        'pod to pod, same node'       | 'default/client'   | 'default/web-1'             | 8080  | 'tcp' || 'pod default/web-1 8080/tcp'
+        'pod to pod, cross node'      | 'default/client'   | 'default/web-2'             | 8080  | 'tcp' || 'pod default/web-2 8080/tcp'
+        'pod to pod, cross node'      | 'default/client-2' | 'default/web-3'             | 8081  | 'tcp' || 'pod default/web-3 8081/tcp'
+        'pod to pod, UDP, cross node' | 'default/client'   | 'kube-system/coredns'       | 53    | 'udp' || 'pod kube-system/coredns 53/udp'
+        'pod to node'                 | 'default/client'   | 'node-2'                    | 10250 | 'tcp' || 'node node-2 10250/tcp'
+        'pod to own node'             | 'default/client'   | 'node-1'                    | 10250 | 'tcp' || 'node node-1 10250/tcp'
+        'node to pod'                 | 'node-1'           | 'default/web-3'             | 8081  | 'tcp' || 'pod default/web-3 8081/tcp'
+        'node to own pod'             | 'node-2'           | 'default/web-2'             | 8080  | 'tcp' || 'pod default/web-2 8080/tcp'
+        'pod to Service, UDP'         | 'default/client'   | 'svc/kube-system/kube-dns'  | 53    | 'udp' || 'pod kube-system/coredns 53/udp'
+        'pod to Service, TCP'         | 'default/client-2' | 'svc/kube-system/kube-dns'  | 53    | 'tcp' || 'pod kube-system/coredns 53/tcp'
+        'node to Service, UDP'        | 'node-2'           | 'svc/kube-system/kube-dns'  | 53    | 'udp' || 'pod kube-system/coredns 53/udp'
+    }
+
+    def "the pod's gateway 169.254.1.1 resolved to ee:ee:ee:ee:ee:ee by proxy ARP on the host side"() {
+        expect:
+        exec('default/client', 'ip', 'neigh', 'show', '169.254.1.1').contains('lladdr ee:ee:ee:ee:ee:ee')
+    }
+
+    @Unroll
+    def "#flow: #src -> #dst:#port/#proto reaches every endpoint through the DNAT"() {
+        when: 'probing until every backend answered (the statistic ladder picks at random), at most 60 times'
+        List<Probe.Result> results = LabClusters.probeUntilEveryBackend(lab, src, dst, port, proto, backends, 60)
+
+        then:
+        results.findAll { !it.connected() }*.summary() == []
+        results*.answeredBy() as Set == backends as Set
+
+        where:
+        flow                | src              | dst               | port  | proto || backends
+        'pod to ClusterIP'  | 'default/client' | 'svc/default/web' | 80    | 'tcp' || ['pod default/web-1 8080/tcp', 'pod default/web-2 8080/tcp', 'pod default/web-3 8081/tcp']
+        'node to ClusterIP' | 'node-3'         | 'svc/default/web' | 80    | 'tcp' || ['pod default/web-1 8080/tcp', 'pod default/web-2 8080/tcp', 'pod default/web-3 8081/tcp']
+        'pod to NodePort'   | 'default/client' | 'node-3'          | 30080 | 'tcp' || ['pod default/api-1 9090/tcp', 'pod default/api-2 9090/tcp']
+        'node to NodePort'  | 'node-1'         | 'node-2'          | 30080 | 'tcp' || ['pod default/api-1 9090/tcp', 'pod default/api-2 9090/tcp']
+    }
+
+    @Unroll
+    def "fault '#fault' breaks #src -> #dst:#port (#outcomes) while #controlSrc -> #controlDst:#controlPort still connects; repaired, it connects again"() {
+        given:
+        assert probe(lab, src, dst, port).connected()
+
+        when: 'each (target, command) of the fault runs in the target namespace'
+        inject.each { target, cmd -> exec(target, 'sh', '-c', cmd) }
+        Probe.Result broken = probe(lab, src, dst, port, 'tcp', FAIL_TIMEOUT)
+        Probe.Result control = probe(lab, controlSrc, controlDst, controlPort)
+
+        then:
+        !broken.connected()
+        broken.outcome() in outcomes
+        control.connected()
+
+        cleanup:
+        repair.each { target, cmd -> exec(target, 'sh', '-c', cmd) }
+        assert probe(lab, src, dst, port).connected()
+
+        where:
+        [fault, inject, repair, src, dst, port, outcomes, controlSrc, controlDst, controlPort] << [
+                // node-2 forwards what is for web-2 into its own block's blackhole; api-2 on the same node still answers
+                ['web-2\'s /32 route on node-2 deleted',
+                 [['node-2', "ip route del 10.244.0.64/32 dev ${WEB2}"]],
+                 [['node-2', "ip route add 10.244.0.64/32 dev ${WEB2} scope link"]],
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/api-2', 9090],
+                // nobody answers the client's ARP for 169.254.1.1 any more: the client is cut off, its node-mate is not
+                ['proxy_arp=0 on the client\'s cali veth, neighbours flushed',
+                 [['node-1', "sysctl -qw net.ipv4.conf.${CLIENT}.proxy_arp=0"], ['default/client', 'ip neigh flush dev eth0']],
+                 [['node-1', "sysctl -qw net.ipv4.conf.${CLIENT}.proxy_arp=1"]],
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080],
+        ]
+    }
+
+    static final String WEB2 = Calico.vethName('default', 'web-2')
+    static final String CLIENT = Calico.vethName('default', 'client')
+}
