@@ -490,13 +490,61 @@ final class LinuxNetNode implements NetNodeAction {
         }
         String why = where + " answers no ARP request for " + target + " on " + dev.name() + " (net.ipv4.conf." + dev.name()
                 + ".arp_ignore, effective " + level + ", the larger of all and " + dev.name() + ")";
+        return unresolved(me, p, f, why, nexthop, outDev, "it");
+    }
+
+    /**
+     * Nobody answers the ARP request for {@code nexthop}: a WARNING while this namespace has a usable neighbour entry for
+     * it on {@code outDev} (it works until it expires; null returned), else a drop saying {@code why}.
+     */
+    private Outcome unresolved(NetNode me, Packet p, Flow f, String why, Ip nexthop, String outDev, String what) {
         Optional<io.skoop.netstack.neigh.Neighbour> entry = ns.neighbours().lookup(nexthop, outDev).filter(io.skoop.netstack.neigh.Neighbour::isUsable);
         if (entry.isPresent()) {
             me.addSuspicion(Suspicion.warning(why + ": " + hop + "'s neighbour entry `" + entry.get() + "` still works; once it expires, "
                     + nexthop + " cannot be resolved and the frames stop"));
             return null;
         }
-        return drop(me, p, f, why + ": " + hop + " has no usable neighbour entry for " + nexthop + ", so it cannot resolve it");
+        return drop(me, p, f, why + ": " + hop + " has no usable neighbour entry for " + nexthop + ", so it cannot resolve " + what);
+    }
+
+    /**
+     * The ARP request for a next hop no device of the receiver holds, sent over a routed veth (Calico's
+     * {@code 169.254.1.1}): arp_process in net/ipv4/arp.c answers it by proxy only when proxy ARP is on for the
+     * receiving device ({@code IN_DEV_PROXY_ARP}: {@code net.ipv4.conf.all.proxy_arp} or the device's) and the
+     * receiver's input route for the target, from the sender's address and that device, is a unicast route out of
+     * another device (arp_fwd_proxy; an input route needs forwarding on the device). Otherwise nobody answers: a drop
+     * when the sender has no usable neighbour entry for the next hop, a WARNING while one is cached. Null when the
+     * request is answered, or when the dump cannot tell (the sysctls are not in it: an INFO says so).
+     */
+    private Outcome proxyArp(NetNode me, Packet p, Flow f, NetNS receiver, Interface dev, Ip nexthop, String where, String outDev) {
+        io.skoop.netstack.sysctl.Sysctls sys = receiver.sysctls();
+        String allKey = io.skoop.netstack.sysctl.Sysctls.confKey("ipv4", "all", "proxy_arp");
+        String devKey = io.skoop.netstack.sysctl.Sysctls.confKey("ipv4", dev.name(), "proxy_arp");
+        if (!sys.has(allKey) || !sys.has(devKey)) {
+            me.addSuspicion(Suspicion.info(where + "'s dump has no " + (sys.has(allKey) ? devKey : allKey) + ": whether it answers ARP for "
+                    + nexthop + " on " + dev.name() + " by proxy is not known (assumed answered)"));
+            return null;
+        }
+        String why;
+        if (!sys.effectiveOr("ipv4", dev.name(), "proxy_arp")) {
+            why = "no device of " + where + " holds " + nexthop + " and proxy ARP is off on " + dev.name() + " (" + devKey + " = 0, "
+                    + allKey + " = 0)";
+        } else {
+            Ip sender = p.src() == null || p.src().isAny() ? null : p.src();
+            RouteResult r = receiver.routeGet(new RouteQuery(nexthop, sender, dev.name(), null, 0, 0, 0, 0, 0, 0));
+            if (r.errno() == null && r.type() == io.skoop.netstack.route.RouteType.UNICAST && !dev.name().equals(r.dev())) {
+                me.explain(where + " answers ARP for " + nexthop + " on " + dev.name() + " by proxy (proxy_arp on; its route to " + nexthop
+                        + " leaves by " + r.dev() + ")");
+                return null;
+            }
+            why = "no device of " + where + " holds " + nexthop + ", and although proxy ARP is on for " + dev.name() + ", its input route"
+                    + " to " + nexthop + " from " + dev.name() + " is " + (r.errno() != null ? r.errno().toString().toLowerCase(java.util.Locale.ROOT)
+                    + (r.errno() == io.skoop.netstack.route.Errno.EHOSTUNREACH || r.errno() == io.skoop.netstack.route.Errno.ENETUNREACH
+                    ? " (no route, or forwarding off on " + dev.name() + ")" : "")
+                    : r.type() != io.skoop.netstack.route.RouteType.UNICAST ? "of type " + r.type().name().toLowerCase(java.util.Locale.ROOT)
+                    : "back out of " + dev.name()) + ": the kernel answers no proxy ARP then";
+        }
+        return unresolved(me, p, f, why, nexthop, outDev, "its gateway");
     }
 
     /** Pod eth0 → its veth peer on the node. */
@@ -529,6 +577,12 @@ final class LinuxNetNode implements NetNodeAction {
                 Outcome ignored = arpIgnored(me, p, f, nodeNs, holder, nexthop, "node " + node, out.name(), nexthop);
                 if (ignored != null) {
                     return List.of(ignored);
+                }
+            } else if (!nexthop.isV6() && peer.master() == null) {
+                // a routed veth (Calico): only the node can answer; behind a bridge port the other ports' holders answer
+                Outcome unanswered = proxyArp(me, p, f, nodeNs, peer, nexthop, "node " + node, out.name());
+                if (unanswered != null) {
+                    return List.of(unanswered);
                 }
             }
         }

@@ -27,6 +27,8 @@ class CalicoLabKernelSpec extends Specification {
 
     @Shared LabClusters clusters = new LabClusters('skc')
     @Shared Lab lab
+    @Shared java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory('skoop-calico-diagnose')
+    @Shared io.skoop.diagnose.Diagnostor healthy
 
     def setupSpec() {
         ResolvedTopology t = LabExamples.load('calico-bgp').withName("${clusters.run}-cb")
@@ -35,6 +37,25 @@ class CalicoLabKernelSpec extends Specification {
 
     def cleanupSpec() {
         clusters.close()
+        tmp.toFile().deleteDir()
+    }
+
+    /** The lab as skoop lab snapshot writes it, and a Diagnostor over it. */
+    io.skoop.diagnose.Diagnostor diagnostor(String name) {
+        java.nio.file.Path out = tmp.resolve(name)
+        LabSnapshot.take(lab, LabExamples.text('calico-bgp'), out, 'test')
+        new io.skoop.diagnose.Diagnostor(io.skoop.snapshot.Snapshot.open(out))
+    }
+
+    static io.skoop.diagnose.Diagnosis diagnose(io.skoop.diagnose.Diagnostor d, String src, String dst, int port, String proto = 'tcp') {
+        d.diagnose(new io.skoop.diagnose.Query(src, dst, String.valueOf(port), Protocol.parse(proto)))
+    }
+
+    /** The FATAL and CRITICAL suspicions per hop of a diagnosis, request and reply. */
+    static Map<String, List<String>> breaking(io.skoop.diagnose.Diagnosis d) {
+        [d.request(), d.reply()].collectMany { it.nodes() }.collectEntries { n ->
+            [(n.hop().toString()): n.suspicions().findAll { it.level().breaksFlow() }*.message()]
+        }.findAll { k, v -> v }
     }
 
     static Probe.Result probe(Lab lab, String src, String dst, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
@@ -75,10 +96,14 @@ class CalicoLabKernelSpec extends Specification {
     def "#flow: #src -> #dst:#port/#proto connects, answered by #answeredBy"() {
         when:
         Probe.Result r = probe(lab, src, dst, port, proto)
+        healthy = healthy ?: diagnostor('healthy')
+        io.skoop.diagnose.Diagnosis d = diagnose(healthy, src, dst, port, proto)
 
-        then:
+        then: 'the kernel connects, and skoop diagnoses the snapshot of the same lab REACHABLE with nothing breaking it'
         r.connected()
         r.answeredBy() == answeredBy
+        d.verdict() == io.skoop.diagnose.Verdict.REACHABLE
+        breaking(d) == [:]
 
         where:
         flow                          | src                | dst                         | port  | proto || answeredBy
@@ -127,27 +152,36 @@ class CalicoLabKernelSpec extends Specification {
         Probe.Result broken = probe(lab, src, dst, port, 'tcp', FAIL_TIMEOUT)
         Probe.Result control = probe(lab, controlSrc, controlDst, controlPort)
 
-        then:
+        io.skoop.diagnose.Diagnostor after = diagnostor(fault.replaceAll(/\W+/, '-'))
+        io.skoop.diagnose.Diagnosis d = diagnose(after, src, dst, port)
+        io.skoop.diagnose.Diagnosis c = diagnose(after, controlSrc, controlDst, controlPort)
+
+        then: 'the kernel fails the flow; skoop says UNREACHABLE with the cause on the hop that breaks it, and the control REACHABLE'
         !broken.connected()
         broken.outcome() in outcomes
         control.connected()
+        d.verdict() == io.skoop.diagnose.Verdict.UNREACHABLE
+        breaking(d)[hop]?.any { it.contains(words) }
+        c.verdict() == io.skoop.diagnose.Verdict.REACHABLE
 
         cleanup:
         repair.each { target, cmd -> exec(target, 'sh', '-c', cmd) }
         assert probe(lab, src, dst, port).connected()
 
         where:
-        [fault, inject, repair, src, dst, port, outcomes, controlSrc, controlDst, controlPort] << [
+        [fault, inject, repair, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << [
                 // node-2 forwards what is for web-2 into its own block's blackhole; api-2 on the same node still answers
                 ['web-2\'s /32 route on node-2 deleted',
                  [['node-2', "ip route del 10.244.0.64/32 dev ${WEB2}"]],
                  [['node-2', "ip route add 10.244.0.64/32 dev ${WEB2} scope link"]],
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/api-2', 9090],
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/api-2', 9090,
+                 'node:node-2', 'blackhole'],
                 // nobody answers the client's ARP for 169.254.1.1 any more: the client is cut off, its node-mate is not
                 ['proxy_arp=0 on the client\'s cali veth, neighbours flushed',
                  [['node-1', "sysctl -qw net.ipv4.conf.${CLIENT}.proxy_arp=0"], ['default/client', 'ip neigh flush dev eth0']],
                  [['node-1', "sysctl -qw net.ipv4.conf.${CLIENT}.proxy_arp=1"]],
-                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080],
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080,
+                 'pod:default/client', "proxy ARP is off on ${CLIENT}".toString()],
         ]
     }
 
