@@ -53,29 +53,31 @@ import java.util.TreeSet;
  *       {@code cali40masq-ipam-pools} and {@code cali40this-host}.</li>
  * </ul>
  *
- * <p>Exact vs simplified: chain names (dispatch, tw/fw, {@code cali-pi-_<19>} from SHA-256 of
+ * <p>Exact vs simplified: chain names (dispatch tree, tw/fw, {@code cali-pi-_<19>} from SHA-256 of
  * {@code <ns>/knp.default.<name>}, profile chains), ipset names of selectors built from matchLabels (SHA-224 of the
- * canonical selector) and the hook rules' {@code cali:} hashes are Felix's. Every other rule's {@code cali:<16>} hash is
- * Felix's chained SHA-224 algorithm applied to <em>our iptables-save rendering</em> of the rule instead of Felix's
- * internal rendering, so it is stable and unique but not the value a real node shows. Selectors with matchExpressions
- * and the named-port set IDs follow the documented canonical form without having been checked against a real node.
- * Policy groups ({@code cali-gi-}/{@code cali-go-}, v3.28+ for ≥2 policies with the same selector) are not formed:
- * each policy is jumped to directly (same verdicts). A rule with several port alternatives (numeric chunks and named
- * ports) uses Felix's match block; the order of Calico rules inside a NetworkPolicy rule is protocol-major.
+ * canonical selector) and the {@code cali:<16>} rule hashes are Felix's: each rule is also written in Felix's own
+ * notation ({@code --jump}, {@code --set-mark 0/M}, {@code --destination-ports}, comments first, builder order) and
+ * hashed with Felix's chained SHA-224, which reproduces every hash checked against real nodes (hooks, dispatch,
+ * cali-FORWARD/OUTPUT/wl-to-host, tw/fw heads, profiles, an ipBlock policy chain). Rules whose exact Felix notation was
+ * not seen on a real node (named-port sets in match blocks, the fw encapsulation drops) follow the documented builder
+ * order and may hash differently. Selectors with matchExpressions and the named-port set IDs follow the documented
+ * canonical form without having been checked against a real node. Policy groups ({@code cali-gi-}/{@code cali-go-},
+ * v3.28+ for ≥2 policies with the same selector) are not formed: each policy is jumped to directly (same verdicts).
+ * The order of Calico rules inside one NetworkPolicy rule is protocol-major.
  */
 public final class FelixRules {
     /** The Felix release whose layout is rendered. */
     public static final String FELIX_VERSION = "v3.28";
     /** The accept mark bit. */
-    public static final String ACCEPT_MARK = "0x10000";
+    public static final int ACCEPT_MARK = 0x10000;
     /** The pass mark bit. */
-    public static final String PASS_MARK = "0x20000";
-    static final String SCRATCH0 = "0x40000";
-    static final String SCRATCH1 = "0x80000";
+    public static final int PASS_MARK = 0x20000;
+    static final int SCRATCH0 = 0x40000;
+    static final int SCRATCH1 = 0x80000;
     /** accept|pass|scratch0|scratch1 (≤v3.29). */
-    static final String ALL_BITS = "0xf0000";
+    static final int ALL_BITS = 0xf0000;
     /** every Calico bit except accept: what cali-FORWARD clears (≤v3.29). */
-    static final String ALL_BUT_ACCEPT = "0xe0000";
+    static final int ALL_BUT_ACCEPT = 0xe0000;
     /** Felix's limit on iptables chain names. */
     static final int MAX_CHAIN = 28;
     /** Felix's multiport limit: 15 slots, a range counts twice. */
@@ -193,101 +195,145 @@ public final class FelixRules {
 
     // ------------------------------------------------------------------ rules
 
-    /** One rule: iptables-save prints -s -d -i -o -p first, then the comments, then the matches, then the target. */
-    record R(String src, String dst, String iif, String oif, String proto, List<String> comments, List<String> matches, String target) {
-        static R of(String target) {
-            return new R(null, null, null, null, null, List.of(), List.of(), target);
+    /**
+     * A match as Felix writes it into the string it hashes and as iptables-save prints it. {@code slot} 0-4 are
+     * {@code -s -d -i -o -p}, which iptables-save prints first in that order; 5 is a match module, kept in Felix's order.
+     */
+    record Part(String felix, String save, int slot) {
+    }
+
+    /** One rule: its matches in Felix's builder order, its extra comments and its action in both notations. */
+    record R(List<Part> parts, List<String> comments, String felixAction, String saveAction) {
+        static R of(String felixAction, String saveAction) {
+            return new R(List.of(), List.of(), felixAction, saveAction);
+        }
+
+        static R jump(String chain) {
+            return of("--jump " + chain, "-j " + chain);
+        }
+
+        static R gotoChain(String chain) {
+            return of("--goto " + chain, "-g " + chain);
+        }
+
+        /** {@code --jump MARK --set-mark V/M}, printed {@code -j MARK --set-xmark V/M}. */
+        static R setMark(int value, int mask) {
+            return of("--jump MARK --set-mark " + felixHex(value) + "/" + saveHex(mask), "-j MARK --set-xmark " + saveHex(value) + "/" + saveHex(mask));
+        }
+
+        /** A rule with no action (a comment carrier). */
+        static R none() {
+            return of(null, null);
+        }
+
+        R with(Part p) {
+            List<Part> ps = new ArrayList<>(parts);
+            ps.add(p);
+            return new R(ps, comments, felixAction, saveAction);
         }
 
         R comment(String c) {
             List<String> cs = new ArrayList<>(comments);
             cs.add(c);
-            return new R(src, dst, iif, oif, proto, cs, matches, target);
+            return new R(parts, cs, felixAction, saveAction);
         }
 
         R firstComment(String c) {
             List<String> cs = new ArrayList<>();
             cs.add(c);
             cs.addAll(comments);
-            return new R(src, dst, iif, oif, proto, cs, matches, target);
+            return new R(parts, cs, felixAction, saveAction);
         }
 
-        R match(String m) {
-            List<String> ms = new ArrayList<>(matches);
-            ms.add(m);
-            return new R(src, dst, iif, oif, proto, comments, ms, target);
+        R action(R other) {
+            return new R(parts, comments, other.felixAction, other.saveAction);
         }
 
-        R in(String i) {
-            return new R(src, dst, i, oif, proto, comments, matches, target);
+        R src(String cidr) {
+            return with(new Part("--source " + cidr, "-s " + cidr, 0));
         }
 
-        R out(String o) {
-            return new R(src, dst, iif, o, proto, comments, matches, target);
+        R dst(String cidr) {
+            return with(new Part("--destination " + cidr, "-d " + cidr, 1));
         }
 
-        R src(String s) {
-            return new R(s, dst, iif, oif, proto, comments, matches, target);
+        R in(String iface) {
+            return with(new Part("--in-interface " + iface, "-i " + iface, 2));
         }
 
-        R dst(String d) {
-            return new R(src, d, iif, oif, proto, comments, matches, target);
+        R out(String iface) {
+            return with(new Part("--out-interface " + iface, "-o " + iface, 3));
         }
 
-        R proto(String p) {
-            return new R(src, dst, iif, oif, p, comments, matches, target);
+        /** {@code -p NAME}; Felix writes some static rules with the protocol's number, iptables-save prints its name. */
+        R proto(String felix, String save) {
+            return with(new Part("-p " + felix, "-p " + save, 4));
         }
 
-        R target(String t) {
-            return new R(src, dst, iif, oif, proto, comments, matches, t);
+        R proto(String name) {
+            return proto(name, name);
         }
 
-        /** The text after {@code -A CHAIN}, with {@code hash} as the first comment (null: none). */
-        String text(String hash) {
+        R module(String m) {
+            return with(new Part(m, m, 5));
+        }
+
+        R markMatch(int value, int mask) {
+            return with(new Part("-m mark --mark " + felixHex(value) + "/" + saveHex(mask), "-m mark --mark " + saveHex(value) + "/" + saveHex(mask), 5));
+        }
+
+        R dports(String ports) {
+            return with(new Part("-m multiport --destination-ports " + ports, "-m multiport --dports " + ports, 5));
+        }
+
+        /** The text after {@code -A CHAIN} as iptables-save prints it, with the {@code cali:} comment. */
+        String saveText(String hash) {
             StringBuilder sb = new StringBuilder();
-            if (src != null) {
-                sb.append(" -s ").append(src);
+            parts.stream().filter(p -> p.slot() < 5).sorted(Comparator.comparingInt(Part::slot)).forEach(p -> sb.append(' ').append(p.save()));
+            sb.append(" -m comment --comment \"").append(hash).append('"');
+            comments.forEach(c -> sb.append(" -m comment --comment \"").append(c).append('"'));
+            parts.stream().filter(p -> p.slot() == 5).forEach(p -> sb.append(' ').append(p.save()));
+            if (saveAction != null) {
+                sb.append(' ').append(saveAction);
             }
-            if (dst != null) {
-                sb.append(" -d ").append(dst);
-            }
-            if (iif != null) {
-                sb.append(" -i ").append(iif);
-            }
-            if (oif != null) {
-                sb.append(" -o ").append(oif);
-            }
-            if (proto != null) {
-                sb.append(" -p ").append(proto);
-            }
-            if (hash != null) {
-                sb.append(" -m comment --comment \"").append(hash).append('"');
-            }
-            for (String c : comments) {
-                sb.append(" -m comment --comment \"").append(c).append('"');
-            }
-            for (String m : matches) {
-                sb.append(' ').append(m);
-            }
-            if (target != null) {
-                sb.append(' ').append(target);
+            return sb.toString();
+        }
+
+        /** Felix's own rendering, the string its rule hash is computed from (after {@code -A CHAIN HASH}). */
+        String felixText() {
+            StringBuilder sb = new StringBuilder();
+            comments.forEach(c -> sb.append(" -m comment --comment \"").append(c).append('"'));
+            parts.forEach(p -> sb.append(' ').append(p.felix()));
+            if (felixAction != null) {
+                sb.append(' ').append(felixAction);
             }
             return sb.toString();
         }
     }
 
-    private static R mark(String value, String mask) {
-        return R.of("-j MARK --set-xmark " + value + "/" + mask);
+    /** Go's {@code %#x}: {@code 0} for zero. */
+    static String felixHex(int v) {
+        return v == 0 ? "0" : saveHex(v);
     }
 
-    private static String markMatch(String value, String mask) {
-        return "-m mark --mark " + value + "/" + mask;
+    static String saveHex(int v) {
+        return "0x" + Integer.toHexString(v);
     }
 
-    /** Felix's hook rules whose {@code cali:} hashes are version-independent (verified on real dumps). */
-    static final Map<String, String> HOOK_HASHES = Map.of(
-            "INPUT", "Cz_u1IQiXIMmKD4c", "FORWARD", "wUHhoiAYhphO9Mso", "OUTPUT", "tVnHkvAo15HuiPy0",
-            "FORWARD-accept", "S93hcgKJrXEqnTfs", "FORWARD-mark", "mp77cMpurHhyjLrM");
+    /**
+     * Felix's {@code cali:} rule hashes of a chain: SHA-224 of the chain's name (for rules appended to a kernel chain,
+     * {@code <chain>*appends*}), then for each rule SHA-224 of the previous hash and {@code -A <name> HASH <rule>};
+     * the first 16 characters of its unpadded base64url.
+     */
+    static List<String> ruleHashes(String name, List<R> rules) {
+        List<String> out = new ArrayList<>();
+        byte[] h = digest("SHA-224", name);
+        for (R r : rules) {
+            h = digest("SHA-224", concat(h, ("-A " + name + " HASH" + r.felixText()).getBytes(StandardCharsets.UTF_8)));
+            out.add("cali:" + b64(h).substring(0, 16));
+        }
+        return out;
+    }
 
     // ------------------------------------------------------------------ renderer
 
@@ -322,27 +368,27 @@ public final class FelixRules {
 
         void staticChains() {
             chains.put("cali-FORWARD", List.of(
-                    mark("0x0", ALL_BUT_ACCEPT),
-                    R.of("-j cali-from-hep-forward").match(markMatch("0x0", ACCEPT_MARK)),
-                    R.of("-j cali-from-wl-dispatch").in("cali+"),
-                    R.of("-j cali-to-wl-dispatch").out("cali+"),
-                    R.of("-j cali-to-hep-forward"),
-                    R.of("-j cali-cidr-block")));
+                    R.setMark(0, ALL_BUT_ACCEPT),
+                    R.jump("cali-from-hep-forward").markMatch(0, ACCEPT_MARK),
+                    R.jump("cali-from-wl-dispatch").in("cali+"),
+                    R.jump("cali-to-wl-dispatch").out("cali+"),
+                    R.jump("cali-to-hep-forward"),
+                    R.jump("cali-cidr-block")));
             chains.put("cali-INPUT", List.of(
-                    R.of("-g cali-wl-to-host").in("cali+"),
-                    R.of("-j ACCEPT").match(markMatch(ACCEPT_MARK, ACCEPT_MARK)),
-                    mark("0x0", ALL_BITS),
-                    R.of("-j cali-from-host-endpoint"),
-                    R.of("-j ACCEPT").comment("Host endpoint policy accepted packet.").match(markMatch(ACCEPT_MARK, ACCEPT_MARK))));
+                    R.gotoChain("cali-wl-to-host").in("cali+"),
+                    R.jump("ACCEPT").markMatch(ACCEPT_MARK, ACCEPT_MARK),
+                    R.setMark(0, ALL_BITS),
+                    R.jump("cali-from-host-endpoint"),
+                    R.jump("ACCEPT").comment("Host endpoint policy accepted packet.").markMatch(ACCEPT_MARK, ACCEPT_MARK)));
             chains.put("cali-wl-to-host", List.of(
-                    R.of("-j cali-from-wl-dispatch"),
-                    R.of("-j ACCEPT").comment("Configured DefaultEndpointToHostAction")));
+                    R.jump("cali-from-wl-dispatch"),
+                    R.jump("ACCEPT").comment("Configured DefaultEndpointToHostAction")));
             chains.put("cali-OUTPUT", List.of(
-                    R.of("-j ACCEPT").match(markMatch(ACCEPT_MARK, ACCEPT_MARK)),
-                    R.of("-j RETURN").out("cali+"),
-                    mark("0x0", ALL_BITS),
-                    R.of("-j cali-to-host-endpoint").match("-m conntrack ! --ctstate DNAT"),
-                    R.of("-j ACCEPT").comment("Host endpoint policy accepted packet.").match(markMatch(ACCEPT_MARK, ACCEPT_MARK))));
+                    R.jump("ACCEPT").markMatch(ACCEPT_MARK, ACCEPT_MARK),
+                    R.jump("RETURN").out("cali+"),
+                    R.setMark(0, ALL_BITS),
+                    R.jump("cali-to-host-endpoint").module("-m conntrack ! --ctstate DNAT"),
+                    R.jump("ACCEPT").comment("Host endpoint policy accepted packet.").markMatch(ACCEPT_MARK, ACCEPT_MARK)));
             for (String empty : List.of("cali-from-hep-forward", "cali-to-hep-forward", "cali-cidr-block", "cali-from-host-endpoint",
                     "cali-to-host-endpoint")) {
                 chains.put(empty, List.of());
@@ -372,21 +418,21 @@ public final class FelixRules {
                         rootRules.add(leaf(b.getValue().get(0), leafPrefix, from));
                     } else {
                         String child = root + "-" + b.getKey().substring(p.length());
-                        R jump = R.of("-g " + child);
+                        R jump = R.gotoChain(child);
                         rootRules.add(from ? jump.in(b.getKey() + "+") : jump.out(b.getKey() + "+"));
                         List<R> kids = new ArrayList<>();
                         b.getValue().forEach(n -> kids.add(leaf(n, leafPrefix, from)));
-                        kids.add(R.of("-j DROP").comment("Unknown interface"));
+                        kids.add(R.jump("DROP").comment("Unknown interface"));
                         chains.put(child, kids);
                     }
                 }
             }
-            rootRules.add(R.of("-j DROP").comment("Unknown interface"));
+            rootRules.add(R.jump("DROP").comment("Unknown interface"));
             chains.put(root, rootRules);
         }
 
         R leaf(String iface, String leafPrefix, boolean from) {
-            R r = R.of("-g " + leafPrefix + iface);
+            R r = R.gotoChain(leafPrefix + iface);
             return from ? r.in(iface) : r.out(iface);
         }
 
@@ -395,13 +441,12 @@ public final class FelixRules {
             boolean ingress = !from;
             Workload w = ep.workload();
             List<R> rules = new ArrayList<>();
-            rules.add(R.of("-j ACCEPT").match("-m conntrack --ctstate RELATED,ESTABLISHED"));
-            rules.add(R.of("-j DROP").match("-m conntrack --ctstate INVALID"));
-            rules.add(mark("0x0", "0x30000"));
+            rules.add(R.jump("ACCEPT").module("-m conntrack --ctstate RELATED,ESTABLISHED"));
+            rules.add(R.jump("DROP").module("-m conntrack --ctstate INVALID"));
+            rules.add(R.setMark(0, ACCEPT_MARK | PASS_MARK));
             if (from) {
-                rules.add(R.of("-j DROP").proto("udp").comment("Drop VXLAN encapped packets originating in workloads")
-                        .match("-m multiport --dports 4789"));
-                rules.add(R.of("-j DROP").proto("ipencap").comment("Drop IPinIP encapped packets originating in workloads"));
+                rules.add(R.jump("DROP").comment("Drop VXLAN encapped packets originating in workloads").proto("17", "udp").dports("4789"));
+                rules.add(R.jump("DROP").comment("Drop IPinIP encapped packets originating in workloads").proto("4", "ipencap"));
             }
             List<KNetworkPolicy> applying = in.policies().stream()
                     .filter(np -> np.namespace().equals(w.namespace()) && (ingress ? np.ingressType() : np.egressType())
@@ -411,13 +456,13 @@ public final class FelixRules {
             if (!applying.isEmpty()) {
                 for (KNetworkPolicy np : applying) {
                     String chain = policyChain(np, ingress);
-                    rules.add(R.of("-j " + chain).match(markMatch("0x0", PASS_MARK)));
-                    rules.add(R.of("-j RETURN").comment("Return if policy accepted").match(markMatch(ACCEPT_MARK, ACCEPT_MARK)));
+                    rules.add(R.jump(chain).markMatch(0, PASS_MARK));
+                    rules.add(R.jump("RETURN").comment("Return if policy accepted").markMatch(ACCEPT_MARK, ACCEPT_MARK));
                     if (!chains.containsKey(chain)) {
                         chains.put(chain, policyRules(np, ingress));
                     }
                 }
-                rules.add(R.of("-j DROP").comment("Drop if no policies passed packet").match(markMatch("0x0", PASS_MARK)));
+                rules.add(R.jump("DROP").comment("Drop if no policies passed packet").markMatch(0, PASS_MARK));
             }
             List<String> profiles = new ArrayList<>();
             profiles.add("kns." + w.namespace());
@@ -426,12 +471,12 @@ public final class FelixRules {
             }
             for (String profile : profiles) {
                 String chain = profileChain(profile, ingress);
-                rules.add(R.of("-j " + chain));
-                rules.add(R.of("-j RETURN").comment("Return if profile accepted").match(markMatch(ACCEPT_MARK, ACCEPT_MARK)));
+                rules.add(R.jump(chain));
+                rules.add(R.jump("RETURN").comment("Return if profile accepted").markMatch(ACCEPT_MARK, ACCEPT_MARK));
                 String c = "Profile " + profile + (ingress ? " ingress" : " egress");
-                chains.putIfAbsent(chain, List.of(profile.startsWith("kns.") ? mark(ACCEPT_MARK, ACCEPT_MARK).comment(c) : R.of(null).comment(c)));
+                chains.putIfAbsent(chain, List.of(profile.startsWith("kns.") ? R.setMark(ACCEPT_MARK, ACCEPT_MARK).comment(c) : R.none().comment(c)));
             }
-            rules.add(R.of("-j DROP").comment("Drop if no profiles matched"));
+            rules.add(R.jump("DROP").comment("Drop if no profiles matched"));
             chains.put((from ? "cali-fw-" : "cali-tw-") + ep.iface(), rules);
         }
 
@@ -448,12 +493,12 @@ public final class FelixRules {
                 }
             }
             // v3.28 strips RETURNs at the end of a policy chain
-            while (!out.isEmpty() && "-j RETURN".equals(out.get(out.size() - 1).target())) {
+            while (!out.isEmpty() && "--jump RETURN".equals(out.get(out.size() - 1).felixAction())) {
                 out.remove(out.size() - 1);
             }
             String c = "Policy " + np.namespace() + "/" + calicoName(np) + (ingress ? " ingress" : " egress");
             if (out.isEmpty()) {
-                out.add(R.of(null).comment(c));
+                out.add(R.none().comment(c));
             } else {
                 out.set(0, out.get(0).firstComment(c));
             }
@@ -548,17 +593,17 @@ public final class FelixRules {
             List<R> portAlts = new ArrayList<>();
             if (pp.proto() != null) {
                 for (String chunk : chunks(pp.numeric())) {
-                    portAlts.add(R.of(null).proto(pp.proto()).match("-m multiport --dports " + chunk));
+                    portAlts.add(R.none().proto(pp.proto()).dports(chunk));
                 }
                 for (String name : pp.named()) {
                     // the named port lives on the destination: the rule's destination selector (egress peer) or all()
                     String dstSel = ingress || selector == null ? "all()" : selector;
                     String set = namedPortSet(dstSel, ingress || peer == null || peer.ipBlock() != null ? null : peer, np.namespace(),
                             pp.proto(), name);
-                    portAlts.add(R.of(null).match("-m set --match-set " + set + " dst,dst"));
+                    portAlts.add(R.none().module("-m set --match-set " + set + " dst,dst"));
                 }
             }
-            R main = R.of("-j MARK --set-xmark " + ACCEPT_MARK + "/" + ACCEPT_MARK);
+            R main = R.setMark(ACCEPT_MARK, ACCEPT_MARK);
             if (pp.proto() != null) {
                 main = main.proto(pp.proto());
             }
@@ -566,32 +611,32 @@ public final class FelixRules {
                 main = ingress ? main.src(cidr) : main.dst(cidr);
             }
             if (selSet != null) {
-                main = main.match("-m set --match-set " + selSet + " " + dir);
+                main = main.module("-m set --match-set " + selSet + " " + dir);
             }
             boolean portBlock = portAlts.size() > 1;
             if (portAlts.size() == 1) {
-                R alt = portAlts.get(0);
-                for (String m : alt.matches()) {
-                    main = main.match(m);
+                for (Part part : portAlts.get(0).parts()) {
+                    if (part.slot() == 5) {
+                        main = main.with(part);
+                    }
                 }
             }
-            boolean blocks = portBlock || !negated.isEmpty();
-            if (blocks) {
+            if (portBlock || !negated.isEmpty()) {
                 boolean firstNegated = !portBlock;
-                out.add(mark(firstNegated ? SCRATCH0 : "0x0", "0xc0000"));
+                out.add(R.setMark(firstNegated ? SCRATCH0 : 0, SCRATCH0 | SCRATCH1));
                 if (portBlock) {
                     for (R alt : portAlts) {
-                        out.add(alt.target("-j MARK --set-xmark " + SCRATCH0 + "/" + SCRATCH0));
+                        out.add(alt.action(R.setMark(SCRATCH0, SCRATCH0)));
                     }
                 }
                 for (String n : negated) {
-                    R r = mark("0x0", SCRATCH0);
+                    R r = R.setMark(0, SCRATCH0);
                     out.add(ingress ? r.src(n) : r.dst(n));
                 }
-                main = main.match(markMatch(SCRATCH0, SCRATCH0));
+                main = main.markMatch(SCRATCH0, SCRATCH0);
             }
             out.add(main);
-            out.add(R.of("-j RETURN").match(markMatch(ACCEPT_MARK, ACCEPT_MARK)));
+            out.add(R.jump("RETURN").markMatch(ACCEPT_MARK, ACCEPT_MARK));
         }
 
         /** The cali40s: hash:net set of pod IPs a peer selects (created on first use). */
@@ -632,33 +677,33 @@ public final class FelixRules {
 
         // -------------------------------------------------------------- text
 
-        /** Each chain's rules as "-A CHAIN …" lines with their cali: hash (chained SHA-224 per chain). */
+        /** Each chain's rules as "-A CHAIN …" lines as iptables-save prints them, with Felix's cali: hashes. */
         Map<String, List<String>> lines() {
             Map<String, List<String>> out = new TreeMap<>();
-            chains.forEach((chain, rules) -> out.put(chain, hashed(chain, rules)));
+            chains.forEach((chain, rules) -> out.put(chain, saveLines(chain, chain, rules)));
             return out;
         }
 
-        static List<String> hashed(String chain, List<R> rules) {
+        static List<String> saveLines(String chain, String hashName, List<R> rules) {
+            List<String> hashes = ruleHashes(hashName, rules);
             List<String> out = new ArrayList<>();
-            byte[] h = digest("SHA-224", chain);
-            for (R r : rules) {
-                h = digest("SHA-224", concat(h, ("-A " + chain + " HASH" + r.text(null)).getBytes(StandardCharsets.UTF_8)));
-                out.add("-A " + chain + r.text("cali:" + b64(h).substring(0, 16)));
+            for (int i = 0; i < rules.size(); i++) {
+                out.add("-A " + chain + rules.get(i).saveText(hashes.get(i)));
             }
             return out;
         }
 
+        /** The rule Felix inserts at the top of INPUT, FORWARD and OUTPUT: "CHAIN -m comment … -j cali-CHAIN". */
         List<String> hookInserts() {
             return List.of("INPUT", "FORWARD", "OUTPUT").stream()
-                    .map(c -> c + R.of("-j cali-" + c).text("cali:" + HOOK_HASHES.get(c))).toList();
+                    .map(c -> saveLines(c, c, List.of(R.jump("cali-" + c))).get(0).substring(3)).toList();
         }
 
+        /** The rules Felix appends to FORWARD: accept what a policy accepted, then mark every forwarded packet. */
         List<String> forwardAppends() {
-            return List.of(
-                    "-A FORWARD" + R.of("-j ACCEPT").comment("Policy explicitly accepted packet.").match(markMatch(ACCEPT_MARK, ACCEPT_MARK))
-                            .text("cali:" + HOOK_HASHES.get("FORWARD-accept")),
-                    "-A FORWARD" + mark(ACCEPT_MARK, ACCEPT_MARK).text("cali:" + HOOK_HASHES.get("FORWARD-mark")));
+            return saveLines("FORWARD", "FORWARD*appends*", List.of(
+                    R.jump("ACCEPT").comment("Policy explicitly accepted packet.").markMatch(ACCEPT_MARK, ACCEPT_MARK),
+                    R.setMark(ACCEPT_MARK, ACCEPT_MARK)));
         }
 
         String restoreText() {

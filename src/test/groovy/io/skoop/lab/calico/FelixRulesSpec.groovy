@@ -22,6 +22,46 @@ class FelixRulesSpec extends Specification {
         FelixRules.profileChain('kns.alpha', true) == 'cali-pri-kns.alpha'
     }
 
+    def "cali: rule hashes: Felix's algorithm over Felix's own rule text reproduces real nodes' values"() {
+        given:
+        def ep = FelixRules.Endpoint.of(new FelixRules.Workload('alpha', 'nginx-dbddb74b8-z9dpn', 'default', [:], io.skoop.model.Ip.parse('10.0.0.1'), []))
+        def ks = FelixRules.Endpoint.of(new FelixRules.Workload('kube-system', 'metrics', 'metrics-server', [:], io.skoop.model.Ip.parse('10.0.0.2'), []))
+        String none = FelixRules.render(new FelixRules.Input([], [], [], [], [], [])).iptablesSave()
+        String one = FelixRules.render(new FelixRules.Input([ep, ks], [], [], [], [], [])).iptablesSave()
+        def hashes = { String text, String chain -> text.readLines().findAll { it.startsWith("-A $chain ") }.collect { (it =~ /cali:([^"]+)/)[0][1] } }
+
+        expect: 'hooks and static chains (corpus:cali, RW-AKS)'
+        hashes(none, 'INPUT') == ['Cz_u1IQiXIMmKD4c']
+        hashes(none, 'FORWARD') == ['wUHhoiAYhphO9Mso', 'S93hcgKJrXEqnTfs', 'mp77cMpurHhyjLrM']
+        hashes(none, 'OUTPUT') == ['tVnHkvAo15HuiPy0']
+        hashes(none, 'cali-from-wl-dispatch') == ['zTj6P0TIgYvgz-md']
+        hashes(none, 'cali-to-wl-dispatch') == ['7KNphB1nNHw80nIO']
+        hashes(none, 'cali-OUTPUT').take(2) == ['Mq1_rAdXXH3YkrzW', '69FkRTJDvD5Vu6Vl']
+        hashes(none, 'cali-wl-to-host') == ['Ee9Sbo10IpVujdIY', 'nSZbcOoG1xPONxb8']
+        // v3.28's cali-FORWARD clears 0xe0000 first; with corpus:cali's v3.30 mask 0x1a0000 the same rules give its hashes
+        FelixRules.ruleHashes('cali-FORWARD', [FelixRules.R.setMark(0, 0x1a0000), FelixRules.R.jump('cali-from-hep-forward').markMatch(0, 0x10000),
+                FelixRules.R.jump('cali-from-wl-dispatch').in('cali+'), FelixRules.R.jump('cali-to-wl-dispatch').out('cali+'),
+                FelixRules.R.jump('cali-to-hep-forward'), FelixRules.R.jump('cali-cidr-block')])*.substring(5) ==
+                ['W_vvds1Nw3n9QE2f', 'ZfgmjuiLaA8Pg0kp', 'tAzwBLPaV-j53OOZ', '4Z0Pf0byo05NFe-P', 'hQ7Oc16wmUtLuneJ', 'rnKNH2WxGcRQcIlD']
+
+        and: 'endpoint and profile chains (RW-GKE, RW-AKS)'
+        hashes(one, 'cali-tw-cali92d634f8f03').take(3) == ['FUgB7G5ObIh96acF', 'WQJ64LtbzEP_A0C0', 'VrULH6VzIHThTAkb']
+        hashes(one, 'cali-pri-kns.kube-system') == ['J1TyxtHWd0qaBGK-']
+        hashes(one, 'cali-pri-_CVSZITRyIpEmH8AB6H') == ['Jm7TmoNoWplOEka1']
+    }
+
+    def "cali: hashes of an ipBlock-with-except policy chain as RW-GKE shows it (≤v3.27 marks, trailing RETURN kept)"() {
+        given:
+        def R = FelixRules.R
+        def rules = [R.setMark(0x40000, 0xc0000), R.setMark(0, 0x40000).src('10.63.48.4/32'),
+                     R.setMark(0x10000, 0x10000).proto('tcp').src('10.63.48.0/22').dports('80').markMatch(0x40000, 0x40000),
+                     R.jump('RETURN').markMatch(0x10000, 0x10000)]
+
+        expect:
+        FelixRules.ruleHashes('cali-pi-_w6rJoXTmbxiadSPZU3_', rules) == ['cali:OeI8Z8LoNxhlHpkK', 'cali:vDgXktHVGJU-gOA1', 'cali:b2PcWFL4ZdRMP-QC', 'cali:NyzjuO985SLGb87x']
+        rules[2].saveText('cali:b2PcWFL4ZdRMP-QC') == ' -s 10.63.48.0/22 -p tcp -m comment --comment "cali:b2PcWFL4ZdRMP-QC" -m multiport --dports 80 -m mark --mark 0x40000/0x40000 -j MARK --set-xmark 0x10000/0x10000'
+    }
+
     def "selector ipset names verified on a real node (RW-GKE)"() {
         expect:
         setName(new KNetworkPolicy.Peer(sel(run: 'access'), null, null), 'alpha') == 'cali40s:XZEFRy4u2E2Kz28IwtNm0u8'
