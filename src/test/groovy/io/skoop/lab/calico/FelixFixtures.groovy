@@ -252,6 +252,46 @@ spec:
                 .withConntrackActive(true)
     }
 
+    static final List<List> PORTS = [[8080, Protocol.TCP], [8081, Protocol.TCP], [80, Protocol.TCP], [8000, Protocol.TCP],
+                                     [53, Protocol.UDP], [9999, Protocol.UDP]]
+
+    /** The outcome of comparing simulator and intent on every ordered pod pair and port of {@link #PORTS}. */
+    static class Comparison {
+        int checked
+        int allowed
+        List<String> disagree = []
+    }
+
+    /**
+     * For every ordered pair of pods and every port of {@link #PORTS}: the connection is accepted when every node on the
+     * way forwards its first packet ({@link #traces}); a disagreement with {@code PolicyEvaluator.evaluate(...).allowed()}
+     * or a trace that ends neither FORWARDED nor DROP is reported with the traces' steps.
+     */
+    static Comparison compare(KubeObjects o, String label) {
+        def sims = ['node-1', 'node-2'].collectEntries { [it, simulator(o, it)] }
+        def intent = evaluator(o)
+        def pods = workloads(o)
+        Comparison c = new Comparison()
+        pods.each { src ->
+            pods.each { dst ->
+                if (src == dst) return
+                PORTS.each { port, proto ->
+                    List<TraceResult> traces = traces(o, src, dst, port as int, proto as Protocol, sims)
+                    def verdicts = traces.collect { it.verdict() }
+                    boolean sim = verdicts.every { it == io.skoop.netstack.netfilter.FinalVerdict.FORWARDED }
+                    boolean want = intent.evaluate(src.podIPs()[0], dst.podIPs()[0], port as int, proto as Protocol).allowed()
+                    c.checked++
+                    c.allowed += want ? 1 : 0
+                    if (verdicts.any { it != io.skoop.netstack.netfilter.FinalVerdict.FORWARDED && it != io.skoop.netstack.netfilter.FinalVerdict.DROP } || sim != want) {
+                        c.disagree << "$label: ${src.key()} -> ${dst.key()} $proto/$port: simulator $verdicts, intent ${want ? 'allowed' : 'denied'}\n" +
+                                traces.collect { t -> t.branches().collect { b -> b.steps().collect { '      ' + it }.join('\n') }.join('\n') }.join('\n----\n')
+                    }
+                }
+            }
+        }
+        c
+    }
+
     /** Traces a new connection's first packet from pod src to pod dst through FORWARD on the node(s) in between. */
     static List<TraceResult> traces(KubeObjects o, KPod src, KPod dst, int port, Protocol proto, Map<String, NetfilterSimulator> sims) {
         Packet p = Packet.of(src.podIPs()[0], 40000, dst.podIPs()[0], port, proto)

@@ -1,8 +1,5 @@
 package io.skoop.lab.calico
 
-import io.skoop.model.Protocol
-import io.skoop.netstack.netfilter.FinalVerdict
-import io.skoop.netstack.netfilter.TraceResult
 import spock.lang.Specification
 
 /**
@@ -15,40 +12,14 @@ import spock.lang.Specification
  * {@code PolicyEvaluator.evaluate(...).allowed()}. No trace may end UNKNOWN.
  */
 class FelixRulesPolicySpec extends Specification {
-    static final List<List> PORTS = [[8080, Protocol.TCP], [8081, Protocol.TCP], [80, Protocol.TCP], [8000, Protocol.TCP],
-                                     [53, Protocol.UDP], [9999, Protocol.UDP]]
 
     def "scenario '#name': the simulator on Felix's rules accepts exactly what the intent allows"() {
-        given:
-        def o = FelixFixtures.objects(policies)
-        def sims = ['node-1', 'node-2'].collectEntries { [it, FelixFixtures.simulator(o, it)] }
-        def intent = FelixFixtures.evaluator(o)
-        def pods = FelixFixtures.workloads(o)
-        List<String> disagree = []
-        int allowed = 0, checked = 0
-
         when:
-        pods.each { src ->
-            pods.each { dst ->
-                if (src == dst) return
-                PORTS.each { port, proto ->
-                    List<TraceResult> traces = FelixFixtures.traces(o, src, dst, port as int, proto as Protocol, sims)
-                    def verdicts = traces.collect { it.verdict() }
-                    boolean sim = verdicts.every { it == FinalVerdict.FORWARDED }
-                    boolean want = intent.evaluate(src.podIPs()[0], dst.podIPs()[0], port as int, proto as Protocol).allowed()
-                    checked++
-                    allowed += want ? 1 : 0
-                    if (verdicts.any { it != FinalVerdict.FORWARDED && it != FinalVerdict.DROP } || sim != want) {
-                        disagree << "${src.key()} -> ${dst.key()} $proto/$port: simulator $verdicts, intent ${want ? 'allowed' : 'denied'}\n" +
-                                traces.collect { t -> t.branches().collect { b -> b.steps().collect { '      ' + it }.join('\n') }.join('\n') }.join('\n----\n')
-                    }
-                }
-            }
-        }
-        println "Felix differential '$name': ${checked - disagree.size()}/$checked agree ($allowed allowed)"
+        def c = FelixFixtures.compare(FelixFixtures.objects(policies), name)
+        println "Felix differential '$name': ${c.checked - c.disagree.size()}/${c.checked} agree (${c.allowed} allowed)"
 
         then:
-        disagree.isEmpty()
+        c.disagree.isEmpty()
 
         where:
         name << FelixFixtures.SCENARIOS.keySet()

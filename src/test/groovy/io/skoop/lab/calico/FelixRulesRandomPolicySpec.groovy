@@ -1,9 +1,6 @@
 package io.skoop.lab.calico
 
 import groovy.json.JsonOutput
-import io.skoop.model.Protocol
-import io.skoop.netstack.netfilter.FinalVerdict
-import io.skoop.netstack.netfilter.TraceResult
 import spock.lang.Specification
 
 /**
@@ -13,8 +10,6 @@ import spock.lang.Specification
  * protocol only, TCP/UDP). Seeds {@code skoop.felix.seeds} (default 1-60).
  */
 class FelixRulesRandomPolicySpec extends Specification {
-    static final List<List> PORTS = FelixRulesPolicySpec.PORTS
-
     def "random policies: the simulator on Felix's rules accepts exactly what the intent allows"() {
         given:
         List<Integer> seeds = (System.getProperty('skoop.felix.seeds') ?: '1-60').with { s -> def p = s.split('-'); (p[0] as int)..(p[-1] as int) }
@@ -24,26 +19,10 @@ class FelixRulesRandomPolicySpec extends Specification {
         when:
         seeds.each { seed ->
             String yaml = policies(new Random(seed))
-            def o = FelixFixtures.objects(yaml)
-            def sims = ['node-1', 'node-2'].collectEntries { [it, FelixFixtures.simulator(o, it)] }
-            def intent = FelixFixtures.evaluator(o)
-            def pods = FelixFixtures.workloads(o)
-            pods.each { src ->
-                pods.each { dst ->
-                    if (src == dst) return
-                    PORTS.each { port, proto ->
-                        List<TraceResult> traces = FelixFixtures.traces(o, src, dst, port as int, proto as Protocol, sims)
-                        def verdicts = traces.collect { it.verdict() }
-                        boolean sim = verdicts.every { it == FinalVerdict.FORWARDED }
-                        boolean want = intent.evaluate(src.podIPs()[0], dst.podIPs()[0], port as int, proto as Protocol).allowed()
-                        checked++
-                        allowed += want ? 1 : 0
-                        if (verdicts.any { it != FinalVerdict.FORWARDED && it != FinalVerdict.DROP } || sim != want) {
-                            disagree << "seed $seed: ${src.key()} -> ${dst.key()} $proto/$port: simulator $verdicts, intent ${want ? 'allowed' : 'denied'}\n$yaml"
-                        }
-                    }
-                }
-            }
+            def c = FelixFixtures.compare(FelixFixtures.objects(yaml), "seed $seed")
+            checked += c.checked
+            allowed += c.allowed
+            disagree.addAll(c.disagree.collect { it + '\n' + yaml })
         }
         println "Felix random differential, seeds ${seeds.first()}-${seeds.last()}: ${checked - disagree.size()}/$checked agree ($allowed allowed)"
 
