@@ -62,7 +62,8 @@ import java.util.TreeSet;
  * not seen on a real node (named-port sets in match blocks, the fw encapsulation drops) follow the documented builder
  * order and may hash differently. Selectors with matchExpressions and the named-port set IDs follow the documented
  * canonical form without having been checked against a real node. Policy groups ({@code cali-gi-}/{@code cali-go-},
- * v3.28+ for ≥2 policies with the same selector) are not formed: each policy is jumped to directly (same verdicts).
+ * v3.28+ for ≥2 consecutive policies with the same selector) are formed as Felix lays them out, but their ID hashes
+ * a documented stand-in for Felix's (unverified) input, so group chain names are not Felix's.
  * The order of Calico rules inside one NetworkPolicy rule is protocol-major.
  */
 public final class FelixRules {
@@ -454,13 +455,10 @@ public final class FelixRules {
                     .sorted(Comparator.comparing(np -> np.namespace() + "/" + calicoName(np)))
                     .toList();
             if (!applying.isEmpty()) {
-                for (KNetworkPolicy np : applying) {
-                    String chain = policyChain(np, ingress);
+                for (List<KNetworkPolicy> group : groups(applying)) {
+                    String chain = group.size() == 1 ? policy(group.get(0), ingress) : groupChain(group, ingress);
                     rules.add(R.jump(chain).markMatch(0, PASS_MARK));
                     rules.add(R.jump("RETURN").comment("Return if policy accepted").markMatch(ACCEPT_MARK, ACCEPT_MARK));
-                    if (!chains.containsKey(chain)) {
-                        chains.put(chain, policyRules(np, ingress));
-                    }
                 }
                 rules.add(R.jump("DROP").comment("Drop if no policies passed packet").markMatch(0, PASS_MARK));
             }
@@ -481,6 +479,60 @@ public final class FelixRules {
         }
 
         // -------------------------------------------------------------- policies
+
+        /** Felix's policy groups: consecutive policies (in order) with the same endpoint selector. */
+        static List<List<KNetworkPolicy>> groups(List<KNetworkPolicy> ordered) {
+            List<List<KNetworkPolicy>> out = new ArrayList<>();
+            String last = null;
+            for (KNetworkPolicy np : ordered) {
+                String sel = Selectors.endpoint(np);
+                if (!sel.equals(last)) {
+                    out.add(new ArrayList<>());
+                    last = sel;
+                }
+                out.get(out.size() - 1).add(np);
+            }
+            return out;
+        }
+
+        /** The policy chain of {@code np}, rendered on first use. */
+        String policy(KNetworkPolicy np, boolean ingress) {
+            String chain = policyChain(np, ingress);
+            if (!chains.containsKey(chain)) {
+                chains.put(chain, policyRules(np, ingress));
+            }
+            return chain;
+        }
+
+        /**
+         * A group of ≥2 policies with the same selector: {@code cali-gi-}/{@code cali-go-} + 20 characters of
+         * base64url(SHA3-224) over the tier, selector, direction, count and policy names (one per line; Felix's exact
+         * input is unverified, so the name is simplified). The first policy is jumped to unconditionally, the others
+         * while no verdict mark is set; every fifth position first returns on a verdict.
+         */
+        String groupChain(List<KNetworkPolicy> group, boolean ingress) {
+            StringBuilder in = new StringBuilder("default\n" + Selectors.endpoint(group.get(0)) + "\n" + (ingress ? "inbound" : "outbound")
+                    + "\n" + group.size() + "\n");
+            group.forEach(np -> in.append(np.namespace()).append('/').append(calicoName(np)).append('\n'));
+            String chain = (ingress ? "cali-gi-" : "cali-go-") + b64(digest("SHA3-224", in.toString())).substring(0, 20);
+            if (!chains.containsKey(chain)) {
+                List<R> rules = new ArrayList<>();
+                for (int i = 0; i < group.size(); i++) {
+                    String target = policy(group.get(i), ingress);
+                    if (i == 0) {
+                        rules.add(R.jump(target));
+                        continue;
+                    }
+                    if (i % 5 == 0) {
+                        rules.add(R.jump("RETURN").comment("Return on verdict").with(new Part(
+                                "-m mark ! --mark 0/" + saveHex(ACCEPT_MARK | PASS_MARK), "-m mark ! --mark 0x0/" + saveHex(ACCEPT_MARK | PASS_MARK), 5)));
+                    }
+                    rules.add(R.jump(target).markMatch(0, ACCEPT_MARK | PASS_MARK));
+                }
+                chains.put(chain, rules);
+            }
+            return chain;
+        }
 
         List<R> policyRules(KNetworkPolicy np, boolean ingress) {
             List<R> out = new ArrayList<>();
@@ -791,6 +843,11 @@ public final class FelixRules {
 
         private static String quote(String v) {
             return v.contains("\"") ? "'" + v + "'" : "\"" + v + "\"";
+        }
+
+        /** The selector a NetworkPolicy selects its endpoints with, its namespace ANDed in (no ipset is made of it). */
+        static String endpoint(KNetworkPolicy np) {
+            return "(" + and(ORCH, terms(np.podSelector(), "")) + " && projectcalico.org/namespace == \"" + np.namespace() + "\")";
         }
 
         static boolean selects(KNetworkPolicy.Peer peer, String policyNs, Workload w, Map<String, String> nsLabels) {

@@ -189,6 +189,28 @@ spec:
   ingress: [{from: [{namespaceSelector: {matchLabels: {team: a}}}]}]
   egress: [{to: [{namespaceSelector: {}}], ports: [{port: 8080}, {port: 8081}, {port: 53, protocol: UDP}]}]
 ''',
+            'two policies with the same selector (policy group)': '''
+kind: NetworkPolicy
+metadata: {name: web-a, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 8080}]}]
+---
+kind: NetworkPolicy
+metadata: {name: web-b, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {team: a}}}], ports: [{port: 53, protocol: UDP}]}]
+''',
+            'six policies with the same selector (group with a return on verdict)': (1..6).collect { i -> """
+kind: NetworkPolicy
+metadata: {name: b-$i, namespace: team-b}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress: [{from: [{namespaceSelector: {}}], ports: [{port: ${[8080, 8081, 80, 8000, 53, 9999][i - 1]}, protocol: ${i > 4 ? 'UDP' : 'TCP'}}]}]
+  egress: [{to: [{podSelector: {matchLabels: {app: ${['web', 'client', 'a1', 'b1', 'web', 'client'][i - 1]}}}, namespaceSelector: {}}]}]
+""" }.join('---\n'),
     ]
 
     static KubeObjects objects(String policies) {

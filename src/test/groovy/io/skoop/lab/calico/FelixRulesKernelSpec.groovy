@@ -59,7 +59,8 @@ except Exception as e:
     print('fail', e)
 '''
     static final List<String> KERNEL_SCENARIOS = ['default deny ingress', 'allow from pod selector', 'named and numeric ports (match block)',
-                                                  'ipBlock with except', 'endPort range and UDP', 'egress deny + egress allow']
+                                                  'ipBlock with except', 'endPort range and UDP', 'egress deny + egress allow',
+                                                  'two policies with the same selector (policy group)']
     /** [src pod, dst pod, proto, port] */
     static final List<List> PROBES = [['client', 'web', 'tcp', 8080], ['client', 'web', 'tcp', 80], ['a1', 'web', 'tcp', 8080],
                                       ['a1', 'web', 'udp', 53], ['web', 'client', 'tcp', 8000], ['a1', 'client', 'tcp', 8081]]

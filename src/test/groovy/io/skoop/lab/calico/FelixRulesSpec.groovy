@@ -127,6 +127,30 @@ class FelixRulesSpec extends Specification {
         !lines("cali-fw-$web").any { it.contains('cali-po-') }
     }
 
+    def "policies with the same selector form a group chain: first jump unconditional, later ones guarded, a return on verdict every fifth"() {
+        given:
+        def o = FelixFixtures.objects(FelixFixtures.SCENARIOS['six policies with the same selector (group with a return on verdict)'])
+        def r = FelixRules.render(FelixFixtures.input(o, 'node-2'))
+        def strip = { String l -> l.replaceAll(/ -m comment --comment "cali:[^"]+"/, '') }
+        def b1 = FelixRules.vethName('team-b', 'b1')
+        def tw = r.iptablesSave().readLines().findAll { it.startsWith("-A cali-tw-$b1 ") }.collect(strip)
+        String gi = (tw.find { it.contains('cali-gi-') } =~ /(cali-gi-\S+)/)[0][1]
+        def pis = o.networkPolicies().sort(false) { it.name() }.collect { FelixRules.policyChain(it, true) }
+
+        expect:
+        gi.length() == 28
+        tw.count { it.contains('-j cali-pi-') } == 0
+        r.iptablesSave().readLines().findAll { it.startsWith("-A $gi ") }.collect(strip) == [
+                "-A $gi -j ${pis[0]}",
+                "-A $gi -m mark --mark 0x0/0x30000 -j ${pis[1]}",
+                "-A $gi -m mark --mark 0x0/0x30000 -j ${pis[2]}",
+                "-A $gi -m mark --mark 0x0/0x30000 -j ${pis[3]}",
+                "-A $gi -m mark --mark 0x0/0x30000 -j ${pis[4]}",
+                "-A $gi -m comment --comment \"Return on verdict\" -m mark ! --mark 0x0/0x30000 -j RETURN",
+                "-A $gi -m mark --mark 0x0/0x30000 -j ${pis[5]}"]*.toString()
+        r.iptablesSave().contains("-A cali-fw-$b1 ") && r.iptablesSave() =~ /-A cali-fw-$b1 .*-j cali-go-/
+    }
+
     def "dispatch splits one level on the character after the common prefix"() {
         given:
         def w = { String n -> new FelixRules.Endpoint(n, new FelixRules.Workload('d', n, null, [:], io.skoop.model.Ip.parse('10.0.0.1'), [])) }
