@@ -41,7 +41,8 @@ import java.util.TreeSet;
  *   <li>{@code cali-from-wl-dispatch} / {@code cali-to-wl-dispatch} with Felix's one-level prefix split into
  *       {@code -<c>} child chains, each ending in "Unknown interface" DROP;</li>
  *   <li>per endpoint {@code cali-tw-<iface>} (ingress) / {@code cali-fw-<iface>} (egress): conntrack, mark clear
- *       (0x0/0x30000), the workload VXLAN/IPIP drops (fw), a guarded jump + "Return if policy accepted" per policy,
+ *       (0x0/0x30000), the workload VXLAN/IPIP drops (fw), a guarded jump + "Return if policy accepted" per policy
+ *       or policy group,
  *       "Drop if no policies passed packet", then the profiles {@code kns.<ns>} (allows everything) and
  *       {@code ksa.<ns>.<sa>} (no rules: a comment-only rule), "Drop if no profiles matched";</li>
  *   <li>per NetworkPolicy selecting a local endpoint, {@code cali-pi-<id>} / {@code cali-po-<id>}: one Calico rule per
@@ -60,7 +61,7 @@ import java.util.TreeSet;
  * hashed with Felix's chained SHA-224, which reproduces every hash checked against real nodes (hooks, dispatch,
  * cali-FORWARD/OUTPUT/wl-to-host, tw/fw heads, profiles, an ipBlock policy chain). Rules whose exact Felix notation was
  * not seen on a real node (named-port sets in match blocks, the fw encapsulation drops) follow the documented builder
- * order and may hash differently. Selectors with matchExpressions and the named-port set IDs follow the documented
+ * order and may hash differently, and so may the rules after them in the same chain (the hashes chain). Selectors with matchExpressions and the named-port set IDs follow the documented
  * canonical form without having been checked against a real node. Policy groups ({@code cali-gi-}/{@code cali-go-},
  * v3.28+ for ≥2 consecutive policies with the same selector) are formed as Felix lays them out, but their ID hashes
  * a documented stand-in for Felix's (unverified) input, so group chain names are not Felix's.
