@@ -211,6 +211,13 @@ spec:
   ingress: [{from: [{namespaceSelector: {}}], ports: [{port: ${[8080, 8081, 80, 8000, 53, 9999][i - 1]}, protocol: ${i > 4 ? 'UDP' : 'TCP'}}]}]
   egress: [{to: [{podSelector: {matchLabels: {app: ${['web', 'client', 'a1', 'b1', 'web', 'client'][i - 1]}}}, namespaceSelector: {}}]}]
 """ }.join('---\n'),
+            'many ports (two multiport chunks in a match block)': """
+kind: NetworkPolicy
+metadata: {name: web-many-ports, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [${((1..27).step(2).collect { "{port: $it}" } + ['{port: 80}', '{port: 8000, endPort: 8010}', '{port: 8081}']).join(', ')}]}]
+""",
     ]
 
     static KubeObjects objects(String policies) {

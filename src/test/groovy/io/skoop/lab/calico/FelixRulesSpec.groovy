@@ -151,6 +151,20 @@ class FelixRulesSpec extends Specification {
         r.iptablesSave().contains("-A cali-fw-$b1 ") && r.iptablesSave() =~ /-A cali-fw-$b1 .*-j cali-go-/
     }
 
+    def "more than 15 multiport slots: two chunks in a positive match block"() {
+        given:
+        def o = FelixFixtures.objects(FelixFixtures.SCENARIOS['many ports (two multiport chunks in a match block)'])
+        def pi = FelixRules.policyChain(o.networkPolicies()[0], true)
+        def lines = FelixRules.render(FelixFixtures.input(o, 'node-1')).iptablesSave().readLines().findAll { it.startsWith("-A $pi ") }
+                .collect { it.replaceAll(/ -m comment --comment "[^"]+"/, '') }
+
+        expect:
+        lines == ["-A $pi -j MARK --set-xmark 0x0/0xc0000",
+                  "-A $pi -p tcp -m multiport --dports 1,3,5,7,9,11,13,15,17,19,21,23,25,27,80 -j MARK --set-xmark 0x40000/0x40000",
+                  "-A $pi -p tcp -m multiport --dports 8000:8010,8081 -j MARK --set-xmark 0x40000/0x40000",
+                  "-A $pi -p tcp -m mark --mark 0x40000/0x40000 -j MARK --set-xmark 0x10000/0x10000"]*.toString()
+    }
+
     def "dispatch splits one level on the character after the common prefix"() {
         given:
         def w = { String n -> new FelixRules.Endpoint(n, new FelixRules.Workload('d', n, null, [:], io.skoop.model.Ip.parse('10.0.0.1'), [])) }
