@@ -20,14 +20,16 @@ import spock.lang.Shared
 import spock.lang.Specification
 
 /**
- * The kernel judges FelixRules. A node namespace holds one cali veth per pod of node-1 (client, web, a1), each
- * towards a pod namespace wired as Calico's CNI does it (pod IP /32 on eth0, default via 169.254.1.1; on the node a
- * /32 route per pod on its veth, whose MAC is ee:ee:ee:ee:ee:ee; neighbours are static since the node namespace has
- * no address for proxy ARP to answer from). For each scenario the node namespace gets the rendered ipsets
- * ({@code ipset restore}) and rules ({@code iptables-restore --noflush}); iptables-save must print every rendered rule
- * back as rendered; then real TCP connects and UDP round trips between the pods must succeed exactly when the intent
- * evaluator allows them, and the simulator, run on the kernel's own iptables-save and ipset save output, must agree,
- * its deciding DROP being the rule whose kernel counter moved.
+ * The kernel judges FelixRules. Two node namespaces (node-1 192.168.56.11, node-2 192.168.56.12, linked by eth0, each
+ * routing the other's pod block via it) hold one cali veth per pod of the test cluster (node-1: client, web, a1;
+ * node-2: web2, b1), each towards a pod namespace wired as Calico's CNI does it (pod IP /32 on eth0, default via
+ * 169.254.1.1; on the node a /32 route per pod on its veth, whose MAC is ee:ee:ee:ee:ee:ee; neighbours are static
+ * since the node namespaces have no address on the veths for proxy ARP to answer from). For each scenario each node
+ * gets its own rendering: ipsets ({@code ipset restore}) and rules ({@code iptables-restore --noflush});
+ * iptables-save must print every rendered rule back as rendered; then real TCP connects and UDP round trips between
+ * pods, on one node and across the two, must succeed exactly when the intent evaluator allows them, and the
+ * simulator, run per node on the kernel's own iptables-save and ipset save output, must agree, each refused probe's
+ * deciding DROP being the rule whose kernel counter moved.
  */
 @IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root and iproute2')
 class FelixRulesKernelSpec extends Specification {
@@ -51,9 +53,9 @@ import socket, sys
 proto, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 try:
     if proto == 'tcp':
-        socket.create_connection((dst, port), timeout=0.6).close()
+        socket.create_connection((dst, port), timeout=0.5).close()
     else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.6); s.sendto(b'x', (dst, port)); s.recvfrom(16)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5); s.sendto(b'x', (dst, port)); s.recvfrom(16)
     print('ok')
 except Exception as e:
     print('fail', e)
@@ -61,20 +63,31 @@ except Exception as e:
     static final List<String> KERNEL_SCENARIOS = ['default deny ingress', 'allow from pod selector', 'named and numeric ports (match block)',
                                                   'ipBlock with except', 'endPort range and UDP', 'egress deny + egress allow',
                                                   'two policies with the same selector (policy group)']
-    /** [src pod, dst pod, proto, port] */
+    /** [src pod, dst pod, proto, port]: on node-1, then across the nodes */
     static final List<List> PROBES = [['client', 'web', 'tcp', 8080], ['client', 'web', 'tcp', 80], ['a1', 'web', 'tcp', 8080],
-                                      ['a1', 'web', 'udp', 53], ['web', 'client', 'tcp', 8000], ['a1', 'client', 'tcp', 8081]]
+                                      ['a1', 'web', 'udp', 53], ['web', 'client', 'tcp', 8000], ['a1', 'client', 'tcp', 8081],
+                                      ['b1', 'web', 'tcp', 8080], ['client', 'web2', 'tcp', 8081], ['a1', 'b1', 'udp', 53]]
+    static final Map<String, String> NODES = ['node-1': 'n1', 'node-2': 'n2']
 
     @Shared KernelLab lab = new KernelLab()
-    @Shared String node
+    @Shared Map<String, String> nodeNs = [:]
     @Shared Map<String, String> podNs = [:]
     @Shared List<Process> servers = []
     @Shared KubeObjects base = FelixFixtures.objects('')
 
     def setupSpec() {
-        node = lab.netns('node')
-        lab.exec(node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
-        FelixFixtures.workloads(base).findAll { it.nodeName() == 'node-1' }.each { KPod p ->
+        NODES.each { name, shortName ->
+            nodeNs[name] = lab.netns(shortName)
+            lab.exec(nodeNs[name], 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
+        }
+        KernelLab.sh('ip', '-n', nodeNs['node-1'], 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', nodeNs['node-2'])
+        [['node-1', '10.244.2.0/24', '192.168.56.12'], ['node-2', '10.244.1.0/24', '192.168.56.11']].each { name, block, via ->
+            lab.exec(nodeNs[name], 'ip', 'addr', 'add', FelixFixtures.NODE_IP[name] + '/24', 'dev', 'eth0')
+            lab.exec(nodeNs[name], 'ip', 'link', 'set', 'eth0', 'up')
+            lab.exec(nodeNs[name], 'ip', 'route', 'add', block, 'via', via, 'dev', 'eth0')
+        }
+        FelixFixtures.workloads(base).each { KPod p ->
+            String node = nodeNs[p.nodeName()]
             String ns = lab.netns(p.name())
             podNs[p.name()] = ns
             String veth = FelixRules.vethName(p.namespace(), p.name())
@@ -127,32 +140,42 @@ except Exception as e:
         given:
         KubeObjects o = FelixFixtures.objects(FelixFixtures.SCENARIOS[scenario])
         def intent = FelixFixtures.evaluator(o)
-        def r = FelixRules.render(FelixFixtures.input(o, 'node-1'))
-        lab.run(node, 'iptables', '-F')
-        lab.run(node, 'iptables', '-X')
-        lab.run(node, 'ipset', 'destroy')
-        lab.execInput(node, r.ipsetRestore(), 'ipset', 'restore')
-        lab.execInput(node, r.iptablesRestore(), 'iptables-restore', '--noflush')
+        NODES.keySet().each { name ->
+            def r = FelixRules.render(FelixFixtures.input(o, name))
+            String node = nodeNs[name]
+            lab.run(node, 'iptables', '-F')
+            lab.run(node, 'iptables', '-X')
+            lab.run(node, 'ipset', 'destroy')
+            lab.execInput(node, r.ipsetRestore(), 'ipset', 'restore')
+            lab.execInput(node, r.iptablesRestore(), 'iptables-restore', '--noflush')
+        }
         List<String> disagree = []
 
         when:
         PROBES.each { src, dst, proto, port ->
-            KPod s = o.pod(o.pods().find { it.name() == src }.namespace(), src)
-            KPod d = o.pod(o.pods().find { it.name() == dst }.namespace(), dst)
+            KPod s = o.pods().find { it.name() == src }
+            KPod d = o.pods().find { it.name() == dst }
             boolean want = intent.evaluate(s.podIPs()[0], d.podIPs()[0], port as int, Protocol.parse(proto)).allowed()
-            Ruleset before = kernelRules()
-            NetfilterSimulator sim = new NetfilterSimulator(before, Ruleset.empty(true), FelixFixtures.routing(o, 'node-1'),
-                    FelixFixtures.membership(IpsetParser.parse('ipset.txt', lab.exec(node, 'ipset', 'save')))).withConntrackActive(true)
             Packet p = Packet.of(s.podIPs()[0], 40000, d.podIPs()[0], port as int, Protocol.parse(proto))
-            TraceBranch b = sim.trace(TraceRequest.of(p, Path.FORWARD).withIif(FelixRules.vethName(s.namespace(), s.name()))).branches()[0]
+            List<String> path = (s.nodeName() == d.nodeName() ? [s.nodeName()] : [s.nodeName(), d.nodeName()])
+            Map<String, Ruleset> before = path.collectEntries { [it, kernelRules(it)] }
+            List<TraceBranch> branches = path.collect { n ->
+                NetfilterSimulator sim = new NetfilterSimulator(before[n], Ruleset.empty(true), FelixFixtures.routing(o, n),
+                        FelixFixtures.membership(IpsetParser.parse('ipset.txt', lab.exec(nodeNs[n], 'ipset', 'save')))).withConntrackActive(true)
+                String iif = n == s.nodeName() ? FelixRules.vethName(s.namespace(), s.name()) : 'eth0'
+                sim.trace(TraceRequest.of(p, Path.FORWARD).withIif(iif)).branches()[0]
+            }
             String out = lab.exec(podNs[src], 'python3', '-c', CLIENT, proto, d.podIPs()[0].toString(), port.toString()).trim()
             boolean kernel = out == 'ok'
-            Ruleset after = kernelRules()
-            List<String> moved = movedDrops(before, after)
-            String last = b.matchedRules() ? "${b.matchedRules().last().chain()}#${b.matchedRules().last().rule()}" : null
-            String line = "$src -> $dst $proto/$port: intent ${want ? 'allowed' : 'denied'}, kernel $out, simulator ${b.verdict()} at $last, kernel drops $moved"
+            List<String> moved = path.collectMany { n -> movedDrops(before[n], kernelRules(n)).collect { "$n:$it".toString() } }
+            // the simulated path stops at the first node that drops
+            int stop = branches.findIndexOf { it.verdict() != FinalVerdict.FORWARDED }
+            TraceBranch deciding = stop < 0 ? null : branches[stop]
+            String last = deciding ? "${path[stop]}:${deciding.matchedRules().last().chain()}#${deciding.matchedRules().last().rule()}" : null
+            boolean simOk = stop < 0
+            String line = "$src -> $dst $proto/$port: intent ${want ? 'allowed' : 'denied'}, kernel $out, simulator ${simOk ? 'FORWARDED' : deciding.verdict()}" +
+                    "${last ? ' at ' + last : ''}, kernel drops $moved"
             println line
-            boolean simOk = b.verdict() == FinalVerdict.FORWARDED
             if (kernel != want || simOk != want || (!kernel && !(last in moved))) {
                 disagree << line
             }
@@ -165,9 +188,9 @@ except Exception as e:
         scenario << KERNEL_SCENARIOS
     }
 
-    /** The node's filter table as the kernel holds it, with counters. */
-    Ruleset kernelRules() {
-        IptablesSaveParser.parse('iptables.txt', lab.exec(node, 'iptables-save', '-c', '-t', 'filter'), false)
+    /** A node's filter table as the kernel holds it, with counters. */
+    Ruleset kernelRules(String node) {
+        IptablesSaveParser.parse('iptables.txt', lab.exec(nodeNs[node], 'iptables-save', '-c', '-t', 'filter'), false)
     }
 
     /** "CHAIN#n" of every DROP rule whose packet counter grew between the two dumps. */
