@@ -1,0 +1,886 @@
+package io.skoop.lab.calico;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Prefix;
+import io.skoop.model.Protocol;
+import io.skoop.snapshot.k8s.KLabelSelector;
+import io.skoop.snapshot.k8s.KNetworkPolicy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The filter-table rules and ipsets that Calico's Felix (iptables backend, <b>v3.28</b> layout, default configuration:
+ * {@code InterfacePrefix=cali}, {@code IptablesMarkMask=0xffff0000}, {@code DefaultEndpointToHostAction=ACCEPT} as the
+ * manifests set it, {@code FilterDenyAction=DROP}, no host endpoints, flow logs off) programs on one node for its
+ * workload endpoints and the cluster's Kubernetes NetworkPolicies, as {@code iptables-restore --noflush} text and
+ * {@code ipset restore} text.
+ *
+ * <p>Sources: the Calico facts collected in the team's notes (Felix's {@code felix/rules/static.go}, {@code
+ * dispatch.go}, {@code endpoints.go}, {@code policy.go}, {@code felix/dataplane/driver.go} mark allocation,
+ * {@code libcalico-go/.../conversion.go} for the NetworkPolicy→Calico policy conversion, {@code lib/selector} canonical
+ * form and {@code lib/hash} length-limited IDs, as of v3.28.0) and real Felix dumps (iptables-save text). This is our
+ * own rendering of those facts; no Calico code is used.
+ *
+ * <p>What is rendered (filter table only; raw/mangle/nat pieces are not needed for the filter logic):
+ * <ul>
+ *   <li>hooks: {@code INPUT}, {@code FORWARD}, {@code OUTPUT} jump to {@code cali-INPUT}, {@code cali-FORWARD},
+ *       {@code cali-OUTPUT} (inserted at the top), and FORWARD's appended "Policy explicitly accepted packet." ACCEPT
+ *       of packets carrying the accept mark 0x10000, then the mark set on every forwarded packet;</li>
+ *   <li>{@code cali-FORWARD}, {@code cali-INPUT} / {@code cali-wl-to-host}, {@code cali-OUTPUT} as Felix lays them out,
+ *       with the empty host-endpoint chains they reference;</li>
+ *   <li>{@code cali-from-wl-dispatch} / {@code cali-to-wl-dispatch} with Felix's one-level prefix split into
+ *       {@code -<c>} child chains, each ending in "Unknown interface" DROP;</li>
+ *   <li>per endpoint {@code cali-tw-<iface>} (ingress) / {@code cali-fw-<iface>} (egress): conntrack, mark clear
+ *       (0x0/0x30000), the workload VXLAN/IPIP drops (fw), a guarded jump + "Return if policy accepted" per policy
+ *       or policy group,
+ *       "Drop if no policies passed packet", then the profiles {@code kns.<ns>} (allows everything) and
+ *       {@code ksa.<ns>.<sa>} (no rules: a comment-only rule), "Drop if no profiles matched";</li>
+ *   <li>per NetworkPolicy selecting a local endpoint, {@code cali-pi-<id>} / {@code cali-po-<id>}: one Calico rule per
+ *       (protocol × peer) of each NetworkPolicy rule; allow = set 0x10000 then {@code -j RETURN} on it (a trailing
+ *       RETURN stripped, as v3.28 does); selectors as {@code cali40s:} hash:net sets of pod IPs; named ports as
+ *       {@code cali40n:} hash:ip,port sets; endPort as a multiport range; ipBlock as {@code -s}/{@code -d} with
+ *       {@code except} as Felix's scratch-mark match blocks (scratch0 0x40000, scratch1 0x80000);</li>
+ *   <li>ipsets: the selector/named-port sets of active policies plus {@code cali40all-ipam-pools},
+ *       {@code cali40masq-ipam-pools} and {@code cali40this-host}.</li>
+ * </ul>
+ *
+ * <p>Exact vs simplified: chain names (dispatch tree, tw/fw, {@code cali-pi-_<19>} from SHA-256 of
+ * {@code <ns>/knp.default.<name>}, profile chains), ipset names of selectors built from matchLabels (SHA-224 of the
+ * canonical selector) and the {@code cali:<16>} rule hashes are Felix's: each rule is also written in Felix's own
+ * notation ({@code --jump}, {@code --set-mark 0/M}, {@code --destination-ports}, comments first, builder order) and
+ * hashed with Felix's chained SHA-224, which reproduces every hash checked against real nodes (hooks, dispatch,
+ * cali-FORWARD/OUTPUT/wl-to-host, tw/fw heads, profiles, an ipBlock policy chain). Rules whose exact Felix notation was
+ * not seen on a real node (named-port sets in match blocks, the fw encapsulation drops) follow the documented builder
+ * order and may hash differently, and so may the rules after them in the same chain (the hashes chain). Selectors with matchExpressions and the named-port set IDs follow the documented
+ * canonical form without having been checked against a real node. Policy groups ({@code cali-gi-}/{@code cali-go-},
+ * v3.28+ for ≥2 consecutive policies with the same selector) are formed as Felix lays them out, but their ID hashes
+ * a documented stand-in for Felix's (unverified) input, so group chain names are not Felix's.
+ * The order of Calico rules inside one NetworkPolicy rule is protocol-major.
+ */
+public final class FelixRules {
+    /** The Felix release whose layout is rendered. */
+    public static final String FELIX_VERSION = "v3.28";
+    /** The accept mark bit. */
+    public static final int ACCEPT_MARK = 0x10000;
+    /** The pass mark bit. */
+    public static final int PASS_MARK = 0x20000;
+    static final int SCRATCH0 = 0x40000;
+    static final int SCRATCH1 = 0x80000;
+    /** accept|pass|scratch0|scratch1 (≤v3.29). */
+    static final int ALL_BITS = 0xf0000;
+    /** every Calico bit except accept: what cali-FORWARD clears (≤v3.29). */
+    static final int ALL_BUT_ACCEPT = 0xe0000;
+    /** Felix's limit on iptables chain names. */
+    static final int MAX_CHAIN = 28;
+    /** Felix's multiport limit: 15 slots, a range counts twice. */
+    static final int MULTIPORT_SLOTS = 15;
+
+    private FelixRules() {
+    }
+
+    /** A named container port. */
+    public record NamedPort(String name, Protocol protocol, int port) {
+    }
+
+    /**
+     * A pod with its own network namespace somewhere in the cluster (hostNetwork pods are no workload endpoints).
+     *
+     * @param serviceAccount {@code spec.serviceAccountName} ("default" when absent); null: no ksa profile
+     */
+    public record Workload(String namespace, String name, String serviceAccount, Map<String, String> labels, Ip ip, List<NamedPort> ports) {
+        public Workload {
+            labels = Map.copyOf(labels);
+            ports = List.copyOf(ports);
+        }
+
+        /** {@code namespace/name}. */
+        public String key() {
+            return namespace + "/" + name;
+        }
+    }
+
+    /** A workload endpoint of this node: its host-side veth ({@code cali} + 11 hex) and its pod. */
+    public record Endpoint(String iface, Workload workload) {
+        /** An endpoint whose veth name is Calico's {@link #vethName}. */
+        public static Endpoint of(Workload w) {
+            return new Endpoint(vethName(w.namespace(), w.name()), w);
+        }
+    }
+
+    /** A namespace and its labels. */
+    public record Namespace(String name, Map<String, String> labels) {
+        public Namespace {
+            labels = Map.copyOf(labels);
+        }
+    }
+
+    /** An IPPool: its CIDR and {@code natOutgoing}. */
+    public record Pool(Prefix cidr, boolean natOutgoing) {
+    }
+
+    /**
+     * What one node's Felix renders from.
+     *
+     * @param local      this node's workload endpoints
+     * @param cluster    every workload of the cluster (this node's included), for selector and named-port ipsets
+     * @param namespaces namespaces with labels (one not listed has only {@code kubernetes.io/metadata.name})
+     * @param policies   the cluster's Kubernetes NetworkPolicies
+     * @param pools      the IP pools
+     * @param hostIps    this node's IPv4 addresses (for {@code cali40this-host})
+     */
+    public record Input(List<Endpoint> local, List<Workload> cluster, List<Namespace> namespaces, List<KNetworkPolicy> policies,
+                        List<Pool> pools, List<Ip> hostIps) {
+        public Input {
+            local = List.copyOf(local);
+            cluster = List.copyOf(cluster);
+            namespaces = List.copyOf(namespaces);
+            policies = List.copyOf(policies);
+            pools = List.copyOf(pools);
+            hostIps = List.copyOf(hostIps);
+        }
+    }
+
+    /**
+     * The rendering.
+     *
+     * @param iptablesRestore {@code iptables-restore --noflush} input (filter table: chain declarations, inserted hooks
+     *                        with {@code -I}, appended rules)
+     * @param iptablesSave    what {@code iptables-save -t filter} prints after loading it into an empty namespace with
+     *                        ACCEPT policies
+     * @param ipsetRestore    {@code ipset restore} input
+     */
+    public record Rendered(String iptablesRestore, String iptablesSave, String ipsetRestore) {
+    }
+
+    /** Calico's host-side veth name of a pod: {@code cali} + the first 11 hex digits of SHA-1("ns.pod"). */
+    public static String vethName(String namespace, String pod) {
+        return "cali" + HexFormat.of().formatHex(digest("SHA-1", namespace + "." + pod)).substring(0, 11);
+    }
+
+    /** The Calico policy name of a Kubernetes NetworkPolicy (≤v3.31): {@code knp.default.<name>}. */
+    public static String calicoName(KNetworkPolicy np) {
+        return "knp.default." + np.name();
+    }
+
+    /** {@code cali-pi-…} / {@code cali-po-…} of a NetworkPolicy (v3.28: from {@code <ns>/knp.default.<name>}). */
+    public static String policyChain(KNetworkPolicy np, boolean ingress) {
+        return lengthLimited(ingress ? "cali-pi-" : "cali-po-", np.namespace() + "/" + calicoName(np));
+    }
+
+    /** {@code cali-pri-…} / {@code cali-pro-…} of a profile. */
+    public static String profileChain(String profile, boolean ingress) {
+        return lengthLimited(ingress ? "cali-pri-" : "cali-pro-", profile);
+    }
+
+    /** Felix's length-limited ID: prefix+suffix when it fits 28, else prefix + "_" + base64url(SHA-256(suffix)). */
+    static String lengthLimited(String prefix, String suffix) {
+        if (prefix.length() + suffix.length() < MAX_CHAIN || prefix.length() + suffix.length() == MAX_CHAIN && !suffix.startsWith("_")) {
+            return prefix + suffix;
+        }
+        return prefix + "_" + b64(digest("SHA-256", suffix)).substring(0, MAX_CHAIN - 1 - prefix.length());
+    }
+
+    /** Renders one node. */
+    public static Rendered render(Input in) {
+        return new Renderer(in).render();
+    }
+
+    // ------------------------------------------------------------------ rules
+
+    /**
+     * A match as Felix writes it into the string it hashes and as iptables-save prints it. {@code slot} 0-4 are
+     * {@code -s -d -i -o -p}, which iptables-save prints first in that order; 5 is a match module, kept in Felix's order.
+     */
+    record Part(String felix, String save, int slot) {
+    }
+
+    /** One rule: its matches in Felix's builder order, its extra comments and its action in both notations. */
+    record R(List<Part> parts, List<String> comments, String felixAction, String saveAction) {
+        static R of(String felixAction, String saveAction) {
+            return new R(List.of(), List.of(), felixAction, saveAction);
+        }
+
+        static R jump(String chain) {
+            return of("--jump " + chain, "-j " + chain);
+        }
+
+        static R gotoChain(String chain) {
+            return of("--goto " + chain, "-g " + chain);
+        }
+
+        /** {@code --jump MARK --set-mark V/M}, printed {@code -j MARK --set-xmark V/M}. */
+        static R setMark(int value, int mask) {
+            return of("--jump MARK --set-mark " + felixHex(value) + "/" + saveHex(mask), "-j MARK --set-xmark " + saveHex(value) + "/" + saveHex(mask));
+        }
+
+        /** A rule with no action (a comment carrier). */
+        static R none() {
+            return of(null, null);
+        }
+
+        R with(Part p) {
+            List<Part> ps = new ArrayList<>(parts);
+            ps.add(p);
+            return new R(ps, comments, felixAction, saveAction);
+        }
+
+        R comment(String c) {
+            List<String> cs = new ArrayList<>(comments);
+            cs.add(c);
+            return new R(parts, cs, felixAction, saveAction);
+        }
+
+        R firstComment(String c) {
+            List<String> cs = new ArrayList<>();
+            cs.add(c);
+            cs.addAll(comments);
+            return new R(parts, cs, felixAction, saveAction);
+        }
+
+        R action(R other) {
+            return new R(parts, comments, other.felixAction, other.saveAction);
+        }
+
+        R src(String cidr) {
+            return with(new Part("--source " + cidr, "-s " + cidr, 0));
+        }
+
+        R dst(String cidr) {
+            return with(new Part("--destination " + cidr, "-d " + cidr, 1));
+        }
+
+        R in(String iface) {
+            return with(new Part("--in-interface " + iface, "-i " + iface, 2));
+        }
+
+        R out(String iface) {
+            return with(new Part("--out-interface " + iface, "-o " + iface, 3));
+        }
+
+        /** {@code -p NAME}; Felix writes some static rules with the protocol's number, iptables-save prints its name. */
+        R proto(String felix, String save) {
+            return with(new Part("-p " + felix, "-p " + save, 4));
+        }
+
+        R proto(String name) {
+            return proto(name, name);
+        }
+
+        R module(String m) {
+            return with(new Part(m, m, 5));
+        }
+
+        R markMatch(int value, int mask) {
+            return with(new Part("-m mark --mark " + felixHex(value) + "/" + saveHex(mask), "-m mark --mark " + saveHex(value) + "/" + saveHex(mask), 5));
+        }
+
+        R dports(String ports) {
+            return with(new Part("-m multiport --destination-ports " + ports, "-m multiport --dports " + ports, 5));
+        }
+
+        /** The text after {@code -A CHAIN} as iptables-save prints it, with the {@code cali:} comment. */
+        String saveText(String hash) {
+            StringBuilder sb = new StringBuilder();
+            parts.stream().filter(p -> p.slot() < 5).sorted(Comparator.comparingInt(Part::slot)).forEach(p -> sb.append(' ').append(p.save()));
+            sb.append(" -m comment --comment \"").append(hash).append('"');
+            comments.forEach(c -> sb.append(" -m comment --comment \"").append(c).append('"'));
+            parts.stream().filter(p -> p.slot() == 5).forEach(p -> sb.append(' ').append(p.save()));
+            if (saveAction != null) {
+                sb.append(' ').append(saveAction);
+            }
+            return sb.toString();
+        }
+
+        /** Felix's own rendering, the string its rule hash is computed from (after {@code -A CHAIN HASH}). */
+        String felixText() {
+            StringBuilder sb = new StringBuilder();
+            comments.forEach(c -> sb.append(" -m comment --comment \"").append(c).append('"'));
+            parts.forEach(p -> sb.append(' ').append(p.felix()));
+            if (felixAction != null) {
+                sb.append(' ').append(felixAction);
+            }
+            return sb.toString();
+        }
+    }
+
+    /** Go's {@code %#x}: {@code 0} for zero. */
+    static String felixHex(int v) {
+        return v == 0 ? "0" : saveHex(v);
+    }
+
+    static String saveHex(int v) {
+        return "0x" + Integer.toHexString(v);
+    }
+
+    /**
+     * Felix's {@code cali:} rule hashes of a chain: SHA-224 of the chain's name (for rules appended to a kernel chain,
+     * {@code <chain>*appends*}), then for each rule SHA-224 of the previous hash and {@code -A <name> HASH <rule>};
+     * the first 16 characters of its unpadded base64url.
+     */
+    static List<String> ruleHashes(String name, List<R> rules) {
+        List<String> out = new ArrayList<>();
+        byte[] h = digest("SHA-224", name);
+        for (R r : rules) {
+            h = digest("SHA-224", concat(h, ("-A " + name + " HASH" + r.felixText()).getBytes(StandardCharsets.UTF_8)));
+            out.add("cali:" + b64(h).substring(0, 16));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ renderer
+
+    private static final class Renderer {
+        final Input in;
+        final Map<String, List<R>> chains = new TreeMap<>();
+        final Map<String, IpSetDef> sets = new LinkedHashMap<>();
+        final Map<String, Map<String, String>> nsLabels = new TreeMap<>();
+
+        Renderer(Input in) {
+            this.in = in;
+            in.namespaces().forEach(n -> nsLabels.put(n.name(), n.labels()));
+        }
+
+        Map<String, String> labelsOf(String ns) {
+            return nsLabels.getOrDefault(ns, Map.of("kubernetes.io/metadata.name", ns));
+        }
+
+        Rendered render() {
+            staticChains();
+            List<Endpoint> eps = new ArrayList<>(in.local());
+            eps.sort(Comparator.comparing(Endpoint::iface));
+            dispatch("cali-from-wl-dispatch", "cali-fw-", eps, true);
+            dispatch("cali-to-wl-dispatch", "cali-tw-", eps, false);
+            for (Endpoint ep : eps) {
+                endpointChain(ep, true);
+                endpointChain(ep, false);
+            }
+            alwaysSets();
+            return new Rendered(restoreText(), saveText(), ipsetText());
+        }
+
+        void staticChains() {
+            chains.put("cali-FORWARD", List.of(
+                    R.setMark(0, ALL_BUT_ACCEPT),
+                    R.jump("cali-from-hep-forward").markMatch(0, ACCEPT_MARK),
+                    R.jump("cali-from-wl-dispatch").in("cali+"),
+                    R.jump("cali-to-wl-dispatch").out("cali+"),
+                    R.jump("cali-to-hep-forward"),
+                    R.jump("cali-cidr-block")));
+            chains.put("cali-INPUT", List.of(
+                    R.gotoChain("cali-wl-to-host").in("cali+"),
+                    R.jump("ACCEPT").markMatch(ACCEPT_MARK, ACCEPT_MARK),
+                    R.setMark(0, ALL_BITS),
+                    R.jump("cali-from-host-endpoint"),
+                    R.jump("ACCEPT").comment("Host endpoint policy accepted packet.").markMatch(ACCEPT_MARK, ACCEPT_MARK)));
+            chains.put("cali-wl-to-host", List.of(
+                    R.jump("cali-from-wl-dispatch"),
+                    R.jump("ACCEPT").comment("Configured DefaultEndpointToHostAction")));
+            chains.put("cali-OUTPUT", List.of(
+                    R.jump("ACCEPT").markMatch(ACCEPT_MARK, ACCEPT_MARK),
+                    R.jump("RETURN").out("cali+"),
+                    R.setMark(0, ALL_BITS),
+                    R.jump("cali-to-host-endpoint").module("-m conntrack ! --ctstate DNAT"),
+                    R.jump("ACCEPT").comment("Host endpoint policy accepted packet.").markMatch(ACCEPT_MARK, ACCEPT_MARK)));
+            for (String empty : List.of("cali-from-hep-forward", "cali-to-hep-forward", "cali-cidr-block", "cali-from-host-endpoint",
+                    "cali-to-host-endpoint")) {
+                chains.put(empty, List.of());
+            }
+        }
+
+        /** Felix's dispatch tree: one level of children keyed by the character after the common prefix. */
+        void dispatch(String root, String leafPrefix, List<Endpoint> eps, boolean from) {
+            List<String> names = eps.stream().map(Endpoint::iface).sorted().toList();
+            List<R> rootRules = new ArrayList<>();
+            if (!names.isEmpty()) {
+                String p = names.get(0);
+                for (String n : names) {
+                    int i = 0;
+                    while (i < p.length() && i < n.length() && p.charAt(i) == n.charAt(i)) {
+                        i++;
+                    }
+                    p = p.substring(0, i);
+                }
+                Map<String, List<String>> buckets = new TreeMap<>();
+                for (String n : names) {
+                    String key = n.length() > p.length() ? n.substring(0, p.length() + 1) : p;
+                    buckets.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
+                }
+                for (Map.Entry<String, List<String>> b : buckets.entrySet()) {
+                    if (b.getValue().size() == 1) {
+                        rootRules.add(leaf(b.getValue().get(0), leafPrefix, from));
+                    } else {
+                        String child = root + "-" + b.getKey().substring(p.length());
+                        R jump = R.gotoChain(child);
+                        rootRules.add(from ? jump.in(b.getKey() + "+") : jump.out(b.getKey() + "+"));
+                        List<R> kids = new ArrayList<>();
+                        b.getValue().forEach(n -> kids.add(leaf(n, leafPrefix, from)));
+                        kids.add(R.jump("DROP").comment("Unknown interface"));
+                        chains.put(child, kids);
+                    }
+                }
+            }
+            rootRules.add(R.jump("DROP").comment("Unknown interface"));
+            chains.put(root, rootRules);
+        }
+
+        R leaf(String iface, String leafPrefix, boolean from) {
+            R r = R.gotoChain(leafPrefix + iface);
+            return from ? r.in(iface) : r.out(iface);
+        }
+
+        /** cali-fw-IFACE (egress, {@code from}) or cali-tw-IFACE (ingress). */
+        void endpointChain(Endpoint ep, boolean from) {
+            boolean ingress = !from;
+            Workload w = ep.workload();
+            List<R> rules = new ArrayList<>();
+            rules.add(R.jump("ACCEPT").module("-m conntrack --ctstate RELATED,ESTABLISHED"));
+            rules.add(R.jump("DROP").module("-m conntrack --ctstate INVALID"));
+            rules.add(R.setMark(0, ACCEPT_MARK | PASS_MARK));
+            if (from) {
+                rules.add(R.jump("DROP").comment("Drop VXLAN encapped packets originating in workloads").proto("17", "udp").dports("4789"));
+                rules.add(R.jump("DROP").comment("Drop IPinIP encapped packets originating in workloads").proto("4", "ipencap"));
+            }
+            List<KNetworkPolicy> applying = in.policies().stream()
+                    .filter(np -> np.namespace().equals(w.namespace()) && (ingress ? np.ingressType() : np.egressType())
+                            && np.podSelector().matches(w.labels()))
+                    .sorted(Comparator.comparing(np -> np.namespace() + "/" + calicoName(np)))
+                    .toList();
+            if (!applying.isEmpty()) {
+                for (List<KNetworkPolicy> group : groups(applying)) {
+                    String chain = group.size() == 1 ? policy(group.get(0), ingress) : groupChain(group, ingress);
+                    rules.add(R.jump(chain).markMatch(0, PASS_MARK));
+                    rules.add(R.jump("RETURN").comment("Return if policy accepted").markMatch(ACCEPT_MARK, ACCEPT_MARK));
+                }
+                rules.add(R.jump("DROP").comment("Drop if no policies passed packet").markMatch(0, PASS_MARK));
+            }
+            List<String> profiles = new ArrayList<>();
+            profiles.add("kns." + w.namespace());
+            if (w.serviceAccount() != null) {
+                profiles.add("ksa." + w.namespace() + "." + w.serviceAccount());
+            }
+            for (String profile : profiles) {
+                String chain = profileChain(profile, ingress);
+                rules.add(R.jump(chain));
+                rules.add(R.jump("RETURN").comment("Return if profile accepted").markMatch(ACCEPT_MARK, ACCEPT_MARK));
+                String c = "Profile " + profile + (ingress ? " ingress" : " egress");
+                chains.putIfAbsent(chain, List.of(profile.startsWith("kns.") ? R.setMark(ACCEPT_MARK, ACCEPT_MARK).comment(c) : R.none().comment(c)));
+            }
+            rules.add(R.jump("DROP").comment("Drop if no profiles matched"));
+            chains.put((from ? "cali-fw-" : "cali-tw-") + ep.iface(), rules);
+        }
+
+        // -------------------------------------------------------------- policies
+
+        /** Felix's policy groups: consecutive policies (in order) with the same endpoint selector. */
+        static List<List<KNetworkPolicy>> groups(List<KNetworkPolicy> ordered) {
+            List<List<KNetworkPolicy>> out = new ArrayList<>();
+            String last = null;
+            for (KNetworkPolicy np : ordered) {
+                String sel = Selectors.endpoint(np);
+                if (!sel.equals(last)) {
+                    out.add(new ArrayList<>());
+                    last = sel;
+                }
+                out.get(out.size() - 1).add(np);
+            }
+            return out;
+        }
+
+        /** The policy chain of {@code np}, rendered on first use. */
+        String policy(KNetworkPolicy np, boolean ingress) {
+            String chain = policyChain(np, ingress);
+            if (!chains.containsKey(chain)) {
+                chains.put(chain, policyRules(np, ingress));
+            }
+            return chain;
+        }
+
+        /**
+         * A group of ≥2 policies with the same selector: {@code cali-gi-}/{@code cali-go-} + 20 characters of
+         * base64url(SHA3-224) over the tier, selector, direction, count and policy names (one per line; Felix's exact
+         * input is unverified, so the name is simplified). The first policy is jumped to unconditionally, the others
+         * while no verdict mark is set; every fifth position first returns on a verdict.
+         */
+        String groupChain(List<KNetworkPolicy> group, boolean ingress) {
+            StringBuilder in = new StringBuilder("default\n" + Selectors.endpoint(group.get(0)) + "\n" + (ingress ? "inbound" : "outbound")
+                    + "\n" + group.size() + "\n");
+            group.forEach(np -> in.append(np.namespace()).append('/').append(calicoName(np)).append('\n'));
+            String chain = (ingress ? "cali-gi-" : "cali-go-") + b64(digest("SHA3-224", in.toString())).substring(0, 20);
+            if (!chains.containsKey(chain)) {
+                List<R> rules = new ArrayList<>();
+                for (int i = 0; i < group.size(); i++) {
+                    String target = policy(group.get(i), ingress);
+                    if (i == 0) {
+                        rules.add(R.jump(target));
+                        continue;
+                    }
+                    if (i % 5 == 0) {
+                        rules.add(R.jump("RETURN").comment("Return on verdict").with(new Part(
+                                "-m mark ! --mark 0/" + saveHex(ACCEPT_MARK | PASS_MARK), "-m mark ! --mark 0x0/" + saveHex(ACCEPT_MARK | PASS_MARK), 5)));
+                    }
+                    rules.add(R.jump(target).markMatch(0, ACCEPT_MARK | PASS_MARK));
+                }
+                chains.put(chain, rules);
+            }
+            return chain;
+        }
+
+        List<R> policyRules(KNetworkPolicy np, boolean ingress) {
+            List<R> out = new ArrayList<>();
+            for (KNetworkPolicy.Rule rule : ingress ? np.ingress() : np.egress()) {
+                for (ProtoPorts pp : protoGroups(rule.ports())) {
+                    List<KNetworkPolicy.Peer> peers = rule.peers().isEmpty() ? java.util.Collections.singletonList(null) : rule.peers();
+                    for (KNetworkPolicy.Peer peer : peers) {
+                        calicoRule(np, ingress, pp, peer, out);
+                    }
+                }
+            }
+            // v3.28 strips RETURNs at the end of a policy chain
+            while (!out.isEmpty() && "--jump RETURN".equals(out.get(out.size() - 1).felixAction())) {
+                out.remove(out.size() - 1);
+            }
+            String c = "Policy " + np.namespace() + "/" + calicoName(np) + (ingress ? " ingress" : " egress");
+            if (out.isEmpty()) {
+                out.add(R.none().comment(c));
+            } else {
+                out.set(0, out.get(0).firstComment(c));
+            }
+            return out;
+        }
+
+        /** One protocol's ports: null protocol = no ports at all; empty numeric and named = every port. */
+        record ProtoPorts(String proto, List<int[]> numeric, List<String> named) {
+        }
+
+        List<ProtoPorts> protoGroups(List<KNetworkPolicy.PolicyPort> ports) {
+            if (ports.isEmpty()) {
+                return List.of(new ProtoPorts(null, List.of(), List.of()));
+            }
+            Map<String, List<KNetworkPolicy.PolicyPort>> byProto = new TreeMap<>();
+            for (KNetworkPolicy.PolicyPort p : ports) {
+                byProto.computeIfAbsent(p.protocol() == null ? "tcp" : p.protocol().ianaName(), k -> new ArrayList<>()).add(p);
+            }
+            List<ProtoPorts> out = new ArrayList<>();
+            byProto.forEach((proto, ps) -> {
+                if (ps.stream().anyMatch(KNetworkPolicy.PolicyPort::anyPort)) {
+                    out.add(new ProtoPorts(proto, List.of(), List.of()));
+                    return;
+                }
+                List<int[]> ranges = new ArrayList<>();
+                List<String> named = new ArrayList<>();
+                for (KNetworkPolicy.PolicyPort p : ps) {
+                    if (p.name() != null) {
+                        if (!named.contains(p.name())) {
+                            named.add(p.name());
+                        }
+                    } else {
+                        ranges.add(new int[]{p.number(), p.endPort() == null ? p.number() : p.endPort()});
+                    }
+                }
+                out.add(new ProtoPorts(proto, simplify(ranges), named));
+            });
+            return out;
+        }
+
+        /** Sorted, merged port ranges (Felix's SimplifyPorts). */
+        static List<int[]> simplify(List<int[]> ranges) {
+            List<int[]> sorted = new ArrayList<>(ranges);
+            sorted.sort(Comparator.comparingInt((int[] r) -> r[0]).thenComparingInt(r -> r[1]));
+            List<int[]> out = new ArrayList<>();
+            for (int[] r : sorted) {
+                if (!out.isEmpty() && r[0] <= out.get(out.size() - 1)[1] + 1) {
+                    out.get(out.size() - 1)[1] = Math.max(out.get(out.size() - 1)[1], r[1]);
+                } else {
+                    out.add(new int[]{r[0], r[1]});
+                }
+            }
+            return out;
+        }
+
+        /** Multiport chunks of ≤15 slots (a range takes two). */
+        static List<String> chunks(List<int[]> ranges) {
+            List<String> out = new ArrayList<>();
+            List<String> cur = new ArrayList<>();
+            int slots = 0;
+            for (int[] r : ranges) {
+                int need = r[0] == r[1] ? 1 : 2;
+                if (slots + need > MULTIPORT_SLOTS) {
+                    out.add(String.join(",", cur));
+                    cur = new ArrayList<>();
+                    slots = 0;
+                }
+                cur.add(r[0] == r[1] ? String.valueOf(r[0]) : r[0] + ":" + r[1]);
+                slots += need;
+            }
+            if (!cur.isEmpty()) {
+                out.add(String.join(",", cur));
+            }
+            return out;
+        }
+
+        /** One Calico rule (Allow) rendered per Felix: match blocks first when needed, then the main rule and its RETURN. */
+        void calicoRule(KNetworkPolicy np, boolean ingress, ProtoPorts pp, KNetworkPolicy.Peer peer, List<R> out) {
+            String dir = ingress ? "src" : "dst";
+            String cidr = null;
+            List<String> negated = List.of();
+            String selSet = null;
+            String selector = null;
+            if (peer != null && peer.ipBlock() != null) {
+                cidr = peer.ipBlock().cidr().toString();
+                negated = peer.ipBlock().except().stream().map(Prefix::toString).toList();
+            } else if (peer != null) {
+                selector = Selectors.peer(peer, np.namespace());
+                selSet = selectorSet(selector, peer, np.namespace());
+            }
+            // port alternatives: multiport chunks, then named-port sets
+            List<R> portAlts = new ArrayList<>();
+            if (pp.proto() != null) {
+                for (String chunk : chunks(pp.numeric())) {
+                    portAlts.add(R.none().proto(pp.proto()).dports(chunk));
+                }
+                for (String name : pp.named()) {
+                    // the named port lives on the destination: the rule's destination selector (egress peer) or all()
+                    String dstSel = ingress || selector == null ? "all()" : selector;
+                    String set = namedPortSet(dstSel, ingress || peer == null || peer.ipBlock() != null ? null : peer, np.namespace(),
+                            pp.proto(), name);
+                    portAlts.add(R.none().module("-m set --match-set " + set + " dst,dst"));
+                }
+            }
+            R main = R.setMark(ACCEPT_MARK, ACCEPT_MARK);
+            if (pp.proto() != null) {
+                main = main.proto(pp.proto());
+            }
+            if (cidr != null) {
+                main = ingress ? main.src(cidr) : main.dst(cidr);
+            }
+            if (selSet != null) {
+                main = main.module("-m set --match-set " + selSet + " " + dir);
+            }
+            boolean portBlock = portAlts.size() > 1;
+            if (portAlts.size() == 1) {
+                for (Part part : portAlts.get(0).parts()) {
+                    if (part.slot() == 5) {
+                        main = main.with(part);
+                    }
+                }
+            }
+            if (portBlock || !negated.isEmpty()) {
+                boolean firstNegated = !portBlock;
+                out.add(R.setMark(firstNegated ? SCRATCH0 : 0, SCRATCH0 | SCRATCH1));
+                if (portBlock) {
+                    for (R alt : portAlts) {
+                        out.add(alt.action(R.setMark(SCRATCH0, SCRATCH0)));
+                    }
+                }
+                for (String n : negated) {
+                    R r = R.setMark(0, SCRATCH0);
+                    out.add(ingress ? r.src(n) : r.dst(n));
+                }
+                main = main.markMatch(SCRATCH0, SCRATCH0);
+            }
+            out.add(main);
+            out.add(R.jump("RETURN").markMatch(ACCEPT_MARK, ACCEPT_MARK));
+        }
+
+        /** The cali40s: hash:net set of pod IPs a peer selects (created on first use). */
+        String selectorSet(String selector, KNetworkPolicy.Peer peer, String policyNs) {
+            String name = "cali40s:" + b64(digest("SHA-224", "s:" + selector)).substring(0, 23);
+            sets.computeIfAbsent(name, k -> {
+                TreeSet<String> members = new TreeSet<>(Comparator.comparing(Ip::parse, Comparator.comparingLong(Ip::lo)));
+                in.cluster().stream().filter(w -> Selectors.selects(peer, policyNs, w, labelsOf(w.namespace())))
+                        .forEach(w -> members.add(w.ip().toString()));
+                return new IpSetDef("hash:net", List.copyOf(members));
+            });
+            return name;
+        }
+
+        /** The cali40n: hash:ip,port set of a named port on the endpoints a destination selector selects (null: all). */
+        String namedPortSet(String dstSelector, KNetworkPolicy.Peer dstPeer, String policyNs, String proto, String portName) {
+            String selId = "s:" + b64(digest("SHA-224", "s:" + dstSelector));
+            String name = "cali40n:" + b64(digest("SHA-224", "n:" + selId + "," + proto + "," + portName)).substring(0, 23);
+            sets.computeIfAbsent(name, k -> {
+                List<String> members = new ArrayList<>();
+                in.cluster().stream()
+                        .filter(w -> dstPeer == null || Selectors.selects(dstPeer, policyNs, w, labelsOf(w.namespace())))
+                        .sorted(Comparator.comparingLong(w -> w.ip().lo()))
+                        .forEach(w -> w.ports().stream()
+                                .filter(p -> p.name().equals(portName) && p.protocol().ianaName().equals(proto))
+                                .forEach(p -> members.add(w.ip() + "," + proto + ":" + p.port())));
+                return new IpSetDef("hash:ip,port", members);
+            });
+            return name;
+        }
+
+        void alwaysSets() {
+            sets.put("cali40all-ipam-pools", new IpSetDef("hash:net", in.pools().stream().map(p -> p.cidr().toString()).toList()));
+            sets.put("cali40masq-ipam-pools", new IpSetDef("hash:net",
+                    in.pools().stream().filter(Pool::natOutgoing).map(p -> p.cidr().toString()).toList()));
+            sets.put("cali40this-host", new IpSetDef("hash:ip", in.hostIps().stream().map(Ip::toString).toList()));
+        }
+
+        // -------------------------------------------------------------- text
+
+        /** Each chain's rules as "-A CHAIN …" lines as iptables-save prints them, with Felix's cali: hashes. */
+        Map<String, List<String>> lines() {
+            Map<String, List<String>> out = new TreeMap<>();
+            chains.forEach((chain, rules) -> out.put(chain, saveLines(chain, chain, rules)));
+            return out;
+        }
+
+        static List<String> saveLines(String chain, String hashName, List<R> rules) {
+            List<String> hashes = ruleHashes(hashName, rules);
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < rules.size(); i++) {
+                out.add("-A " + chain + rules.get(i).saveText(hashes.get(i)));
+            }
+            return out;
+        }
+
+        /** The rule Felix inserts at the top of INPUT, FORWARD and OUTPUT: "CHAIN -m comment … -j cali-CHAIN". */
+        List<String> hookInserts() {
+            return List.of("INPUT", "FORWARD", "OUTPUT").stream()
+                    .map(c -> saveLines(c, c, List.of(R.jump("cali-" + c))).get(0).substring(3)).toList();
+        }
+
+        /** The rules Felix appends to FORWARD: accept what a policy accepted, then mark every forwarded packet. */
+        List<String> forwardAppends() {
+            return saveLines("FORWARD", "FORWARD*appends*", List.of(
+                    R.jump("ACCEPT").comment("Policy explicitly accepted packet.").markMatch(ACCEPT_MARK, ACCEPT_MARK),
+                    R.setMark(ACCEPT_MARK, ACCEPT_MARK)));
+        }
+
+        String restoreText() {
+            StringBuilder sb = new StringBuilder("*filter\n");
+            chains.keySet().forEach(c -> sb.append(':').append(c).append(" - [0:0]\n"));
+            List<String> ins = hookInserts();
+            for (String i : ins) {
+                sb.append("-I ").append(i.replaceFirst(" ", " 1 ")).append('\n');
+            }
+            forwardAppends().forEach(l -> sb.append(l).append('\n'));
+            lines().values().forEach(ls -> ls.forEach(l -> sb.append(l).append('\n')));
+            return sb.append("COMMIT\n").toString();
+        }
+
+        String saveText() {
+            StringBuilder sb = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+            chains.keySet().forEach(c -> sb.append(':').append(c).append(" - [0:0]\n"));
+            List<String> ins = hookInserts();
+            sb.append("-A ").append(ins.get(0)).append('\n');
+            sb.append("-A ").append(ins.get(1)).append('\n');
+            forwardAppends().forEach(l -> sb.append(l).append('\n'));
+            sb.append("-A ").append(ins.get(2)).append('\n');
+            lines().values().forEach(ls -> ls.forEach(l -> sb.append(l).append('\n')));
+            return sb.append("COMMIT\n").toString();
+        }
+
+        String ipsetText() {
+            StringBuilder sb = new StringBuilder();
+            sets.forEach((name, s) -> {
+                sb.append("create ").append(name).append(' ').append(s.type()).append(" family inet hashsize 1024 maxelem 1048576\n");
+                s.members().forEach(m -> sb.append("add ").append(name).append(' ').append(m).append('\n'));
+            });
+            return sb.toString();
+        }
+    }
+
+    record IpSetDef(String type, List<String> members) {
+    }
+
+    // ------------------------------------------------------------------ selectors
+
+    /** Calico's selector text for a NetworkPolicy peer (canonical form) and its evaluation on a workload. */
+    static final class Selectors {
+        private Selectors() {
+        }
+
+        static final String ORCH = "projectcalico.org/orchestrator == \"k8s\"";
+
+        static String peer(KNetworkPolicy.Peer peer, String policyNs) {
+            String pods = and(ORCH, terms(peer.podSelector() == null ? KLabelSelector.ALL : peer.podSelector(), ""));
+            String ns;
+            if (peer.namespaceSelector() == null) {
+                ns = "projectcalico.org/namespace == \"" + policyNs + "\"";
+            } else if (peer.namespaceSelector().selectsAll()) {
+                ns = "has(projectcalico.org/namespace)";
+            } else {
+                List<String> t = terms(peer.namespaceSelector(), "pcns.");
+                ns = t.size() == 1 ? t.get(0) : "(" + String.join(" && ", t) + ")";
+            }
+            return "(" + ns + " && " + pods + ")";
+        }
+
+        private static String and(String first, List<String> rest) {
+            if (rest.isEmpty()) {
+                return first;
+            }
+            return "(" + first + " && " + String.join(" && ", rest) + ")";
+        }
+
+        private static List<String> terms(KLabelSelector s, String prefix) {
+            List<String> out = new ArrayList<>();
+            new TreeMap<>(s.matchLabels()).forEach((k, v) -> out.add(prefix + k + " == " + quote(v)));
+            for (KLabelSelector.Requirement r : s.matchExpressions()) {
+                String k = prefix + r.key();
+                String vals = "{" + String.join(", ", new TreeSet<>(r.values()).stream().map(Selectors::quote).toList()) + "}";
+                out.add(switch (r.operator()) {
+                    case "In" -> k + " in " + vals;
+                    case "NotIn" -> k + " not in " + vals;
+                    case "Exists" -> "has(" + k + ")";
+                    default -> "!has(" + k + ")";
+                });
+            }
+            return out;
+        }
+
+        private static String quote(String v) {
+            return v.contains("\"") ? "'" + v + "'" : "\"" + v + "\"";
+        }
+
+        /** The selector a NetworkPolicy selects its endpoints with, its namespace ANDed in (no ipset is made of it). */
+        static String endpoint(KNetworkPolicy np) {
+            return "(" + and(ORCH, terms(np.podSelector(), "")) + " && projectcalico.org/namespace == \"" + np.namespace() + "\")";
+        }
+
+        static boolean selects(KNetworkPolicy.Peer peer, String policyNs, Workload w, Map<String, String> nsLabels) {
+            if (peer.namespaceSelector() == null ? !w.namespace().equals(policyNs) : !peer.namespaceSelector().matches(nsLabels)) {
+                return false;
+            }
+            return peer.podSelector() == null || peer.podSelector().matches(w.labels());
+        }
+    }
+
+    // ------------------------------------------------------------------ hashing
+
+    static byte[] digest(String algorithm, String text) {
+        return digest(algorithm, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] digest(String algorithm, byte[] data) {
+        try {
+            return MessageDigest.getInstance(algorithm).digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm, e);
+        }
+    }
+
+    static String b64(byte[] b) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

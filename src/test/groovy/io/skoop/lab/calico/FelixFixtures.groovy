@@ -1,0 +1,333 @@
+package io.skoop.lab.calico
+
+import io.skoop.k8s.IPCache
+import io.skoop.model.Ip
+import io.skoop.model.Packet
+import io.skoop.model.Prefix
+import io.skoop.model.Protocol
+import io.skoop.netstack.ipset.Direction
+import io.skoop.netstack.ipset.IpSets
+import io.skoop.netstack.ipset.SetProbe
+import io.skoop.netstack.netfilter.FakeRouting
+import io.skoop.netstack.netfilter.NetfilterSimulator
+import io.skoop.netstack.netfilter.Path
+import io.skoop.netstack.netfilter.Ruleset
+import io.skoop.netstack.netfilter.SetDimension
+import io.skoop.netstack.netfilter.SetMembership
+import io.skoop.netstack.netfilter.TraceRequest
+import io.skoop.netstack.netfilter.TraceResult
+import io.skoop.netstack.netfilter.Tri
+import io.skoop.netstack.parse.IpsetParser
+import io.skoop.netstack.parse.IptablesSaveParser
+import io.skoop.plugin.networkpolicy.PolicyEvaluator
+import io.skoop.snapshot.k8s.KPod
+import io.skoop.snapshot.k8s.KubeObjects
+import io.skoop.testsupport.Manifests
+
+/**
+ * A small two-node cluster for Felix rule specs, its policy scenarios, and the glue between {@link FelixRules}, skoop's
+ * parsers, the netfilter simulator and the intent evaluator.
+ */
+class FelixFixtures {
+    static final Prefix POOL = Prefix.parse('10.244.0.0/16')
+    static final Map<String, String> NODE_IP = ['node-1': '192.168.56.11', 'node-2': '192.168.56.12']
+
+    static final String PODS = '''
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a, labels: {team: a}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-b, labels: {team: b}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: default, labels: {app: client}}
+spec: {nodeName: node-1}
+status: {podIP: 10.244.1.2}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: default, labels: {app: web, tier: front}}
+spec:
+  nodeName: node-1
+  containers: [{name: web, ports: [{name: http, containerPort: 8080}, {name: dns, containerPort: 53, protocol: UDP}]}]
+status: {podIP: 10.244.1.3}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web2, namespace: default, labels: {app: web}}
+spec:
+  nodeName: node-2
+  containers: [{name: web, ports: [{name: http, containerPort: 8081}]}]
+status: {podIP: 10.244.2.2}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a1, namespace: team-a, labels: {app: a1}}
+spec: {nodeName: node-1}
+status: {podIP: 10.244.1.4}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b1, namespace: team-b, labels: {app: b1}}
+spec: {nodeName: node-2}
+status: {podIP: 10.244.2.3}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-1}
+spec: {podCIDR: 10.244.1.0/24}
+status: {addresses: [{type: InternalIP, address: 192.168.56.11}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-2}
+spec: {podCIDR: 10.244.2.0/24}
+status: {addresses: [{type: InternalIP, address: 192.168.56.12}]}
+'''
+
+    /** NetworkPolicy scenarios: name → policies (YAML, may be empty). */
+    static final Map<String, String> SCENARIOS = [
+            'no policy'                          : '',
+            'default deny ingress'               : '''
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: default}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+''',
+            'allow from pod selector'            : '''
+kind: NetworkPolicy
+metadata: {name: web-from-client, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 8080}]}]
+''',
+            'allow from namespace selector'      : '''
+kind: NetworkPolicy
+metadata: {name: web-from-team-a, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {team: a}}}]}]
+''',
+            'namespace and pod selector, all namespaces': '''
+kind: NetworkPolicy
+metadata: {name: web-from-b1-anywhere, namespace: default}
+spec:
+  podSelector: {matchLabels: {tier: front}}
+  ingress:
+  - from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: b1}}}, {namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [a]}]}, podSelector: {matchExpressions: [{key: app, operator: Exists}]}}]
+''',
+            'named port'                         : '''
+kind: NetworkPolicy
+metadata: {name: web-http, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{port: http}, {port: dns, protocol: UDP}]}]
+''',
+            'named and numeric ports (match block)': '''
+kind: NetworkPolicy
+metadata: {name: web-mixed, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {}}], ports: [{port: http}, {port: 80}, {port: 443}]}]
+''',
+            'endPort range and UDP'              : '''
+kind: NetworkPolicy
+metadata: {name: web-range, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{port: 8000, endPort: 8080}, {port: 53, protocol: UDP}]}]
+''',
+            'ipBlock with except'                : '''
+kind: NetworkPolicy
+metadata: {name: web-from-block, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/16, except: [10.244.1.4/32, 10.244.2.0/29]}}], ports: [{port: 8080}, {port: 8081}]}]
+''',
+            'egress deny + egress allow'         : '''
+kind: NetworkPolicy
+metadata: {name: deny-egress, namespace: team-a}
+spec: {podSelector: {}, policyTypes: [Egress]}
+---
+kind: NetworkPolicy
+metadata: {name: allow-web, namespace: team-a}
+spec:
+  podSelector: {matchLabels: {app: a1}}
+  policyTypes: [Egress]
+  egress: [{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: default}}, podSelector: {matchLabels: {app: web}}}], ports: [{port: http}]}]
+''',
+            'egress ipBlock and egress of default': '''
+kind: NetworkPolicy
+metadata: {name: client-out, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 10.244.2.0/24, except: [10.244.2.3/32]}}]}, {to: [{podSelector: {matchLabels: {tier: front}}}], ports: [{protocol: UDP}]}]
+''',
+            'policyTypes: Egress only ignores ingress rules': '''
+kind: NetworkPolicy
+metadata: {name: egress-only, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  ingress: [{from: [{podSelector: {matchLabels: {app: nobody}}}]}]
+  egress: [{to: [{podSelector: {matchLabels: {app: web}}}]}]
+''',
+            'policyTypes: Ingress and Egress, no rules': '''
+kind: NetworkPolicy
+metadata: {name: isolate-web, namespace: default}
+spec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress]}
+''',
+            'no policyTypes with egress rules'   : '''
+kind: NetworkPolicy
+metadata: {name: implicit-types, namespace: team-b}
+spec:
+  podSelector: {}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {team: a}}}]}]
+  egress: [{to: [{namespaceSelector: {}}], ports: [{port: 8080}, {port: 8081}, {port: 53, protocol: UDP}]}]
+''',
+            'two policies with the same selector (policy group)': '''
+kind: NetworkPolicy
+metadata: {name: web-a, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 8080}]}]
+---
+kind: NetworkPolicy
+metadata: {name: web-b, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {team: a}}}], ports: [{port: 53, protocol: UDP}]}]
+''',
+            'six policies with the same selector (group with a return on verdict)': (1..6).collect { i -> """
+kind: NetworkPolicy
+metadata: {name: b-$i, namespace: team-b}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress: [{from: [{namespaceSelector: {}}], ports: [{port: ${[8080, 8081, 80, 8000, 53, 9999][i - 1]}, protocol: ${i > 4 ? 'UDP' : 'TCP'}}]}]
+  egress: [{to: [{podSelector: {matchLabels: {app: ${['web', 'client', 'a1', 'b1', 'web', 'client'][i - 1]}}}, namespaceSelector: {}}]}]
+""" }.join('---\n'),
+            'many ports (two multiport chunks in a match block)': """
+kind: NetworkPolicy
+metadata: {name: web-many-ports, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [${((1..27).step(2).collect { "{port: $it}" } + ['{port: 80}', '{port: 8000, endPort: 8010}', '{port: 8081}']).join(', ')}]}]
+""",
+    ]
+
+    static KubeObjects objects(String policies) {
+        Manifests.objects(PODS + (policies ? '---\n' + policies.replaceAll(/(?m)^kind: NetworkPolicy/, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy') : ''))
+    }
+
+    static FelixRules.Workload workload(KPod p) {
+        new FelixRules.Workload(p.namespace(), p.name(), 'default', p.labels(), p.podIPs()[0],
+                p.ports().findAll { it.name() }.collect { new FelixRules.NamedPort(it.name(), it.protocol() ?: Protocol.TCP, it.containerPort()) })
+    }
+
+    static List<KPod> workloads(KubeObjects o) {
+        o.pods().findAll { !it.hostNetwork() && it.podIPs() }
+    }
+
+    /** FelixRules' input for {@code node}. */
+    static FelixRules.Input input(KubeObjects o, String node) {
+        new FelixRules.Input(
+                workloads(o).findAll { it.nodeName() == node }.collect { FelixRules.Endpoint.of(workload(it)) },
+                workloads(o).collect { workload(it) },
+                o.namespaces().collect { new FelixRules.Namespace(it.name(), it.labels()) },
+                o.networkPolicies(),
+                [new FelixRules.Pool(POOL, true)],
+                [Ip.parse(NODE_IP[node]), Ip.parse('127.0.0.1')])
+    }
+
+    static PolicyEvaluator evaluator(KubeObjects o) {
+        new PolicyEvaluator(new IPCache(o, POOL, Prefix.parse('10.96.0.0/12')))
+    }
+
+    /** ipsets as the simulator's SetMembership (as NetNS does it for a dumped namespace). */
+    static SetMembership membership(IpSets all) {
+        return { String name, List<SetDimension> dims ->
+            Ip src = Ip.V4_ANY, dst = Ip.V4_ANY
+            int sport = 0, dport = 0
+            List<Direction> dirs = []
+            dims.each { d ->
+                if (d.source()) { src = d.address(); sport = d.port(); dirs << Direction.SRC }
+                else { dst = d.address(); dport = d.port(); dirs << Direction.DST }
+            }
+            switch (all.test(name, dirs, SetProbe.of(Packet.of(src, sport, dst, dport, dims[0].protocol())))) {
+                case io.skoop.netstack.ipset.Membership.MATCH: return Tri.MATCH
+                case io.skoop.netstack.ipset.Membership.NO_MATCH: return Tri.NO_MATCH
+                default: return Tri.UNKNOWN
+            }
+        } as SetMembership
+    }
+
+    /** A node's routing: eth0 with the node IP, default via the underlay, a /32 per local pod on its cali veth. */
+    static FakeRouting routing(KubeObjects o, String node) {
+        def r = new FakeRouting().addr('eth0', NODE_IP[node] + '/24').addr('lo', '127.0.0.1/8').route('0.0.0.0/0', 'eth0', '192.168.56.1')
+        workloads(o).findAll { it.nodeName() == node }.each { p -> r.route(p.podIPs()[0].toString() + '/32', FelixRules.vethName(p.namespace(), p.name())) }
+        r
+    }
+
+    /** The simulator of a node over FelixRules' rendering (the iptables-save text and the ipsets, parsed by skoop). */
+    static NetfilterSimulator simulator(KubeObjects o, String node) {
+        def r = FelixRules.render(input(o, node))
+        Ruleset rs = IptablesSaveParser.parse('iptables.txt', r.iptablesSave(), false)
+        new NetfilterSimulator(rs, Ruleset.empty(true), routing(o, node), membership(IpsetParser.parse('ipset.txt', r.ipsetRestore())))
+                .withConntrackActive(true)
+    }
+
+    static final List<List> PORTS = [[8080, Protocol.TCP], [8081, Protocol.TCP], [80, Protocol.TCP], [8000, Protocol.TCP],
+                                     [53, Protocol.UDP], [9999, Protocol.UDP]]
+
+    /** The outcome of comparing simulator and intent on every ordered pod pair and port of {@link #PORTS}. */
+    static class Comparison {
+        int checked
+        int allowed
+        List<String> disagree = []
+    }
+
+    /**
+     * For every ordered pair of pods and every port of {@link #PORTS}: the connection is accepted when every node on the
+     * way forwards its first packet ({@link #traces}); a disagreement with {@code PolicyEvaluator.evaluate(...).allowed()}
+     * or a trace that ends neither FORWARDED nor DROP is reported with the traces' steps.
+     */
+    static Comparison compare(KubeObjects o, String label) {
+        def sims = ['node-1', 'node-2'].collectEntries { [it, simulator(o, it)] }
+        def intent = evaluator(o)
+        def pods = workloads(o)
+        Comparison c = new Comparison()
+        pods.each { src ->
+            pods.each { dst ->
+                if (src == dst) return
+                PORTS.each { port, proto ->
+                    List<TraceResult> traces = traces(o, src, dst, port as int, proto as Protocol, sims)
+                    def verdicts = traces.collect { it.verdict() }
+                    boolean sim = verdicts.every { it == io.skoop.netstack.netfilter.FinalVerdict.FORWARDED }
+                    boolean want = intent.evaluate(src.podIPs()[0], dst.podIPs()[0], port as int, proto as Protocol).allowed()
+                    c.checked++
+                    c.allowed += want ? 1 : 0
+                    if (verdicts.any { it != io.skoop.netstack.netfilter.FinalVerdict.FORWARDED && it != io.skoop.netstack.netfilter.FinalVerdict.DROP } || sim != want) {
+                        c.disagree << "$label: ${src.key()} -> ${dst.key()} $proto/$port: simulator $verdicts, intent ${want ? 'allowed' : 'denied'}\n" +
+                                traces.collect { t -> t.branches().collect { b -> b.steps().collect { '      ' + it }.join('\n') }.join('\n') }.join('\n----\n')
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    /** Traces a new connection's first packet from pod src to pod dst through FORWARD on the node(s) in between. */
+    static List<TraceResult> traces(KubeObjects o, KPod src, KPod dst, int port, Protocol proto, Map<String, NetfilterSimulator> sims) {
+        Packet p = Packet.of(src.podIPs()[0], 40000, dst.podIPs()[0], port, proto)
+        def out = [sims[src.nodeName()].trace(TraceRequest.of(p, Path.FORWARD).withIif(FelixRules.vethName(src.namespace(), src.name())))]
+        if (src.nodeName() != dst.nodeName()) {
+            out << sims[dst.nodeName()].trace(TraceRequest.of(p, Path.FORWARD).withIif('eth0'))
+        }
+        out
+    }
+}
