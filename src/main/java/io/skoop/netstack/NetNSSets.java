@@ -16,12 +16,17 @@ import java.util.List;
  * for {@code -m set --match-set NAME src,dst}: the dimensions become direction flags and a probe
  * packet whose source/destination side carries each dimension's address, port and interface.
  */
-final class NetNSSets implements SetMembership {
+public final class NetNSSets implements SetMembership {
     private final java.util.function.Supplier<IpSets> sets;
 
     /** @param sets the namespace's ipsets, read on the first membership test (an untrusted ipset.txt makes every test UNKNOWN) */
     NetNSSets(java.util.function.Supplier<IpSets> sets) {
         this.sets = sets;
+    }
+
+    /** The membership test over ipsets already parsed (rules rendered for a lab, before any namespace holds them). */
+    public static SetMembership of(IpSets sets) {
+        return new NetNSSets(() -> sets);
     }
 
     @Override

@@ -248,22 +248,9 @@ spec:
         new PolicyEvaluator(new IPCache(o, POOL, Prefix.parse('10.96.0.0/12')))
     }
 
-    /** ipsets as the simulator's SetMembership (as NetNS does it for a dumped namespace). */
+    /** ipsets as the simulator's SetMembership, as NetNS does it for a dumped namespace. */
     static SetMembership membership(IpSets all) {
-        return { String name, List<SetDimension> dims ->
-            Ip src = Ip.V4_ANY, dst = Ip.V4_ANY
-            int sport = 0, dport = 0
-            List<Direction> dirs = []
-            dims.each { d ->
-                if (d.source()) { src = d.address(); sport = d.port(); dirs << Direction.SRC }
-                else { dst = d.address(); dport = d.port(); dirs << Direction.DST }
-            }
-            switch (all.test(name, dirs, SetProbe.of(Packet.of(src, sport, dst, dport, dims[0].protocol())))) {
-                case io.skoop.netstack.ipset.Membership.MATCH: return Tri.MATCH
-                case io.skoop.netstack.ipset.Membership.NO_MATCH: return Tri.NO_MATCH
-                default: return Tri.UNKNOWN
-            }
-        } as SetMembership
+        io.skoop.netstack.NetNSSets.of(all)
     }
 
     /** A node's routing: eth0 with the node IP, default via the underlay, a /32 per local pod on its cali veth. */
