@@ -226,9 +226,20 @@ public final class CollectorPods {
         } catch (IOException e) {
             throw new LiveClusterException("cannot exec into the collector pod on node " + node + ": " + e.getMessage(), e);
         }
+        InputStream stdout;
+        InputStream stderrIn;
+        try {
+            stdout = p.getInputStream();
+            stderrIn = p.getErrorStream();
+        } catch (IllegalStateException closed) {
+            // client-java's stream handler is closed already: the exec failed before its streams opened (the pod is
+            // gone, the upgrade was refused); its error reaches onUnhandledError, possibly a moment later
+            throw new LiveClusterException("collecting node " + node + " failed: the exec ended before it started"
+                    + execFailure(execError, o.namespace() + "/" + name));
+        }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread errReader = new Thread(() -> {
-            try (InputStream in = p.getErrorStream()) {
+            try (InputStream in = stderrIn) {
                 in.transferTo(err);
             } catch (IOException ignored) {
                 // the exit status tells
@@ -236,7 +247,7 @@ public final class CollectorPods {
         }, "skoop-collector-stderr");
         errReader.start();
         try {
-            int files = untar(p.getInputStream(), dir);
+            int files = untar(stdout, dir);
             if (!p.waitFor(o.collect().toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroy();
                 throw new LiveClusterException("collecting node " + node + " did not end within " + o.collect().toSeconds() + " s");
@@ -256,6 +267,21 @@ public final class CollectorPods {
             p.destroy();
             throw new LiveClusterException("interrupted while collecting node " + node);
         }
+    }
+
+    /** {@code "; exec into POD failed: WHY"} once client-java reported the exec's error (waiting up to 2 s for it), else "". */
+    private static String execFailure(java.util.concurrent.atomic.AtomicReference<Throwable> error, String pod) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (error.get() == null && System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Throwable t = error.get();
+        return t == null ? "" : "; exec into " + pod + " failed: " + t.getMessage();
     }
 
     /** Unpacks a tar stream into {@code dir}; an entry that would land outside it is refused. */
