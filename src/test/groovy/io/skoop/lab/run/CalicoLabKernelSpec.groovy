@@ -179,7 +179,8 @@ class CalicoLabKernelSpec extends Specification {
                 // nobody answers the client's ARP for 169.254.1.1 any more: the client is cut off, its node-mate is not
                 ['proxy_arp=0 on the client\'s cali veth, neighbours flushed',
                  [['node-1', "sysctl -qw net.ipv4.conf.${CLIENT}.proxy_arp=0"], ['default/client', 'ip neigh flush dev eth0']],
-                 [['node-1', "sysctl -qw net.ipv4.conf.${CLIENT}.proxy_arp=1"]],
+                 // the failed resolution left 169.254.1.1 FAILED in the client: flushed, the next packet resolves it again
+                 [['node-1', "sysctl -qw net.ipv4.conf.${CLIENT}.proxy_arp=1"], ['default/client', 'ip neigh flush dev eth0']],
                  'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080,
                  'pod:default/client', "proxy ARP is off on ${CLIENT}".toString()],
         ]
