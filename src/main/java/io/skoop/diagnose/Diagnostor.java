@@ -129,14 +129,16 @@ public final class Diagnostor {
     /**
      * The policies that select a pod, per direction, in evaluation order.
      *
-     * @param pod {@code NAMESPACE/NAME}, or a bare name in {@code namespace}
-     * @throws IllegalArgumentException naming close matches when there is no such pod
+     * @param pod a pod as {@link #source} takes it ({@code NAMESPACE/NAME}, {@code pod/NAMESPACE/NAME}, a bare name in
+     *            {@code namespace})
+     * @throws IllegalArgumentException as {@link Targets#source}, naming close matches; or when it names no pod
      */
     public io.skoop.plugin.networkpolicy.PolicyEvaluator.Applying policiesOf(String pod, String namespace) {
-        String key = pod.startsWith("pod/") ? pod.substring(4) : pod;
-        String ns = key.contains("/") ? key.substring(0, key.indexOf('/')) : namespace;
-        String name = key.contains("/") ? key.substring(key.indexOf('/') + 1) : key;
-        return policyIntent.evaluator().applying(ipCache.pod(ns, name));
+        Target t = targets.source(pod, namespace);
+        if (t.pod() == null) {
+            throw new IllegalArgumentException("'" + pod + "' is " + t.name() + ", not a pod: policies select pods");
+        }
+        return policyIntent.evaluator().applying(t.pod());
     }
 
     /** Whether the snapshot lists NetworkPolicies, and the CNI plugin enforces them: one line for a report. */

@@ -5,9 +5,6 @@ import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,12 +62,7 @@ public final class Calico {
 
     /** {@link #vethName(Pod)} of the pod {@code namespace/name}. */
     public static String vethName(String namespace, String name) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-1").digest((namespace + "." + name).getBytes(StandardCharsets.UTF_8));
-            return VETH_PREFIX + HexFormat.of().formatHex(d).substring(0, VETH_HEX);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is part of every Java platform", e);
-        }
+        return VETH_PREFIX + HexFormat.of().formatHex(FelixRules.digest("SHA-1", namespace + "." + name)).substring(0, VETH_HEX);
     }
 
     /**

@@ -11,7 +11,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,9 +110,9 @@ public final class FelixRules {
 
     /** A workload endpoint of this node: its host-side veth ({@code cali} + 11 hex) and its pod. */
     public record Endpoint(String iface, Workload workload) {
-        /** An endpoint whose veth name is Calico's {@link #vethName}. */
+        /** An endpoint whose veth name is Calico's ({@link Calico#vethName(String, String)}). */
         public static Endpoint of(Workload w) {
-            return new Endpoint(vethName(w.namespace(), w.name()), w);
+            return new Endpoint(Calico.vethName(w.namespace(), w.name()), w);
         }
     }
 
@@ -160,11 +159,6 @@ public final class FelixRules {
      * @param ipsetRestore    {@code ipset restore} input
      */
     public record Rendered(String iptablesRestore, String iptablesSave, String ipsetRestore) {
-    }
-
-    /** Calico's host-side veth name of a pod: {@code cali} + the first 11 hex digits of SHA-1("ns.pod"). */
-    public static String vethName(String namespace, String pod) {
-        return "cali" + HexFormat.of().formatHex(digest("SHA-1", namespace + "." + pod)).substring(0, 11);
     }
 
     /** The Calico policy name of a Kubernetes NetworkPolicy (≤v3.31): {@code knp.default.<name>}. */
@@ -697,7 +691,7 @@ public final class FelixRules {
             String name = "cali40s:" + b64(digest("SHA-224", "s:" + selector)).substring(0, 23);
             sets.computeIfAbsent(name, k -> {
                 TreeSet<String> members = new TreeSet<>(Comparator.comparing(Ip::parse, Comparator.comparingLong(Ip::lo)));
-                in.cluster().stream().filter(w -> Selectors.selects(peer, policyNs, w, labelsOf(w.namespace())))
+                in.cluster().stream().filter(w -> peer.selectsPod(policyNs, w.namespace(), labelsOf(w.namespace()), w.labels()))
                         .forEach(w -> members.add(w.ip().toString()));
                 return new IpSetDef("hash:net", List.copyOf(members));
             });
@@ -711,7 +705,7 @@ public final class FelixRules {
             sets.computeIfAbsent(name, k -> {
                 List<String> members = new ArrayList<>();
                 in.cluster().stream()
-                        .filter(w -> dstPeer == null || Selectors.selects(dstPeer, policyNs, w, labelsOf(w.namespace())))
+                        .filter(w -> dstPeer == null || dstPeer.selectsPod(policyNs, w.namespace(), labelsOf(w.namespace()), w.labels()))
                         .sorted(Comparator.comparingLong(w -> w.ip().lo()))
                         .forEach(w -> w.ports().stream()
                                 .filter(p -> p.name().equals(portName) && p.protocol().ianaName().equals(proto))
@@ -851,12 +845,6 @@ public final class FelixRules {
             return "(" + and(ORCH, terms(np.podSelector(), "")) + " && projectcalico.org/namespace == \"" + np.namespace() + "\")";
         }
 
-        static boolean selects(KNetworkPolicy.Peer peer, String policyNs, Workload w, Map<String, String> nsLabels) {
-            if (peer.namespaceSelector() == null ? !w.namespace().equals(policyNs) : !peer.namespaceSelector().matches(nsLabels)) {
-                return false;
-            }
-            return peer.podSelector() == null || peer.podSelector().matches(w.labels());
-        }
     }
 
     // ------------------------------------------------------------------ hashing

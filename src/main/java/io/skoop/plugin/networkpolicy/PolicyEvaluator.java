@@ -299,17 +299,7 @@ public final class PolicyEvaluator {
             return peer.ipBlock().contains(other.ip());
         }
         KPod pod = other.pod();
-        if (pod == null) {
-            return false;
-        }
-        if (peer.namespaceSelector() == null) {
-            if (!pod.namespace().equals(policyNamespace)) {
-                return false;
-            }
-        } else if (!peer.namespaceSelector().matches(namespaceLabels(pod.namespace()))) {
-            return false;
-        }
-        return peer.podSelector() == null || peer.podSelector().matches(pod.labels());
+        return pod != null && peer.selectsPod(policyNamespace, pod.namespace(), namespaceLabels(pod.namespace()), pod.labels());
     }
 
     private boolean matches(KAdminNetworkPolicy.Peer peer, Party other) {

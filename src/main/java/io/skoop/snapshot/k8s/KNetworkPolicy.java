@@ -65,6 +65,25 @@ public record KNetworkPolicy(String namespace, String name, KLabelSelector podSe
             }
         }
 
+        /**
+         * Whether this selector peer selects a pod (an ipBlock peer selects none: it matches addresses): with no
+         * namespaceSelector only pods of the policy's namespace, else pods of the namespaces it matches; with no
+         * podSelector every such pod, else those it matches.
+         *
+         * @param policyNamespace the namespace of the policy the peer belongs to
+         * @param podNamespace    the pod's namespace
+         * @param namespaceLabels the labels of the pod's namespace
+         * @param podLabels       the pod's labels
+         */
+        public boolean selectsPod(String policyNamespace, String podNamespace, java.util.Map<String, String> namespaceLabels,
+                                  java.util.Map<String, String> podLabels) {
+            if (ipBlock != null) {
+                return false;
+            }
+            boolean namespace = namespaceSelector == null ? podNamespace.equals(policyNamespace) : namespaceSelector.matches(namespaceLabels);
+            return namespace && (podSelector == null || podSelector.matches(podLabels));
+        }
+
         /** {@code pods app=web in namespaces team=a}, {@code ipBlock 10.0.0.0/8 except 10.1.0.0/16}. */
         @Override
         public String toString() {

@@ -252,7 +252,7 @@ spec:
     /** A node's routing: eth0 with the node IP, default via the underlay, a /32 per local pod on its cali veth. */
     static FakeRouting routing(KubeObjects o, String node) {
         def r = new FakeRouting().addr('eth0', NODE_IP[node] + '/24').addr('lo', '127.0.0.1/8').route('0.0.0.0/0', 'eth0', '192.168.56.1')
-        workloads(o).findAll { it.nodeName() == node }.each { p -> r.route(p.podIPs()[0].toString() + '/32', FelixRules.vethName(p.namespace(), p.name())) }
+        workloads(o).findAll { it.nodeName() == node }.each { p -> r.route(p.podIPs()[0].toString() + '/32', Calico.vethName(p.namespace(), p.name())) }
         r
     }
 
@@ -307,7 +307,7 @@ spec:
     /** Traces a new connection's first packet from pod src to pod dst through FORWARD on the node(s) in between. */
     static List<TraceResult> traces(KubeObjects o, KPod src, KPod dst, int port, Protocol proto, Map<String, NetfilterSimulator> sims) {
         Packet p = Packet.of(src.podIPs()[0], 40000, dst.podIPs()[0], port, proto)
-        def out = [sims[src.nodeName()].trace(TraceRequest.of(p, Path.FORWARD).withIif(FelixRules.vethName(src.namespace(), src.name())))]
+        def out = [sims[src.nodeName()].trace(TraceRequest.of(p, Path.FORWARD).withIif(Calico.vethName(src.namespace(), src.name())))]
         if (src.nodeName() != dst.nodeName()) {
             out << sims[dst.nodeName()].trace(TraceRequest.of(p, Path.FORWARD).withIif('eth0'))
         }

@@ -90,7 +90,7 @@ except Exception as e:
             String node = nodeNs[p.nodeName()]
             String ns = lab.netns(p.name())
             podNs[p.name()] = ns
-            String veth = FelixRules.vethName(p.namespace(), p.name())
+            String veth = Calico.vethName(p.namespace(), p.name())
             String ip = p.podIPs()[0].toString()
             KernelLab.sh('ip', '-n', node, 'link', 'add', veth, 'address', 'ee:ee:ee:ee:ee:ee', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns)
             lab.exec(node, 'ip', 'link', 'set', veth, 'up')
@@ -162,7 +162,7 @@ except Exception as e:
             List<TraceBranch> branches = path.collect { n ->
                 NetfilterSimulator sim = new NetfilterSimulator(before[n], Ruleset.empty(true), FelixFixtures.routing(o, n),
                         FelixFixtures.membership(IpsetParser.parse('ipset.txt', lab.exec(nodeNs[n], 'ipset', 'save')))).withConntrackActive(true)
-                String iif = n == s.nodeName() ? FelixRules.vethName(s.namespace(), s.name()) : 'eth0'
+                String iif = n == s.nodeName() ? Calico.vethName(s.namespace(), s.name()) : 'eth0'
                 sim.trace(TraceRequest.of(p, Path.FORWARD).withIif(iif)).branches()[0]
             }
             String out = lab.exec(podNs[src], 'python3', '-c', CLIENT, proto, d.podIPs()[0].toString(), port.toString()).trim()

@@ -43,14 +43,14 @@ class FelixRulesPolicySpec extends Specification {
 
         when: 'a1, isolated for egress, opens a connection to its node (the kubelet, a hostNetwork pod)'
         def toNode = sim.trace(TraceRequest.of(Packet.of(a1.podIPs()[0], 40000, node, 10250, Protocol.TCP), Path.LOCAL_IN)
-                .withIif(FelixRules.vethName('team-a', 'a1')))
+                .withIif(Calico.vethName('team-a', 'a1')))
         and: 'the node opens a connection to web, isolated for ingress'
         def fromNode = sim.trace(TraceRequest.of(Packet.of(node, 40000, web.podIPs()[0], 8080, Protocol.TCP), Path.LOCAL_OUT))
 
         then: 'Felix runs the pod\'s egress policies on pod-to-host traffic (cali-INPUT -> cali-wl-to-host -> cali-fw-): dropped, where the intent says "always allowed"'
         intent.evaluate(a1.podIPs()[0], node, 10250, Protocol.TCP).allowed()
         toNode.verdict() == FinalVerdict.DROP
-        toNode.branches()[0].matchedRules().last().chain() == 'cali-fw-' + FelixRules.vethName('team-a', 'a1')
+        toNode.branches()[0].matchedRules().last().chain() == 'cali-fw-' + Calico.vethName('team-a', 'a1')
 
         and: 'host-to-pod traffic is not policed (cali-OUTPUT: -o cali+ -j RETURN): both allow it'
         intent.evaluate(node, web.podIPs()[0], 8080, Protocol.TCP).allowed()

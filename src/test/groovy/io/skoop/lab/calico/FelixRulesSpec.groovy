@@ -13,8 +13,8 @@ class FelixRulesSpec extends Specification {
 
     def "names verified on real Felix nodes"() {
         expect:
-        FelixRules.vethName('alpha', 'nginx-dbddb74b8-z9dpn') == 'cali92d634f8f03'
-        FelixRules.vethName('default', 'nginx') == 'calic440f455693'
+        Calico.vethName('alpha', 'nginx-dbddb74b8-z9dpn') == 'cali92d634f8f03'
+        Calico.vethName('default', 'nginx') == 'calic440f455693'
         FelixRules.policyChain(np('alpha', 'access-nginx'), true) == 'cali-pi-_e8MLrhOHDfNlfSa51Ak'
         FelixRules.policyChain(np('kube-system', 'konnectivity-agent'), false) == 'cali-po-_rWDSk9LLgWIl_lpnJE2'
         FelixRules.profileChain('ksa.kube-system.metrics-server', true) == 'cali-pri-_CVSZITRyIpEmH8AB6H'
@@ -100,7 +100,7 @@ class FelixRulesSpec extends Specification {
         given:
         def o = FelixFixtures.objects(FelixFixtures.SCENARIOS['allow from pod selector'])
         def r = FelixRules.render(FelixFixtures.input(o, 'node-1'))
-        def web = FelixRules.vethName('default', 'web')
+        def web = Calico.vethName('default', 'web')
         def pi = FelixRules.policyChain(o.networkPolicies()[0], true)
         def lines = { String chain -> r.iptablesSave().readLines().findAll { it.startsWith("-A $chain ") }.collect { it.replaceAll(/ -m comment --comment "cali:[^"]+"/, '') } }
 
@@ -132,7 +132,7 @@ class FelixRulesSpec extends Specification {
         def o = FelixFixtures.objects(FelixFixtures.SCENARIOS['six policies with the same selector (group with a return on verdict)'])
         def r = FelixRules.render(FelixFixtures.input(o, 'node-2'))
         def strip = { String l -> l.replaceAll(/ -m comment --comment "cali:[^"]+"/, '') }
-        def b1 = FelixRules.vethName('team-b', 'b1')
+        def b1 = Calico.vethName('team-b', 'b1')
         def tw = r.iptablesSave().readLines().findAll { it.startsWith("-A cali-tw-$b1 ") }.collect(strip)
         String gi = (tw.find { it.contains('cali-gi-') } =~ /(cali-gi-\S+)/)[0][1]
         def pis = o.networkPolicies().sort(false) { it.name() }.collect { FelixRules.policyChain(it, true) }
