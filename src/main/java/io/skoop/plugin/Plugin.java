@@ -29,6 +29,18 @@ public interface Plugin {
     }
 
     /**
+     * Whether the CNI applies a pod's egress policies to the pod's connections to its own node. The Kubernetes
+     * "Network Policies" page says traffic to and from the node a pod runs on is always allowed, and CNIs that enforce
+     * nothing there (or nothing at all) follow it; Calico does not: Felix sends what a workload sends to its host
+     * through {@code cali-wl-to-host} → {@code cali-from-wl-dispatch}, the endpoint's egress chain, before
+     * {@code DefaultEndpointToHostAction} (Felix's {@code rules/static.go}, felix-facts §3). Ingress from the own node is
+     * never policed by either (Felix's {@code cali-OUTPUT} returns for {@code -o cali+}).
+     */
+    default boolean policesEgressToOwnNode() {
+        return false;
+    }
+
+    /**
      * Compares a node's namespace with what the plugin sets up on it.
      *
      * @param node  the node
