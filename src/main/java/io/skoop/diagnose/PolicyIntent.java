@@ -32,7 +32,7 @@ final class PolicyIntent {
 
     PolicyIntent(IPCache ipCache, Plugin plugin, String cni) {
         this.ipCache = ipCache;
-        this.evaluator = new PolicyEvaluator(ipCache);
+        this.evaluator = new PolicyEvaluator(ipCache, plugin != null && plugin.policesEgressToOwnNode());
         this.plugin = plugin;
         this.cni = cni;
     }

@@ -1,13 +1,18 @@
 package io.skoop.lab.calico;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skoop.lab.topology.Cni;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.Pod;
+import io.skoop.lab.topology.Policy;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
+import io.skoop.snapshot.k8s.KNetworkPolicy;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * What Calico (github.com/projectcalico/calico, calico-node with BIRD, the Calico CNI plugin and calico-ipam, BGP mode
@@ -16,8 +21,8 @@ import java.util.Map;
  * annotation calico-node writes, and the {@code calico-config} ConfigMap of {@code manifests/calico.yaml}. The lab
  * builder programs these; the snapshot publishes them.
  *
- * <p>Not modelled yet: Felix's iptables rules (the lab's default policies are ACCEPT, so traffic flows without them),
- * the VXLAN and IPIP modes, the IPPool, BlockAffinity, IPAMBlock and IPAMHandle objects.
+ * <p>Felix's rules come from {@link FelixRules} over {@link #felixInput}. Not modelled yet: the VXLAN and IPIP modes,
+ * the IPPool, BlockAffinity, IPAMBlock and IPAMHandle objects, AdminNetworkPolicies (Felix v3.28 has no admin tiers).
  */
 public final class Calico {
 
@@ -73,6 +78,49 @@ public final class Calico {
     public static String[] vethSysctls(String veth) {
         return new String[] {"net.ipv4.conf." + veth + ".route_localnet=1", "net.ipv4.neigh." + veth + ".proxy_delay=0",
                 "net.ipv4.conf." + veth + ".proxy_arp=1", "net.ipv4.conf." + veth + ".forwarding=1"};
+    }
+
+    /**
+     * What Felix on {@code node} renders its rules from ({@link FelixRules#render}): the node's pods as workload
+     * endpoints behind their {@link #vethName} veths, every pod of the cluster (selector and named-port ipsets), each
+     * namespace a pod or policy uses with its labels and {@code kubernetes.io/metadata.name}, the topology's
+     * NetworkPolicies as the API server returns them (read by the snapshot reader: the same defaults), one IP pool
+     * (the cluster CIDR, {@code natOutgoing: true} as {@code CALICO_IPV4POOL_NAT_OUTGOING} defaults it) and the
+     * node's host addresses with {@code 127.0.0.1} ({@code cali40this-host}). Pods run as service account
+     * {@code default}. AdminNetworkPolicies and BaselineAdminNetworkPolicies are not rendered: Felix v3.28 ignores
+     * them.
+     *
+     * @throws IllegalArgumentException when the topology does not run calico
+     */
+    public static FelixRules.Input felixInput(ResolvedTopology t, Node node) {
+        config(t);
+        List<FelixRules.Workload> cluster = t.pods().stream().map(Calico::workload).toList();
+        List<FelixRules.Endpoint> local = t.pods().stream().filter(p -> p.node().equals(node.name()))
+                .map(p -> FelixRules.Endpoint.of(workload(p))).toList();
+        List<KNetworkPolicy> policies = t.policies().stream().filter(p -> p.kind().equals("NetworkPolicy")).map(Calico::networkPolicy).toList();
+        TreeSet<String> names = new TreeSet<>();
+        t.pods().forEach(p -> names.add(p.namespace()));
+        t.namespaces().forEach(n -> names.add(n.name()));
+        policies.forEach(np -> names.add(np.namespace()));
+        List<FelixRules.Namespace> namespaces = names.stream().map(n -> {
+            Map<String, String> labels = new LinkedHashMap<>(t.namespaceLabels(n));
+            labels.put("kubernetes.io/metadata.name", n);
+            return new FelixRules.Namespace(n, labels);
+        }).toList();
+        return new FelixRules.Input(local, cluster, namespaces, policies, List.of(new FelixRules.Pool(t.clusterCIDR(), true)),
+                List.of(node.address(), Ip.parse("127.0.0.1")));
+    }
+
+    private static FelixRules.Workload workload(Pod p) {
+        return new FelixRules.Workload(p.namespace(), p.name(), "default", p.labels(), p.ip(), p.ports().stream()
+                .filter(c -> c.name() != null).map(c -> new FelixRules.NamedPort(c.name(), c.protocol(), c.port())).toList());
+    }
+
+    /** A topology's NetworkPolicy as the snapshot reader reads it (its namespace filled in as the API server does). */
+    private static KNetworkPolicy networkPolicy(Policy p) {
+        ObjectNode m = p.manifest().deepCopy();
+        m.withObjectProperty("metadata").put("namespace", p.namespace());
+        return KNetworkPolicy.parse(m);
     }
 
     /**

@@ -30,7 +30,8 @@ import java.util.TreeSet;
  * form and {@code lib/hash} length-limited IDs, as of v3.28.0) and real Felix dumps (iptables-save text). This is our
  * own rendering of those facts; no Calico code is used.
  *
- * <p>What is rendered (filter table only; raw/mangle/nat pieces are not needed for the filter logic):
+ * <p>What is rendered (the filter table, and the nat table's {@code cali-nat-outgoing}; the raw table's anti-spoofing
+ * {@code rpfilter} check and the mangle table's host-endpoint chains are not rendered):
  * <ul>
  *   <li>hooks: {@code INPUT}, {@code FORWARD}, {@code OUTPUT} jump to {@code cali-INPUT}, {@code cali-FORWARD},
  *       {@code cali-OUTPUT} (inserted at the top), and FORWARD's appended "Policy explicitly accepted packet." ACCEPT
@@ -49,6 +50,9 @@ import java.util.TreeSet;
  *       RETURN stripped, as v3.28 does); selectors as {@code cali40s:} hash:net sets of pod IPs; named ports as
  *       {@code cali40n:} hash:ip,port sets; endPort as a multiport range; ipBlock as {@code -s}/{@code -d} with
  *       {@code except} as Felix's scratch-mark match blocks (scratch0 0x40000, scratch1 0x80000);</li>
+ *   <li>nat: {@code PREROUTING}/{@code OUTPUT} jump to {@code cali-PREROUTING}/{@code cali-OUTPUT} (inserted), and
+ *       {@code POSTROUTING} to {@code cali-POSTROUTING} (appended, after kube-proxy's); {@code cali-nat-outgoing}
+ *       masquerades pool → non-pool traffic when a pool has {@code natOutgoing} (floating IP chains empty);</li>
  *   <li>ipsets: the selector/named-port sets of active policies plus {@code cali40all-ipam-pools},
  *       {@code cali40masq-ipam-pools} and {@code cali40this-host}.</li>
  * </ul>
@@ -152,13 +156,14 @@ public final class FelixRules {
     /**
      * The rendering.
      *
-     * @param iptablesRestore {@code iptables-restore --noflush} input (filter table: chain declarations, inserted hooks
-     *                        with {@code -I}, appended rules)
+     * @param iptablesRestore {@code iptables-restore --noflush} input (filter and nat tables: chain declarations,
+     *                        inserted hooks with {@code -I}, appended rules)
      * @param iptablesSave    what {@code iptables-save -t filter} prints after loading it into an empty namespace with
      *                        ACCEPT policies
      * @param ipsetRestore    {@code ipset restore} input
+     * @param natSave         what {@code iptables-save -t nat} prints after loading it into an empty namespace
      */
-    public record Rendered(String iptablesRestore, String iptablesSave, String ipsetRestore) {
+    public record Rendered(String iptablesRestore, String iptablesSave, String ipsetRestore, String natSave) {
     }
 
     /** The Calico policy name of a Kubernetes NetworkPolicy (≤v3.31): {@code knp.default.<name>}. */
@@ -336,6 +341,7 @@ public final class FelixRules {
     private static final class Renderer {
         final Input in;
         final Map<String, List<R>> chains = new TreeMap<>();
+        final Map<String, List<R>> nat = new TreeMap<>();
         final Map<String, IpSetDef> sets = new LinkedHashMap<>();
         final Map<String, Map<String, String>> nsLabels = new TreeMap<>();
 
@@ -359,7 +365,8 @@ public final class FelixRules {
                 endpointChain(ep, false);
             }
             alwaysSets();
-            return new Rendered(restoreText(), saveText(), ipsetText());
+            natChains();
+            return new Rendered(restoreText(), saveText(), ipsetText(), natSaveText());
         }
 
         void staticChains() {
@@ -389,6 +396,23 @@ public final class FelixRules {
                     "cali-to-host-endpoint")) {
                 chains.put(empty, List.of());
             }
+        }
+
+        /**
+         * The nat table's chains (felix-facts §1.4, {@code rules/nat.go}): {@code cali-PREROUTING} and
+         * {@code cali-OUTPUT} jump to the (empty: floating IPs off) {@code cali-fip-dnat}, {@code cali-POSTROUTING} to
+         * {@code cali-fip-snat} and {@code cali-nat-outgoing}, which masquerades what leaves a {@code natOutgoing} pool
+         * for an address outside every pool. The tunnel-address MASQUERADE of VXLAN/IPIP modes is not rendered.
+         */
+        void natChains() {
+            nat.put("cali-PREROUTING", List.of(R.jump("cali-fip-dnat")));
+            nat.put("cali-OUTPUT", List.of(R.jump("cali-fip-dnat")));
+            nat.put("cali-POSTROUTING", List.of(R.jump("cali-fip-snat"), R.jump("cali-nat-outgoing")));
+            nat.put("cali-fip-dnat", List.of());
+            nat.put("cali-fip-snat", List.of());
+            boolean masq = in.pools().stream().anyMatch(Pool::natOutgoing);
+            nat.put("cali-nat-outgoing", masq ? List.of(R.of("--jump MASQUERADE --random-fully", "-j MASQUERADE --random-fully")
+                    .module("-m set --match-set cali40masq-ipam-pools src").module("-m set ! --match-set cali40all-ipam-pools dst")) : List.of());
         }
 
         /** Felix's dispatch tree: one level of children keyed by the character after the common prefix. */
@@ -725,10 +749,14 @@ public final class FelixRules {
         // -------------------------------------------------------------- text
 
         /** Each chain's rules as "-A CHAIN …" lines as iptables-save prints them, with Felix's cali: hashes. */
-        Map<String, List<String>> lines() {
+        static Map<String, List<String>> lines(Map<String, List<R>> table) {
             Map<String, List<String>> out = new TreeMap<>();
-            chains.forEach((chain, rules) -> out.put(chain, saveLines(chain, chain, rules)));
+            table.forEach((chain, rules) -> out.put(chain, saveLines(chain, chain, rules)));
             return out;
+        }
+
+        Map<String, List<String>> lines() {
+            return lines(chains);
         }
 
         static List<String> saveLines(String chain, String hashName, List<R> rules) {
@@ -742,8 +770,38 @@ public final class FelixRules {
 
         /** The rule Felix inserts at the top of INPUT, FORWARD and OUTPUT: "CHAIN -m comment … -j cali-CHAIN". */
         List<String> hookInserts() {
-            return List.of("INPUT", "FORWARD", "OUTPUT").stream()
-                    .map(c -> saveLines(c, c, List.of(R.jump("cali-" + c))).get(0).substring(3)).toList();
+            return hooks(List.of("INPUT", "FORWARD", "OUTPUT"));
+        }
+
+        /** "CHAIN -m comment … -j cali-CHAIN" per kernel chain: the hook rule Felix inserts (hashed under CHAIN). */
+        static List<String> hooks(List<String> kernelChains) {
+            return kernelChains.stream().map(c -> saveLines(c, c, List.of(R.jump("cali-" + c))).get(0).substring(3)).toList();
+        }
+
+        /** nat POSTROUTING's hook, appended (after KUBE-POSTROUTING) and hashed under {@code POSTROUTING*appends*}. */
+        static String natPostroutingAppend() {
+            return saveLines("POSTROUTING", "POSTROUTING*appends*", List.of(R.jump("cali-POSTROUTING"))).get(0);
+        }
+
+        /** The nat section of the restore input: chains, PREROUTING/OUTPUT hooks inserted, POSTROUTING's appended. */
+        String natRestoreText() {
+            StringBuilder sb = new StringBuilder("*nat\n");
+            nat.keySet().forEach(c -> sb.append(':').append(c).append(" - [0:0]\n"));
+            hooks(List.of("PREROUTING", "OUTPUT")).forEach(i -> sb.append("-I ").append(i.replaceFirst(" ", " 1 ")).append('\n'));
+            sb.append(natPostroutingAppend()).append('\n');
+            lines(nat).values().forEach(ls -> ls.forEach(l -> sb.append(l).append('\n')));
+            return sb.append("COMMIT\n").toString();
+        }
+
+        String natSaveText() {
+            StringBuilder sb = new StringBuilder("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
+            nat.keySet().forEach(c -> sb.append(':').append(c).append(" - [0:0]\n"));
+            List<String> ins = hooks(List.of("PREROUTING", "OUTPUT"));
+            sb.append("-A ").append(ins.get(0)).append('\n');
+            sb.append("-A ").append(ins.get(1)).append('\n');
+            sb.append(natPostroutingAppend()).append('\n');
+            lines(nat).values().forEach(ls -> ls.forEach(l -> sb.append(l).append('\n')));
+            return sb.append("COMMIT\n").toString();
         }
 
         /** The rules Felix appends to FORWARD: accept what a policy accepted, then mark every forwarded packet. */
@@ -762,7 +820,7 @@ public final class FelixRules {
             }
             forwardAppends().forEach(l -> sb.append(l).append('\n'));
             lines().values().forEach(ls -> ls.forEach(l -> sb.append(l).append('\n')));
-            return sb.append("COMMIT\n").toString();
+            return sb.append("COMMIT\n").append(natRestoreText()).toString();
         }
 
         String saveText() {

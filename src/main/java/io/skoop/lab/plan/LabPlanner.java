@@ -1,6 +1,7 @@
 package io.skoop.lab.plan;
 
 import io.skoop.lab.calico.Calico;
+import io.skoop.lab.calico.FelixRules;
 import io.skoop.lab.flannel.Flannel;
 import io.skoop.lab.kubeproxy.TopologyServices;
 import io.skoop.lab.topology.Cni;
@@ -47,9 +48,9 @@ import java.util.Set;
  *       pod {@code eth0} with the pod IP as a /32, {@code 169.254.1.1 dev eth0 scope link} and
  *       {@code default via 169.254.1.1 dev eth0}; MTU {@value Calico#MTU} on both veth ends (no encapsulation). No
  *       bridge: the node routes every pod packet;</li>
- *   <li><b>iptables</b>: kube-proxy's rules ({@link TopologyServices#iptablesRestoreText}) restored whole, then
- *       flanneld's ({@link Flannel#iptablesRestoreText}) with {@code --noflush}; calico adds none yet (Felix's rules
- *       are not modelled; every default policy is ACCEPT);</li>
+ *   <li><b>iptables</b> ({@link #rules}): kube-proxy's rules ({@link TopologyServices#iptablesRestoreText}) restored
+ *       whole, then flanneld's ({@link Flannel#iptablesRestoreText}) or Felix's ({@link FelixRules}: the topology's
+ *       NetworkPolicies as Felix v3.28 renders them, its ipsets, {@code cali-nat-outgoing}) with {@code --noflush};</li>
  *   <li><b>the wire</b>: every device on the underlay sends MTU-sized frames only ({@code gso_max_segs 1}), so an
  *       MTU smaller than the frames that reach it drops them, as on a physical network;</li>
  *   <li><b>listeners</b>: per declared listener a socat (TCP) or a one-socket responder (UDP,
@@ -307,13 +308,32 @@ public final class LabPlanner {
     }
 
     private void iptables(Node n) {
-        String ns = LabNetns.node(lab, n);
-        steps.add(new Step(n.name() + ": kube-proxy iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
+        steps.addAll(rules(t, n));
+    }
+
+    /**
+     * The steps that program a node's rules from {@code t}: kube-proxy's iptables restored whole (replacing the filter
+     * and nat tables), then flanneld's, or Felix's ipsets ({@code ipset destroy} of the node's old sets first) and its
+     * filter and nat rules ({@link FelixRules}, {@link Calico#felixInput}), both with {@code --noflush}. Running them
+     * again on a built lab reprograms its rules as kube-proxy and the CNI would after the topology's Services or
+     * policies changed.
+     */
+    public static List<Step> rules(ResolvedTopology t, Node n) {
+        String ns = LabNetns.node(t.name(), n);
+        List<Step> out = new ArrayList<>();
+        out.add(new Step(n.name() + ": kube-proxy iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
                 TopologyServices.iptablesRestoreText(t, n.name()), Step.Kind.COMMAND));
         if (t.cni() instanceof Cni.Flannel) {
-            steps.add(new Step(n.name() + ": flannel iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
+            out.add(new Step(n.name() + ": flannel iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
                     Flannel.iptablesRestoreText(t, n), Step.Kind.COMMAND));
+        } else {
+            FelixRules.Rendered felix = FelixRules.render(Calico.felixInput(t, n));
+            out.add(new Step(n.name() + ": felix ipsets", ns, List.of("ip", "netns", "exec", ns, "sh", "-c", "ipset destroy && ipset restore"),
+                    felix.ipsetRestore(), Step.Kind.COMMAND));
+            out.add(new Step(n.name() + ": felix iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
+                    felix.iptablesRestore(), Step.Kind.COMMAND));
         }
+        return out;
     }
 
     /** The node's IPv4 addresses after the build: InternalIP, flannel.1's (vxlan), cni0's (flannel, when it has pods). */

@@ -234,6 +234,34 @@ public final class Labs {
         return argv;
     }
 
+    /**
+     * Reprograms a built lab's rules for {@code t}, the same cluster whose Services or policies changed: every node's
+     * {@link LabPlanner#rules} run again, as kube-proxy and the CNI's agent (flanneld, Felix) would rewrite them after
+     * the API objects changed; {@code yaml} becomes the lab's saved topology, so later snapshots describe it.
+     *
+     * @param t    the new topology: same name, nodes and pods (names, nodes and addresses) as the lab's
+     * @param yaml its text
+     * @return the lab as {@code t} describes it
+     * @throws IllegalArgumentException when {@code t} is another cluster than the lab's
+     * @throws LabException             when not root, or when a step fails (naming it, its command and the kernel's message)
+     */
+    public Lab reprogram(Lab lab, ResolvedTopology t, String yaml) {
+        requireRoot("lab reprogram");
+        ResolvedTopology now = lab.topology();
+        if (!t.name().equals(now.name()) || !t.nodes().stream().map(n -> n.name() + "=" + n.address()).toList()
+                .equals(now.nodes().stream().map(n -> n.name() + "=" + n.address()).toList())
+                || !t.pods().stream().map(p -> p.key() + "@" + p.node() + "=" + p.ip()).toList()
+                .equals(now.pods().stream().map(p -> p.key() + "@" + p.node() + "=" + p.ip()).toList())) {
+            throw new IllegalArgumentException("topology " + t.name() + " is not lab " + now.name()
+                    + "'s cluster: reprogramming changes rules only; nodes and pods (names, nodes, addresses) must stay as built");
+        }
+        for (io.skoop.lab.topology.Node n : t.nodes()) {
+            LabPlanner.rules(t, n).forEach(this::run);
+        }
+        store.save(lab.entry(), yaml);
+        return new Lab(lab.entry(), t);
+    }
+
     /** The namespaces of lab {@code lab} that exist now (carrying its prefix), whatever the state says. */
     public static List<String> namespaces(String lab) {
         return labNamespaces(lab);

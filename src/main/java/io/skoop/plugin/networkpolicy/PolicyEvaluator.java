@@ -35,7 +35,8 @@ import java.util.Map;
  *   <li>a pod no NetworkPolicy isolates meets the BaselineAdminNetworkPolicy: its first matching rule decides, no
  *       match allows;</li>
  *   <li>"a pod cannot block access to itself", and "traffic to and from the node where a Pod is running is always
- *       allowed" (including an address of the node's podCIDR that no pod holds: its bridge or tunnel address);</li>
+ *       allowed" (including an address of the node's podCIDR that no pod holds: its bridge or tunnel address) —
+ *       except a pod's egress to its own node where the CNI polices it (Calico; see the two-argument constructor);</li>
  *   <li>policies select pods with their own network namespace: a node or a hostNetwork pod is never a subject, and
  *       as a peer is matched only by ipBlock (ANP: {@code networks} and {@code nodes});</li>
  *   <li>an ipBlock matches any address in its CIDR and outside its excepts, pod addresses included (as Calico, Cilium
@@ -48,11 +49,25 @@ import java.util.Map;
 public final class PolicyEvaluator {
     private final IPCache ipCache;
     private final KubeObjects objects;
+    private final boolean egressToOwnNodePoliced;
 
-    /** An evaluator over a snapshot's objects (their policies, pods, namespaces and nodes). */
+    /** An evaluator over a snapshot's objects (their policies, pods, namespaces and nodes), as the Kubernetes page says. */
     public PolicyEvaluator(IPCache ipCache) {
+        this(ipCache, false);
+    }
+
+    /**
+     * An evaluator over a snapshot's objects for a CNI that may police a pod's egress to its own node.
+     *
+     * @param egressToOwnNodePoliced true for a CNI that applies a pod's egress policies to its connections to its own
+     *                               node ({@link io.skoop.plugin.Plugin#policesEgressToOwnNode()}: Calico): the node is
+     *                               then an ordinary peer there (matched by ipBlock only); ingress from the own node
+     *                               stays always allowed
+     */
+    public PolicyEvaluator(IPCache ipCache, boolean egressToOwnNodePoliced) {
         this.ipCache = ipCache;
         this.objects = ipCache.objects();
+        this.egressToOwnNodePoliced = egressToOwnNodePoliced;
     }
 
     /**
@@ -134,7 +149,7 @@ public final class PolicyEvaluator {
         if (other.pod() != null && other.pod().key().equals(pod)) {
             return new Side(dir, pod, Decision.ALWAYS_ALLOWED, List.of(), null, "a pod cannot block access to itself", List.of());
         }
-        if (other.node() != null && other.node().name().equals(me.pod().nodeName())) {
+        if (other.node() != null && other.node().name().equals(me.pod().nodeName()) && (ingress || !egressToOwnNodePoliced)) {
             return new Side(dir, pod, Decision.ALWAYS_ALLOWED, List.of(), null, "traffic " + (ingress ? "from" : "to") + " the node a pod runs on ("
                     + other.describe() + ") is always allowed", List.of());
         }

@@ -79,7 +79,9 @@ pods:
                 'node-1 10.244.0.0/26 192.168.56.2', 'node-2 10.244.0.64/26 192.168.56.3', 'node-3 10.244.0.128/26 192.168.56.4']
         example.pods().collect { "${it.key()} ${it.ip()}".toString() } == [
                 'default/client 10.244.0.0', 'default/web-1 10.244.0.1', 'default/api-1 10.244.0.2', 'default/web-2 10.244.0.64',
-                'default/api-2 10.244.0.65', 'default/client-2 10.244.0.66', 'default/web-3 10.244.0.128', 'kube-system/coredns 10.244.0.129']
+                'default/api-2 10.244.0.65', 'default/client-2 10.244.0.66', 'default/web-3 10.244.0.128', 'kube-system/coredns 10.244.0.129',
+                'default/db 10.244.0.130']
+        example.policies()*.key() == ['default/db-from-api']
         example.service('web').ports()[0].endpoints()*.pod() == ['default/web-1', 'default/web-2', 'default/web-3']
         example.service('api').service().ports()[0].nodePort() == 30080
     }
@@ -150,7 +152,8 @@ pods:
         !l.any { it.contains('10.244.0.0/26 via') && it.startsWith('ip -n calico.node.node-1 ') }
         l.findAll { it.startsWith('ip netns exec calico.node.') && it.contains('net.ipv4.ip_forward=1') }.size() == 3
         !l.any { it.contains('cni0') || it.contains('flannel') || it.contains('FLANNEL') || it.contains('MASQUERADE --random-fully') && it.contains('FLANNEL') }
-        p.steps().findAll { it.what().endsWith('iptables') }*.what() == ['node-1: kube-proxy iptables', 'node-2: kube-proxy iptables', 'node-3: kube-proxy iptables']
+        p.steps().findAll { it.what().endsWith('iptables') || it.what().endsWith('ipsets') }*.what() == ['node-1', 'node-2', 'node-3'].collectMany {
+            ["$it: kube-proxy iptables", "$it: felix ipsets", "$it: felix iptables"]*.toString() }
         // no pod route on a node for another node's pods
         !l.any { it.startsWith('ip -n calico.node.node-1 route add 10.244.0.64/32') }
     }

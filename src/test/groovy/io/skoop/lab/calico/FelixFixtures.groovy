@@ -240,8 +240,9 @@ spec:
                 [Ip.parse(NODE_IP[node]), Ip.parse('127.0.0.1')])
     }
 
-    static PolicyEvaluator evaluator(KubeObjects o) {
-        new PolicyEvaluator(new IPCache(o, POOL, Prefix.parse('10.96.0.0/12')))
+    /** @param egressToOwnNodePoliced as Calico's plugin sets it (true) or as the Kubernetes page says (false) */
+    static PolicyEvaluator evaluator(KubeObjects o, boolean egressToOwnNodePoliced = false) {
+        new PolicyEvaluator(new IPCache(o, POOL, Prefix.parse('10.96.0.0/12')), egressToOwnNodePoliced)
     }
 
     /** ipsets as the simulator's SetMembership, as NetNS does it for a dumped namespace. */

@@ -125,6 +125,7 @@ except Exception as e:
 
         then:
         byChain(saved) == byChain(r.iptablesSave())
+        byChain(lab.exec(ns, save, '-t', 'nat')) == byChain(r.natSave())
         IpsetParser.parse('ipset.txt', lab.exec(ns, 'ipset', 'save')).all()*.name() as Set == (r.ipsetRestore() =~ /(?m)^create (\S+)/).collect { it[1] } as Set
 
         cleanup:
@@ -143,8 +144,10 @@ except Exception as e:
         NODES.keySet().each { name ->
             def r = FelixRules.render(FelixFixtures.input(o, name))
             String node = nodeNs[name]
-            lab.run(node, 'iptables', '-F')
-            lab.run(node, 'iptables', '-X')
+            ['filter', 'nat'].each { table ->
+                lab.run(node, 'iptables', '-t', table, '-F')
+                lab.run(node, 'iptables', '-t', table, '-X')
+            }
             lab.run(node, 'ipset', 'destroy')
             lab.execInput(node, r.ipsetRestore(), 'ipset', 'restore')
             lab.execInput(node, r.iptablesRestore(), 'iptables-restore', '--noflush')

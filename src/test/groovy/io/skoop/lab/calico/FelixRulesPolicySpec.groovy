@@ -52,6 +52,12 @@ class FelixRulesPolicySpec extends Specification {
         toNode.verdict() == FinalVerdict.DROP
         toNode.branches()[0].matchedRules().last().chain() == 'cali-fw-' + Calico.vethName('team-a', 'a1')
 
+        and: 'the evaluator as Calico\'s plugin configures it (egress to the own node policed) agrees: denied, the node an ordinary peer'
+        def calico = FelixFixtures.evaluator(o, true)
+        !calico.evaluate(a1.podIPs()[0], node, 10250, Protocol.TCP).allowed()
+        calico.evaluate(a1.podIPs()[0], node, 10250, Protocol.TCP).explain().contains('denied by the egress of')
+        calico.evaluate(node, web.podIPs()[0], 8080, Protocol.TCP).allowed()
+
         and: 'host-to-pod traffic is not policed (cali-OUTPUT: -o cali+ -j RETURN): both allow it'
         intent.evaluate(node, web.podIPs()[0], 8080, Protocol.TCP).allowed()
         fromNode.verdict() == FinalVerdict.SENT

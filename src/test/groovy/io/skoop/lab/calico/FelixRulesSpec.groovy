@@ -48,6 +48,19 @@ class FelixRulesSpec extends Specification {
         hashes(one, 'cali-tw-cali92d634f8f03').take(3) == ['FUgB7G5ObIh96acF', 'WQJ64LtbzEP_A0C0', 'VrULH6VzIHThTAkb']
         hashes(one, 'cali-pri-kns.kube-system') == ['J1TyxtHWd0qaBGK-']
         hashes(one, 'cali-pri-_CVSZITRyIpEmH8AB6H') == ['Jm7TmoNoWplOEka1']
+        and: 'the nat table (corpus:cali: cali-POSTROUTING, cali-nat-outgoing; hooks as on every node)'
+        String nat = FelixRules.render(new FelixRules.Input([], [], [], [], [new FelixRules.Pool(io.skoop.model.Prefix.parse('10.244.0.0/16'), true)],
+                [])).natSave()
+        hashes(nat, 'PREROUTING') == ['6gwbT8clXdHdC1b1']
+        hashes(nat, 'OUTPUT') == ['tVnHkvAo15HuiPy0']
+        hashes(nat, 'POSTROUTING') == ['0i8pjzKKPyA34aQD']
+        hashes(nat, 'cali-PREROUTING') == ['r6XmIziWUJsdOK6Z']
+        hashes(nat, 'cali-OUTPUT') == ['GBTAv2p5CwevEyJm']
+        hashes(nat, 'cali-POSTROUTING') == ['Z-c7XtVd2Bq7s_hA', 'nYKhEzDlr11Jccal']
+        nat.readLines().contains('-A cali-nat-outgoing -m comment --comment "cali:flqWnvo8yq4ULQLa" -m set --match-set cali40masq-ipam-pools src '
+                + '-m set ! --match-set cali40all-ipam-pools dst -j MASQUERADE --random-fully')
+        !FelixRules.render(new FelixRules.Input([], [], [], [], [new FelixRules.Pool(io.skoop.model.Prefix.parse('10.244.0.0/16'), false)], []))
+                .natSave().contains('-A cali-nat-outgoing')
     }
 
     def "cali: hashes of an ipBlock-with-except policy chain as RW-GKE shows it (≤v3.27 marks, trailing RETURN kept)"() {
@@ -88,7 +101,8 @@ class FelixRulesSpec extends Specification {
             }
             def sets = IpsetParser.parse('ipset.txt', r.ipsetRestore())
             (r.iptablesSave() =~ /--match-set (\S+)/).each { mm -> assert sets.get(mm[1]).isPresent() }
-            assert r.iptablesRestore().readLines().count { it.startsWith('-I ') } == 3
+            // filter INPUT, FORWARD, OUTPUT; nat PREROUTING, OUTPUT (nat POSTROUTING's hook is appended)
+            assert r.iptablesRestore().readLines().findAll { it.startsWith('-I ') }*.split(' ')*.getAt(1) == ['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'OUTPUT']
         }
 
         where:
