@@ -3,7 +3,6 @@ package io.skoop.diagnose;
 import io.skoop.k8s.IPCache;
 import io.skoop.k8s.ServiceEndpoint;
 import io.skoop.model.Ip;
-import io.skoop.model.NetNodeType;
 import io.skoop.model.Protocol;
 import io.skoop.model.Suspicion;
 import io.skoop.plugin.Plugin;
@@ -20,9 +19,10 @@ import java.util.Map;
  * policy terms and cross-checks: intent and data path disagreeing is its own suspicion, and with a CNI that enforces
  * no policies (flannel) the policies that select the flow's pods are said to have no effect.
  *
- * <p>Pairs evaluated: for each request branch delivered to a pod, the packet as it arrived (its source after any
- * SNAT, its destination after DNAT: policies see pod addresses); for a flow no branch delivered, the destination pod,
- * or a Service's endpoints from its EndpointSlices, from the client's address.
+ * <p>Pairs evaluated: for each request branch delivered (to a pod, a node or an outside host: a source pod's egress
+ * policies apply to all of them), the packet as it arrived (its source after any SNAT, its destination after DNAT:
+ * policies see pod addresses); for a flow no branch delivered, the destination (pod, node or address), or a Service's
+ * endpoints from its EndpointSlices, from the client's address.
  */
 final class PolicyIntent {
     private final IPCache ipCache;
@@ -60,12 +60,12 @@ final class PolicyIntent {
         }
         Map<String, PolicyVerdict> out = new LinkedHashMap<>();
         for (Outcome.End e : requestEnds) {
-            if (e.kind() == Outcome.End.Kind.DELIVERED && e.hop().type() == NetNodeType.POD) {
+            if (e.kind() == Outcome.End.Kind.DELIVERED) {
                 add(out, e.packet().src(), e.packet().dst(), e.packet().dport(), protocol);
             }
         }
         if (out.isEmpty()) {
-            if (dst.kind() == Target.Kind.POD) {
+            if (dst.kind() != Target.Kind.SERVICE) {
                 add(out, src.ip(), dst.ip(), dst.port(), protocol);
             } else if (dst.kind() == Target.Kind.SERVICE && dst.servicePort() != null) {
                 for (ServiceEndpoint ep : ipCache.endpoints(dst.service(), String.valueOf(dst.servicePort().port()), protocol)) {

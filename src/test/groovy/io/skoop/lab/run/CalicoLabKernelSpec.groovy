@@ -36,6 +36,11 @@ class CalicoLabKernelSpec extends Specification {
     }
 
     def cleanupSpec() {
+        if (table) {
+            java.nio.file.Path f = java.nio.file.Path.of('target', 'calico-policy-table.md')
+            java.nio.file.Files.createDirectories(f.parent)
+            f.text = '| scenario | flow | kernel | skoop | intent |\n|---|---|---|---|---|\n' + table.join('\n') + '\n'
+        }
         clusters.close()
         tmp.toFile().deleteDir()
     }
@@ -184,6 +189,105 @@ class CalicoLabKernelSpec extends Specification {
                  'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080,
                  'pod:default/client', "proxy ARP is off on ${CLIENT}".toString()],
         ]
+    }
+
+    /** A NetworkPolicy in the topology's {@code policies:} list (namespace default). */
+    static String np(String name, String spec) {
+        """
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: $name}
+    spec: $spec"""
+    }
+
+    static final String DENY_ALL = np('default-deny', '{podSelector: {}, policyTypes: [Ingress]}')
+
+    /**
+     * The policy scenarios: policies (replacing the example's), then flows {@code [src, dst, port, proto, allowed,
+     * words]} — whether the kernel connects, and what the intent's explanation must name.
+     */
+    static final Map<String, List> POLICY_SCENARIOS = [
+            'the example\'s db-from-api (named port)': [null, [
+                    ['default/client', 'default/db', 5432, 'tcp', false, 'default/db-from-api'],
+                    ['default/api-1', 'default/db', 5432, 'tcp', true, 'NetworkPolicy default/db-from-api ingress[0] from[0] ports[0]'],
+                    ['default/api-2', 'default/db', 5432, 'tcp', true, 'NetworkPolicy default/db-from-api ingress[0] from[0] ports[0]']]],
+            'default deny': [DENY_ALL, [
+                    ['default/client', 'default/web-2', 8080, 'tcp', false, 'default/default-deny'],
+                    ['default/client', 'default/web-1', 8080, 'tcp', false, 'default/default-deny'],
+                    ['node-1', 'default/web-2', 8080, 'tcp', false, 'default/default-deny'],
+                    ['node-2', 'default/web-2', 8080, 'tcp', true, 'the node a pod runs on'],
+                    ['default/client', 'kube-system/coredns', 53, 'udp', true, 'not isolated']]],
+            'allow by pod selector, named port': [DENY_ALL + np('web-from-client',
+                    '{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: http}]}]}'), [
+                    ['default/client', 'default/web-2', 8080, 'tcp', true, 'NetworkPolicy default/web-from-client ingress[0] from[0] ports[0]'],
+                    ['default/client-2', 'default/web-3', 8081, 'tcp', true, 'NetworkPolicy default/web-from-client ingress[0] from[0] ports[0]'],
+                    ['default/api-1', 'default/web-2', 8080, 'tcp', false, 'default/default-deny and default/web-from-client'],
+                    ['default/client', 'svc/default/web', 80, 'tcp', true, 'default/web-from-client']]],
+            'allow by namespace selector': [DENY_ALL + np('web-from-kube-system',
+                    '{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]}]}'), [
+                    ['kube-system/coredns', 'default/web-2', 8080, 'tcp', true, 'NetworkPolicy default/web-from-kube-system ingress[0] from[0]'],
+                    ['default/client', 'default/web-2', 8080, 'tcp', false, 'default/web-from-kube-system']]],
+            'ipBlock with except': [np('web-from-block',
+                    '{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/24, except: [10.244.0.64/26]}}]}]}'), [
+                    ['default/client', 'default/web-2', 8080, 'tcp', true, 'NetworkPolicy default/web-from-block ingress[0] from[0]'],
+                    ['default/client-2', 'default/web-3', 8081, 'tcp', false, 'default/web-from-block'],
+                    ['default/api-2', 'default/web-1', 8080, 'tcp', false, 'default/web-from-block'],
+                    ['node-1', 'default/web-2', 8080, 'tcp', false, 'default/web-from-block']]],
+            'egress deny': [np('client-egress',
+                    '{podSelector: {matchLabels: {app: client}}, policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {app: web}}}]}, {ports: [{port: 53, protocol: UDP}]}]}'), [
+                    ['default/client', 'default/web-2', 8080, 'tcp', true, 'NetworkPolicy default/client-egress egress[0] to[0]'],
+                    ['default/client', 'default/api-2', 9090, 'tcp', false, 'denied by the egress of default/client-egress'],
+                    ['default/client', 'kube-system/coredns', 53, 'udp', true, 'NetworkPolicy default/client-egress egress[1]'],
+                    ['default/client', 'svc/default/web', 80, 'tcp', true, 'default/client-egress'],
+                    ['default/client-2', 'svc/default/api', 8080, 'tcp', false, 'denied by the egress of default/client-egress']]],
+    ]
+
+    /** The probe, skoop's verdict and the policy named, one row per flow: the closing note's table. */
+    @Shared List<String> table = []
+
+    @Unroll
+    def "policies '#scenario': the kernel and skoop agree on every flow, and the explanation names the policy"() {
+        given: 'the lab reprogrammed as Felix and kube-proxy would after the policies changed, and a snapshot of it'
+        String text = policies == null ? LabExamples.text('calico-bgp')
+                : LabExamples.text('calico-bgp').replaceFirst(/(?s)\npolicies:.*$/, '\npolicies:' + policies + '\n')
+        lab = clusters.labs.reprogram(lab, io.skoop.lab.topology.TopologyLoader.parse('calico-bgp.yaml', text).withName(lab.name()), text)
+        java.nio.file.Path out = tmp.resolve('policies-' + scenario.replaceAll(/\W+/, '-'))
+        LabSnapshot.take(lab, text, out, 'test')
+        io.skoop.diagnose.Diagnostor d = new io.skoop.diagnose.Diagnostor(io.skoop.snapshot.Snapshot.open(out))
+        List<String> wrong = []
+
+        when:
+        flows.each { src, dst, port, proto, allowed, words ->
+            Probe.Result r = probe(lab, src, dst, port, proto, allowed ? Probe.DEFAULT_TIMEOUT : FAIL_TIMEOUT)
+            io.skoop.diagnose.Diagnosis g = diagnose(d, src, dst, port, proto)
+            String explained = g.policies()*.explain().join(' | ')
+            Map<String, List<String>> br = breaking(g)
+            String cause = br.collect { hop, msgs -> "$hop: ${msgs[0]}" }.join('; ')
+            table << "| $scenario | $src -> $dst:$port/$proto | ${r.outcome()} | ${g.verdict()} | ${explained.take(160)} |".toString()
+            if (r.connected() != allowed) {
+                wrong << "kernel: $src -> $dst:$port/$proto ${r.summary()}, expected ${allowed ? 'connected' : 'blocked'}"
+            }
+            if ((g.verdict() == io.skoop.diagnose.Verdict.REACHABLE) != allowed) {
+                wrong << "skoop: $src -> $dst:$port/$proto ${g.verdict()} ($cause)"
+            }
+            if (!explained.contains(words)) {
+                wrong << "explanation of $src -> $dst:$port/$proto lacks '$words': $explained"
+            }
+            if (!allowed && !br.values().flatten().any { it.contains('cali-tw-') || it.contains('cali-fw-') || it.contains('cali-po-') || it.contains('cali-pi-') }) {
+                wrong << "skoop names no Felix policy rule for $src -> $dst:$port/$proto: $cause"
+            }
+            if (g.allSuspicions().any { it.message().contains('do not enforce this policy') }) {
+                wrong << "skoop says the data path and the intent disagree on $src -> $dst:$port/$proto"
+            }
+        }
+
+        then:
+        wrong == []
+
+        where:
+        scenario << POLICY_SCENARIOS.keySet()
+        policies = POLICY_SCENARIOS[scenario][0]
+        flows = POLICY_SCENARIOS[scenario][1]
     }
 
     static final String WEB2 = Calico.vethName('default', 'web-2')
