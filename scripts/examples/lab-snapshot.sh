@@ -1,31 +1,44 @@
 #!/usr/bin/env bash
-# Regenerates the embedded cluster snapshot src/main/resources/io/skoop/snapshots/flannel-vxlan/
-# from the bundled lab topology flannel-vxlan (src/main/resources/io/skoop/lab/examples/): builds
-# the lab in network namespaces, takes `skoop lab snapshot`, removes the lab. Needs root.
+# Regenerates an embedded cluster snapshot src/main/resources/io/skoop/snapshots/NAME/ from the
+# bundled lab topology NAME (src/main/resources/io/skoop/lab/examples/): builds the lab in network
+# namespaces, takes `skoop lab snapshot`, removes the lab. Needs root. NAME: flannel-vxlan (the
+# default) or calico-bgp.
 #
-#   sudo scripts/examples/lab-snapshot.sh            # writes the folder above (replacing it)
-#   sudo scripts/examples/lab-snapshot.sh OUTDIR     # writes OUTDIR instead (must not exist)
+#   sudo scripts/examples/lab-snapshot.sh                   # flannel-vxlan, writes the folder above (replacing it)
+#   sudo scripts/examples/lab-snapshot.sh calico-bgp        # calico-bgp
+#   sudo scripts/examples/lab-snapshot.sh NAME OUTDIR       # writes OUTDIR instead (must not exist)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
-DEST="$ROOT/src/main/resources/io/skoop/snapshots/flannel-vxlan"
-OUT=${1:-}
-LAB=vxlan
+NAME=${1:-flannel-vxlan}
+OUT=${2:-}
+case "$NAME" in
+    flannel-vxlan)
+        LAB=vxlan
+        WHAT="three nodes with flannel's vxlan backend and kube-proxy in iptables mode, ten pods, three
+Services, one external host";;
+    calico-bgp)
+        LAB=calico
+        WHAT="three nodes with Calico in BGP mode (BIRD's routes, cali veths with proxy ARP, Felix's
+iptables rules and ipsets rendered from the topology's NetworkPolicy db-from-api) and kube-proxy in
+iptables mode, nine pods, three Services";;
+    *) echo "lab-snapshot.sh: unknown example '$NAME' (flannel-vxlan, calico-bgp)" >&2; exit 2;;
+esac
+DEST="$ROOT/src/main/resources/io/skoop/snapshots/$NAME"
 SKOOP="$ROOT/scripts/skoop"
 TMP=$(mktemp -d)
 cleanup() { "$SKOOP" lab down "$LAB" >/dev/null 2>&1 || true; rm -rf "$TMP"; }
 trap cleanup EXIT
-"$SKOOP" lab up --example flannel-vxlan >/dev/null
+"$SKOOP" lab up --example "$NAME" >/dev/null
 "$SKOOP" lab snapshot "$LAB" "$TMP/snap"
-cat >"$TMP/snap/README.md" <<'TEXT'
-# Embedded snapshot: flannel-vxlan
+cat >"$TMP/snap/README.md" <<TEXT
+# Embedded snapshot: $NAME
 
-A cluster snapshot (docs/snapshot.md) of the bundled lab topology `flannel-vxlan`
-(`topology.yaml` here, the same as src/main/resources/io/skoop/lab/examples/flannel-vxlan.yaml):
-three nodes with flannel's vxlan backend and kube-proxy in iptables mode, ten pods, three
-Services, one external host — built out of real network namespaces and dumped with
+A cluster snapshot (docs/snapshot.md) of the bundled lab topology \`$NAME\`
+(\`topology.yaml\` here, the same as src/main/resources/io/skoop/lab/examples/$NAME.yaml):
+$WHAT — built out of real network namespaces and dumped with
 scripts/collect-netns.sh inside each of them. Needs neither a cluster nor root to read.
 
-Regenerate (root): `sudo scripts/examples/lab-snapshot.sh`
+Regenerate (root): \`sudo scripts/examples/lab-snapshot.sh $NAME\`
 TEXT
 if [ -n "$OUT" ]; then
     mv "$TMP/snap" "$OUT"

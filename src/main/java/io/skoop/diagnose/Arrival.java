@@ -30,8 +30,13 @@ public record Arrival(Hop hop, String device, Ip nexthop, Link link, Packet pack
         return hop + "|" + device + "|" + packet;
     }
 
-    /** This arrival with the crossing recorded in its flow ({@link Flow#crossed}). */
+    /**
+     * This arrival with the crossing recorded in its flow ({@link Flow#crossed}), its packet without a firewall mark:
+     * a mark lives in the sending namespace's skb only — a veth into another namespace scrubs it
+     * ({@code __dev_forward_skb} → {@code skb_scrub_packet(skb, xnet=true)} clears {@code skb->mark}) and a wire
+     * carries none — so a mark Felix or kube-proxy set on one node never reaches the next.
+     */
     public Arrival crossed() {
-        return new Arrival(hop, device, nexthop, link, packet, flow.crossed(loopKey()), misaddressed);
+        return new Arrival(hop, device, nexthop, link, packet.mark() == 0 ? packet : packet.withMark(0), flow.crossed(loopKey()), misaddressed);
     }
 }
