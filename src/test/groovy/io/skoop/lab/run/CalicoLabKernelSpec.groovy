@@ -36,10 +36,11 @@ class CalicoLabKernelSpec extends Specification {
     }
 
     def cleanupSpec() {
-        if (table) {
-            java.nio.file.Path f = java.nio.file.Path.of('target', 'calico-policy-table.md')
+        if (table || faults) {
+            java.nio.file.Path f = java.nio.file.Path.of('target', 'calico-kernel-table.md')
             java.nio.file.Files.createDirectories(f.parent)
-            f.text = '| scenario | flow | kernel | skoop | intent |\n|---|---|---|---|---|\n' + table.join('\n') + '\n'
+            f.text = '| fault | flow | kernel | skoop | cause named |\n|---|---|---|---|---|\n' + faults.join('\n') + '\n\n' +
+                    '| policies | flow | kernel | skoop | intent |\n|---|---|---|---|---|\n' + table.join('\n') + '\n'
         }
         clusters.close()
         tmp.toFile().deleteDir()
@@ -161,6 +162,8 @@ class CalicoLabKernelSpec extends Specification {
         io.skoop.diagnose.Diagnosis d = diagnose(after, src, dst, port)
         io.skoop.diagnose.Diagnosis c = diagnose(after, controlSrc, controlDst, controlPort)
 
+        faults << "| $fault | $src -> $dst:$port | ${broken.outcome()} | ${d.verdict()} | ${breaking(d).collect { h, m -> "$h: ${m[0]}" }.join('; ').take(200)} |".toString()
+
         then: 'the kernel fails the flow; skoop says UNREACHABLE with the cause on the hop that breaks it, and the control REACHABLE'
         !broken.connected()
         broken.outcome() in outcomes
@@ -188,6 +191,22 @@ class CalicoLabKernelSpec extends Specification {
                  [['node-1', "sysctl -qw net.ipv4.conf.${CLIENT}.proxy_arp=1"], ['default/client', 'ip neigh flush dev eth0']],
                  'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080,
                  'pod:default/client', "proxy ARP is off on ${CLIENT}".toString()],
+                // the veth down takes its /32 route with it (IPv4 flushes a down device's routes)
+                ['the client\'s cali veth down on node-1',
+                 [['node-1', "ip link set ${CLIENT} down"]],
+                 [['node-1', "ip link set ${CLIENT} up && ip route replace 10.244.0.0/32 dev ${CLIENT} scope link"], ['default/client', 'ip neigh flush dev eth0']],
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080,
+                 'node:node-1', "${CLIENT} is down".toString()],
+                ['node-1\'s route to node-2\'s block deleted',
+                 [['node-1', 'ip route del 10.244.0.64/26']],
+                 [['node-1', 'ip route add 10.244.0.64/26 via 192.168.56.3 dev eth0 proto bird']],
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+                 'node:node-1', 'left by the route via 192.168.56.1 dev eth0 onto the underlay'],
+                ['node-1\'s route to node-2\'s block via an address no node holds',
+                 [['node-1', 'ip route replace 10.244.0.64/26 via 192.168.56.99 dev eth0 proto bird']],
+                 [['node-1', 'ip route replace 10.244.0.64/26 via 192.168.56.3 dev eth0 proto bird && ip neigh flush dev eth0 to 192.168.56.99']],
+                 'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+                 'node:node-1', 'left by the route via 192.168.56.99 dev eth0'],
         ]
     }
 
@@ -244,6 +263,8 @@ class CalicoLabKernelSpec extends Specification {
 
     /** The probe, skoop's verdict and the policy named, one row per flow: the closing note's table. */
     @Shared List<String> table = []
+    /** The faults: the probe, skoop's verdict and the cause it names. */
+    @Shared List<String> faults = []
 
     @Unroll
     def "policies '#scenario': the kernel and skoop agree on every flow, and the explanation names the policy"() {
