@@ -7,6 +7,7 @@ import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.Policy;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
+import io.skoop.snapshot.k8s.KAdminNetworkPolicy;
 import io.skoop.snapshot.k8s.KNetworkPolicy;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -22,7 +23,7 @@ import java.util.TreeSet;
  * builder programs these; the snapshot publishes them.
  *
  * <p>Felix's rules come from {@link FelixRules} over {@link #felixInput}. Not modelled yet: the VXLAN and IPIP modes,
- * the IPPool, BlockAffinity, IPAMBlock and IPAMHandle objects, AdminNetworkPolicies (Felix v3.28 has no admin tiers).
+ * the IPPool, BlockAffinity, IPAMBlock and IPAMHandle objects, BaselineAdminNetworkPolicies (v3.30's tier).
  */
 public final class Calico {
 
@@ -42,6 +43,11 @@ public final class Calico {
     public static final int MTU = 1500;
     /** The route protocol BIRD's kernel protocol installs its routes with ({@code proto bird}, 12 in rt_protos). */
     public static final String ROUTE_PROTO = "bird";
+    /**
+     * The Felix layout the lab programs: v3.29, the first with the {@code adminnetworkpolicy} tier, so a lab enforces
+     * the AdminNetworkPolicies of its topology (calico-node's image in the snapshot says the same release).
+     */
+    public static final FelixRules.Version FELIX = FelixRules.Version.V3_29;
     /** The annotation prefix calico-node writes on Node objects. */
     public static final String ANNOTATION_PREFIX = "projectcalico.org/";
 
@@ -86,9 +92,9 @@ public final class Calico {
      * namespace a pod or policy uses with its labels and {@code kubernetes.io/metadata.name}, the topology's
      * NetworkPolicies as the API server returns them (read by the snapshot reader: the same defaults), one IP pool
      * (the cluster CIDR, {@code natOutgoing: true} as {@code CALICO_IPV4POOL_NAT_OUTGOING} defaults it) and the
-     * node's host addresses with {@code 127.0.0.1} ({@code cali40this-host}). Pods run as service account
-     * {@code default}. AdminNetworkPolicies and BaselineAdminNetworkPolicies are not rendered: Felix v3.28 ignores
-     * them.
+     * node's host addresses with {@code 127.0.0.1} ({@code cali40this-host}), and the AdminNetworkPolicies, in the
+     * {@link #FELIX} layout. Pods run as service account {@code default}. BaselineAdminNetworkPolicies are not
+     * rendered (their tier came with v3.30).
      *
      * @throws IllegalArgumentException when the topology does not run calico
      */
@@ -98,6 +104,8 @@ public final class Calico {
         List<FelixRules.Endpoint> local = t.pods().stream().filter(p -> p.node().equals(node.name()))
                 .map(p -> FelixRules.Endpoint.of(workload(p))).toList();
         List<KNetworkPolicy> policies = t.policies().stream().filter(p -> p.kind().equals("NetworkPolicy")).map(Calico::networkPolicy).toList();
+        List<KAdminNetworkPolicy> admin = t.policies().stream().filter(p -> p.kind().equals("AdminNetworkPolicy"))
+                .map(p -> KAdminNetworkPolicy.parse(p.manifest())).toList();
         TreeSet<String> names = new TreeSet<>();
         t.pods().forEach(p -> names.add(p.namespace()));
         t.namespaces().forEach(n -> names.add(n.name()));
@@ -108,7 +116,7 @@ public final class Calico {
             return new FelixRules.Namespace(n, labels);
         }).toList();
         return new FelixRules.Input(local, cluster, namespaces, policies, List.of(new FelixRules.Pool(t.clusterCIDR(), true)),
-                List.of(node.address(), Ip.parse("127.0.0.1")));
+                List.of(node.address(), Ip.parse("127.0.0.1")), admin, FELIX);
     }
 
     private static FelixRules.Workload workload(Pod p) {

@@ -3,6 +3,7 @@ package io.skoop.lab.calico;
 import io.skoop.model.Ip;
 import io.skoop.model.Prefix;
 import io.skoop.model.Protocol;
+import io.skoop.snapshot.k8s.KAdminNetworkPolicy;
 import io.skoop.snapshot.k8s.KLabelSelector;
 import io.skoop.snapshot.k8s.KNetworkPolicy;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The filter-table rules and ipsets that Calico's Felix (iptables backend, <b>v3.28</b> layout, default configuration:
@@ -142,7 +144,7 @@ public final class FelixRules {
      * @param hostIps    this node's IPv4 addresses (for {@code cali40this-host})
      */
     public record Input(List<Endpoint> local, List<Workload> cluster, List<Namespace> namespaces, List<KNetworkPolicy> policies,
-                        List<Pool> pools, List<Ip> hostIps) {
+                        List<Pool> pools, List<Ip> hostIps, List<KAdminNetworkPolicy> adminPolicies, Version version) {
         public Input {
             local = List.copyOf(local);
             cluster = List.copyOf(cluster);
@@ -150,8 +152,43 @@ public final class FelixRules {
             policies = List.copyOf(policies);
             pools = List.copyOf(pools);
             hostIps = List.copyOf(hostIps);
+            adminPolicies = List.copyOf(adminPolicies);
+            if (version == Version.V3_28 && !adminPolicies.isEmpty()) {
+                throw new IllegalArgumentException("Felix v3.28 renders no AdminNetworkPolicy (its admin tier came in v3.29)");
+            }
+        }
+
+        /** A v3.28 node without admin policies. */
+        public Input(List<Endpoint> local, List<Workload> cluster, List<Namespace> namespaces, List<KNetworkPolicy> policies,
+                     List<Pool> pools, List<Ip> hostIps) {
+            this(local, cluster, namespaces, policies, pools, hostIps, List.of(), Version.V3_28);
         }
     }
+
+    /**
+     * The Felix layouts rendered (felix-facts §0.1). v3.29 adds tiers to the endpoint chains ("Start of tier
+     * &lt;tier&gt;" clearing the pass mark before each tier's policies), the {@code adminnetworkpolicy} tier before
+     * {@code default} (AdminNetworkPolicies as GlobalNetworkPolicies {@code kanp.adminnetworkpolicy.<name>}, order =
+     * priority, tier default action Pass: no end-of-tier drop) and the tier in the policy chain-name input. Marks are
+     * the same in both; BaselineAdminNetworkPolicies (v3.30's tier, with new mark bits) are not rendered.
+     */
+    public enum Version {
+        V3_28("v3.28"), V3_29("v3.29");
+
+        private final String text;
+
+        Version(String text) {
+            this.text = text;
+        }
+
+        /** {@code v3.28}. */
+        public String text() {
+            return text;
+        }
+    }
+
+    /** The Calico tier of AdminNetworkPolicies (v3.29+). */
+    public static final String ADMIN_TIER = "adminnetworkpolicy";
 
     /**
      * The rendering.
@@ -173,7 +210,23 @@ public final class FelixRules {
 
     /** {@code cali-pi-…} / {@code cali-po-…} of a NetworkPolicy (v3.28: from {@code <ns>/knp.default.<name>}). */
     public static String policyChain(KNetworkPolicy np, boolean ingress) {
-        return lengthLimited(ingress ? "cali-pi-" : "cali-po-", np.namespace() + "/" + calicoName(np));
+        return policyChain(np, ingress, Version.V3_28);
+    }
+
+    /** {@code cali-pi-…} / {@code cali-po-…} of a NetworkPolicy; v3.29 hashes {@code default/<ns>/knp.default.<name>}. */
+    public static String policyChain(KNetworkPolicy np, boolean ingress, Version version) {
+        String id = np.namespace() + "/" + calicoName(np);
+        return lengthLimited(ingress ? "cali-pi-" : "cali-po-", version == Version.V3_28 ? id : "default/" + id);
+    }
+
+    /** The GlobalNetworkPolicy an AdminNetworkPolicy becomes (v3.29–v3.31): {@code kanp.adminnetworkpolicy.<name>}. */
+    public static String calicoName(KAdminNetworkPolicy anp) {
+        return "kanp." + ADMIN_TIER + "." + anp.name();
+    }
+
+    /** {@code cali-pi-…} / {@code cali-po-…} of an AdminNetworkPolicy: from {@code adminnetworkpolicy/kanp.adminnetworkpolicy.<name>}. */
+    public static String policyChain(KAdminNetworkPolicy anp, boolean ingress) {
+        return lengthLimited(ingress ? "cali-pi-" : "cali-po-", ADMIN_TIER + "/" + calicoName(anp));
     }
 
     /** {@code cali-pri-…} / {@code cali-pro-…} of a profile. */
@@ -468,12 +521,28 @@ public final class FelixRules {
                 rules.add(R.jump("DROP").comment("Drop VXLAN encapped packets originating in workloads").proto("17", "udp").dports("4789"));
                 rules.add(R.jump("DROP").comment("Drop IPinIP encapped packets originating in workloads").proto("4", "ipencap"));
             }
+            boolean tiers = in.version() != Version.V3_28;
+            List<KAdminNetworkPolicy> admin = in.adminPolicies().stream()
+                    .filter(a -> !a.baseline() && !(ingress ? a.ingress() : a.egress()).isEmpty() && selects(a.subject(), w))
+                    .sorted(Comparator.comparingInt(KAdminNetworkPolicy::priority).thenComparing(KAdminNetworkPolicy::name))
+                    .toList();
+            if (!admin.isEmpty()) {
+                // the admin tier's default action is Pass: no end-of-tier drop
+                rules.add(R.setMark(0, PASS_MARK).comment("Start of tier " + ADMIN_TIER));
+                for (KAdminNetworkPolicy a : admin) {
+                    rules.add(R.jump(adminPolicy(a, ingress)).markMatch(0, PASS_MARK));
+                    rules.add(R.jump("RETURN").comment("Return if policy accepted").markMatch(ACCEPT_MARK, ACCEPT_MARK));
+                }
+            }
             List<KNetworkPolicy> applying = in.policies().stream()
                     .filter(np -> np.namespace().equals(w.namespace()) && (ingress ? np.ingressType() : np.egressType())
                             && np.podSelector().matches(w.labels()))
                     .sorted(Comparator.comparing(np -> np.namespace() + "/" + calicoName(np)))
                     .toList();
             if (!applying.isEmpty()) {
+                if (tiers) {
+                    rules.add(R.setMark(0, PASS_MARK).comment("Start of tier default"));
+                }
                 for (List<KNetworkPolicy> group : groups(applying)) {
                     String chain = group.size() == 1 ? policy(group.get(0), ingress) : groupChain(group, ingress);
                     rules.add(R.jump(chain).markMatch(0, PASS_MARK));
@@ -516,10 +585,46 @@ public final class FelixRules {
 
         /** The policy chain of {@code np}, rendered on first use. */
         String policy(KNetworkPolicy np, boolean ingress) {
-            String chain = policyChain(np, ingress);
+            String chain = policyChain(np, ingress, in.version());
             if (!chains.containsKey(chain)) {
                 chains.put(chain, policyRules(np, ingress));
             }
+            return chain;
+        }
+
+        /** Whether an ANP subject (or peer) selects a workload: namespace labels, then pod labels. */
+        boolean selects(KAdminNetworkPolicy.Selection s, Workload w) {
+            return s.namespaces().matches(labelsOf(w.namespace())) && (s.pods() == null || s.pods().matches(w.labels()));
+        }
+
+        /**
+         * The policy chain of an AdminNetworkPolicy, rendered on first use: per rule (in order), protocol group and
+         * peer one Calico rule with the rule's action — Allow sets the accept mark and returns, Deny drops (≤v3.29),
+         * Pass sets the pass mark and returns (the tier's remaining policies are skipped, the next tier decides).
+         * {@code pods}/{@code namespaces} peers become {@code cali40s:} sets; {@code networks} one rule per CIDR;
+         * {@code nodes} peers are not rendered (felix-facts has no record of their conversion).
+         */
+        String adminPolicy(KAdminNetworkPolicy a, boolean ingress) {
+            String chain = policyChain(a, ingress);
+            if (chains.containsKey(chain)) {
+                return chain;
+            }
+            List<R> out = new ArrayList<>();
+            for (KAdminNetworkPolicy.Rule rule : ingress ? a.ingress() : a.egress()) {
+                Action action = Action.valueOf(rule.action().toUpperCase(java.util.Locale.ROOT));
+                for (ProtoPorts pp : protoGroups(rule.ports())) {
+                    for (KAdminNetworkPolicy.Peer peer : rule.peers()) {
+                        if (peer.pods() != null) {
+                            String selector = Selectors.admin(peer.pods());
+                            calicoRule(ingress, pp, new PeerMatch(null, List.of(), selector, w -> selects(peer.pods(), w)), action, out);
+                        }
+                        for (Prefix net : peer.networks()) {
+                            calicoRule(ingress, pp, new PeerMatch(net.toString(), List.of(), null, null), action, out);
+                        }
+                    }
+                }
+            }
+            chains.put(chain, finish(out, "Policy " + calicoName(a) + (ingress ? " ingress" : " egress")));
             return chain;
         }
 
@@ -559,21 +664,45 @@ public final class FelixRules {
                 for (ProtoPorts pp : protoGroups(rule.ports())) {
                     List<KNetworkPolicy.Peer> peers = rule.peers().isEmpty() ? java.util.Collections.singletonList(null) : rule.peers();
                     for (KNetworkPolicy.Peer peer : peers) {
-                        calicoRule(np, ingress, pp, peer, out);
+                        calicoRule(ingress, pp, peerMatch(peer, np.namespace()), Action.ALLOW, out);
                     }
                 }
             }
-            // v3.28 strips RETURNs at the end of a policy chain
+            return finish(out, "Policy " + np.namespace() + "/" + calicoName(np) + (ingress ? " ingress" : " egress"));
+        }
+
+        /** v3.28+ strips the RETURNs at the end of a policy chain; the chain comment goes on its first rule. */
+        static List<R> finish(List<R> out, String comment) {
             while (!out.isEmpty() && "--jump RETURN".equals(out.get(out.size() - 1).felixAction())) {
                 out.remove(out.size() - 1);
             }
-            String c = "Policy " + np.namespace() + "/" + calicoName(np) + (ingress ? " ingress" : " egress");
             if (out.isEmpty()) {
-                out.add(R.none().comment(c));
+                out.add(R.none().comment(comment));
             } else {
-                out.set(0, out.get(0).firstComment(c));
+                out.set(0, out.get(0).firstComment(comment));
             }
             return out;
+        }
+
+        /** A Calico rule's action. */
+        enum Action { ALLOW, DENY, PASS }
+
+        /**
+         * What a rule's peer matches: a CIDR with excepts, or a selector (its canonical text and the workloads it
+         * selects); all null: anything.
+         */
+        record PeerMatch(String cidr, List<String> negated, String selector, Predicate<Workload> members) {
+        }
+
+        PeerMatch peerMatch(KNetworkPolicy.Peer peer, String policyNs) {
+            if (peer == null) {
+                return new PeerMatch(null, List.of(), null, null);
+            }
+            if (peer.ipBlock() != null) {
+                return new PeerMatch(peer.ipBlock().cidr().toString(), peer.ipBlock().except().stream().map(Prefix::toString).toList(), null, null);
+            }
+            return new PeerMatch(null, List.of(), Selectors.peer(peer, policyNs),
+                    w -> peer.selectsPod(policyNs, w.namespace(), labelsOf(w.namespace()), w.labels()));
         }
 
         /** One protocol's ports: null protocol = no ports at all; empty numeric and named = every port. */
@@ -646,20 +775,16 @@ public final class FelixRules {
             return out;
         }
 
-        /** One Calico rule (Allow) rendered per Felix: match blocks first when needed, then the main rule and its RETURN. */
-        void calicoRule(KNetworkPolicy np, boolean ingress, ProtoPorts pp, KNetworkPolicy.Peer peer, List<R> out) {
+        /**
+         * One Calico rule rendered per Felix: match blocks first when needed, then the main rule with its action (allow:
+         * accept mark, then RETURN on it; pass: pass mark, then RETURN on it; deny: DROP).
+         */
+        void calicoRule(boolean ingress, ProtoPorts pp, PeerMatch peer, Action action, List<R> out) {
             String dir = ingress ? "src" : "dst";
-            String cidr = null;
-            List<String> negated = List.of();
-            String selSet = null;
-            String selector = null;
-            if (peer != null && peer.ipBlock() != null) {
-                cidr = peer.ipBlock().cidr().toString();
-                negated = peer.ipBlock().except().stream().map(Prefix::toString).toList();
-            } else if (peer != null) {
-                selector = Selectors.peer(peer, np.namespace());
-                selSet = selectorSet(selector, peer, np.namespace());
-            }
+            String cidr = peer.cidr();
+            List<String> negated = peer.negated();
+            String selector = peer.selector();
+            String selSet = selector == null ? null : selectorSet(selector, peer.members());
             // port alternatives: multiport chunks, then named-port sets
             List<R> portAlts = new ArrayList<>();
             if (pp.proto() != null) {
@@ -669,12 +794,15 @@ public final class FelixRules {
                 for (String name : pp.named()) {
                     // the named port lives on the destination: the rule's destination selector (egress peer) or all()
                     String dstSel = ingress || selector == null ? "all()" : selector;
-                    String set = namedPortSet(dstSel, ingress || peer == null || peer.ipBlock() != null ? null : peer, np.namespace(),
-                            pp.proto(), name);
+                    String set = namedPortSet(dstSel, ingress || selector == null ? null : peer.members(), pp.proto(), name);
                     portAlts.add(R.none().module("-m set --match-set " + set + " dst,dst"));
                 }
             }
-            R main = R.setMark(ACCEPT_MARK, ACCEPT_MARK);
+            R main = switch (action) {
+                case ALLOW -> R.setMark(ACCEPT_MARK, ACCEPT_MARK);
+                case PASS -> R.setMark(PASS_MARK, PASS_MARK);
+                case DENY -> R.jump("DROP");
+            };
             if (pp.proto() != null) {
                 main = main.proto(pp.proto());
             }
@@ -707,29 +835,31 @@ public final class FelixRules {
                 main = main.markMatch(SCRATCH0, SCRATCH0);
             }
             out.add(main);
-            out.add(R.jump("RETURN").markMatch(ACCEPT_MARK, ACCEPT_MARK));
+            if (action != Action.DENY) {
+                int mark = action == Action.ALLOW ? ACCEPT_MARK : PASS_MARK;
+                out.add(R.jump("RETURN").markMatch(mark, mark));
+            }
         }
 
-        /** The cali40s: hash:net set of pod IPs a peer selects (created on first use). */
-        String selectorSet(String selector, KNetworkPolicy.Peer peer, String policyNs) {
+        /** The cali40s: hash:net set of pod IPs a selector selects (created on first use). */
+        String selectorSet(String selector, Predicate<Workload> selects) {
             String name = "cali40s:" + b64(digest("SHA-224", "s:" + selector)).substring(0, 23);
             sets.computeIfAbsent(name, k -> {
                 TreeSet<String> members = new TreeSet<>(Comparator.comparing(Ip::parse, Comparator.comparingLong(Ip::lo)));
-                in.cluster().stream().filter(w -> peer.selectsPod(policyNs, w.namespace(), labelsOf(w.namespace()), w.labels()))
-                        .forEach(w -> members.add(w.ip().toString()));
+                in.cluster().stream().filter(selects).forEach(w -> members.add(w.ip().toString()));
                 return new IpSetDef("hash:net", List.copyOf(members));
             });
             return name;
         }
 
         /** The cali40n: hash:ip,port set of a named port on the endpoints a destination selector selects (null: all). */
-        String namedPortSet(String dstSelector, KNetworkPolicy.Peer dstPeer, String policyNs, String proto, String portName) {
+        String namedPortSet(String dstSelector, Predicate<Workload> dstMembers, String proto, String portName) {
             String selId = "s:" + b64(digest("SHA-224", "s:" + dstSelector));
             String name = "cali40n:" + b64(digest("SHA-224", "n:" + selId + "," + proto + "," + portName)).substring(0, 23);
             sets.computeIfAbsent(name, k -> {
                 List<String> members = new ArrayList<>();
                 in.cluster().stream()
-                        .filter(w -> dstPeer == null || dstPeer.selectsPod(policyNs, w.namespace(), labelsOf(w.namespace()), w.labels()))
+                        .filter(w -> dstMembers == null || dstMembers.test(w))
                         .sorted(Comparator.comparingLong(w -> w.ip().lo()))
                         .forEach(w -> w.ports().stream()
                                 .filter(p -> p.name().equals(portName) && p.protocol().ianaName().equals(proto))
@@ -896,6 +1026,16 @@ public final class FelixRules {
 
         private static String quote(String v) {
             return v.contains("\"") ? "'" + v + "'" : "\"" + v + "\"";
+        }
+
+        /**
+         * The selector of an AdminNetworkPolicy peer: the namespaces' labels ({@code pcns.} prefixed) and the pods'
+         * (a documented stand-in: the exact text of Calico's ANP conversion was not checked against a real node).
+         */
+        static String admin(KAdminNetworkPolicy.Selection s) {
+            List<String> ns = terms(s.namespaces(), "pcns.");
+            String nsText = ns.isEmpty() ? "has(projectcalico.org/namespace)" : String.join(" && ", ns);
+            return "(" + nsText + " && " + and(ORCH, s.pods() == null ? List.of() : terms(s.pods(), "")) + ")";
         }
 
         /** The selector a NetworkPolicy selects its endpoints with, its namespace ANDed in (no ipset is made of it). */

@@ -19,7 +19,7 @@ final class LabCluster {
     static final String AGNHOST_IMAGE = "registry.k8s.io/e2e-test-images/agnhost:2.47";
     static final String FLANNEL_IMAGE = "docker.io/flannel/flannel:v0.26.1";
     /** calico-node's image in manifests/calico.yaml of the release the team's Calico notes cite most. */
-    static final String CALICO_NODE_IMAGE = "docker.io/calico/node:v3.28.0";
+    static final String CALICO_NODE_IMAGE = "docker.io/calico/node:v3.29.0";
     static final String CALICO_NODE_DAEMONSET = "calico-node";
     static final String KUBE_PROXY_IMAGE = "registry.k8s.io/kube-proxy:" + KUBERNETES_VERSION;
     /** kube-apiserver's {@code --secure-port} under kubeadm. */

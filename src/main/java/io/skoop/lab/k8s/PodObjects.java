@@ -106,7 +106,7 @@ final class PodObjects {
     }
 
     /**
-     * calico-node's pod on {@code n} as {@code manifests/calico.yaml} (v3.28) templates it: kube-system,
+     * calico-node's pod on {@code n} as {@code manifests/calico.yaml} (v3.29) templates it: kube-system,
      * label {@code k8s-app: calico-node}, host network, privileged, the environment that selects BGP with BIRD
      * ({@code CALICO_NETWORKING_BACKEND} from calico-config, {@code CLUSTER_TYPE k8s,bgp}) and the default pool
      * (the lab's cluster CIDR, its block size, IPIP and VXLAN off).

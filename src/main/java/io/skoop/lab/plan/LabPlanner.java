@@ -50,7 +50,7 @@ import java.util.Set;
  *       bridge: the node routes every pod packet;</li>
  *   <li><b>iptables</b> ({@link #rules}): kube-proxy's rules ({@link TopologyServices#iptablesRestoreText}) restored
  *       whole, then flanneld's ({@link Flannel#iptablesRestoreText}) or Felix's ({@link FelixRules}: the topology's
- *       NetworkPolicies as Felix v3.28 renders them, its ipsets, {@code cali-nat-outgoing}) with {@code --noflush};</li>
+ *       NetworkPolicies and AdminNetworkPolicies as Felix v3.29 renders them, its ipsets, {@code cali-nat-outgoing}) with {@code --noflush};</li>
  *   <li><b>the wire</b>: every device on the underlay sends MTU-sized frames only ({@code gso_max_segs 1}), so an
  *       MTU smaller than the frames that reach it drops them, as on a physical network;</li>
  *   <li><b>listeners</b>: per declared listener a socat (TCP) or a one-socket responder (UDP,

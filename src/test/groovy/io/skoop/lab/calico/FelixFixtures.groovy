@@ -229,16 +229,62 @@ spec:
         o.pods().findAll { !it.hostNetwork() && it.podIPs() }
     }
 
-    /** FelixRules' input for {@code node}. */
+    /** FelixRules' input for {@code node}: the v3.28 layout, or v3.29's when the objects hold AdminNetworkPolicies. */
     static FelixRules.Input input(KubeObjects o, String node) {
+        def admin = o.adminNetworkPolicies().findAll { !it.baseline() }
         new FelixRules.Input(
                 workloads(o).findAll { it.nodeName() == node }.collect { FelixRules.Endpoint.of(workload(it)) },
                 workloads(o).collect { workload(it) },
                 o.namespaces().collect { new FelixRules.Namespace(it.name(), it.labels()) },
                 o.networkPolicies(),
                 [new FelixRules.Pool(POOL, true)],
-                [Ip.parse(NODE_IP[node]), Ip.parse('127.0.0.1')])
+                [Ip.parse(NODE_IP[node]), Ip.parse('127.0.0.1')],
+                admin, admin ? FelixRules.Version.V3_29 : FelixRules.Version.V3_28)
     }
+
+    /** {@link #SCENARIOS} and {@link #ADMIN_SCENARIOS}. */
+    static Map<String, String> getALL_SCENARIOS() {
+        SCENARIOS + ADMIN_SCENARIOS
+    }
+
+    /** AdminNetworkPolicy scenarios (Felix v3.29's adminnetworkpolicy tier before the NetworkPolicies). */
+    static final Map<String, String> ADMIN_SCENARIOS = [
+            'ANP deny over NP allow, Pass to the NPs, Allow over NP deny': """
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: guard}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: default}}}
+  ingress:
+    - {name: no-udp-dns, action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}
+    - {name: team-a-passes, action: Pass, from: [{namespaces: {matchLabels: {team: a}}}]}
+    - {name: team-b-web, action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {}}}], ports: [{portRange: {protocol: TCP, start: 8000, end: 8081}}]}
+  egress:
+    - {name: no-9999, action: Deny, to: [{networks: [10.244.0.0/16]}], ports: [{portNumber: {protocol: UDP, port: 9999}}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: later}
+spec:
+  priority: 20
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}
+  ingress:
+    - {name: deny-client, action: Deny, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: client}}}}]}
+---
+kind: NetworkPolicy
+metadata: {name: allow-all-web, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{}]
+---
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: team-b}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+""",
+    ]
 
     /** @param egressToOwnNodePoliced as Calico's plugin sets it (true) or as the Kubernetes page says (false) */
     static PolicyEvaluator evaluator(KubeObjects o, boolean egressToOwnNodePoliced = false) {

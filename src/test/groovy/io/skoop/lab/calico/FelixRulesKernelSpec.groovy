@@ -62,7 +62,8 @@ except Exception as e:
 '''
     static final List<String> KERNEL_SCENARIOS = ['default deny ingress', 'allow from pod selector', 'named and numeric ports (match block)',
                                                   'ipBlock with except', 'endPort range and UDP', 'egress deny + egress allow',
-                                                  'two policies with the same selector (policy group)']
+                                                  'two policies with the same selector (policy group)',
+                                                  'ANP deny over NP allow, Pass to the NPs, Allow over NP deny']
     /** [src pod, dst pod, proto, port]: on node-1, then across the nodes */
     static final List<List> PROBES = [['client', 'web', 'tcp', 8080], ['client', 'web', 'tcp', 80], ['a1', 'web', 'tcp', 8080],
                                       ['a1', 'web', 'udp', 53], ['web', 'client', 'tcp', 8000], ['a1', 'client', 'tcp', 8081],
@@ -116,7 +117,7 @@ except Exception as e:
     def "#restore: FelixRules' text for '#scenario' loads, and #save prints every rule back as rendered"() {
         given:
         String ns = lab.netns('rt')
-        def r = FelixRules.render(FelixFixtures.input(FelixFixtures.objects(FelixFixtures.SCENARIOS[scenario]), 'node-1'))
+        def r = FelixRules.render(FelixFixtures.input(FelixFixtures.objects(FelixFixtures.ALL_SCENARIOS[scenario]), 'node-1'))
 
         when:
         lab.execInput(ns, r.ipsetRestore(), 'ipset', 'restore')
@@ -132,14 +133,14 @@ except Exception as e:
         lab.runCmd('ip', 'netns', 'del', ns)
 
         where:
-        [scenario, restore, save] << [FelixFixtures.SCENARIOS.keySet().findAll { it != 'no policy' },
+        [scenario, restore, save] << [FelixFixtures.ALL_SCENARIOS.keySet().findAll { it != 'no policy' },
                                       [['iptables-restore', 'iptables-save'], ['iptables-legacy-restore', 'iptables-legacy-save']]]
                 .combinations().collect { c -> [c[0], c[1][0], c[1][1]] }
     }
 
     def "'#scenario': real connections between pods succeed exactly when the intent allows them, as the simulator says"() {
         given:
-        KubeObjects o = FelixFixtures.objects(FelixFixtures.SCENARIOS[scenario])
+        KubeObjects o = FelixFixtures.objects(FelixFixtures.ALL_SCENARIOS[scenario])
         def intent = FelixFixtures.evaluator(o)
         NODES.keySet().each { name ->
             def r = FelixRules.render(FelixFixtures.input(o, name))

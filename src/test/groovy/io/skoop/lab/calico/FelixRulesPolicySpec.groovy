@@ -32,6 +32,21 @@ class FelixRulesPolicySpec extends Specification {
         policies = FelixFixtures.SCENARIOS[name]
     }
 
+    def "admin scenario '#name': the simulator on Felix v3.29's admin tier accepts exactly what the intent allows (ANP → NP)"() {
+        when:
+        def c = FelixFixtures.compare(FelixFixtures.objects(policies), name)
+        println "Felix differential '$name': ${c.checked - c.disagree.size()}/${c.checked} agree (${c.allowed} allowed)"
+
+        then: 'every pair agrees, and the scenario both allows and denies'
+        c.disagree.isEmpty()
+        c.allowed > 0
+        c.allowed < c.checked
+
+        where:
+        name << FelixFixtures.ADMIN_SCENARIOS.keySet()
+        policies = FelixFixtures.ADMIN_SCENARIOS[name]
+    }
+
     def "where Calico and the intent differ: traffic between a pod and its own node"() {
         given:
         def o = FelixFixtures.objects(FelixFixtures.SCENARIOS['egress deny + egress allow'] + '---\n' + FelixFixtures.SCENARIOS['default deny ingress'])

@@ -141,6 +141,45 @@ class FelixRulesSpec extends Specification {
         !lines("cali-fw-$web").any { it.contains('cali-po-') }
     }
 
+    def "v3.29 layout: the adminnetworkpolicy tier (no end-of-tier drop) before tier default; ANP Deny drops, Pass sets the pass mark"() {
+        given:
+        def o = FelixFixtures.objects(FelixFixtures.ADMIN_SCENARIOS.values()[0])
+        def r = FelixRules.render(FelixFixtures.input(o, 'node-1'))
+        def web = Calico.vethName('default', 'web')
+        def guard = FelixRules.policyChain(o.adminNetworkPolicies().find { it.name() == 'guard' }, true)
+        def later = FelixRules.policyChain(o.adminNetworkPolicies().find { it.name() == 'later' }, true)
+        def pi = FelixRules.policyChain(o.networkPolicies().find { it.name() == 'allow-all-web' }, true, FelixRules.Version.V3_29)
+        def lines = { String chain -> r.iptablesSave().readLines().findAll { it.startsWith("-A $chain ") }.collect { it.replaceAll(/ -m comment --comment "cali:[^"]+"/, '') } }
+
+        expect: 'ANPs by priority in their tier, then the NetworkPolicies in tier default'
+        lines("cali-tw-$web").subList(3, 12) == [
+                "-A cali-tw-$web -m comment --comment \"Start of tier adminnetworkpolicy\" -j MARK --set-xmark 0x0/0x20000",
+                "-A cali-tw-$web -m mark --mark 0x0/0x20000 -j $guard",
+                "-A cali-tw-$web -m comment --comment \"Return if policy accepted\" -m mark --mark 0x10000/0x10000 -j RETURN",
+                "-A cali-tw-$web -m mark --mark 0x0/0x20000 -j $later",
+                "-A cali-tw-$web -m comment --comment \"Return if policy accepted\" -m mark --mark 0x10000/0x10000 -j RETURN",
+                "-A cali-tw-$web -m comment --comment \"Start of tier default\" -j MARK --set-xmark 0x0/0x20000",
+                "-A cali-tw-$web -m mark --mark 0x0/0x20000 -j $pi",
+                "-A cali-tw-$web -m comment --comment \"Return if policy accepted\" -m mark --mark 0x10000/0x10000 -j RETURN",
+                "-A cali-tw-$web -m comment --comment \"Drop if no policies passed packet\" -m mark --mark 0x0/0x20000 -j DROP"]*.toString()
+        guard == FelixRules.lengthLimited('cali-pi-', 'adminnetworkpolicy/kanp.adminnetworkpolicy.guard')
+        pi == FelixRules.lengthLimited('cali-pi-', 'default/default/knp.default.allow-all-web')
+
+        and: 'Deny is a DROP, Pass sets 0x20000 and returns on it, Allow sets 0x10000 (its trailing RETURN stripped)'
+        lines(guard)[0] ==~ /-A $guard -p udp -m comment --comment "Policy kanp.adminnetworkpolicy.guard ingress" -m set --match-set cali40s:\S{23} src -m multiport --dports 53 -j DROP/
+        lines(guard)[1] ==~ /-A $guard -m set --match-set cali40s:\S{23} src -j MARK --set-xmark 0x20000\/0x20000/
+        lines(guard)[2] == "-A $guard -m mark --mark 0x20000/0x20000 -j RETURN".toString()
+        lines(guard)[3] ==~ /-A $guard -p tcp -m set --match-set cali40s:\S{23} src -m multiport --dports 8000:8081 -j MARK --set-xmark 0x10000\/0x10000/
+        lines(guard).size() == 4
+
+        and: 'v3.28 renders no AdminNetworkPolicy'
+        when:
+        new FelixRules.Input([], [], [], [], [], [], o.adminNetworkPolicies(), FelixRules.Version.V3_28)
+        then:
+        IllegalArgumentException e = thrown()
+        e.message.contains('v3.29')
+    }
+
     def "policies with the same selector form a group chain: first jump unconditional, later ones guarded, a return on verdict every fifth"() {
         given:
         def o = FelixFixtures.objects(FelixFixtures.SCENARIOS['six policies with the same selector (group with a return on verdict)'])

@@ -211,10 +211,19 @@ class CalicoLabKernelSpec extends Specification {
     }
 
     /** A NetworkPolicy in the topology's {@code policies:} list (namespace default). */
-    static String np(String name, String spec) {
+    static String np(String name, String spec, String namespace = 'default') {
         """
   - apiVersion: networking.k8s.io/v1
     kind: NetworkPolicy
+    metadata: {name: $name, namespace: $namespace}
+    spec: $spec"""
+    }
+
+    /** An AdminNetworkPolicy in the topology's {@code policies:} list. */
+    static String anp(String name, String spec) {
+        """
+  - apiVersion: policy.networking.k8s.io/v1alpha1
+    kind: AdminNetworkPolicy
     metadata: {name: $name}
     spec: $spec"""
     }
@@ -259,6 +268,19 @@ class CalicoLabKernelSpec extends Specification {
                     ['default/client', 'kube-system/coredns', 53, 'udp', true, 'NetworkPolicy default/client-egress egress[1]'],
                     ['default/client', 'svc/default/web', 80, 'tcp', true, 'default/client-egress'],
                     ['default/client-2', 'svc/default/api', 8080, 'tcp', false, 'denied by the egress of default/client-egress']]],
+            // Felix v3.29's adminnetworkpolicy tier runs before the NetworkPolicies: an ANP Deny beats an NP allow, an
+            // ANP Allow beats an NP's isolation
+            'AdminNetworkPolicy over NetworkPolicy': [np('web-from-all', '{podSelector: {matchLabels: {app: web}}, ingress: [{}]}')
+                    + np('deny-all', '{podSelector: {}, policyTypes: [Ingress]}', 'kube-system')
+                    + anp('no-client-to-web', '{priority: 10, subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}, '
+                    + 'ingress: [{name: deny-client, action: Deny, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: client}}}}]}]}')
+                    + anp('dns-for-all', '{priority: 20, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}, '
+                    + 'ingress: [{name: dns, action: Allow, from: [{namespaces: {}}], ports: [{portNumber: {protocol: UDP, port: 53}}]}]}'), [
+                    ['default/client', 'default/web-2', 8080, 'tcp', false, 'denied by AdminNetworkPolicy no-client-to-web ingress[0] (deny-client) from[0] (Deny)'],
+                    ['default/client-2', 'default/web-1', 8080, 'tcp', false, 'denied by AdminNetworkPolicy no-client-to-web ingress[0] (deny-client) from[0] (Deny)'],
+                    ['default/api-1', 'default/web-2', 8080, 'tcp', true, 'NetworkPolicy default/web-from-all ingress[0]'],
+                    ['default/client', 'kube-system/coredns', 53, 'udp', true, 'allowed by AdminNetworkPolicy dns-for-all ingress[0] (dns) from[0] ports[0] (Allow)'],
+                    ['default/client', 'kube-system/coredns', 53, 'tcp', false, 'kube-system/deny-all']]],
     ]
 
     /** The probe, skoop's verdict and the policy named, one row per flow: the closing note's table. */
