@@ -218,8 +218,7 @@ public final class Diagnostor {
             }
         }
         List<io.skoop.plugin.networkpolicy.PolicyVerdict> intent = policyIntent.evaluate(src, dst, query.protocol(), requestEnds);
-        boolean delivered = requestEnds.stream().anyMatch(e -> e.kind() == Outcome.End.Kind.DELIVERED);
-        cluster.addAll(policyIntent.suspicions(intent, delivered, snapshot.objects().policiesCollected()));
+        cluster.addAll(policyIntent.suspicions(intent, requestEnds, snapshot.objects().policiesCollected()));
         // after the walks: a live snapshot collects the nodes they reach, and misses only what could not be had
         cluster.addAll(setup.size(), snapshot.missingDumps().stream().map(m -> Suspicion.info("not collected: " + m)).toList());
         return new Diagnosis(query, src, dst, verdict, Math.min(1.0, success), request.path(), reply.path(), branches, cluster,

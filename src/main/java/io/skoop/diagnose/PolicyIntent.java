@@ -53,9 +53,13 @@ final class PolicyIntent {
         return evaluator.policyCount() + " in the snapshot; " + who;
     }
 
-    /** The intent per evaluated pair; empty when the snapshot holds no policy. */
+    /**
+     * The intent per evaluated pair; empty when the snapshot holds no policy and the CNI enforces none (with an
+     * enforcing CNI the pairs are evaluated anyway: a drop in its policy rules is then checked against them).
+     */
     List<PolicyVerdict> evaluate(Target src, Target dst, Protocol protocol, List<Outcome.End> requestEnds) {
-        if (!evaluator.hasPolicies() || !protocol.hasPorts()) {
+        boolean enforcing = plugin != null && plugin.enforcesNetworkPolicy();
+        if (!(evaluator.hasPolicies() || enforcing) || !protocol.hasPorts()) {
             return List.of();
         }
         Map<String, PolicyVerdict> out = new LinkedHashMap<>();
@@ -83,13 +87,28 @@ final class PolicyIntent {
         out.computeIfAbsent(src + ">" + dst + ":" + port, k -> evaluator.evaluate(src, dst, port, protocol));
     }
 
+    /** iptables drops as the walk reports them: {@code dropped by TABLE/CHAIN#N}. */
+    private static final java.util.regex.Pattern IPTABLES_DROP = java.util.regex.Pattern.compile("dropped by \\w+/(\\S+)#\\d+");
+
     /**
      * The suspicions the intent adds: per pair that some policy selects, what it intends — WARNING when the CNI
-     * enforces none (the policies have no effect) or when the data path delivered what the intent denies, else INFO.
+     * enforces none (the policies have no effect), when the data path delivered what the intent denies, or when it
+     * dropped what the intent allows in a chain the CNI renders policies in ({@link Plugin#rendersPolicyIn}); else INFO.
      *
-     * @param delivered whether the data path delivered the request to a socket
+     * @param requestEnds how the request's branches ended (the walk's)
      */
-    List<Suspicion> suspicions(List<PolicyVerdict> intent, boolean delivered, boolean collected) {
+    List<Suspicion> suspicions(List<PolicyVerdict> intent, List<Outcome.End> requestEnds, boolean collected) {
+        boolean delivered = requestEnds.stream().anyMatch(e -> e.kind() == Outcome.End.Kind.DELIVERED);
+        String policyDrop = null;
+        if (plugin != null && plugin.enforcesNetworkPolicy() && !delivered) {
+            for (Outcome.End e : requestEnds) {
+                java.util.regex.Matcher m = e.kind() == Outcome.End.Kind.DROPPED && e.reason() != null ? IPTABLES_DROP.matcher(e.reason()) : null;
+                if (m != null && m.find() && plugin.rendersPolicyIn(m.group(1))) {
+                    policyDrop = m.group(1) + " on " + e.hop();
+                    break;
+                }
+            }
+        }
         List<Suspicion> out = new ArrayList<>();
         if (!collected) {
             out.add(Suspicion.info("NetworkPolicy: the snapshot has no k8s/networkpolicies.json: which policies apply is not known"));
@@ -97,7 +116,7 @@ final class PolicyIntent {
         }
         for (PolicyVerdict v : intent) {
             boolean selected = !v.egress().selectedBy().isEmpty() || !v.ingress().selectedBy().isEmpty();
-            if (!selected) {
+            if (!selected && !(v.allowed() && policyDrop != null)) {
                 continue;
             }
             String pair = v.source() + " -> " + v.destination() + ":" + v.port() + "/" + v.protocol() + ": ";
@@ -111,6 +130,9 @@ final class PolicyIntent {
             } else if (!v.allowed() && delivered) {
                 out.add(Suspicion.warning("NetworkPolicy " + pair + v.explain() + "; but the data path delivers it: the rules "
                         + plugin.name() + " installed do not enforce this policy (stale rules, or a policy it does not render)"));
+            } else if (v.allowed() && policyDrop != null) {
+                out.add(Suspicion.warning("NetworkPolicy " + pair + v.explain() + "; but the data path drops it in " + policyDrop
+                        + ": the rules " + plugin.name() + " installed deny what the policies allow (stale rules, or rules of a policy that is gone)"));
             } else {
                 out.add(Suspicion.info("NetworkPolicy " + pair + v.explain()));
             }

@@ -41,6 +41,17 @@ public interface Plugin {
     }
 
     /**
+     * Whether an iptables chain holds the policy rules this CNI renders (Calico: Felix's {@code cali-*} chains). A
+     * packet dropped in such a chain while the cluster's policies allow its flow means the installed rules disagree
+     * with the policy objects (stale or missing rules); a diagnosis says so.
+     *
+     * @param chain the chain's name, e.g. {@code cali-tw-calie57ed5aa5ae}
+     */
+    default boolean rendersPolicyIn(String chain) {
+        return false;
+    }
+
+    /**
      * Compares a node's namespace with what the plugin sets up on it.
      *
      * @param node  the node

@@ -333,6 +333,31 @@ class CalicoLabKernelSpec extends Specification {
         flows = POLICY_SCENARIOS[scenario][1]
     }
 
+    def "stale Felix rules: a deleted default deny still drops; skoop names Felix's rule and says the rules and the policies disagree"() {
+        given: 'the rules of a default deny installed, then the policy gone from the API objects without Felix catching up'
+        String example = LabExamples.text('calico-bgp')
+        String deny = example.replaceFirst(/(?s)\npolicies:.*$/, '\npolicies:' + DENY_ALL + '\n')
+        lab = clusters.labs.reprogram(lab, io.skoop.lab.topology.TopologyLoader.parse('calico-bgp.yaml', deny).withName(lab.name()), deny)
+        java.nio.file.Path out = tmp.resolve('stale-rules')
+        LabSnapshot.take(new Lab(lab.entry(), LabExamples.load('calico-bgp').withName(lab.name())), example, out, 'test')
+        io.skoop.diagnose.Diagnostor d = new io.skoop.diagnose.Diagnostor(io.skoop.snapshot.Snapshot.open(out))
+
+        when:
+        Probe.Result r = probe(lab, 'default/client', 'default/web-2', 8080, 'tcp', FAIL_TIMEOUT)
+        io.skoop.diagnose.Diagnosis g = diagnose(d, 'default/client', 'default/web-2', 8080)
+        faults << "| stale rules of a deleted default deny | default/client -> default/web-2:8080 | ${r.outcome()} | ${g.verdict()} | ${g.suspicions().find { it.message().contains('deny what the policies allow') }?.message()?.take(200)} |".toString()
+
+        then: 'the kernel drops it; skoop: UNREACHABLE, the drop in web-2\'s cali-tw- chain on node-2, and the disagreement'
+        !r.connected()
+        g.verdict() == io.skoop.diagnose.Verdict.UNREACHABLE
+        breaking(g)['node:node-2']?.any { it.contains("cali-tw-${WEB2}") }
+        g.suspicions().any { it.level() == io.skoop.model.Level.WARNING && it.message().contains('deny what the policies allow')
+                && it.message().contains("cali-tw-${WEB2} on node:node-2") }
+
+        cleanup:
+        lab = clusters.labs.reprogram(lab, LabExamples.load('calico-bgp').withName(lab.name()), example)
+    }
+
     static final String WEB2 = Calico.vethName('default', 'web-2')
     static final String CLIENT = Calico.vethName('default', 'client')
 }
