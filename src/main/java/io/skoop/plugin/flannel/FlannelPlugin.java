@@ -66,7 +66,7 @@ public final class FlannelPlugin implements Plugin {
         }
 
         @Override
-        public io.skoop.plugin.Plugin create(io.skoop.snapshot.SnapshotMeta meta) {
+        public io.skoop.plugin.Plugin create(io.skoop.snapshot.SnapshotMeta meta, io.skoop.snapshot.k8s.KubeObjects objects) {
             return new FlannelPlugin(meta.cniBackend());
         }
     }
