@@ -44,7 +44,7 @@ public record Network(String provider, InfraShim infra, Plugin plugin, ServicePr
         Plugin plugin = null;
         for (PluginFactory f : ServiceLoader.load(PluginFactory.class, Network.class.getClassLoader())) {
             if (f.cni().equalsIgnoreCase(String.valueOf(meta.cni()))) {
-                plugin = f.create(meta);
+                plugin = f.create(meta, snapshot.objects());
                 break;
             }
         }

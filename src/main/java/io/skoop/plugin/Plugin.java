@@ -81,4 +81,21 @@ public interface Plugin {
      *         node)
      */
     Optional<String> expectedRoute(KNode node, NetNS ns, Ip dst, List<KNode> nodes);
+
+    /**
+     * Where a route lookup sent a packet, for a plugin's message: {@code via 10.0.0.1 dev eth0}; for a failed lookup
+     * the route that failed it (the last table lookup's) ({@code by `blackhole 10.244.0.0/26 proto bird` (EINVAL)}), or {@code nowhere (ENETUNREACH)}.
+     */
+    static String routed(io.skoop.netstack.route.RouteResult r) {
+        if (r.ok()) {
+            return (r.gateway() != null ? "via " + r.gateway() + " " : "") + "dev " + r.dev();
+        }
+        io.skoop.netstack.route.Route by = r.route();
+        for (io.skoop.netstack.route.Step s : r.steps()) {
+            if (r.route() == null && s instanceof io.skoop.netstack.route.Step.TableLookup t && t.route() != null) {
+                by = t.route();
+            }
+        }
+        return (by != null ? "by `" + by + "` " : "nowhere ") + "(" + r.errno() + ")";
+    }
 }

@@ -1,6 +1,7 @@
 package io.skoop.plugin;
 
 import io.skoop.snapshot.SnapshotMeta;
+import io.skoop.snapshot.k8s.KubeObjects;
 
 /**
  * Makes the {@link Plugin} of one CNI. Implementations are found with {@link java.util.ServiceLoader}
@@ -15,7 +16,9 @@ public interface PluginFactory {
     /**
      * The plugin for a snapshot of this CNI.
      *
-     * @param meta the snapshot's metadata ({@code cniBackend} says the plugin's mode)
+     * @param meta    the snapshot's metadata ({@code cniBackend} says the plugin's mode)
+     * @param objects the snapshot's Kubernetes objects: what a plugin needs beyond one node and its namespace (the
+     *                pods of a node, a CNI's own objects such as Calico's BlockAffinities)
      */
-    Plugin create(SnapshotMeta meta);
+    Plugin create(SnapshotMeta meta, KubeObjects objects);
 }

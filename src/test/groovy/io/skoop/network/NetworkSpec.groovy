@@ -8,6 +8,7 @@ import io.skoop.diagnose.Query
 import io.skoop.diagnose.Verdict
 import io.skoop.model.Level
 import io.skoop.network.provider.GenericProvider
+import io.skoop.plugin.calico.CalicoPlugin
 import io.skoop.plugin.flannel.FlannelPlugin
 import io.skoop.service.iptables.KubeProxyIptablesProcessor
 import io.skoop.snapshot.Snapshot
@@ -25,6 +26,16 @@ class NetworkSpec extends Specification {
         tmp.toFile().deleteDir()
     }
 
+    /** A copy of the example named {@code name} whose snapshot.json has {@code fields} changed. */
+    Path relabelled(String name, Map fields) {
+        Path dir = ExampleCopy.copy(tmp.resolve(name))
+        Path meta = dir.resolve('snapshot.json')
+        def m = new JsonSlurper().parse(meta.toFile())
+        m.putAll(fields)
+        meta.text = JsonOutput.toJson(m)
+        dir
+    }
+
     def "the example's network: flannel's plugin (its backend from snapshot.json) and the iptables processor, found through ServiceLoader"() {
         when:
         Network n = Network.of(Snapshot.example('flannel-vxlan'), new GenericProvider())
@@ -38,14 +49,33 @@ class NetworkSpec extends Specification {
         Network.cnis().contains('flannel')
     }
 
+    def "cni calico: Calico's plugin, in the snapshot's cniBackend mode, else its IPPool's; no 'no plugin' INFO"() {
+        given: 'the example relabelled as calico, with a VXLAN IPPool'
+        Path dir = relabelled("calico-$backend", [cni: 'calico', cniBackend: backend])
+        dir.resolve('k8s/ippools.json').text = JsonOutput.toJson([apiVersion: 'v1', kind: 'List', items: [[
+                apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: [name: 'default-ipv4-ippool'],
+                spec: [cidr: '10.244.0.0/16', blockSize: 26, ipipMode: 'Never', vxlanMode: 'Always']]]])
+
+        when:
+        Network n = Network.of(Snapshot.open(dir), new GenericProvider())
+
+        then:
+        n.plugin() instanceof CalicoPlugin
+        n.plugin().name() == 'calico'
+        (n.plugin() as CalicoPlugin).mode() == mode
+        n.setup().isEmpty()
+        Network.cnis() == ['calico', 'flannel']
+
+        where:
+        backend || mode
+        'bgp'   || 'bgp'
+        'ipip'  || 'ipip'
+        null    || 'vxlan'
+    }
+
     def "a CNI and a proxy mode nobody registered: simulated all the same, two INFOs say what is not checked"() {
         given: 'the example relabelled as weave with kube-proxy in ipvs mode'
-        Path dir = ExampleCopy.copy(tmp.resolve('weave'))
-        Path meta = dir.resolve('snapshot.json')
-        def m = new JsonSlurper().parse(meta.toFile())
-        m.cni = 'weave'
-        m.proxyMode = 'some-mode'
-        meta.text = JsonOutput.toJson(m)
+        Path dir = relabelled('weave', [cni: 'weave', proxyMode: 'some-mode'])
 
         when:
         Network n = Network.of(Snapshot.open(dir), new GenericProvider())

@@ -7,9 +7,9 @@ import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.Policy;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
+import io.skoop.plugin.calico.CalicoNames;
 import io.skoop.snapshot.k8s.KAdminNetworkPolicy;
 import io.skoop.snapshot.k8s.KNetworkPolicy;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,18 +27,14 @@ import java.util.TreeSet;
  */
 public final class Calico {
 
-    /** The host-side veth name prefix ({@code FELIX_INTERFACEPREFIX}'s default). */
-    public static final String VETH_PREFIX = "cali";
-    /** Hex characters of the SHA-1 after {@link #VETH_PREFIX}: 4 + 11 = 15, the kernel's IFNAMSIZ − 1. */
-    public static final int VETH_HEX = 11;
-    /** The MAC of every host-side veth: the CNI plugin fixes it, so the pod's gateway always resolves to it. */
-    public static final String HOST_VETH_MAC = "ee:ee:ee:ee:ee:ee";
-    /**
-     * The pod's next hop: a link-local address nobody owns; the host-side veth answers ARP for it by proxy ARP
-     * ({@code proxy_arp=1}, {@code proxy_delay=0}: the kernel answers at once for any address it has a route to
-     * that is not via this same device).
-     */
-    public static final Ip POD_GATEWAY = Ip.parse("169.254.1.1");
+    /** The host-side veth name prefix ({@link CalicoNames#VETH_PREFIX}). */
+    public static final String VETH_PREFIX = CalicoNames.VETH_PREFIX;
+    /** Hex characters of the SHA-1 after {@link #VETH_PREFIX} ({@link CalicoNames#VETH_HEX}). */
+    public static final int VETH_HEX = CalicoNames.VETH_HEX;
+    /** The MAC of every host-side veth ({@link CalicoNames#HOST_VETH_MAC}). */
+    public static final String HOST_VETH_MAC = CalicoNames.HOST_VETH_MAC;
+    /** The pod's next hop, answered by proxy ARP ({@link CalicoNames#POD_GATEWAY}). */
+    public static final Ip POD_GATEWAY = CalicoNames.POD_GATEWAY;
     /** The underlay MTU of lab nodes: BGP mode without encapsulation gives pods the host's MTU (felix-facts §5.2). */
     public static final int MTU = 1500;
     /** The route protocol BIRD's kernel protocol installs its routes with ({@code proto bird}, 12 in rt_protos). */
@@ -71,9 +67,9 @@ public final class Calico {
         return vethName(p.namespace(), p.name());
     }
 
-    /** {@link #vethName(Pod)} of the pod {@code namespace/name}. */
+    /** {@link #vethName(Pod)} of the pod {@code namespace/name}: {@link CalicoNames#vethName}, the plugin's derivation. */
     public static String vethName(String namespace, String name) {
-        return VETH_PREFIX + HexFormat.of().formatHex(FelixRules.digest("SHA-1", namespace + "." + name)).substring(0, VETH_HEX);
+        return CalicoNames.vethName(namespace, name);
     }
 
     /**

@@ -7,8 +7,6 @@ import io.skoop.snapshot.k8s.KAdminNetworkPolicy;
 import io.skoop.snapshot.k8s.KLabelSelector;
 import io.skoop.snapshot.k8s.KNetworkPolicy;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -18,6 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+
+import static io.skoop.plugin.calico.CalicoNames.digest;
 
 /**
  * The filter-table rules and ipsets that Calico's Felix (iptables backend, <b>v3.28</b> layout, default configuration:
@@ -1046,18 +1046,6 @@ public final class FelixRules {
     }
 
     // ------------------------------------------------------------------ hashing
-
-    static byte[] digest(String algorithm, String text) {
-        return digest(algorithm, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static byte[] digest(String algorithm, byte[] data) {
-        try {
-            return MessageDigest.getInstance(algorithm).digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm, e);
-        }
-    }
 
     static String b64(byte[] b) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);

@@ -8,10 +8,10 @@ import io.skoop.model.Suspicion;
 import io.skoop.netstack.NetNS;
 import io.skoop.netstack.link.Address;
 import io.skoop.netstack.link.Interface;
-import io.skoop.netstack.neigh.Neighbour;
 import io.skoop.netstack.route.RouteQuery;
 import io.skoop.netstack.route.RouteResult;
 import io.skoop.plugin.Plugin;
+import io.skoop.plugin.VxlanIntent;
 import io.skoop.snapshot.k8s.KNode;
 import io.skoop.snapshot.k8s.KPod;
 import java.util.ArrayList;
@@ -50,6 +50,8 @@ public final class FlannelPlugin implements Plugin {
     /** Prefix of flannel's node annotations. */
     public static final String ANNOTATION_PREFIX = "flannel.alpha.coreos.com/";
 
+    /** flannel.1 as flannel sets it up. */
+    private static final VxlanIntent VXLAN = new VxlanIntent("flannel", VXLAN_DEVICE, VNI, VXLAN_PORT, "flannel vxlan", "VtepMAC");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String defaultBackend;
 
@@ -66,7 +68,7 @@ public final class FlannelPlugin implements Plugin {
         }
 
         @Override
-        public io.skoop.plugin.Plugin create(io.skoop.snapshot.SnapshotMeta meta) {
+        public io.skoop.plugin.Plugin create(io.skoop.snapshot.SnapshotMeta meta, io.skoop.snapshot.k8s.KubeObjects objects) {
             return new FlannelPlugin(meta.cniBackend());
         }
     }
@@ -169,38 +171,8 @@ public final class FlannelPlugin implements Plugin {
     }
 
     private int checkVxlanDevice(KNode node, NetNS ns, Interface underlay, List<Suspicion> out) {
-        Interface dev = ns.interfaces().byName(VXLAN_DEVICE).orElse(null);
-        if (dev == null) {
-            out.add(Suspicion.warning("no " + VXLAN_DEVICE + " device (flannel vxlan creates it)"));
-            return underlay == null ? -1 : underlay.mtu() - VXLAN_OVERHEAD;
-        }
-        if (dev.vxlan() == null) {
-            out.add(Suspicion.warning(VXLAN_DEVICE + " is a " + dev.kind() + " device, not vxlan"));
-        } else {
-            if (dev.vxlan().id() != VNI) {
-                out.add(Suspicion.warning(VXLAN_DEVICE + " has VNI " + dev.vxlan().id() + ", flannel uses " + VNI));
-            }
-            if (dev.vxlan().port() != VXLAN_PORT) {
-                out.add(Suspicion.warning(VXLAN_DEVICE + " uses UDP port " + dev.vxlan().port() + ", flannel uses " + VXLAN_PORT));
-            }
-        }
-        if (!dev.isUp()) {
-            out.add(Suspicion.warning(VXLAN_DEVICE + " is down"));
-        }
         Prefix cidr = podCIDR(node);
-        if (cidr != null && dev.addresses(false).stream().map(Address::local).noneMatch(cidr.address()::equals)) {
-            out.add(Suspicion.warning(VXLAN_DEVICE + " lacks flannel's address " + cidr.address() + "/32"));
-        }
-        if (underlay != null && dev.mtu() + VXLAN_OVERHEAD > underlay.mtu()) {
-            out.add(Suspicion.warning(VXLAN_DEVICE + " MTU " + dev.mtu() + " + " + VXLAN_OVERHEAD
-                    + " bytes of VXLAN overhead = " + (dev.mtu() + VXLAN_OVERHEAD) + " exceeds " + underlay.name()
-                    + " MTU " + underlay.mtu() + ": full-size packets between nodes cannot cross (flannel sets "
-                    + VXLAN_DEVICE + " MTU = " + (underlay.mtu() - VXLAN_OVERHEAD) + ")"));
-        } else if (underlay != null && dev.mtu() + VXLAN_OVERHEAD < underlay.mtu()) {
-            out.add(Suspicion.info(VXLAN_DEVICE + " MTU " + dev.mtu() + " is below what " + underlay.name()
-                    + " allows (" + (underlay.mtu() - VXLAN_OVERHEAD) + ")"));
-        }
-        return dev.mtu();
+        return VXLAN.checkDevice(ns, underlay, cidr == null ? null : cidr.address(), "", out);
     }
 
     private static void checkBridge(NetNS ns, Prefix cidr, int networkMtu, List<Suspicion> out) {
@@ -236,28 +208,13 @@ public final class FlannelPlugin implements Plugin {
         }
         if (!ok) {
             out.add(Suspicion.warning("podCIDR " + oc + " of node " + other.name() + " is routed "
-                    + (r.ok() ? (r.gateway() != null ? "via " + r.gateway() + " " : "") + "dev " + r.dev() : "nowhere (" + r.errno() + ")")
+                    + Plugin.routed(r)
                     + "; flannel installs " + expected));
         }
         if (!vxlan) {
             return;
         }
-        String mac = vtepMac(other);
-        Neighbour n = ns.neighbours().lookup(oc.address(), VXLAN_DEVICE).orElse(null);
-        if (n == null) {
-            out.add(Suspicion.warning("no neighbour " + oc.address() + " on " + VXLAN_DEVICE
-                    + (mac == null ? "" : "; flannel adds it PERMANENT with lladdr " + mac) + " (VTEP of node " + other.name() + ")"));
-        } else if (mac != null && !mac.equalsIgnoreCase(n.lladdr())) {
-            out.add(Suspicion.warning("neighbour " + oc.address() + " on " + VXLAN_DEVICE + " has lladdr " + n.lladdr()
-                    + ", node " + other.name() + "'s VtepMAC is " + mac));
-        }
-        if (mac != null && remoteIp != null) {
-            List<Ip> remotes = ns.fdb().vxlanRemotes(VXLAN_DEVICE, mac);
-            if (!remotes.contains(remoteIp)) {
-                out.add(Suspicion.warning(VXLAN_DEVICE + " FDB " + (remotes.isEmpty() ? "has no entry for " + mac
-                        : "sends " + mac + " to " + remotes) + "; flannel adds " + mac + " dst " + remoteIp + " (node " + other.name() + ")"));
-            }
-        }
+        VXLAN.checkVtep(ns, oc.address(), vtepMac(other), remoteIp, other.name(), out);
     }
 
     @Override

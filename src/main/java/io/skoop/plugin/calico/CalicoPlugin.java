@@ -1,0 +1,460 @@
+package io.skoop.plugin.calico;
+
+import io.skoop.model.Ip;
+import io.skoop.model.Prefix;
+import io.skoop.model.Suspicion;
+import io.skoop.netstack.NetNS;
+import io.skoop.netstack.link.Address;
+import io.skoop.netstack.link.Interface;
+import io.skoop.netstack.link.Scope;
+import io.skoop.netstack.link.VxlanInfo;
+import io.skoop.netstack.route.FibTable;
+import io.skoop.netstack.route.Nexthop;
+import io.skoop.netstack.route.Route;
+import io.skoop.netstack.route.RouteQuery;
+import io.skoop.netstack.route.RouteResult;
+import io.skoop.netstack.route.RouteType;
+import io.skoop.netstack.route.Tables;
+import io.skoop.netstack.sysctl.Sysctls;
+import io.skoop.plugin.Plugin;
+import io.skoop.plugin.PluginFactory;
+import io.skoop.plugin.VxlanIntent;
+import io.skoop.snapshot.SnapshotMeta;
+import io.skoop.snapshot.k8s.KBlockAffinity;
+import io.skoop.snapshot.k8s.KIPPool;
+import io.skoop.snapshot.k8s.KNode;
+import io.skoop.snapshot.k8s.KPod;
+import io.skoop.snapshot.k8s.KubeObjects;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
+
+/**
+ * Calico's intent (calico-node with BIRD or Felix programming the routes, the Calico CNI plugin, calico-ipam), in its
+ * {@code bgp}, {@code vxlan} and {@code ipip} modes. Sources: the team's notes /work/notes/felix-facts.md (§5.1 the
+ * per-pod veth, §5.2 MTU, §5.3 BGP routes, §5.4 IPIP, §5.5 VXLAN, §6 the node annotations and BlockAffinities), and
+ * Calico's documentation: "Overlay networking" (docs.tigera.io/calico/latest/networking/configuring/vxlan-ipip) and
+ * "Configure MTU to maximize network performance" (docs.tigera.io/calico/latest/networking/configuring/mtu).
+ * <ul>
+ *   <li>every mode, per pod of the node: a host-side veth {@code cali<11 hex>} ({@link CalicoNames#vethName}), up, with
+ *       {@code net.ipv4.conf.<veth>.proxy_arp=1} (it answers the pod's ARP for {@value #GATEWAY_TEXT}), and the route
+ *       {@code <pod IP> dev <veth> scope link}; on the node {@code net.ipv4.ip_forward=1} (Felix's IPForwarding);</li>
+ *   <li>in the pod: the pod IP as a /32 on eth0, {@code 169.254.1.1 dev eth0 scope link} and
+ *       {@code default via 169.254.1.1 dev eth0}, the MTU of its host-side veth: the underlay's, less 50 in VXLAN mode
+ *       and 20 in IPIP mode (1500, 1450, 1480 over a 1500 underlay);</li>
+ *   <li>bgp: BIRD's {@code blackhole <own block> proto bird} and, per block of another node,
+ *       {@code <block> via <node IP> dev <underlay device> proto bird};</li>
+ *   <li>ipip: the same with {@code dev tunl0 ... onlink} towards other nodes' blocks, over an up {@code tunl0};</li>
+ *   <li>vxlan: device {@value #VXLAN_DEVICE} (VNI {@value #VNI}, UDP port {@value #VXLAN_PORT}, the node's
+ *       {@code projectcalico.org/IPv4VXLANTunnelAddr}, MTU = underlay − 50), Felix's blackhole for the own block, and
+ *       per other node {@code <block> via <its tunnel address> dev vxlan.calico onlink}, a PERMANENT neighbour
+ *       {@code <tunnel address> lladdr <its VTEP MAC>} and an FDB entry {@code <VTEP MAC> dst <node IP>}.</li>
+ * </ul>
+ * A node's blocks are its active (confirmed, not deleted) BlockAffinities when the snapshot lists any
+ * ({@code k8s/blockaffinities.json}), else its podCIDR. A node's address is its {@code projectcalico.org/IPv4Address}
+ * annotation, else its first InternalIP. A VTEP MAC is compared with {@code projectcalico.org/VXLANTunnelMACAddr} only
+ * when the node has it: Felix derives it otherwise, and the derivation is not verified (felix-facts §5.5, §8); the
+ * neighbour's MAC must then still have the FDB entry.
+ *
+ * <p>Every difference is a WARNING (INFO for what the snapshot does not say): whether it breaks a flow is decided where
+ * the simulated packet meets it.
+ */
+public final class CalicoPlugin implements Plugin {
+    /** Felix's VXLAN device. */
+    public static final String VXLAN_DEVICE = "vxlan.calico";
+    /** The VNI Felix gives {@value #VXLAN_DEVICE} (FelixConfiguration vxlanVNI default). */
+    public static final int VNI = 4096;
+    /** The UDP port Felix gives {@value #VXLAN_DEVICE} (IANA's 4789, FelixConfiguration vxlanPort default). */
+    public static final int VXLAN_PORT = 4789;
+    /** The kernel's fallback IPIP device Calico's IPIP mode uses. */
+    public static final String IPIP_DEVICE = "tunl0";
+    /** Bytes IPIP adds: the outer IPv4 header. */
+    public static final int IPIP_OVERHEAD = 20;
+    /** The route protocol of BIRD's routes. */
+    public static final String BIRD = "bird";
+    /** The route protocol of Felix's routes (80 when DeviceRouteProtocol keeps its default, felix-facts §5.5). */
+    public static final String FELIX = "80";
+    /** The modes as the snapshot's {@code cniBackend} names them (ClusterFacts: from the IPPool, else calico-config). */
+    public static final List<String> MODES = List.of("bgp", "vxlan", "ipip");
+    /** Prefix of the annotations calico-node writes on Nodes. */
+    public static final String ANNOTATION_PREFIX = "projectcalico.org/";
+    /** The node address annotation (CIDR form: {@code 192.168.56.2/24}). */
+    public static final String IPV4_ADDRESS = ANNOTATION_PREFIX + "IPv4Address";
+    /** The node's VXLAN tunnel address annotation (a bare address). */
+    public static final String VXLAN_TUNNEL_ADDR = ANNOTATION_PREFIX + "IPv4VXLANTunnelAddr";
+    /** The node's VTEP MAC annotation, present only when set explicitly. */
+    public static final String VXLAN_TUNNEL_MAC = ANNOTATION_PREFIX + "VXLANTunnelMACAddr";
+    private static final String GATEWAY_TEXT = "169.254.1.1";
+    private static final String CNI = "the Calico CNI plugin";
+
+    private static final VxlanIntent VXLAN = new VxlanIntent("Calico", VXLAN_DEVICE, VNI, VXLAN_PORT, "Felix in VXLAN mode",
+            VXLAN_TUNNEL_MAC);
+
+    private final String mode;
+    private final List<KPod> pods;
+    private final List<KBlockAffinity> affinities;
+
+    /**
+     * @param mode       {@code bgp}, {@code vxlan} or {@code ipip} ({@code bird} is read as bgp); another mode checks
+     *                   the pods' veths only
+     * @param pods       the cluster's pods (those of a node are its workloads)
+     * @param affinities the cluster's BlockAffinities; empty when the snapshot has none (blocks are then the podCIDRs)
+     */
+    public CalicoPlugin(String mode, List<KPod> pods, List<KBlockAffinity> affinities) {
+        String m = mode == null ? "bgp" : mode.toLowerCase(Locale.ROOT);
+        this.mode = m.equals("bird") ? "bgp" : m;
+        this.pods = List.copyOf(pods);
+        this.affinities = List.copyOf(affinities);
+    }
+
+    /** Registers Calico with {@link io.skoop.network.Network#of} ({@code META-INF/services}). */
+    public static final class Factory implements PluginFactory {
+        @Override
+        public String cni() {
+            return "calico";
+        }
+
+        /** The plugin in the snapshot's {@code cniBackend} mode; without one, its first enabled IPv4 IPPool's. */
+        @Override
+        public Plugin create(SnapshotMeta meta, KubeObjects objects) {
+            String mode = meta.cniBackend();
+            if (mode == null || mode.isBlank()) {
+                mode = objects.ipPools().stream().filter(p -> !p.disabled() && !p.cidr().isV6()).findFirst()
+                        .map(KIPPool::encapsulation).orElse(null);
+            }
+            return new CalicoPlugin(mode, objects.pods(), objects.blockAffinities());
+        }
+    }
+
+    @Override
+    public String name() {
+        return "calico";
+    }
+
+    /** The mode: {@code bgp}, {@code vxlan}, {@code ipip} or one skoop does not know. */
+    public String mode() {
+        return mode;
+    }
+
+    /** Felix renders Kubernetes NetworkPolicies into iptables rules (felix-facts §1, §3). */
+    @Override
+    public boolean enforcesNetworkPolicy() {
+        return true;
+    }
+
+    /** Felix polices what a workload sends to its own host through {@code cali-wl-to-host} (felix-facts §1.5). */
+    @Override
+    public boolean policesEgressToOwnNode() {
+        return true;
+    }
+
+    /**
+     * Felix's chains are all {@code cali-*} (felix-facts §1: hooks' targets, dispatch, {@code cali-tw-}/{@code cali-fw-},
+     * policy and profile chains); a drop in one of them is Felix enforcing (or failing to update) policy.
+     */
+    @Override
+    public boolean rendersPolicyIn(String chain) {
+        return chain.startsWith("cali-");
+    }
+
+    /** The node's IPv4 blocks: its active BlockAffinities when the snapshot lists any, else its podCIDR. */
+    public List<Prefix> blocks(KNode node) {
+        if (!affinities.isEmpty()) {
+            return affinities.stream().filter(a -> a.isActive() && a.node().equals(node.name()) && !a.cidr().isV6())
+                    .map(KBlockAffinity::cidr).toList();
+        }
+        return node.podCIDRs().stream().filter(p -> !p.isV6()).toList();
+    }
+
+    /** The node's address: {@code projectcalico.org/IPv4Address} without its prefix length, else its first InternalIP; or null. */
+    public static Ip nodeIp(KNode node) {
+        String a = node.annotations().get(IPV4_ADDRESS);
+        Ip ip = a == null ? null : Ip.tryParse(a.contains("/") ? a.substring(0, a.indexOf('/')) : a);
+        if (ip != null) {
+            return ip;
+        }
+        return node.internalIPs().stream().filter(i -> !i.isV6()).findFirst().orElse(null);
+    }
+
+    /** The node's {@code projectcalico.org/IPv4VXLANTunnelAddr}, or null. */
+    public static Ip tunnelAddress(KNode node) {
+        String a = node.annotations().get(VXLAN_TUNNEL_ADDR);
+        return a == null ? null : Ip.tryParse(a.trim());
+    }
+
+    /** The pods with their own network namespace on {@code node} that hold an IPv4 address and have not ended. */
+    public List<KPod> workloads(KNode node) {
+        return pods.stream().filter(p -> node.name().equals(p.nodeName()) && !p.hostNetwork() && podIPv4(p) != null
+                && !"Succeeded".equals(p.phase()) && !"Failed".equals(p.phase())).toList();
+    }
+
+    private static Ip podIPv4(KPod p) {
+        return p.podIPs().stream().filter(i -> !i.isV6()).findFirst().orElse(null);
+    }
+
+    private static Interface underlay(NetNS ns, KNode node) {
+        Ip ip = nodeIp(node);
+        return ip == null ? null : ns.interfaces().withAddress(ip).orElse(null);
+    }
+
+    /** Bytes the mode's encapsulation adds (0 for bgp). */
+    private int overhead() {
+        return switch (mode) {
+            case "vxlan" -> VxlanInfo.OVERHEAD_V4;
+            case "ipip" -> IPIP_OVERHEAD;
+            default -> 0;
+        };
+    }
+
+    /**
+     * The route Calico installs on {@code node} for {@code dst}: towards another node's block BIRD's (bgp, ipip) or
+     * Felix's (vxlan) block route; for a pod of the node the CNI plugin's {@code <ip> dev <veth> scope link}; for the
+     * rest of the node's own blocks the blackhole (felix-facts §5.1, §5.3, §5.5).
+     */
+    @Override
+    public Optional<String> expectedRoute(KNode node, NetNS ns, Ip dst, List<KNode> nodes) {
+        for (KNode other : nodes) {
+            if (other.name().equals(node.name())) {
+                continue;
+            }
+            for (Prefix block : blocks(other)) {
+                if (block.contains(dst)) {
+                    return remoteRoute(node, ns, other, block);
+                }
+            }
+        }
+        for (KPod p : workloads(node)) {
+            if (dst.equals(podIPv4(p))) {
+                return Optional.of(dst + " dev " + CalicoNames.vethName(p.namespace(), p.name()) + " scope link");
+            }
+        }
+        return blocks(node).stream().filter(b -> b.contains(dst)).findFirst().map(this::blackhole);
+    }
+
+    private String blackhole(Prefix block) {
+        return "blackhole " + block + " proto " + (mode.equals("vxlan") ? FELIX : BIRD);
+    }
+
+    private Optional<String> remoteRoute(KNode node, NetNS ns, KNode other, Prefix block) {
+        Ip via = nodeIp(other);
+        String gw = via == null ? "<the address of node " + other.name() + ">" : via.toString();
+        return switch (mode) {
+            case "bgp" -> {
+                Interface u = underlay(ns, node);
+                yield Optional.of(block + " via " + gw + " dev " + (u != null ? u.name() : "<the device of " + nodeIp(node) + ">")
+                        + " proto " + BIRD);
+            }
+            case "ipip" -> Optional.of(block + " via " + gw + " dev " + IPIP_DEVICE + " proto " + BIRD + " onlink");
+            case "vxlan" -> {
+                Ip t = tunnelAddress(other);
+                yield Optional.of(block + " via " + (t == null ? "<the VXLAN tunnel address of node " + other.name() + ">" : t)
+                        + " dev " + VXLAN_DEVICE + " onlink");
+            }
+            default -> Optional.empty();
+        };
+    }
+
+    @Override
+    public List<Suspicion> checkNode(KNode node, NetNS ns, List<KNode> nodes) {
+        List<Suspicion> out = new ArrayList<>();
+        Optional<Boolean> forward = ns.sysctls().ipForward();
+        if (forward.isEmpty()) {
+            out.add(Suspicion.info("net.ipv4.ip_forward not collected: whether node " + node.name() + " forwards pod traffic is not checked"));
+        } else if (!forward.get()) {
+            out.add(Suspicion.warning("net.ipv4.ip_forward = 0; Calico needs 1 (Felix's IPForwarding) to forward pod traffic"));
+        }
+        Ip own = nodeIp(node);
+        Interface underlay = underlay(ns, node);
+        if (own != null && underlay == null) {
+            out.add(Suspicion.warning("no device holds node " + node.name() + "'s address " + own + " (" + IPV4_ADDRESS + " or InternalIP)"));
+        }
+        for (KPod p : workloads(node)) {
+            checkWorkload(ns, p, out);
+        }
+        if (!MODES.contains(mode)) {
+            out.add(Suspicion.info("Calico mode '" + mode + "' is not one skoop knows (" + String.join(", ", MODES)
+                    + "): the routes between nodes are not checked"));
+            return out;
+        }
+        boolean remotes = true;
+        if (mode.equals("vxlan")) {
+            Ip tunnel = tunnelAddress(node);
+            VXLAN.checkDevice(ns, underlay, tunnel, " (" + VXLAN_TUNNEL_ADDR + " of node " + node.name() + ")", out);
+            // without the device there are no routes, neighbours or FDB entries through it: one cause, one suspicion
+            remotes = ns.interfaces().byName(VXLAN_DEVICE).isPresent();
+        } else if (mode.equals("ipip")) {
+            Interface tunl = ns.interfaces().byName(IPIP_DEVICE).orElse(null);
+            if (tunl == null) {
+                out.add(Suspicion.warning("no " + IPIP_DEVICE + " device (the kernel's ipip fallback device, Calico's IPIP mode routes over it)"));
+            } else if (!tunl.isUp()) {
+                out.add(Suspicion.warning(IPIP_DEVICE + " is down"));
+            }
+        }
+        for (Prefix block : blocks(node)) {
+            checkBlackhole(ns, node, block, out);
+        }
+        for (KNode other : nodes) {
+            if (remotes && !other.name().equals(node.name())) {
+                checkRemote(ns, node, other, out);
+            }
+        }
+        return out;
+    }
+
+    /** The pod's host-side veth, its proxy ARP and its /32 route (felix-facts §5.1). */
+    private static void checkWorkload(NetNS ns, KPod p, List<Suspicion> out) {
+        String veth = CalicoNames.vethName(p.namespace(), p.name());
+        Interface dev = ns.interfaces().byName(veth).orElse(null);
+        if (dev == null) {
+            out.add(Suspicion.warning("no host-side veth " + veth + " for pod " + p.key() + " (" + CNI
+                    + " names it cali + 11 hex digits of SHA-1(\"" + p.namespace() + "." + p.name() + "\"))"));
+            return;
+        }
+        if (!dev.isUp()) {
+            out.add(Suspicion.warning(veth + " (host side of pod " + p.key() + ") is down"));
+        }
+        String key = Sysctls.confKey("ipv4", veth, "proxy_arp");
+        OptionalInt proxyArp = ns.sysctls().getInt(key);
+        if (proxyArp.isEmpty()) {
+            out.add(Suspicion.info(key + " not collected: whether " + veth + " answers pod " + p.key() + "'s ARP for "
+                    + GATEWAY_TEXT + " is not checked"));
+        } else if (proxyArp.getAsInt() == 0 && ns.sysctls().getInt(Sysctls.confKey("ipv4", "all", "proxy_arp")).orElse(0) == 0) {
+            out.add(Suspicion.warning(key + " = 0: nothing answers pod " + p.key() + "'s ARP for its gateway " + GATEWAY_TEXT
+                    + " (" + CNI + " and Felix set 1)"));
+        }
+        Ip ip = podIPv4(p);
+        boolean routed = mainRoutes(ns, 32, ip).stream().anyMatch(r -> r.type() == RouteType.UNICAST
+                && onLink(r, veth, null));
+        if (!routed) {
+            out.add(Suspicion.warning("no route `" + ip + " dev " + veth + " scope link` for pod " + p.key() + " (" + CNI
+                    + " installs it): " + ip + " is routed " + Plugin.routed(ns.routeGet(RouteQuery.to(ip)))));
+        }
+    }
+
+    /** The main table's IPv4 routes of exactly {@code /len} covering {@code ip}. */
+    private static List<Route> mainRoutes(NetNS ns, int len, Ip ip) {
+        FibTable main = ns.router().table(false, Tables.MAIN);
+        return main == null ? List.of() : main.routes(len, ip);
+    }
+
+    /** A single-path route out of {@code dev} via {@code gateway} (null: none, so of scope link). */
+    private static boolean onLink(Route r, String dev, Ip gateway) {
+        if (r.nexthops().size() != 1) {
+            return false;
+        }
+        Nexthop n = r.nexthops().get(0);
+        return dev.equals(n.dev()) && java.util.Objects.equals(gateway, n.gateway())
+                && (gateway != null || Scope.LINK.equals(r.scope()));
+    }
+
+    private void checkBlackhole(NetNS ns, KNode node, Prefix block, List<Suspicion> out) {
+        boolean present = mainRoutes(ns, block.length(), block.address()).stream()
+                .anyMatch(r -> r.type() == RouteType.BLACKHOLE && r.dst().equals(block));
+        if (!present) {
+            out.add(Suspicion.warning("no `" + blackhole(block) + "` for block " + block + " of node " + node.name() + " ("
+                    + (mode.equals("vxlan") ? "Felix" : "BIRD") + " installs it): addresses of the block that no pod holds"
+                    + " follow the node's other routes instead of being dropped"));
+        }
+    }
+
+    private void checkRemote(NetNS ns, KNode node, KNode other, List<Suspicion> out) {
+        List<Prefix> blocks = blocks(other);
+        Ip remote = nodeIp(other);
+        if (blocks.isEmpty()) {
+            return;
+        }
+        if (remote == null) {
+            out.add(Suspicion.info("node " + other.name() + " has no IPv4 address (" + IPV4_ADDRESS + " or InternalIP):"
+                    + " the routes to its blocks are not checked"));
+            return;
+        }
+        Ip tunnel = tunnelAddress(other);
+        if (mode.equals("vxlan") && tunnel == null) {
+            out.add(Suspicion.info("node " + other.name() + " has no " + VXLAN_TUNNEL_ADDR
+                    + ": the routes to its blocks and its VTEP are not checked"));
+            return;
+        }
+        Interface underlay = underlay(ns, node);
+        for (Prefix block : blocks) {
+            RouteResult r = ns.routeGet(RouteQuery.to(block.address()));
+            Predicate<RouteResult> ok = switch (mode) {
+                case "vxlan" -> x -> tunnel.equals(x.gateway()) && VXLAN_DEVICE.equals(x.dev());
+                case "ipip" -> x -> remote.equals(x.gateway()) && IPIP_DEVICE.equals(x.dev());
+                default -> x -> remote.equals(x.gateway()) && (underlay == null || underlay.name().equals(x.dev()));
+            };
+            if (!r.ok() || !ok.test(r)) {
+                out.add(Suspicion.warning("block " + block + " of node " + other.name() + " is routed " + Plugin.routed(r) + "; "
+                        + (mode.equals("vxlan") ? "Felix" : "BIRD") + " installs `" + remoteRoute(node, ns, other, block).orElseThrow() + "`"));
+            }
+        }
+        if (mode.equals("vxlan")) {
+            String mac = other.annotations().get(VXLAN_TUNNEL_MAC);
+            VXLAN.checkVtep(ns, tunnel, mac == null ? null : mac.toLowerCase(Locale.ROOT), remote, other.name(), out);
+        }
+    }
+
+    /**
+     * The pod's eth0: its address as a /32, the CNI plugin's two routes via {@value #GATEWAY_TEXT}, and an MTU equal to
+     * its host-side veth's and not above what the mode's encapsulation leaves of the underlay's (felix-facts §5.1, §5.2).
+     */
+    @Override
+    public List<Suspicion> checkPod(KPod pod, NetNS ns, KNode node, NetNS nodeNs) {
+        List<Suspicion> out = new ArrayList<>();
+        Interface eth0 = ns.interfaces().byName("eth0").orElse(null);
+        if (eth0 == null) {
+            out.add(Suspicion.warning("no eth0 (" + CNI + " creates it)"));
+            return out;
+        }
+        Ip ip = podIPv4(pod);
+        if (ip != null) {
+            List<Address> held = eth0.addresses(false).stream().filter(a -> a.local().equals(ip)).toList();
+            if (held.isEmpty()) {
+                out.add(Suspicion.warning("eth0 lacks the pod IP " + ip + "/32 (" + CNI + " puts it there)"));
+            } else if (held.stream().noneMatch(a -> a.prefixlen() == 32)) {
+                out.add(Suspicion.warning("eth0 holds " + ip + "/" + held.get(0).prefixlen() + "; " + CNI
+                        + " gives a pod its address as a /32 (everything else is reached via " + GATEWAY_TEXT + ")"));
+            }
+        }
+        Ip gw = CalicoNames.POD_GATEWAY;
+        if (mainRoutes(ns, 32, gw).stream().noneMatch(r -> r.type() == RouteType.UNICAST && onLink(r, "eth0", null))) {
+            out.add(Suspicion.warning("no route `" + gw + " dev eth0 scope link` (" + CNI + " installs it: the pod's gateway is on-link)"));
+        }
+        List<Route> defaults = mainRoutes(ns, 0, Ip.V4_ANY);
+        if (defaults.stream().noneMatch(r -> r.type() == RouteType.UNICAST && onLink(r, "eth0", gw))) {
+            out.add(Suspicion.warning("default route is " + (defaults.isEmpty() ? "missing" : "`" + defaults.get(0) + "`")
+                    + "; " + CNI + " installs `default via " + gw + " dev eth0`"));
+        }
+        checkPodMtu(pod, eth0, node, nodeNs, out);
+        return out;
+    }
+
+    private void checkPodMtu(KPod pod, Interface eth0, KNode node, NetNS nodeNs, List<Suspicion> out) {
+        if (nodeNs == null || node == null) {
+            return;
+        }
+        String vethName = CalicoNames.vethName(pod.namespace(), pod.name());
+        Interface veth = nodeNs.interfaces().byName(vethName).orElse(null);
+        if (veth != null && veth.mtu() != eth0.mtu()) {
+            out.add(Suspicion.warning("eth0 MTU " + eth0.mtu() + " differs from its host side " + vethName + " MTU "
+                    + veth.mtu() + " on node " + node.name() + " (" + CNI + " gives both the same)"));
+            return;
+        }
+        Interface underlay = underlay(nodeNs, node);
+        if (underlay == null || !MODES.contains(mode)) {
+            return;
+        }
+        int expected = underlay.mtu() - overhead();
+        String what = "eth0 MTU " + eth0.mtu() + (veth == null ? "" : " (and " + vethName + "'s)");
+        String why = mode + " mode (" + underlay.name() + " MTU " + underlay.mtu() + " of node " + node.name() + " − "
+                + overhead() + " bytes of encapsulation)";
+        if (eth0.mtu() > expected) {
+            out.add(Suspicion.warning(what + " exceeds Calico's " + expected + " in " + why
+                    + ": full-size packets to other nodes cannot cross"));
+        } else if (eth0.mtu() < expected) {
+            out.add(Suspicion.info(what + " is below Calico's " + expected + " in " + why));
+        }
+    }
+}
