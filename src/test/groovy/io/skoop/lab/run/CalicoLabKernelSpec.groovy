@@ -267,7 +267,10 @@ class CalicoLabKernelSpec extends Specification {
                     ['default/client', 'default/api-2', 9090, 'tcp', false, 'denied by the egress of default/client-egress'],
                     ['default/client', 'kube-system/coredns', 53, 'udp', true, 'NetworkPolicy default/client-egress egress[1]'],
                     ['default/client', 'svc/default/web', 80, 'tcp', true, 'default/client-egress'],
-                    ['default/client-2', 'svc/default/api', 8080, 'tcp', false, 'denied by the egress of default/client-egress']]],
+                    ['default/client-2', 'svc/default/api', 8080, 'tcp', false, 'denied by the egress of default/client-egress'],
+                    // Calico polices a pod's egress to its own node (cali-wl-to-host); the Calico plugin tells the evaluator so
+                    ['default/client', 'node-1', 10250, 'tcp', false, 'denied by the egress of default/client-egress'],
+                    ['default/client', 'node-2', 10250, 'tcp', false, 'denied by the egress of default/client-egress']]],
             // Felix v3.29's adminnetworkpolicy tier runs before the NetworkPolicies: an ANP Deny beats an NP allow, an
             // ANP Allow beats an NP's isolation
             'AdminNetworkPolicy over NetworkPolicy': [np('web-from-all', '{podSelector: {matchLabels: {app: web}}, ingress: [{}]}')
