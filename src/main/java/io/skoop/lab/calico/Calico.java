@@ -10,14 +10,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What Calico (github.com/projectcalico/calico, calico-node with BIRD, the Calico CNI plugin and calico-ipam, BGP mode
- * without encapsulation) leaves on a cluster, as collected in the team's notes (/work/notes/felix-facts.md §5.1, §5.3,
- * §5.6, §6) and re-expressed here: the per-pod veth's name, MAC and sysctls, the pod's link-local gateway, the node
- * annotation calico-node writes, and the {@code calico-config} ConfigMap of {@code manifests/calico.yaml}. The lab
- * builder programs these; the snapshot publishes them.
+ * What Calico (github.com/projectcalico/calico: calico-node, the Calico CNI plugin and calico-ipam; BGP mode with BIRD
+ * and no encapsulation, or VXLAN mode with Felix programming {@code vxlan.calico}) leaves on a cluster, as collected in
+ * the team's notes (/work/notes/felix-facts.md §5.1, §5.3, §5.5, §5.6, §6) and re-expressed here: the per-pod veth's
+ * name, MAC and sysctls, the pod's link-local gateway, the VXLAN device's parameters and VTEP MAC, the node annotations
+ * calico-node writes, the {@code calico-config} ConfigMap of {@code manifests/calico.yaml} (or
+ * {@code calico-vxlan.yaml}), and the names of the default IPPool and the BlockAffinities. The lab builder programs
+ * these; the snapshot publishes them.
  *
  * <p>Not modelled yet: Felix's iptables rules (the lab's default policies are ACCEPT, so traffic flows without them),
- * the VXLAN and IPIP modes, the IPPool, BlockAffinity, IPAMBlock and IPAMHandle objects.
+ * the IPIP mode (no ipip module in the lab's kernel), the IPAMBlock and IPAMHandle objects.
  */
 public final class Calico {
 
@@ -37,6 +39,21 @@ public final class Calico {
     public static final int MTU = 1500;
     /** The route protocol BIRD's kernel protocol installs its routes with ({@code proto bird}, 12 in rt_protos). */
     public static final String ROUTE_PROTO = "bird";
+    /**
+     * The route protocol of the routes Felix's route manager programs (VXLAN mode's blackhole for the own block):
+     * {@code proto 80}, what Felix uses while its DeviceRouteProtocol is the default 3 (felix-facts §5.5).
+     */
+    public static final String FELIX_ROUTE_PROTO = "80";
+    /** The VXLAN device Felix creates in VXLAN mode (felix-facts §5.5). */
+    public static final String VXLAN_DEVICE = "vxlan.calico";
+    /** {@value #VXLAN_DEVICE}'s VNI (Felix's default {@code VXLANVNI}). */
+    public static final int VNI = 4096;
+    /** {@value #VXLAN_DEVICE}'s UDP port (Felix's default {@code VXLANPort}, the IANA port). */
+    public static final int VXLAN_PORT = 4789;
+    /** The MTU of {@value #VXLAN_DEVICE} and of pod veths in VXLAN mode: the underlay's minus 50 bytes of VXLAN headers. */
+    public static final int VXLAN_MTU = MTU - io.skoop.netstack.link.VxlanInfo.OVERHEAD_V4;
+    /** The IPPool calico-node creates at startup when none exists (felix-facts §5.6). */
+    public static final String DEFAULT_POOL = "default-ipv4-ippool";
     /** The annotation prefix calico-node writes on Node objects. */
     public static final String ANNOTATION_PREFIX = "projectcalico.org/";
 
@@ -75,22 +92,77 @@ public final class Calico {
                 "net.ipv4.conf." + veth + ".proxy_arp=1", "net.ipv4.conf." + veth + ".forwarding=1"};
     }
 
+    /** Whether the lab's calico carries pod traffic between nodes in VXLAN. */
+    public static boolean vxlan(ResolvedTopology t) {
+        return config(t).mode() == Cni.CalicoMode.VXLAN;
+    }
+
+    /** The MTU of pod veths (both ends): the underlay's in BGP mode, {@value #VXLAN_MTU} in VXLAN mode. */
+    public static int mtu(ResolvedTopology t) {
+        return vxlan(t) ? VXLAN_MTU : MTU;
+    }
+
     /**
-     * The annotation calico-node writes on a Node (felix-facts §6): {@code projectcalico.org/IPv4Address}, the node's
-     * address in CIDR form (its underlay prefix length). BGP mode has no tunnel address annotations.
+     * The MAC of a node's {@value #VXLAN_DEVICE} as Felix derives it when the node has no
+     * {@code projectcalico.org/VXLANTunnelMACAddr} annotation (felix-facts §5.5): {@code 0x66} (ASCII {@code f})
+     * followed by the first 5 bytes of SHA-1(node name) — hence VTEP MACs of the form {@code 66:xx:xx:xx:xx:xx}.
+     */
+    public static String vtepMac(Node node) {
+        byte[] d = FelixRules.digest("SHA-1", node.name());
+        StringBuilder mac = new StringBuilder("66");
+        for (int i = 0; i < 5; i++) {
+            mac.append(':').append(HexFormat.of().toHexDigits(d[i]));
+        }
+        return mac.toString();
+    }
+
+    /**
+     * The node's VXLAN tunnel address ({@value #VXLAN_DEVICE}'s, {@code projectcalico.org/IPv4VXLANTunnelAddr}): the
+     * address the topology resolver took from the node's block before its pods.
+     *
+     * @throws IllegalStateException when the lab is not in VXLAN mode (no node has one)
+     */
+    public static Ip tunnelAddress(Node node) {
+        if (node.tunnelAddress() == null) {
+            throw new IllegalStateException("node " + node.name() + " has no VXLAN tunnel address (calico mode is not vxlan)");
+        }
+        return node.tunnelAddress();
+    }
+
+    /**
+     * The annotations calico-node writes on a Node (felix-facts §6): {@code projectcalico.org/IPv4Address}, the node's
+     * address in CIDR form (its underlay prefix length); in VXLAN mode also {@code projectcalico.org/IPv4VXLANTunnelAddr},
+     * the bare tunnel address. {@code VXLANTunnelMACAddr} is not written: Calico sets it only when told to (e.g. a
+     * flannel migration); Felix derives the MAC ({@link #vtepMac}).
      */
     public static Map<String, String> nodeAnnotations(ResolvedTopology t, Node node) {
-        config(t);
         Map<String, String> a = new LinkedHashMap<>();
         a.put(ANNOTATION_PREFIX + "IPv4Address", node.address() + "/" + t.underlay().length());
+        if (vxlan(t)) {
+            a.put(ANNOTATION_PREFIX + "IPv4VXLANTunnelAddr", tunnelAddress(node).toString());
+        }
         return a;
     }
 
-    /** {@code calico_backend} of the calico-config ConfigMap: {@code bird} for BGP mode. */
+    /** {@code calico_backend} of the calico-config ConfigMap: {@code bird} for BGP mode, {@code vxlan} for VXLAN mode. */
     public static String calicoBackend(ResolvedTopology t) {
         return switch (config(t).mode()) {
             case BGP -> "bird";
+            case VXLAN -> "vxlan";
         };
+    }
+
+    /** The default pool's {@code vxlanMode}: {@code Always} in VXLAN mode (every node is on one subnet), else {@code Never}. */
+    public static String poolVxlanMode(ResolvedTopology t) {
+        return vxlan(t) ? "Always" : "Never";
+    }
+
+    /**
+     * The name of the BlockAffinity of {@code node}'s block (libcalico-go's naming, felix-facts §6): {@code <node>-} and
+     * the block's CIDR with {@code .} and {@code /} replaced by {@code -}, e.g. {@code node-1-10-244-0-0-26}.
+     */
+    public static String blockAffinityName(Node node) {
+        return node.name() + "-" + node.podCIDR().toString().replace('.', '-').replace('/', '-');
     }
 
     /**
@@ -132,7 +204,7 @@ public final class Calico {
     /**
      * The data of {@code kube-system/calico-config}: {@code calico_backend}, {@code cni_network_config},
      * {@code typha_service_name: none} and {@code veth_mtu} — the manifest's {@code "0"} means "auto" (Felix writes the
-     * host MTU, {@value #MTU} in BGP mode, for the CNI plugin).
+     * host MTU for the CNI plugin, minus the VXLAN overhead in VXLAN mode: {@link #mtu}).
      */
     public static Map<String, String> configMapData(ResolvedTopology t) {
         Map<String, String> d = new LinkedHashMap<>();
