@@ -11,6 +11,7 @@ import io.skoop.model.Protocol
 import io.skoop.snapshot.Snapshot
 import io.skoop.testsupport.KernelLab
 import io.skoop.testsupport.LabClusters
+import io.skoop.testsupport.SnapshotChecks
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
@@ -119,6 +120,18 @@ class CalicoVxlanLabKernelSpec extends Specification {
         sh('default/web-2', 'ip -o link show eth0').contains('mtu 1450')
         sh('default/web-2', 'ip -4 -o addr show dev eth0').contains('inet 10.244.0.65/32')
         lines('default/web-2', 'ip route') == ['default via 169.254.1.1 dev eth0', '169.254.1.1 dev eth0 scope link']
+    }
+
+    def "the lab's snapshot is sound: every dump read with nothing unknown, cniBackend vxlan, Calico's IPPool and BlockAffinities on disk"() {
+        when:
+        healthy = snapshot('healthy')
+        Path dir = tmp.resolve('healthy')
+
+        then:
+        SnapshotChecks.problems(dir) == []
+        io.skoop.snapshot.SnapshotMeta.read(dir).cniBackend() == 'vxlan'
+        io.skoop.snapshot.k8s.KubeObjects.read(io.skoop.snapshot.SnapshotLayout.k8s(dir)).ipPools()*.encapsulation() == ['vxlan']
+        io.skoop.snapshot.k8s.KubeObjects.read(io.skoop.snapshot.SnapshotLayout.k8s(dir)).blockAffinities()*.node() == ['node-1', 'node-2', 'node-3']
     }
 
     @Unroll
