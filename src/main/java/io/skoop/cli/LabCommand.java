@@ -136,9 +136,14 @@ public class LabCommand implements Runnable {
         String l = t.name();
         out.printf("lab %s (%s, %s %s)%n", l, lab.entry().source(), t.cni().type(), t.cni().modeText());
         out.printf("%nunderlay %s  router %s  namespace %s%n", t.underlay(), t.underlayGateway(), LabNetns.underlay(l));
-        out.printf("%n%-16s %-16s %-18s %s%n", "NODE", "ADDRESS", "PODCIDR", "NAMESPACE");
+        // a TUNNEL column only where the CNI gives nodes a tunnel address from their podCIDR (calico vxlan)
+        boolean tunnels = t.nodes().stream().anyMatch(n -> n.tunnelAddress() != null);
+        String row = tunnels ? "%-16s %-16s %-18s %-16s %s%n" : "%-16s %-16s %-18s %s%n";
+        out.printf("%n" + row, tunnels ? new Object[] {"NODE", "ADDRESS", "PODCIDR", "TUNNEL", "NAMESPACE"}
+                : new Object[] {"NODE", "ADDRESS", "PODCIDR", "NAMESPACE"});
         for (Node n : t.nodes()) {
-            out.printf("%-16s %-16s %-18s %s%n", n.name(), n.address(), n.podCIDR(), LabNetns.node(l, n));
+            out.printf(row, tunnels ? new Object[] {n.name(), n.address(), n.podCIDR(), n.tunnelAddress(), LabNetns.node(l, n)}
+                    : new Object[] {n.name(), n.address(), n.podCIDR(), LabNetns.node(l, n)});
         }
         if (!t.pods().isEmpty()) {
             out.printf("%n%-28s %-12s %-14s %-14s %s%n", "POD", "NODE", "IP", "LISTENS", "NAMESPACE");

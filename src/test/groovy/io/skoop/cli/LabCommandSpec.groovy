@@ -47,6 +47,24 @@ class LabCommandSpec extends Specification {
         err.isEmpty()
     }
 
+    def "what up prints: a TUNNEL column only for nodes with a tunnel address (calico vxlan), none for flannel"() {
+        given:
+        def print = { String example ->
+            def t = io.skoop.lab.topology.LabExamples.load(example)
+            def entry = new io.skoop.lab.run.LabStore.Entry(t.name(), "example $example", "${example}.yaml", '2026-12-06T00:00:00Z', 'up', [])
+            StringWriter w = new StringWriter()
+            LabCommand.printLab(new PrintWriter(w), new io.skoop.lab.run.Lab(entry, t))
+            w.toString().readLines()
+        }
+
+        expect:
+        print('calico-vxlan').containsAll([
+                'NODE             ADDRESS          PODCIDR            TUNNEL           NAMESPACE',
+                'node-2           192.168.56.3     10.244.0.64/26     10.244.0.64      calico-vxlan.node.node-2'])
+        print('calico-bgp').contains('NODE             ADDRESS          PODCIDR            NAMESPACE')
+        !print('flannel-vxlan').any { it.contains('TUNNEL') }
+    }
+
     def "mistakes are usage errors (exit 2) with a message, not a stack trace"() {
         when:
         def (code, out, err) = run(args as String[])
@@ -59,7 +77,7 @@ class LabCommandSpec extends Specification {
 
         where:
         args                                                       || message
-        ['up']                                                     || 'give either FILE or --example NAME (bundled: flannel-vxlan, flannel-host-gw, calico-bgp)'
+        ['up']                                                     || 'give either FILE or --example NAME (bundled: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan)'
         ['up', '--example', 'flannel-vxlam', '--dry-run']          || "did you mean 'flannel-vxlan'?"
         ['up', '--example', 'flannel-vxlan', '--name', 'Bad_Name', '--dry-run'] || "lab name 'Bad_Name' is not a DNS-1123 label"
         ['up', 'no/such/file.yaml', '--dry-run']                   || 'no/such/file.yaml'

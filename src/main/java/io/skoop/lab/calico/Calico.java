@@ -16,14 +16,16 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * What Calico (github.com/projectcalico/calico, calico-node with BIRD, the Calico CNI plugin and calico-ipam, BGP mode
- * without encapsulation) leaves on a cluster, as collected in the team's notes (/work/notes/felix-facts.md §5.1, §5.3,
- * §5.6, §6) and re-expressed here: the per-pod veth's name, MAC and sysctls, the pod's link-local gateway, the node
- * annotation calico-node writes, and the {@code calico-config} ConfigMap of {@code manifests/calico.yaml}. The lab
- * builder programs these; the snapshot publishes them.
+ * What Calico (github.com/projectcalico/calico: calico-node, the Calico CNI plugin and calico-ipam; BGP mode with BIRD
+ * and no encapsulation, or VXLAN mode with Felix programming {@code vxlan.calico}) leaves on a cluster, as collected in
+ * the team's notes (/work/notes/felix-facts.md §5.1, §5.3, §5.5, §5.6, §6) and re-expressed here: the per-pod veth's
+ * name, MAC and sysctls, the pod's link-local gateway, the VXLAN device's parameters and VTEP MAC, the node annotations
+ * calico-node writes, the {@code calico-config} ConfigMap of {@code manifests/calico.yaml} (or
+ * {@code calico-vxlan.yaml}), and the names of the default IPPool and the BlockAffinities. The lab builder programs
+ * these; the snapshot publishes them.
  *
- * <p>Felix's rules come from {@link FelixRules} over {@link #felixInput}. Not modelled yet: the VXLAN and IPIP modes,
- * the IPPool, BlockAffinity, IPAMBlock and IPAMHandle objects, BaselineAdminNetworkPolicies (v3.30's tier).
+ * <p>Felix's rules come from {@link FelixRules} over {@link #felixInput}. Not modelled yet: the IPIP mode (no ipip
+ * module in the lab's kernel), the IPAMBlock and IPAMHandle objects, BaselineAdminNetworkPolicies (v3.30's tier).
  */
 public final class Calico {
 
@@ -44,6 +46,21 @@ public final class Calico {
      * the AdminNetworkPolicies of its topology (calico-node's image in the snapshot says the same release).
      */
     public static final FelixRules.Version FELIX = FelixRules.Version.V3_29;
+    /**
+     * The route protocol of the routes Felix's route manager programs (VXLAN mode's blackhole for the own block):
+     * {@code proto 80}, what Felix uses while its DeviceRouteProtocol is the default 3 (felix-facts §5.5).
+     */
+    public static final String FELIX_ROUTE_PROTO = "80";
+    /** The VXLAN device Felix creates in VXLAN mode (felix-facts §5.5). */
+    public static final String VXLAN_DEVICE = "vxlan.calico";
+    /** {@value #VXLAN_DEVICE}'s VNI (Felix's default {@code VXLANVNI}). */
+    public static final int VNI = 4096;
+    /** {@value #VXLAN_DEVICE}'s UDP port (Felix's default {@code VXLANPort}, the IANA port). */
+    public static final int VXLAN_PORT = 4789;
+    /** The MTU of {@value #VXLAN_DEVICE} and of pod veths in VXLAN mode: the underlay's minus 50 bytes of VXLAN headers. */
+    public static final int VXLAN_MTU = MTU - io.skoop.netstack.link.VxlanInfo.OVERHEAD_V4;
+    /** The IPPool calico-node creates at startup when none exists (felix-facts §5.6). */
+    public static final String DEFAULT_POOL = "default-ipv4-ippool";
     /** The annotation prefix calico-node writes on Node objects. */
     public static final String ANNOTATION_PREFIX = "projectcalico.org/";
 
@@ -82,13 +99,23 @@ public final class Calico {
                 "net.ipv4.conf." + veth + ".proxy_arp=1", "net.ipv4.conf." + veth + ".forwarding=1"};
     }
 
+    /** Whether the lab's calico carries pod traffic between nodes in VXLAN. */
+    public static boolean vxlan(ResolvedTopology t) {
+        return config(t).mode() == Cni.CalicoMode.VXLAN;
+    }
+
+    /** The MTU of pod veths (both ends): the underlay's in BGP mode, {@value #VXLAN_MTU} in VXLAN mode. */
+    public static int mtu(ResolvedTopology t) {
+        return vxlan(t) ? VXLAN_MTU : MTU;
+    }
+
     /**
      * What Felix on {@code node} renders its rules from ({@link FelixRules#render}): the node's pods as workload
      * endpoints behind their {@link #vethName} veths, every pod of the cluster (selector and named-port ipsets), each
      * namespace a pod or policy uses with its labels and {@code kubernetes.io/metadata.name}, the topology's
      * NetworkPolicies as the API server returns them (read by the snapshot reader: the same defaults), one IP pool
      * (the cluster CIDR, {@code natOutgoing: true} as {@code CALICO_IPV4POOL_NAT_OUTGOING} defaults it) and the
-     * node's host addresses with {@code 127.0.0.1} ({@code cali40this-host}), and the AdminNetworkPolicies, in the
+     * node's host addresses (its tunnel address in VXLAN mode) with {@code 127.0.0.1} ({@code cali40this-host}), and the AdminNetworkPolicies, in the
      * {@link #FELIX} layout. Pods run as service account {@code default}. BaselineAdminNetworkPolicies are not
      * rendered (their tier came with v3.30).
      *
@@ -112,7 +139,8 @@ public final class Calico {
             return new FelixRules.Namespace(n, labels);
         }).toList();
         return new FelixRules.Input(local, cluster, namespaces, policies, List.of(new FelixRules.Pool(t.clusterCIDR(), true)),
-                List.of(node.address(), Ip.parse("127.0.0.1")), admin, FELIX);
+                node.tunnelAddress() == null ? List.of(node.address(), Ip.parse("127.0.0.1"))
+                        : List.of(node.address(), node.tunnelAddress(), Ip.parse("127.0.0.1")), admin, FELIX);
     }
 
     private static FelixRules.Workload workload(Pod p) {
@@ -128,21 +156,60 @@ public final class Calico {
     }
 
     /**
-     * The annotation calico-node writes on a Node (felix-facts §6): {@code projectcalico.org/IPv4Address}, the node's
-     * address in CIDR form (its underlay prefix length). BGP mode has no tunnel address annotations.
+     * The MAC of a node's {@value #VXLAN_DEVICE} as Felix derives it ({@link CalicoNames#vtepMac}): the lab writes no
+     * {@code projectcalico.org/VXLANTunnelMACAddr} annotation.
+     */
+    public static String vtepMac(Node node) {
+        return CalicoNames.vtepMac(node.name());
+    }
+
+    /**
+     * The node's VXLAN tunnel address ({@value #VXLAN_DEVICE}'s, {@code projectcalico.org/IPv4VXLANTunnelAddr}): the
+     * address the topology resolver took from the node's block before its pods.
+     *
+     * @throws IllegalStateException when the lab is not in VXLAN mode (no node has one)
+     */
+    public static Ip tunnelAddress(Node node) {
+        if (node.tunnelAddress() == null) {
+            throw new IllegalStateException("node " + node.name() + " has no VXLAN tunnel address (calico mode is not vxlan)");
+        }
+        return node.tunnelAddress();
+    }
+
+    /**
+     * The annotations calico-node writes on a Node (felix-facts §6): {@code projectcalico.org/IPv4Address}, the node's
+     * address in CIDR form (its underlay prefix length); in VXLAN mode also {@code projectcalico.org/IPv4VXLANTunnelAddr},
+     * the bare tunnel address. {@code VXLANTunnelMACAddr} is not written: Calico sets it only when told to (e.g. a
+     * flannel migration); Felix derives the MAC ({@link #vtepMac}).
      */
     public static Map<String, String> nodeAnnotations(ResolvedTopology t, Node node) {
-        config(t);
         Map<String, String> a = new LinkedHashMap<>();
         a.put(ANNOTATION_PREFIX + "IPv4Address", node.address() + "/" + t.underlay().length());
+        if (vxlan(t)) {
+            a.put(ANNOTATION_PREFIX + "IPv4VXLANTunnelAddr", tunnelAddress(node).toString());
+        }
         return a;
     }
 
-    /** {@code calico_backend} of the calico-config ConfigMap: {@code bird} for BGP mode. */
+    /** {@code calico_backend} of the calico-config ConfigMap: {@code bird} for BGP mode, {@code vxlan} for VXLAN mode. */
     public static String calicoBackend(ResolvedTopology t) {
         return switch (config(t).mode()) {
             case BGP -> "bird";
+            case VXLAN -> "vxlan";
         };
+    }
+
+    /** The default pool's {@code vxlanMode}: {@code Always} in VXLAN mode (every node is on one subnet), else {@code Never}. */
+    public static String poolVxlanMode(ResolvedTopology t) {
+        return vxlan(t) ? "Always" : "Never";
+    }
+
+    /**
+     * The name of the BlockAffinity of {@code node}'s block (libcalico-go's naming, felix-facts §6): {@code <node>-} and
+     * the block's CIDR with {@code .} and {@code /} replaced by {@code -}, e.g. {@code node-1-10-244-0-0-26}.
+     */
+    public static String blockAffinityName(Node node) {
+        return node.name() + "-" + node.podCIDR().toString().replace('.', '-').replace('/', '-');
     }
 
     /**
@@ -184,7 +251,7 @@ public final class Calico {
     /**
      * The data of {@code kube-system/calico-config}: {@code calico_backend}, {@code cni_network_config},
      * {@code typha_service_name: none} and {@code veth_mtu} — the manifest's {@code "0"} means "auto" (Felix writes the
-     * host MTU, {@value #MTU} in BGP mode, for the CNI plugin).
+     * host MTU for the CNI plugin, minus the VXLAN overhead in VXLAN mode: {@link #mtu}).
      */
     public static Map<String, String> configMapData(ResolvedTopology t) {
         Map<String, String> d = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.skoop.lab.k8s;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skoop.lab.topology.Cni;
 import io.skoop.lab.topology.ResolvedTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +29,7 @@ import java.util.Map;
  * <li>{@code endpointslices} and {@code endpoints} — {@link EndpointObjects} (as the EndpointSlice and Endpoints
  *     controllers build them, named targetPorts resolved per pod);</li>
  * <li>{@code configmaps} — {@link ConfigMapObjects} ({@code kube-system/kube-proxy}, {@code kube-flannel/kube-flannel-cfg});</li>
+ * <li>{@code ippools} and {@code blockaffinities} (calico labs only: {@link #CALICO_KINDS}) — {@link CalicoObjects};</li>
  * <li>{@code networkpolicies} (always; empty without policies), {@code adminnetworkpolicies} and
  *     {@code baselineadminnetworkpolicies} (only when the topology has some: served where their CRDs are installed)
  *     — {@link PolicyObjects}.</li>
@@ -41,6 +43,11 @@ public final class ClusterObjects {
     /** The kinds, in the order they are rendered and written: {@code <kind>.json}. */
     public static final List<String> KINDS = List.of("namespaces", "nodes", "pods", "services", "endpointslices", "endpoints", "configmaps",
             "networkpolicies");
+    /**
+     * Calico's kinds, rendered after {@link #KINDS} for calico labs only: the files
+     * {@link io.skoop.snapshot.k8s.KubeObjects#CALICO_FILES} reads.
+     */
+    public static final List<String> CALICO_KINDS = List.of("ippools", "blockaffinities");
     /** The cluster-scoped policy kinds, rendered after {@link #KINDS} only when the topology has some. */
     public static final List<String> ADMIN_KINDS = List.of("adminnetworkpolicies", "baselineadminnetworkpolicies");
 
@@ -52,9 +59,8 @@ public final class ClusterObjects {
      *
      * @param t       the resolved topology (flannel CNI)
      * @param created when the cluster was made: every creationTimestamp, condition and start time
-     * @return kind file name ({@link #KINDS}, in that order, then {@link #ADMIN_KINDS} that have items) to its List
-     *         object; key order inside is kubectl's
-     * @throws IllegalArgumentException when the topology's CNI is not flannel
+     * @return kind file name ({@link #KINDS}, in that order, then {@link #CALICO_KINDS} for a calico lab, then
+     *         {@link #ADMIN_KINDS} that have items) to its List object; key order inside is kubectl's
      */
     public static Map<String, ObjectNode> render(ResolvedTopology t, Instant created) {
         Meta meta = new Meta(t.name(), created);
@@ -67,6 +73,10 @@ public final class ClusterObjects {
         out.put("endpoints", KubeJson.list(EndpointObjects.endpoints(t, meta)));
         out.put("configmaps", KubeJson.list(ConfigMapObjects.render(t, meta)));
         out.put("networkpolicies", KubeJson.list(PolicyObjects.render(t, meta, "NetworkPolicy")));
+        if (t.cni() instanceof Cni.Calico) {
+            out.put("ippools", KubeJson.list(CalicoObjects.ipPools(t, meta)));
+            out.put("blockaffinities", KubeJson.list(CalicoObjects.blockAffinities(t, meta)));
+        }
         for (String file : ADMIN_KINDS) {
             List<ObjectNode> items = PolicyObjects.render(t, meta, file.equals("adminnetworkpolicies") ? "AdminNetworkPolicy"
                     : "BaselineAdminNetworkPolicy");

@@ -2,6 +2,7 @@ package io.skoop.lab.k8s;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skoop.lab.calico.Calico;
 import io.skoop.lab.topology.Cni;
 import io.skoop.lab.topology.ContainerPort;
 import io.skoop.lab.topology.Node;
@@ -107,9 +108,11 @@ final class PodObjects {
 
     /**
      * calico-node's pod on {@code n} as {@code manifests/calico.yaml} (v3.29) templates it: kube-system,
-     * label {@code k8s-app: calico-node}, host network, privileged, the environment that selects BGP with BIRD
-     * ({@code CALICO_NETWORKING_BACKEND} from calico-config, {@code CLUSTER_TYPE k8s,bgp}) and the default pool
-     * (the lab's cluster CIDR, its block size, IPIP and VXLAN off).
+     * label {@code k8s-app: calico-node}, host network, privileged, the environment that selects the backend
+     * ({@code CALICO_NETWORKING_BACKEND} from calico-config: BIRD or VXLAN; {@code CLUSTER_TYPE k8s,bgp} in both
+     * manifests) and the default pool (the lab's cluster CIDR, its block size, IPIP off, VXLAN {@code Always} in VXLAN
+     * mode — {@code calico-vxlan.yaml} says {@code CrossSubnet}, which on the lab's one subnet would not encapsulate —
+     * else off).
      */
     private static ObjectNode calicoNodePod(ResolvedTopology t, Cni.Calico c, Node n, Meta meta) {
         ObjectNode container = container("calico-node", LabCluster.CALICO_NODE_IMAGE);
@@ -122,7 +125,7 @@ final class PodObjects {
         env.addObject().put("name", "CLUSTER_TYPE").put("value", "k8s,bgp");
         env.addObject().put("name", "IP").put("value", "autodetect");
         env.addObject().put("name", "CALICO_IPV4POOL_IPIP").put("value", "Never");
-        env.addObject().put("name", "CALICO_IPV4POOL_VXLAN").put("value", "Never");
+        env.addObject().put("name", "CALICO_IPV4POOL_VXLAN").put("value", Calico.poolVxlanMode(t));
         env.addObject().put("name", "CALICO_IPV4POOL_CIDR").put("value", t.clusterCIDR().toString());
         env.addObject().put("name", "CALICO_IPV4POOL_BLOCK_SIZE").put("value", String.valueOf(c.blockSize()));
         env.addObject().put("name", "FELIX_DEFAULTENDPOINTTOHOSTACTION").put("value", "ACCEPT");

@@ -47,7 +47,14 @@ import java.util.Set;
  *       {@code forwarding=1}, {@code route_localnet=1}, and the route {@code <pod IP> dev cali… scope link}; in the
  *       pod {@code eth0} with the pod IP as a /32, {@code 169.254.1.1 dev eth0 scope link} and
  *       {@code default via 169.254.1.1 dev eth0}; MTU {@value Calico#MTU} on both veth ends (no encapsulation). No
- *       bridge: the node routes every pod packet;</li>
+ *       bridge: the node routes every pod packet;
+ *       <b>calico vxlan</b> (felix-facts §5.5, no BIRD: Felix programs it all): {@value Calico#VXLAN_DEVICE} (VNI
+ *       {@value Calico#VNI}, {@code local} the node IP, {@code dev eth0}, port {@value Calico#VXLAN_PORT},
+ *       {@code nolearning}, MTU {@value Calico#VXLAN_MTU}, MAC {@link Calico#vtepMac}) with the node's tunnel address
+ *       as a /32; per remote node {@code <its block> via <its tunnel address> dev vxlan.calico onlink}, a permanent
+ *       neighbour {@code <its tunnel address> lladdr <its VTEP MAC>} and a permanent FDB entry
+ *       {@code <its VTEP MAC> dst <its node IP>}; {@code blackhole <own block> proto 80}; pod veths as in BGP mode
+ *       with MTU {@value Calico#VXLAN_MTU};</li>
  *   <li><b>iptables</b> ({@link #rules}): kube-proxy's rules ({@link TopologyServices#iptablesRestoreText}) restored
  *       whole, then flanneld's ({@link Flannel#iptablesRestoreText}) or Felix's ({@link FelixRules}: the topology's
  *       NetworkPolicies and AdminNetworkPolicies as Felix v3.29 renders them, its ipsets, {@code cali-nat-outgoing}) with {@code --noflush};</li>
@@ -197,22 +204,11 @@ public final class LabPlanner {
         String ns = LabNetns.node(lab, n);
         String who = n.name();
         if (backend == Cni.FlannelBackend.VXLAN) {
-            String dev = Flannel.VXLAN_DEVICE;
-            ip(who + ": " + dev, ns, "link", "add", dev, "address", Flannel.vtepMac(t, n), "type", "vxlan", "id", String.valueOf(Flannel.VNI),
-                    "local", n.address().toString(), "dev", "eth0", "dstport", String.valueOf(Flannel.VXLAN_PORT), "nolearning");
-            ip(who + ": " + dev + " address", ns, "addr", "add", Flannel.vtepAddress(n) + "/32", "dev", dev);
-            ip(who + ": " + dev + " up", ns, "link", "set", dev, "mtu", String.valueOf(mtu), "up");
+            vxlan(n, Flannel.VXLAN_DEVICE, Flannel.VNI, Flannel.VXLAN_PORT, mtu, Flannel.vtepAddress(n), Flannel.vtepMac(t, n));
             for (Node r : t.nodes()) {
-                if (r == n) {
-                    continue;
+                if (r != n) {
+                    vxlanPeer(n, Flannel.VXLAN_DEVICE, r, Flannel.vtepAddress(r), Flannel.vtepMac(t, r));
                 }
-                String vtep = Flannel.vtepAddress(r).toString();
-                String mac = Flannel.vtepMac(t, r);
-                ip(who + ": route to " + r.name(), ns, "route", "add", r.podCIDR().toString(), "via", vtep, "dev", dev, "onlink");
-                ip(who + ": neighbour " + r.name(), ns, "neigh", "add", vtep, "lladdr", mac, "dev", dev, "nud", "permanent");
-                steps.add(new Step(who + ": fdb " + r.name(), ns,
-                        List.of("bridge", "-n", ns, "fdb", "append", mac, "dev", dev, "dst", r.address().toString(), "self", "permanent"),
-                        null, Step.Kind.COMMAND));
             }
         } else {
             for (Node r : t.nodes()) {
@@ -258,14 +254,24 @@ public final class LabPlanner {
     private void calicoNode(Node n) {
         String ns = LabNetns.node(lab, n);
         String who = n.name();
-        for (Node r : t.nodes()) {
-            if (r != n) {
-                ip(who + ": route to " + r.name() + "'s block", ns, "route", "add", r.podCIDR().toString(), "via", r.address().toString(),
-                        "dev", "eth0", "proto", Calico.ROUTE_PROTO);
+        if (Calico.vxlan(t)) {
+            vxlan(n, Calico.VXLAN_DEVICE, Calico.VNI, Calico.VXLAN_PORT, Calico.VXLAN_MTU, Calico.tunnelAddress(n), Calico.vtepMac(n));
+            for (Node r : t.nodes()) {
+                if (r != n) {
+                    vxlanPeer(n, Calico.VXLAN_DEVICE, r, Calico.tunnelAddress(r), Calico.vtepMac(r));
+                }
             }
+            ip(who + ": blackhole for its own block", ns, "route", "add", "blackhole", n.podCIDR().toString(), "proto", Calico.FELIX_ROUTE_PROTO);
+        } else {
+            for (Node r : t.nodes()) {
+                if (r != n) {
+                    ip(who + ": route to " + r.name() + "'s block", ns, "route", "add", r.podCIDR().toString(), "via", r.address().toString(),
+                            "dev", "eth0", "proto", Calico.ROUTE_PROTO);
+                }
+            }
+            ip(who + ": blackhole for its own block", ns, "route", "add", "blackhole", n.podCIDR().toString(), "proto", Calico.ROUTE_PROTO);
         }
-        ip(who + ": blackhole for its own block", ns, "route", "add", "blackhole", n.podCIDR().toString(), "proto", Calico.ROUTE_PROTO);
-        String m = String.valueOf(Calico.MTU);
+        String m = String.valueOf(Calico.mtu(t));
         String gw = Calico.POD_GATEWAY.toString();
         Set<String> veths = new HashSet<>();
         for (Pod p : t.podsOn(n.name())) {
@@ -285,6 +291,34 @@ public final class LabPlanner {
             ip(pw + ": default route", pns, "route", "add", "default", "via", gw, "dev", "eth0");
             ip(pw + ": route on " + who, ns, "route", "add", p.ip() + "/32", "dev", veth, "scope", "link");
         }
+    }
+
+    /**
+     * A node's VXLAN device as flanneld and Felix create it: {@code local} the node's address, {@code dev eth0},
+     * learning off (the FDB is programmed), the VTEP MAC, the tunnel address as a /32, the MTU, up.
+     */
+    private void vxlan(Node n, String dev, int vni, int port, int mtu, Ip address, String mac) {
+        String ns = LabNetns.node(lab, n);
+        String who = n.name();
+        ip(who + ": " + dev, ns, "link", "add", dev, "address", mac, "type", "vxlan", "id", String.valueOf(vni),
+                "local", n.address().toString(), "dev", "eth0", "dstport", String.valueOf(port), "nolearning");
+        ip(who + ": " + dev + " address", ns, "addr", "add", address + "/32", "dev", dev);
+        ip(who + ": " + dev + " up", ns, "link", "set", dev, "mtu", String.valueOf(mtu), "up");
+    }
+
+    /**
+     * What reaches remote node {@code r}'s pods over {@code dev} on node {@code n}: {@code <r's podCIDR> via <vtep> dev
+     * <dev> onlink}, the permanent neighbour {@code <vtep> lladdr <mac>} and the permanent FDB entry
+     * {@code <mac> dst <r's address>}.
+     */
+    private void vxlanPeer(Node n, String dev, Node r, Ip vtep, String mac) {
+        String ns = LabNetns.node(lab, n);
+        String who = n.name();
+        ip(who + ": route to " + r.name(), ns, "route", "add", r.podCIDR().toString(), "via", vtep.toString(), "dev", dev, "onlink");
+        ip(who + ": neighbour " + r.name(), ns, "neigh", "add", vtep.toString(), "lladdr", mac, "dev", dev, "nud", "permanent");
+        steps.add(new Step(who + ": fdb " + r.name(), ns,
+                List.of("bridge", "-n", ns, "fdb", "append", mac, "dev", dev, "dst", r.address().toString(), "self", "permanent"),
+                null, Step.Kind.COMMAND));
     }
 
     private static String[] concat(String[] a, String[] b) {
@@ -336,10 +370,16 @@ public final class LabPlanner {
         return out;
     }
 
-    /** The node's IPv4 addresses after the build: InternalIP, flannel.1's (vxlan), cni0's (flannel, when it has pods). */
+    /**
+     * The node's IPv4 addresses after the build: InternalIP, its tunnel address (calico vxlan: vxlan.calico's),
+     * flannel.1's (vxlan), cni0's (flannel, when it has pods).
+     */
     private List<Ip> nodeAddresses(Node n) {
         List<Ip> a = new ArrayList<>();
         a.add(n.address());
+        if (n.tunnelAddress() != null) {
+            a.add(n.tunnelAddress());
+        }
         if (!(t.cni() instanceof Cni.Flannel f)) {
             return a;
         }

@@ -81,15 +81,20 @@ public sealed interface Cni permits Cni.Flannel, Cni.Calico {
     }
 
     /**
-     * How Calico carries packets between nodes. Only {@code bgp} is built so far: BIRD routes each node's block via the
-     * node's address on the shared underlay, no encapsulation ({@code calico_backend: bird}, the pool's
-     * {@code ipipMode} and {@code vxlanMode} both {@code Never}).
+     * How Calico carries packets between nodes:
+     * <ul>
+     *   <li>{@code bgp}: BIRD routes each node's block via the node's address on the shared underlay, no encapsulation
+     *       ({@code calico_backend: bird}, the pool's {@code ipipMode} and {@code vxlanMode} both {@code Never});</li>
+     *   <li>{@code vxlan}: no BIRD; Felix routes each remote block via the remote node's VXLAN tunnel address over
+     *       {@code vxlan.calico} ({@code calico_backend: vxlan}, the pool's {@code vxlanMode: Always}).</li>
+     * </ul>
+     * IPIP is not built: its {@code tunl0} needs the kernel's ipip module, which the lab's kernel lacks.
      */
     enum CalicoMode {
-        BGP("bgp");
+        BGP("bgp"), VXLAN("vxlan");
 
-        /** Modes Calico has that the lab does not build yet. */
-        public static final List<String> NOT_YET = List.of("vxlan", "ipip");
+        /** Modes Calico has that the lab does not build: IPIP needs the ipip module (tunl0), not in the lab's kernel. */
+        public static final List<String> NOT_YET = List.of("ipip");
 
         private final String text;
 

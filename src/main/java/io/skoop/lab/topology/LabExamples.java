@@ -11,11 +11,11 @@ import java.util.List;
  * The topologies bundled in the jar (src/main/resources/io/skoop/lab/examples/NAME.yaml), for
  * {@code skoop lab up --example NAME}: three-node clusters with a client, web backends on several
  * nodes, a NodePort Service and a UDP DNS Service — flannel (vxlan, host-gw, both with one
- * external host) and Calico in BGP mode ({@code calico-bgp}).
+ * external host) and Calico in BGP mode ({@code calico-bgp}) and in VXLAN mode ({@code calico-vxlan}).
  */
 public final class LabExamples {
     private static final String BASE = "/io/skoop/lab/examples/";
-    private static final List<String> NAMES = List.of("flannel-vxlan", "flannel-host-gw", "calico-bgp");
+    private static final List<String> NAMES = List.of("flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-vxlan");
 
     private LabExamples() {
     }

@@ -125,7 +125,8 @@ public final class TopologyLoader {
         Cni.CalicoMode m = Cni.CalicoMode.of(mode);
         if (m == null) {
             List<String> known = List.of(Cni.CalicoMode.values()).stream().map(Cni.CalicoMode::text).toList();
-            String hint = Cni.CalicoMode.NOT_YET.contains(mode.toLowerCase(Locale.ROOT)) ? "; the lab does not build calico " + mode + " yet" : "";
+            String hint = Cni.CalicoMode.NOT_YET.contains(mode.toLowerCase(Locale.ROOT)) ? "; the lab does not build calico " + mode
+                    + ": its tunl0 device needs the ipip kernel module, which the lab's kernel lacks" : "";
             throw error(f.node("mode"), "unknown calico mode (supported: " + String.join(", ", known) + hint
                     + Names.didYouMean(mode, known) + ")", mode);
         }

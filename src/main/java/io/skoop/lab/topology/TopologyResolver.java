@@ -38,7 +38,10 @@ import java.util.function.Predicate;
  *     each host at a pseudo-random block, felix-facts §5.6; the lab takes the lowest free one so that files give the
  *     same addresses every time); a written podCIDR pins the node's block and must be one block. Pods take the
  *     block's addresses in ordinal order from ordinal 0 (Calico hands out every address of a block: no gateway,
- *     network or broadcast address is held back); written pod IPs must lie in the node's block.</li>
+ *     network or broadcast address is held back); written pod IPs must lie in the node's block. In {@code vxlan}
+ *     mode each node's VXLAN tunnel address comes first: the block's first address no written pod IP holds
+ *     (ordinal 0 when none does, as calico-node takes it before any pod exists), and the other pods start after
+ *     it.</li>
  * <li><b>endpoints</b>: pods in the Service's namespace whose labels match the selector; a
  *     numeric targetPort is used as is, a named one is looked up among the pod's container
  *     ports with the same protocol (pods without it are skipped), as the EndpointSlice
@@ -78,7 +81,7 @@ final class TopologyResolver {
         List<ExternalHost> externals = checkExternalHosts(byName.keySet());
         checkPolicies();
         return new ResolvedTopology(t.name(), t.cni(), t.clusterCIDR(), t.serviceCIDR(), t.underlay(), t.underlay().address().plus(1),
-                nodes, pods, services, externals, t.namespaces(), t.policies());
+                List.copyOf(byName.values()), pods, services, externals, t.namespaces(), t.policies());
     }
 
     // ---- namespaces and policies
@@ -236,6 +239,9 @@ final class TopologyResolver {
                 checkWritten(p.ip(), node.podCIDR(), "podCIDR of node " + node.name(), "the gateway (cni0)", ips, "pod " + p.key(), p.origin().at("ip"), "ip");
             }
         }
+        if (t.cni() instanceof Cni.Calico c && c.mode() == Cni.CalicoMode.VXLAN) {
+            allocateTunnelAddresses(nodes, ips);
+        }
         Map<String, Ip> next = new HashMap<>();
         List<Pod> out = new ArrayList<>();
         for (Pod p : t.pods()) {
@@ -254,6 +260,22 @@ final class TopologyResolver {
             out.add(new Pod(p.namespace(), p.name(), p.node(), p.labels(), ip, p.ports(), listeners, p.origin()));
         }
         return out;
+    }
+
+    /**
+     * Calico VXLAN: calico-node's {@code allocate-tunnel-addrs} takes each node's tunnel address from the node's own
+     * block before any pod starts, the block's first free address (ordinal 0 unless a pod's IP is written there);
+     * it replaces the node in {@code nodes} with one carrying the address and records it in {@code ips}, so the pods
+     * allocated after it skip it.
+     */
+    private void allocateTunnelAddresses(Map<String, Node> nodes, Map<Ip, String> ips) {
+        for (Node n : List.copyOf(nodes.values())) {
+            Prefix block = n.podCIDR();
+            Ip tunnel = nextFree(block.address(), broadcast(block).plus(1), block, ips::containsKey, n.origin(),
+                    "block " + block + " of node " + n.name() + " has no free address left for the node's VXLAN tunnel address");
+            ips.put(tunnel, "the VXLAN tunnel address of node " + n.name());
+            nodes.put(n.name(), new Node(n.name(), block, n.address(), tunnel, n.listeners(), n.origin()));
+        }
     }
 
     private static void checkContainerPorts(Pod p) {

@@ -37,6 +37,21 @@ public final class CalicoNames {
         return VETH_PREFIX + HexFormat.of().formatHex(digest("SHA-1", namespace + "." + name)).substring(0, VETH_HEX);
     }
 
+    /**
+     * The MAC of a node's {@code vxlan.calico} as Felix derives it when the node has no
+     * {@code projectcalico.org/VXLANTunnelMACAddr} annotation (felix-facts §5.5, not checked against a real node):
+     * {@code 0x66} (ASCII {@code f}) followed by the first 5 bytes of SHA-1(node name) — hence VTEP MACs of the form
+     * {@code 66:xx:xx:xx:xx:xx}.
+     */
+    public static String vtepMac(String nodeName) {
+        byte[] d = digest("SHA-1", nodeName);
+        StringBuilder mac = new StringBuilder("66");
+        for (int i = 0; i < 5; i++) {
+            mac.append(':').append(HexFormat.of().toHexDigits(d[i]));
+        }
+        return mac.toString();
+    }
+
     /** The {@code algorithm} digest (a JDK {@link MessageDigest} name: {@code SHA-1}, {@code SHA-224}, …) of UTF-8 {@code text}. */
     public static byte[] digest(String algorithm, String text) {
         return digest(algorithm, text.getBytes(StandardCharsets.UTF_8));

@@ -27,7 +27,9 @@ class ClusterObjectsSpec extends Specification {
             endpointslices: ['discovery.k8s.io/v1', 'EndpointSlice'],
             endpoints     : ['v1', 'Endpoints'],
             configmaps    : ['v1', 'ConfigMap'],
-            networkpolicies: ['networking.k8s.io/v1', 'NetworkPolicy']]
+            networkpolicies: ['networking.k8s.io/v1', 'NetworkPolicy'],
+            ippools       : ['crd.projectcalico.org/v1', 'IPPool'],
+            blockaffinities: ['crd.projectcalico.org/v1', 'BlockAffinity']]
 
     @Shared
     Map<String, ResolvedTopology> labs = LabExamples.names().collectEntries { [it, LabExamples.load(it)] }
@@ -85,9 +87,11 @@ class ClusterObjectsSpec extends Specification {
         def lists = ClusterObjects.render(t, CREATED)
         def objects = rendered[example]
 
-        expect:
-        lists.keySet() as List == ClusterObjects.KINDS
-        ClusterObjects.KINDS.each { kind ->
+        List<String> kinds = ClusterObjects.KINDS + (example.startsWith('calico') ? ClusterObjects.CALICO_KINDS : [])
+
+        expect: 'calico labs add their IPPool and BlockAffinities'
+        lists.keySet() as List == kinds
+        kinds.each { kind ->
             def text = ClusterObjects.print(lists[kind])
             // the examples have no NetworkPolicies: kubectl prints an empty List as "items": []
             assert text.startsWith(kind == 'networkpolicies' ? '{\n    "apiVersion": "v1",\n    "items": [],' : '{\n    "apiVersion": "v1",\n    "items": [\n        {\n            "')
@@ -101,7 +105,7 @@ class ClusterObjectsSpec extends Specification {
             def keys = list.items.collect { it.metadata.namespace ? "$it.metadata.namespace/$it.metadata.name".toString() : it.metadata.name }
             assert keys == keys.toSorted()
         }
-        def uids = ClusterObjects.KINDS.collectMany { items(objects, it)*.metadata*.uid }
+        def uids = kinds.collectMany { items(objects, it)*.metadata*.uid }
         uids.size() == uids.toUnique().size()
         uids.every { it ==~ /[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/ }
 

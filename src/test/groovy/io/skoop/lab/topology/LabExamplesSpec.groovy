@@ -13,14 +13,14 @@ class LabExamplesSpec extends Specification {
 
     def "lists the bundled examples and names the known ones for an unknown name"() {
         expect:
-        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp']
+        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp', 'calico-vxlan']
 
         when:
         LabExamples.load('flannel-vxlam')
 
         then:
         def e = thrown(IllegalArgumentException)
-        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp; did you mean 'flannel-vxlan'?"
+        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan; did you mean 'flannel-vxlan'?"
     }
 
     def "flannel-vxlan: podCIDRs, node addresses and pod IPs are allocated in file order"() {
