@@ -215,7 +215,7 @@ pods:
         e.message == "bad.yaml:8: block 10.244.0.1/32 of node node-2 has no free address left for the node's VXLAN tunnel address"
     }
 
-    def "the calico-vxlan example: the calico-bgp example's nodes, pods and Services, ordinal 0 of each block is the tunnel address"() {
+    def "the calico-vxlan example: the calico-bgp example's nodes, pods, Services and policy, ordinal 0 of each block is the tunnel address"() {
         expect:
         vxlan.name() == 'calico-vxlan'
         vxlan.cni() == new Cni.Calico(Cni.CalicoMode.VXLAN, 26)
@@ -224,8 +224,10 @@ pods:
                 'node-3 10.244.0.128/26 192.168.56.4 10.244.0.128']
         vxlan.pods().collect { "${it.key()} ${it.ip()}".toString() } == [
                 'default/client 10.244.0.1', 'default/web-1 10.244.0.2', 'default/api-1 10.244.0.3', 'default/web-2 10.244.0.65',
-                'default/api-2 10.244.0.66', 'default/client-2 10.244.0.67', 'default/web-3 10.244.0.129', 'kube-system/coredns 10.244.0.130']
+                'default/api-2 10.244.0.66', 'default/client-2 10.244.0.67', 'default/web-3 10.244.0.129', 'kube-system/coredns 10.244.0.130',
+                'default/db 10.244.0.131']
         vxlan.pods()*.key() == example.pods()*.key()
+        vxlan.policies()*.key() == example.policies()*.key()
         vxlan.services()*.service()*.key() == example.services()*.service()*.key()
         vxlan.service('web').ports()[0].endpoints()*.pod() == ['default/web-1', 'default/web-2', 'default/web-3']
     }

@@ -22,7 +22,7 @@ import spock.lang.Stepwise
 import spock.lang.Unroll
 
 /**
- * The calico-vxlan example judged by the kernel: one lab (3 nodes, 8 pods, a ClusterIP, a NodePort and a DNS Service)
+ * The calico-vxlan example judged by the kernel: one lab (3 nodes, 9 pods, a NetworkPolicy, a ClusterIP, a NodePort and a DNS Service)
  * built for real; what Felix leaves in VXLAN mode (vxlan.calico, the onlink block routes via the remote tunnel
  * addresses, permanent neighbours and FDB entries, its blackhole) read back from the kernel; every flow probed with real
  * connections and diagnosed REACHABLE from the lab's snapshot; then two faults, each injected and repaired on the same
@@ -160,6 +160,23 @@ class CalicoVxlanLabKernelSpec extends Specification {
         'node to own pod'                 | 'node-1'           | 'default/web-1'            | 8080  | 'tcp' || 'pod default/web-1 8080/tcp'
         'pod to Service, UDP'             | 'default/client'   | 'svc/kube-system/kube-dns' | 53    | 'udp' || 'pod kube-system/coredns 53/udp'
         'node to Service, TCP'            | 'node-1'           | 'svc/kube-system/kube-dns' | 53    | 'tcp' || 'pod kube-system/coredns 53/tcp'
+    }
+
+    def "the example's NetworkPolicy through the tunnel: #src -> default/db:5432 #outcome; skoop agrees and names the policy"() {
+        when:
+        Probe.Result r = connect(src, 'default/db', 5432, 'tcp', allowed ? Probe.DEFAULT_TIMEOUT : FAIL_TIMEOUT)
+        Diagnosis d = verdictOf(healthy, src, 'default/db', 5432)
+
+        then: 'Felix on node-3 drops what db-from-api does not allow, in db\'s cali-tw- chain'
+        r.connected() == allowed
+        d.verdict() == (allowed ? Verdict.REACHABLE : Verdict.UNREACHABLE)
+        allowed ? breakingHops(d) == [:] : breakingHops(d)['node:node-3'].any { it.contains('cali-tw-' + Calico.vethName('default', 'db')) }
+        d.policies()*.explain().join(' ').contains(words)
+
+        where:
+        src             | allowed || outcome      | words
+        'default/client' | false  || 'is denied'  | 'denied by the ingress of default/db-from-api'
+        'default/api-2'  | true   || 'connects'   | 'allowed by NetworkPolicy default/db-from-api ingress[0] from[0] ports[0]'
     }
 
     @Unroll
