@@ -39,6 +39,26 @@ class DiagnoseCommandSpec extends Specification {
         badErr == ''
     }
 
+    def "the embedded calico-bgp snapshot: the example's NetworkPolicy denies client -> db; skoop names Felix's rule and the policy"() {
+        when:
+        def (code, out, err) = run(['--example', 'calico-bgp', '-s', 'default/client', '-d', 'default/db', '-p', '5432'])
+        def (okCode, okOut, okErr) = run(['--example', 'calico-bgp', '-s', 'default/api-1', '-d', 'default/db', '-p', '5432'])
+
+        then: 'UNREACHABLE: the drop on node-3 in db\'s cali-tw- chain, explained by db-from-api'
+        code == 1
+        out.contains('  FATAL    node:node-3: iptables: dropped by filter/cali-tw-calie57ed5aa5ae#')
+        out.contains('"Drop if no policies passed packet"')
+        out.contains('denied by the ingress of default/db-from-api: it selects default/db and no rule allows from pod default/client on TCP/5432')
+        !out.contains('has no skoop plugin')
+        out.endsWith('\nverdict: UNREACHABLE\n')
+        err == ''
+
+        and: 'api-1 is allowed by the policy'
+        okCode == 0
+        okOut.contains('allowed by NetworkPolicy default/db-from-api ingress[0] from[0] ports[0]')
+        okOut.endsWith('\nverdict: REACHABLE\n')
+    }
+
     def "json on standard output parses, with the schema version and the verdict"() {
         when:
         def (code, out, err) = run(REFUSED, '-o', 'json')

@@ -5,7 +5,7 @@ import io.skoop.testsupport.SnapshotChecks
 import java.nio.file.Path
 import spock.lang.Specification
 
-/** The snapshot checked into the jar (scripts/examples/lab-snapshot.sh): sound, readable without root. */
+/** The snapshots checked into the jar (scripts/examples/lab-snapshot.sh): sound, readable without root. */
 class EmbeddedSnapshotSpec extends Specification {
 
     static Path dir = Path.of(EmbeddedSnapshotSpec.getResource('/io/skoop/snapshots/flannel-vxlan/snapshot.json').toURI()).parent
@@ -27,5 +27,23 @@ class EmbeddedSnapshotSpec extends Specification {
         node1.interfaces().byName('cni0').isPresent()
         node1.interfaces().byName('flannel.1').get().mtu() == 1450
         client.routeGet(io.skoop.netstack.route.RouteQuery.to(io.skoop.model.Ip.parse('10.96.0.2'))).toString().contains('via 10.244.0.1')
+    }
+
+    static Path calico = Path.of(EmbeddedSnapshotSpec.getResource('/io/skoop/snapshots/calico-bgp/snapshot.json').toURI()).parent
+
+    def "calico-bgp: sound, with Calico's objects, BIRD's routes, the cali veths and Felix's rules and ipsets"() {
+        given:
+        NetNS node3 = NetNS.load(SnapshotLayout.host(calico, 'node-3'))
+        String db = io.skoop.lab.calico.Calico.vethName('default', 'db')
+
+        expect:
+        SnapshotChecks.problems(calico) == []
+        SnapshotMeta.read(calico).with { [source(), name(), cni(), cniBackend(), proxyMode()] } == ['lab', 'calico', 'calico', 'bgp', 'iptables']
+        Snapshot.example('calico-bgp').objects().networkPolicies()*.key() == ['default/db-from-api']
+        Snapshot.example('calico-bgp').objects().ipPools()*.cidr()*.toString() == ['10.244.0.0/16']
+        node3.routeGet(io.skoop.netstack.route.RouteQuery.to(io.skoop.model.Ip.parse('10.244.0.64'))).toString().contains('via 192.168.56.3')
+        node3.iptables().table('filter').chains().keySet().containsAll(['cali-FORWARD', "cali-tw-$db".toString(), 'cali-from-wl-dispatch'])
+        node3.iptables().table('filter').chains().keySet().any { it.startsWith('cali-pi-') }
+        node3.iptables().table('nat').chains().keySet().containsAll(['KUBE-SERVICES', 'cali-nat-outgoing'])
     }
 }
