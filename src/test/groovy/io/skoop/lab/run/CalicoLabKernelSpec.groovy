@@ -40,7 +40,8 @@ class CalicoLabKernelSpec extends Specification {
             java.nio.file.Path f = java.nio.file.Path.of('target', 'calico-kernel-table.md')
             java.nio.file.Files.createDirectories(f.parent)
             f.text = '| fault | flow | kernel | skoop | cause named |\n|---|---|---|---|---|\n' + faults.join('\n') + '\n\n' +
-                    '| policies | flow | kernel | skoop | intent |\n|---|---|---|---|---|\n' + table.join('\n') + '\n'
+                    '| policies | flow | kernel | skoop (Felix rule that dropped) | policy named (deciding reason) |\n|---|---|---|---|---|\n' +
+                    table.join('\n') + '\n'
         }
         clusters.close()
         tmp.toFile().deleteDir()
@@ -309,7 +310,12 @@ class CalicoLabKernelSpec extends Specification {
             String explained = g.policies()*.explain().join(' | ')
             Map<String, List<String>> br = breaking(g)
             String cause = br.collect { hop, msgs -> "$hop: ${msgs[0]}" }.join('; ')
-            table << "| $scenario | $src -> $dst:$port/$proto | ${r.outcome()} | ${g.verdict()} | ${explained.take(160)} |".toString()
+            // the deciding reason per pair: the denying side, else the side a rule allowed (ingress first)
+            String decisive = g.policies().collect { v ->
+                v.allowed() ? ([v.ingress(), v.egress()].find { it.rule() != null }?.reason() ?: v.ingress().reason()) : v.denyingSide().reason()
+            }.unique().join(' / ')
+            String dropped = br.values().flatten().find { it.contains('dropped by filter/cali-') }?.find(/filter\/cali-[^ ]+ `[^`]*"(Drop[^"]*|Unknown[^"]*)"/)
+            table << "| $scenario | $src -> $dst:$port/$proto | ${r.outcome()} | ${g.verdict()}${dropped ? ' (' + dropped.replaceAll(/ `.*"(.*)"/, ': $1') + ')' : ''} | $decisive |".toString()
             if (r.connected() != allowed) {
                 wrong << "kernel: $src -> $dst:$port/$proto ${r.summary()}, expected ${allowed ? 'connected' : 'blocked'}"
             }
