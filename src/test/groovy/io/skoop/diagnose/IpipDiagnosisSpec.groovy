@@ -122,12 +122,37 @@ class IpipDiagnosisSpec extends Specification {
         messages(d, Level.FATAL).any { it.contains('has no ipip device (no tunl0: the ipip module is not loaded)') }
     }
 
-    def "no tunl0 on the sender: its routes dev tunl0 name a device the dump does not hold"() {
+    def "no tunl0 on the sender (and so none of BIRD's routes over it, as the kernel deletes a device's routes): not reachable, the plugin names tunl0"() {
         when:
-        Diagnosis d = diagnose('missing-sender', tunl0('node-1', null))
+        Diagnosis d = diagnose('missing-sender', { Path dir ->
+            tunl0('node-1', null).call(dir)
+            Path f = dir.resolve('nodes/node-1/host/route.json')
+            IpipSnapshot.write(f, IpipSnapshot.json(f).findAll { it.dev != 'tunl0' })
+        })
 
         then:
-        d.verdict() != Verdict.REACHABLE
-        d.allSuspicions()*.message().any { it.contains('tunl0') }
+        d.verdict() == Verdict.UNREACHABLE
+        messages(d, Level.WARNING).contains('no tunl0 device (the kernel\'s ipip fallback device, Calico\'s IPIP mode routes over it)')
+    }
+
+    def "a dump whose routes name a tunl0 it does not list is inconsistent: UNKNOWN, naming the device"() {
+        when:
+        Diagnosis d = diagnose('missing-device', tunl0('node-1', null))
+
+        then:
+        d.verdict() == Verdict.UNKNOWN
+        messages(d, Level.WARNING).contains('UNKNOWN: output device tunl0 is not in the dump of node:node-1')
+    }
+
+    def "Felix's IPIP rules are iptables rules like any other: a filter INPUT drop of -p ipencap on node-2 drops the outer packet"() {
+        when:
+        Diagnosis d = diagnose('ipencap-drop', { Path dir ->
+            Path f = dir.resolve('nodes/node-2/host/iptables.txt')
+            f.text = f.text.replaceFirst(/(?m)^(:INPUT ACCEPT.*\n)/, '$1-A INPUT -p ipencap -j DROP\n')
+        })
+
+        then:
+        d.verdict() == Verdict.UNREACHABLE
+        messages(d, Level.FATAL) == ['iptables: dropped by filter/INPUT#1 `-A INPUT -p ipencap -j DROP` (hook INPUT)']
     }
 }
