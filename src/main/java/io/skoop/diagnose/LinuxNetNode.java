@@ -48,12 +48,15 @@ import java.util.Optional;
  *       bridged — through iptables (path BRIDGE) only when {@code net.bridge.bridge-nf-call-iptables}
  *       is 1;</li>
  *   <li>local delivery: a VXLAN frame to a VXLAN device's UDP port is decapsulated and the inner
- *       packet received on that device; anything else must find a listening socket
+ *       packet received on that device; an IPIP packet (IP protocol 4) is decapsulated by the up ipip
+ *       device whose local/remote match (Calico's tunl0, any/any, takes all) and received on it, none:
+ *       dropped; anything else must find a listening socket
  *       ({@code ss -lntu}, the kernel's socket lookup rules);</li>
  *   <li>egress by device kind: a veth to its peer in another namespace (pod ⇄ node, by
  *       ifindex), a bridge to the port of the pod that has the next hop, a VXLAN device through
  *       its neighbour table and FDB to the remote VTEP (outer UDP packet sent by this namespace
- *       again), anything else onto the underlay.</li>
+ *       again), an ipip device to its remote or the route's next hop (outer IPv4 protocol 4 packet
+ *       sent likewise), anything else onto the underlay.</li>
  * </ul>
  * Each branch of a netfilter trace ({@code statistic}, NAT ranges) continues with its probability;
  * conntrack entries travel in the {@link Flow} so that replies are reverse-NATed where the kernel
