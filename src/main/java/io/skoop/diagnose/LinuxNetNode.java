@@ -15,6 +15,7 @@ import io.skoop.model.Suspicion;
 import io.skoop.netstack.NetNS;
 import io.skoop.netstack.PartState;
 import io.skoop.netstack.link.Interface;
+import io.skoop.netstack.link.IpipInfo;
 import io.skoop.netstack.link.VxlanInfo;
 import io.skoop.netstack.neigh.Neighbour;
 import io.skoop.netstack.netfilter.ConntrackEntry;
@@ -47,12 +48,15 @@ import java.util.Optional;
  *       bridged — through iptables (path BRIDGE) only when {@code net.bridge.bridge-nf-call-iptables}
  *       is 1;</li>
  *   <li>local delivery: a VXLAN frame to a VXLAN device's UDP port is decapsulated and the inner
- *       packet received on that device; anything else must find a listening socket
+ *       packet received on that device; an IPIP packet (IP protocol 4) is decapsulated by the up ipip
+ *       device whose local/remote match (Calico's tunl0, any/any, takes all) and received on it, none:
+ *       dropped; anything else must find a listening socket
  *       ({@code ss -lntu}, the kernel's socket lookup rules);</li>
  *   <li>egress by device kind: a veth to its peer in another namespace (pod ⇄ node, by
  *       ifindex), a bridge to the port of the pod that has the next hop, a VXLAN device through
  *       its neighbour table and FDB to the remote VTEP (outer UDP packet sent by this namespace
- *       again), anything else onto the underlay.</li>
+ *       again), an ipip device to its remote or the route's next hop (outer IPv4 protocol 4 packet
+ *       sent likewise), anything else onto the underlay.</li>
  * </ul>
  * Each branch of a netfilter trace ({@code statistic}, NAT ranges) continues with its probability;
  * conntrack entries travel in the {@link Flow} so that replies are reverse-NATed where the kernel
@@ -164,7 +168,7 @@ final class LinuxNetNode implements NetNodeAction {
             }
             return branches(walk, me, p, req, a.flow(), null, a.misaddressed());
         }
-        if (in.vxlan() != null) {
+        if (in.isTunnel()) {
             me.explain("received on " + in.name() + " (decapsulated)");
         }
         TraceRequest req = TraceRequest.of(p, Path.FORWARD).withIif(in.name()).withConntrack(ct);
@@ -355,6 +359,9 @@ final class LinuxNetNode implements NetNodeAction {
                 return receive(walk, new Arrival(hop, vx.name(), null, null, p.encap(), f));
             }
         }
+        if (p.encap() != null && p.protocol() == Protocol.IPENCAP) {
+            return decapsulateIpip(walk, me, p, f);
+        }
         if (walk.isReply()) {
             return List.of(replyArrived(walk, me, p, f));
         }
@@ -395,6 +402,41 @@ final class LinuxNetNode implements NetNodeAction {
         return new Outcome.End(Outcome.End.Kind.DELIVERED, hop, p, f, "the reply reaches the client");
     }
 
+    /**
+     * An IPIP packet (IP protocol 4) for a local address: ip_tunnel_lookup picks an ipip device that is up and whose
+     * local/remote match the outer addresses (the fallback tunl0, {@code any}/{@code any}, takes every one), and the
+     * inner packet arrives on it. No ipip device at all (the ipip module is not loaded): no handler for protocol 4, the
+     * kernel answers ICMP protocol unreachable (ip_local_deliver_finish); ipip devices but none up and matching:
+     * tunnel4_rcv answers ICMP port unreachable.
+     */
+    private List<Outcome> decapsulateIpip(Walk walk, NetNode me, Packet p, Flow f) {
+        List<Interface> devices = ns.interfaces().all().stream().filter(i -> i.ipip() != null).toList();
+        Optional<Interface> dev = devices.stream().filter(i -> i.isUp() && i.ipip().accepts(p.src(), p.dst()))
+                .min(java.util.Comparator.comparingInt(i -> i.ipip().wildcards()));
+        String what = "an IPIP packet (IP protocol 4) from " + p.src() + " for " + p.dst() + " carrying " + p.encap();
+        if (dev.isEmpty() && devices.isEmpty()) {
+            return List.of(drop(me, p, f, what + " arrives but " + hop + " has no ipip device (no " + IPIP_FALLBACK
+                    + ": the ipip module is not loaded), so nothing decapsulates it; the kernel answers ICMP protocol unreachable"));
+        }
+        if (dev.isEmpty()) {
+            String down = devices.stream().filter(i -> !i.isUp() && i.ipip().accepts(p.src(), p.dst())).map(Interface::name)
+                    .collect(java.util.stream.Collectors.joining(", "));
+            return List.of(drop(me, p, f, what + " arrives but " + (down.isEmpty() ? "no ipip device matches its addresses"
+                    : "the ipip device that would take it is down: " + down + " (ip link set " + down.split(", ")[0] + " up)")
+                    + "; nothing decapsulates it and the kernel answers ICMP port unreachable"));
+        }
+        me.explain("ipip " + dev.get().name() + " (local " + any(dev.get().ipip().local()) + ", remote " + any(dev.get().ipip().remote())
+                + "): decapsulate " + p.encap());
+        return receive(walk, new Arrival(hop, dev.get().name(), null, null, p.encap(), f));
+    }
+
+    /** The kernel's fallback ipip device, created with the ipip module. */
+    private static final String IPIP_FALLBACK = "tunl0";
+
+    private static String any(Ip ip) {
+        return ip == null ? "any" : ip.toString();
+    }
+
     private Interface vxlanDeviceFor(int port) {
         for (Interface i : ns.interfaces().all()) {
             if (i.vxlan() != null && i.vxlan().port() == port) {
@@ -430,7 +472,7 @@ final class LinuxNetNode implements NetNodeAction {
                     + " to " + hop + ", where " + p.dst() + " is not a local address, and the kernel discards it (a route dev lo is"
                     + " only for local addresses)"));
         }
-        if (out.flags().contains("NOARP") && out.vxlan() == null && !"bridge".equals(out.kind()) && nexthop != null
+        if (out.flags().contains("NOARP") && !out.isTunnel() && !"bridge".equals(out.kind()) && nexthop != null
                 && ns.neighbours().lookup(nexthop, dev).filter(n -> n.lladdr() != null && !n.lladdr().equalsIgnoreCase(out.mac())).isEmpty()) {
             // arp_constructor: on an IFF_NOARP device every neighbour is NUD_NOARP with the device's own address
             return List.of(drop(me, p, f, dev + " has NOARP (ip link set " + dev + " arp off): the kernel resolves no neighbour on it,"
@@ -441,6 +483,9 @@ final class LinuxNetNode implements NetNodeAction {
         }
         if (out.vxlan() != null) {
             return encapsulate(walk, me, out, nexthop, p, f);
+        }
+        if (out.ipip() != null) {
+            return encapsulateIpip(walk, me, out, nexthop, p, f);
         }
         if ("veth".equals(out.kind()) && out.peer() != null && out.peer().inOtherNamespace()) {
             if (hop.type() == NetNodeType.POD) {
@@ -697,19 +742,53 @@ final class LinuxNetNode implements NetNodeAction {
             return List.of(drop(me, p, f, notFor.get()));
         }
         int sport = 32768 + Math.floorMod((p.src() + ":" + p.sport() + ">" + p.dst() + ":" + p.dport()).hashCode(), 28232);
-        Ip local = vi.local();
+        Ip local = tunnelSource(vi.local(), remote);
         if (local == null) {
-            RouteResult r = ns.routeGet(RouteQuery.to(remote));
-            local = r.ok() ? r.prefsrc() : null;
-            if (local == null) {
-                return List.of(drop(me, p, f, "no route to VTEP " + remote + " for " + vx.name() + "'s outer packet"));
-            }
+            return List.of(drop(me, p, f, "no route to VTEP " + remote + " for " + vx.name() + "'s outer packet"));
         }
         Packet outer = p.encapsulatedIn(local, sport, remote, vi.port(), Protocol.UDP);
         outer = outer.withTtl(vi.ttl() == VxlanInfo.TTL_INHERIT ? p.ttl() : vi.ttl() > 0 ? vi.ttl() : defaultTtl(remote.isV6()));
         me.explain("vxlan " + vx.name() + ": neighbour " + nexthop + " lladdr " + n.lladdr() + ", FDB " + n.lladdr() + " dst "
                 + remote + " -> outer " + outer.protocol().ianaName() + " " + local + ":" + sport + " > " + remote + ":" + vi.port()
                 + " VNI " + vi.id() + " (outer source port is a flow hash)");
+        return sendOuter(walk, me, outer, f);
+    }
+
+    /**
+     * Out of an IPIP device (ip_tunnel_xmit): the inner IPv4 packet gets an outer IPv4 header of protocol 4 to the
+     * device's {@code remote}, or with {@code remote any} (Calico's tunl0) to the route's next hop (rt_nexthop: the
+     * gateway of {@code via <node> dev tunl0 onlink}, else the inner destination); the source is the device's
+     * {@code local}, else the address the route to that destination prefers; TTL the device's, 0 inheriting the
+     * inner one. The outer packet is then sent by this namespace like any local packet (routed, out the underlay).
+     */
+    private List<Outcome> encapsulateIpip(Walk walk, NetNode me, Interface tun, Ip nexthop, Packet p, Flow f) {
+        IpipInfo ii = tun.ipip();
+        if (p.dst().isV6()) {
+            return List.of(drop(me, p, f, "the route sends the IPv6 packet " + p + " out of " + tun.name()
+                    + ", an ipip device, which carries IPv4 only and drops it"));
+        }
+        Ip remote = ii.remote() != null ? ii.remote() : nexthop != null ? nexthop : p.dst();
+        Ip local = tunnelSource(ii.local(), remote);
+        if (local == null) {
+            return List.of(drop(me, p, f, "no route to the tunnel endpoint " + remote + " for " + tun.name() + "'s outer packet"));
+        }
+        Packet outer = p.encapsulatedIn(local, 0, remote, 0, Protocol.IPENCAP).withTtl(ii.ttl() > 0 ? ii.ttl() : p.ttl());
+        me.explain("ipip " + tun.name() + ": " + (ii.remote() == null ? "remote any, so the route's next hop " : "remote ") + remote
+                + " -> outer " + outer.protocol().ianaName() + " " + local + " > " + remote);
+        return sendOuter(walk, me, outer, f);
+    }
+
+    /** A tunnel's outer source: its configured local address, else the one the route to {@code remote} prefers (null: no route). */
+    private Ip tunnelSource(Ip configured, Ip remote) {
+        if (configured != null) {
+            return configured;
+        }
+        RouteResult r = ns.routeGet(RouteQuery.to(remote));
+        return r.ok() ? r.prefsrc() : null;
+    }
+
+    /** A tunnel's outer packet, sent by this namespace: OUTPUT, routing, POSTROUTING, out the underlay. */
+    private List<Outcome> sendOuter(Walk walk, NetNode me, Packet outer, Flow f) {
         TraceRequest req = TraceRequest.of(outer, Path.LOCAL_OUT).withConntrack(f.entryFor(hop, outer));
         return branches(walk, me, outer, req, f);
     }
@@ -777,7 +856,7 @@ final class LinuxNetNode implements NetNodeAction {
         if (d.kind() == Underlay.Delivery.Kind.LOST && !viaGateway) {
             d = answeredByNode(nexthop).orElse(d);
         }
-        LinkType type = p.encap() != null ? LinkType.VXLAN : LinkType.INFRA;
+        LinkType type = p.encap() == null ? LinkType.INFRA : p.protocol() == Protocol.IPENCAP ? LinkType.IPIP : LinkType.VXLAN;
         Packet inner = p.encap() != null ? p.encap() : p;
         switch (d.kind()) {
             case LOST -> {
@@ -855,8 +934,9 @@ final class LinuxNetNode implements NetNodeAction {
      * request (only large requests break) and for UDP (datagram sizes are the application's).
      */
     private void checkUnderlayMtu(Walk walk, NetNode me, Interface out, Hop remoteHop, Interface in, Packet p) {
-        Interface vx = p.encap() == null ? null : vxlanDeviceFor(p.dport());
-        int overhead = io.skoop.netstack.link.VxlanInfo.OVERHEAD_V4;
+        Interface vx = sendingTunnel(p);
+        int overhead = vx == null || vx.vxlan() != null ? VxlanInfo.OVERHEAD_V4 : IpipInfo.OVERHEAD;
+        String frames = vx != null && vx.ipip() != null ? "-byte IPIP packets (" : "-byte VXLAN frames (";
         Packet inner = p.encap() != null ? p.encap() : p;
         int endpoints = tcpSegmentBound(manager, walk, inner);
         int frame;
@@ -864,7 +944,7 @@ final class LinuxNetNode implements NetNodeAction {
         if (vx != null) {
             int innerSize = Math.min(vx.mtu(), endpoints);
             frame = Math.min(innerSize + overhead, out.mtu());
-            how = (innerSize + overhead) + "-byte VXLAN frames (" + vx.name() + " MTU " + vx.mtu()
+            how = (innerSize + overhead) + frames + vx.name() + " MTU " + vx.mtu()
                     + (endpoints < vx.mtu() ? ", TCP segments of " + endpoints + " bytes" : "") + " + " + overhead + ")"
                     + (innerSize + overhead > out.mtu() ? ", fragmented to " + out.mtu() + " by " + out.name() : "");
         } else {
@@ -881,6 +961,22 @@ final class LinuxNetNode implements NetNodeAction {
         walk.node(remoteHop).addSuspicion(critical ? Suspicion.critical(msg + " (full-size segments of the answer never arrive)")
                 : Suspicion.warning(msg + (inner.protocol() == Protocol.TCP ? " (requests larger than " + in.mtu() + " bytes are lost)"
                 : " (datagrams larger than " + in.mtu() + " bytes are lost)")));
+    }
+
+    /** The device of this namespace that made the outer packet {@code p}: a VXLAN device of its UDP port, an ipip device; else null. */
+    private Interface sendingTunnel(Packet p) {
+        if (p.encap() == null) {
+            return null;
+        }
+        if (p.protocol() == Protocol.UDP) {
+            return vxlanDeviceFor(p.dport());
+        }
+        if (p.protocol() != Protocol.IPENCAP) {
+            return null;
+        }
+        // the sender's view: its local is the outer source, its remote the outer destination
+        return ns.interfaces().all().stream().filter(i -> i.ipip() != null && i.isUp() && i.ipip().accepts(p.dst(), p.src()))
+                .min(java.util.Comparator.comparingInt(i -> i.ipip().wildcards())).orElse(null);
     }
 
     /**

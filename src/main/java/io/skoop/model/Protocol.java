@@ -7,7 +7,9 @@ import java.util.Locale;
  * {@code ipproto} selector of {@code ip rule}).
  */
 public enum Protocol {
-    TCP(6), UDP(17), SCTP(132), ICMP(1), ICMPV6(58);
+    TCP(6), UDP(17), SCTP(132), ICMP(1), ICMPV6(58),
+    /** IP in IP (RFC 2003): an IPIP tunnel's outer packet; named as in /etc/protocols. */
+    IPENCAP(4);
 
     private final int number;
 

@@ -23,10 +23,11 @@ import java.util.Set;
  * @param mac       the link-layer address, or null
  * @param addresses the addresses in the order the kernel lists them (primary before secondary)
  * @param bridgePort the port's state and hairpin flag when it is a bridge port ({@code info_slave_data}), else null
+ * @param ipip      IPIP tunnel parameters for an ipip device, else null
  */
 public record Interface(int ifindex, String name, String kind, int mtu, Set<String> flags, String operstate,
                         String master, String slaveKind, int group, VethPeer peer, VxlanInfo vxlan, String mac,
-                        List<Address> addresses, BridgePort bridgePort) {
+                        List<Address> addresses, BridgePort bridgePort, IpipInfo ipip) {
 
     public Interface {
         flags = Set.copyOf(flags);
@@ -37,6 +38,18 @@ public record Interface(int ifindex, String name, String kind, int mtu, Set<Stri
     public Interface(int ifindex, String name, String kind, int mtu, Set<String> flags, String operstate, String master,
                      String slaveKind, int group, VethPeer peer, VxlanInfo vxlan, String mac, List<Address> addresses) {
         this(ifindex, name, kind, mtu, flags, operstate, master, slaveKind, group, peer, vxlan, mac, addresses, null);
+    }
+
+    /** An interface that is no IPIP device. */
+    public Interface(int ifindex, String name, String kind, int mtu, Set<String> flags, String operstate, String master,
+                     String slaveKind, int group, VethPeer peer, VxlanInfo vxlan, String mac, List<Address> addresses,
+                     BridgePort bridgePort) {
+        this(ifindex, name, kind, mtu, flags, operstate, master, slaveKind, group, peer, vxlan, mac, addresses, bridgePort, null);
+    }
+
+    /** True for a tunnel device that encapsulates what it sends (a VXLAN or an IPIP device). */
+    public boolean isTunnel() {
+        return vxlan != null || ipip != null;
     }
 
     /** True when the device is administratively up (IFF_UP). */

@@ -6,6 +6,7 @@ import io.skoop.netstack.link.Address;
 import io.skoop.netstack.link.BridgePort;
 import io.skoop.netstack.link.Interface;
 import io.skoop.netstack.link.Interfaces;
+import io.skoop.netstack.link.IpipInfo;
 import io.skoop.netstack.link.Scope;
 import io.skoop.netstack.link.VethPeer;
 import io.skoop.netstack.link.VxlanInfo;
@@ -99,6 +100,7 @@ public final class InterfaceParser {
                         !d.has("learning") || d.get("learning").asBoolean(),
                         vxlanTtl(links, d, i));
             }
+            IpipInfo ipip = "ipip".equals(kind) ? ipipInfo(links, li == null ? null : li.get("info_data"), i) : null;
             BridgePort port = null;
             if ("bridge".equals(slaveKind) && li.get("info_slave_data") != null && li.get("info_slave_data").isObject()) {
                 JsonNode d = li.get("info_slave_data");
@@ -114,7 +116,7 @@ public final class InterfaceParser {
             }
             out.add(new Interface(idx, name, kind, (int) links.number(o, i, "mtu", 0), flags, links.text(o, i, "operstate", false),
                     links.text(o, i, "master", false), slaveKind, group, peer, vx, links.text(o, i, "address", false),
-                    byIndex.getOrDefault(idx, List.of()), port));
+                    byIndex.getOrDefault(idx, List.of()), port, ipip));
             byIndex.remove(idx);
         }
         if (!byIndex.isEmpty() && !linkEntries.isEmpty()) {
@@ -159,6 +161,39 @@ public final class InterfaceParser {
             }
         });
         return new Address(local, plen, peer, d.ip(a, entry, "broadcast", false), scope, d.text(a, entry, "label", false), flags);
+    }
+
+    /**
+     * {@code info_data} of an ipip device as iproute2's iptunnel_print_opt prints it (see {@link IpipInfo}): addresses
+     * or {@code "any"}, an integer ttl, a boolean pmtudisc. No info_data (an old iproute2): the fallback device's defaults.
+     */
+    private static IpipInfo ipipInfo(JsonDump links, JsonNode d, int entry) {
+        if (d == null || !d.isObject()) {
+            return new IpipInfo(null, null, 0, false, null);
+        }
+        long ttl = links.number(d, entry, "ttl", 0);
+        if (ttl < 0 || ttl > 255) {
+            throw links.error(entry, "ttl", d.get("ttl"), "a TTL 0..255 (0: inherit)");
+        }
+        JsonNode pmtu = d.get("pmtudisc");
+        if (pmtu != null && !pmtu.isNull() && !pmtu.isBoolean()) {
+            throw links.error(entry, "pmtudisc", pmtu, "true or false");
+        }
+        return new IpipInfo(anyOrIp(links, d, entry, "local"), anyOrIp(links, d, entry, "remote"), (int) ttl,
+                pmtu != null && pmtu.asBoolean(), links.text(d, entry, "link", false));
+    }
+
+    /** An IPv4 address field that iproute2 prints as {@code "any"} for 0.0.0.0: null then. */
+    private static Ip anyOrIp(JsonDump links, JsonNode d, int entry, String key) {
+        String t = links.text(d, entry, key, false);
+        if (t == null || t.equals("any")) {
+            return null;
+        }
+        Ip ip = links.ip(d, entry, key, true);
+        if (ip.isV6()) {
+            throw links.error(entry, key, d.get(key), "an IPv4 address or \"any\"");
+        }
+        return ip;
     }
 
     /** {@code info_data.ttl} of a vxlan device: 0..255, or {@code "inherit"} ({@link VxlanInfo#TTL_INHERIT}); 0 when absent. */

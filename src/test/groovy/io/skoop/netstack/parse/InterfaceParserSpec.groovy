@@ -69,6 +69,44 @@ class InterfaceParserSpec extends Specification {
         vx.remote() == null
     }
 
+    def "ipip parameters (iproute2's iptunnel_print_opt shape, edited dumps: this kernel has no ipip): #why"() {
+        given:
+        String link = '[{"ifindex":5,"link":null,"ifname":"tunl0","flags":["NOARP","UP","LOWER_UP"],"mtu":1480,"link_type":"ipip",' +
+                '"address":"0.0.0.0","broadcast":"0.0.0.0","linkinfo":{"info_kind":"ipip"' + data + '}}]'
+
+        expect:
+        InterfaceParser.parse('l', link, 'a', '[]').byName('tunl0').get().ipip() == new io.skoop.netstack.link.IpipInfo(
+                local == null ? null : io.skoop.model.Ip.parse(local), remote == null ? null : io.skoop.model.Ip.parse(remote), ttl, pmtu, dev)
+
+        where:
+        why                      | data                                                                                           | local      | remote     | ttl | pmtu  | dev
+        "Calico's tunl0"         | ',"info_data":{"remote":"any","local":"any","ttl":0,"pmtudisc":false}'                       | null       | null       | 0   | false | null
+        'a point-to-point tunnel' | ',"info_data":{"remote":"10.0.0.2","local":"10.0.0.1","link":"eth0","ttl":64,"pmtudisc":true}' | '10.0.0.1' | '10.0.0.2' | 64  | true  | 'eth0'
+        'no info_data'           | ''                                                                                             | null       | null       | 0   | false | null
+    }
+
+    def "a malformed ipip info_data is named: #why"() {
+        when:
+        InterfaceParser.parse('l', '[{"ifindex":5,"ifname":"t","linkinfo":{"info_kind":"ipip","info_data":' + data + '}}]', 'a', '[]')
+
+        then:
+        def e = thrown(ParseException)
+        e.message.contains(message)
+
+        where:
+        why            | data                                   | message
+        'TTL 300'      | '{"remote":"any","ttl":300}'           | 'a TTL 0..255'
+        'IPv6 remote'  | '{"remote":"2001:db8::1"}'             | 'an IPv4 address or "any"'
+        'pmtudisc "x"' | '{"pmtudisc":"x"}'                     | 'true or false'
+    }
+
+    def "other devices are no ipip tunnels"() {
+        expect:
+        ifs.byName('va').get().ipip() == null
+        !ifs.byName('va').get().isTunnel()
+        ifs.byName('vx0').get().isTunnel()
+    }
+
     def "addresses in kernel order with scope, label and flags (#dev #local)"() {
         when:
         def a = ifs.byName(dev).get().addresses().find { it.local().toString() == local }
