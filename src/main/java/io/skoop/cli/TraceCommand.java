@@ -122,8 +122,9 @@ public class TraceCommand implements Callable<Integer> {
                 out.print(TraceTextRenderer.render(rr));
             }
             if (!notSimulated.isEmpty()) {
-                out.println("UNKNOWN: nftables tables skoop does not simulate yet also see these packets: "
-                        + String.join("; ", notSimulated) + " — the verdict above covers the iptables rules only");
+                out.println("UNKNOWN: nftables tables skoop does not simulate (bridge, arp, netdev families; ingress hooks) also see"
+                        + " these packets: " + String.join("; ", notSimulated) + " — the verdict above covers iptables and the ip, ip6"
+                        + " and inet nftables tables only");
             }
         }
         out.flush();

@@ -217,7 +217,7 @@ final class LinuxNetNode implements NetNodeAction {
         List<io.skoop.netstack.netfilter.NftTable> nft = ns.nftTablesNotSimulated();
         if (!nft.isEmpty()) {
             return List.of(unknown(me, before, flow, "nftables tables " + nft + " of " + ns.dir() + " have base chains skoop does"
-                    + " not simulate yet: what they do to " + before + " is not known"));
+                    + " not simulate (bridge, arp, netdev families; ingress hooks): what they do to " + before + " is not known"));
         }
         if (hop.type() == NetNodeType.NODE && manager.services() != null && ns.state("iptables.txt").kind() == PartState.Kind.EMPTY
                 && manager.ipCache().lookup(before.dst()) instanceof io.skoop.k8s.IpEntity.ServiceEntity) {

@@ -8,6 +8,7 @@ import io.skoop.netstack.neigh.Fdb;
 import io.skoop.netstack.neigh.NeighbourTable;
 import io.skoop.netstack.netfilter.AddrType;
 import io.skoop.netstack.netfilter.NetfilterSimulator;
+import io.skoop.netstack.netfilter.NftRuleset;
 import io.skoop.netstack.netfilter.NftTable;
 import io.skoop.netstack.netfilter.RouteDecision;
 import io.skoop.netstack.netfilter.RoutingOracle;
@@ -92,6 +93,7 @@ public final class NetNS {
     private final Lazy<NetfilterSimulator> netfilter;
     private final Lazy<String> nftText;
     private final Lazy<List<NftTable>> nftTables;
+    private final Lazy<NftRuleset> nftRuleset;
     private final Map<String, PartState> states = new HashMap<>();
 
     private NetNS(String name, Path dir) {
@@ -118,8 +120,9 @@ public final class NetNS {
         // nft.json not collected: nftables tables outside iptables, if any, are not known (nftTablesNotSimulated is empty)
         this.nftText = part("nft.json", () -> state("nft.json").trusted() ? read("nft.json") : "");
         this.nftTables = part("nft.json", () -> NftParser.tables(dir.resolve("nft.json").toString(), nftText.get()));
+        this.nftRuleset = part("nft.json", () -> NftParser.ruleset(dir.resolve("nft.json").toString(), nftText.get()));
         this.netfilter = new Lazy<>(() -> new NetfilterSimulator(trustedOrEmpty("iptables.txt", false), trustedOrEmpty("ip6tables.txt", true),
-                routingOracle(), new NetNSSets(this::ipsets)).withConntrackActive(otherConntrackUsers()));
+                nftRuleset(), routingOracle(), new NetNSSets(this::ipsets)).withConntrackActive(otherConntrackUsers()));
     }
 
     /**
@@ -343,12 +346,23 @@ public final class NetNS {
     }
 
     /**
-     * nftables tables with base chains that iptables-nft did not create (e.g. kube-proxy's
-     * nftables mode): netfilter runs them, the simulator does not model them yet, so a trace
-     * through this namespace cannot be trusted to be complete. Empty in an iptables-only namespace.
+     * The nftables ruleset of nft.json (chains, rules, sets and maps of the tables iptables-nft does not own);
+     * {@link NftRuleset#EMPTY} when nft.json was not collected.
+     */
+    public NftRuleset nftRuleset() {
+        return nftRuleset.get();
+    }
+
+    /**
+     * nftables tables with base chains the simulator does not run: the bridge, arp and netdev families and the
+     * ingress/egress hooks (the ip, ip6 and inet families' prerouting … postrouting chains are simulated with
+     * iptables). A trace through this namespace cannot be trusted to be complete when one exists. Empty in an
+     * iptables-only namespace.
      */
     public List<NftTable> nftTablesNotSimulated() {
-        return nftTables().stream().filter(t -> t.isHooked() && !t.isIptablesCompat()).toList();
+        java.util.Set<String> unsimulated = new java.util.HashSet<>();
+        nftRuleset().unsimulatedBaseChains().forEach(c -> unsimulated.add(c.tableRef()));
+        return nftTables().stream().filter(t -> !t.isIptablesCompat() && unsimulated.contains(t.family() + " " + t.name())).toList();
     }
 
     /**
@@ -386,19 +400,17 @@ public final class NetNS {
     }
 
     /**
-     * True when something besides iptables makes the namespace track connections (IPVS virtual
-     * services, or nftables conntrack expressions / nat chains): conntrack then runs even when
-     * no iptables rule needs it.
+     * True when something besides iptables and nftables makes the namespace track connections (IPVS
+     * virtual services): conntrack then runs even when no rule needs it (the rules' own need is the
+     * simulator's: {@link NetfilterSimulator#needsConntrack}, {@link NftRuleset#needsConntrack}).
      */
     private boolean otherConntrackUsers() {
         // ipvs.txt not collected (commonly: ipvsadm failed because ip_vs is not loaded): no IPVS assumed here
         if (state("ipvs.txt").trusted() && !ipvs().services().isEmpty()) {
             return true;
         }
-        // a conntrack expression in any nftables rule, or an nftables nat chain, enables conntrack
-        nftTables(); // well-formed nft.json, or a parse error naming it
-        String t = nftText.get();
-        return t.contains("\"ct\"") || t.replace(" ", "").contains("\"type\":\"nat\"");
+        // nftables' own need (ct expressions, nat chains) is the simulator's: NftRuleset.needsConntrack
+        return false;
     }
 
     private Ruleset rules(String file, boolean v6) {

@@ -147,7 +147,7 @@ public final class HtmlRenderer {
             List<List<Html.Cell>> rows = new ArrayList<>();
             for (TraceStep s : b.steps()) {
                 String result = s.kind() == TraceStep.Kind.RULE ? String.valueOf(s.result()) : s.kind().name();
-                String chain = s.chain() == null ? "" : s.chain() + (s.rule() > 0 ? "#" + s.rule() : "");
+                String chain = s.chain() == null ? "" : s.chain() + (s.rule() > 0 ? (s.nft() ? " handle " : "#") + s.rule() : "");
                 String change = s.before() != null && s.after() != null && !s.before().equals(s.after()) ? s.before() + " → " + s.after() : "";
                 String text = s.text() != null ? s.text() : s.detail() != null ? s.detail() : "";
                 if (s.text() != null && s.detail() != null) {

@@ -132,21 +132,44 @@ class TraceCommandSpec extends Specification {
         out.readLines().last() == 'verdict: FORWARDED  FORWARDED 1.000000'
     }
 
-    def "nftables tables the simulator does not model make the answer UNKNOWN (exit 1), never silently complete"() {
+    def "nftables tables the simulator does not run make the answer UNKNOWN (exit 1), never silently complete"() {
         given:
         def dir = java.nio.file.Files.createTempDirectory('dump')
         ['link.json', 'addr.json', 'route.json', 'rule.json', 'sysctl.txt', 'iptables.txt'].each {
             java.nio.file.Files.copy(java.nio.file.Path.of(DUMP, it), dir.resolve(it))
         }
-        java.nio.file.Files.writeString(dir.resolve('nft.json'), '{"nftables": [{"table": {"family": "inet", "name": "kube-proxy", "handle": 1}}, '
-                + '{"chain": {"family": "inet", "table": "kube-proxy", "name": "filter-forward", "handle": 1, "type": "filter", "hook": "forward", "prio": -110, "policy": "accept"}}]}')
+        java.nio.file.Files.writeString(dir.resolve('nft.json'), '{"nftables": [{"table": {"family": "bridge", "name": "filter", "handle": 1}}, '
+                + '{"chain": {"family": "bridge", "table": "filter", "name": "forward", "handle": 1, "type": "filter", "hook": "forward", "prio": -200, "policy": "accept"}}]}')
 
         when:
         def (code, out, err) = run(dir.toString(), '--packet', 'tcp 192.168.1.20:40000 > 10.244.1.5:8080', '--path', 'forward', '--iif', 'eth0')
 
         then:
         code == 1
-        out.readLines().last() == 'UNKNOWN: nftables tables skoop does not simulate yet also see these packets: inet kube-proxy (hooks forward) — the verdict above covers the iptables rules only'
+        out.readLines().last() == 'UNKNOWN: nftables tables skoop does not simulate (bridge, arp, netdev families; ingress hooks) also see these packets: bridge filter (hooks forward) — the verdict above covers iptables and the ip, ip6 and inet nftables tables only'
+
+        cleanup:
+        dir.toFile().deleteDir()
+    }
+
+    def "an inet table's forward chain is traced with iptables: its drop rule decides, named by handle"() {
+        given:
+        def dir = java.nio.file.Files.createTempDirectory('dump')
+        ['link.json', 'addr.json', 'route.json', 'rule.json', 'sysctl.txt', 'iptables.txt'].each {
+            java.nio.file.Files.copy(java.nio.file.Path.of(DUMP, it), dir.resolve(it))
+        }
+        // as nft -j prints: table inet kube-proxy { chain filter-forward { type filter hook forward priority -110; tcp dport 8080 drop } }
+        java.nio.file.Files.writeString(dir.resolve('nft.json'), '{"nftables": [{"table": {"family": "inet", "name": "kube-proxy", "handle": 1}}, '
+                + '{"chain": {"family": "inet", "table": "kube-proxy", "name": "filter-forward", "handle": 1, "type": "filter", "hook": "forward", "prio": -110, "policy": "accept"}}, '
+                + '{"rule": {"family": "inet", "table": "kube-proxy", "chain": "filter-forward", "handle": 2, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 8080}}, {"drop": null}]}}]}')
+
+        when:
+        def (code, out, err) = run(dir.toString(), '--packet', 'tcp 192.168.1.20:40000 > 10.244.1.5:8080', '--path', 'forward', '--iif', 'eth0')
+
+        then: 'the packet does not pass: exit 1'
+        code == 1
+        out.contains('MATCH       FORWARD inet kube-proxy filter-forward handle 2  tcp dport 8080 drop')
+        out.readLines().last().startsWith('verdict: DROP')
 
         cleanup:
         dir.toFile().deleteDir()

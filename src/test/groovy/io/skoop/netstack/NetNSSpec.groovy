@@ -111,7 +111,7 @@ class NetNSSpec extends Specification {
         dir.toFile().deleteDir()
     }
 
-    def "nftables tables iptables-nft did not create are named as not simulated"() {
+    def "nftables tables whose base chains the simulator does not run (bridge, netdev, ingress) are named as not simulated"() {
         given:
         def dir = Files.createTempDirectory('nft')
         Files.writeString(dir.resolve('nft.json'), nft)
@@ -129,8 +129,11 @@ class NetNSSpec extends Specification {
                 '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "kube-proxy", "handle": 1}}, {"chain": {"family": "inet", "table": "kube-proxy", "name": "filter-forward", "handle": 1, "type": "filter", "hook": "forward", "prio": -110, "policy": "accept"}}, {"table": {"family": "ip", "name": "filter", "handle": 2}}, {"chain": {"family": "ip", "table": "filter", "name": "FORWARD", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "accept"}}]}',
                 '{"nftables": [{"metainfo": {"version": "1.0.6"}}, {"table": {"family": "inet", "name": "empty", "handle": 1}}, {"chain": {"family": "inet", "table": "empty", "name": "helper", "handle": 1}}]}',
                 '',
+                // a bridge-family base chain and a netdev ingress chain: not on the IP hooks the simulator runs
+                '{"nftables": [{"table": {"family": "bridge", "name": "filter", "handle": 1}}, {"chain": {"family": "bridge", "table": "filter", "name": "forward", "handle": 1, "type": "filter", "hook": "forward", "prio": -200, "policy": "accept"}}, {"table": {"family": "netdev", "name": "ing", "handle": 2}}, {"chain": {"family": "netdev", "table": "ing", "name": "in", "handle": 1, "type": "filter", "hook": "ingress", "dev": "eth0", "prio": 0, "policy": "accept"}}, {"table": {"family": "inet", "name": "kube-proxy", "handle": 3}}, {"chain": {"family": "inet", "table": "kube-proxy", "name": "filter-forward", "handle": 1, "type": "filter", "hook": "forward", "prio": -110, "policy": "accept"}}]}',
         ]
-        notSimulated << [['inet kube-proxy (hooks forward)'], [], []]
+        // inet kube-proxy's forward chain is simulated (NftRuleset): not listed
+        notSimulated << [[], [], [], ['bridge filter (hooks forward)', 'netdev ing (hooks ingress)']]
     }
 
     def "the example node runs only iptables-nft tables"() {

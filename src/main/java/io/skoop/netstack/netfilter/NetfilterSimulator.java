@@ -45,10 +45,15 @@ public final class NetfilterSimulator {
 
     private final Ruleset v4;
     private final Ruleset v6;
+    private final NftRuleset nft;
     private final RoutingOracle routing;
     private final SetMembership sets;
     private final boolean conntrackV4;
     private final boolean conntrackV6;
+    /** per family (0: IPv4, 1: IPv6) and hook: what runs there, in priority order */
+    private final Station[][][] stations = new Station[2][][];
+    /** per family and hook: the nat lookups of the nat station (iptables' nat table, nft nat chains) in priority order */
+    private final Station[][][] natLookups = new Station[2][][];
 
     /**
      * A simulator where conntrack is active in the namespace exactly when the ruleset of the
@@ -60,16 +65,114 @@ public final class NetfilterSimulator {
      * @param sets    ipset membership ({@link SetMembership#NONE} when unknown)
      */
     public NetfilterSimulator(Ruleset ipv4, Ruleset ipv6, RoutingOracle routing, SetMembership sets) {
-        this(ipv4, ipv6, routing, sets, needsConntrack(ipv4), needsConntrack(ipv6));
+        this(ipv4, ipv6, NftRuleset.EMPTY, routing, sets);
     }
 
-    private NetfilterSimulator(Ruleset ipv4, Ruleset ipv6, RoutingOracle routing, SetMembership sets, boolean ctV4, boolean ctV6) {
+    /**
+     * A simulator of iptables and nftables together: at every hook the iptables tables (at their fixed priorities:
+     * raw -300, mangle -150, nat -100/100, filter 0, security 50) and the nftables base chains of the packet's family
+     * (ip/ip6/inet) run interleaved by priority, as their hook entries do in the kernel (nf_hook_entries_grow keeps
+     * them sorted by priority). Conntrack is active when either needs it.
+     *
+     * @param ipv4    the iptables ruleset (may be {@link Ruleset#empty})
+     * @param ipv6    the ip6tables ruleset (may be {@link Ruleset#empty})
+     * @param nft     the nftables ruleset without iptables-nft's own tables (may be {@link NftRuleset#EMPTY})
+     * @param routing the namespace's routing and address facts
+     * @param sets    ipset membership ({@link SetMembership#NONE} when unknown)
+     */
+    public NetfilterSimulator(Ruleset ipv4, Ruleset ipv6, NftRuleset nft, RoutingOracle routing, SetMembership sets) {
+        this(ipv4, ipv6, nft, routing, sets, needsConntrack(ipv4) || nft.needsConntrack(false), needsConntrack(ipv6) || nft.needsConntrack(true));
+    }
+
+    private NetfilterSimulator(Ruleset ipv4, Ruleset ipv6, NftRuleset nft, RoutingOracle routing, SetMembership sets, boolean ctV4,
+                               boolean ctV6) {
         this.v4 = Objects.requireNonNull(ipv4, "ipv4");
         this.v6 = Objects.requireNonNull(ipv6, "ipv6");
+        this.nft = Objects.requireNonNull(nft, "nft");
         this.routing = Objects.requireNonNull(routing, "routing");
         this.sets = Objects.requireNonNull(sets, "sets");
         this.conntrackV4 = ctV4;
         this.conntrackV6 = ctV6;
+        for (int f = 0; f < 2; f++) {
+            stations[f] = new Station[Hook.values().length][];
+            natLookups[f] = new Station[Hook.values().length][];
+            for (Hook h : Hook.values()) {
+                stations[f][h.ordinal()] = stationsOf(h, f == 1);
+                natLookups[f][h.ordinal()] = natLookupsOf(h, f == 1);
+            }
+        }
+    }
+
+    /**
+     * One entry of a hook: an iptables table ({@code kind} = its name), a pseudo-station ({@link Hook#CONNTRACK},
+     * {@link Hook#CONFIRM}), the nat station ({@code "nat"}: iptables' nat table and nft's nat chains, consulted
+     * together) or an nftables base chain ({@code kind} = "nft").
+     */
+    private record Station(int priority, String kind, NftChain chain) {
+    }
+
+    private static int priority(String station, Hook hook) {
+        return switch (station) {
+            case "raw" -> -300;
+            case Hook.CONNTRACK -> -200;
+            case "mangle" -> -150;
+            case "nat" -> hook.destinationNat() ? -100 : 100;
+            case "filter" -> 0;
+            case "security" -> 50;
+            default -> Integer.MAX_VALUE; // confirm
+        };
+    }
+
+    /**
+     * The hook's entries in the order the kernel runs them: by priority; on a tie the entry registered later runs
+     * first (nf_hook_entries_grow inserts a new entry before the first one of equal or higher priority). A dump does
+     * not say what was registered when: skoop takes nftables' base chains as registered after iptables' tables and
+     * conntrack (nft tables are loaded by a service after boot, iptables-nft's are created on first use, and a
+     * restarted kube-proxy in nftables mode recreates its table), and among nft chains the later-listed as the later
+     * (nft lists tables and chains in creation order).
+     */
+    private Station[] stationsOf(Hook hook, boolean ipv6) {
+        List<Station> out = new ArrayList<>();
+        boolean natStation = hook.stations().contains("nat");
+        List<NftChain> chains = new ArrayList<>(nft.baseChains(hook, ipv6));
+        java.util.Collections.reverse(chains);
+        for (NftChain c : chains) {
+            if ("nat".equals(c.type())) {
+                natStation = true;
+            } else {
+                out.add(new Station(c.priority(), "nft", c));
+            }
+        }
+        for (String st : hook.stations()) {
+            out.add(new Station(priority(st, hook), st, null));
+        }
+        if (natStation && !hook.stations().contains("nat")) {
+            out.add(new Station(priority("nat", hook), "nat", null));
+        }
+        out.sort(java.util.Comparator.comparingInt(Station::priority)); // stable: ties keep the order above
+        return out.toArray(new Station[0]);
+    }
+
+    /**
+     * The nat lookups of a hook in priority order (ties as in {@link #stationsOf}): nf_nat_inet_fn runs every nat chain
+     * registered for the hook (iptables' nat table is one of them) until one sets up the binding for this direction of
+     * manip; none does: a null binding (nf_nat_core.c). The nat station itself runs at the hook's NAT priority (-100
+     * for destination, 100 for source NAT) whatever the chains' own priorities.
+     */
+    private Station[] natLookupsOf(Hook hook, boolean ipv6) {
+        List<Station> out = new ArrayList<>();
+        List<NftChain> chains = new ArrayList<>(nft.baseChains(hook, ipv6));
+        java.util.Collections.reverse(chains);
+        for (NftChain c : chains) {
+            if ("nat".equals(c.type())) {
+                out.add(new Station(c.priority(), "nft", c));
+            }
+        }
+        if (hook.stations().contains("nat")) {
+            out.add(new Station(priority("nat", hook), "nat", null));
+        }
+        out.sort(java.util.Comparator.comparingInt(Station::priority)); // ties: as in stationsOf
+        return out.toArray(new Station[0]);
     }
 
     /**
@@ -79,7 +182,8 @@ public final class NetfilterSimulator {
      * rules' own need still applies.
      */
     public NetfilterSimulator withConntrackActive(boolean active) {
-        return new NetfilterSimulator(v4, v6, routing, sets, active || needsConntrack(v4), active || needsConntrack(v6));
+        return new NetfilterSimulator(v4, v6, nft, routing, sets, active || needsConntrack(v4) || nft.needsConntrack(false),
+                active || needsConntrack(v6) || nft.needsConntrack(true));
     }
 
     /**
@@ -128,7 +232,7 @@ public final class NetfilterSimulator {
     /** Traces the request's packet; never throws for a packet the rules cannot handle (that is a verdict). */
     public TraceResult trace(TraceRequest req) {
         boolean v6p = req.packet().src().isV6();
-        Run run = new Run(req, v6p ? v6 : v4, v6p ? conntrackV6 : conntrackV4);
+        Run run = new Run(req, v6p ? v6 : v4, v6p ? conntrackV6 : conntrackV4, v6p);
         Walk w = new Walk(run);
         w.packet = req.packet();
         w.physIn = req.physIn();
@@ -319,7 +423,8 @@ public final class NetfilterSimulator {
     /** Runs every station of the hook; returns the walks that passed it. */
     private List<Walk> hook(Walk w, Hook hook) {
         List<Walk> cur = new ArrayList<>(List.of(w));
-        for (String station : hook.stations()) {
+        for (Station st : stations[w.run.v6 ? 1 : 0][hook.ordinal()]) {
+            String station = st.kind();
             List<Walk> next = new ArrayList<>();
             for (Walk x : cur) {
                 x.hook = hook;
@@ -335,11 +440,12 @@ public final class NetfilterSimulator {
                     case "nat" -> next.addAll(nat(x, hook));
                     default -> {
                         Packet before = x.packet;
-                        List<Walk> passed = table(x, hook, station);
-                        if (hook == Hook.OUTPUT && station.equals("mangle")) {
+                        List<Walk> passed = st.chain() != null ? nftChain(x, hook, st.chain()) : table(x, hook, station);
+                        if (hook == Hook.OUTPUT && (station.equals("mangle") || st.chain() != null && "route".equals(st.chain().type()))) {
                             for (Walk p : passed) {
                                 if (!p.packet.src().equals(before.src()) || !p.packet.dst().equals(before.dst()) || p.packet.mark() != before.mark()) {
-                                    reroute(p, "mangle OUTPUT changed the packet");
+                                    reroute(p, (st.chain() != null ? st.chain().tableRef() + " " + st.chain().name() : "mangle OUTPUT")
+                                            + " changed the packet");
                                 }
                             }
                         }
@@ -438,8 +544,20 @@ public final class NetfilterSimulator {
             return List.of(w);
         }
         Packet before = w.packet;
-        List<Walk> passed = table(w, hook, "nat");
+        List<Walk> pending = new ArrayList<>(List.of(w));
+        List<Walk> passed = new ArrayList<>();
+        for (Station lookup : natLookups[w.run.v6 ? 1 : 0][hook.ordinal()]) {
+            List<Walk> next = new ArrayList<>();
+            for (Walk x : pending) {
+                for (Walk p : lookup.chain() != null ? nftChain(x, hook, lookup.chain()) : table(x, hook, "nat")) {
+                    (p.natBound ? passed : next).add(p);
+                }
+            }
+            pending = next;
+        }
+        passed.addAll(pending); // no nat chain set up a binding: the null binding
         for (Walk p : passed) {
+            p.natBound = false;
             if (dstManip) {
                 p.dstManipDone = true;
             } else {
@@ -639,7 +757,9 @@ public final class NetfilterSimulator {
             if (w.ctAttached) {
                 w.ruleStep(hook, rule, Tri.MATCH, t.name(), null, null, "no effect: conntrack already ran");
             } else {
+                // the untracked template is attached at once (xt_CT.c): later rules see the state UNTRACKED
                 w.untracked = true;
+                w.ctState = CtState.UNTRACKED;
             }
             return f;
         }
@@ -778,8 +898,340 @@ public final class NetfilterSimulator {
             }
             x.ruleStep(hook, rule, Tri.MATCH, t.name(), before, after, detail);
             x.assumedRule = null;
+            x.natBound = true;
             accepted.add(x);
         }
+    }
+
+    // ---- nftables chains ------------------------------------------------------------------------
+
+    /** A position in an nft chain (the rule to run next) and the jump stack below it (nft_do_chain's jumpstack). */
+    private record NFrame(NftChain chain, int rule, NFrame parent, int depth, NftChain base) {
+        NFrame next() {
+            return new NFrame(chain, rule + 1, parent, depth, base);
+        }
+    }
+
+    /**
+     * A pending evaluation: continue {@code walk} at statement {@code stmt} of the frame's rule; {@code numgen} is the
+     * value a numgen expression of that statement takes on this branch (null: not forked yet); {@code before} is the
+     * packet as the rule started.
+     */
+    private record NItem(Walk walk, NFrame frame, int stmt, Long numgen, Packet before) {
+    }
+
+    /** Runs an nftables base chain; returns the walks it accepted (a drop, reject or UNKNOWN ends a walk). */
+    private List<Walk> nftChain(Walk w, Hook hook, NftChain base) {
+        List<Walk> accepted = new ArrayList<>(1);
+        Deque<NItem> work = new ArrayDeque<>();
+        work.push(new NItem(w, new NFrame(base, 0, null, 0, base), 0, null, w.packet));
+        while (!work.isEmpty()) {
+            NItem it = work.pop();
+            NFrame f = nftRule(it.walk, it.frame, it.stmt, it.numgen, it.before, hook, accepted, work);
+            while (f != null) {
+                f = nftRule(it.walk, f, 0, null, it.walk.packet, hook, accepted, work);
+            }
+        }
+        return accepted;
+    }
+
+    private static NftExpr.Numgen numgenOf(NftStmt s) {
+        List<NftExpr> roots = new ArrayList<>();
+        if (s instanceof NftStmt.Match m) {
+            roots.add(m.left());
+        } else if (s instanceof NftStmt.Vmap v) {
+            roots.add(v.key());
+        } else if (s instanceof NftStmt.Mangle m) {
+            roots.add(m.value());
+        } else if (s instanceof NftStmt.Nat n) {
+            roots.add(n.addr());
+            roots.add(n.port());
+        }
+        Deque<NftExpr> todo = new ArrayDeque<>();
+        roots.stream().filter(Objects::nonNull).forEach(todo::push);
+        while (!todo.isEmpty()) {
+            NftExpr e = todo.pop();
+            if (e instanceof NftExpr.Numgen n) {
+                return n;
+            } else if (e instanceof NftExpr.Concat c) {
+                c.parts().forEach(todo::push);
+            } else if (e instanceof NftExpr.Binop b) {
+                todo.push(b.left());
+            } else if (e instanceof NftExpr.MapLookup m) {
+                todo.push(m.key());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Evaluates the frame's rule from statement {@code from}; returns the frame to continue with (its first
+     * statement), or null when the walk left the chain, ended or forked (the forks are on {@code work}).
+     */
+    private NFrame nftRule(Walk w, NFrame f, int from, Long numgen, Packet before, Hook hook, List<Walk> accepted, Deque<NItem> work) {
+        if (f.rule >= f.chain.rules().size()) {
+            if (f.parent == null) {
+                return nftPolicy(w, f.base, hook, accepted);
+            }
+            return f.parent;
+        }
+        NftRule rule = f.chain.rules().get(f.rule);
+        Rule ref = rule.asTraceRule();
+        NFrame next = f.next();
+        w.enterHookDevices(hook);
+        List<NftStmt> stmts = rule.stmts();
+        for (int i = from; i < stmts.size(); i++) {
+            NftStmt s = stmts.get(i);
+            Long bound = i == from ? numgen : null;
+            NftExpr.Numgen ng = bound == null ? numgenOf(s) : null;
+            if (ng != null) {
+                if (ng.mod() <= 0 || ng.mod() > MAX_RANGE_FANOUT || !"random".equals(ng.mode()) && !"inc".equals(ng.mode())) {
+                    return nftUnknown(w, ref, hook, "numgen " + ng.mode() + " mod " + ng.mod() + " is not modelled");
+                }
+                // one branch per value, each with its share (numgen random: prandom_u32 mod N; inc: round robin over
+                // connections — the same share of new connections)
+                for (int v = ng.mod() - 1; v >= 0; v--) {
+                    Walk x = v == 0 ? w : w.copy();
+                    if (v > 0 && !w.run.canFork()) {
+                        return nftUnknown(w, ref, hook, "branch limit reached");
+                    }
+                    x.probability *= 1.0 / ng.mod();
+                    x.step(TraceStep.Kind.BRANCH, hook, ref.table(), ref.chain(), ref.number(), ref.text(), Tri.MATCH, null, null, null,
+                            String.format("numgen %s mod %d = %d (p=%.6f)", ng.mode(), ng.mod(), ng.offset() + v, 1.0 / ng.mod()));
+                    work.push(new NItem(x, f, i, (long) (ng.offset() + v), before));
+                }
+                return null;
+            }
+            NftEval eval = new NftEval(nft, rule, w, bound);
+            if (s instanceof NftStmt.Match || s instanceof NftStmt.Undecidable) {
+                Tri t = s instanceof NftStmt.Match m ? eval.match(m) : Tri.UNKNOWN;
+                if (t == Tri.NO_MATCH) {
+                    return nftNoMatch(w, ref, hook, next, null);
+                }
+                if (t == Tri.UNKNOWN) {
+                    if (!w.run.canFork()) {
+                        return nftUnknown(w, ref, hook, "branch limit reached");
+                    }
+                    String what = NftText.stmt(s);
+                    Walk miss = w.copy();
+                    miss.assume(ref.ref() + " assumed not to match (" + what + ")");
+                    miss.ruleStep(hook, ref, Tri.UNKNOWN, null, null, null, "cannot decide " + what + ": assumed NOT to match on this branch");
+                    work.push(new NItem(miss, next, 0, null, miss.packet));
+                    w.assume(ref.ref() + " assumed to match (" + what + ")");
+                    w.assumedRule = ref;
+                }
+                continue;
+            }
+            if (s instanceof NftStmt.Nop) {
+                continue;
+            }
+            if (s instanceof NftStmt.Verdict v) {
+                return nftVerdict(w, f, next, ref, v, before, hook, accepted);
+            }
+            if (s instanceof NftStmt.Vmap vm) {
+                NftEval.Lookup l = eval.lookup(eval.value(vm.key()), eval.types(vm.key()), vm.data());
+                if (l.result() == Tri.NO_MATCH) {
+                    return nftNoMatch(w, ref, hook, next, "no element of the verdict map matches");
+                }
+                if (l.result() == Tri.UNKNOWN || !(l.element().data() instanceof NftStmt.Verdict v)) {
+                    return nftUnknown(w, ref, hook, "the verdict map lookup " + NftText.expr(vm.key()) + " cannot be decided");
+                }
+                return nftVerdict(w, f, next, ref, v, before, hook, accepted);
+            }
+            if (s instanceof NftStmt.Mangle m) {
+                Object val = eval.value(m.value());
+                if (m.key() instanceof NftExpr.Meta mk && mk.key().equals("mark") && val instanceof Long mark) {
+                    w.packet = w.packet.withMark(mark & 0xffffffffL);
+                    continue;
+                }
+                if (m.key() instanceof NftExpr.Ct ck && ck.key().equals("mark") && val instanceof Long mark) {
+                    if (w.ct != null) {
+                        w.ct = new ConntrackEntry(w.ct.original(), w.ct.reply(), mark & 0xffffffffL, w.ct.confirmed());
+                    }
+                    continue;
+                }
+                if (m.key() instanceof NftExpr.Meta mk && mk.key().equals("priority")
+                        || m.key() instanceof NftExpr.Payload pk && List.of("dscp", "ecn").contains(pk.field())) {
+                    continue; // queueing priority / DSCP: no effect on where the packet goes
+                }
+                if (val == NftEval.BREAK) {
+                    return nftNoMatch(w, ref, hook, next, null);
+                }
+                return nftUnknown(w, ref, hook, NftText.stmt(s) + " is not modelled");
+            }
+            if (s instanceof NftStmt.Notrack) {
+                if (!w.ctAttached) {
+                    // nft_notrack_eval attaches the untracked template at once: later rules of any table see UNTRACKED
+                    w.untracked = true;
+                    w.ctState = CtState.UNTRACKED;
+                }
+                continue;
+            }
+            if (s instanceof NftStmt.Reject r) {
+                nftStep(w, hook, ref, "reject", before);
+                w.finish(FinalVerdict.REJECT, "rejected by " + ref.ref() + (r.type() != null ? " with " + r.type()
+                        + (r.code() != null ? " " + r.code() : "") : ""), null);
+                return null;
+            }
+            if (s instanceof NftStmt.Nat n) {
+                Target t = natTarget(w, eval, n, ref, hook);
+                if (t == null) { // ended UNKNOWN, or a map without the key: the rule does not match
+                    return w.ended ? null : nftNoMatch(w, ref, hook, next, "no element of the map matches");
+                }
+                if (w.ct == null || !"nat".equals(f.base.type())) {
+                    nftStep(w, hook, ref, n.kind(), before);
+                    w.finish(FinalVerdict.UNKNOWN, n.kind() + " outside a nat chain walk at " + ref.ref(), null);
+                    return null;
+                }
+                if (!before.equals(w.packet)) {
+                    nftStep(w, hook, ref, null, before); // marks set earlier in the rule
+                }
+                natTarget(w, t, ref, hook, accepted);
+                return null;
+            }
+            return nftUnknown(w, ref, hook, NftText.stmt(s) + " is not modelled");
+        }
+        nftStep(w, hook, ref, null, before);
+        return next;
+    }
+
+    /** The rule did not match (a match failed, a lookup found nothing): the next rule runs (statements before the failing one keep their effect, as in nft_do_chain). */
+    private static NFrame nftNoMatch(Walk w, Rule ref, Hook hook, NFrame next, String detail) {
+        if (w.run.req.recordNoMatch()) {
+            w.ruleStep(hook, ref, Tri.NO_MATCH, null, null, null, detail);
+        }
+        w.assumedRule = null;
+        return next;
+    }
+
+    /** Records the rule's step (matched, or UNKNOWN on its "assumed to match" branch) with the packet's change. */
+    private static void nftStep(Walk w, Hook hook, Rule ref, String verdict, Packet before) {
+        boolean changed = !before.equals(w.packet);
+        w.ruleStep(hook, ref, Tri.MATCH, verdict, changed ? before : null, changed ? w.packet : null, null);
+        w.assumedRule = null;
+    }
+
+    private NFrame nftUnknown(Walk w, Rule ref, Hook hook, String why) {
+        w.ruleStep(hook, ref, Tri.UNKNOWN, null, null, null, why);
+        w.assumedRule = null;
+        w.finish(FinalVerdict.UNKNOWN, ref.ref() + " (" + ref.text() + "): " + why, null);
+        return null;
+    }
+
+    private NFrame nftVerdict(Walk w, NFrame f, NFrame next, Rule ref, NftStmt.Verdict v, Packet before, Hook hook, List<Walk> accepted) {
+        nftStep(w, hook, ref, v.target() == null ? v.kind() : v.kind() + " " + v.target(), before);
+        switch (v.kind()) {
+            case "accept" -> {
+                accepted.add(w);
+                return null;
+            }
+            case "drop" -> {
+                w.finish(FinalVerdict.DROP, "dropped by " + ref.ref(), null);
+                return null;
+            }
+            case "continue" -> {
+                return next;
+            }
+            case "return" -> {
+                return f.parent != null ? f.parent : nftPolicy(w, f.base, hook, accepted);
+            }
+            case "jump", "goto" -> {
+                NftChain target = nft.chain(f.chain.family(), f.chain.table(), v.target());
+                if (target == null) {
+                    w.finish(FinalVerdict.UNKNOWN, ref.ref() + " jumps to chain " + v.target() + " which the table does not have", null);
+                    return null;
+                }
+                if (f.depth >= MAX_DEPTH) {
+                    w.finish(FinalVerdict.UNKNOWN, "chain nesting deeper than " + MAX_DEPTH + " at " + ref.ref(), null);
+                    return null;
+                }
+                return new NFrame(target, 0, v.kind().equals("jump") ? next : f.parent, f.depth + 1, f.base);
+            }
+            default -> {
+                w.finish(FinalVerdict.UNKNOWN, "verdict " + v.kind() + " of " + ref.ref() + " is not modelled", null);
+                return null;
+            }
+        }
+    }
+
+    private NFrame nftPolicy(Walk w, NftChain base, Hook hook, List<Walk> accepted) {
+        String policy = base.policy() == null ? "accept" : base.policy();
+        w.step(TraceStep.Kind.POLICY, hook, base.tableRef(), base.name(), 0, null, null, policy.toUpperCase(java.util.Locale.ROOT), null, null, null);
+        if (policy.equals("drop")) {
+            w.finish(FinalVerdict.DROP, "policy drop of " + base.tableRef() + " " + base.name(), null);
+        } else {
+            accepted.add(w);
+        }
+        return null;
+    }
+
+    /**
+     * The iptables-equivalent target of an nft NAT statement, with its address and port evaluated (constants, ranges,
+     * map lookups); null when the branch ended UNKNOWN or a map lookup found no element (NFT_BREAK: the rule does not
+     * match).
+     */
+    private Target natTarget(Walk w, NftEval eval, NftStmt.Nat n, Rule ref, Hook hook) {
+        boolean random = n.flags().contains("random");
+        boolean fully = n.flags().contains("fully-random");
+        boolean persistent = n.flags().contains("persistent");
+        NatRange ports = null;
+        if (n.port() != null) {
+            Object[] r = nftRange(eval, n.port());
+            if (r == null) {
+                return null;
+            }
+            if (!(r[0] instanceof Long a) || !(r[1] instanceof Long b)) {
+                nftUnknown(w, ref, hook, "the port of " + NftText.stmt(n) + " cannot be decided");
+                return null;
+            }
+            ports = new NatRange(null, null, a.intValue(), b.intValue());
+        }
+        switch (n.kind()) {
+            case "masquerade" -> {
+                return new Target.Masquerade(ports, random, fully);
+            }
+            case "redirect" -> {
+                return new Target.Redirect(ports, random);
+            }
+            default -> {
+            }
+        }
+        if (n.addr() == null || n.flags().contains("concat") || n.flags().contains("prefix")) {
+            nftUnknown(w, ref, hook, NftText.stmt(n) + " is not modelled");
+            return null;
+        }
+        Object[] r = nftRange(eval, n.addr());
+        if (r == null) {
+            return null;
+        }
+        if (!(r[0] instanceof Ip a) || !(r[1] instanceof Ip b)) {
+            nftUnknown(w, ref, hook, "the address of " + NftText.stmt(n) + " cannot be decided");
+            return null;
+        }
+        List<NatRange> ranges = List.of(new NatRange(a, b, ports == null ? 0 : ports.minPort(), ports == null ? 0 : ports.maxPort()));
+        return n.kind().equals("dnat") ? new Target.Dnat(ranges, random, persistent) : new Target.Snat(ranges, random, fully, persistent);
+    }
+
+    /**
+     * The first and last value of a NAT address or port: a range, a prefix (nft prints a range that is a whole prefix,
+     * {@code dnat to 10.0.0.2-10.0.0.3}, as that prefix: its first to last address), or one value (a constant, a map
+     * lookup); null when a lookup found nothing (NFT_BREAK: the rule does not match).
+     */
+    private static Object[] nftRange(NftEval eval, NftExpr e) {
+        Object lo;
+        Object hi;
+        if (e instanceof NftExpr.Range r) {
+            lo = eval.value(r.lo());
+            hi = eval.value(r.hi());
+        } else if (e instanceof NftExpr.Prefix p && Ip.tryParse(p.addr()) != null) {
+            Ip net = Ip.parse(p.addr()).mask(p.len());
+            lo = net;
+            hi = net.plus((1L << Math.min(62, net.bitLength() - p.len())) - 1);
+        } else {
+            lo = eval.value(e);
+            hi = lo;
+        }
+        return lo == NftEval.BREAK || hi == NftEval.BREAK ? null : new Object[] {lo, hi};
     }
 
     // ---- per-trace state -------------------------------------------------------------------
@@ -789,13 +1241,15 @@ public final class NetfilterSimulator {
         final TraceRequest req;
         final Ruleset rules;
         final boolean conntrackActive;
+        final boolean v6;
         final List<Ended> branches = new ArrayList<>();
         int forks;
 
-        Run(TraceRequest req, Ruleset rules, boolean conntrackActive) {
+        Run(TraceRequest req, Ruleset rules, boolean conntrackActive, boolean v6) {
             this.req = req;
             this.rules = rules;
             this.conntrackActive = conntrackActive;
+            this.v6 = v6;
         }
 
         boolean canFork() {
@@ -859,6 +1313,8 @@ public final class NetfilterSimulator {
         Cons<String> assumptions;
         /** the rule whose target is being applied on its "assumed to match" branch */
         Rule assumedRule;
+        /** a NAT target or statement set up the binding for this hook's direction of manip (ends the nat lookups) */
+        boolean natBound;
         boolean ended;
 
         Walk(Run run) {
@@ -904,7 +1360,7 @@ public final class NetfilterSimulator {
         }
 
         void ruleStep(Hook h, Rule r, Tri result, String target, Packet before, Packet after, String detail) {
-            if (r == assumedRule && result == Tri.MATCH) {
+            if (assumedRule != null && r.equals(assumedRule) && result == Tri.MATCH) {
                 result = Tri.UNKNOWN;
                 detail = "cannot decide this match: assumed to match on this branch" + (detail == null ? "" : "; " + detail);
             }

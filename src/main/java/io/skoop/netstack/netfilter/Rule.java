@@ -26,9 +26,12 @@ public record Rule(String table, String chain, int number, int line, String text
         return target instanceof Target.Unknown || matches.stream().anyMatch(m -> m instanceof Match.Unknown);
     }
 
-    /** {@code nat/KUBE-SERVICES#3}: a compact reference for messages. */
+    /**
+     * {@code nat/KUBE-SERVICES#3}: a compact reference for messages; for an nftables rule (table {@code family name})
+     * {@code inet kube-proxy/services handle 12}.
+     */
     public String ref() {
-        return table + "/" + chain + "#" + number;
+        return table + "/" + chain + (table.indexOf(' ') > 0 ? " handle " : "#") + number;
     }
 
     @Override

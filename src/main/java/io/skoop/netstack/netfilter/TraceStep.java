@@ -16,11 +16,14 @@ import io.skoop.model.Packet;
  * <li>VERDICT: the branch's end.</li>
  * </ul>
  *
+ * <p>An nftables rule's step is a RULE step too: its table is {@code "family name"} as nft names it
+ * ({@code inet kube-proxy}: {@link #nft()} is true) and its rule is the rule's handle.
+ *
  * @param kind   the step kind
  * @param hook   the hook, or null (ROUTING between hooks)
- * @param table  the table, or null
+ * @param table  the table (iptables: its name; nftables: {@code family name}), or null
  * @param chain  the chain, or null
- * @param rule   the rule number within the chain, 0 when not a rule
+ * @param rule   the rule number within the chain (nftables: the rule's handle), 0 when not a rule
  * @param text   the rule text as dumped, or null
  * @param result the rule's match result, or null
  * @param target the target name applied, or null
@@ -32,6 +35,11 @@ public record TraceStep(Kind kind, Hook hook, String table, String chain, int ru
                         String target, Packet before, Packet after, String detail) {
     /** Step kinds. */
     public enum Kind { RULE, POLICY, CONNTRACK, CONFIRM, NAT, ROUTING, BRANCH, VERDICT }
+
+    /** True when the step is about an nftables table (its table is {@code family name}; its rule a handle). */
+    public boolean nft() {
+        return table != null && table.indexOf(' ') > 0;
+    }
 
     /** True when this step names a rule that matched (not one only assumed to match: those are UNKNOWN). */
     public boolean matched() {
@@ -52,7 +60,7 @@ public record TraceStep(Kind kind, Hook hook, String table, String chain, int ru
         if (chain != null) {
             sb.append(' ').append(chain);
             if (rule > 0) {
-                sb.append('#').append(rule);
+                sb.append(nft() ? " handle " : "#").append(rule);
             }
         }
         if (text != null) {

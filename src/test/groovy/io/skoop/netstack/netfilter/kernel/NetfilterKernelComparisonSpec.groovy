@@ -51,27 +51,7 @@ class NetfilterKernelComparisonSpec extends Specification {
         totals.rulesets++
 
         when:
-        List<String> disagreements = []
-        for (Packet p : c.packets()) {
-            def o = lab.observe(p)
-            totals.packets++
-            TraceResult r
-            try {
-                r = cmp.trace(p)
-            } catch (Exception e) {
-                println "==== SIMULATOR FAILED random seed $seed: ${p} (${placement}): $e\n  ${o}\n  ruleset:\n$saved"
-                disagreements << "${p}: kernel ${cmp.kernelView(o, false)} / simulator threw ${e}".toString()
-                totals.simulatorErrors++
-                continue
-            }
-            if (r.branches().size() == 1 && cmp.agreeingBranch(o, r) != null) {
-                totals.agreeing++
-            } else {
-                String rep = cmp.report(o, r, "random seed $seed")
-                println rep
-                disagreements << "${p}: kernel ${cmp.kernelView(o, false)} / simulator ${r.branches().collect { cmp.simView(it) }}".toString()
-            }
-        }
+        List<String> disagreements = cmp.compareEach(lab, c.packets(), "random seed $seed", totals)
 
         then:
         disagreements == []

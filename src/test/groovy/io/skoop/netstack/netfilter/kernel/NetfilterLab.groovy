@@ -42,6 +42,8 @@ class NetfilterLab implements AutoCloseable {
     final KernelLab lab = new KernelLab()
     final String client, router, server1, server2
     private Placement placement
+    /** true after {@link #loadNft}: the placement's namespace holds the nft table {@code sknft}, whose counters are read too */
+    private boolean nft
 
     NetfilterLab() {
         try {
@@ -140,6 +142,12 @@ class NetfilterLab implements AutoCloseable {
      */
     String load(String ruleset, String ipsets, Placement p) {
         placement = p
+        nft = false
+        for (String ns : [client, router, server1, server2]) {
+            for (String family : ['ip', 'inet']) {
+                run(ns, null, 'nft', 'delete', 'table', family, 'sknft')
+            }
+        }
         String empty = '*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n' +
                 '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n' +
                 '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n'
@@ -155,6 +163,44 @@ class NetfilterLab implements AutoCloseable {
         }
         exec(h, ruleset, 'iptables-restore')
         return exec(h, null, 'iptables-save').readLines().findAll { !it.startsWith('#') }.join('\n') + '\n'
+    }
+
+    /**
+     * Loads the nftables ruleset {@code nftText} ({@code nft -f} input defining the table {@code sknft} of family ip or
+     * inet) into the placement's namespace, after loading {@code iptables} (iptables-restore input, may be empty) as
+     * {@link #load} does
+     * and deleting any earlier {@code sknft} table. From now on {@link #observe(Packet)} also reports the packet
+     * counter deltas of the table's rules ({@code counter} statements), keyed {@code family sknft/chain#handle}.
+     *
+     * @return the table as the kernel now holds it ({@code nft -a list ruleset}, iptables-nft's tables left out)
+     * @throws IllegalStateException when nft refuses the input
+     */
+    String loadNft(String nftText, Placement p, String iptables = '') {
+        load(iptables, '', p)
+        exec(host(p), nftText, 'nft', '-f', '-')
+        nft = true
+        String family = nftText.contains('table inet sknft') ? 'inet' : 'ip'
+        return exec(host(p), null, 'nft', '-a', 'list', 'table', family, 'sknft')
+    }
+
+    /**
+     * Packet counters of the rules of every table iptables-nft does not own ({@code nft -j list ruleset}), keyed
+     * {@code family table/chain#handle}: the key the simulator's trace gives an nft rule.
+     */
+    static Map<String, Long> nftCounters(String ns) {
+        def json = new groovy.json.JsonSlurper().parseText(exec(ns, null, 'nft', '-j', 'list', 'ruleset'))
+        Map<String, Long> out = [:]
+        json.nftables.each { item ->
+            def r = item.rule
+            if (r == null || (r.family in ['ip', 'ip6'] && r.table in ['raw', 'mangle', 'nat', 'filter', 'security'])) {
+                return
+            }
+            def c = r.expr.find { it.counter != null }?.counter
+            if (c instanceof Map) {
+                out["${r.family} ${r.table}/${r.chain}#${r.handle}".toString()] = c.packets as long
+            }
+        }
+        out
     }
 
     /**
@@ -229,10 +275,14 @@ class NetfilterLab implements AutoCloseable {
         for (String ns : [client, router, server1, server2]) {
             exec(ns, null, 'sh', '-c', 'conntrack -F 2>/dev/null; iptables -t raw -Z')
         }
+        Map<String, Long> nftBefore = nft ? nftCounters(h) : [:]
         String probeErr = probe(packet)
         List<String> save = exec(h, null, 'iptables-save', '-c').readLines()
         Map<String, Long> hits = [:], policies = [:]
         counters(save, hits, policies)
+        if (nft) {
+            nftCounters(h).each { k, v -> if (v - (nftBefore[k] ?: 0L) > 0) { hits[k] = v - (nftBefore[k] ?: 0L) } }
+        }
         // the harness's raw OUTPUT rules see the servers' own replies, not the probe
         hits.keySet().removeIf { it.startsWith('raw/') && !it.startsWith('raw/PREROUTING#') }
         Map<String, Long> rawHits = [:], rawPol = [:]

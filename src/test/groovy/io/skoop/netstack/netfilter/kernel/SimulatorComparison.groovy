@@ -4,6 +4,9 @@ import io.skoop.model.Packet
 import io.skoop.netstack.NetNS
 import io.skoop.netstack.netfilter.FinalVerdict
 import io.skoop.netstack.netfilter.NetfilterSimulator
+import io.skoop.netstack.netfilter.NftChain
+import io.skoop.netstack.netfilter.NftRuleset
+import io.skoop.netstack.netfilter.NftStmt
 import io.skoop.netstack.netfilter.Path
 import io.skoop.netstack.netfilter.Rule
 import io.skoop.netstack.netfilter.Ruleset
@@ -78,8 +81,28 @@ class SimulatorComparison {
         this.savedRuleset = savedRuleset
         Ruleset rs = ns.iptables()
         this.simulator = ns.netfilter()
+        NftRuleset nft = ns.nftRuleset()
         this.replyOnlyChains = placement == Placement.LOCAL_OUT ? [] as Set
-                : reachable(rs, ['OUTPUT', 'POSTROUTING']) - reachable(rs, ['PREROUTING', 'FORWARD', 'INPUT'])
+                : (reachable(rs, ['OUTPUT', 'POSTROUTING']) + reachable(nft, ['output', 'postrouting'])) -
+                (reachable(rs, ['PREROUTING', 'FORWARD', 'INPUT']) + reachable(nft, ['prerouting', 'forward', 'input']))
+    }
+
+    /** {@code family table/chain} of every nft chain reachable (jump, goto, verdict maps) from the base chains at {@code hooks}. */
+    private static Set<String> reachable(NftRuleset nft, List<String> hooks) {
+        Set<String> seen = [] as Set
+        Deque<NftChain> todo = new ArrayDeque<>(nft.chains().findAll { it.base() && hooks.contains(it.hook()) })
+        while (todo) {
+            NftChain c = todo.pop()
+            if (seen.add("${c.tableRef()}/${c.name()}".toString())) {
+                // every chain name the rules mention: jumps, gotos, verdict map elements (anonymous or named)
+                Set<String> named = (c.rules()*.text().join(' ') =~ /(?:jump|goto) (\S+?)(?=[ ,}]|$)/).collect { it[1] } as Set
+                nft.sets().findAll { it.table() == c.table() && it.family() == c.family() }.each { s ->
+                    s.elements()*.data().findAll { it instanceof NftStmt.Verdict && it.target() }.each { named << it.target() }
+                }
+                named.each { n -> NftChain t = nft.chain(c.family(), c.table(), n); if (t) { todo.push(t) } }
+            }
+        }
+        seen
     }
 
     /** table/CHAIN of every chain reachable (jumps, gotos) from the built-in chains {@code hooks}. */
@@ -127,7 +150,7 @@ class SimulatorComparison {
     }
 
     private static boolean randomPorts(TraceBranch b) {
-        b.matchedRules().any { it.text != null && it.text =~ /--random(-fully)?\b/ }
+        b.matchedRules().any { it.text != null && it.text =~ /--random(-fully)?\b|\b(masquerade|snat).*\b(random|fully-random)\b/ }
     }
 
     /** The kernel's view; {@code randomPorts} leaves the NAT'd source port out. */
@@ -174,5 +197,36 @@ class SimulatorComparison {
         }
         sb << "  ruleset (iptables-save):\n" << savedRuleset.readLines().collect { '    ' + it }.join('\n') << '\n'
         sb.toString()
+    }
+
+    /**
+     * Observes each packet in the lab (which holds this comparison's ruleset) and compares: a packet agrees when the
+     * simulator gives exactly one branch and its view equals the kernel's. Counts into {@code totals} (packets,
+     * agreeing, simulatorErrors); prints a full report per disagreement.
+     *
+     * @return one line per disagreeing packet (empty when all agree)
+     */
+    List<String> compareEach(NetfilterLab lab, List<Packet> packets, String title, Map<String, Integer> totals) {
+        List<String> disagreements = []
+        for (Packet p : packets) {
+            def o = lab.observe(p)
+            totals.packets++
+            TraceResult r
+            try {
+                r = trace(p)
+            } catch (Exception e) {
+                println "==== SIMULATOR FAILED $title: ${p} (${placement}): $e\n  ${o}\n  ruleset:\n$savedRuleset"
+                disagreements << "${p}: kernel ${kernelView(o, false)} / simulator threw ${e}".toString()
+                totals.simulatorErrors++
+                continue
+            }
+            if (r.branches().size() == 1 && agreeingBranch(o, r) != null) {
+                totals.agreeing++
+            } else {
+                println report(o, r, title)
+                disagreements << "${p}: kernel ${kernelView(o, false)} / simulator ${r.branches().collect { simView(it) }}".toString()
+            }
+        }
+        disagreements
     }
 }

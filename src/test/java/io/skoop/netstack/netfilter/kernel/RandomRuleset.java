@@ -87,11 +87,11 @@ public final class RandomRuleset {
         }
     }
 
-    private static final int[] PORTS = {22, 53, 80, 443, 8080, 9000};
-    private static final List<Ip> SOURCES = List.of(CLIENT, CLIENT_POD);
-    private static final List<Ip> ROUTED_DSTS = ips("10.12.0.2", "10.244.1.7", "198.51.100.9", "10.13.0.2",
+    static final int[] PORTS = {22, 53, 80, 443, 8080, 9000};
+    static final List<Ip> SOURCES = List.of(CLIENT, CLIENT_POD);
+    static final List<Ip> ROUTED_DSTS = ips("10.12.0.2", "10.244.1.7", "198.51.100.9", "10.13.0.2",
             "10.244.2.5", "203.0.113.7", "10.96.0.10", "10.96.0.11");
-    private static final List<Ip> SERVER1_DSTS = ips("10.12.0.2", "10.244.1.7", "198.51.100.9", "10.244.1.200");
+    static final List<Ip> SERVER1_DSTS = ips("10.12.0.2", "10.244.1.7", "198.51.100.9", "10.244.1.200");
     private static final List<String> SRC_PREFIXES = List.of("10.11.0.2", "10.244.0.2/32", "10.11.0.0/24",
             "10.244.0.0/16", "10.0.0.0/8", "192.0.2.0/24");
     private static final List<String> MARKS = List.of("0x10", "0x4000", "0x20/0xf0", "0x4000/0x4000", "0x1/0x1");
@@ -182,11 +182,20 @@ public final class RandomRuleset {
     }
 
     private List<Packet> packets(int n) {
+        return packets(rnd, placement, n);
+    }
+
+    /**
+     * {@code n} first packets of new connections for the placement's path, TCP or UDP, distinct source ports from
+     * 41000: from the client's two addresses to the addresses the lab routes (or, on the local-in path, server1's).
+     */
+    static List<Packet> packets(SplittableRandom rnd, Placement placement, int n) {
         List<Ip> dsts = placement == Placement.LOCAL_IN ? SERVER1_DSTS : ROUTED_DSTS;
         List<Packet> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Protocol proto = rnd.nextInt(3) == 0 ? Protocol.UDP : Protocol.TCP;
-            out.add(Packet.of(pick(SOURCES), 41000 + i * 7 + rnd.nextInt(7), pick(dsts), PORTS[rnd.nextInt(PORTS.length)], proto));
+            out.add(Packet.of(SOURCES.get(rnd.nextInt(SOURCES.size())), 41000 + i * 7 + rnd.nextInt(7), dsts.get(rnd.nextInt(dsts.size())),
+                    PORTS[rnd.nextInt(PORTS.length)], proto));
         }
         return out;
     }
