@@ -114,7 +114,7 @@ class LabVerbSpec extends Specification {
 
         then:
         ParseException e = thrown()
-        e.message == "$f:9: unknown key in the topology (expected one of name, cni, clusterCIDR, serviceCIDR, underlay, nodes, pods, services, externalHosts, namespaces, policies; did you mean 'underlay'?) (at 'underlai')"
+        e.message == "$f:9: unknown key in the topology (expected one of name, cni, clusterCIDR, serviceCIDR, underlay, nodes, pods, services, externalHosts, namespaces, policies, proxyMode; did you mean 'underlay'?) (at 'underlai')"
     }
 
     static final String NEEDS_ROOT = ' needs root (CAP_NET_ADMIN, to create and enter network namespaces): run the script as root, e.g. with sudo;' +
