@@ -241,4 +241,14 @@ class KubeProxyNftablesSpec extends Specification {
         def sysctls = LabPlanner.plan(t).steps().find { it.what() == 'node-2: sysctls' }
         !sysctls.argv().any { it.contains('route_localnet') }
     }
+
+    def "the lab plan of a calico cluster in nftables mode: the table, empty filter and nat, then Felix's ipsets and rules"() {
+        given:
+        ResolvedTopology t = TopologyLoader.parse('t.yaml', LabExamples.text('calico-bgp') + '\nproxyMode: nftables\n')
+
+        expect:
+        LabPlanner.rules(t, t.node('node-1'))*.what() ==
+                ['node-1: kube-proxy nftables', 'node-1: iptables without kube-proxy', 'node-1: felix ipsets', 'node-1: felix iptables']
+        !LabPlanner.rules(t, t.node('node-1')).any { it.stdin()?.contains('KUBE-') }
+    }
 }
