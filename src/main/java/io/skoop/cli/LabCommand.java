@@ -134,7 +134,9 @@ public class LabCommand implements Runnable {
     static void printLab(PrintWriter out, Lab lab) {
         ResolvedTopology t = lab.topology();
         String l = t.name();
-        out.printf("lab %s (%s, %s %s)%n", l, lab.entry().source(), t.cni().type(), t.cni().modeText());
+        // kube-proxy's mode only when it is not the default (iptables), so iptables-mode output stays as it was
+        out.printf("lab %s (%s, %s %s%s)%n", l, lab.entry().source(), t.cni().type(), t.cni().modeText(),
+                t.proxyMode() == io.skoop.lab.topology.ProxyMode.IPTABLES ? "" : ", kube-proxy " + t.proxyMode().text());
         out.printf("%nunderlay %s  router %s  namespace %s%n", t.underlay(), t.underlayGateway(), LabNetns.underlay(l));
         // a TUNNEL column only where the CNI gives nodes a tunnel address from their podCIDR (calico vxlan)
         boolean tunnels = t.nodes().stream().anyMatch(n -> n.tunnelAddress() != null);

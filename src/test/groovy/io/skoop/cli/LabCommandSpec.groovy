@@ -63,6 +63,21 @@ class LabCommandSpec extends Specification {
                 'node-2           192.168.56.3     10.244.0.64/26     10.244.0.64      calico-vxlan.node.node-2'])
         print('calico-bgp').contains('NODE             ADDRESS          PODCIDR            NAMESPACE')
         !print('flannel-vxlan').any { it.contains('TUNNEL') }
+
+        and: "kube-proxy's mode in the first line when it is not iptables"
+        print('flannel-vxlan')[0] == 'lab vxlan (example flannel-vxlan, flannel vxlan)'
+        print('flannel-vxlan-nftables')[0] == 'lab vxlan-nft (example flannel-vxlan-nftables, flannel vxlan, kube-proxy nftables)'
+    }
+
+    def "up --dry-run of flannel-vxlan-nftables loads table ip kube-proxy with nft -f and restores filter and nat without KUBE- chains"() {
+        when:
+        def (code, out, err) = run('up', '--example', 'flannel-vxlan-nftables', '--dry-run', '--name', 'demo')
+
+        then:
+        code == 0
+        out.contains("ip netns exec demo.node.node-1 nft -f - <<'EOF'\nadd table ip kube-proxy\ndelete table ip kube-proxy\n")
+        !out.contains('KUBE-')
+        out.contains('FLANNEL-POSTRTG')
     }
 
     def "mistakes are usage errors (exit 2) with a message, not a stack trace"() {
@@ -77,7 +92,7 @@ class LabCommandSpec extends Specification {
 
         where:
         args                                                       || message
-        ['up']                                                     || 'give either FILE or --example NAME (bundled: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan)'
+        ['up']                                                     || 'give either FILE or --example NAME (bundled: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables)'
         ['up', '--example', 'flannel-vxlam', '--dry-run']          || "did you mean 'flannel-vxlan'?"
         ['up', '--example', 'flannel-vxlan', '--name', 'Bad_Name', '--dry-run'] || "lab name 'Bad_Name' is not a DNS-1123 label"
         ['up', 'no/such/file.yaml', '--dry-run']                   || 'no/such/file.yaml'

@@ -62,7 +62,7 @@ class LabVerbSpec extends Specification {
 
         then:
         IllegalArgumentException e = thrown()
-        e.message == "lab: 'shpo' is not a topology file, a lab that is up or a lab example; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan; labs up: shop; did you mean 'shop'?"
+        e.message == "lab: 'shpo' is not a topology file, a lab that is up or a lab example; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables; labs up: shop; did you mean 'shop'?"
 
         cleanup:
         store.delete('shop')
@@ -114,7 +114,7 @@ class LabVerbSpec extends Specification {
 
         then:
         ParseException e = thrown()
-        e.message == "$f:9: unknown key in the topology (expected one of name, cni, clusterCIDR, serviceCIDR, underlay, nodes, pods, services, externalHosts, namespaces, policies; did you mean 'underlay'?) (at 'underlai')"
+        e.message == "$f:9: unknown key in the topology (expected one of name, cni, clusterCIDR, serviceCIDR, underlay, nodes, pods, services, externalHosts, namespaces, policies, proxyMode; did you mean 'underlay'?) (at 'underlai')"
     }
 
     static final String NEEDS_ROOT = ' needs root (CAP_NET_ADMIN, to create and enter network namespaces): run the script as root, e.g. with sudo;' +
@@ -165,7 +165,7 @@ class LabVerbSpec extends Specification {
 
         then:
         IllegalArgumentException e = thrown()
-        e.message == "lab needs a topology file, the name of a lab that is up or a lab example (flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan), or lab { ... }; got Integer '42'"
+        e.message == "lab needs a topology file, the name of a lab that is up or a lab example (flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables), or lab { ... }; got Integer '42'"
     }
 
     @Unroll
@@ -210,7 +210,7 @@ class LabVerbSpec extends Specification {
 
         then:
         IllegalArgumentException e = thrown()
-        e.message == "lab: 'flannel-vxlam' is not a topology file, a lab that is up or a lab example; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan; labs up: none; did you mean 'flannel-vxlan'?"
+        e.message == "lab: 'flannel-vxlam' is not a topology file, a lab that is up or a lab example; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables; labs up: none; did you mean 'flannel-vxlan'?"
 
         cleanup:
         System.clearProperty(LabStore.PROPERTY)

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * The Kubernetes API objects of a lab cluster, as {@code kubectl get <kind> -A -o json} prints them from a kubeadm
- * v1.30 cluster running flannel and kube-proxy in iptables mode: one
+ * v1.30 cluster running flannel and kube-proxy in iptables mode (nftables mode with the topology's {@code proxyMode}): one
  * {@code {"apiVersion": "v1", "items": [...], "kind": "List", "metadata": {"resourceVersion": ""}}} per kind.
  * docs/k8s-objects.md lists the objects and fields; each kind's class names the Kubernetes source its shape
  * follows:

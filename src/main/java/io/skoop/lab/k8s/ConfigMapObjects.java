@@ -16,7 +16,8 @@ import java.util.TreeMap;
  *     label {@code app: kube-proxy}, annotation {@code kubeadm.kubernetes.io/component-config.hash} = sha256 over
  *     the data's keys and values in key order, as kubeadm's ChecksumForConfigMap): {@code config.conf} is the
  *     KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1, every field of v1.30 in the order sigs.k8s.io/yaml
- *     marshals them) with {@code clusterCIDR} the lab's, {@code mode: iptables} and
+ *     marshals them) with {@code clusterCIDR} the lab's, {@code mode} the topology's {@code proxyMode} (iptables or
+ *     nftables) and
  *     {@code iptables.masqueradeBit: 14} written out (kubeadm leaves them {@code ""} and {@code null}, which
  *     kube-proxy defaults to the same); {@code kubeconfig.conf} points at the apiserver on the control-plane node.
  *     Both are {@code |-} blocks: no final newline.</li>
@@ -56,7 +57,7 @@ final class ConfigMapObjects {
         return o;
     }
 
-    /** {@code config.conf}: kubeadm's KubeProxyConfiguration for v1.30 with the lab's cluster CIDR, iptables mode. */
+    /** {@code config.conf}: kubeadm's KubeProxyConfiguration for v1.30 with the lab's cluster CIDR and kube-proxy mode. */
     static String kubeProxyConfig(ResolvedTopology t) {
         return """
                 apiVersion: kubeproxy.config.k8s.io/v1alpha1
@@ -110,7 +111,7 @@ final class ConfigMapObjects {
                       infoBufferSize: "0"
                   verbosity: 0
                 metricsBindAddress: ""
-                mode: iptables
+                mode: %s
                 nftables:
                   masqueradeAll: false
                   masqueradeBit: null
@@ -125,7 +126,7 @@ final class ConfigMapObjects {
                   forwardHealthCheckVip: false
                   networkName: ""
                   rootHnsEndpointName: ""
-                  sourceVip: \"\"""".formatted(t.clusterCIDR());
+                  sourceVip: \"\"""".formatted(t.clusterCIDR(), t.proxyMode().text());
     }
 
     /** {@code kubeconfig.conf}: the in-cluster kubeconfig kubeadm gives kube-proxy, server = the apiserver's advertise address. */

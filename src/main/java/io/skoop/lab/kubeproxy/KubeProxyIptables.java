@@ -79,18 +79,7 @@ public final class KubeProxyIptables {
      */
     public static Rendered render(NodeContext node, List<ServicePort> services) {
         Objects.requireNonNull(node, "node");
-        Set<String> seen = new HashSet<>();
-        int totalEndpoints = 0;
-        for (ServicePort s : services) {
-            if (!seen.add(s.servicePortName() + "/" + s.protocolName())) {
-                throw new IllegalArgumentException("service port " + s.servicePortName() + " " + s.protocolName() + " given twice");
-            }
-            requireV4(s.clusterIp(), s.servicePortName());
-            s.externalIps().forEach(ip -> requireV4(ip, s.servicePortName()));
-            s.loadBalancerIps().forEach(ip -> requireV4(ip, s.servicePortName()));
-            s.endpoints().forEach(e -> requireV4(e.ip(), s.servicePortName()));
-            totalEndpoints += s.endpoints().size();
-        }
+        int totalEndpoints = checkServicePorts(services);
         boolean large = totalEndpoints > LARGE_CLUSTER_ENDPOINTS;
         String mark = node.masqueradeMark();
 
@@ -254,9 +243,32 @@ public final class KubeProxyIptables {
         return "-m comment --comment " + (text.indexOf(' ') >= 0 ? '"' + text + '"' : text);
     }
 
+    /**
+     * What both proxiers the lab renders ({@link KubeProxyIptables}, {@link KubeProxyNftables}) require of their
+     * service ports: each {@code ns/name:port}/protocol once, IPv4 addresses only.
+     *
+     * @return the number of endpoints over all service ports
+     * @throws IllegalArgumentException when an address is IPv6 or a service port repeats
+     */
+    static int checkServicePorts(List<ServicePort> services) {
+        Set<String> seen = new HashSet<>();
+        int totalEndpoints = 0;
+        for (ServicePort s : services) {
+            if (!seen.add(s.servicePortName() + "/" + s.protocolName())) {
+                throw new IllegalArgumentException("service port " + s.servicePortName() + " " + s.protocolName() + " given twice");
+            }
+            requireV4(s.clusterIp(), s.servicePortName());
+            s.externalIps().forEach(ip -> requireV4(ip, s.servicePortName()));
+            s.loadBalancerIps().forEach(ip -> requireV4(ip, s.servicePortName()));
+            s.endpoints().forEach(e -> requireV4(e.ip(), s.servicePortName()));
+            totalEndpoints += s.endpoints().size();
+        }
+        return totalEndpoints;
+    }
+
     private static void requireV4(Ip ip, String where) {
         if (!ip.isV4()) {
-            throw new IllegalArgumentException("only the IPv4 (iptables) proxier is modelled; " + where + " has " + ip);
+            throw new IllegalArgumentException("only the IPv4 proxier is modelled; " + where + " has " + ip);
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The glue between a lab's {@link ResolvedTopology} and the kube-proxy iptables renderer: what
+ * The glue between a lab's {@link ResolvedTopology} and the kube-proxy renderers (iptables, nftables): what
  * kube-proxy would program on one node of the lab.
  *
  * <p>As kube-proxy does, every node gets every Service: its rules do not depend on where the
@@ -71,5 +71,16 @@ public final class TopologyServices {
      */
     public static String iptablesRestoreText(ResolvedTopology t, String nodeName) {
         return KubeProxyIptables.render(node(t, nodeName), servicePorts(t, nodeName)).text();
+    }
+
+    /**
+     * The {@code nft -f} text kube-proxy (nftables mode) writes on {@code nodeName}: {@link KubeProxyNftables#render}
+     * of {@link #node} (its InternalIP the primary node IP, the only NodePort address), {@link #servicePorts} and the
+     * topology's service CIDR (the default ServiceCIDR object the API server makes from it).
+     *
+     * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}
+     */
+    public static String nftablesText(ResolvedTopology t, String nodeName) {
+        return KubeProxyNftables.render(node(t, nodeName), servicePorts(t, nodeName), List.of(t.serviceCIDR())).text();
     }
 }

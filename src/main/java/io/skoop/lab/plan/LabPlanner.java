@@ -10,6 +10,7 @@ import io.skoop.lab.topology.LabIds;
 import io.skoop.lab.topology.Listener;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.Pod;
+import io.skoop.lab.topology.ProxyMode;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
 import io.skoop.model.Protocol;
@@ -29,7 +30,7 @@ import java.util.Set;
  *   <li><b>node</b>: {@code eth0} (veth into {@code br0}, MTU {@value Flannel#UNDERLAY_MTU}) with the node's
  *       InternalIP, default route via the underlay gateway; sysctls as kubeadm's preflight and kube-proxy require them
  *       ({@code net.ipv4.ip_forward=1}, {@code net.bridge.bridge-nf-call-iptables=1},
- *       {@code net.ipv4.conf.all.route_localnet=1});</li>
+ *       {@code net.ipv4.conf.all.route_localnet=1}, the last only with kube-proxy in iptables mode);</li>
  *   <li><b>flannel vxlan</b> ({@code pkg/backend/vxlan}): {@code flannel.1} (VNI 1, {@code local} the node IP,
  *       {@code dev eth0}, port 8472, {@code nolearning}, MTU 1450, the VTEP MAC of the node's annotation), address
  *       podCIDR network/32; per remote node {@code <podCIDR> via <vtep> dev flannel.1 onlink}, a permanent
@@ -56,7 +57,8 @@ import java.util.Set;
  *       {@code <its VTEP MAC> dst <its node IP>}; {@code blackhole <own block> proto 80}; pod veths as in BGP mode
  *       with MTU {@value Calico#VXLAN_MTU};</li>
  *   <li><b>iptables</b> ({@link #rules}): kube-proxy's rules ({@link TopologyServices#iptablesRestoreText}) restored
- *       whole, then flanneld's ({@link Flannel#iptablesRestoreText}) or Felix's ({@link FelixRules}: the topology's
+ *       whole (with {@code proxyMode: nftables}: its {@code ip kube-proxy} table, {@link TopologyServices#nftablesText},
+ *       loaded with {@code nft -f}, and no KUBE-* iptables chains), then flanneld's ({@link Flannel#iptablesRestoreText}) or Felix's ({@link FelixRules}: the topology's
  *       NetworkPolicies and AdminNetworkPolicies as Felix v3.29 renders them, its ipsets, {@code cali-nat-outgoing}) with {@code --noflush};</li>
  *   <li><b>the wire</b>: every device on the underlay sends MTU-sized frames only ({@code gso_max_segs 1}), so an
  *       MTU smaller than the frames that reach it drops them, as on a physical network;</li>
@@ -85,6 +87,25 @@ public final class LabPlanner {
             while True:
                 data, peer = s.recvfrom(65535)
                 s.sendto(answer, peer)
+            """;
+    /**
+     * iptables' filter and nat tables with their built-in chains and nothing else: what a node whose kube-proxy runs in
+     * nftables mode has before the CNI adds its rules (kube-proxy in nftables mode writes no KUBE-* chains and removes
+     * those iptables mode left). Restored whole, it makes reprogramming start from the same state as iptables mode's
+     * restore does.
+     */
+    static final String EMPTY_FILTER_AND_NAT = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            COMMIT
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            COMMIT
             """;
     /** The CNI bridge on every node with pods. */
     public static final String CNI_BRIDGE = "cni0";
@@ -194,8 +215,13 @@ public final class LabPlanner {
         wire(who, ns, "eth0");
         wire(who, ul, port);
         ip(who + ": default route", ns, "route", "add", "default", "via", t.underlayGateway().toString(), "dev", "eth0");
-        exec(who + ": sysctls", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1",
-                "net.ipv4.conf.all.route_localnet=1");
+        if (t.proxyMode() == ProxyMode.NFTABLES) {
+            // route_localnet is kube-proxy's iptables mode's (localhost NodePorts); nftables mode has no localhost NodePorts
+            exec(who + ": sysctls", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1");
+        } else {
+            exec(who + ": sysctls", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1",
+                    "net.ipv4.conf.all.route_localnet=1");
+        }
     }
 
     /** flanneld's backend (routes, flannel.1) and the bridge CNI plugin's cni0 and pod veths on a node. */
@@ -347,7 +373,9 @@ public final class LabPlanner {
 
     /**
      * The steps that program a node's rules from {@code t}: kube-proxy's iptables restored whole (replacing the filter
-     * and nat tables), then flanneld's, or Felix's ipsets ({@code ipset destroy} of the node's old sets first) and its
+     * and nat tables) — or, with {@code proxyMode: nftables}, kube-proxy's {@code ip kube-proxy} table loaded with
+     * {@code nft -f} ({@link TopologyServices#nftablesText}, replacing the table) and the filter and nat tables restored
+     * empty — then flanneld's, or Felix's ipsets ({@code ipset destroy} of the node's old sets first) and its
      * filter and nat rules ({@link FelixRules}, {@link Calico#felixInput}), both with {@code --noflush}. Running them
      * again on a built lab reprograms its rules as kube-proxy and the CNI would after the topology's Services or
      * policies changed.
@@ -355,8 +383,15 @@ public final class LabPlanner {
     public static List<Step> rules(ResolvedTopology t, Node n) {
         String ns = LabNetns.node(t.name(), n);
         List<Step> out = new ArrayList<>();
-        out.add(new Step(n.name() + ": kube-proxy iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
-                TopologyServices.iptablesRestoreText(t, n.name()), Step.Kind.COMMAND));
+        if (t.proxyMode() == ProxyMode.NFTABLES) {
+            out.add(new Step(n.name() + ": kube-proxy nftables", ns, List.of("ip", "netns", "exec", ns, "nft", "-f", "-"),
+                    TopologyServices.nftablesText(t, n.name()), Step.Kind.COMMAND));
+            out.add(new Step(n.name() + ": iptables without kube-proxy", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
+                    EMPTY_FILTER_AND_NAT, Step.Kind.COMMAND));
+        } else {
+            out.add(new Step(n.name() + ": kube-proxy iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
+                    TopologyServices.iptablesRestoreText(t, n.name()), Step.Kind.COMMAND));
+        }
         if (t.cni() instanceof Cni.Flannel) {
             out.add(new Step(n.name() + ": flannel iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
                     Flannel.iptablesRestoreText(t, n), Step.Kind.COMMAND));

@@ -255,6 +255,10 @@ public final class Labs {
             throw new IllegalArgumentException("topology " + t.name() + " is not lab " + now.name()
                     + "'s cluster: reprogramming changes rules only; nodes and pods (names, nodes, addresses) must stay as built");
         }
+        if (t.proxyMode() != now.proxyMode()) {
+            throw new IllegalArgumentException("topology " + t.name() + " says proxyMode " + t.proxyMode().text() + " but lab " + now.name()
+                    + " runs kube-proxy in " + now.proxyMode().text() + " mode: reprogramming keeps the mode; take the lab down and up again");
+        }
         for (io.skoop.lab.topology.Node n : t.nodes()) {
             LabPlanner.rules(t, n).forEach(this::run);
         }

@@ -23,11 +23,14 @@ import java.util.List;
  * @param externalHosts   external hosts in file order
  * @param namespaces      namespaces declared with labels
  * @param policies        policies in file order
+ * @param proxyMode       kube-proxy's mode (null: {@link ProxyMode#IPTABLES})
  */
 public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay, Ip underlayGateway,
                                List<Node> nodes, List<Pod> pods, List<ResolvedService> services,
-                               List<ExternalHost> externalHosts, List<Namespace> namespaces, List<Policy> policies) {
+                               List<ExternalHost> externalHosts, List<Namespace> namespaces, List<Policy> policies,
+                               ProxyMode proxyMode) {
     public ResolvedTopology {
+        proxyMode = proxyMode == null ? ProxyMode.IPTABLES : proxyMode;
         nodes = List.copyOf(nodes);
         pods = List.copyOf(pods);
         services = List.copyOf(services);
@@ -92,6 +95,6 @@ public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix 
                     + "starting and ending with a letter or digit, at most 63)");
         }
         return new ResolvedTopology(newName, cni, clusterCIDR, serviceCIDR, underlay, underlayGateway, nodes, pods, services, externalHosts,
-                namespaces, policies);
+                namespaces, policies, proxyMode);
     }
 }

@@ -20,17 +20,27 @@ import java.util.List;
  * @param namespaces    namespaces declared with labels
  * @param policies      NetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in file order
  * @param origin        where the document and its top-level keys were written
+ * @param proxyMode     kube-proxy's mode ({@code proxyMode}, default {@link ProxyMode#IPTABLES})
  */
 public record Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay,
                        List<Node> nodes, List<Pod> pods, List<Service> services, List<ExternalHost> externalHosts,
-                       List<Namespace> namespaces, List<Policy> policies, Origin origin) {
+                       List<Namespace> namespaces, List<Policy> policies, Origin origin, ProxyMode proxyMode) {
     public Topology {
+        proxyMode = proxyMode == null ? ProxyMode.IPTABLES : proxyMode;
         nodes = List.copyOf(nodes);
         pods = List.copyOf(pods);
         services = List.copyOf(services);
         externalHosts = List.copyOf(externalHosts);
         namespaces = List.copyOf(namespaces);
         policies = List.copyOf(policies);
+    }
+
+    /** A topology with kube-proxy in iptables mode. */
+    public Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay, List<Node> nodes, List<Pod> pods,
+                    List<Service> services, List<ExternalHost> externalHosts, List<Namespace> namespaces, List<Policy> policies,
+                    Origin origin) {
+        this(name, cni, clusterCIDR, serviceCIDR, underlay, nodes, pods, services, externalHosts, namespaces, policies, origin,
+                ProxyMode.IPTABLES);
     }
 
     /** A topology without namespace labels or policies. */

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class TopologyLoader {
     private static final List<String> TOP_KEYS = List.of("name", "cni", "clusterCIDR", "serviceCIDR", "underlay", "nodes", "pods", "services", "externalHosts", "namespaces",
-            "policies");
+            "policies", "proxyMode");
     private static final List<String> NAMESPACE_KEYS = List.of("name", "labels");
     private static final List<String> NODE_KEYS = List.of("name", "podCIDR", "address", "listeners");
     private static final List<String> POD_KEYS = List.of("namespace", "name", "node", "labels", "ip", "ports", "listeners");
@@ -90,7 +90,21 @@ public final class TopologyLoader {
         return new Topology(f.string("name", null), cni(f.required("cni")), f.prefix("clusterCIDR", true), f.prefix("serviceCIDR", true),
                 f.prefix("underlay", true), f.list("nodes", true, this::node), f.list("pods", false, this::pod),
                 f.list("services", false, this::service), f.list("externalHosts", false, this::externalHost),
-                f.list("namespaces", false, this::namespace), f.list("policies", false, this::policy), f.origin());
+                f.list("namespaces", false, this::namespace), f.list("policies", false, this::policy), f.origin(), proxyMode(f));
+    }
+
+    /** {@code proxyMode: iptables|nftables}, kube-proxy's {@code mode}; iptables when not written (kube-proxy's Linux default). */
+    private ProxyMode proxyMode(Fields f) {
+        if (!f.has("proxyMode")) {
+            return ProxyMode.IPTABLES;
+        }
+        String text = f.string("proxyMode", ProxyMode.IPTABLES.text());
+        ProxyMode m = ProxyMode.of(text);
+        if (m == null) {
+            String hint = text.equalsIgnoreCase("ipvs") ? "; the lab cannot build ipvs: this kernel has no ip_vs" : Names.didYouMean(text, ProxyMode.SUPPORTED);
+            throw error(f.node("proxyMode"), "unknown kube-proxy mode (supported: " + String.join(", ", ProxyMode.SUPPORTED) + hint + ")", text);
+        }
+        return m;
     }
 
     private Cni cni(YamlNode node) {

@@ -81,7 +81,7 @@ final class TopologyResolver {
         List<ExternalHost> externals = checkExternalHosts(byName.keySet());
         checkPolicies();
         return new ResolvedTopology(t.name(), t.cni(), t.clusterCIDR(), t.serviceCIDR(), t.underlay(), t.underlay().address().plus(1),
-                List.copyOf(byName.values()), pods, services, externals, t.namespaces(), t.policies());
+                List.copyOf(byName.values()), pods, services, externals, t.namespaces(), t.policies(), t.proxyMode());
     }
 
     // ---- namespaces and policies

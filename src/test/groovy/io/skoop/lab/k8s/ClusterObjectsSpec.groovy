@@ -465,6 +465,23 @@ class ClusterObjectsSpec extends Specification {
         'flannel-host-gw' | 'host-gw'
     }
 
+    def "proxyMode nftables: the kube-proxy ConfigMap says mode: nftables, the rest as in iptables mode"() {
+        given:
+        String yaml = LabExamples.text('flannel-vxlan')
+        def nft = io.skoop.lab.topology.TopologyLoader.parse('n.yaml', yaml + '\nproxyMode: nftables\n')
+        def ipt = LabExamples.load('flannel-vxlan')
+
+        when:
+        def confOf = { t -> items(objects(t), 'configmaps').find { key(it) == 'kube-system/kube-proxy' }.data['config.conf'] }
+        String n = confOf(nft)
+        String i = confOf(ipt)
+
+        then:
+        n.readLines().contains('mode: nftables')
+        !n.readLines().contains('mode: iptables')
+        n == i.replace('mode: iptables', 'mode: nftables')
+    }
+
     def "#example: rendering is deterministic; another creation time changes only timestamps"() {
         given:
         def t = LabExamples.load(example)

@@ -13,14 +13,39 @@ class LabExamplesSpec extends Specification {
 
     def "lists the bundled examples and names the known ones for an unknown name"() {
         expect:
-        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp', 'calico-vxlan']
+        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp', 'calico-vxlan', 'flannel-vxlan-nftables']
 
         when:
         LabExamples.load('flannel-vxlam')
 
         then:
         def e = thrown(IllegalArgumentException)
-        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan; did you mean 'flannel-vxlan'?"
+        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables; did you mean 'flannel-vxlan'?"
+    }
+
+    def "flannel-vxlan-nftables is the flannel-vxlan cluster with kube-proxy in nftables mode, under its own lab name"() {
+        when:
+        def nft = LabExamples.load('flannel-vxlan-nftables')
+        def ipt = LabExamples.load('flannel-vxlan')
+
+        then:
+        nft.proxyMode() == ProxyMode.NFTABLES
+        ipt.proxyMode() == ProxyMode.IPTABLES
+        nft.name() == 'vxlan-nft'
+        nft.cni() == ipt.cni() && nft.clusterCIDR() == ipt.clusterCIDR() && nft.serviceCIDR() == ipt.serviceCIDR()
+        sameButOrigins(nft, ipt)
+        LabExamples.names().every { it == 'flannel-vxlan-nftables' || LabExamples.load(it).proxyMode() == ProxyMode.IPTABLES }
+    }
+
+    /** Same nodes, pods, Services and external hosts as written (their origins name other files and lines). */
+    static boolean sameButOrigins(ResolvedTopology a, ResolvedTopology b) {
+        a.nodes().collect { "$it.name $it.podCIDR $it.address $it.listeners" } == b.nodes().collect { "$it.name $it.podCIDR $it.address $it.listeners" }
+                && a.pods()*.key() == b.pods()*.key() && a.pods()*.ip() == b.pods()*.ip()
+                && a.services()*.service()*.key() == b.services()*.service()*.key()
+                && a.services()*.service()*.clusterIP() == b.services()*.service()*.clusterIP()
+                && a.services().collect { s -> s.ports().collect { "${it.port().nodePort()} ${it.endpoints()}" } }
+                == b.services().collect { s -> s.ports().collect { "${it.port().nodePort()} ${it.endpoints()}" } }
+                && a.externalHosts()*.address() == b.externalHosts()*.address()
     }
 
     def "flannel-vxlan: podCIDRs, node addresses and pod IPs are allocated in file order"() {
