@@ -333,7 +333,7 @@ final class LinuxNetNode implements NetNodeAction {
         for (TraceStep s : b.steps()) {
             boolean keep = switch (s.kind()) {
                 case RULE -> s.result() != io.skoop.netstack.netfilter.Tri.NO_MATCH;
-                case ROUTING, BRANCH, VERDICT -> true;
+                case ROUTING, BRANCH, VERDICT, IPVS -> true;
                 case NAT -> s.detail() == null || !s.detail().contains("not consulted");
                 case POLICY -> "DROP".equals(s.target());
                 default -> false;

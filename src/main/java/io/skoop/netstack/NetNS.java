@@ -2,6 +2,7 @@ package io.skoop.netstack;
 
 import io.skoop.model.Ip;
 import io.skoop.netstack.ipset.IpSets;
+import io.skoop.netstack.ipvs.IpvsStation;
 import io.skoop.netstack.ipvs.IpvsTable;
 import io.skoop.netstack.link.Interfaces;
 import io.skoop.netstack.neigh.Fdb;
@@ -119,7 +120,7 @@ public final class NetNS {
         this.nftText = part("nft.json", () -> state("nft.json").trusted() ? read("nft.json") : "");
         this.nftTables = part("nft.json", () -> NftParser.tables(dir.resolve("nft.json").toString(), nftText.get()));
         this.netfilter = new Lazy<>(() -> new NetfilterSimulator(trustedOrEmpty("iptables.txt", false), trustedOrEmpty("ip6tables.txt", true),
-                routingOracle(), new NetNSSets(this::ipsets)).withConntrackActive(otherConntrackUsers()));
+                routingOracle(), new NetNSSets(this::ipsets)).withConntrackActive(otherConntrackUsers()).withIpvs(ipvsStation()));
     }
 
     /**
@@ -399,6 +400,11 @@ public final class NetNS {
         nftTables(); // well-formed nft.json, or a parse error naming it
         String t = nftText.get();
         return t.contains("\"ct\"") || t.replace(" ", "").contains("\"type\":\"nat\"");
+    }
+
+    /** IPVS's request hooks for the simulator: the virtual services of a trusted, non-empty ipvs.txt, else none. */
+    private IpvsStation ipvsStation() {
+        return state("ipvs.txt").trusted() && !ipvs().services().isEmpty() ? new IpvsStation(ipvs()) : null;
     }
 
     private Ruleset rules(String file, boolean v6) {
