@@ -380,7 +380,7 @@ public final class NetfilterSimulator {
     private void conntrackIn(Walk w) {
         if (w.ctAttached) {
             w.step(TraceStep.Kind.CONNTRACK, w.hook, null, null, 0, null, null, null, null, null,
-                    "conntrack already attached (looped back): state " + w.ctState);
+                    "conntrack already attached (" + (w.ipvsProperty ? "sent on by IPVS" : "looped back") + "): state " + w.ctState);
             return;
         }
         w.ctAttached = true;
