@@ -86,6 +86,16 @@ class IpvsDiagnosisSpec extends Specification {
         node(d, 'node:node-1').explanation().any { it.contains('MASQUERADE') }
     }
 
+    def "a node's own process to a ClusterIP: IPVS at LOCAL_OUT, the packet goes through OUTPUT again and is masqueraded: REACHABLE"() {
+        when:
+        Diagnosis d = diagnose('healthy', Query.udp('node/node-1', 'svc/kube-system/kube-dns', 53))
+
+        then:
+        d.verdict() == Verdict.REACHABLE
+        delivered(d) == ['pod:kube-system/coredns']
+        node(d, 'node:node-1').explanation().any { it.startsWith('IPVS') && it.contains('OUTPUT ipvs -u 10.96.0.10:53') }
+    }
+
     def "UDP to kube-dns from a pod: REACHABLE through IPVS"() {
         expect:
         diagnose('healthy', Query.udp('default/client', 'svc/kube-system/kube-dns', 53)).verdict() == Verdict.REACHABLE

@@ -22,6 +22,9 @@ import java.util.Optional;
  * the {@link io.skoop.netstack.netfilter.NetfilterSimulator}'s ({@link IpvsHook}).
  */
 public final class IpvsStation implements IpvsHook {
+    /** The dummy device kube-proxy's IPVS mode puts every Service address on (pkg/proxy/ipvs/proxier.go). */
+    public static final String KUBE_IPVS0 = "kube-ipvs0";
+
     private final IpvsTable table;
 
     /** The station of a namespace's virtual services. */
@@ -61,6 +64,25 @@ public final class IpvsStation implements IpvsHook {
             out.add(new Choice(s.share(), after, null, step(hook, vs, s, packet, after, detail)));
         }
         return out;
+    }
+
+    /**
+     * The station of a namespace whose virtual services are not known (ipvs.txt not collected) but which has
+     * {@link #KUBE_IPVS0}: a TCP, UDP or SCTP packet to one of {@code addresses} (kube-ipvs0's) ends UNKNOWN, saying
+     * why, instead of being delivered locally as if IPVS were not there.
+     *
+     * @param why why ipvs.txt cannot be trusted
+     */
+    public static IpvsHook unknown(java.util.Set<io.skoop.model.Ip> addresses, String why) {
+        return (packet, hook) -> {
+            if (!addresses.contains(packet.dst()) || !IpvsTable.handles(packet)) {
+                return List.of();
+            }
+            String detail = "IPVS: " + packet.dst() + " is an address of " + KUBE_IPVS0 + " (kube-proxy's IPVS mode) but the virtual"
+                    + " services are not known (" + why + "): which real server takes " + packet + " cannot be said";
+            return List.of(new Choice(1.0, null, FinalVerdict.UNKNOWN, new TraceStep(TraceStep.Kind.IPVS, hook, "ipvs", null, 0, null,
+                    Tri.UNKNOWN, null, null, null, detail)));
+        };
     }
 
     private static TraceStep step(Hook hook, VirtualService vs, IpvsScheduler.Share s, Packet before, Packet after, String detail) {

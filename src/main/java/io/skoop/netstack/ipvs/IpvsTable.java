@@ -31,7 +31,7 @@ public record IpvsTable(List<VirtualService> services) {
      * (ipvsadm makes these only persistent).
      */
     public Optional<VirtualService> lookup(Packet p) {
-        if (p.protocol() != Protocol.TCP && p.protocol() != Protocol.UDP && p.protocol() != Protocol.SCTP) {
+        if (!handles(p)) {
             return Optional.empty();
         }
         if (p.mark() != 0) {
@@ -45,6 +45,11 @@ public record IpvsTable(List<VirtualService> services) {
             exact = byPort(p, FTP_PORT);
         }
         return exact.isPresent() ? exact : byPort(p, 0);
+    }
+
+    /** True for the protocols IPVS schedules (ip_vs_proto_get: TCP, UDP, SCTP); ICMP only relates to them. */
+    public static boolean handles(Packet p) {
+        return p.protocol() == Protocol.TCP || p.protocol() == Protocol.UDP || p.protocol() == Protocol.SCTP;
     }
 
     private Optional<VirtualService> byPort(Packet p, int port) {

@@ -115,4 +115,23 @@ class IpvsNodeFixtureSpec extends Specification {
         b.detail().startsWith('rejected by filter/KUBE-IPVS-FILTER#6')
         b.steps().every { it.kind() != TraceStep.Kind.IPVS }
     }
+
+    def "ipvs.txt not collected on a node with kube-ipvs0: a packet to a kube-ipvs0 address ends UNKNOWN saying why, not delivered"() {
+        given: 'the fixture with ipvsadm recorded as failed'
+        Path dir = tmp.resolve('failed')
+        Files.createDirectories(dir)
+        Files.list(FIXTURE).forEach { Files.copy(it, dir.resolve(it.fileName.toString())) }
+        Path meta = dir.resolve('meta.json')
+        meta.text = meta.text.replaceFirst(/\{"file": "ipvs.txt".*\}/, '{"file": "ipvs.txt", "tool": "ipvsadm", "command": "ipvsadm -Sn",' +
+                ' "status": "failed", "exit": 2, "stderr": "Can\'t initialize ipvs: Protocol not available"}')
+
+        when:
+        TraceBranch b = NetNS.load(dir).trace(TraceRequest.of(Packet.parse('tcp 10.244.0.2:40000 > 10.96.0.2:80'), NfPath.FORWARD)
+                .withIif('cni0')).branches()[0]
+
+        then:
+        b.verdict() == FinalVerdict.UNKNOWN
+        b.detail().startsWith('IPVS: 10.96.0.2 is an address of kube-ipvs0 (kube-proxy\'s IPVS mode) but the virtual services are not known (')
+        b.detail().contains('ipvs.txt')
+    }
 }
