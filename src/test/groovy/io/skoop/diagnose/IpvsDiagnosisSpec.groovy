@@ -148,4 +148,15 @@ class IpvsDiagnosisSpec extends Specification {
         d.verdict() == Verdict.UNREACHABLE
         messages(d, Level.FATAL).any { it.contains('stops it before IPVS') && it.contains('KUBE-IPVS-FILTER') }
     }
+
+    def "an empty iptables.txt on the client's node: UNKNOWN, saying kube-proxy in ipvs mode writes KUBE-SERVICES there"() {
+        when:
+        Diagnosis d = diagnose('empty-iptables', Query.tcp('default/client', 'svc/default/web', 80), { Path dir ->
+            dir.resolve('nodes/node-1/host/iptables.txt').text = ''
+        })
+
+        then:
+        d.verdict() == Verdict.UNKNOWN
+        d.allSuspicions()*.message().any { it.contains('is empty, although kube-proxy (ipvs mode) writes KUBE-SERVICES on every node') }
+    }
 }
