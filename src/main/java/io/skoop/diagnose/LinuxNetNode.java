@@ -222,8 +222,8 @@ final class LinuxNetNode implements NetNodeAction {
         if (hop.type() == NetNodeType.NODE && manager.services() != null && ns.state("iptables.txt").kind() == PartState.Kind.EMPTY
                 && manager.ipCache().lookup(before.dst()) instanceof io.skoop.k8s.IpEntity.ServiceEntity) {
             // iptables-save prints nothing without tables: true of a node where kube-proxy never ran, or of a dump taken elsewhere
-            return List.of(unknown(me, before, flow, ns.state("iptables.txt").file() + " is empty, although kube-proxy (iptables"
-                    + " mode) writes KUBE-SERVICES on every node: was the dump taken in the node's network namespace, and does"
+            return List.of(unknown(me, before, flow, ns.state("iptables.txt").file() + " is empty, although kube-proxy ("
+                    + manager.services().mode() + " mode) writes KUBE-SERVICES on every node: was the dump taken in the node's network namespace, and does"
                     + " kube-proxy run there?"));
         }
         TraceResult result = ns.trace(req);
@@ -333,7 +333,7 @@ final class LinuxNetNode implements NetNodeAction {
         for (TraceStep s : b.steps()) {
             boolean keep = switch (s.kind()) {
                 case RULE -> s.result() != io.skoop.netstack.netfilter.Tri.NO_MATCH;
-                case ROUTING, BRANCH, VERDICT -> true;
+                case ROUTING, BRANCH, VERDICT, IPVS -> true;
                 case NAT -> s.detail() == null || !s.detail().contains("not consulted");
                 case POLICY -> "DROP".equals(s.target());
                 default -> false;

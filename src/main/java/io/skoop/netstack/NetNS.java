@@ -2,6 +2,8 @@ package io.skoop.netstack;
 
 import io.skoop.model.Ip;
 import io.skoop.netstack.ipset.IpSets;
+import io.skoop.netstack.ipvs.IpvsStation;
+import io.skoop.netstack.netfilter.IpvsHook;
 import io.skoop.netstack.ipvs.IpvsTable;
 import io.skoop.netstack.link.Interfaces;
 import io.skoop.netstack.neigh.Fdb;
@@ -122,7 +124,7 @@ public final class NetNS {
         this.nftTables = part("nft.json", () -> NftParser.tables(dir.resolve("nft.json").toString(), nftText.get()));
         this.nftRuleset = part("nft.json", () -> NftParser.ruleset(dir.resolve("nft.json").toString(), nftText.get()));
         this.netfilter = new Lazy<>(() -> new NetfilterSimulator(trustedOrEmpty("iptables.txt", false), trustedOrEmpty("ip6tables.txt", true),
-                nftRuleset(), routingOracle(), new NetNSSets(this::ipsets)).withConntrackActive(otherConntrackUsers()));
+                nftRuleset(), routingOracle(), new NetNSSets(this::ipsets)).withConntrackActive(otherConntrackUsers()).withIpvs(ipvsStation()));
     }
 
     /**
@@ -411,6 +413,24 @@ public final class NetNS {
         }
         // nftables' own need (ct expressions, nat chains) is the simulator's: NftRuleset.needsConntrack
         return false;
+    }
+
+    /**
+     * IPVS's request hooks for the simulator: the virtual services of a trusted, non-empty ipvs.txt; when ipvs.txt
+     * cannot be trusted but the namespace has kube-proxy's {@code kube-ipvs0} device, a station that answers UNKNOWN
+     * for its addresses (kube-proxy's IPVS mode runs there, what its virtual services do is not known); else none.
+     */
+    private IpvsHook ipvsStation() {
+        if (state("ipvs.txt").trusted()) {
+            return ipvs().services().isEmpty() ? null : new IpvsStation(ipvs());
+        }
+        if (!ROUTING_FILES.stream().allMatch(f -> state(f).trusted())) {
+            return null;
+        }
+        return interfaces().byName(IpvsStation.KUBE_IPVS0)
+                .map(d -> IpvsStation.unknown(java.util.stream.Stream.concat(d.addresses(false).stream(), d.addresses(true).stream())
+                        .map(io.skoop.netstack.link.Address::local).collect(java.util.stream.Collectors.toSet()), state("ipvs.txt").describe()))
+                .orElse(null);
     }
 
     private Ruleset rules(String file, boolean v6) {

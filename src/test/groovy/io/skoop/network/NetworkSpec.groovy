@@ -74,7 +74,7 @@ class NetworkSpec extends Specification {
     }
 
     def "a CNI and a proxy mode nobody registered: simulated all the same, two INFOs say what is not checked"() {
-        given: 'the example relabelled as weave with kube-proxy in ipvs mode'
+        given: 'the example relabelled as weave with kube-proxy in a mode nobody registered'
         Path dir = relabelled('weave', [cni: 'weave', proxyMode: 'some-mode'])
 
         when:

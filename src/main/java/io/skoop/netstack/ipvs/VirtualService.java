@@ -48,14 +48,14 @@ public record VirtualService(Protocol protocol, Ip address, int port, Long fwmar
     /**
      * True when the kernel's ip_vs_service_find (net/netfilter/ipvs/ip_vs_ctl.c) would pick this
      * service for {@code p}: a fwmark service by mark and family, otherwise protocol, destination
-     * address and port (port 0 matches any port only for a persistent service).
+     * address and port (a port-0 service matches any port: ipvsadm makes it only persistent). {@link IpvsTable#lookup}
+     * says which service wins when several match.
      */
     public boolean matches(Packet p) {
         if (fwmark != null) {
             return p.mark() == fwmark && p.dst().isV6() == ipv6;
         }
-        return p.protocol() == protocol && p.dst().equals(address)
-                && (port == p.dport() || (port == 0 && persistence != null));
+        return p.protocol() == protocol && p.dst().equals(address) && (port == p.dport() || port == 0);
     }
 
     /** The real servers that may receive new connections (weight &gt; 0). */

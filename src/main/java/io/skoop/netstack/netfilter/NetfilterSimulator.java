@@ -54,6 +54,8 @@ public final class NetfilterSimulator {
     private final Station[][][] stations = new Station[2][][];
     /** per family and hook: the nat lookups of the nat station (iptables' nat table, nft nat chains) in priority order */
     private final Station[][][] natLookups = new Station[2][][];
+    /** IPVS's request hooks ({@link Hook#IPVS}), or null in a namespace without virtual services */
+    private final IpvsHook ipvs;
 
     /**
      * A simulator where conntrack is active in the namespace exactly when the ruleset of the
@@ -81,11 +83,12 @@ public final class NetfilterSimulator {
      * @param sets    ipset membership ({@link SetMembership#NONE} when unknown)
      */
     public NetfilterSimulator(Ruleset ipv4, Ruleset ipv6, NftRuleset nft, RoutingOracle routing, SetMembership sets) {
-        this(ipv4, ipv6, nft, routing, sets, needsConntrack(ipv4) || nft.needsConntrack(false), needsConntrack(ipv6) || nft.needsConntrack(true));
+        this(ipv4, ipv6, nft, routing, sets, needsConntrack(ipv4) || nft.needsConntrack(false), needsConntrack(ipv6) || nft.needsConntrack(true),
+                null);
     }
 
     private NetfilterSimulator(Ruleset ipv4, Ruleset ipv6, NftRuleset nft, RoutingOracle routing, SetMembership sets, boolean ctV4,
-                               boolean ctV6) {
+                               boolean ctV6, IpvsHook ipvs) {
         this.v4 = Objects.requireNonNull(ipv4, "ipv4");
         this.v6 = Objects.requireNonNull(ipv6, "ipv6");
         this.nft = Objects.requireNonNull(nft, "nft");
@@ -93,6 +96,7 @@ public final class NetfilterSimulator {
         this.sets = Objects.requireNonNull(sets, "sets");
         this.conntrackV4 = ctV4;
         this.conntrackV6 = ctV6;
+        this.ipvs = ipvs;
         for (int f = 0; f < 2; f++) {
             stations[f] = new Station[Hook.values().length][];
             natLookups[f] = new Station[Hook.values().length][];
@@ -119,6 +123,9 @@ public final class NetfilterSimulator {
             case "nat" -> hook.destinationNat() ? -100 : 100;
             case "filter" -> 0;
             case "security" -> 50;
+            // ip_vs_core.c: ip_vs_remote_request4 at LOCAL_IN NF_IP_PRI_NAT_SRC - 1, ip_vs_local_request4 at LOCAL_OUT
+            // NF_IP_PRI_NAT_DST + 2
+            case Hook.IPVS -> hook == Hook.INPUT ? 99 : -98;
             default -> Integer.MAX_VALUE; // confirm
         };
     }
@@ -183,7 +190,12 @@ public final class NetfilterSimulator {
      */
     public NetfilterSimulator withConntrackActive(boolean active) {
         return new NetfilterSimulator(v4, v6, nft, routing, sets, active || needsConntrack(v4) || nft.needsConntrack(false),
-                active || needsConntrack(v6) || nft.needsConntrack(true));
+                active || needsConntrack(v6) || nft.needsConntrack(true), ipvs);
+    }
+
+    /** The same simulator with IPVS's request hooks at {@link Hook#IPVS} (null: none, as without virtual services). */
+    public NetfilterSimulator withIpvs(IpvsHook hook) {
+        return new NetfilterSimulator(v4, v6, nft, routing, sets, conntrackV4, conntrackV6, hook);
     }
 
     /**
@@ -437,6 +449,7 @@ public final class NetfilterSimulator {
                         confirm(x);
                         next.add(x);
                     }
+                    case Hook.IPVS -> next.addAll(ipvs(x, hook));
                     case "nat" -> next.addAll(nat(x, hook));
                     default -> {
                         Packet before = x.packet;
@@ -476,7 +489,7 @@ public final class NetfilterSimulator {
     private void conntrackIn(Walk w) {
         if (w.ctAttached) {
             w.step(TraceStep.Kind.CONNTRACK, w.hook, null, null, 0, null, null, null, null, null,
-                    "conntrack already attached (looped back): state " + w.ctState);
+                    "conntrack already attached (" + (w.ipvsProperty ? "sent on by IPVS" : "looped back") + "): state " + w.ctState);
             return;
         }
         w.ctAttached = true;
@@ -568,6 +581,76 @@ public final class NetfilterSimulator {
             }
         }
         return passed;
+    }
+
+    /**
+     * The {@link Hook#IPVS} station (ip_vs_core.c {@code ip_vs_in}, ip_vs_xmit.c {@code ip_vs_nat_xmit}): the first
+     * packet of a new connection to a virtual service forks into one branch per choice of {@link #ipvs}; a real server
+     * gets the packet NATed, rerouted by {@code __ip_vs_get_out_rt} (an output lookup of the real server's address
+     * alone), the conntrack reply tuple updated ({@code ip_vs_update_conntrack}); a local one goes on in this hook
+     * (NF_ACCEPT), another has its TTL decremented ({@code decrement_ttl}) and is sent through LOCAL_OUT and
+     * POSTROUTING ({@code ip_vs_nat_send_or_cont}, NF_STOLEN). Returns the walks that go on in this hook.
+     */
+    private List<Walk> ipvs(Walk w, Hook hook) {
+        List<IpvsHook.Choice> choices = ipvs == null || w.ipvsProperty || w.existing ? List.of() : ipvs.schedule(w.packet, hook);
+        if (choices.isEmpty()) {
+            return List.of(w);
+        }
+        List<Walk> goOn = new ArrayList<>();
+        for (int i = 0; i < choices.size(); i++) {
+            Walk x = i == choices.size() - 1 ? w : w.copy();
+            if (i < choices.size() - 1 && !w.run.canFork()) {
+                continue;
+            }
+            IpvsHook.Choice c = choices.get(i);
+            TraceStep s = c.step();
+            x.probability *= c.share();
+            x.step(TraceStep.Kind.IPVS, hook, s.table(), s.chain(), s.rule(), s.text(), s.result(), s.target(), s.before(), s.after(), s.detail());
+            if (c.end() != null) {
+                x.finish(c.end(), s.detail(), null);
+                continue;
+            }
+            x.ipvsProperty = true;
+            x.packet = c.after();
+            if (x.ct != null) {
+                Tuple r = x.ct.reply();
+                x.ct = new ConntrackEntry(x.ct.original(), new Tuple(c.after().dst(), c.after().dport(), r.dst(), r.dport(), r.protocol()),
+                        x.ct.mark(), x.ct.confirmed());
+            }
+            Packet q = x.packet.withSrc(x.packet.dst().isV6() ? Ip.V6_ANY : Ip.V4_ANY, x.packet.sport()).withMark(0);
+            RouteDecision r;
+            try {
+                r = routing.route(q, null, null);
+            } catch (UnsupportedOperationException e) {
+                x.finish(FinalVerdict.UNKNOWN, "IPVS's route to the real server cannot be decided: " + e.getMessage(), null);
+                continue;
+            }
+            x.step(TraceStep.Kind.ROUTING, hook, null, null, 0, null, null, null, null, null, "IPVS route to the real server: " + r);
+            if (r.kind() == RouteDecision.Kind.ERROR) {
+                x.finish(FinalVerdict.ROUTE_ERROR, "IPVS: no route to the real server " + x.packet.dst() + ": " + routeError(r), null);
+                continue;
+            }
+            if (r.kind() == RouteDecision.Kind.LOCAL) {
+                goOn.add(x);
+                continue;
+            }
+            int ttl = x.packet.ttl();
+            if (ttl >= 0 && ttl <= 1) {
+                x.finish(FinalVerdict.ROUTE_ERROR, "IPVS (decrement_ttl): the TTL is " + ttl + ", it expires here: ICMP time exceeded", null);
+                continue;
+            }
+            if (ttl > 1) {
+                x.packet = x.packet.withTtl(ttl - 1);
+            }
+            x.route = r;
+            x.oif = r.device();
+            for (Walk a : hook(x, Hook.OUTPUT)) {
+                for (Walk b : hook(a, Hook.POSTROUTING)) {
+                    b.finish(b.local ? FinalVerdict.SENT : FinalVerdict.FORWARDED, "via " + b.oif + " (IPVS)", b.oif);
+                }
+            }
+        }
+        return goOn;
     }
 
     // ---- tables and chains ---------------------------------------------------------------
@@ -1306,6 +1389,8 @@ public final class NetfilterSimulator {
         boolean existing;
         boolean reply;
         boolean dstManipDone;
+        /** IPVS sent it ({@code skb->ipvs_property}): IPVS's hooks let it pass */
+        boolean ipvsProperty;
         boolean srcManipDone;
         CtState ctState = CtState.INVALID;
         ConntrackEntry ct;

@@ -12,6 +12,10 @@ import io.skoop.model.Packet;
  * <li>CONNTRACK / CONFIRM: conntrack lookup (detail: state, tuples) and confirmation.</li>
  * <li>NAT: a translation not made by a rule: the connection's remembered binding (reverse NAT), or nat skipped.</li>
  * <li>ROUTING: a routing decision of the {@link RoutingOracle} (detail: the decision).</li>
+ * <li>IPVS: IPVS took a new connection to a virtual service ({@link IpvsHook}): table {@code ipvs}, chain the virtual
+ *     service ({@code -t 10.96.0.10:53}), rule the real server's position in it (0 when none), text the real server as
+ *     {@code ipvsadm -Sn} saves it, target the forwarding method (or DROP), before/after the NAT, detail the scheduler,
+ *     weight and share.</li>
  * <li>BRANCH: the trace forked (statistic, NAT range or UNKNOWN); detail says which branch this is.</li>
  * <li>VERDICT: the branch's end.</li>
  * </ul>
@@ -34,7 +38,7 @@ import io.skoop.model.Packet;
 public record TraceStep(Kind kind, Hook hook, String table, String chain, int rule, String text, Tri result,
                         String target, Packet before, Packet after, String detail) {
     /** Step kinds. */
-    public enum Kind { RULE, POLICY, CONNTRACK, CONFIRM, NAT, ROUTING, BRANCH, VERDICT }
+    public enum Kind { RULE, POLICY, CONNTRACK, CONFIRM, NAT, ROUTING, BRANCH, VERDICT, IPVS }
 
     /** True when the step is about an nftables table (its table is {@code family name}; its rule a handle). */
     public boolean nft() {

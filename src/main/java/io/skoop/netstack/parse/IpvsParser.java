@@ -22,7 +22,10 @@ import java.util.Map;
  * -A -u 10.96.0.10:53 -s rr -p 10800
  * -A -f 100 -s wrr
  * </pre>
- * Options this skoop does not know are kept as text on the service or real server.
+ * Options this skoop does not know are kept as text on the service or real server. Without {@code -n}, ipvsadm prints
+ * ports by their /etc/services name ({@code -A -t 10.96.0.10:domain -s rr}): the names Kubernetes nodes commonly show
+ * are read ({@link PortNames}); another name, or an address printed as a host name, fails naming the fix (collect with
+ * {@code ipvsadm -Sn}).
  */
 public final class IpvsParser {
     private IpvsParser() {
@@ -193,11 +196,20 @@ public final class IpvsParser {
         try {
             return new Object[] {Ip.parse(host), port};
         } catch (IllegalArgumentException e) {
-            throw new ParseException(file, ln, v, "expected ADDRESS:PORT with a numeric address (ipvsadm -n)");
+            boolean name = !host.isEmpty() && host.chars().anyMatch(Character::isLetter) && host.chars().noneMatch(c -> c == ':')
+                    && host.matches("[A-Za-z0-9._-]+");
+            throw new ParseException(file, ln, v, name
+                    ? "the address is a host name ('" + host + "'): ipvsadm -S without -n resolves addresses to names, which skoop"
+                    + " cannot map back; collect with ipvsadm -Sn"
+                    : "expected ADDRESS:PORT with a numeric address (collect with ipvsadm -Sn)");
         }
     }
 
     private static int port(String file, int ln, String whole, String p) {
+        if (!p.isEmpty() && !Character.isDigit(p.charAt(0))) {
+            return PortNames.number(p).orElseThrow(() -> new ParseException(file, ln, whole, "port name '" + p + "' is not one skoop"
+                    + " knows (ipvsadm -S without -n prints /etc/services names); collect with ipvsadm -Sn"));
+        }
         try {
             int n = Integer.parseInt(p);
             if (n < 0 || n > 65535) {

@@ -1,7 +1,6 @@
 package io.skoop.service.iptables;
 
 import io.skoop.k8s.IPCache;
-import io.skoop.k8s.IpEntity;
 import io.skoop.k8s.ServiceEndpoint;
 import io.skoop.model.Action;
 import io.skoop.model.ActionType;
@@ -13,7 +12,7 @@ import io.skoop.netstack.netfilter.TraceBranch;
 import io.skoop.netstack.netfilter.TraceResult;
 import io.skoop.netstack.netfilter.TraceStep;
 import io.skoop.service.ServiceProcessor;
-import io.skoop.snapshot.k8s.KService;
+import io.skoop.service.ServiceTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,15 +37,10 @@ import java.util.TreeSet;
  */
 public final class KubeProxyIptablesProcessor implements ServiceProcessor {
     /** Registers the iptables mode with {@link io.skoop.network.Network#of} ({@code META-INF/services}). */
-    public static final class Factory implements io.skoop.service.ServiceProcessorFactory {
-        @Override
-        public String mode() {
-            return "iptables";
-        }
-
-        @Override
-        public io.skoop.service.ServiceProcessor create() {
-            return new KubeProxyIptablesProcessor();
+    public static final class Factory extends io.skoop.service.ProcessorFactory {
+        /** The factory ServiceLoader instantiates. */
+        public Factory() {
+            super(KubeProxyIptablesProcessor::new);
         }
     }
 
@@ -57,12 +51,11 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
 
     @Override
     public boolean process(NetNode node, Packet before, TraceResult trace, IPCache ipCache) {
-        Target target = target(before, ipCache, node.id());
+        ServiceTarget target = ServiceTarget.of(before, ipCache, node.id());
         if (target == null) {
             return false;
         }
-        String what = "Service " + target.service.key() + " port " + target.port.port() + "/" + target.port.protocol()
-                + " (" + target.kind + " " + before.dst() + ":" + before.dport() + ")";
+        String what = target.describe(before);
         Map<String, Double> backends = new LinkedHashMap<>();
         List<String> rejected = new ArrayList<>();
         double unchanged = 0;
@@ -78,13 +71,9 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
                 unchanged += b.probability();
             }
         }
-        List<ServiceEndpoint> eps = ipCache.endpoints(target.service, String.valueOf(target.port.port()), target.port.protocol());
-        List<ServiceEndpoint> usable = eps.stream().filter(ServiceEndpoint::isReady).toList();
-        if (usable.isEmpty()) {
-            usable = eps.stream().filter(e -> e.isServing() && e.isTerminating()).toList();
-        }
-        TreeSet<String> sliceSet = new TreeSet<>();
-        usable.forEach(e -> sliceSet.add(e.ip() + ":" + e.port()));
+        List<ServiceEndpoint> eps = target.endpoints(ipCache);
+        List<ServiceEndpoint> usable = ServiceTarget.usable(eps);
+        TreeSet<String> sliceSet = ServiceTarget.addresses(usable);
         if (!backends.isEmpty()) {
             node.addAction(new Action(ActionType.SERVICE, null, List.of()));
         }
@@ -101,53 +90,8 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
             node.addSuspicion(Suspicion.critical(what + String.format(Locale.ROOT,
                     ": %.0f%% of new connections are not translated by node %s's rules", unchanged * 100, node.id())));
         }
-        for (String ep : backends.keySet()) {
-            if (!sliceSet.isEmpty() && !sliceSet.contains(ep)) {
-                node.addSuspicion(Suspicion.warning(what + ": node " + node.id() + "'s rules DNAT to " + ep
-                        + ", which is not a usable endpoint in the EndpointSlices " + sliceSet + " (stale rules)"));
-            }
-        }
-        if (!backends.isEmpty()) {
-            for (String ep : sliceSet) {
-                if (!backends.containsKey(ep) && target.allEndpoints) {
-                    node.addSuspicion(Suspicion.warning(what + ": endpoint " + ep + " is usable in the EndpointSlices but node "
-                            + node.id() + "'s rules never DNAT to it (kube-proxy has not synced)"));
-                }
-            }
-        }
+        target.crossCheck(node, what, backends.keySet(), sliceSet, "rules DNAT to", "rules never DNAT to it");
         return true;
-    }
-
-    private record Target(KService service, KService.Port port, String kind, boolean allEndpoints) {
-    }
-
-    /**
-     * The Service port a packet is addressed to: a Service IP and port, or a node port on an address of this node
-     * ({@code KUBE-NODEPORTS} matches {@code --dst-type LOCAL} only: a node port of another node is plain traffic
-     * here).
-     */
-    private static Target target(Packet p, IPCache ipCache, String nodeName) {
-        IpEntity e = ipCache.lookup(p.dst());
-        if (e instanceof IpEntity.ServiceEntity s) {
-            for (KService.Port port : s.service().ports()) {
-                if (port.port() == p.dport() && port.protocol() == p.protocol()) {
-                    boolean local = "Local".equals(s.kind() == IpEntity.ServiceIpKind.CLUSTER_IP
-                            ? s.service().internalTrafficPolicy() : s.service().externalTrafficPolicy());
-                    return new Target(s.service(), port, s.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '), !local);
-                }
-            }
-            return null;
-        }
-        if (e instanceof IpEntity.NodeEntity n && n.node().name().equals(nodeName)) {
-            for (KService svc : ipCache.objects().services()) {
-                for (KService.Port port : svc.ports()) {
-                    if (port.nodePort() != null && port.nodePort() == p.dport() && port.protocol() == p.protocol()) {
-                        return new Target(svc, port, "node port on", !"Local".equals(svc.externalTrafficPolicy()));
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     private static String sepChain(TraceBranch b) {

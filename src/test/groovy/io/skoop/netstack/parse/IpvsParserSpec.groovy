@@ -62,10 +62,29 @@ class IpvsParserSpec extends Specification {
         'unknown command'    | '-E -t 10.96.0.1:443 -s wrr'                 | 'expected -A'
         'orphan real server' | '-a -t 10.96.0.2:443 -r 10.0.0.1:443 -m'     | 'not defined by an -A line above'
         'no service'         | '-A -s rr'                                   | 'expected a service'
-        'bad address'        | '-A -t 10.96.0.300:80 -s rr'                 | 'expected ADDRESS:PORT'
+        'bad address'        | '-A -t 10.96.0.300:80 -s rr'                 | 'expected ADDRESS:PORT with a numeric address (collect with ipvsadm -Sn)'
+        'host name'          | '-A -t kube-dns.kube-system:domain -s rr'    | "the address is a host name ('kube-dns.kube-system'): ipvsadm -S without -n resolves addresses to names, which skoop cannot map back; collect with ipvsadm -Sn"
+        'real server name'   | '-a -t 10.96.0.1:443 -r node-1:6443 -m -w 1' | "the address is a host name ('node-1')"
+        'unknown port name'  | '-A -t 10.96.0.9:kube-dns -s rr'             | "port name 'kube-dns' is not one skoop knows (ipvsadm -S without -n prints /etc/services names); collect with ipvsadm -Sn"
         'bad weight'         | '-a -t 10.96.0.1:443 -r 10.0.0.1:443 -w x'   | 'expected a number after -w'
         'missing argument'   | '-A -t 10.96.0.9:80 -s'                      | 'option needs an argument'
         'no -r'              | '-a -t 10.96.0.1:443 -m -w 1'                | 'expected -r ADDR:PORT'
         'twice'              | '-A -t 10.96.0.1:443 -s wrr'                 | 'defined twice'
+    }
+
+    def "ipvsadm -S without -n: port names as /etc/services gives them are read (#text)"() {
+        when:
+        def vs = IpvsParser.parse('ipvs.txt', text + '\n').services()[0]
+
+        then:
+        vs.key() == key
+        vs.realServers()*.port() == reals
+
+        where:
+        text                                                                                   || key                       | reals
+        '-A -u 10.96.0.10:domain -s rr\n-a -u 10.96.0.10:domain -r 10.244.2.3:domain -m -w 1'  || '-u 10.96.0.10:53'        | [53]
+        '-A -t 10.96.0.1:https -s rr\n-a -t 10.96.0.1:https -r 192.168.56.2:6443 -m -w 1'      || '-t 10.96.0.1:443'        | [6443]
+        '-A -t 10.96.0.2:http -s rr\n-a -t 10.96.0.2:http -r 10.244.1.2:http-alt -m -w 1'      || '-t 10.96.0.2:80'         | [8080]
+        '-A -t [fd00:10:96::a]:domain -s rr'                                                    || '-t [fd00:10:96::a]:53'   | []
     }
 }
