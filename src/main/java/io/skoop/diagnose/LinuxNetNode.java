@@ -308,7 +308,7 @@ final class LinuxNetNode implements NetNodeAction {
     /** The End of a branch that does not pass (drop, reject, route error, unknown), else null. */
     private Outcome endOf(Walk walk, NetNode me, TraceBranch b, Flow f) {
         return switch (b.verdict()) {
-            case DROP, REJECT -> drop(me, b.packet(), f, "iptables: " + b.detail() + lastRule(b));
+            case DROP, REJECT -> drop(me, b.packet(), f, (decidedByNft(b) ? "nftables: " : "iptables: ") + b.detail() + lastRule(b));
             case ROUTE_ERROR -> b.detail().startsWith("ip_forward:") ? drop(me, b.packet(), f, b.detail())
                     : drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices()
                     + (b.detail().startsWith("ENETUNREACH") ? expected(b.packet().dst()) : "") + lostAddress(b.packet().dst()));
@@ -316,6 +316,18 @@ final class LinuxNetNode implements NetNodeAction {
                     : "; assumed: " + String.join("; ", b.assumptions())));
             default -> null;
         };
+    }
+
+    /** True when the rule or chain policy that ended branch {@code b} is an nftables one (its step names an nft table). */
+    private static boolean decidedByNft(TraceBranch b) {
+        List<TraceStep> steps = b.steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            TraceStep s = steps.get(i);
+            if (s.kind() == TraceStep.Kind.POLICY || s.matched()) {
+                return s.nft();
+            }
+        }
+        return false;
     }
 
     private static String lastRule(TraceBranch b) {

@@ -66,13 +66,24 @@ class LabDiagnoseKernelSpec extends Specification {
     /** A healthy lab of the backend and the Diagnostor over its snapshot, made once. */
     private List healthyLab(String backend) {
         healthy.computeIfAbsent(backend) {
-            Lab lab = up(backend, backend == 'vxlan' ? 'hv' : 'hg')
+            Lab lab = up(backend, 'h' + letter(backend))
             [lab, snapshot(lab, backend, "healthy-$backend")]
         }
     }
 
     static List cross(List backends, List rows) {
         LabClusters.cross(backends, rows)
+    }
+
+    /** Faults of the oracle's list that concern kube-proxy's rules, run in nftables mode too. */
+    static final List NFT_FAULTS = LabClusters.ORACLE_FAULTS.findAll { it[0] == 'raw NOTRACK' }
+
+    /** The backends every flow and fault runs on: flannel vxlan and host-gw, with kube-proxy in iptables and in nftables mode. */
+    static final List<String> BACKENDS = ['vxlan', 'host-gw', 'vxlan+nft', 'host-gw+nft']
+
+    /** One letter per backend, for lab names. */
+    static String letter(String backend) {
+        [vxlan: 'v', 'host-gw': 'g', 'vxlan+nft': 'w', 'host-gw+nft': 'h'][backend]
     }
 
     /** A lab target (node-2, internet, default/client, svc/ns/name, IP) as a diagnosis endpoint. */
@@ -94,7 +105,7 @@ class LabDiagnoseKernelSpec extends Specification {
 
     /** A fresh lab of the backend (lab {@code <run>-<prefix>v|g}) with {@code command} run in {@code where}'s namespace. */
     private Lab faulted(String backend, String prefix, String where, Closure<List> command) {
-        Lab lab = up(backend, prefix + (backend == 'vxlan' ? 'v' : 'g'))
+        Lab lab = up(backend, prefix + letter(backend))
         List argv = command(lab)
         Proc.Result injected = Proc.run((['ip', 'netns', 'exec', lab.netns(where)] + argv)*.toString(), null, Duration.ofSeconds(10))
         assert injected.ok(): "${argv.join(' ')} in $where: ${injected.err()}"
@@ -145,7 +156,7 @@ class LabDiagnoseKernelSpec extends Specification {
         delivered(d) == backends.collect { it.startsWith('external:') ? 'external:' + endpoint(lab, it.substring(9)) : it }.sort()
 
         where:
-        [backend, flow, src, dst, port, proto, backends] << cross(['vxlan', 'host-gw'], [
+        [backend, flow, src, dst, port, proto, backends] << cross(BACKENDS, [
                 ['pod to pod, same node', 'default/client', 'default/web-1', 8080, 'tcp', ['pod:default/web-1']],
                 ['pod to pod, cross node', 'default/client', 'default/web-2', 8080, 'tcp', ['pod:default/web-2']],
                 ['pod to pod, cross node', 'default/client-2', 'default/web-3', 8081, 'tcp', ['pod:default/web-3']],
@@ -187,19 +198,23 @@ class LabDiagnoseKernelSpec extends Specification {
         fatal.any { it[0] == hop && it[1].message().contains(words) }
 
         where:
-        [backend, src, dst, port, proto, outcome, hop, words] << cross(['vxlan', 'host-gw'], [
+        [backend, src, dst, port, proto, outcome, hop, words] << cross(BACKENDS, [
                 ['default/client', 'default/sleeper', 80, 'tcp', Probe.Outcome.REFUSED, 'pod:default/sleeper', 'no socket listens on 10.244.2.4:80/tcp'],
                 ['default/client', 'default/sleeper', 53, 'udp', Probe.Outcome.REFUSED, 'pod:default/sleeper', 'no socket listens on 10.244.2.4:53/udp'],
                 ['node-1', 'node-2', 10250, 'udp', Probe.Outcome.REFUSED, 'node:node-2', 'no socket listens on 192.168.56.3:10250/udp'],
-                ['default/client', '10.96.0.99', 80, 'tcp', Probe.Outcome.NO_ROUTE, 'node:node-1', 'has no route to 10.96.0.99'],
                 ['default/client', '10.244.99.9', 80, 'tcp', Probe.Outcome.TIMEOUT, 'node:node-1', 'has no route to 10.244.99.9'],
+        ]) + cross(['vxlan', 'host-gw'], [
+                ['default/client', '10.96.0.99', 80, 'tcp', Probe.Outcome.NO_ROUTE, 'node:node-1', 'has no route to 10.96.0.99'],
+        ]) + cross(['vxlan+nft', 'host-gw+nft'], [
+                // kube-proxy's nftables mode drops traffic to unallocated addresses of the service CIDR (cluster-ips-check)
+                ['default/client', '10.96.0.99', 80, 'tcp', Probe.Outcome.TIMEOUT, 'node:node-1', 'nftables: dropped by ip kube-proxy/cluster-ips-check'],
         ])
     }
 
     @Unroll
     def "#backend: fault '#fault' in #where: the kernel ends #src -> #dst:#port as #outcomes, the diagnosis agrees and names it on #hop; #controlSrc -> #controlDst stays REACHABLE"() {
         given: 'a fresh lab where both flows connect'
-        Lab lab = up(backend, 'f' + Integer.toString(fault.hashCode() & 0xfff, 36) + (backend == 'vxlan' ? 'v' : 'g'))
+        Lab lab = up(backend, 'f' + Integer.toString(fault.hashCode() & 0xfff, 36) + letter(backend))
         assert probe(lab, src, dst, port).connected()
         assert probe(lab, controlSrc, controlDst, controlPort).connected()
 
@@ -236,7 +251,8 @@ class LabDiagnoseKernelSpec extends Specification {
         labs.down(lab.name())
 
         where:
-        [backend, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << cross(['vxlan', 'host-gw'], LabClusters.FAULTS + LabClusters.ORACLE_FAULTS)
+        [backend, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << cross(['vxlan', 'host-gw'],
+                LabClusters.FAULTS + LabClusters.ORACLE_FAULTS) + cross(['vxlan+nft', 'host-gw+nft'], LabClusters.FAULTS + NFT_FAULTS)
     }
 
     @Unroll

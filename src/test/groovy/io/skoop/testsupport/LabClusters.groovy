@@ -27,16 +27,26 @@ class LabClusters implements AutoCloseable {
         run = prefix + Long.toString(System.nanoTime() % 1_000_000L, 36)
     }
 
-    /** The flannel-vxlan example's topology text with the given flannel backend ({@code vxlan}, {@code host-gw}). */
+    /**
+     * The flannel-vxlan example's topology text with the given flannel backend ({@code vxlan}, {@code host-gw}); with the
+     * suffix {@code +nft} ({@code vxlan+nft}, {@code host-gw+nft}) the flannel-vxlan-nftables example's: kube-proxy in
+     * nftables mode.
+     */
     static String topology(String backend) {
-        LabExamples.text('flannel-vxlan').replace('backend: vxlan', "backend: $backend")
+        boolean nft = backend.endsWith('+nft')
+        LabExamples.text(nft ? 'flannel-vxlan-nftables' : 'flannel-vxlan').replace('backend: vxlan', "backend: ${flannelBackend(backend)}")
+    }
+
+    /** The flannel backend of a backend name ({@code host-gw+nft} → {@code host-gw}). */
+    static String flannelBackend(String backend) {
+        backend - '+nft'
     }
 
     /** Brings up the example cluster with the backend as lab {@code <run>-<suffix>}. */
     Lab up(String backend, String suffix) {
         String yaml = topology(backend)
         ResolvedTopology t = TopologyLoader.parse("${backend}.yaml", yaml).withName("$run-$suffix")
-        assert Flannel.backend(t).text() == backend
+        assert Flannel.backend(t).text() == flannelBackend(backend)
         return labs.up(t, "test $backend", "${backend}.yaml", yaml, null).lab()
     }
 

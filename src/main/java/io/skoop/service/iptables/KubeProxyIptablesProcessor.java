@@ -1,24 +1,9 @@
 package io.skoop.service.iptables;
 
-import io.skoop.k8s.IPCache;
-import io.skoop.k8s.ServiceEndpoint;
-import io.skoop.model.Action;
-import io.skoop.model.ActionType;
-import io.skoop.model.NetNode;
-import io.skoop.model.Packet;
-import io.skoop.model.Suspicion;
-import io.skoop.netstack.netfilter.FinalVerdict;
 import io.skoop.netstack.netfilter.TraceBranch;
-import io.skoop.netstack.netfilter.TraceResult;
 import io.skoop.netstack.netfilter.TraceStep;
-import io.skoop.service.ServiceProcessor;
-import io.skoop.service.ServiceTarget;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import io.skoop.service.RuleBasedProcessor;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go): {@code KUBE-SERVICES} (nat,
@@ -35,7 +20,7 @@ import java.util.TreeSet;
  * endpoints of the Service port's EndpointSlices (serving-and-terminating ones when none is
  * ready, as kube-proxy falls back to them).
  */
-public final class KubeProxyIptablesProcessor implements ServiceProcessor {
+public final class KubeProxyIptablesProcessor extends RuleBasedProcessor {
     /** Registers the iptables mode with {@link io.skoop.network.Network#of} ({@code META-INF/services}). */
     public static final class Factory extends io.skoop.service.ProcessorFactory {
         /** The factory ServiceLoader instantiates. */
@@ -50,48 +35,19 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
     }
 
     @Override
-    public boolean process(NetNode node, Packet before, TraceResult trace, IPCache ipCache) {
-        ServiceTarget target = ServiceTarget.of(before, ipCache, node.id());
-        if (target == null) {
-            return false;
-        }
-        String what = target.describe(before);
-        Map<String, Double> backends = new LinkedHashMap<>();
-        List<String> rejected = new ArrayList<>();
-        double unchanged = 0;
-        for (TraceBranch b : trace.branches()) {
-            Packet after = b.packet();
-            if (!after.dst().equals(before.dst()) || after.dport() != before.dport()) {
-                String ep = after.dst() + ":" + after.dport();
-                backends.merge(ep, b.probability(), Double::sum);
-                node.explain(what + " -> " + sepChain(b) + " DNAT to " + ep + String.format(Locale.ROOT, " (p=%.3f)", b.probability()));
-            } else if (b.verdict() == FinalVerdict.REJECT || b.verdict() == FinalVerdict.DROP) {
-                rejected.add(b.detail() + ruleText(b));
-            } else if (b.verdict() != FinalVerdict.UNKNOWN) {
-                unchanged += b.probability();
-            }
-        }
-        List<ServiceEndpoint> eps = target.endpoints(ipCache);
-        List<ServiceEndpoint> usable = ServiceTarget.usable(eps);
-        TreeSet<String> sliceSet = ServiceTarget.addresses(usable);
-        if (!backends.isEmpty()) {
-            node.addAction(new Action(ActionType.SERVICE, null, List.of()));
-        }
-        if (backends.isEmpty() && !rejected.isEmpty()) {
-            node.addSuspicion(Suspicion.fatal(what + " has no endpoints in node " + node.id() + "'s rules: "
-                    + String.join("; ", rejected) + (eps.isEmpty() ? "; its EndpointSlices list no endpoint"
-                    : "; EndpointSlices: " + eps.size() + " endpoint(s), " + usable.size() + " usable")));
-        } else if (backends.isEmpty() && unchanged > 0) {
-            String why = trace.branches().stream().map(KubeProxyIptablesProcessor::whyUntranslated).filter(w -> w != null).findFirst()
-                    .orElse("no kube-proxy rule in node " + node.id() + "'s nat table translates it (no KUBE-SERVICES entry: kube-proxy"
-                            + " not running, or not synced)");
-            node.addSuspicion(Suspicion.fatal(what + ": " + why + "; EndpointSlices list " + (sliceSet.isEmpty() ? "no usable endpoint" : sliceSet)));
-        } else if (!backends.isEmpty() && unchanged > 0) {
-            node.addSuspicion(Suspicion.critical(what + String.format(Locale.ROOT,
-                    ": %.0f%% of new connections are not translated by node %s's rules", unchanged * 100, node.id())));
-        }
-        target.crossCheck(node, what, backends.keySet(), sliceSet, "rules DNAT to", "rules never DNAT to it");
-        return true;
+    protected String route(TraceBranch b) {
+        return sepChain(b);
+    }
+
+    @Override
+    protected String whyUntranslated(TraceBranch b) {
+        return whyUntranslatedBy(b);
+    }
+
+    @Override
+    protected String notTranslated(String node) {
+        return "no kube-proxy rule in node " + node + "'s nat table translates it (no KUBE-SERVICES entry: kube-proxy not running,"
+                + " or not synced)";
     }
 
     private static String sepChain(TraceBranch b) {
@@ -113,7 +69,7 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
      * nat table never sees untracked packets), a rule that ends nat PREROUTING/OUTPUT before kube-proxy's KUBE-SERVICES
      * jump, or a KUBE-SVC/KUBE-SEP chain entered without a DNAT (flushed or edited). Null when the steps name nothing.
      */
-    static String whyUntranslated(TraceBranch b) {
+    static String whyUntranslatedBy(TraceBranch b) {
         boolean sawServices = false;
         for (TraceStep s : b.steps()) {
             if (s.kind() == TraceStep.Kind.RULE && s.matched() && "raw".equals(s.table())
@@ -141,10 +97,5 @@ public final class KubeProxyIptablesProcessor implements ServiceProcessor {
                     + " iptables-save -t nat -S " + last + " with what kube-proxy writes)";
         }
         return null;
-    }
-
-    private static String ruleText(TraceBranch b) {
-        List<TraceStep> m = b.matchedRules();
-        return m.isEmpty() ? "" : " `" + m.get(m.size() - 1).text() + "`";
     }
 }
