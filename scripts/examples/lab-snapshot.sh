@@ -2,7 +2,7 @@
 # Regenerates an embedded cluster snapshot src/main/resources/io/skoop/snapshots/NAME/ from the
 # bundled lab topology NAME (src/main/resources/io/skoop/lab/examples/): builds the lab in network
 # namespaces, takes `skoop lab snapshot`, removes the lab. Needs root. NAME: flannel-vxlan (the
-# default) or calico-bgp.
+# default), flannel-vxlan-nftables or calico-bgp.
 #
 #   sudo scripts/examples/lab-snapshot.sh                   # flannel-vxlan, writes the folder above (replacing it)
 #   sudo scripts/examples/lab-snapshot.sh calico-bgp        # calico-bgp
@@ -16,12 +16,16 @@ case "$NAME" in
         LAB=vxlan
         WHAT="three nodes with flannel's vxlan backend and kube-proxy in iptables mode, ten pods, three
 Services, one external host";;
+    flannel-vxlan-nftables)
+        LAB=vxlan-nft
+        WHAT="the flannel-vxlan cluster with kube-proxy in nftables mode (its ip kube-proxy table in every
+node's nft.json, no KUBE-* iptables chains), ten pods, three Services, one external host";;
     calico-bgp)
         LAB=calico
         WHAT="three nodes with Calico in BGP mode (BIRD's routes, cali veths with proxy ARP, Felix's
 iptables rules and ipsets rendered from the topology's NetworkPolicy db-from-api) and kube-proxy in
 iptables mode, nine pods, three Services";;
-    *) echo "lab-snapshot.sh: unknown example '$NAME' (flannel-vxlan, calico-bgp)" >&2; exit 2;;
+    *) echo "lab-snapshot.sh: unknown example '$NAME' (flannel-vxlan, flannel-vxlan-nftables, calico-bgp)" >&2; exit 2;;
 esac
 DEST="$ROOT/src/main/resources/io/skoop/snapshots/$NAME"
 SKOOP="$ROOT/scripts/skoop"

@@ -46,4 +46,23 @@ class EmbeddedSnapshotSpec extends Specification {
         node3.iptables().table('filter').chains().keySet().any { it.startsWith('cali-pi-') }
         node3.iptables().table('nat').chains().keySet().containsAll(['KUBE-SERVICES', 'cali-nat-outgoing'])
     }
+
+    static Path nftables = Path.of(EmbeddedSnapshotSpec.getResource('/io/skoop/snapshots/flannel-vxlan-nftables/snapshot.json').toURI()).parent
+
+    def "flannel-vxlan-nftables: sound, kube-proxy's table in nft.json and no KUBE- chain in iptables; a Service is resolved by the nft rules"() {
+        given:
+        NetNS node1 = NetNS.load(SnapshotLayout.host(nftables, 'node-1'))
+        def d = new io.skoop.diagnose.Diagnostor(Snapshot.example('flannel-vxlan-nftables'))
+                .diagnose(new io.skoop.diagnose.Query('default/client', 'svc/default/web', '80', io.skoop.model.Protocol.TCP))
+
+        expect:
+        SnapshotChecks.problems(nftables) == []
+        SnapshotMeta.read(nftables).with { [source(), name(), cni(), cniBackend(), proxyMode()] } == ['lab', 'vxlan-nft', 'flannel', 'vxlan', 'nftables']
+        node1.nftRuleset().chains().find { it.name() == 'services' }.tableRef() == 'ip kube-proxy'
+        node1.nftRuleset().set('ip', 'kube-proxy', 'service-ips').dataType() == 'verdict'
+        node1.iptables().tables().values().every { t -> t.chains().keySet().every { !it.startsWith('KUBE-') } }
+        node1.iptables().table('nat').chains().containsKey('FLANNEL-POSTRTG')
+        d.verdict() == io.skoop.diagnose.Verdict.REACHABLE
+        d.request().nodes().find { it.id() == 'node-1' }.explanation().findAll { it.contains('DNAT to') && it.contains('endpoint-') }.size() == 3
+    }
 }
