@@ -287,7 +287,8 @@ public final class NetNodeManager {
     }
 
     /**
-     * What any namespace on the path is told about itself: nft.json not collected (INFO: its tables are not known), {@code lo} down (connections to its own addresses over
+     * What any namespace on the path is told about itself: nft.json not collected (INFO: its tables are not known),
+     * iptables-save and nft.json's copy of iptables-nft's tables disagreeing on a chain's rules (WARNING), {@code lo} down (connections to its own addresses over
      * loopback fail: WARNING), and policy routing beyond the three default rules (0 local, 32766 main, 32767
      * default — ip-rule(8)): INFO, since every lookup on the path already follows the rules.
      */
@@ -295,6 +296,13 @@ public final class NetNodeManager {
         List<Suspicion> out = new ArrayList<>();
         if (!ns.state("nft.json").trusted()) {
             out.add(Suspicion.info("nftables tables outside iptables, if any, are not known: " + ns.state("nft.json").describe()));
+        }
+        List<String> mismatches = ns.iptablesNftMismatches();
+        if (!mismatches.isEmpty()) {
+            out.add(Suspicion.warning("iptables-save and the kernel's iptables-nft tables (nft.json) disagree — dumped at different"
+                    + " moments, or rules iptables-save cannot print; the simulation follows iptables-save: "
+                    + String.join("; ", mismatches.subList(0, Math.min(5, mismatches.size())))
+                    + (mismatches.size() > 5 ? "; and " + (mismatches.size() - 5) + " more chains" : "")));
         }
         ns.interfaces().all().stream().filter(i -> i.isLoopback() && !i.isUp()).findFirst()
                 .ifPresent(lo -> out.add(Suspicion.warning(lo.name() + " is down: connections to this namespace's own addresses fail")));

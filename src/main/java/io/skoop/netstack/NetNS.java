@@ -356,6 +356,42 @@ public final class NetNS {
     }
 
     /**
+     * Where iptables.txt / ip6tables.txt and the kernel's copy of the same tables in nft.json (iptables-nft's tables)
+     * disagree on the number of rules of a chain — the two were dumped at different moments (a resync in between), or
+     * iptables-save could not print what the kernel holds. One line per chain ({@code ip nat/KUBE-SERVICES: 12 rules in
+     * iptables.txt, 14 in nft.json}); empty when they agree, when the tables are iptables-legacy's (not in nft.json), or
+     * when a file cannot be trusted.
+     */
+    public List<String> iptablesNftMismatches() {
+        if (!state("nft.json").trusted()) {
+            return List.of();
+        }
+        Map<String, Integer> kernel = NftParser.compatRuleCounts(dir.resolve("nft.json").toString(), nftText.get());
+        List<String> out = new java.util.ArrayList<>();
+        for (boolean v6 : new boolean[] {false, true}) {
+            String file = v6 ? "ip6tables.txt" : "iptables.txt";
+            if (!state(file).trusted()) {
+                continue;
+            }
+            String family = v6 ? "ip6" : "ip";
+            Ruleset rs = v6 ? ip6tables() : iptables();
+            for (io.skoop.netstack.netfilter.Table t : rs.tables().values()) {
+                if (kernel.keySet().stream().noneMatch(k -> k.startsWith(family + " " + t.name() + "/"))) {
+                    continue; // this table is not iptables-nft's (legacy), or nft.json predates it
+                }
+                for (io.skoop.netstack.netfilter.Chain c : t.chains().values()) {
+                    Integer n = kernel.get(family + " " + t.name() + "/" + c.name());
+                    if (n != null && n != c.rules().size()) {
+                        out.add(family + " " + t.name() + "/" + c.name() + ": " + c.rules().size() + " rules in " + file + ", " + n
+                                + " in nft.json");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * nftables tables with base chains the simulator does not run: the bridge, arp and netdev families and the
      * ingress/egress hooks (the ip, ip6 and inet families' prerouting … postrouting chains are simulated with
      * iptables). A trace through this namespace cannot be trusted to be complete when one exists. Empty in an

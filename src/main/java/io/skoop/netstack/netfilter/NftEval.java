@@ -169,9 +169,19 @@ final class NftEval {
             if (s == null) {
                 return new Lookup(Tri.UNKNOWN, null);
             }
-            elements = s.elements();
             if (!s.keyType().isEmpty()) {
                 types = s.keyType();
+            }
+            if (key != UNKNOWN && !(key instanceof List<?> l && l.contains(UNKNOWN))) {
+                // a hash lookup among the exact elements, then the intervals (nft_set_hash / nft_set_rbtree / pipapo)
+                SetIndex index = rules.lookupIndex(s, NftEval::index);
+                NftElement hit = index.exact().get(key);
+                if (hit != null) {
+                    return new Lookup(Tri.MATCH, hit);
+                }
+                elements = index.others();
+            } else {
+                elements = s.elements();
             }
         } else if (setOrMap instanceof NftExpr.SetLiteral lit) {
             elements = lit.elements();
@@ -235,6 +245,56 @@ final class NftEval {
     }
 
     private static final List<String> CT_STATE_TYPES = List.of("ct_state", "ct_status", "tcp_flag");
+
+    /**
+     * A named set's elements for lookups: {@code exact} maps the value of every element that is one constant (or a
+     * concatenation of constants) of the set's key types to it; {@code others} keeps the rest (prefixes, ranges,
+     * interface wildcards, flag types), tried in order. A lookup costs a hash probe plus the intervals, not a scan
+     * of every Service's element.
+     */
+    record SetIndex(Map<Object, NftElement> exact, List<NftElement> others) {
+    }
+
+    static SetIndex index(NftSet set) {
+        Map<Object, NftElement> exact = new java.util.HashMap<>();
+        List<NftElement> others = new ArrayList<>();
+        List<String> types = set.keyType();
+        for (NftElement el : set.elements()) {
+            Object k = exactKey(el.key(), types);
+            if (k == null) {
+                others.add(el);
+            } else {
+                exact.putIfAbsent(k, el);
+            }
+        }
+        return new SetIndex(exact, others);
+    }
+
+    /** The value an element matches exactly, or null when it matches more than one (interval, wildcard, flags). */
+    private static Object exactKey(NftExpr key, List<String> types) {
+        if (key instanceof NftExpr.Concat c) {
+            if (c.parts().size() != types.size()) {
+                return null;
+            }
+            List<Object> parts = new ArrayList<>();
+            for (int i = 0; i < types.size(); i++) {
+                Object p = exactKey(c.parts().get(i), List.of(types.get(i)));
+                if (p == null) {
+                    return null;
+                }
+                parts.add(p);
+            }
+            return parts;
+        }
+        if (!(key instanceof NftExpr.Const c) || types.size() != 1 || CT_STATE_TYPES.contains(types.get(0))) {
+            return null;
+        }
+        Object v = coerce(c.value(), types.get(0));
+        if (v == UNKNOWN || v instanceof String str && str.endsWith("*") || v instanceof Boolean) {
+            return null;
+        }
+        return v instanceof Ip || v instanceof Long || v instanceof String ? v : null;
+    }
 
     /** The data a map element holds, as a value of the map's data type (for NAT addresses and ports). */
     Object data(NftElement el, NftExpr mapExpr) {

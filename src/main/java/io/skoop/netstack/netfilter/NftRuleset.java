@@ -24,6 +24,8 @@ public final class NftRuleset {
     private final List<NftSet> sets;
     private final Map<String, NftChain> chainIndex = new HashMap<>();
     private final Map<String, NftSet> setIndex = new HashMap<>();
+    /** per named set: its elements indexed for lookups (built on first use; {@link NftEval}) */
+    private final Map<String, NftEval.SetIndex> lookupIndex = new java.util.concurrent.ConcurrentHashMap<>();
 
     public NftRuleset(List<NftTable> tables, List<NftChain> chains, List<NftSet> sets) {
         this.tables = List.copyOf(tables);
@@ -133,6 +135,11 @@ public final class NftRuleset {
             return usesCt(b.left()) || usesCt(b.right());
         }
         return e instanceof NftExpr.MapLookup m && usesCt(m.key());
+    }
+
+    /** The lookup index of a named set, built once by {@code build} (thread-safe). */
+    NftEval.SetIndex lookupIndex(NftSet set, java.util.function.Function<NftSet, NftEval.SetIndex> build) {
+        return lookupIndex.computeIfAbsent(set.family() + " " + set.table() + " " + set.name(), k -> build.apply(set));
     }
 
     /** Number of rules over the simulated chains. */

@@ -332,4 +332,35 @@ public final class NftParser {
             default -> new NftStmt.Unknown(k, n.toString());
         };
     }
+
+    /**
+     * The number of rules per chain of the tables iptables-nft owns ({@link NftTable#isIptablesCompat()}), keyed
+     * {@code family table/chain} ({@code ip nat/KUBE-SERVICES}): what the kernel holds of the rules iptables-save
+     * printed, for a cross-check (empty text: no entry).
+     *
+     * @throws ParseException as {@link #tables}
+     */
+    public static Map<String, Integer> compatRuleCounts(String file, String text) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        Set<String> compat = new HashSet<>();
+        for (NftTable t : tables(file, text)) {
+            if (t.isIptablesCompat()) {
+                compat.add(t.family() + " " + t.name());
+            }
+        }
+        for (JsonNode item : items(file, text)) {
+            JsonNode c = item.get("chain");
+            JsonNode r = item.get("rule");
+            JsonNode o = c != null ? c : r;
+            if (o == null || !compat.contains(tableKey(o, "table"))) {
+                continue;
+            }
+            String key = tableKey(o, "table") + "/" + o.path(c != null ? "name" : "chain").asText();
+            out.merge(key, c != null ? 0 : 1, Integer::sum);
+        }
+        return out;
+    }
 }
