@@ -36,7 +36,7 @@ class CompletionsSpec extends Specification {
         'a node inside node("...'                  | 'routeGet(node("no|'                       || ['node-1', 'node-2', 'node-3']           | 'no'
         'a Service'                                | "service('kube-|"                          || ['kube-system/kube-dns']                 | 'kube-'
         'an address'                               | "ip('10.96.0.1|"                           || ['10.96.0.1', '10.96.0.10']              | '10.96.0.1'
-        'an example'                               | "example('fl|"                             || ['flannel-vxlan']                        | 'fl'
+        'an example'                               | "example('fl|"                             || ['flannel-vxlan', 'flannel-vxlan-nftables'] | 'fl'
         'a magic'                                  | '%di|'                                     || ['diagnose']                             | 'di'
         'a cell magic'                             | '%%t|'                                     || ['time']                                 | 't'
         'an endpoint of %diagnose'                 | '%diagnose default/client node/node-|'     || ['node/node-1', 'node/node-2', 'node/node-3'] | 'node/node-'

@@ -16,7 +16,8 @@ import java.nio.file.Path
  * <li>ipset.txt ({@code ipset save}, the shape this kernel's ipset prints): KUBE-CLUSTER-IP, KUBE-LOOP-BACK,
  *     KUBE-NODE-PORT-TCP, KUBE-IPVS-IPS and the (empty) sets the filter rules name;</li>
  * <li>iptables.txt: kube-proxy's IPVS-mode filter and nat tables (KUBE-SERVICES with the ipset matches,
- *     KUBE-NODE-PORT, KUBE-MARK-MASQ, KUBE-POSTROUTING with KUBE-LOOP-BACK, KUBE-IPVS-FILTER), flannel's chains kept;</li>
+ *     KUBE-NODE-PORT, KUBE-MARK-MASQ, KUBE-POSTROUTING with KUBE-LOOP-BACK, KUBE-IPVS-FILTER), flannel's chains kept;
+ *     nft.json without tables (the rules as iptables-legacy holds them);</li>
  * <li>link.json / addr.json / route.json: the dummy device kube-ipvs0, down, holding every ClusterIP as a /32, and the
  *     local-table routes the kernel makes for them (their shape captured from this kernel on a down device).</li>
  * </ul>
@@ -24,6 +25,8 @@ import java.nio.file.Path
  */
 class IpvsSnapshot {
     static final String CLUSTER_CIDR = '10.244.0.0/16'
+    /** {@code nft -j list ruleset} of a namespace without nftables tables (nftables 1.0.6). */
+    static final String NFT_EMPTY = '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}]}\n'
 
     /** The IPVS snapshot at {@code to}; {@code edit} (given the copy's folder) changes it further. Returns {@code to}. */
     static Path build(Path to, Closure edit = null) {
@@ -45,6 +48,9 @@ class IpvsSnapshot {
         host.resolve('ipset.txt').text = ipset(vs, name)
         Path ipt = host.resolve('iptables.txt')
         ipt.text = iptables(ipt.text)
+        // the rewritten rules are held as iptables-legacy holds them: not in nft.json (the iptables-nft copy there is of
+        // the iptables-mode rules, and skoop cross-checks the two: NetNS.iptablesNftMismatches)
+        host.resolve('nft.json').text = NFT_EMPTY
         Path meta = host.resolve('meta.json')
         meta.text = meta.text.replaceFirst(/\{"file": "ipvs.txt".*\}/,
                 '{"file": "ipvs.txt", "tool": "ipvsadm", "command": "ipvsadm -Sn", "status": "ok", "exit": 0, "stderr": ""}')
