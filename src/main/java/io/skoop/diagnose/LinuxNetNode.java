@@ -323,19 +323,22 @@ final class LinuxNetNode implements NetNodeAction {
         List<TraceStep> steps = b.steps();
         for (int i = steps.size() - 1; i >= 0; i--) {
             TraceStep s = steps.get(i);
-            if (s.kind() == TraceStep.Kind.POLICY || s.matched()) {
-                return s.nft();
+            if (s instanceof TraceStep.PolicyApplied p) {
+                return p.chain() instanceof TraceStep.Origin.Nftables;
+            }
+            if (s instanceof TraceStep.RuleEvaluated r && r.matched()) {
+                return r.origin() instanceof TraceStep.Origin.Nftables;
             }
         }
         return false;
     }
 
     private static String lastRule(TraceBranch b) {
-        List<TraceStep> m = b.matchedRules();
+        List<TraceStep.RuleEvaluated> m = b.matchedRules();
         if (m.isEmpty()) {
             return "";
         }
-        TraceStep s = m.get(m.size() - 1);
+        TraceStep.RuleEvaluated s = m.get(m.size() - 1);
         return " `" + s.text() + "` (hook " + s.hook() + ")";
     }
 
@@ -343,13 +346,11 @@ final class LinuxNetNode implements NetNodeAction {
     private static List<String> explained(TraceBranch b) {
         List<String> out = new ArrayList<>();
         for (TraceStep s : b.steps()) {
-            boolean keep = switch (s.kind()) {
-                case RULE -> s.result() != io.skoop.netstack.netfilter.Tri.NO_MATCH;
-                case ROUTING, BRANCH, VERDICT, IPVS -> true;
-                case NAT -> s.detail() == null || !s.detail().contains("not consulted");
-                case POLICY -> "DROP".equals(s.target());
-                default -> false;
-            };
+            boolean keep = s instanceof TraceStep.RuleEvaluated r ? r.result() != io.skoop.netstack.netfilter.Tri.NO_MATCH
+                    : s instanceof TraceStep.NatBinding n ? !n.skipped()
+                    : s instanceof TraceStep.PolicyApplied p ? "DROP".equals(p.policy())
+                    : s instanceof TraceStep.RoutingDecision || s instanceof TraceStep.BranchTaken || s instanceof TraceStep.VerdictReached
+                    || s instanceof TraceStep.IpvsScheduled;
             if (keep) {
                 out.add(s.toString().strip());
             }

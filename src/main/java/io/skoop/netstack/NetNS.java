@@ -93,9 +93,8 @@ public final class NetNS {
     private final Lazy<Sockets> sockets;
     private final Lazy<IpvsTable> ipvs;
     private final Lazy<NetfilterSimulator> netfilter;
-    private final Lazy<String> nftText;
-    private final Lazy<List<NftTable>> nftTables;
-    private final Lazy<NftRuleset> nftRuleset;
+    private final Lazy<NftParser.Listing> nftListing;
+    private final Lazy<List<String>> iptablesNftMismatches;
     private final Map<String, PartState> states = new HashMap<>();
 
     private NetNS(String name, Path dir) {
@@ -120,9 +119,9 @@ public final class NetNS {
         });
         this.ipvs = part("ipvs.txt", () -> IpvsParser.parse(require("ipvs.txt", "IPVS")));
         // nft.json not collected: nftables tables outside iptables, if any, are not known (nftTablesNotSimulated is empty)
-        this.nftText = part("nft.json", () -> state("nft.json").trusted() ? read("nft.json") : "");
-        this.nftTables = part("nft.json", () -> NftParser.tables(dir.resolve("nft.json").toString(), nftText.get()));
-        this.nftRuleset = part("nft.json", () -> NftParser.ruleset(dir.resolve("nft.json").toString(), nftText.get()));
+        this.nftListing = part("nft.json", () -> state("nft.json").trusted()
+                ? NftParser.listing(dir.resolve("nft.json").toString(), read("nft.json")) : NftParser.Listing.EMPTY);
+        this.iptablesNftMismatches = part("nft.json", this::compareIptablesNft);
         this.netfilter = new Lazy<>(() -> new NetfilterSimulator(trustedOrEmpty("iptables.txt", false), trustedOrEmpty("ip6tables.txt", true),
                 nftRuleset(), routingOracle(), new NetNSSets(this::ipsets)).withConntrackActive(otherConntrackUsers()).withIpvs(ipvsStation()));
     }
@@ -344,7 +343,7 @@ public final class NetNS {
 
     /** The nftables tables of nft.json (empty when not collected). */
     public List<NftTable> nftTables() {
-        return nftTables.get();
+        return nftListing.get().ruleset().tables();
     }
 
     /**
@@ -352,7 +351,7 @@ public final class NetNS {
      * {@link NftRuleset#EMPTY} when nft.json was not collected.
      */
     public NftRuleset nftRuleset() {
-        return nftRuleset.get();
+        return nftListing.get().ruleset();
     }
 
     /**
@@ -363,10 +362,14 @@ public final class NetNS {
      * when a file cannot be trusted.
      */
     public List<String> iptablesNftMismatches() {
-        if (!state("nft.json").trusted()) {
+        return iptablesNftMismatches.get();
+    }
+
+    private List<String> compareIptablesNft() {
+        Map<String, Integer> kernel = nftListing.get().compatRuleCounts();
+        if (kernel.isEmpty()) {
             return List.of();
         }
-        Map<String, Integer> kernel = NftParser.compatRuleCounts(dir.resolve("nft.json").toString(), nftText.get());
         List<String> out = new java.util.ArrayList<>();
         for (boolean v6 : new boolean[] {false, true}) {
             String file = v6 ? "ip6tables.txt" : "iptables.txt";

@@ -146,15 +146,7 @@ public final class HtmlRenderer {
             i++;
             List<List<Html.Cell>> rows = new ArrayList<>();
             for (TraceStep s : b.steps()) {
-                String result = s.kind() == TraceStep.Kind.RULE ? String.valueOf(s.result()) : s.kind().name();
-                String chain = s.chain() == null ? "" : s.chain() + (s.rule() > 0 ? (s.nft() ? " handle " : "#") + s.rule() : "");
-                String change = s.before() != null && s.after() != null && !s.before().equals(s.after()) ? s.before() + " → " + s.after() : "";
-                String text = s.text() != null ? s.text() : s.detail() != null ? s.detail() : "";
-                if (s.text() != null && s.detail() != null) {
-                    text += "  (" + s.detail() + ")";
-                }
-                rows.add(List.of(Html.Cell.of(s.hook()), Html.Cell.of(s.table()), Html.Cell.of(chain), Html.Cell.of(text),
-                        Html.Cell.styled(result, resultStyle(s)), Html.Cell.of(s.target()), Html.Cell.of(change)));
+                rows.add(row(s));
             }
             String caption = String.format(Locale.ROOT, "branch %d/%d  p=%.6f  %s%s  → %s", i, r.branches().size(), b.probability(), b.verdict(),
                     b.detail() != null ? "  " + b.detail() : "", b.packet());
@@ -171,14 +163,66 @@ public final class HtmlRenderer {
         return sb.append("</div>\n").toString();
     }
 
-    private static String resultStyle(TraceStep s) {
-        if (s.kind() == TraceStep.Kind.RULE) {
-            return s.result() == Tri.MATCH ? "background:#e8f5e9;font-weight:bold" : s.result() == Tri.UNKNOWN ? Html.levelStyle(Level.WARNING) : "color:#888";
+    /** One row of a trace table: hook, table, chain (with the rule's position), rule text, result, target, NAT. */
+    private static List<Html.Cell> row(TraceStep s) {
+        String table = "";
+        String chain = "";
+        String text = "";
+        String target = "";
+        String change = "";
+        String style = null;
+        if (s instanceof TraceStep.RuleEvaluated r) {
+            table = r.table();
+            chain = r.origin().at();
+            text = withDetail(r.text(), r.detail());
+            target = r.target();
+            change = change(r.before(), r.after());
+            style = r.result() == Tri.MATCH ? "background:#e8f5e9;font-weight:bold"
+                    : r.result() == Tri.UNKNOWN ? Html.levelStyle(Level.WARNING) : "color:#888";
+        } else if (s instanceof TraceStep.BranchTaken b) {
+            table = b.origin().table();
+            chain = b.origin().at();
+            text = withDetail(b.text(), b.detail());
+            target = b.target();
+        } else if (s instanceof TraceStep.PolicyApplied p) {
+            table = p.chain().table();
+            chain = p.chain().chain();
+            target = p.policy();
+            style = fatalIfDropped(p.policy());
+        } else if (s instanceof TraceStep.NatBinding n) {
+            table = "nat";
+            text = n.detail();
+            change = change(n.before(), n.after());
+        } else if (s instanceof TraceStep.IpvsScheduled v) {
+            table = "ipvs";
+            chain = v.virtualService() == null ? "" : v.virtualService() + (v.realServer() > 0 ? "#" + v.realServer() : "");
+            text = withDetail(v.text(), v.detail());
+            target = v.method();
+            change = change(v.before(), v.after());
+        } else if (s instanceof TraceStep.VerdictReached v) {
+            text = v.detail();
+            target = v.verdict();
+            style = fatalIfDropped(v.verdict());
+        } else if (s instanceof TraceStep.ConntrackLookup c) {
+            text = c.detail();
+        } else if (s instanceof TraceStep.ConntrackConfirmed c) {
+            text = c.detail();
+        } else if (s instanceof TraceStep.RoutingDecision d) {
+            text = d.detail();
         }
-        if (s.kind() == TraceStep.Kind.VERDICT || s.kind() == TraceStep.Kind.POLICY) {
-            String t = String.valueOf(s.target());
-            return t.equals("DROP") || t.equals("REJECT") ? Html.levelStyle(Level.FATAL) : null;
-        }
-        return null;
+        return List.of(Html.Cell.of(s.hook()), Html.Cell.of(table), Html.Cell.of(chain), Html.Cell.of(text == null ? "" : text),
+                Html.Cell.styled(s.label(), style), Html.Cell.of(target), Html.Cell.of(change));
+    }
+
+    private static String withDetail(String text, String detail) {
+        return text == null ? detail : detail == null ? text : text + "  (" + detail + ")";
+    }
+
+    private static String change(io.skoop.model.Packet before, io.skoop.model.Packet after) {
+        return before != null && after != null && !before.equals(after) ? before + " → " + after : "";
+    }
+
+    private static String fatalIfDropped(String verdict) {
+        return "DROP".equals(verdict) || "REJECT".equals(verdict) ? Html.levelStyle(Level.FATAL) : null;
     }
 }

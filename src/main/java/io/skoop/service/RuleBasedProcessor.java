@@ -81,7 +81,7 @@ public abstract class RuleBasedProcessor implements ServiceProcessor {
     }
 
     private static String ruleText(TraceBranch b) {
-        List<TraceStep> m = b.matchedRules();
+        List<TraceStep.RuleEvaluated> m = b.matchedRules();
         return m.isEmpty() ? "" : " `" + m.get(m.size() - 1).text() + "`";
     }
 }

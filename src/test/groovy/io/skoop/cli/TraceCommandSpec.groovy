@@ -64,8 +64,9 @@ class TraceCommandSpec extends Specification {
         json.branches.size() == 1
         json.branches[0].verdict == 'FORWARDED'
         json.branches[0].conntrack.original.src == '192.168.1.20'
-        json.branches[0].steps.find { it.kind == 'RULE' && it.table == 'filter' && it.chain == 'FORWARD' && it.rule == 5 }.result == 'MATCH'
-        json.branches[0].steps*.kind.containsAll(['ROUTING', 'CONNTRACK', 'RULE', 'POLICY', 'CONFIRM', 'VERDICT'])
+        json.branches[0].steps.find { it.step == 'rule' && it.origin == [world: 'iptables', table: 'filter', chain: 'FORWARD', rule: 5] }.result == 'MATCH'
+        json.branches[0].steps*.step.containsAll(['routing', 'conntrack', 'rule', 'policy', 'confirm', 'verdict'])
+        json.branches[0].steps.find { it.step == 'policy' }.chain.world == 'iptables'
     }
 
     def "bad input: #why"() {

@@ -47,8 +47,8 @@ public final class IpvsStation implements IpvsHook {
             String detail = "IPVS: " + name + " " + why + ": ip_vs_schedule finds no destination, ip_vs_leave answers ICMP port"
                     + " unreachable and drops the packet";
             return List.of(new Choice(1.0, null, FinalVerdict.DROP,
-                    new TraceStep(TraceStep.Kind.IPVS, hook, "ipvs", vs.key(), 0, "-A " + vs.key() + " -s " + vs.scheduler(), Tri.MATCH,
-                            "DROP", null, null, detail)));
+                    new TraceStep.IpvsScheduled(hook, vs.key(), 0, "-A " + vs.key() + " -s " + vs.scheduler(), Tri.MATCH, "DROP", null,
+                            null, detail)));
         }
         List<Choice> out = new ArrayList<>();
         for (IpvsScheduler.Share s : shares) {
@@ -80,19 +80,19 @@ public final class IpvsStation implements IpvsHook {
             }
             String detail = "IPVS: " + packet.dst() + " is an address of " + KUBE_IPVS0 + " (kube-proxy's IPVS mode) but the virtual"
                     + " services are not known (" + why + "): which real server takes " + packet + " cannot be said";
-            return List.of(new Choice(1.0, null, FinalVerdict.UNKNOWN, new TraceStep(TraceStep.Kind.IPVS, hook, "ipvs", null, 0, null,
+            return List.of(new Choice(1.0, null, FinalVerdict.UNKNOWN, new TraceStep.IpvsScheduled(hook, null, 0, null,
                     Tri.UNKNOWN, null, null, null, detail)));
         };
     }
 
-    private static TraceStep step(Hook hook, VirtualService vs, IpvsScheduler.Share s, Packet before, Packet after, String detail) {
+    private static TraceStep.IpvsScheduled step(Hook hook, VirtualService vs, IpvsScheduler.Share s, Packet before, Packet after, String detail) {
         RealServer r = s.server();
         String text = "-a " + vs.key() + " -r " + endpoint(r) + " " + switch (r.method()) {
             case MASQUERADING -> "-m";
             case GATEWAYING -> "-g";
             case TUNNELING -> "-i";
         } + " -w " + r.weight();
-        return new TraceStep(TraceStep.Kind.IPVS, hook, "ipvs", vs.key(), s.index(), text, Tri.MATCH, r.method().name(), before, after, detail);
+        return new TraceStep.IpvsScheduled(hook, vs.key(), s.index(), text, Tri.MATCH, r.method().name(), before, after, detail);
     }
 
     private static String endpoint(RealServer r) {

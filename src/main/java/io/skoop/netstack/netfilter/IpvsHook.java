@@ -31,9 +31,9 @@ public interface IpvsHook {
      * @param after  the packet NATed to the real server (masquerading), or null when the branch ends here
      * @param end    the verdict when the branch ends here (DROP: no real server; UNKNOWN: a forwarding method not
      *               modelled), else null
-     * @param step   the {@link TraceStep.Kind#IPVS} step that names the virtual service, scheduler, real server, weight
+     * @param step   the {@link TraceStep.IpvsScheduled} step that names the virtual service, scheduler, real server, weight
      *               and share (its hook is set by the simulator)
      */
-    record Choice(double share, Packet after, FinalVerdict end, TraceStep step) {
+    record Choice(double share, Packet after, FinalVerdict end, TraceStep.IpvsScheduled step) {
     }
 }

@@ -331,7 +331,7 @@ public final class NetfilterSimulator {
         if (r == null) {
             return;
         }
-        w.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "output route: " + r);
+        w.add(new TraceStep.RoutingDecision(null, "output route: " + r));
         if (r.kind() == RouteDecision.Kind.ERROR) {
             w.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
             return;
@@ -363,14 +363,14 @@ public final class NetfilterSimulator {
                 // input route only for an skb without one: no input lookup, no source validation, no rp_filter.
                 // nf_nat_ipv4_in drops the route only when PREROUTING changed the destination.
                 r = a.route;
-                a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null,
-                        "input route: none, looped back over lo with the output route still attached: " + r);
+                a.add(new TraceStep.RoutingDecision(null,
+                        "input route: none, looped back over lo with the output route still attached: " + r));
             } else {
                 r = route(a, a.iif, null, "input route");
                 if (r == null) {
                     continue;
                 }
-                a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "input route: " + r);
+                a.add(new TraceStep.RoutingDecision(null, "input route: " + r));
             }
             a.route = r;
             switch (r.kind()) {
@@ -388,9 +388,9 @@ public final class NetfilterSimulator {
                         // to the new destination's port, not routed: ip_forward() never runs, so no TTL decrement (the
                         // input lookup still does, and still needs forwarding on the bridge); the bridge's FORWARD hook
                         // runs iptables FORWARD (br_nf_forward_ip), then POSTROUTING
-                        a.step(TraceStep.Kind.ROUTING, null, null, null, 0, null, null, null, null, null, "br_netfilter: the destination"
+                        a.add(new TraceStep.RoutingDecision(null, "br_netfilter: the destination"
                                 + " changed in PREROUTING and the route leads back out of " + r.device() + ": the frame is bridged, not routed"
-                                + " (bridged DNAT; the TTL is kept)");
+                                + " (bridged DNAT; the TTL is kept)"));
                         a.bridgedFrom = a.physIn;
                         for (Walk b : hook(a, Hook.FORWARD)) {
                             for (Walk c : hook(b, Hook.POSTROUTING)) {
@@ -477,7 +477,7 @@ public final class NetfilterSimulator {
         if (r == null) {
             return;
         }
-        w.step(TraceStep.Kind.ROUTING, w.hook, null, null, 0, null, null, null, null, null, "reroute (" + why + "): " + r);
+        w.add(new TraceStep.RoutingDecision(w.hook, "reroute (" + why + "): " + r));
         if (r.kind() == RouteDecision.Kind.ERROR) {
             w.finish(FinalVerdict.ROUTE_ERROR, routeError(r), null);
             return;
@@ -488,21 +488,21 @@ public final class NetfilterSimulator {
 
     private void conntrackIn(Walk w) {
         if (w.ctAttached) {
-            w.step(TraceStep.Kind.CONNTRACK, w.hook, null, null, 0, null, null, null, null, null,
-                    "conntrack already attached (" + (w.ipvsProperty ? "sent on by IPVS" : "looped back") + "): state " + w.ctState);
+            w.add(new TraceStep.ConntrackLookup(w.hook,
+                    "conntrack already attached (" + (w.ipvsProperty ? "sent on by IPVS" : "looped back") + "): state " + w.ctState));
             return;
         }
         w.ctAttached = true;
         if (!w.run.conntrackActive) {
             w.ct = null;
-            w.step(TraceStep.Kind.CONNTRACK, w.hook, null, null, 0, null, null, null, null, null,
-                    "conntrack is not active in this network namespace (no rule needs it): no entry, the nat table is not traversed");
+            w.add(new TraceStep.ConntrackLookup(w.hook,
+                    "conntrack is not active in this network namespace (no rule needs it): no entry, the nat table is not traversed"));
             return;
         }
         if (w.untracked) {
             w.ctState = CtState.UNTRACKED;
             w.ct = null;
-            w.step(TraceStep.Kind.CONNTRACK, w.hook, null, null, 0, null, null, null, null, null, "untracked (NOTRACK in raw)");
+            w.add(new TraceStep.ConntrackLookup(w.hook, "untracked (NOTRACK in raw)"));
             return;
         }
         ConntrackEntry existing = w.run.req.conntrack();
@@ -511,29 +511,29 @@ public final class NetfilterSimulator {
             w.reply = !existing.original().matches(w.packet);
             w.ctState = CtState.ESTABLISHED;
             w.existing = true;
-            w.step(TraceStep.Kind.CONNTRACK, w.hook, null, null, 0, null, null, null, null, null,
-                    "existing connection, " + (w.reply ? "reply" : "original") + " direction: ESTABLISHED; " + existing);
+            w.add(new TraceStep.ConntrackLookup(w.hook,
+                    "existing connection, " + (w.reply ? "reply" : "original") + " direction: ESTABLISHED; " + existing));
             return;
         }
         Tuple t = Tuple.of(w.packet);
         w.ct = new ConntrackEntry(t, t.inverse(), 0, false);
         w.ctState = CtState.NEW;
-        w.step(TraceStep.Kind.CONNTRACK, w.hook, null, null, 0, null, null, null, null, null,
-                "new connection: state NEW" + (existing != null ? " (packet matches neither tuple of the given entry)" : ""));
+        w.add(new TraceStep.ConntrackLookup(w.hook,
+                "new connection: state NEW" + (existing != null ? " (packet matches neither tuple of the given entry)" : "")));
     }
 
     private void confirm(Walk w) {
         if (w.ct != null && !w.ct.confirmed()) {
             w.ct = new ConntrackEntry(w.ct.original(), w.ct.reply(), w.ct.mark(), true);
-            w.step(TraceStep.Kind.CONFIRM, w.hook, null, null, 0, null, null, null, null, null, "conntrack entry confirmed: " + w.ct);
+            w.add(new TraceStep.ConntrackConfirmed(w.hook, "conntrack entry confirmed: " + w.ct));
         }
     }
 
     private List<Walk> nat(Walk w, Hook hook) {
         boolean dstManip = hook.destinationNat();
         if (w.ct == null) {
-            w.step(TraceStep.Kind.NAT, hook, "nat", null, 0, null, null, null, null, null,
-                    "nat table not consulted: " + (w.run.conntrackActive ? "packet is " + w.ctState : "no conntrack in this namespace"));
+            w.add(new TraceStep.NatBinding(hook, null, null,
+                    "nat table not consulted: " + (w.run.conntrackActive ? "packet is " + w.ctState : "no conntrack in this namespace")));
             return List.of(w);
         }
         if (w.existing) {
@@ -543,8 +543,9 @@ public final class NetfilterSimulator {
             Packet after = dstManip ? before.withDst(other.src(), other.sport()) : before.withSrc(other.dst(), other.dport());
             if (!after.equals(before)) {
                 w.packet = after;
-                w.step(TraceStep.Kind.NAT, hook, "nat", null, 0, null, null, null, before, after,
-                        (dstManip ? "destination" : "source") + " translated by the conntrack entry (" + (w.reply ? "reply" : "original") + " direction)");
+                w.add(new TraceStep.NatBinding(hook, before, after,
+                        (dstManip ? "destination" : "source") + " translated by the conntrack entry (" + (w.reply ? "reply" : "original")
+                        + " direction)"));
                 if (hook == Hook.OUTPUT) {
                     reroute(w, "nat changed the destination");
                 }
@@ -552,8 +553,8 @@ public final class NetfilterSimulator {
             return w.ended ? List.of() : List.of(w);
         }
         if (dstManip ? w.dstManipDone : w.srcManipDone) {
-            w.step(TraceStep.Kind.NAT, hook, "nat", null, 0, null, null, null, null, null,
-                    (dstManip ? "destination" : "source") + " NAT already set up for this connection: nat table not consulted");
+            w.add(new TraceStep.NatBinding(hook, null, null,
+                    (dstManip ? "destination" : "source") + " NAT already set up for this connection: nat table not consulted"));
             return List.of(w);
         }
         Packet before = w.packet;
@@ -603,9 +604,9 @@ public final class NetfilterSimulator {
                 continue;
             }
             IpvsHook.Choice c = choices.get(i);
-            TraceStep s = c.step();
+            TraceStep.IpvsScheduled s = c.step();
             x.probability *= c.share();
-            x.step(TraceStep.Kind.IPVS, hook, s.table(), s.chain(), s.rule(), s.text(), s.result(), s.target(), s.before(), s.after(), s.detail());
+            x.add(s);
             if (c.end() != null) {
                 x.finish(c.end(), s.detail(), null);
                 continue;
@@ -625,7 +626,7 @@ public final class NetfilterSimulator {
                 x.finish(FinalVerdict.UNKNOWN, "IPVS's route to the real server cannot be decided: " + e.getMessage(), null);
                 continue;
             }
-            x.step(TraceStep.Kind.ROUTING, hook, null, null, 0, null, null, null, null, null, "IPVS route to the real server: " + r);
+            x.add(new TraceStep.RoutingDecision(hook, "IPVS route to the real server: " + r));
             if (r.kind() == RouteDecision.Kind.ERROR) {
                 x.finish(FinalVerdict.ROUTE_ERROR, "IPVS: no route to the real server " + x.packet.dst() + ": " + routeError(r), null);
                 continue;
@@ -741,12 +742,12 @@ public final class NetfilterSimulator {
             }
             Walk miss = w.copy();
             miss.probability *= 1.0 - matchP;
-            miss.step(TraceStep.Kind.BRANCH, hook, table.name(), rule.chain(), rule.number(), rule.text(), Tri.NO_MATCH, null, null, null,
-                    String.format("statistic did not match (p=%.6f)", 1.0 - matchP));
+            miss.add(new TraceStep.BranchTaken(hook, rule.origin(), rule.text(), Tri.NO_MATCH, null,
+                    String.format("statistic did not match (p=%.6f)", 1.0 - matchP)));
             work.push(new Item(miss, after, null));
             w.probability *= matchP;
-            w.step(TraceStep.Kind.BRANCH, hook, table.name(), rule.chain(), rule.number(), rule.text(), Tri.MATCH, null, null, null,
-                    String.format("statistic matched (p=%.6f)", matchP));
+            w.add(new TraceStep.BranchTaken(hook, rule.origin(), rule.text(), Tri.MATCH, null,
+                    String.format("statistic matched (p=%.6f)", matchP)));
         }
         if (result == Tri.UNKNOWN) {
             if (!w.run.canFork()) {
@@ -766,7 +767,7 @@ public final class NetfilterSimulator {
     }
 
     private Frame policy(Walk w, Chain chain, Hook hook, Table table, List<Walk> accepted) {
-        w.step(TraceStep.Kind.POLICY, hook, table.name(), chain.name(), 0, null, null, chain.policy().name(), null, null, null);
+        w.add(new TraceStep.PolicyApplied(hook, new TraceStep.Origin.Iptables(table.name(), chain.name(), 0), chain.policy().name()));
         if (chain.policy() == Target.Verdict.ACCEPT) {
             accepted.add(w);
         } else {
@@ -972,8 +973,8 @@ public final class NetfilterSimulator {
             x.ct = new ConntrackEntry(x.ct.original(), reply, x.ct.mark(), x.ct.confirmed());
             if (n > 1) {
                 x.probability *= 1.0 / n;
-                x.step(TraceStep.Kind.BRANCH, hook, "nat", rule.chain(), rule.number(), rule.text(), Tri.MATCH, t.name(), null, null,
-                        String.format("%s range: address %d of %d (p=%.6f)", t.name(), i + 1, n, 1.0 / n));
+                x.add(new TraceStep.BranchTaken(hook, rule.origin(), rule.text(), Tri.MATCH, t.name(),
+                        String.format("%s range: address %d of %d (p=%.6f)", t.name(), i + 1, n, 1.0 / n)));
             }
             String detail = note;
             if (portNote != null) {
@@ -1079,8 +1080,8 @@ public final class NetfilterSimulator {
                         return nftUnknown(w, ref, hook, "branch limit reached");
                     }
                     x.probability *= 1.0 / ng.mod();
-                    x.step(TraceStep.Kind.BRANCH, hook, ref.table(), ref.chain(), ref.number(), ref.text(), Tri.MATCH, null, null, null,
-                            String.format("numgen %s mod %d = %d (p=%.6f)", ng.mode(), ng.mod(), ng.offset() + v, 1.0 / ng.mod()));
+                    x.add(new TraceStep.BranchTaken(hook, ref.origin(), ref.text(), Tri.MATCH, null,
+                            String.format("numgen %s mod %d = %d (p=%.6f)", ng.mode(), ng.mod(), ng.offset() + v, 1.0 / ng.mod())));
                     work.push(new NItem(x, f, i, (long) (ng.offset() + v), before));
                 }
                 return null;
@@ -1239,7 +1240,8 @@ public final class NetfilterSimulator {
 
     private NFrame nftPolicy(Walk w, NftChain base, Hook hook, List<Walk> accepted) {
         String policy = base.policy() == null ? "accept" : base.policy();
-        w.step(TraceStep.Kind.POLICY, hook, base.tableRef(), base.name(), 0, null, null, policy.toUpperCase(java.util.Locale.ROOT), null, null, null);
+        w.add(new TraceStep.PolicyApplied(hook, new TraceStep.Origin.Nftables(base.family(), base.table(), base.name(), 0),
+                policy.toUpperCase(java.util.Locale.ROOT)));
         if (policy.equals("drop")) {
             w.finish(FinalVerdict.DROP, "policy drop of " + base.tableRef() + " " + base.name(), null);
         } else {
@@ -1439,9 +1441,8 @@ public final class NetfilterSimulator {
             assumptions = Cons.push(assumptions, a);
         }
 
-        void step(TraceStep.Kind kind, Hook h, String table, String chain, int rule, String text, Tri result, String target,
-                  Packet before, Packet after, String detail) {
-            steps = Cons.push(steps, new TraceStep(kind, h, table, chain, rule, text, result, target, before, after, detail));
+        void add(TraceStep s) {
+            steps = Cons.push(steps, s);
         }
 
         void ruleStep(Hook h, Rule r, Tri result, String target, Packet before, Packet after, String detail) {
@@ -1449,14 +1450,14 @@ public final class NetfilterSimulator {
                 result = Tri.UNKNOWN;
                 detail = "cannot decide this match: assumed to match on this branch" + (detail == null ? "" : "; " + detail);
             }
-            step(TraceStep.Kind.RULE, h, r.table(), r.chain(), r.number(), r.text(), result, target, before, after, detail);
+            add(new TraceStep.RuleEvaluated(h, r.origin(), r.text(), result, target, before, after, detail));
         }
 
         void finish(FinalVerdict outcome, String detail, String device) {
             ended = true;
             boolean assumed = assumptions != null;
             FinalVerdict verdict = assumed ? FinalVerdict.UNKNOWN : outcome;
-            step(TraceStep.Kind.VERDICT, hook, null, null, 0, null, null, outcome.name(), null, null, detail);
+            add(new TraceStep.VerdictReached(hook, outcome.name(), detail));
             run.branches.add(new Ended(run.branches.size(), new TraceBranch(probability, verdict, outcome, detail, device, packet,
                     ct, Cons.toList(assumptions), Cons.toList(steps), route, bridgedFrom)));
         }

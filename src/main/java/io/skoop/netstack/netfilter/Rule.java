@@ -31,7 +31,12 @@ public record Rule(String table, String chain, int number, int line, String text
      * {@code inet kube-proxy/services handle 12}.
      */
     public String ref() {
-        return table + "/" + chain + (table.indexOf(' ') > 0 ? " handle " : "#") + number;
+        return origin().ref();
+    }
+
+    /** Where the rule lives, typed ({@link TraceStep.Origin#of}): an iptables chain's rule, or an nftables rule in its trace form. */
+    public TraceStep.Origin origin() {
+        return TraceStep.Origin.of(this);
     }
 
     @Override

@@ -33,8 +33,14 @@ public record TraceBranch(double probability, FinalVerdict verdict, FinalVerdict
     }
 
     /** The steps of rules that matched (what the kernel's rule counters would count). */
-    public List<TraceStep> matchedRules() {
-        return steps.stream().filter(TraceStep::matched).toList();
+    public List<TraceStep.RuleEvaluated> matchedRules() {
+        List<TraceStep.RuleEvaluated> out = new java.util.ArrayList<>();
+        for (TraceStep s : steps) {
+            if (s instanceof TraceStep.RuleEvaluated r && r.matched()) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /**

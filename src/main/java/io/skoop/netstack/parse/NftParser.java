@@ -46,7 +46,10 @@ public final class NftParser {
         if (text == null || text.isBlank()) {
             return List.of();
         }
-        JsonNode list = items(file, text);
+        return tables(items(file, text));
+    }
+
+    private static List<NftTable> tables(JsonNode list) {
         Map<String, String[]> order = new LinkedHashMap<>();
         Map<String, List<String>> hooks = new LinkedHashMap<>();
         for (JsonNode item : list) {
@@ -91,17 +94,42 @@ public final class NftParser {
      *                        required field (a chain without a name, a rule of a chain not listed)
      */
     public static NftRuleset ruleset(String file, String text) {
+        return listing(file, text).ruleset();
+    }
+
+    /**
+     * What one {@code nft -j list ruleset} output holds, read in one pass: the ruleset ({@link #ruleset}; its
+     * {@link NftRuleset#tables()} are {@link #tables}') and the rule counts of iptables-nft's chains
+     * ({@link #compatRuleCounts}).
+     *
+     * @param ruleset          the tables, and the chains, rules, sets and maps outside iptables-nft's tables
+     * @param compatRuleCounts rules per chain of iptables-nft's tables, keyed {@code family table/chain}
+     */
+    public record Listing(NftRuleset ruleset, Map<String, Integer> compatRuleCounts) {
+        /** Nothing listed (nft.json empty or not collected). */
+        public static final Listing EMPTY = new Listing(NftRuleset.EMPTY, Map.of());
+    }
+
+    /**
+     * Parses the listing once into the ruleset and the iptables-nft rule counts.
+     *
+     * @param file name for error messages
+     * @param text the whole {@code nft -j list ruleset} output (empty text: {@link Listing#EMPTY})
+     * @throws ParseException as {@link #ruleset}
+     */
+    public static Listing listing(String file, String text) {
         if (text == null || text.isBlank()) {
-            return NftRuleset.EMPTY;
+            return Listing.EMPTY;
         }
-        List<NftTable> tables = tables(file, text);
+        JsonNode list = items(file, text);
+        List<NftTable> tables = tables(list);
         Set<String> compat = new HashSet<>();
         for (NftTable t : tables) {
             if (t.isIptablesCompat()) {
                 compat.add(t.family() + " " + t.name());
             }
         }
-        JsonNode list = items(file, text);
+        Map<String, Integer> compatCounts = new LinkedHashMap<>();
         Map<String, JsonNode> chainNodes = new LinkedHashMap<>();
         Map<String, List<NftRule>> rules = new LinkedHashMap<>();
         List<NftSet> sets = new ArrayList<>();
@@ -118,13 +146,16 @@ public final class NftParser {
             switch (e.getKey()) {
                 case "chain" -> {
                     String key = key(file, where, o, "table") + " " + required(file, where, o, "name");
-                    if (!compat.contains(tableKey(o, "table"))) {
+                    if (compat.contains(tableKey(o, "table"))) {
+                        compatCounts.merge(tableKey(o, "table") + "/" + o.path("name").asText(), 0, Integer::sum);
+                    } else {
                         chainNodes.put(key, o);
                         rules.putIfAbsent(key, new ArrayList<>());
                     }
                 }
                 case "rule" -> {
                     if (compat.contains(tableKey(o, "table"))) {
+                        compatCounts.merge(tableKey(o, "table") + "/" + o.path("chain").asText(), 1, Integer::sum);
                         continue;
                     }
                     String key = key(file, where, o, "table") + " " + required(file, where, o, "chain");
@@ -153,7 +184,7 @@ public final class NftParser {
         chainNodes.forEach((key, o) -> chains.add(new NftChain(o.path("family").asText(), o.path("table").asText(),
                 o.path("name").asText(), text(o, "type"), text(o, "hook"), o.path("prio").asInt(0), text(o, "policy"),
                 rules.get(key))));
-        return new NftRuleset(tables, chains, sets);
+        return new Listing(new NftRuleset(tables, chains, sets), compatCounts);
     }
 
     private static String tableKey(JsonNode o, String field) {
@@ -338,29 +369,9 @@ public final class NftParser {
      * {@code family table/chain} ({@code ip nat/KUBE-SERVICES}): what the kernel holds of the rules iptables-save
      * printed, for a cross-check (empty text: no entry).
      *
-     * @throws ParseException as {@link #tables}
+     * @throws ParseException as {@link #ruleset}
      */
     public static Map<String, Integer> compatRuleCounts(String file, String text) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        if (text == null || text.isBlank()) {
-            return out;
-        }
-        Set<String> compat = new HashSet<>();
-        for (NftTable t : tables(file, text)) {
-            if (t.isIptablesCompat()) {
-                compat.add(t.family() + " " + t.name());
-            }
-        }
-        for (JsonNode item : items(file, text)) {
-            JsonNode c = item.get("chain");
-            JsonNode r = item.get("rule");
-            JsonNode o = c != null ? c : r;
-            if (o == null || !compat.contains(tableKey(o, "table"))) {
-                continue;
-            }
-            String key = tableKey(o, "table") + "/" + o.path(c != null ? "name" : "chain").asText();
-            out.merge(key, c != null ? 0 : 1, Integer::sum);
-        }
-        return out;
+        return listing(file, text).compatRuleCounts();
     }
 }

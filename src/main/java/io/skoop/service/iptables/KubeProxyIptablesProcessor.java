@@ -53,10 +53,10 @@ public final class KubeProxyIptablesProcessor extends RuleBasedProcessor {
     private static String sepChain(TraceBranch b) {
         String svc = null;
         String sep = null;
-        for (TraceStep s : b.matchedRules()) {
-            if (s.chain() != null && s.chain().startsWith("KUBE-SEP-")) {
+        for (TraceStep.RuleEvaluated s : b.matchedRules()) {
+            if (s.chain().startsWith("KUBE-SEP-")) {
                 sep = s.chain();
-            } else if (s.chain() != null && (s.chain().startsWith("KUBE-SVC-") || s.chain().startsWith("KUBE-SVL-")
+            } else if ((s.chain().startsWith("KUBE-SVC-") || s.chain().startsWith("KUBE-SVL-")
                     || s.chain().startsWith("KUBE-EXT-"))) {
                 svc = s.chain();
             }
@@ -71,26 +71,25 @@ public final class KubeProxyIptablesProcessor extends RuleBasedProcessor {
      */
     static String whyUntranslatedBy(TraceBranch b) {
         boolean sawServices = false;
-        for (TraceStep s : b.steps()) {
-            if (s.kind() == TraceStep.Kind.RULE && s.matched() && "raw".equals(s.table())
-                    && ("NOTRACK".equals(s.target()) || (s.text() != null && s.text().contains("--notrack")))) {
-                return "the raw table's rule " + s.chain() + "#" + s.rule() + " `" + s.text() + "` leaves it untracked, and the nat table,"
+        List<TraceStep.RuleEvaluated> matched = b.matchedRules().stream().filter(s -> s.origin() instanceof TraceStep.Origin.Iptables).toList();
+        for (TraceStep.RuleEvaluated s : matched) {
+            if ("raw".equals(s.table()) && ("NOTRACK".equals(s.target()) || (s.text() != null && s.text().contains("--notrack")))) {
+                return "the raw table's rule " + s.origin().at() + " `" + s.text() + "` leaves it untracked, and the nat table,"
                         + " where kube-proxy's DNAT is, never sees untracked packets";
             }
-            if (s.kind() == TraceStep.Kind.RULE && s.matched() && "nat".equals(s.table()) && s.chain() != null) {
+            if ("nat".equals(s.table())) {
                 if (s.chain().startsWith("KUBE-SERVICES") || s.chain().startsWith("KUBE-SVC-") || s.chain().startsWith("KUBE-SEP-")
                         || "KUBE-SERVICES".equals(s.target())) {
                     sawServices = true;
                 }
                 boolean builtin = s.chain().equals("PREROUTING") || s.chain().equals("OUTPUT");
                 if (builtin && !sawServices && ("ACCEPT".equals(s.target()) || "RETURN".equals(s.target()))) {
-                    return "nat/" + s.chain() + "#" + s.rule() + " `" + s.text() + "` ends the chain before kube-proxy's KUBE-SERVICES jump";
+                    return s.origin().ref() + " `" + s.text() + "` ends the chain before kube-proxy's KUBE-SERVICES jump";
                 }
             }
         }
-        List<String> entered = b.steps().stream().filter(s -> s.kind() == TraceStep.Kind.RULE && s.matched() && s.target() != null
-                && (s.target().startsWith("KUBE-SVC-") || s.target().startsWith("KUBE-SVL-") || s.target().startsWith("KUBE-SEP-")))
-                .map(TraceStep::target).toList();
+        List<String> entered = matched.stream().map(TraceStep.RuleEvaluated::target).filter(t -> t != null
+                && (t.startsWith("KUBE-SVC-") || t.startsWith("KUBE-SVL-") || t.startsWith("KUBE-SEP-"))).toList();
         if (!entered.isEmpty()) {
             String last = entered.get(entered.size() - 1);
             return "kube-proxy's chain " + last + " was entered but no rule in it translated the packet (flushed or edited: compare"

@@ -51,19 +51,20 @@ public final class KubeProxyIpvsProcessor implements ServiceProcessor {
         String virtualService = null;
         double untaken = 0;
         for (TraceBranch b : trace.branches()) {
-            TraceStep ipvs = b.steps().stream().filter(s -> s.kind() == TraceStep.Kind.IPVS).findFirst().orElse(null);
+            TraceStep.IpvsScheduled ipvs = b.steps().stream().filter(s -> s instanceof TraceStep.IpvsScheduled)
+                    .map(TraceStep.IpvsScheduled.class::cast).findFirst().orElse(null);
             if (ipvs != null) {
-                virtualService = ipvs.chain();
+                virtualService = ipvs.virtualService();
                 if (ipvs.after() != null) {
                     String ep = ipvs.after().dst() + ":" + ipvs.after().dport();
                     backends.merge(ep, b.probability(), Double::sum);
                     node.explain(what + " -> IPVS " + ipvs.detail().replaceFirst("^IPVS: ", "")
                             + String.format(Locale.ROOT, "; branch p=%.3f", b.probability()));
-                } else if ("DROP".equals(ipvs.target())) {
+                } else if ("DROP".equals(ipvs.method())) {
                     noRealServer.add(ipvs.detail().replaceFirst("^IPVS: ", ""));
                 }
             } else if (b.verdict() == FinalVerdict.REJECT || b.verdict() == FinalVerdict.DROP) {
-                List<TraceStep> m = b.matchedRules();
+                List<TraceStep.RuleEvaluated> m = b.matchedRules();
                 stopped.add(b.detail() + (m.isEmpty() ? "" : " `" + m.get(m.size() - 1).text() + "`"));
             } else if (b.verdict() != FinalVerdict.UNKNOWN) {
                 untaken += b.probability();

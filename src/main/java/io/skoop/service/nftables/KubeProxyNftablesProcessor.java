@@ -33,8 +33,9 @@ public final class KubeProxyNftablesProcessor extends RuleBasedProcessor {
         return "nftables";
     }
 
-    private static boolean kubeProxy(TraceStep s) {
-        return s.nft() && s.table().endsWith(" kube-proxy");
+    /** True for a rule of kube-proxy's own table ({@code ip kube-proxy}, {@code ip6 kube-proxy}). */
+    private static boolean kubeProxy(TraceStep.Origin o) {
+        return o instanceof TraceStep.Origin.Nftables n && n.name().equals("kube-proxy");
     }
 
     /** {@code external-… -> service-… (numgen random mod 3 = 1) -> endpoint-…}. */
@@ -43,12 +44,12 @@ public final class KubeProxyNftablesProcessor extends RuleBasedProcessor {
         List<String> parts = new ArrayList<>();
         String numgen = null;
         for (TraceStep s : b.steps()) {
-            if (s.kind() == TraceStep.Kind.BRANCH && s.nft() && s.detail() != null && s.detail().startsWith("numgen")) {
-                numgen = s.detail().replaceAll(" \\(p=.*\\)$", ""); // the service chain's rule: shown with that chain
-            } else if (s.matched() && kubeProxy(s) && s.chain() != null
-                    && (s.chain().startsWith("service-") || s.chain().startsWith("external-") || s.chain().startsWith("endpoint-"))
-                    && (parts.isEmpty() || !parts.get(parts.size() - 1).startsWith(s.chain()))) {
-                parts.add(s.chain() + (numgen != null && s.chain().startsWith("service-") ? " (" + numgen + ")" : ""));
+            if (s instanceof TraceStep.BranchTaken f && kubeProxy(f.origin()) && f.detail() != null && f.detail().startsWith("numgen")) {
+                numgen = f.detail().replaceAll(" \\(p=.*\\)$", ""); // the service chain's rule: shown with that chain
+            } else if (s instanceof TraceStep.RuleEvaluated r && r.matched() && kubeProxy(r.origin())
+                    && (r.chain().startsWith("service-") || r.chain().startsWith("external-") || r.chain().startsWith("endpoint-"))
+                    && (parts.isEmpty() || !parts.get(parts.size() - 1).startsWith(r.chain()))) {
+                parts.add(r.chain() + (numgen != null && r.chain().startsWith("service-") ? " (" + numgen + ")" : ""));
             }
         }
         return parts.isEmpty() ? "(no endpoint chain of kube-proxy's table)" : String.join(" -> ", parts);
@@ -61,12 +62,12 @@ public final class KubeProxyNftablesProcessor extends RuleBasedProcessor {
     @Override
     protected String whyUntranslated(TraceBranch b) {
         String entered = null;
-        for (TraceStep s : b.steps()) {
-            if (s.matched() && ("NOTRACK".equals(s.target()) || s.text() != null && s.text().toLowerCase(java.util.Locale.ROOT).contains("notrack"))) {
-                return "the rule " + s.table() + "/" + s.chain() + (s.nft() ? " handle " : "#") + s.rule() + " `" + s.text()
+        for (TraceStep.RuleEvaluated s : b.matchedRules()) {
+            if ("NOTRACK".equals(s.target()) || s.text() != null && s.text().toLowerCase(java.util.Locale.ROOT).contains("notrack")) {
+                return "the rule " + s.origin().ref() + " `" + s.text()
                         + "` leaves it untracked, and the nat chains, where kube-proxy's DNAT is, never see untracked packets";
             }
-            if (s.matched() && kubeProxy(s) && s.chain() != null && (s.chain().startsWith("service-") || s.chain().startsWith("endpoint-"))) {
+            if (kubeProxy(s.origin()) && (s.chain().startsWith("service-") || s.chain().startsWith("endpoint-"))) {
                 entered = s.table() + " " + s.chain();
             }
         }

@@ -175,7 +175,7 @@ except Exception as e:
             // the simulated path stops at the first node that drops
             int stop = branches.findIndexOf { it.verdict() != FinalVerdict.FORWARDED }
             TraceBranch deciding = stop < 0 ? null : branches[stop]
-            String last = deciding ? "${path[stop]}:${deciding.matchedRules().last().chain()}#${deciding.matchedRules().last().rule()}" : null
+            String last = deciding ? "${path[stop]}:${deciding.matchedRules().last().chain()}#${deciding.matchedRules().last().origin().position()}" : null
             boolean simOk = stop < 0
             String line = "$src -> $dst $proto/$port: intent ${want ? 'allowed' : 'denied'}, kernel $out, simulator ${simOk ? 'FORWARDED' : deciding.verdict()}" +
                     "${last ? ' at ' + last : ''}, kernel drops $moved"

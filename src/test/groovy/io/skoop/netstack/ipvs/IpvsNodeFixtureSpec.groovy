@@ -92,7 +92,7 @@ class IpvsNodeFixtureSpec extends Specification {
         r.branches()*.packet()*.dst()*.toString() == ['10.244.0.3', '10.244.1.2', '10.244.2.2']
         r.branches()*.device() == ['cni0', 'flannel.1', 'flannel.1']
         r.branches().every { Math.abs(it.probability() - 1 / 3d) < 1e-9 }
-        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.containsAll(
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.containsAll(
                 ['nat/KUBE-SERVICES#3', 'filter/KUBE-IPVS-FILTER#2'])
     }
 
@@ -113,7 +113,7 @@ class IpvsNodeFixtureSpec extends Specification {
         then:
         b.verdict() == FinalVerdict.REJECT
         b.detail().startsWith('rejected by filter/KUBE-IPVS-FILTER#6')
-        b.steps().every { it.kind() != TraceStep.Kind.IPVS }
+        b.steps().every { !(it instanceof TraceStep.IpvsScheduled) }
     }
 
     def "ipvs.txt not collected on a node with kube-ipvs0: a packet to a kube-ipvs0 address ends UNKNOWN saying why, not delivered"() {

@@ -71,8 +71,8 @@ class IpvsStationSpec extends Specification {
     }
 
     static List<String> matched(TraceBranch b) {
-        b.steps().findAll { it.matched() || it.kind() == TraceStep.Kind.IPVS }.collect {
-            it.kind() == TraceStep.Kind.IPVS ? "ipvs/${it.hook()}".toString() : "${it.table()}/${it.chain()}".toString()
+        b.steps().findAll { it.matched() || it instanceof TraceStep.IpvsScheduled }.collect {
+            it instanceof TraceStep.IpvsScheduled ? "ipvs/${it.hook()}".toString() : "${it.table()}/${it.chain()}".toString()
         }
     }
 
@@ -90,10 +90,11 @@ class IpvsStationSpec extends Specification {
                                      'nat/POSTROUTING', 'nat/KUBE-POSTROUTING']
 
         and: 'the IPVS step names the virtual service, scheduler, real server, weight and share'
-        TraceStep s = r.branches()[0].steps().find { it.kind() == TraceStep.Kind.IPVS }
-        s.chain() == '-t 10.96.0.10:53'
+        TraceStep.IpvsScheduled s = r.branches()[0].steps().find { it instanceof TraceStep.IpvsScheduled }
+        s.virtualService() == '-t 10.96.0.10:53'
+        s.realServer() == 1
         s.text() == '-a -t 10.96.0.10:53 -r 10.244.2.3:53 -m -w 1'
-        s.target() == 'MASQUERADING'
+        s.method() == 'MASQUERADING'
         s.detail() == 'IPVS: virtual service -t 10.96.0.10:53 (scheduler rr) -> real server 10.244.2.3:53, masquerading (NAT),' +
                 ' share 1/2 (rr: equal shares, weights not used) (p=0.500000)'
 
@@ -139,7 +140,7 @@ class IpvsStationSpec extends Specification {
         then:
         r.branches()*.probability() == [0.75d, 0.25d]
         r.branches()*.packet()*.dst()*.toString() == ['10.244.2.3', '10.244.1.7']
-        r.branches()[0].steps().find { it.kind() == TraceStep.Kind.IPVS }.detail().contains('share weight 3 of 4 (wrr)')
+        r.branches()[0].steps().find { it instanceof TraceStep.IpvsScheduled }.detail().contains('share weight 3 of 4 (wrr)')
     }
 
     def "a virtual service with no real server, or only quiesced ones: DROP naming the virtual service"() {
@@ -192,13 +193,13 @@ class IpvsStationSpec extends Specification {
         matched(b) == ['raw/OUTPUT', 'nat/OUTPUT', 'nat/KUBE-SERVICES', 'nat/KUBE-MARK-MASQ', 'nat/KUBE-SERVICES', 'ipvs/OUTPUT', 'raw/OUTPUT',
                        'filter/OUTPUT', 'nat/POSTROUTING', 'nat/KUBE-POSTROUTING', 'nat/KUBE-POSTROUTING']
         b.packet().toString() == 'tcp 10.244.1.0:40000 > 10.244.2.3:53'
-        b.steps().find { it.kind() == TraceStep.Kind.IPVS }.hook() == Hook.OUTPUT
+        b.steps().find { it instanceof TraceStep.IpvsScheduled }.hook() == Hook.OUTPUT
     }
 
     def "a port no virtual service has, and ICMP: IPVS does not take it, local delivery on kube-ipvs0 as without IPVS"() {
         expect:
         fromPod(packet).branches()*.verdict() == [FinalVerdict.DELIVERED]
-        fromPod(packet).branches()[0].steps().every { it.kind() != TraceStep.Kind.IPVS }
+        fromPod(packet).branches()[0].steps().every { !(it instanceof TraceStep.IpvsScheduled) }
 
         where:
         packet << ['tcp 10.244.1.5:40000 > 10.96.0.10:8080', 'icmp 10.244.1.5 > 10.96.0.10']

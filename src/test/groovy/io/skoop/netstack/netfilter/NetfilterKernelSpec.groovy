@@ -169,7 +169,7 @@ class NetfilterKernelSpec extends Specification {
 
         then:
         r.branches().size() == 1
-        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.sort() == kernel
         r.branches()[0].verdict() == verdict
         r.branches()[0].packet().toString() == after
         kernelConntrack(sport) == [r.branches()[0].conntrack().original().toString(), r.branches()[0].conntrack().reply().toString()]
@@ -191,7 +191,7 @@ class NetfilterKernelSpec extends Specification {
 
         then:
         r.branches().size() == 1
-        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.sort() == kernel
         kernel.findAll { it.contains('/TTL') } == ttlRules
         r.branches()[0].verdict() == verdict
         r.branches()[0].packet().ttl() == after
@@ -214,7 +214,7 @@ class NetfilterKernelSpec extends Specification {
 
         then:
         r.branches().size() == 1
-        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.sort() == kernel
         r.branches()[0].verdict() == FinalVerdict.FORWARDED
         r.branches()[0].device() == 'c0'
         r.branches()[0].packet().toString() == 'udp 10.96.0.10:80 > 10.0.1.2:40011'
@@ -227,7 +227,7 @@ class NetfilterKernelSpec extends Specification {
 
         then:
         r.branches().size() == 1
-        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.sort() == kernel
         r.branches()[0].conntrack() == null
         r.branches()[0].verdict() == FinalVerdict.DELIVERED
         capture(node, 'conntrack', '-L', '-p', 'udp', '--orig-port-src', '40007').readLines().findAll { it.startsWith('udp') }.isEmpty()
@@ -240,7 +240,7 @@ class NetfilterKernelSpec extends Specification {
 
         then:
         r.branches().size() == 1
-        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.sort() == kernel
         kernel.contains('filter/FORWARD#2')
         r.branches()[0].verdict() == FinalVerdict.FORWARDED
         r.branches()[0].device() == 'vb'
@@ -258,7 +258,7 @@ class NetfilterKernelSpec extends Specification {
         TraceResult r = simulate(TraceRequest.of(Packet.parse('udp 10.0.3.2:40032 > 10.0.3.3:9'), Path.BRIDGE).withIif('br0').withPhysdev('va', 'vb'), bridge)
 
         then:
-        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.sort() == kernel
         kernel.containsAll(['nat/PREROUTING#1', 'nat/POSTROUTING#1', 'filter/FORWARD#1'])
         kernelConntrack(40032, bridge) == [r.branches()[0].conntrack().original().toString(), r.branches()[0].conntrack().reply().toString()]
 
@@ -277,7 +277,7 @@ class NetfilterKernelSpec extends Specification {
         Thread.sleep(200)
         long counted = IptablesSaveParser.parse('iptables.txt', capture(node, 'iptables-save', '-c'), false).rule('mangle', 'INPUT', 1).counters().packets()
         TraceResult r = simulate(TraceRequest.of(Packet.parse('udp 10.0.1.2:41001 > 10.0.1.1:7000'), Path.LOCAL_IN).withIif('c0'))
-        double p = r.branches().findAll { b -> b.matchedRules().any { it.table() == 'mangle' && it.chain() == 'INPUT' && it.rule() == 1 } }*.probability().sum() as double
+        double p = r.branches().findAll { b -> b.matchedRules().any { it.table() == 'mangle' && it.chain() == 'INPUT' && it.origin().position() == 1 } }*.probability().sum() as double
 
         then:
         r.branches().size() == 2
@@ -307,7 +307,7 @@ class NetfilterKernelSpec extends Specification {
 
         then:
         r.branches().size() == 1
-        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort() == kernel
+        r.branches()[0].matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.sort() == kernel
         r.branches()[0].verdict() == FinalVerdict.FORWARDED
         r.branches()[0].packet().toString() == after6
         (0..1).collect { i -> "udp [${v('src')[i]}]:${v('sport')[i]} > [${v('dst')[i]}]:${v('dport')[i]}".toString() } ==

@@ -27,7 +27,7 @@ class NetfilterSimulatorSpec extends Specification {
 
     /** "table/CHAIN#n" of every matched rule, in order. */
     static List<String> matched(TraceBranch b) {
-        b.matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }
+        b.matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }
     }
 
     /** A comment rule in every built-in chain of every table: the matched list shows the order of traversal. */
@@ -117,7 +117,7 @@ class NetfilterSimulatorSpec extends Specification {
         then:
         b.packet().mark() == 0x4010
         matched(b) == ['mangle/OUTPUT#1', 'mangle/OUTPUT#2']
-        b.steps().find { it.kind() == TraceStep.Kind.ROUTING && it.detail().startsWith('reroute') }
+        b.steps().find { it instanceof TraceStep.RoutingDecision && it.detail().startsWith('reroute') }
         b.device() == 'cni0'
         routing.asked.size() == 2
     }
@@ -133,7 +133,7 @@ class NetfilterSimulatorSpec extends Specification {
         r.branches().size() == 1
         r.branches()[0].verdict() == FinalVerdict.ROUTE_ERROR
         matched(r.branches()[0]) == ['mangle/OUTPUT#1']
-        r.branches()[0].steps().last().kind() == TraceStep.Kind.VERDICT
+        r.branches()[0].steps().last() instanceof TraceStep.VerdictReached
     }
 
     def "CONNMARK saves the mark into the connection and restores it"() {
@@ -194,7 +194,7 @@ class NetfilterSimulatorSpec extends Specification {
         b.verdict() == FinalVerdict.FORWARDED
         b.packet().toString() == 'tcp 10.244.1.9:40000 > 10.244.1.6:8080'
         matched(b) == ['nat/PREROUTING#1', 'nat/KUBE-SERVICES#1', 'nat/KUBE-SVC-WEB#3', 'nat/KUBE-SEP-A2#1', 'nat/POSTROUTING#1', 'nat/KUBE-POSTROUTING#1']
-        b.steps().count { it.kind() == TraceStep.Kind.BRANCH } == 2
+        b.steps().count { it instanceof TraceStep.BranchTaken } == 2
     }
 
     def "the reply of a NATed connection is de-NATed from the conntrack entry; the nat table is not consulted (ESTABLISHED)"() {
@@ -211,9 +211,9 @@ class NetfilterSimulatorSpec extends Specification {
         b.verdict() == FinalVerdict.DELIVERED
         b.packet().toString() == 'tcp 10.96.0.20:80 > 192.168.1.10:40000'
         matched(b) == ['filter/INPUT#1']
-        b.steps().findAll { it.kind() == TraceStep.Kind.NAT }*.detail() == ['destination translated by the conntrack entry (reply direction)',
+        b.steps().findAll { it instanceof TraceStep.NatBinding }*.detail() == ['destination translated by the conntrack entry (reply direction)',
                                                                             'source translated by the conntrack entry (reply direction)']
-        b.steps().find { it.kind() == TraceStep.Kind.CONNTRACK }.detail().startsWith('existing connection, reply direction: ESTABLISHED')
+        b.steps().find { it instanceof TraceStep.ConntrackLookup }.detail().startsWith('existing connection, reply direction: ESTABLISHED')
     }
 
     def "traceReply: the reply of each ClusterIP branch comes back de-NATed, ESTABLISHED"() {
@@ -261,7 +261,7 @@ class NetfilterSimulatorSpec extends Specification {
         b.packet().dst() == Ip.parse('192.168.1.10')
         b.conntrack() == null
         matched(b) == ['raw/PREROUTING#1', 'filter/INPUT#1']
-        b.steps().findAll { it.kind() == TraceStep.Kind.NAT }*.detail() == ['nat table not consulted: packet is UNTRACKED'] * 2
+        b.steps().findAll { it instanceof TraceStep.NatBinding }*.detail() == ['nat table not consulted: packet is UNTRACKED'] * 2
     }
 
     def "CT --notrack works like NOTRACK, and in raw before conntrack the state is INVALID"() {
@@ -284,7 +284,7 @@ class NetfilterSimulatorSpec extends Specification {
         then:
         b.packet() == first.packet()
         matched(b) == []
-        b.steps().count { it.kind() == TraceStep.Kind.BRANCH } == 0
+        b.steps().count { it instanceof TraceStep.BranchTaken } == 0
     }
 
     def "statistic nth branches 1/N and (N-1)/N, negation swaps them"() {
@@ -319,7 +319,7 @@ class NetfilterSimulatorSpec extends Specification {
         TraceResult r = trace([mangle: ['-A OUTPUT -m owner --uid-owner 0 -j MARK --set-xmark 0x7/0xff']], out('tcp 192.168.1.10:40000 > 8.8.8.8:53'))
         TraceBranch yes = r.branches().find { it.assumptions() == ['mangle/OUTPUT#1 assumed to match'] }
         TraceBranch no = r.branches().find { it.assumptions() == ['mangle/OUTPUT#1 assumed not to match'] }
-        TraceStep s = yes.steps().find { it.kind() == TraceStep.Kind.RULE }
+        TraceStep.RuleEvaluated s = yes.steps().find { it instanceof TraceStep.RuleEvaluated }
 
         then:
         s.result() == Tri.UNKNOWN
@@ -328,7 +328,7 @@ class NetfilterSimulatorSpec extends Specification {
         yes.packet().mark() == 7
         no.packet().mark() == 0
         yes.matchedRules().isEmpty()
-        no.steps().find { it.kind() == TraceStep.Kind.RULE }.detail() == 'cannot decide this match: assumed NOT to match on this branch'
+        no.steps().find { it instanceof TraceStep.RuleEvaluated }.detail() == 'cannot decide this match: assumed NOT to match on this branch'
     }
 
     def "an UNKNOWN match that does not change the outcome still leaves the outcome visible"() {

@@ -79,6 +79,32 @@ class NftSimulatorSpec extends Specification {
         '{"nftables": [' + rule('inet', 'x', 'nochain', 3, '{"accept": null}') + ']}'      | 'which the listing does not declare'
     }
 
+    def "one read of the listing gives the tables, the ruleset without iptables-nft's tables, and the compat rule counts"() {
+        given:
+        def text = '{"nftables": [' + [
+                '{"table": {"family": "ip", "name": "nat", "handle": 1}}',
+                chain('ip', 'nat', 'PREROUTING', 'prerouting', -100, 'nat'),
+                chain('ip', 'nat', 'KUBE-SERVICES', null, 0),
+                rule('ip', 'nat', 'PREROUTING', 4, '{"counter": {"packets": 0, "bytes": 0}}, {"jump": {"target": "KUBE-SERVICES"}}'),
+                '{"table": {"family": "inet", "name": "fw", "handle": 2}}',
+                chain('inet', 'fw', 'in', 'input', 0),
+                rule('inet', 'fw', 'in', 5, '{"accept": null}'),
+                rule('inet', 'fw', 'in', 6, '{"drop": null}'),
+        ].join(',') + ']}'
+
+        when:
+        def l = NftParser.listing('nft.json', text)
+
+        then:
+        l.ruleset().tables()*.toString() == NftParser.tables('nft.json', text)*.toString()
+        l.ruleset().tables().count { it.isIptablesCompat() } == 1
+        l.ruleset().chains()*.name() == ['in']
+        l.ruleset().ruleCount() == 2
+        l.compatRuleCounts() == ['ip nat/PREROUTING': 1, 'ip nat/KUBE-SERVICES': 0]
+        NftParser.compatRuleCounts('nft.json', text) == l.compatRuleCounts()
+        NftParser.listing('nft.json', '  ').is(NftParser.Listing.EMPTY)
+    }
+
     def "a concatenated verdict map sends the packet to the element's chain; a key it lacks lets the next rule run"() {
         given:
         def nft = rules([
@@ -121,7 +147,7 @@ class NftSimulatorSpec extends Specification {
         r.branches()*.probability().every { Math.abs(it - 1 / 3d) < 1e-9 }
         r.verdictProbabilities()[FinalVerdict.FORWARDED] == 1 / 3d
         Math.abs(r.verdictProbabilities()[FinalVerdict.DROP] - 2 / 3d) < 1e-9
-        r.branches()[0].steps().find { it.kind() == TraceStep.Kind.BRANCH }.detail().startsWith('numgen random mod 3 = ')
+        r.branches()[0].steps().find { it instanceof TraceStep.BranchTaken }.detail().startsWith('numgen random mod 3 = ')
     }
 
     def "a construct skoop does not model ends the branch UNKNOWN naming the rule's handle and text, never a silent match"() {

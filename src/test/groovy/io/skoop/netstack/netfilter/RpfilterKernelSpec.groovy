@@ -82,7 +82,7 @@ COMMIT
         List<String> kernel = kernelMatched(src, dst, sport)
         TraceResult r = dump.trace(TraceRequest.of(Packet.parse("udp $src:$sport > $dst"), Path.FORWARD).withIif('c0'))
         List<String> simulated = r.branches()[0].matchedRules().findAll { it.table() in ['raw', 'mangle'] }
-                .collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() }.sort()
+                .collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() }.sort()
 
         then:
         r.branches().size() == 1

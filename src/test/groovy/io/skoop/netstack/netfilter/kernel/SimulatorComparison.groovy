@@ -170,9 +170,9 @@ class SimulatorComparison {
         String v = b.verdict().passes() ? 'ACCEPTED' : b.verdict() == FinalVerdict.DROP ? 'DROPPED'
                 : b.verdict() == FinalVerdict.REJECT ? 'REJECTED' : b.verdict().name()
         def hooks = comparedHooks(v == 'REJECTED')
-        new View(hits: b.matchedRules().collect { "${it.table()}/${it.chain()}#${it.rule()}".toString() } as Set,
-                policies: b.steps().findAll { it.kind() == TraceStep.Kind.POLICY && hooks.contains(it.chain()) }
-                        .collect { "${it.table()}/${it.chain()}".toString() } as Set,
+        new View(hits: b.matchedRules().collect { "${it.table()}/${it.chain()}#${it.origin().position()}".toString() } as Set,
+                policies: b.steps().findAll { it instanceof TraceStep.PolicyApplied && hooks.contains(it.chain().chain()) }
+                        .collect { it.chain().ref() } as Set,
                 verdict: v,
                 translated: v == 'ACCEPTED' ? tuple(b.packet(), !randomPorts(b)) : null)
     }
