@@ -12,6 +12,7 @@ import io.skoop.network.provider.GenericProvider;
 import io.skoop.network.provider.Provider;
 import io.skoop.network.Network;
 import io.skoop.snapshot.Snapshot;
+import io.skoop.snapshot.k8s.KService;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -158,6 +159,11 @@ public final class Diagnostor {
         Target src = targets.source(query.source(), query.namespace());
         Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace());
         List<Suspicion> cluster = new ArrayList<>(setup);
+        if (dst.kind() == Target.Kind.SERVICE && dst.servicePort() == null) {
+            cluster.add(Suspicion.info(dst.ip() + " is the cluster IP of " + dst.service() + ", which has no port " + dst.port() + "/"
+                    + query.protocol() + " (ports: " + String.join(", ", dst.service().ports().stream().map(KService.Port::toString).toList())
+                    + "): kube-proxy forwards nothing to it"));
+        }
 
         Hop client = src.hop();
         Walk request = new Walk(Walk.Direction.REQUEST, manager, client, null);

@@ -17,7 +17,8 @@ import io.skoop.snapshot.k8s.KService;
  * @param pod         the pod (POD), else null
  * @param node        the node (NODE, and a hostNetwork pod's node), else null
  * @param service     the Service (SERVICE), else null
- * @param servicePort the Service port (SERVICE), else null
+ * @param servicePort the Service port (SERVICE), else null; null too for a cluster IP asked on a port number the Service
+ *                    does not have
  */
 public record Target(Kind kind, String name, Ip ip, int port, KPod pod, KNode node, KService service, KService.Port servicePort) {
     /** The kinds of endpoint. */

@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * Resolves the endpoints of a {@link Query} against a snapshot's objects, kubectl style:
  * {@code NS/POD}, {@code pod/NS/POD}, {@code node/NAME}, {@code svc/NS/NAME} ({@code service/…}),
- * or an IP (a pod's, a node's, a Service's, or one outside the cluster). With a namespace for bare
+ * or an IP (a pod's, a node's, a Service's, or one outside the cluster). A Service's cluster IP with a port number the
+ * Service does not have is a Service target without a Service port (what the data path does with it is the answer);
+ * {@code svc/NS/NAME} with such a port fails, listing the Service's ports. With a namespace for bare
  * names (kubectl's {@code -n}): {@code NAME} is the pod NAME of that namespace, else the node NAME,
  * else the Service NAME of that namespace; {@code pod/NAME}, {@code svc/NAME} are in that namespace.
  * {@code NS/NAME} that names no pod but a Service is the Service; when it names both, the error asks
@@ -173,6 +175,11 @@ public final class Targets {
             return new Target(Target.Kind.NODE, "node/" + ne.node().name(), ip, p, null, ne.node(), null, null);
         }
         if (e instanceof IpEntity.ServiceEntity se) {
+            if (!source && unservedPort(se.service(), port, protocol)) {
+                // a real question (a client configured with the wrong port): no Service port, the walk shows what the
+                // node does with it (kube-proxy nftables rejects it, iptables mode routes it on)
+                return new Target(Target.Kind.SERVICE, ip.toString(), ip, number(port, false, ip.toString()), null, null, se.service(), null);
+            }
             Target t = service(se.service(), port, protocol, ip.toString());
             return new Target(Target.Kind.SERVICE, ip.toString(), ip, t.port(), null, null, se.service(), t.servicePort());
         }
@@ -182,6 +189,12 @@ public final class Targets {
                     + ": a source must be a pod, a node or an address outside the cluster");
         }
         return new Target(Target.Kind.EXTERNAL, ip.toString(), ip, p, null, null, null, null);
+    }
+
+    /** Whether {@code port} is a port number the Service has no port of {@code protocol} with. */
+    private static boolean unservedPort(KService svc, String port, Protocol protocol) {
+        return port != null && !port.isEmpty() && port.chars().allMatch(Character::isDigit)
+                && svc.ports().stream().noneMatch(p -> p.protocol() == protocol && String.valueOf(p.port()).equals(port));
     }
 
     private Target pod(KPod pod, int port) {

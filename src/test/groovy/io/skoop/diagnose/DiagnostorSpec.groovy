@@ -457,6 +457,28 @@ class DiagnostorSpec extends Specification {
     }
 
     @Unroll
+    def "#example: a cluster IP on a port its Service lacks is diagnosed, not refused as a query: UNREACHABLE, #words on node-1"() {
+        given:
+        Snapshot s = Snapshot.example(example)
+        String ip = s.objects().findService('default', 'web').get().clusterIPs()[0]
+
+        when:
+        Diagnosis d = new Diagnostor(s).diagnose(q('default/client', ip, 8080))
+
+        then:
+        d.destination().kind() == Target.Kind.SERVICE
+        d.destination().servicePort() == null
+        d.verdict() == Verdict.UNREACHABLE
+        on(d, 'node:node-1', Level.FATAL).any { it.contains(words) }
+        d.suspicions()*.message().contains("$ip is the cluster IP of service default/web, which has no port 8080/TCP (ports: http 80/TCP): kube-proxy forwards nothing to it".toString())
+
+        where: 'kube-proxy in nftables mode rejects it in cluster-ips-check (the kernel refuses at once: KubeProxyNftablesKernelSpec); iptables mode has no rule for it: the node routes it onto the underlay'
+        example                  || words
+        'flannel-vxlan-nftables' || 'ip kube-proxy/cluster-ips-check'
+        'flannel-vxlan'          || 'onto the underlay and is lost'
+    }
+
+    @Unroll
     def "bad query #src -> #dst:#port is a clear error: #message"() {
         when:
         diagnostor.diagnose(q(src, dst, port))

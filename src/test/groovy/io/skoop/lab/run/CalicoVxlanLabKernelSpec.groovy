@@ -2,11 +2,13 @@ package io.skoop.lab.run
 
 import io.skoop.diagnose.Diagnosis
 import io.skoop.diagnose.Diagnostor
+import io.skoop.diagnose.LabDiagnoseKernelSpec
 import io.skoop.diagnose.Query
 import io.skoop.diagnose.Verdict
 import io.skoop.lab.calico.Calico
 import io.skoop.lab.topology.LabExamples
 import io.skoop.lab.topology.ResolvedTopology
+import io.skoop.lab.topology.TopologyLoader
 import io.skoop.model.Protocol
 import io.skoop.snapshot.Snapshot
 import io.skoop.testsupport.KernelLab
@@ -28,6 +30,9 @@ import spock.lang.Unroll
  * connections and diagnosed REACHABLE from the lab's snapshot; then two faults, each injected and repaired on the same
  * lab, that must break exactly their flow (a control flow keeps working) and that skoop must name on the hop that
  * breaks. Needs root: runs in CI; fails (does not skip) under CI without root.
+ *
+ * <p>Subclasses run every feature on another topology text ({@link #topologyText()}), e.g.
+ * {@link CalicoVxlanNftablesLabKernelSpec} with kube-proxy in nftables mode.
  */
 @Stepwise
 @IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root to build network namespaces')
@@ -40,14 +45,24 @@ class CalicoVxlanLabKernelSpec extends Specification {
     static final String MAC2 = '66:c0:93:2e:56:2c'
     static final String MAC3 = '66:87:de:de:c9:2e'
 
-    @Shared LabClusters clusters = new LabClusters('skv')
+    @Shared LabClusters clusters = new LabClusters(runPrefix())
     @Shared Lab lab
     @Shared Path tmp = Files.createTempDirectory('skoop-calico-vxlan')
     @Shared Diagnostor healthy
 
+    /** The topology the lab is built from: the calico-vxlan example's text. */
+    String topologyText() {
+        LabExamples.text(EXAMPLE)
+    }
+
+    /** Three letters naming this spec's run: every namespace of its lab starts with them. */
+    String runPrefix() {
+        'skv'
+    }
+
     def setupSpec() {
-        ResolvedTopology t = LabExamples.load(EXAMPLE).withName("${clusters.run}-cv")
-        lab = clusters.labs.up(t, "example $EXAMPLE", "${EXAMPLE}.yaml", LabExamples.text(EXAMPLE), null).lab()
+        ResolvedTopology t = TopologyLoader.parse("${EXAMPLE}.yaml", topologyText()).withName("${clusters.run}-cv")
+        lab = clusters.labs.up(t, "example $EXAMPLE", "${EXAMPLE}.yaml", topologyText(), null).lab()
     }
 
     def cleanupSpec() {
@@ -58,7 +73,7 @@ class CalicoVxlanLabKernelSpec extends Specification {
     /** A snapshot of the lab as it is now (skoop lab snapshot), opened for diagnosis. */
     Diagnostor snapshot(String name) {
         Path dir = tmp.resolve(name)
-        LabSnapshot.take(lab, LabExamples.text(EXAMPLE), dir, 'test')
+        LabSnapshot.take(lab, topologyText(), dir, 'test')
         return new Diagnostor(Snapshot.open(dir))
     }
 
@@ -180,13 +195,17 @@ class CalicoVxlanLabKernelSpec extends Specification {
     }
 
     @Unroll
-    def "#flow: #src -> #dst:#port reaches every endpoint through the DNAT and the tunnel"() {
-        when: 'probing until every backend answered (the statistic ladder picks at random), at most 60 times'
+    def "#flow: #src -> #dst:#port reaches every endpoint through the DNAT and the tunnel; skoop: REACHABLE, delivered to each"() {
+        when: 'probing until every backend answered (kube-proxy picks at random), at most 60 times'
         List<Probe.Result> results = LabClusters.probeUntilEveryBackend(lab, src, dst, port, 'tcp', backends, 60)
+        Diagnosis d = verdictOf(healthy, src, dst, port)
 
         then:
         results.findAll { !it.connected() }*.summary() == []
         results*.answeredBy() as Set == backends as Set
+        d.verdict() == Verdict.REACHABLE
+        breakingHops(d) == [:]
+        LabDiagnoseKernelSpec.delivered(d) == backends.collect { 'pod:' + it.split(' ')[1] }.sort()
 
         where:
         flow               | src              | dst               | port  || backends
