@@ -1087,8 +1087,8 @@ public final class NetfilterSimulator {
                 return null;
             }
             NftEval eval = new NftEval(nft, rule, w, bound);
-            if (s instanceof NftStmt.Match || s instanceof NftStmt.Undecidable) {
-                Tri t = s instanceof NftStmt.Match m ? eval.match(m) : Tri.UNKNOWN;
+            if (s instanceof NftStmt.Match || s instanceof NftStmt.Undecidable || s instanceof NftStmt.CtHelper) {
+                Tri t = s instanceof NftStmt.Match m ? eval.match(m) : s instanceof NftStmt.CtHelper h ? eval.defined(h.helper()) : Tri.UNKNOWN;
                 if (t == Tri.NO_MATCH) {
                     return nftNoMatch(w, ref, hook, next, null);
                 }

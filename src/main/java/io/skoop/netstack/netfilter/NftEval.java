@@ -78,6 +78,15 @@ final class NftEval {
 
     // ---- matches ---------------------------------------------------------------------------------
 
+    /**
+     * Whether a statement's operand has a value for the packet: NO_MATCH when evaluating it breaks the rule (a map
+     * without the key, a payload of another protocol: NFT_BREAK), UNKNOWN when it cannot be decided, else MATCH.
+     */
+    Tri defined(NftExpr operand) {
+        Object v = value(operand);
+        return v == BREAK ? Tri.NO_MATCH : v == UNKNOWN ? Tri.UNKNOWN : Tri.MATCH;
+    }
+
     /** The result of a match statement. */
     Tri match(NftStmt.Match m) {
         Object left = value(m.left());
@@ -329,6 +338,7 @@ final class NftEval {
                 case "mark" -> p.mark();
                 case "iif", "iifname" -> ctx.inInterface() == null ? "" : ctx.inInterface();
                 case "oif", "oifname" -> ctx.outInterface() == null ? "" : ctx.outInterface();
+                case "pkttype" -> pktType(p);
                 default -> UNKNOWN;
             };
         }
@@ -466,6 +476,32 @@ final class NftEval {
         };
     }
 
+    /**
+     * {@code meta pkttype}: {@code skb->pkt_type} as nft_meta_get_eval reads it (PACKET_HOST 0, PACKET_BROADCAST 1,
+     * PACKET_MULTICAST 2). A received frame's type is its destination MAC's (eth_type_trans): a multicast address is
+     * sent to a multicast MAC, the limited broadcast and the input subnet's directed broadcast to ff:ff:ff:ff:ff:ff,
+     * anything else routed here to the device's own MAC (host). A locally generated packet is host until it is looped
+     * back (PACKET_LOOPBACK: nft reads multicast for a multicast destination, broadcast otherwise, as
+     * nft_meta_get_eval_pkttype_lo does). Bridged frames: UNKNOWN (br_netfilter changes the type between hooks).
+     */
+    private Object pktType(Packet p) {
+        if (ctx.bridged()) {
+            return UNKNOWN;
+        }
+        Ip d = p.dst();
+        if (ctx.inInterface() == null) {
+            return 0L;
+        }
+        if (d.isMulticast()) {
+            return 2L;
+        }
+        if (d.isLimitedBroadcast()) {
+            return 1L;
+        }
+        AddrType t = ctx.addressType(d, ctx.inInterface());
+        return t == null ? UNKNOWN : t == AddrType.BROADCAST ? 1L : 0L;
+    }
+
     private Object fib(NftExpr.Fib f, Packet p) {
         boolean saddr = f.flags().contains("saddr");
         String dev = f.flags().contains("iif") ? ctx.inInterface() : f.flags().contains("oif") ? ctx.outInterface() : null;
@@ -522,6 +558,7 @@ final class NftEval {
                 case "mark" -> "mark";
                 case "iif", "oif" -> "iface_index";
                 case "iifname", "oifname" -> "ifname";
+                case "pkttype" -> "pkt_type";
                 default -> "integer";
             };
         }
@@ -606,6 +643,7 @@ final class NftEval {
             case "icmpv6_type" -> ICMPV6_TYPE;
             case "ct_dir" -> Map.of("original", 0L, "reply", 1L);
             case "nf_proto" -> Map.of("ipv4", 2L, "ipv6", 10L);
+            case "pkt_type" -> Map.of("host", 0L, "unicast", 0L, "broadcast", 1L, "multicast", 2L, "other", 3L);
             case "ether_type" -> Map.of("ip", 0x0800L, "ip6", 0x86ddL, "arp", 0x0806L);
             default -> Map.of();
         };

@@ -29,6 +29,15 @@ public sealed interface NftStmt {
     }
 
     /**
+     * {@code {"ct helper": "ftp-standard"}} or {@code {"ct helper": {"map": …}}}: {@code ct helper set …} assigns the
+     * connection a conntrack helper (nft_ct_helper_obj_eval), which matters to later RELATED connections, not to this
+     * packet's path. Its operand is still evaluated: a map lookup without an element, or a payload of another protocol,
+     * ends the rule there (NFT_BREAK).
+     */
+    record CtHelper(NftExpr helper) implements NftStmt {
+    }
+
+    /**
      * {@code dnat}, {@code snat}, {@code masquerade}, {@code redirect}: a NAT statement (terminal: the rule's verdict
      * is accept once the binding is made, nft_nat.c).
      *

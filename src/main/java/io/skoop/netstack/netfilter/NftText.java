@@ -39,6 +39,10 @@ public final class NftText {
         if (s instanceof NftStmt.Nop n) {
             return n.name();
         }
+        if (s instanceof NftStmt.CtHelper h) {
+            return "ct helper set " + (h.helper() instanceof NftExpr.Const c && c.value() instanceof String name ? "\"" + name + "\""
+                    : expr(h.helper()));
+        }
         if (s instanceof NftStmt.Nat n) {
             return nat(n);
         }

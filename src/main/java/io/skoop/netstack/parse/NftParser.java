@@ -338,6 +338,7 @@ public final class NftParser {
             case "jump", "goto" -> new NftStmt.Verdict(k, v.path("target").asText());
             case "vmap" -> new NftStmt.Vmap(expr(v.get("key")), expr(v.get("data")));
             case "counter", "log" -> new NftStmt.Nop(k);
+            case "ct helper" -> v == null ? new NftStmt.Unknown(k, n.toString()) : new NftStmt.CtHelper(expr(v));
             case "dnat", "snat", "masquerade", "redirect" -> {
                 List<String> flags = new ArrayList<>();
                 if (v != null && v.isObject()) {

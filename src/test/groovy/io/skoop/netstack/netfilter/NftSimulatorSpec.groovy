@@ -105,6 +105,48 @@ class NftSimulatorSpec extends Specification {
         NftParser.listing('nft.json', '  ').is(NftParser.Listing.EMPTY)
     }
 
+    def "meta pkttype is the received frame's type: #packet on #path is #type"() {
+        given: 'accept what the rule names, drop the rest: the verdict says which type the simulator saw'
+        def nft = rules([
+                '{"table": {"family": "inet", "name": "t", "handle": 1}}',
+                chain('inet', 't', 'in', 'input', 0),
+                chain('inet', 't', 'fwd', 'forward', 0),
+                chain('inet', 't', 'out', 'output', 0),
+                *['in', 'fwd', 'out'].withIndex().collect { c, i ->
+                    rule('inet', 't', c, 10 + i, '{"match": {"op": "==", "left": {"meta": {"key": "pkttype"}}, "right": "' + type + '"}}, {"accept": null}')
+                },
+                *['in', 'fwd', 'out'].withIndex().collect { c, i -> rule('inet', 't', c, 20 + i, '{"drop": null}') },
+        ].join(','))
+
+        expect:
+        nft.chains().collectMany { it.rules() }.find { it.handle() == 10 }.text() == "meta pkttype $type accept"
+        // the last matched rule is the deciding one (which hook depends on the fake routing: broadcast is forwarded there)
+        trace(nft, req).branches()*.matchedRules()*.last()*.target() == [verdict]
+
+        where:
+        path        | packet                                  | type        | req                                                                                 || verdict
+        'forward'   | 'tcp 10.244.1.5:40000 > 8.8.8.8:80'     | 'host'      | NetfilterSimulatorSpec.inOn('cni0', 'tcp 10.244.1.5:40000 > 8.8.8.8:80')            || 'accept'
+        'local-in'  | 'udp 192.168.1.7:68 > 255.255.255.255:67' | 'broadcast' | NetfilterSimulatorSpec.inOn('eth0', 'udp 192.168.1.7:68 > 255.255.255.255:67', io.skoop.netstack.netfilter.Path.LOCAL_IN) || 'accept'
+        'local-in'  | 'udp 192.168.1.7:5353 > 224.0.0.251:5353' | 'multicast' | NetfilterSimulatorSpec.inOn('eth0', 'udp 192.168.1.7:5353 > 224.0.0.251:5353', io.skoop.netstack.netfilter.Path.LOCAL_IN) || 'accept'
+        'local-in'  | 'udp 192.168.1.7:5353 > 224.0.0.251:5353' | 'host'      | NetfilterSimulatorSpec.inOn('eth0', 'udp 192.168.1.7:5353 > 224.0.0.251:5353', io.skoop.netstack.netfilter.Path.LOCAL_IN) || 'drop'
+        'local-out' | 'udp 192.168.1.10:40000 > 8.8.8.8:53'  | 'host'      | NetfilterSimulatorSpec.out('udp 192.168.1.10:40000 > 8.8.8.8:53')                   || 'accept'
+    }
+
+    def "ct helper set assigns the connection a helper and does not decide the packet: Debian's ct_helpers example"() {
+        given:
+        def nft = NftParser.ruleset('ct_helpers.nft.json', Files.readString(Path.of('src/test/resources/netstack/nft/debian/ct_helpers.nft.json')))
+
+        when:
+        def r = trace(nft, NetfilterSimulatorSpec.inOn('eth0', 'tcp 192.168.1.7:40000 > 192.168.1.10:21', io.skoop.netstack.netfilter.Path.LOCAL_IN))
+
+        then: 'the helper rule matches, the rule after it does not apply to TCP, the chain policy drops'
+        nft.chains().collectMany { it.rules() }*.text().containsAll(['tcp dport 21 ct helper set "ftp-standard"',
+                                                                      'ct helper set udp dport map { 69 : tftp-69, 5060 : sip-5060 }'])
+        r.branches()*.verdict() == [FinalVerdict.DROP]
+        r.branches()[0].matchedRules()*.origin()*.ref() == ['inet filter/input handle 6']
+        r.branches()[0].steps().find { it instanceof TraceStep.PolicyApplied }.policy() == 'DROP'
+    }
+
     def "a concatenated verdict map sends the packet to the element's chain; a key it lacks lets the next rule run"() {
         given:
         def nft = rules([
