@@ -16,7 +16,7 @@ public enum ProxyMode {
     NFTABLES("nftables");
 
     /** The modes a topology may name, as written. */
-    public static final List<String> SUPPORTED = List.of("iptables", "nftables");
+    public static final List<String> SUPPORTED = java.util.Arrays.stream(values()).map(ProxyMode::text).toList();
 
     private final String text;
 
