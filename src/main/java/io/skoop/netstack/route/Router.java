@@ -137,8 +137,17 @@ public final class Router {
 
     // ------------------------------------------------------------------ lookup state
 
-    /** The flow key of one FIB lookup ({@code struct flowi4}/{@code flowi6}). */
-    private record Flow(Ip dst, Ip src, String iif, String oif, long mark, int proto, int sport, int dport, int tos, long uid) {
+    /**
+     * The flow key of one FIB lookup ({@code struct flowi4}/{@code flowi6}); {@code dev} is the device every route's
+     * nexthop must use, or null: IPv4's oif ({@code fib_lookup_good_nhc}), IPv6's oif or iif for a strict lookup
+     * ({@code RT6_LOOKUP_F_IFACE}: {@code ip6_pol_route} scores routes against it, {@code rt6_check_dev}).
+     */
+    private record Flow(Ip dst, Ip src, String iif, String oif, long mark, int proto, int sport, int dport, int tos, long uid,
+                        String dev) {
+        /** A flow whose nexthops must use its oif (when it has one). */
+        Flow(Ip dst, Ip src, String iif, String oif, long mark, int proto, int sport, int dport, int tos, long uid) {
+            this(dst, src, iif, oif, mark, proto, sport, dport, tos, uid, oif);
+        }
     }
 
     /** What {@code fib_lookup} returned. */
@@ -412,7 +421,7 @@ public final class Router {
         if (!ignoreLinkstate && nh.isLinkDown() && nh.dev() != null && sysctls.effectiveOr(v6 ? "ipv6" : "ipv4", nh.dev(), "ignore_routes_with_linkdown")) {
             return false;
         }
-        return f.oif() == null || f.oif().equals(nh.dev());
+        return f.dev() == null || f.dev().equals(nh.dev());
     }
 
     /** Simplified fib6 lookup: longest prefix, then the lowest-metric route with a usable nexthop (router pref breaks ties). */
@@ -423,7 +432,7 @@ public final class Router {
             for (Route r : routes) {
                 if (r.type() == RouteType.THROW || r.type().error() != null || r.type() == RouteType.UNKNOWN) {
                     // IPv6 reject routes hang off the loopback device: a strict oif (rt6_check_dev) skips them
-                    if (f.oif() != null && !r.nexthops().isEmpty() && !f.oif().equals(r.nexthops().get(0).dev())) {
+                    if (f.dev() != null && !r.nexthops().isEmpty() && !f.dev().equals(r.nexthops().get(0).dev())) {
                         continue;
                     }
                     if (best == null) {
@@ -996,7 +1005,15 @@ public final class Router {
             c.uncertain = true;
             c.steps.add(new Step.Decision("multicast destination on input: group membership and multicast routing are not modelled (uncertain)"));
         }
-        Flow f = new Flow(q.dst(), q.src(), q.iif(), null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), 0);
+        // ip6_route_input_lookup: a link-local, loopback or multicast destination is looked up strictly on the input
+        // device (rt6_need_strict → RT6_LOOKUP_F_IFACE with the iif as ip6_pol_route's oif): another device's local
+        // route does not make it local
+        boolean strict = v6Scope(q.dst()) <= 2 || q.dst().isMulticast();
+        Flow f = new Flow(q.dst(), q.src(), q.iif(), null, q.mark(), q.ipproto(), q.sport(), q.dport(), q.tos(), 0, strict ? q.iif() : null);
+        if (strict) {
+            c.steps.add(new Step.Decision("link-local/loopback/multicast destination: only routes through the input device " + q.iif()
+                    + " (RT6_LOOKUP_F_IFACE)"));
+        }
         Fib res = fibLookup(f, true, false, c.steps, c);
         if (!res.ok()) {
             return c.fail(res.err(), res.route() != null ? "route " + res.route() : "no rule and no route matched");
@@ -1012,16 +1029,16 @@ public final class Router {
 
     /**
      * The usable paths of an IPv6 route: the found nexthop first, then (when {@code all}, i.e. the
-     * kernel hashes among siblings: rt6_multipath_select) the other usable ones; with
-     * {@code source} each carries the source ip6_route_get_saddr gives (route prefsrc or
-     * ipv6_dev_get_saddr), which rt6_fill_node prints whatever "from" says.
+     * kernel hashes among siblings: rt6_multipath_select) the other usable ones; each carries the route's
+     * prefsrc, and with {@code source} (output) the source ip6_route_get_saddr gives without one
+     * (ipv6_dev_get_saddr), which rt6_fill_node prints whatever "from" says.
      */
     private List<RouteResult.Path> paths6(Route r, int found, Flow f, boolean all, boolean source) {
         List<RouteResult.Path> paths = new ArrayList<>();
         for (int i = 0; i < r.nexthops().size(); i++) {
             Nexthop nh = r.nexthops().get(i);
             if ((i == found || (r.isMultipath() && all)) && goodNexthop(nh, f, false, true)) {
-                Ip s = !source ? null : r.prefsrc() != null ? r.prefsrc() : ipv6SelectSource(f.dst(), nh.dev());
+                Ip s = r.prefsrc() != null ? r.prefsrc() : !source ? null : ipv6SelectSource(f.dst(), nh.dev());
                 RouteResult.Path p = new RouteResult.Path(nh.gateway(), nh.dev(), nh.weight(), s);
                 if (i == found) {
                     paths.add(0, p);
@@ -1037,7 +1054,8 @@ public final class Router {
      * A subset of {@code ipv6_dev_get_saddr} (net/ipv6/addrconf.c, RFC 6724 section 5): candidates are
      * the non-tentative addresses of the output device when the destination is link-local or multicast,
      * else of all devices; preferred: the destination itself, appropriate scope, not deprecated, on the
-     * output device, longest matching prefix; the first candidate wins ties.
+     * output device, matching label (the default {@code ip addrlabel} table), longest matching prefix; the first
+     * candidate (the device's address list order: newest first within a scope, as {@code ip addr} lists them) wins ties.
      */
     Ip ipv6SelectSource(Ip dst, String outDev) {
         int dstScope = v6Scope(dst);
@@ -1078,9 +1096,46 @@ public final class Router {
         if (c != 0) {
             return c > 0;
         }
+        int dl = addrLabel(dst);
+        c = Boolean.compare(addrLabel(a.local()) == dl, addrLabel(b.local()) == dl);
+        if (c != 0) {
+            return c > 0;
+        }
         int pa = Math.min(commonPrefix(a.local(), dst), a.prefixlen()), pb = Math.min(commonPrefix(b.local(), dst), b.prefixlen());
         return pa > pb;
     }
+
+    /**
+     * The label of an address in Linux's default address label table ({@code ip addrlabel}, net/ipv6/addrlabel.c
+     * {@code ip6addrlbl_init_table}, RFC 6724 section 2.1): the longest matching prefix's label. A namespace's own
+     * {@code ip addrlabel} changes are not in the dump: the default table is assumed.
+     */
+    static int addrLabel(Ip ip) {
+        int best = -1;
+        int label = 1;
+        for (long[] e : ADDR_LABELS) {
+            int len = (int) e[2];
+            if (len > best && commonPrefix(ip, Ip.v6(e[0], e[1])) >= len) {
+                best = len;
+                label = (int) e[3];
+            }
+        }
+        return label;
+    }
+
+    /** {@code ip6addrlbl_init_table}: {hi, lo, prefix length, label}. */
+    private static final long[][] ADDR_LABELS = {
+            {0L, 0L, 0, 1},                                // ::/0
+            {0xfc00L << 48, 0L, 7, 5},                     // fc00::/7 (ULA)
+            {0xfec0L << 48, 0L, 10, 11},                   // fec0::/10 (site-local)
+            {0x2002L << 48, 0L, 16, 2},                    // 2002::/16 (6to4)
+            {0x3ffeL << 48, 0L, 16, 12},                   // 3ffe::/16 (6bone)
+            {0x2001L << 48, 0L, 32, 6},                    // 2001::/32 (Teredo)
+            {(0x2001L << 48) | (0x10L << 32), 0L, 28, 7},  // 2001:10::/28 (ORCHID)
+            {0L, 0xffffL << 32, 96, 4},                    // ::ffff:0:0/96 (IPv4-mapped)
+            {0L, 0L, 96, 3},                               // ::/96 (IPv4-compatible)
+            {0L, 1L, 128, 0},                              // ::1/128
+    };
 
     private static int commonPrefix(Ip a, Ip b) {
         long x = a.hi() ^ b.hi();

@@ -41,25 +41,8 @@ class RouteGetKernelSpec extends Specification {
         when:
         List<Map> ours = runBatch(dir, qfile)
         List<String> theirs = kernel(sc.ns, qfile)
-        List<String> bad = []
-        int agree = 0
-        queries.eachWithIndex { q, i ->
-            String why = KernelAnswer.disagreement(ours[i], theirs[i])
-            if (why == null) {
-                agree++
-            } else {
-                bad << explain(dir, q, ours[i], theirs[i], why)
-            }
-        }
-        String report = "route-get vs ip route get, seed $seed: ${queries.size()} queries, $agree agree, ${bad.size()} disagree " +
-                "(${String.format('%.2f', 100.0 * agree / queries.size())}%); " +
-                "${ours.count { it.error }} errors, ${ours.count { it.multipath }} multipath, ${ours.count { it.iif }} input lookups, ${ours.count { it.dst.contains(':') }} IPv6"
-        report += '; by outcome: ' + ours.countBy { (it.iif ? 'in ' : 'out ') + (it.error ?: it.type ?: 'unicast') }.sort()
-        println report
-        bad.take(15).each { println it }
-        Path out = Path.of('target', 'route-differential')
-        Files.createDirectories(out)
-        Files.writeString(out.resolve("seed-${seed}.txt"), report + '\n' + bad.join('\n'))
+        List<String> bad = judge("route-get vs ip route get, seed $seed", "seed-${seed}", dir, queries, ours, theirs,
+                "${ours.count { it.error }} errors, ${ours.count { it.multipath }} multipath, ${ours.count { it.iif }} input lookups, ${ours.count { it.dst.contains(':') }} IPv6")
 
         then:
         ours.size() == queries.size()
@@ -67,11 +50,7 @@ class RouteGetKernelSpec extends Specification {
         bad.isEmpty()
 
         cleanup: 'keep the dump of a failing seed for inspection'
-        if (bad?.isEmpty()) {
-            dir?.toFile()?.deleteDir()
-        } else {
-            println "dump kept in $dir"
-        }
+        keepIfFailed(dir, bad)
 
         where: 'seeds 1..7 by default; -Dskoop.route.seeds=8-40 explores more (odd seeds: forwarding on, seeds divisible by 3: no terminal rule actions)'
         [seed, forward, terminal] << seeds().collect { long s -> [s, s % 2 == 1 || s == 4, s % 3 != 0 || s < 6] }
@@ -96,7 +75,7 @@ class RouteGetKernelSpec extends Specification {
         return sw.toString().readLines().findAll { it }.collect { slurper.parseText(it) as Map }
     }
 
-    List<String> kernel(String ns, Path qfile) {
+    static List<String> kernel(String ns, Path qfile) {
         String script = 'while IFS= read -r q; do echo "@@"; ip -j route get $q 2>&1; done < "$1"; true'
         Path answers = qfile.resolveSibling('kernel-answers.txt')
         int rc = NetnsDumper.toFile(ns, ['sh', '-c', script, 'sh', qfile.toString()], answers)
@@ -104,6 +83,39 @@ class RouteGetKernelSpec extends Specification {
         String out = Files.readString(answers)
         def parts = out.split('@@\n', -1) as List
         return parts.drop(1).collect { it.trim() }
+    }
+
+    /**
+     * Compares every answer with the kernel's, prints the report ({@code title: N queries, N agree, …; counts; by outcome})
+     * and up to 15 disagreements, saves both in target/route-differential/{@code file}.txt; returns the disagreements.
+     */
+    static List<String> judge(String title, String file, Path dir, List<String> queries, List<Map> ours, List<String> theirs, String counts) {
+        List<String> bad = []
+        queries.eachWithIndex { q, i ->
+            String why = KernelAnswer.disagreement(ours[i], theirs[i])
+            if (why != null) {
+                bad << explain(dir, q, ours[i], theirs[i], why)
+            }
+        }
+        int agree = queries.size() - bad.size()
+        String report = "$title: ${queries.size()} queries, $agree agree, ${bad.size()} disagree " +
+                "(${String.format('%.2f', 100.0 * agree / queries.size())}%); $counts; by outcome: " +
+                ours.countBy { (it.iif ? 'in ' : 'out ') + (it.error ?: it.type ?: 'unicast') }.sort()
+        println report
+        bad.take(15).each { println it }
+        Path out = Path.of('target', 'route-differential')
+        Files.createDirectories(out)
+        Files.writeString(out.resolve("${file}.txt"), report + '\n' + bad.join('\n'))
+        return bad
+    }
+
+    /** Deletes the dump of a seed that agreed; says where the dump of one that did not is. */
+    static void keepIfFailed(Path dir, List<String> bad) {
+        if (bad?.isEmpty()) {
+            dir?.toFile()?.deleteDir()
+        } else {
+            println "dump kept in $dir"
+        }
     }
 
     static String explain(Path dir, String q, Map o, String k, String why) {
@@ -135,7 +147,7 @@ class RouteGetKernelSpec extends Specification {
         final List<String> locals = []
         final List<String> prefixes = []
         final List<String> locals6 = []
-        final List<String> prefixes6 = []
+        RandomIpv6 v6
         final List<Long> marks = [0x1L, 0x2L, 0x3L, 0x10L, 0x11L]
         final List<String> devices = ['e1', 'e2', 'e3', 'br0', 'e4', 'e6']
 
@@ -169,6 +181,9 @@ class RouteGetKernelSpec extends Specification {
         void build() {
             ns = lab.netns("r$seed")
             peer = lab.netns("p$seed")
+            // no DAD: the kernel's link-local addresses are usable at once (not tentative in the dump, then usable when
+            // the kernel answers a moment later)
+            lab.exec(ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0')
             // veths whose peers stay in the lab; x3 stays down so e3 has no carrier (linkdown)
             ['e1', 'e2', 'e3', 'e6'].each { d ->
                 KernelLab.sh('ip', '-n', ns, 'link', 'add', d, 'type', 'veth', 'peer', 'name', 'x' + d.substring(1), 'netns', peer)
@@ -202,80 +217,24 @@ class RouteGetKernelSpec extends Specification {
             batchLenient(routes6() + (seed % 7 != 0 ? rules6() : []), '-6')
         }
 
-        String randomPrefix6() {
-            int len = pick([0, 16, 32, 40, 48, 48, 56, 64, 64, 96, 128])
-            def groups = [0x2001, 0xdb8, 0x50 + rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(65536), 0, 0, rnd.nextInt(65536)]
-            def ip = io.skoop.model.Ip.parse(groups.collect { Integer.toHexString(it) }.join(':')).mask(len)
-            String p = "$ip/$len"
-            prefixes6 << p
-            return p
-        }
-
-        String gw6(String dev) {
-            "2001:db8:${['e1': 1, 'e2': 2, 'e3': 3, 'br0': 4][dev]}::${Integer.toHexString(2 + rnd.nextInt(200))}"
+        /** IPv6 routes, rules and destinations (the v6 subnets of e1, e2, e3, br0). */
+        RandomIpv6 v6() {
+            if (v6 == null) {
+                v6 = new RandomIpv6(rnd, ['e1': 1, 'e2': 2, 'e3': 3, 'br0': 4], marks)
+            }
+            return v6
         }
 
         List<String> routes6() {
-            List<String> out = []
-            List<String> devs6 = ['e1', 'e2', 'e3', 'br0']
-            (30 + rnd.nextInt(20)).times {
-                String table = pick(['main', 'main', '100', '101'])
-                String dst = randomPrefix6()
-                String metric = chance(0.5) ? " metric ${pick([10, 20, 100, 1024])}" : ''
-                int kind = rnd.nextInt(100)
-                String tail = " table $table$metric"
-                if (kind < 10) {
-                    out << "route add blackhole $dst$tail".toString()
-                } else if (kind < 20) {
-                    out << "route add unreachable $dst$tail".toString()
-                } else if (kind < 28) {
-                    out << "route add prohibit $dst$tail".toString()
-                } else if (kind < 36) {
-                    out << "route add throw $dst$tail".toString()
-                } else if (kind < 44) {
-                    def devs = [pick(devs6), pick(devs6)]
-                    out << "route add $dst$tail nexthop via ${gw6(devs[0])} dev ${devs[0]} nexthop via ${gw6(devs[1])} dev ${devs[1]}".toString()
-                } else {
-                    String dev = pick(devs6)
-                    out << "route add $dst${chance(0.7) ? ' via ' + gw6(dev) : ''} dev $dev$tail".toString()
-                }
-            }
-            return out
+            v6().routes(30 + rnd.nextInt(20), ['main', 'main', '100', '101'], 0, [])
         }
 
         List<String> rules6() {
-            List<String> out = []
-            (1..6).collect { 100 + rnd.nextInt(30000) }.unique().sort().each { prio ->
-                StringBuilder sb = new StringBuilder("rule add pref $prio")
-                if (chance(0.3)) {
-                    sb << ' from ' << pick(prefixes6)
-                }
-                if (chance(0.4)) {
-                    sb << ' to ' << pick(prefixes6)
-                }
-                if (chance(0.3)) {
-                    sb << ' fwmark ' << pick(marks)
-                }
-                sb << pick([' lookup 100', ' lookup 101', ' lookup main', ' unreachable', ' prohibit', ' blackhole'])
-                out << sb.toString()
-            }
-            return out
+            v6().rules(6, ['100', '101', 'main'], ['unreachable', 'prohibit', 'blackhole'])
         }
 
         String randomDst6() {
-            int k = rnd.nextInt(100)
-            if (k < 60 && prefixes6) {
-                def (a, l) = pick(prefixes6).split('/')
-                def ip = io.skoop.model.Ip.parse(a)
-                int len = l as int
-                long rl = rnd.nextLong(), rh = rnd.nextLong() & 0x00ffffffffffffffL // no multicast (ff00::/8) destinations
-                long mh = len >= 64 ? -1L : len == 0 ? 0 : -1L << (64 - len)
-                long ml = len <= 64 ? 0 : len == 128 ? -1L : -1L << (128 - len)
-                return io.skoop.model.Ip.v6(ip.hi() | (rh & ~mh), ip.lo() | (rl & ~ml)).toString()
-            } else if (k < 75) {
-                return pick(locals6)
-            }
-            return "2001:db8:${1 + rnd.nextInt(5)}::${Integer.toHexString(rnd.nextInt(65536))}"
+            v6().destination(locals6)
         }
 
         void sysctls() {

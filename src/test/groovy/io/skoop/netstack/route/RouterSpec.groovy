@@ -197,4 +197,36 @@ class RouterSpec extends Specification {
         get(router(''), '10.1.0.1').type() == RouteType.LOCAL
         get(router('', custom), '10.1.0.1').table() == Tables.LOCAL
     }
+
+    def "IPv6: a source whose label matches the destination's beats a longer matching prefix (RFC 6724 rule 6); a link-local or loopback destination on input is looked up on the input device only"() {
+        given: 'device a with a ULA and a global address, a default route via a link-local router, lo with ::1'
+        def links = '''[
+          {"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"mtu":65536,"operstate":"UNKNOWN","group":"default","link_type":"loopback"},
+          {"ifindex":2,"ifname":"a","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"operstate":"UP","group":"default","link_type":"ether","linkinfo":{"info_kind":"veth"}}]'''
+        def addrs = '''[
+          {"ifindex":1,"ifname":"lo","addr_info":[{"family":"inet6","local":"::1","prefixlen":128,"scope":"host"}]},
+          {"ifindex":2,"ifname":"a","addr_info":[{"family":"inet6","local":"fd00::1","prefixlen":64,"scope":"global"},
+                                                 {"family":"inet6","local":"2001:db8:1::1","prefixlen":64,"scope":"global"}]}]'''
+        def routes = '''[
+          {"dst":"fe80::/64","dev":"a","table":"main","protocol":"kernel","metric":256,"flags":[]},
+          {"dst":"default","gateway":"fe80::1","dev":"a","table":"main","protocol":"static","metric":1024,"flags":[]},
+          {"type":"local","dst":"::1","dev":"lo","table":"local","protocol":"kernel","metric":0,"flags":[]},
+          {"type":"local","dst":"fd00::1","dev":"a","table":"local","protocol":"kernel","metric":0,"flags":[]},
+          {"type":"local","dst":"2001:db8:1::1","dev":"a","table":"local","protocol":"kernel","metric":0,"flags":[]}]'''
+        def r = new Router(InterfaceParser.parse('link.json', links, 'addr.json', addrs), RouteParser.parse('route6.json', routes, 6), [],
+                RuleParser.parse('rule6.json', '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"}]'), [:])
+
+        expect: 'fe80::/10 and fd00::/8 share 6 bits, but fe80::9 has label 1 (::/0), as 2001:db8:1::1 has; the ULA has label 5'
+        Router.addrLabel(io.skoop.model.Ip.parse('fd00::1')) == 5
+        Router.addrLabel(io.skoop.model.Ip.parse('2001:db8:1::1')) == 1
+        Router.addrLabel(io.skoop.model.Ip.parse('2001::1')) == 6
+        Router.addrLabel(io.skoop.model.Ip.parse('::1')) == 0
+        get(r, 'fe80::9 oif a').prefsrc().toString() == '2001:db8:1::1'
+        get(r, 'fd00::9').prefsrc().toString() == 'fd00::1'
+
+        and: '::1 arriving on a is not local: the local route of ::1 is on lo, another device (ip6_route_input_lookup, rt6_need_strict)'
+        get(r, '::1 from 2001:db8:5::7 iif a').type() == RouteType.UNICAST
+        get(r, '::1 from 2001:db8:5::7 iif a').gateway().toString() == 'fe80::1'
+        get(r, '::1').type() == RouteType.LOCAL
+    }
 }
