@@ -309,7 +309,7 @@ final class LinuxNetNode implements NetNodeAction {
     private Outcome endOf(Walk walk, NetNode me, TraceBranch b, Flow f) {
         return switch (b.verdict()) {
             case DROP, REJECT -> drop(me, b.packet(), f, (decidedByNft(b) ? "nftables: " : "iptables: ") + b.detail() + lastRule(b));
-            case ROUTE_ERROR -> b.detail().startsWith("ip_forward:") ? drop(me, b.packet(), f, b.detail())
+            case ROUTE_ERROR -> b.detail().startsWith("ip_forward:") || b.detail().startsWith("ip6_forward:") ? drop(me, b.packet(), f, b.detail())
                     : drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices()
                     + (b.detail().startsWith("ENETUNREACH") ? expected(b.packet().dst()) : "") + lostAddress(b.packet().dst()));
             case UNKNOWN -> unknown(me, b.packet(), f, b.detail() + (b.assumptions().isEmpty() ? ""

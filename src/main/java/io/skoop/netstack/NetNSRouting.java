@@ -43,6 +43,12 @@ final class NetNSRouting implements RoutingOracle {
      * is hash-dependent.
      */
     @Override
+    public String ipv6NotForwarded(String iif) {
+        family(Ip.V6_ANY);
+        return router.ipv6NotForwarded(iif);
+    }
+
+    @Override
     public RouteDecision route(Packet packet, String iif, String oif) {
         family(packet.dst());
         RouteResult r = router.lookup(RouteQuery.of(packet, iif, oif));

@@ -399,6 +399,20 @@ public final class NetfilterSimulator {
                         }
                         continue;
                     }
+                    if (a.packet.dst().isV6()) {
+                        // ip6_forward: IPv6 forwarding is a namespace switch (the input lookup above does not check it)
+                        String off;
+                        try {
+                            off = routing.ipv6NotForwarded(a.iif);
+                        } catch (UnsupportedOperationException e) {
+                            a.finish(FinalVerdict.UNKNOWN, e.getMessage(), null);
+                            continue;
+                        }
+                        if (off != null) {
+                            a.finish(FinalVerdict.ROUTE_ERROR, "ip6_forward: " + off, null);
+                            continue;
+                        }
+                    }
                     // ip_forward / ip6_forward: a TTL (hop limit) of 1 or less is not forwarded (ICMP time exceeded goes
                     // back to the sender); otherwise it is decremented before the FORWARD hook
                     int ttl = a.packet.ttl();

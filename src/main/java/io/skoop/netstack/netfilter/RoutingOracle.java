@@ -42,6 +42,16 @@ public interface RoutingOracle {
     Ip masqueradeSource(String device, Ip nexthop);
 
     /**
+     * Why IPv6 packets received on {@code iif} are not forwarded (ip6_forward: {@code net.ipv6.conf.all.forwarding}
+     * off and no {@code force_forwarding} on the device), or null when they are. The default forwards.
+     *
+     * @throws UnsupportedOperationException when it cannot be said
+     */
+    default String ipv6NotForwarded(String iif) {
+        return null;
+    }
+
+    /**
      * The reverse-path check of {@code -m rpfilter} for a packet received on {@code device}: does a route back to
      * its source leave by that device (or, loose, exist at all)? The default cannot answer (the match is UNKNOWN).
      *

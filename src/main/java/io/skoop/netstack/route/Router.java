@@ -851,6 +851,29 @@ public final class Router {
         return v.getAsInt() != 0;
     }
 
+    /**
+     * Why IPv6 packets received on {@code iif} are not forwarded, or null when they are. ip6_forward (net/ipv6/ip6_output.c)
+     * drops them unless {@code net.ipv6.conf.all.forwarding} is on or the input device's {@code force_forwarding}
+     * (Linux 6.17+) is; the per-device {@code forwarding} values do not decide (they switch host/router behaviour:
+     * router advertisements, the NDP router flag). Checked on this kernel: all=1 with c0's forwarding=0 forwards; all=0
+     * forwards only what arrives on a device with force_forwarding=1.
+     *
+     * @param iif the device the packet came in on
+     * @throws UnsupportedOperationException when the sysctls cannot be trusted and lack the value
+     */
+    public String ipv6NotForwarded(String iif) {
+        var all = sysctls.getInt("net.ipv6.conf.all.forwarding");
+        if (all.isEmpty() && sysctls.untrusted().isPresent()) {
+            throw new UnsupportedOperationException("whether IPv6 packets are forwarded is not known (net.ipv6.conf.all.forwarding): "
+                    + sysctls.untrusted().get());
+        }
+        if (all.orElse(0) != 0 || iif != null && sysctls.getInt(Sysctls.confKey("ipv6", iif, "force_forwarding")).orElse(0) != 0) {
+            return null;
+        }
+        return "net.ipv6.conf.all.forwarding = 0" + (all.isEmpty() ? " (not in the dump: the kernel default)" : "")
+                + (iif == null ? "" : " and " + iif + " has no force_forwarding") + ": IPv6 packets are not forwarded";
+    }
+
     /** Records that the lookup used {@code assumed} for {@code key}, which untrusted sysctls lack; no-op for collected sysctls. */
     private void assume(Ctx c, String key, String assumed) {
         sysctls.untrusted().ifPresent(why -> {
