@@ -305,11 +305,14 @@ final class LinuxNetNode implements NetNodeAction {
         }
     }
 
+    /** Route-error details that name a kernel drop outside routing: ip_forward's TTL, ip6_forward's switch, ip6_rcv's disable_ipv6. */
+    private static final java.util.regex.Pattern KERNEL_DROPS = java.util.regex.Pattern.compile("ip_forward:|ip6_forward:|ip6_rcv:");
+
     /** The End of a branch that does not pass (drop, reject, route error, unknown), else null. */
     private Outcome endOf(Walk walk, NetNode me, TraceBranch b, Flow f) {
         return switch (b.verdict()) {
             case DROP, REJECT -> drop(me, b.packet(), f, (decidedByNft(b) ? "nftables: " : "iptables: ") + b.detail() + lastRule(b));
-            case ROUTE_ERROR -> b.detail().startsWith("ip_forward:") || b.detail().startsWith("ip6_forward:") ? drop(me, b.packet(), f, b.detail())
+            case ROUTE_ERROR -> KERNEL_DROPS.matcher(b.detail()).lookingAt() ? drop(me, b.packet(), f, b.detail())
                     : drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices()
                     + (b.detail().startsWith("ENETUNREACH") ? expected(b.packet().dst()) : "") + lostAddress(b.packet().dst()));
             case UNKNOWN -> unknown(me, b.packet(), f, b.detail() + (b.assumptions().isEmpty() ? ""

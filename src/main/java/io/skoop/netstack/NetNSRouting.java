@@ -43,6 +43,12 @@ final class NetNSRouting implements RoutingOracle {
      * is hash-dependent.
      */
     @Override
+    public String ipv6Disabled(String dev) {
+        family(Ip.V6_ANY);
+        return router.ipv6Disabled(dev);
+    }
+
+    @Override
     public String ipv6NotForwarded(String iif) {
         family(Ip.V6_ANY);
         return router.ipv6NotForwarded(iif);

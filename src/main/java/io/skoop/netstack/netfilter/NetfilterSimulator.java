@@ -354,6 +354,20 @@ public final class NetfilterSimulator {
     }
 
     private void incoming(Walk w) {
+        if (w.packet.dst().isV6() && w.iif != null) {
+            // ip6_rcv_core: a device with IPv6 disabled drops what it receives before PREROUTING
+            String off;
+            try {
+                off = routing.ipv6Disabled(w.iif);
+            } catch (UnsupportedOperationException e) {
+                w.finish(FinalVerdict.UNKNOWN, e.getMessage(), null);
+                return;
+            }
+            if (off != null) {
+                w.finish(FinalVerdict.ROUTE_ERROR, "ip6_rcv: " + off, null);
+                return;
+            }
+        }
         Ip dstBefore = w.packet.dst();
         for (Walk a : hook(w, Hook.PREROUTING)) {
             boolean daddrChanged = !a.packet.dst().equals(dstBefore);

@@ -52,6 +52,16 @@ public interface RoutingOracle {
     }
 
     /**
+     * Why the IPv6 packets {@code dev} receives are dropped before PREROUTING (ip6_rcv_core: {@code disable_ipv6} on
+     * the device), or null when they are not. The default keeps them.
+     *
+     * @throws UnsupportedOperationException when it cannot be said
+     */
+    default String ipv6Disabled(String dev) {
+        return null;
+    }
+
+    /**
      * The reverse-path check of {@code -m rpfilter} for a packet received on {@code device}: does a route back to
      * its source leave by that device (or, loose, exist at all)? The default cannot answer (the match is UNKNOWN).
      *

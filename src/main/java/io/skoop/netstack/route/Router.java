@@ -874,6 +874,24 @@ public final class Router {
                 + (iif == null ? "" : " and " + iif + " has no force_forwarding") + ": IPv6 packets are not forwarded";
     }
 
+    /**
+     * Why the IPv6 packets {@code dev} receives are dropped before routing, or null when they are not: ip6_rcv_core
+     * (net/ipv6/ip6_input.c) drops them when {@code net.ipv6.conf.<dev>.disable_ipv6} is on (IPSTATS_MIB_INDISCARDS,
+     * drop reason IPV6DISABLED). Setting {@code all.disable_ipv6} sets every device's, so the device's value decides.
+     *
+     * @param dev the receiving device
+     * @throws UnsupportedOperationException when the sysctls cannot be trusted and lack the value
+     */
+    public String ipv6Disabled(String dev) {
+        String key = Sysctls.confKey("ipv6", dev, "disable_ipv6");
+        var v = sysctls.getInt(key);
+        if (v.isEmpty() && sysctls.untrusted().isPresent()) {
+            throw new UnsupportedOperationException("whether IPv6 is enabled on " + dev + " is not known (" + key + "): "
+                    + sysctls.untrusted().get());
+        }
+        return v.orElse(0) == 0 ? null : "IPv6 is disabled on " + dev + " (" + key + " = 1): the kernel drops the IPv6 packets it receives";
+    }
+
     /** Records that the lookup used {@code assumed} for {@code key}, which untrusted sysctls lack; no-op for collected sysctls. */
     private void assume(Ctx c, String key, String assumed) {
         sysctls.untrusted().ifPresent(why -> {

@@ -97,4 +97,38 @@ class Ipv6ForwardingKernelSpec extends Specification {
         outcome = delivered ? 'delivers' : 'does not deliver'
         traced = delivered ? 'passes' : 'stops'
     }
+
+    /** One counter of the router's /proc/net/snmp6 ({@code Ip6InDiscards}, {@code Ip6InNoRoutes}). */
+    long snmp6(String counter) {
+        lab.exec(ns[1], 'cat', '/proc/net/snmp6').readLines().find { it.startsWith(counter + ' ') }.split(/\s+/)[1] as long
+    }
+
+    @Unroll
+    def "disable_ipv6 on the router's #dev: the kernel counts #counter for the client's datagram, the trace #says"() {
+        given: 'forwarding on; IPv6 off on one device (which flushes its addresses and routes)'
+        router(['all.forwarding': 1])
+        lab.exec(ns[1], 'sysctl', '-qw', "net.ipv6.conf.${dev}.disable_ipv6=1".toString())
+        if (dev == 'c0') { // c0 has no address left: the client reaches it by a permanent neighbour entry
+            String mac = new groovy.json.JsonSlurper().parseText(lab.exec(ns[1], 'ip', '-j', 'link', 'show', 'c0'))[0].address
+            lab.exec(ns[0], 'ip', '-6', 'neigh', 'replace', 'fd00:1::1', 'lladdr', mac, 'dev', 'eth0', 'nud', 'permanent')
+        }
+        NetNS r = NetNS.load(NetnsDumper.dump(lab, ns[1], Files.createTempDirectory('skoop-ipv6off')))
+        TraceBranch b = r.netfilter().trace(TraceRequest.of(Packet.parse("udp [fd00:1::2]:40000 > [$SERVER]:$port"), Path.FORWARD)
+                .withIif('c0')).branches()[0]
+        long before = snmp6(counter)
+
+        expect:
+        !kernelDelivers('udp', port)
+        snmp6(counter) > before
+        b.verdict() == FinalVerdict.ROUTE_ERROR
+        b.detail().startsWith('ip6_rcv: ') == dropsOnInput
+        !dropsOnInput || b.detail() == 'ip6_rcv: IPv6 is disabled on c0 (net.ipv6.conf.c0.disable_ipv6 = 1): the kernel drops the IPv6 packets it receives'
+
+        where: 'in this order: s0 first (c0 keeps its address for the client), then c0'
+        dev  | port | counter         || dropsOnInput
+        's0' | 9303 | 'Ip6InNoRoutes' || false
+        'c0' | 9304 | 'Ip6InDiscards' || true
+
+        says = dropsOnInput ? 'names ip6_rcv' : 'finds no route'
+    }
 }
