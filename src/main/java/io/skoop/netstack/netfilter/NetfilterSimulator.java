@@ -353,20 +353,29 @@ public final class NetfilterSimulator {
         }
     }
 
+    /**
+     * Ends walk {@code w} when an IPv6 check of the routing oracle stops its packet (a ROUTE_ERROR {@code prefix + reason},
+     * which the diagnosis shows as the kernel's drop) or cannot say (UNKNOWN); true when it ended the walk.
+     */
+    private static boolean stoppedBy(Walk w, java.util.function.Supplier<String> check, String prefix) {
+        String reason;
+        try {
+            reason = check.get();
+        } catch (UnsupportedOperationException e) {
+            w.finish(FinalVerdict.UNKNOWN, e.getMessage(), null);
+            return true;
+        }
+        if (reason == null) {
+            return false;
+        }
+        w.finish(FinalVerdict.ROUTE_ERROR, prefix + reason, null);
+        return true;
+    }
+
     private void incoming(Walk w) {
-        if (w.packet.dst().isV6() && w.iif != null) {
-            // ip6_rcv_core: a device with IPv6 disabled drops what it receives before PREROUTING
-            String off;
-            try {
-                off = routing.ipv6Disabled(w.iif);
-            } catch (UnsupportedOperationException e) {
-                w.finish(FinalVerdict.UNKNOWN, e.getMessage(), null);
-                return;
-            }
-            if (off != null) {
-                w.finish(FinalVerdict.ROUTE_ERROR, "ip6_rcv: " + off, null);
-                return;
-            }
+        // ip6_rcv_core: a device with IPv6 disabled drops what it receives before PREROUTING
+        if (w.packet.dst().isV6() && w.iif != null && stoppedBy(w, () -> routing.ipv6Disabled(w.iif), "ip6_rcv: ")) {
+            return;
         }
         Ip dstBefore = w.packet.dst();
         for (Walk a : hook(w, Hook.PREROUTING)) {
@@ -413,19 +422,9 @@ public final class NetfilterSimulator {
                         }
                         continue;
                     }
-                    if (a.packet.dst().isV6()) {
-                        // ip6_forward: IPv6 forwarding is a namespace switch (the input lookup above does not check it)
-                        String off;
-                        try {
-                            off = routing.ipv6NotForwarded(a.iif);
-                        } catch (UnsupportedOperationException e) {
-                            a.finish(FinalVerdict.UNKNOWN, e.getMessage(), null);
-                            continue;
-                        }
-                        if (off != null) {
-                            a.finish(FinalVerdict.ROUTE_ERROR, "ip6_forward: " + off, null);
-                            continue;
-                        }
+                    // ip6_forward: IPv6 forwarding is a namespace switch (the input lookup above does not check it)
+                    if (a.packet.dst().isV6() && stoppedBy(a, () -> routing.ipv6NotForwarded(a.iif), "ip6_forward: ")) {
+                        continue;
                     }
                     // ip_forward / ip6_forward: a TTL (hop limit) of 1 or less is not forwarded (ICMP time exceeded goes
                     // back to the sender); otherwise it is decremented before the FORWARD hook
