@@ -8,6 +8,7 @@ import io.skoop.lab.run.LabSnapshot;
 import io.skoop.lab.run.LabStore;
 import io.skoop.lab.run.Labs;
 import io.skoop.lab.run.Probe;
+import io.skoop.model.IpFamily;
 import io.skoop.lab.topology.ExternalHost;
 import io.skoop.lab.topology.LabExamples;
 import io.skoop.lab.topology.Node;
@@ -137,21 +138,28 @@ public class LabCommand implements Runnable {
         // kube-proxy's mode only when it is not the default (iptables), so iptables-mode output stays as it was
         out.printf("lab %s (%s, %s %s%s)%n", l, lab.entry().source(), t.cni().type(), t.cni().modeText(),
                 t.proxyMode() == io.skoop.lab.topology.ProxyMode.IPTABLES ? "" : ", kube-proxy " + t.proxyMode().text());
-        out.printf("%nunderlay %s  router %s  namespace %s%n", t.underlay(), t.underlayGateway(), LabNetns.underlay(l));
+        if (t.dualStack()) {
+            out.printf("%nunderlay %s,%s  router %s,%s  namespace %s%n", t.underlay(), t.ipv6().underlay(), t.underlayGateway(),
+                    t.underlayGatewayV6(), LabNetns.underlay(l));
+        } else {
+            out.printf("%nunderlay %s  router %s  namespace %s%n", t.underlay(), t.underlayGateway(), LabNetns.underlay(l));
+        }
         // a TUNNEL column only where the CNI gives nodes a tunnel address from their podCIDR (calico vxlan)
         boolean tunnels = t.nodes().stream().anyMatch(n -> n.tunnelAddress() != null);
         String row = tunnels ? "%-16s %-16s %-18s %-16s %s%n" : "%-16s %-16s %-18s %s%n";
         out.printf("%n" + row, tunnels ? new Object[] {"NODE", "ADDRESS", "PODCIDR", "TUNNEL", "NAMESPACE"}
                 : new Object[] {"NODE", "ADDRESS", "PODCIDR", "NAMESPACE"});
         for (Node n : t.nodes()) {
-            out.printf(row, tunnels ? new Object[] {n.name(), n.address(), n.podCIDR(), n.tunnelAddress(), LabNetns.node(l, n)}
-                    : new Object[] {n.name(), n.address(), n.podCIDR(), LabNetns.node(l, n)});
+            String address = joined(n.addresses());
+            String podCIDRs = joined(n.podCIDRs());
+            out.printf(row, tunnels ? new Object[] {n.name(), address, podCIDRs, n.tunnelAddress(), LabNetns.node(l, n)}
+                    : new Object[] {n.name(), address, podCIDRs, LabNetns.node(l, n)});
         }
         if (!t.pods().isEmpty()) {
             out.printf("%n%-28s %-12s %-14s %-14s %s%n", "POD", "NODE", "IP", "LISTENS", "NAMESPACE");
             for (Pod p : t.pods()) {
                 String listens = p.listeners().stream().map(x -> x.port() + "/" + x.protocol().ianaName()).collect(Collectors.joining(","));
-                out.printf("%-28s %-12s %-14s %-14s %s%n", p.key(), p.node(), p.ip(), listens.isEmpty() ? "-" : listens, LabNetns.pod(l, p));
+                out.printf("%-28s %-12s %-14s %-14s %s%n", p.key(), p.node(), joined(p.ips()), listens.isEmpty() ? "-" : listens, LabNetns.pod(l, p));
             }
         }
         if (!t.services().isEmpty()) {
@@ -159,9 +167,10 @@ public class LabCommand implements Runnable {
             for (ResolvedService s : t.services()) {
                 String ports = s.ports().stream().map(p -> p.port().port() + (p.port().nodePort() > 0 ? ":" + p.port().nodePort() : "") + "/"
                         + p.port().protocol().ianaName() + " -> " + (p.endpoints().isEmpty() ? "(none)"
-                        : p.endpoints().stream().map(e -> e.ip() + ":" + e.port()).collect(Collectors.joining(","))))
+                        : p.endpoints().stream().flatMap(e -> s.service().ipFamilies().stream().map(f -> e.ip(f)).filter(java.util.Objects::nonNull)
+                                .map(ip -> (ip.isV6() ? "[" + ip + "]" : ip.toString()) + ":" + e.port())).collect(Collectors.joining(","))))
                         .collect(Collectors.joining("; "));
-                out.printf("%-28s %-10s %-14s %s%n", s.service().key(), s.service().type(), s.service().clusterIP(), ports);
+                out.printf("%-28s %-10s %-14s %s%n", s.service().key(), s.service().type(), joined(s.service().clusterIPs()), ports);
             }
         }
         if (!t.externalHosts().isEmpty()) {
@@ -238,7 +247,12 @@ public class LabCommand implements Runnable {
         }
     }
 
-    /** {@code skoop lab probe NAME SRC DST PORT [--protocol tcp|udp] [--timeout S]}. */
+    /** The items as kubectl prints lists of addresses: joined by commas. */
+    private static String joined(List<?> items) {
+        return items.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    /** {@code skoop lab probe NAME SRC DST PORT [-6] [--protocol tcp|udp] [--timeout S]}. */
     @Command(name = "probe", mixinStandardHelpOptions = true,
             description = "Try a real connection through the kernel; exit 0 when it connects, 1 when not (and how it failed).")
     public static class ProbeCmd implements Callable<Integer> {
@@ -250,8 +264,12 @@ public class LabCommand implements Runnable {
         String source;
 
         @Parameters(index = "2", paramLabel = "DST", description = "As SRC, or a Service (svc/NAMESPACE/NAME, svc/NAME of -n, "
-                + "NAMESPACE/NAME when no pod has it, a bare NAME when no pod or node has it), or an IPv4 address.")
+                + "NAMESPACE/NAME when no pod has it, a bare NAME when no pod or node has it), or an IPv4 or IPv6 address "
+                + "(fd00::1 or '[fd00::1]').")
         String destination;
+
+        @Option(names = "-6", description = "Probe a named DST at its IPv6 address (a dual-stack lab's pod, node or Service).")
+        boolean ipv6;
 
         @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", defaultValue = "default",
                 description = "The namespace of bare names (default: default).")
@@ -278,7 +296,7 @@ public class LabCommand implements Runnable {
             Lab lab = labs().open(name);
             String src = Lab.unkinded(EndpointSpecs.qualified(source, namespace, true, lab.catalog()));
             String dst = Lab.unkinded(EndpointSpecs.qualified(destination, namespace, false, lab.catalog()));
-            Probe.Result r = Probe.run(lab, src, dst, port, p, Duration.ofMillis((long) (timeout * 1000)));
+            Probe.Result r = Probe.run(lab, src, dst, ipv6 ? IpFamily.IPv6 : IpFamily.IPv4, port, p, Duration.ofMillis((long) (timeout * 1000)));
             spec.commandLine().getOut().println(r.summary());
             return r.connected() ? 0 : 1;
         }

@@ -92,7 +92,7 @@ class LabCommandSpec extends Specification {
 
         where:
         args                                                       || message
-        ['up']                                                     || 'give either FILE or --example NAME (bundled: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables)'
+        ['up']                                                     || 'give either FILE or --example NAME (bundled: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack)'
         ['up', '--example', 'flannel-vxlam', '--dry-run']          || "did you mean 'flannel-vxlan'?"
         ['up', '--example', 'flannel-vxlan', '--name', 'Bad_Name', '--dry-run'] || "lab name 'Bad_Name' is not a DNS-1123 label"
         ['up', 'no/such/file.yaml', '--dry-run']                   || 'no/such/file.yaml'

@@ -20,6 +20,12 @@ public final class Flannel {
 
     /** The VXLAN device flanneld creates: {@code flannel.<VNI>} (the plugin's intent: {@link FlannelPlugin}). */
     public static final String VXLAN_DEVICE = FlannelPlugin.VXLAN_DEVICE;
+    /**
+     * The IPv6 VXLAN device flanneld creates when {@code EnableIPv6} is set: {@code flannel-v6.<VNI>}, {@code local}
+     * the node's IPv6 address, the same VNI, port and MTU as {@code flannel.1} (pkg/backend/vxlan: both devices get
+     * the interface MTU minus 50, although the IPv6 outer header is 20 bytes longer).
+     */
+    public static final String VXLAN_V6_DEVICE = "flannel-v6." + FlannelPlugin.VNI;
     /** The default VNI of the vxlan backend. */
     public static final int VNI = FlannelPlugin.VNI;
     /** The vxlan backend's default UDP port (the Linux default 8472, not IANA's 4789). */
@@ -65,25 +71,54 @@ public final class Flannel {
         return node.podCIDR().address();
     }
 
+    /** The MAC of {@code flannel-v6.1} on a node: the {@code VtepMAC} of its backend-v6-data annotation. */
+    public static String vtepMacV6(ResolvedTopology t, Node node) {
+        return LabIds.mac(t.name(), node.name(), VXLAN_V6_DEVICE);
+    }
+
     /**
-     * The annotations flanneld (kube subnet manager) writes on a Node, in the order {@code kubectl} prints them:
-     * {@code backend-data} ({@code {"VNI":1,"VtepMAC":"…"}} for vxlan, {@code null} for host-gw),
-     * {@code backend-type}, {@code kube-subnet-manager} and {@code public-ip}.
+     * The address of {@code flannel-v6.1} on a node and the next hop other nodes route its IPv6 podCIDR via: the IPv6
+     * podCIDR's network address, a /128 on the device (pkg/backend/vxlan {@code configureDeviceIPv4IPv6}); null on a
+     * single-stack node.
+     */
+    public static Ip vtepAddressV6(Node node) {
+        return node.podCIDRv6() == null ? null : node.podCIDRv6().address();
+    }
+
+    /**
+     * The annotations flanneld (kube subnet manager, pkg/subnet/kube) writes on a Node, in the order {@code kubectl}
+     * prints them: {@code backend-data} ({@code {"VNI":1,"VtepMAC":"…"}} for vxlan, {@code null} for host-gw),
+     * {@code backend-type}, on a dual-stack node {@code backend-v6-data} (the same shape, flannel-v6.1's MAC),
+     * {@code kube-subnet-manager}, {@code public-ip} and on a dual-stack node {@code public-ipv6}.
      */
     public static Map<String, String> nodeAnnotations(ResolvedTopology t, Node node) {
         Cni.FlannelBackend b = backend(t);
         Map<String, String> a = new LinkedHashMap<>();
-        a.put(ANNOTATION_PREFIX + "backend-data",
-                b == Cni.FlannelBackend.VXLAN ? "{\"VNI\":" + VNI + ",\"VtepMAC\":\"" + vtepMac(t, node) + "\"}" : "null");
+        a.put(ANNOTATION_PREFIX + "backend-data", b == Cni.FlannelBackend.VXLAN ? backendData(vtepMac(t, node)) : "null");
         a.put(ANNOTATION_PREFIX + "backend-type", b.text());
+        if (node.addressV6() != null) {
+            a.put(ANNOTATION_PREFIX + "backend-v6-data", b == Cni.FlannelBackend.VXLAN ? backendData(vtepMacV6(t, node)) : "null");
+        }
         a.put(ANNOTATION_PREFIX + "kube-subnet-manager", "true");
         a.put(ANNOTATION_PREFIX + "public-ip", node.address().toString());
+        if (node.addressV6() != null) {
+            a.put(ANNOTATION_PREFIX + "public-ipv6", node.addressV6().toString());
+        }
         return a;
     }
 
-    /** {@code net-conf.json} of the {@code kube-flannel-cfg} ConfigMap, as kube-flannel.yml ships it, with the lab's network and backend. */
+    private static String backendData(String vtepMac) {
+        return "{\"VNI\":" + VNI + ",\"VtepMAC\":\"" + vtepMac + "\"}";
+    }
+
+    /**
+     * {@code net-conf.json} of the {@code kube-flannel-cfg} ConfigMap, as kube-flannel.yml ships it, with the lab's
+     * network and backend; on a dual-stack cluster also {@code EnableIPv6} and {@code IPv6Network} (flannel's
+     * Documentation/configuration.md).
+     */
     public static String netConfJson(ResolvedTopology t) {
-        return "{\n  \"Network\": \"" + t.clusterCIDR() + "\",\n  \"EnableNFTables\": false,\n  \"Backend\": {\n    \"Type\": \""
+        String v6 = t.dualStack() ? "  \"EnableIPv6\": true,\n  \"IPv6Network\": \"" + t.ipv6().clusterCIDR() + "\",\n" : "";
+        return "{\n  \"Network\": \"" + t.clusterCIDR() + "\",\n" + v6 + "  \"EnableNFTables\": false,\n  \"Backend\": {\n    \"Type\": \""
                 + backend(t).text() + "\"\n  }\n}\n";
     }
 
@@ -120,8 +155,24 @@ public final class Flannel {
      * kube-proxy's, which kube-proxy inserts at the top.
      */
     public static String iptablesRestoreText(ResolvedTopology t, Node node) {
-        String net = t.clusterCIDR().toString();
-        String sub = node.podCIDR().toString();
+        return restoreText(t.clusterCIDR().toString(), node.podCIDR().toString(), "224.0.0.0/4");
+    }
+
+    /**
+     * flanneld's IPv6 rules on a dual-stack node as {@code ip6tables-restore --noflush} input: the same chains over
+     * {@code IPv6Network} and the node's IPv6 podCIDR, multicast {@code ff00::/8} left alone
+     * (pkg/trafficmngr/iptables {@code masqIP6Rules}, {@code forwardRules}).
+     *
+     * @throws IllegalArgumentException when the cluster is not dual-stack
+     */
+    public static String ip6tablesRestoreText(ResolvedTopology t, Node node) {
+        if (!t.dualStack()) {
+            throw new IllegalArgumentException("lab " + t.name() + " is not dual-stack");
+        }
+        return restoreText(t.ipv6().clusterCIDR().toString(), node.podCIDRv6().toString(), "ff00::/8");
+    }
+
+    private static String restoreText(String net, String sub, String multicast) {
         String masq = "-m comment --comment \"flanneld masq\"";
         String fwd = "-m comment --comment \"flanneld forward\"";
         return "*filter\n"
@@ -137,7 +188,7 @@ public final class Flannel {
                 + "-A FLANNEL-POSTRTG -s " + sub + " -d " + net + " " + masq + " -j RETURN\n"
                 + "-A FLANNEL-POSTRTG -s " + net + " -d " + sub + " " + masq + " -j RETURN\n"
                 + "-A FLANNEL-POSTRTG ! -s " + net + " -d " + sub + " " + masq + " -j RETURN\n"
-                + "-A FLANNEL-POSTRTG -s " + net + " ! -d 224.0.0.0/4 " + masq + " -j MASQUERADE --random-fully\n"
+                + "-A FLANNEL-POSTRTG -s " + net + " ! -d " + multicast + " " + masq + " -j MASQUERADE --random-fully\n"
                 + "-A FLANNEL-POSTRTG ! -s " + net + " -d " + net + " " + masq + " -j MASQUERADE --random-fully\n"
                 + "COMMIT\n";
     }

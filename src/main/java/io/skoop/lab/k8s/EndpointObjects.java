@@ -2,6 +2,7 @@ package io.skoop.lab.k8s;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.skoop.model.IpFamily;
 import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.ResolvedService;
 import io.skoop.lab.topology.ResolvedTopology;
@@ -28,14 +29,16 @@ import java.util.Map;
  * port list (Service port order; an unnamed Service port is published with {@code name: ""}), one slice per group
  * and per 100 endpoints ({@code --max-endpoints-per-slice}), named {@code <service>-xxxxx} (generateName), labelled
  * {@code kubernetes.io/service-name} and {@code endpointslice.kubernetes.io/managed-by:
- * endpointslice-controller.k8s.io}, owned by the Service, {@code addressType: IPv4}. So a named targetPort that
+ * endpointslice-controller.k8s.io}, owned by the Service, one set of slices per {@code spec.ipFamilies} entry with
+ * that {@code addressType} (the pods' addresses of the family). So a named targetPort that
  * resolves to different numbers on different pods splits the Service over several slices, and a selected pod that
  * resolves none of the ports lands in a slice with {@code ports: null}. Each endpoint has the pod IP, conditions
  * {@code ready/serving: true, terminating: false}, {@code nodeName} and a targetRef to the pod (its uid). A Service
  * selecting no pod gets the controller's placeholder slice: {@code endpoints: null, ports: null}. Endpoints within
  * a slice follow the topology's pod order (the controller's order is a map's).
  *
- * <p><b>Endpoints</b> (pkg/controller/endpoint, pkg/api/v1/endpoints RepackSubsets): per Service port, the pods it
+ * <p><b>Endpoints</b> (pkg/controller/endpoint, pkg/api/v1/endpoints RepackSubsets): addresses of the Service's
+ * primary family only ({@code ipFamilies[0]}); per Service port, the pods it
  * resolves on; ports served by the same set of addresses share a subset. Addresses are sorted by IP text then uid
  * (LessEndpointAddress) and carry {@code nodeName} and a targetRef; an unnamed port has no {@code name}. Subsets
  * and the ports within a subset are in first-seen order (the controller orders both by an MD5 of their Go dump,
@@ -82,34 +85,38 @@ final class EndpointObjects {
             for (PodEndpoint pe : podEndpoints(byNamespace, rs)) {
                 byPorts.computeIfAbsent(pe.ports(), x -> new ArrayList<>()).add(pe);
             }
-            if (byPorts.isEmpty()) {
-                ObjectNode placeholder = slice(rs.service(), meta, "placeholder");
-                placeholder.putNull("endpoints");
-                placeholder.putNull("ports");
-                out.add(placeholder);
-            }
-            for (Map.Entry<List<EndpointPort>, List<PodEndpoint>> group : byPorts.entrySet()) {
-                List<PodEndpoint> pods = group.getValue();
-                for (int from = 0; from < pods.size(); from += MAX_ENDPOINTS_PER_SLICE) {
-                    ObjectNode slice = slice(rs.service(), meta, group.getKey() + "/" + from);
-                    ArrayNode endpoints = slice.putArray("endpoints");
-                    for (PodEndpoint pe : pods.subList(from, Math.min(pods.size(), from + MAX_ENDPOINTS_PER_SLICE))) {
-                        ObjectNode e = endpoints.addObject();
-                        e.set("addresses", KubeJson.strings(List.of(pe.pod().ip().toString())));
-                        ObjectNode conditions = e.putObject("conditions");
-                        conditions.put("ready", true);
-                        conditions.put("serving", true);
-                        conditions.put("terminating", false);
-                        e.put("nodeName", pe.pod().node());
-                        e.set("targetRef", targetRef(pe.pod(), meta));
+            for (IpFamily family : rs.service().ipFamilies()) {
+                // the IPv4 slices keep the names they had before dual-stack: the family joins the hashed part for IPv6 only
+                String fam = family == IpFamily.IPv4 ? "" : family.name() + "/";
+                if (byPorts.isEmpty()) {
+                    ObjectNode placeholder = slice(rs.service(), meta, fam + "placeholder", family);
+                    placeholder.putNull("endpoints");
+                    placeholder.putNull("ports");
+                    out.add(placeholder);
+                }
+                for (Map.Entry<List<EndpointPort>, List<PodEndpoint>> group : byPorts.entrySet()) {
+                    List<PodEndpoint> pods = group.getValue();
+                    for (int from = 0; from < pods.size(); from += MAX_ENDPOINTS_PER_SLICE) {
+                        ObjectNode slice = slice(rs.service(), meta, fam + group.getKey() + "/" + from, family);
+                        ArrayNode endpoints = slice.putArray("endpoints");
+                        for (PodEndpoint pe : pods.subList(from, Math.min(pods.size(), from + MAX_ENDPOINTS_PER_SLICE))) {
+                            ObjectNode e = endpoints.addObject();
+                            e.set("addresses", KubeJson.strings(List.of(pe.pod().ip(family).toString())));
+                            ObjectNode conditions = e.putObject("conditions");
+                            conditions.put("ready", true);
+                            conditions.put("serving", true);
+                            conditions.put("terminating", false);
+                            e.put("nodeName", pe.pod().node());
+                            e.set("targetRef", targetRef(pe.pod(), meta));
+                        }
+                        if (group.getKey().isEmpty()) {
+                            slice.putNull("ports");
+                        } else {
+                            ArrayNode ports = slice.putArray("ports");
+                            group.getKey().forEach(p -> slicePort(ports, p));
+                        }
+                        out.add(slice);
                     }
-                    if (group.getKey().isEmpty()) {
-                        slice.putNull("ports");
-                    } else {
-                        ArrayNode ports = slice.putArray("ports");
-                        group.getKey().forEach(p -> slicePort(ports, p));
-                    }
-                    out.add(slice);
                 }
             }
         }
@@ -139,7 +146,8 @@ final class EndpointObjects {
                 pe.ports().forEach(p -> podsByPort.computeIfAbsent(p, x -> new ArrayList<>()).add(pe.pod()));
             }
             Map<List<Pod>, List<EndpointPort>> portsByPods = new LinkedHashMap<>();
-            podsByPort.forEach((port, pods) -> portsByPods.computeIfAbsent(sortedAddresses(pods, meta), x -> new ArrayList<>()).add(port));
+            IpFamily primary = s.ipFamilies().get(0);
+            podsByPort.forEach((port, pods) -> portsByPods.computeIfAbsent(sortedAddresses(pods, primary, meta), x -> new ArrayList<>()).add(port));
             if (!portsByPods.isEmpty()) {
                 ArrayNode subsets = o.putArray("subsets");
                 portsByPods.forEach((pods, ports) -> {
@@ -147,7 +155,7 @@ final class EndpointObjects {
                     ArrayNode addresses = sub.putArray("addresses");
                     for (Pod p : pods) {
                         ObjectNode a = addresses.addObject();
-                        a.put("ip", p.ip().toString());
+                        a.put("ip", p.ip(primary).toString());
                         a.put("nodeName", p.node());
                         a.set("targetRef", targetRef(p, meta));
                     }
@@ -187,7 +195,7 @@ final class EndpointObjects {
     }
 
     /** An EndpointSlice of the EndpointSlice controller for {@code s}; {@code part} tells slices of one Service apart. */
-    private static ObjectNode slice(Service s, Meta meta, String part) {
+    private static ObjectNode slice(Service s, Meta meta, String part, IpFamily family) {
         String name = s.name() + "-" + meta.randomString(5, "EndpointSlice", s.namespace(), s.name(), part);
         ObjectNode o = meta.object("discovery.k8s.io/v1", "EndpointSlice", s.namespace(), name);
         ObjectNode m = o.withObjectProperty("metadata");
@@ -197,7 +205,7 @@ final class EndpointObjects {
         labels.put("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io");
         labels.put("kubernetes.io/service-name", s.name());
         m.putArray("ownerReferences").add(meta.controllerRef("v1", "Service", s.namespace(), s.name()));
-        o.put("addressType", "IPv4");
+        o.put("addressType", family.name());
         return o;
     }
 
@@ -230,8 +238,8 @@ final class EndpointObjects {
     }
 
     /** LessEndpointAddress: by the IP's text (byte order, so 10.0.0.10 before 10.0.0.2), then by uid. */
-    private static List<Pod> sortedAddresses(List<Pod> pods, Meta meta) {
-        return pods.stream().sorted(Comparator.comparing((Pod p) -> p.ip().toString())
+    private static List<Pod> sortedAddresses(List<Pod> pods, IpFamily family, Meta meta) {
+        return pods.stream().sorted(Comparator.comparing((Pod p) -> p.ip(family).toString())
                 .thenComparing(p -> PodObjects.uid(meta, p.namespace(), p.name()))).toList();
     }
 }

@@ -64,11 +64,11 @@ final class NodeObjects {
 
         ObjectNode spec = o.putObject("spec");
         spec.put("podCIDR", n.podCIDR().toString());
-        spec.set("podCIDRs", KubeJson.strings(List.of(n.podCIDR().toString())));
+        spec.set("podCIDRs", KubeJson.strings(n.podCIDRs().stream().map(Object::toString).toList()));
 
         ObjectNode status = o.putObject("status");
         ArrayNode addresses = status.putArray("addresses");
-        addresses.addObject().put("address", n.address().toString()).put("type", "InternalIP");
+        n.addresses().forEach(a -> addresses.addObject().put("address", a.toString()).put("type", "InternalIP"));
         addresses.addObject().put("address", n.name()).put("type", "Hostname");
         status.set("capacity", resources("2", "4025808Ki", "20470Mi"));
         status.set("allocatable", resources("2", "3923408Ki", "19317915617"));

@@ -85,7 +85,7 @@ final class PodObjects {
         for (String key : List.of("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")) {
             toleration(tolerations, key, "NoExecute").put("tolerationSeconds", 300);
         }
-        status(o, meta, node, p.ip(), container, "BestEffort");
+        status(o, meta, node, p.ips(), container, "BestEffort");
         return o;
     }
 
@@ -186,7 +186,7 @@ final class PodObjects {
         for (String key : List.of("disk-pressure", "memory-pressure", "pid-pressure", "unschedulable", "network-unavailable")) {
             toleration(tolerations, "node.kubernetes.io/" + key, "NoSchedule");
         }
-        status(o, meta, n, n.address(), container, qosClass);
+        status(o, meta, n, n.addresses(), container, qosClass);
         return o;
     }
 
@@ -244,7 +244,7 @@ final class PodObjects {
     }
 
     /** The kubelet's status of a running, ready pod on {@code node} with IP {@code ip}. */
-    private static void status(ObjectNode pod, Meta meta, Node node, Ip ip, ObjectNode container, String qosClass) {
+    private static void status(ObjectNode pod, Meta meta, Node node, List<Ip> ips, ObjectNode container, String qosClass) {
         ObjectNode status = pod.putObject("status");
         ArrayNode conditions = status.putArray("conditions");
         for (String type : List.of("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")) {
@@ -268,10 +268,12 @@ final class PodObjects {
         cs.put("started", true);
         cs.putObject("state").putObject("running").put("startedAt", meta.time());
         status.put("hostIP", node.address().toString());
-        status.putArray("hostIPs").addObject().put("ip", node.address().toString());
+        ArrayNode hostIPs = status.putArray("hostIPs");
+        node.addresses().forEach(a -> hostIPs.addObject().put("ip", a.toString()));
         status.put("phase", "Running");
-        status.put("podIP", ip.toString());
-        status.putArray("podIPs").addObject().put("ip", ip.toString());
+        status.put("podIP", ips.get(0).toString());
+        ArrayNode podIPs = status.putArray("podIPs");
+        ips.forEach(a -> podIPs.addObject().put("ip", a.toString()));
         status.put("qosClass", qosClass);
         status.put("startTime", meta.time());
     }

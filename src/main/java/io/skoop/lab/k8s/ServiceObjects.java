@@ -35,7 +35,7 @@ final class ServiceObjects {
         for (ResolvedService rs : t.services()) {
             Service s = rs.service();
             ObjectNode o = meta.object("v1", "Service", s.namespace(), s.name());
-            ObjectNode spec = spec(o, s.clusterIP(), s.type());
+            ObjectNode spec = spec(o, s.clusterIPs(), s.type(), s.ipFamilies().stream().map(Enum::name).toList(), s.ipFamilyPolicy().name());
             ArrayNode ports = spec.putArray("ports");
             for (ServicePort p : s.ports()) {
                 ObjectNode port = port(ports, p.name(), p.port(), p.protocol());
@@ -61,22 +61,25 @@ final class ServiceObjects {
         ObjectNode labels = o.withObjectProperty("metadata").putObject("labels");
         labels.put("component", "apiserver");
         labels.put("provider", "kubernetes");
-        ObjectNode spec = spec(o, LabCluster.kubernetesServiceIP(t), ServiceType.ClusterIP);
+        ObjectNode spec = spec(o, List.of(LabCluster.kubernetesServiceIP(t)), ServiceType.ClusterIP, List.of("IPv4"), "SingleStack");
         port(spec.putArray("ports"), "https", 443, Protocol.TCP).put("targetPort", LabCluster.APISERVER_PORT);
         return o;
     }
 
-    /** The defaulted spec and empty status of a single-stack IPv4 Service. */
-    private static ObjectNode spec(ObjectNode service, Ip clusterIP, ServiceType type) {
+    /**
+     * The defaulted spec and empty status of a Service: {@code clusterIP} the first of {@code clusterIPs} (the primary
+     * family's), {@code ipFamilies} and {@code ipFamilyPolicy} as the API server set them.
+     */
+    private static ObjectNode spec(ObjectNode service, List<Ip> clusterIPs, ServiceType type, List<String> ipFamilies, String ipFamilyPolicy) {
         ObjectNode spec = service.putObject("spec");
-        spec.put("clusterIP", clusterIP.toString());
-        spec.set("clusterIPs", KubeJson.strings(List.of(clusterIP.toString())));
+        spec.put("clusterIP", clusterIPs.get(0).toString());
+        spec.set("clusterIPs", KubeJson.strings(clusterIPs.stream().map(Ip::toString).toList()));
         if (type == ServiceType.NodePort) {
             spec.put("externalTrafficPolicy", "Cluster");
         }
         spec.put("internalTrafficPolicy", "Cluster");
-        spec.set("ipFamilies", KubeJson.strings(List.of("IPv4")));
-        spec.put("ipFamilyPolicy", "SingleStack");
+        spec.set("ipFamilies", KubeJson.strings(ipFamilies));
+        spec.put("ipFamilyPolicy", ipFamilyPolicy);
         spec.put("sessionAffinity", "None");
         spec.put("type", type.name());
         service.putObject("status").putObject("loadBalancer");

@@ -37,6 +37,11 @@ import java.util.Set;
  * {@code KUBE-EXTERNAL-SERVICES} for external/load-balancer IPs and the node port. Above
  * {@value #LARGE_CLUSTER_ENDPOINTS} endpoints in total, "large cluster mode" drops the comments from the
  * KUBE-SVC-/KUBE-SEP- rules ({@code appendServiceCommentLocked}).
+ *
+ * <p>The IPv6 proxier (a node context whose cluster CIDR is IPv6: the {@code ip6tables-restore} input of a dual-stack
+ * node) writes the same chains over IPv6 addresses, except that kubelet's KUBE-FIREWALL holds no localnet rule (there
+ * is no {@code route_localnet} for IPv6) and the NodePort tail-call excludes {@code ::1/128} (localhost NodePorts never
+ * work over IPv6).
  */
 public final class KubeProxyIptables {
 
@@ -74,12 +79,13 @@ public final class KubeProxyIptables {
      * @param node     the node being programmed
      * @param services the service ports (one entry per Service port), rendered in this order
      * @return the restore text and its rule count
-     * @throws IllegalArgumentException when an address is IPv6 (only the IPv4 proxier is modelled) or a
+     * @throws IllegalArgumentException when an address is not of the node context's family (its cluster CIDR's) or a
      *                                  {@code ns/name:port}/protocol pair repeats
      */
     public static Rendered render(NodeContext node, List<ServicePort> services) {
         Objects.requireNonNull(node, "node");
-        int totalEndpoints = checkServicePorts(services);
+        boolean v6 = node.clusterCidr().isV6();
+        int totalEndpoints = checkServicePorts(services, v6);
         boolean large = totalEndpoints > LARGE_CLUSTER_ENDPOINTS;
         String mark = node.masqueradeMark();
 
@@ -124,8 +130,10 @@ public final class KubeProxyIptables {
                 + (node.randomFully() ? " --random-fully" : ""));
         natRules.rule("-A " + KUBE_MARK_MASQ + " -j MARK --or-mark " + mark);
         filterChains.chain(KUBE_FIREWALL);
-        filterRules.rule("-A " + KUBE_FIREWALL + " " + comment("block incoming localnet connections")
-                + " -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
+        if (!v6) {
+            filterRules.rule("-A " + KUBE_FIREWALL + " " + comment("block incoming localnet connections")
+                    + " -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
+        }
 
         for (ServicePort s : services) {
             writeServicePort(node, s, large, filterRules, natChains, natRules);
@@ -133,7 +141,7 @@ public final class KubeProxyIptables {
 
         // tail-call to the nodeports chain, after all other service portal rules
         natRules.rule("-A " + KUBE_SERVICES + " " + comment("kubernetes service nodeports; NOTE: this must be the last rule in this chain")
-                + " -m addrtype --dst-type LOCAL -j " + KUBE_NODEPORTS);
+                + " -m addrtype --dst-type LOCAL" + (v6 ? " ! -d ::1/128" : "") + " -j " + KUBE_NODEPORTS);
         filterRules.rule("-A " + KUBE_FORWARD + " -m conntrack --ctstate INVALID -j DROP");
         filterRules.rule("-A " + KUBE_FORWARD + " " + comment("kubernetes forwarding rules") + " -m mark --mark " + mark + "/" + mark + " -j ACCEPT");
         filterRules.rule("-A " + KUBE_FORWARD + " " + comment("kubernetes forwarding conntrack rule")
@@ -245,30 +253,32 @@ public final class KubeProxyIptables {
 
     /**
      * What both proxiers the lab renders ({@link KubeProxyIptables}, {@link KubeProxyNftables}) require of their
-     * service ports: each {@code ns/name:port}/protocol once, IPv4 addresses only.
+     * service ports: each {@code ns/name:port}/protocol once, every address of one family (a proxier programs one).
      *
+     * @param v6 whether the proxier is the IPv6 one
      * @return the number of endpoints over all service ports
-     * @throws IllegalArgumentException when an address is IPv6 or a service port repeats
+     * @throws IllegalArgumentException when an address is of the other family or a service port repeats
      */
-    static int checkServicePorts(List<ServicePort> services) {
+    static int checkServicePorts(List<ServicePort> services, boolean v6) {
         Set<String> seen = new HashSet<>();
         int totalEndpoints = 0;
         for (ServicePort s : services) {
             if (!seen.add(s.servicePortName() + "/" + s.protocolName())) {
                 throw new IllegalArgumentException("service port " + s.servicePortName() + " " + s.protocolName() + " given twice");
             }
-            requireV4(s.clusterIp(), s.servicePortName());
-            s.externalIps().forEach(ip -> requireV4(ip, s.servicePortName()));
-            s.loadBalancerIps().forEach(ip -> requireV4(ip, s.servicePortName()));
-            s.endpoints().forEach(e -> requireV4(e.ip(), s.servicePortName()));
+            requireFamily(s.clusterIp(), v6, s.servicePortName());
+            s.externalIps().forEach(ip -> requireFamily(ip, v6, s.servicePortName()));
+            s.loadBalancerIps().forEach(ip -> requireFamily(ip, v6, s.servicePortName()));
+            s.endpoints().forEach(e -> requireFamily(e.ip(), v6, s.servicePortName()));
             totalEndpoints += s.endpoints().size();
         }
         return totalEndpoints;
     }
 
-    private static void requireV4(Ip ip, String where) {
-        if (!ip.isV4()) {
-            throw new IllegalArgumentException("only the IPv4 proxier is modelled; " + where + " has " + ip);
+    private static void requireFamily(Ip ip, boolean v6, String where) {
+        if (ip.isV6() != v6) {
+            throw new IllegalArgumentException("the " + (v6 ? "IPv6" : "IPv4") + " proxier programs " + (v6 ? "IPv6" : "IPv4")
+                    + " addresses only; " + where + " has " + ip);
         }
     }
 

@@ -129,12 +129,15 @@ public final class KubeProxyNftables {
      * @param services     the service ports (one entry per Service port), rendered in this order
      * @param serviceCidrs the cluster's ServiceCIDRs (IPv4); empty: no rule drops unallocated cluster IPs
      * @return the {@code nft -f} text, its rule count and chains
-     * @throws IllegalArgumentException when an address is IPv6 (only the IPv4 proxier is modelled) or a
-     *                                  {@code ns/name:port}/protocol pair repeats
+     * @throws IllegalArgumentException when an address is IPv6 (only the IPv4 proxier, {@code table ip kube-proxy}, is
+     *                                  modelled) or a {@code ns/name:port}/protocol pair repeats
      */
     public static Rendered render(NodeContext node, List<ServicePort> services, List<Prefix> serviceCidrs) {
         Objects.requireNonNull(node, "node");
-        KubeProxyIptables.checkServicePorts(services);
+        if (node.clusterCidr().isV6()) {
+            throw new IllegalArgumentException("only the IPv4 nftables proxier is modelled; cluster CIDR " + node.clusterCidr());
+        }
+        KubeProxyIptables.checkServicePorts(services, false);
         for (Prefix p : serviceCidrs) {
             if (p.isV6()) {
                 throw new IllegalArgumentException("only the IPv4 proxier is modelled; service CIDR " + p);

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param nodeName      the node's name ({@code --hostname-override})
  * @param nodeIps       the node's addresses (documentation here: NodePorts match {@code addrtype --dst-type LOCAL},
  *                      kube-proxy's default {@code --nodeport-addresses})
- * @param clusterCidr   {@code --cluster-cidr}: the "ClusterCIDR" local-traffic detector writes {@code ! -s CIDR}
+ * @param clusterCidr   {@code --cluster-cidr} of the proxier's family: the "ClusterCIDR" local-traffic detector writes
+ *                      {@code ! -s CIDR}; an IPv6 CIDR makes the context the IPv6 proxier's
  * @param masqueradeBit {@code --iptables-masquerade-bit}, 0–31 (default 14, mark 0x4000)
  * @param randomFully   whether iptables supports {@code MASQUERADE --random-fully} ({@code HasRandomFully}); true on any
  *                      iptables ≥ 1.6.2
@@ -28,8 +29,11 @@ public record NodeContext(String nodeName, List<Ip> nodeIps, Prefix clusterCidr,
         if (masqueradeBit < 0 || masqueradeBit > 31) {
             throw new IllegalArgumentException("masquerade bit must be 0-31, got " + masqueradeBit);
         }
-        if (clusterCidr.isV6()) {
-            throw new IllegalArgumentException("only the IPv4 (iptables) proxier is modelled, got cluster CIDR " + clusterCidr);
+        for (Ip ip : nodeIps) {
+            if (ip.isV6() != clusterCidr.isV6()) {
+                throw new IllegalArgumentException("node IP " + ip + " and cluster CIDR " + clusterCidr + " are of different families "
+                        + "(a proxier programs one family)");
+            }
         }
     }
 

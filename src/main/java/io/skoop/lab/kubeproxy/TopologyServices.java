@@ -1,5 +1,6 @@
 package io.skoop.lab.kubeproxy;
 
+import io.skoop.model.IpFamily;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.ResolvedService;
 import io.skoop.lab.topology.ResolvedTopology;
@@ -34,8 +35,22 @@ public final class TopologyServices {
      * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}
      */
     public static NodeContext node(ResolvedTopology t, String nodeName) {
+        return node(t, nodeName, IpFamily.IPv4);
+    }
+
+    /**
+     * kube-proxy's view of the node for the proxier of {@code family}: the node's InternalIP and the cluster CIDR of
+     * that family (a dual-stack kube-proxy runs one proxier per family, {@code --cluster-cidr} giving one CIDR each).
+     *
+     * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}, or when the cluster
+     *                                  has no {@code family}
+     */
+    public static NodeContext node(ResolvedTopology t, String nodeName, IpFamily family) {
         Node n = t.node(nodeName);
-        return NodeContext.of(n.name(), n.address(), t.clusterCIDR());
+        if (family == IpFamily.IPv6 && !t.dualStack()) {
+            throw new IllegalArgumentException("lab " + t.name() + " has no IPv6");
+        }
+        return NodeContext.of(n.name(), n.address(family), family == IpFamily.IPv4 ? t.clusterCIDR() : t.ipv6().clusterCIDR());
     }
 
     /**
@@ -46,18 +61,32 @@ public final class TopologyServices {
      * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}
      */
     public static List<ServicePort> servicePorts(ResolvedTopology t, String nodeName) {
+        return servicePorts(t, nodeName, IpFamily.IPv4);
+    }
+
+    /**
+     * The service ports the proxier of {@code family} programs: those of Services with a cluster IP of that family
+     * ({@code spec.ipFamilies}), endpoints from the EndpointSlices of that addressType (the pods' addresses of the
+     * family).
+     *
+     * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}
+     */
+    public static List<ServicePort> servicePorts(ResolvedTopology t, String nodeName, IpFamily family) {
         t.node(nodeName);
         List<ServicePort> out = new ArrayList<>();
         for (ResolvedService rs : t.services()) {
             var svc = rs.service();
+            if (svc.clusterIP(family) == null) {
+                continue;
+            }
             for (ResolvedService.Port p : rs.ports()) {
                 List<ServiceEndpoint> eps = new ArrayList<>();
                 for (ServiceBackend b : p.endpoints()) {
-                    eps.add(new ServiceEndpoint(b.ip(), b.port(), true, b.node(), b.node().equals(nodeName)));
+                    eps.add(new ServiceEndpoint(b.ip(family), b.port(), true, b.node(), b.node().equals(nodeName)));
                 }
                 int nodePort = svc.type() == ServiceType.NodePort ? p.port().nodePort() : 0;
                 out.add(ServicePort.of(svc.namespace(), svc.name(), p.port().name(), p.port().protocol(),
-                        svc.clusterIP(), p.port().port(), nodePort, eps));
+                        svc.clusterIP(family), p.port().port(), nodePort, eps));
             }
         }
         return List.copyOf(out);
@@ -71,6 +100,16 @@ public final class TopologyServices {
      */
     public static String iptablesRestoreText(ResolvedTopology t, String nodeName) {
         return KubeProxyIptables.render(node(t, nodeName), servicePorts(t, nodeName)).text();
+    }
+
+    /**
+     * The ip6tables-restore text kube-proxy's IPv6 proxier (iptables mode) writes on {@code nodeName} of a dual-stack
+     * lab: {@link KubeProxyIptables#render} of the IPv6 {@link #node} and {@link #servicePorts}.
+     *
+     * @throws IllegalArgumentException when there is no node {@code nodeName} or the lab is not dual-stack
+     */
+    public static String ip6tablesRestoreText(ResolvedTopology t, String nodeName) {
+        return KubeProxyIptables.render(node(t, nodeName, IpFamily.IPv6), servicePorts(t, nodeName, IpFamily.IPv6)).text();
     }
 
     /**

@@ -32,7 +32,8 @@ public record LabPlan(ResolvedTopology topology, List<String> namespaces, List<S
      *
      * @param netns    the namespace it listens in
      * @param owner    who listens: {@code node node-1}, {@code pod default/web-1}, {@code external internet}
-     * @param bind     the address it is bound to, or null for every address (0.0.0.0)
+     * @param bind     the address it is bound to, null for every IPv4 address (0.0.0.0), {@code ::} for every IPv6
+     *                 address (an {@code IPV6_V6ONLY} socket)
      * @param port     1..65535
      * @param protocol TCP or UDP
      */

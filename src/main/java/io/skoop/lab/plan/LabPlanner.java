@@ -13,6 +13,7 @@ import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.ProxyMode;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
+import io.skoop.model.Prefix;
 import io.skoop.model.Protocol;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,7 +65,19 @@ import java.util.Set;
  *       MTU smaller than the frames that reach it drops them, as on a physical network;</li>
  *   <li><b>listeners</b>: per declared listener a socat (TCP) or a one-socket responder (UDP,
  *       {@link #UDP_RESPONDER}); on a node, UDP listeners bind each node address, so replies leave from the address
- *       that was asked; pods and external hosts listen on 0.0.0.0.</li>
+ *       that was asked; pods and external hosts listen on 0.0.0.0 — on a dual-stack cluster pods and nodes also on
+ *       {@code [::]} (a second socket, {@code IPV6_V6ONLY}, so the IPv4 socket table stays as in a single-stack
+ *       lab).</li>
+ *   <li><b>dual-stack</b> (flannel with {@code EnableIPv6}): the underlay router's IPv6 gateway on {@code br0}, each
+ *       node's IPv6 InternalIP on {@code eth0} and an IPv6 default route; {@code net.ipv6.conf.all.forwarding=1} and
+ *       {@code bridge-nf-call-ip6tables=1}; the vxlan backend's {@code flannel-v6.1} ({@code local} the IPv6
+ *       InternalIP, the IPv6 podCIDR's network address as a /128) with the same per-node route, neighbour and FDB
+ *       entries over IPv6, host-gw's IPv6 podCIDR routes via the node's IPv6 address; cni0 with the IPv6 podCIDR's
+ *       first address, pods with their IPv6 address, {@code default} and the IPv6 cluster CIDR via it; kube-proxy's
+ *       IPv6 proxier ({@link TopologyServices#ip6tablesRestoreText}) and flanneld's IPv6 rules
+ *       ({@link Flannel#ip6tablesRestoreText}) restored with ip6tables. Duplicate address detection is off in every
+ *       namespace ({@code accept_dad=0}): with it, each new address stays tentative for about a second and a probe
+ *       sent meanwhile could not use it as its source.</li>
  * </ul>
  * Hardware addresses and veth names come from {@link LabIds}, so every build of a topology is identical.
  */
@@ -80,7 +93,10 @@ public final class LabPlanner {
      */
     static final String UDP_RESPONDER = """
             import socket, sys
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+            s = socket.socket(family, socket.SOCK_DGRAM)
+            if family == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((sys.argv[1], int(sys.argv[2])))
             answer = (sys.argv[3] + "\\n").encode()
@@ -142,8 +158,16 @@ public final class LabPlanner {
         ip("underlay: bridge " + UNDERLAY_BRIDGE, ul, "link", "add", UNDERLAY_BRIDGE, "address", LabIds.mac(lab, "underlay", UNDERLAY_BRIDGE),
                 "type", "bridge");
         ip("underlay: " + gwCidr + " on " + UNDERLAY_BRIDGE, ul, "addr", "add", gwCidr, "dev", UNDERLAY_BRIDGE);
+        if (t.dualStack()) {
+            String gw6 = t.underlayGatewayV6() + "/" + t.ipv6().underlay().length();
+            ip("underlay: " + gw6 + " on " + UNDERLAY_BRIDGE, ul, "addr", "add", gw6, "dev", UNDERLAY_BRIDGE);
+        }
         ip("underlay: " + UNDERLAY_BRIDGE + " up", ul, "link", "set", UNDERLAY_BRIDGE, "up");
-        exec("underlay: forwarding", ul, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        if (t.dualStack()) {
+            exec("underlay: forwarding", ul, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        } else {
+            exec("underlay: forwarding", ul, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        }
 
         for (int i = 0; i < t.externalHosts().size(); i++) {
             external(t.externalHosts().get(i), "vx" + i);
@@ -162,7 +186,8 @@ public final class LabPlanner {
         }
         for (Node n : t.nodes()) {
             for (Listener l : n.listeners()) {
-                List<Ip> binds = l.protocol() == Protocol.UDP ? nodeAddresses(n) : Collections.singletonList(null);
+                List<Ip> binds = l.protocol() == Protocol.UDP ? nodeAddresses(n)
+                        : n.addressV6() != null ? java.util.Arrays.asList(null, Ip.V6_ANY) : Collections.singletonList(null);
                 for (Ip bind : binds) {
                     listener(LabNetns.node(lab, n), "node " + n.name(), bind, l);
                 }
@@ -171,6 +196,9 @@ public final class LabPlanner {
         for (Pod p : t.pods()) {
             for (Listener l : p.listeners()) {
                 listener(LabNetns.pod(lab, p), "pod " + p.key(), null, l);
+                if (p.ipV6() != null) {
+                    listener(LabNetns.pod(lab, p), "pod " + p.key(), Ip.V6_ANY, l);
+                }
             }
         }
         for (ExternalHost h : t.externalHosts()) {
@@ -184,6 +212,11 @@ public final class LabPlanner {
     private void netns(String name) {
         namespaces.add(name);
         steps.add(new Step("namespace " + name, null, List.of("ip", "netns", "add", name), null, Step.Kind.COMMAND));
+        if (t.dualStack()) {
+            // DAD would keep every new IPv6 address tentative (unusable as a source) for about a second after it is added
+            exec(name + ": no IPv6 duplicate address detection", name, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
+                    "net.ipv6.conf.default.accept_dad=0");
+        }
         ip(name + ": lo up", name, "link", "set", "lo", "up");
     }
 
@@ -211,17 +244,26 @@ public final class LabPlanner {
                 "peer", "name", "eth0", "address", LabIds.mac(lab, n.name(), "eth0"), "netns", ns);
         ip(who + ": " + port + " in " + UNDERLAY_BRIDGE, ul, "link", "set", port, "master", UNDERLAY_BRIDGE, "up");
         ip(who + ": " + n.address() + " on eth0", ns, "addr", "add", n.address() + "/" + t.underlay().length(), "dev", "eth0");
+        if (n.addressV6() != null) {
+            ip(who + ": " + n.addressV6() + " on eth0", ns, "addr", "add", n.addressV6() + "/" + t.ipv6().underlay().length(), "dev", "eth0");
+        }
         ip(who + ": eth0 up", ns, "link", "set", "eth0", "mtu", String.valueOf(Flannel.UNDERLAY_MTU), "up");
         wire(who, ns, "eth0");
         wire(who, ul, port);
         ip(who + ": default route", ns, "route", "add", "default", "via", t.underlayGateway().toString(), "dev", "eth0");
-        if (t.proxyMode() == ProxyMode.NFTABLES) {
-            // route_localnet is kube-proxy's iptables mode's (localhost NodePorts); nftables mode has no localhost NodePorts
-            exec(who + ": sysctls", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1");
-        } else {
-            exec(who + ": sysctls", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1",
-                    "net.ipv4.conf.all.route_localnet=1");
+        if (n.addressV6() != null) {
+            ip(who + ": IPv6 default route", ns, "-6", "route", "add", "default", "via", t.underlayGatewayV6().toString(), "dev", "eth0");
         }
+        List<String> sysctls = new ArrayList<>(List.of("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.bridge.bridge-nf-call-iptables=1"));
+        if (t.proxyMode() != ProxyMode.NFTABLES) {
+            // route_localnet is kube-proxy's iptables mode's (localhost NodePorts); nftables mode has no localhost NodePorts
+            sysctls.add("net.ipv4.conf.all.route_localnet=1");
+        }
+        if (t.dualStack()) {
+            // what kubeadm's preflight checks on a dual-stack node
+            sysctls.addAll(List.of("net.ipv6.conf.all.forwarding=1", "net.bridge.bridge-nf-call-ip6tables=1"));
+        }
+        exec(who + ": sysctls", ns, sysctls.toArray(String[]::new));
     }
 
     /** flanneld's backend (routes, flannel.1) and the bridge CNI plugin's cni0 and pod veths on a node. */
@@ -230,16 +272,29 @@ public final class LabPlanner {
         String ns = LabNetns.node(lab, n);
         String who = n.name();
         if (backend == Cni.FlannelBackend.VXLAN) {
-            vxlan(n, Flannel.VXLAN_DEVICE, Flannel.VNI, Flannel.VXLAN_PORT, mtu, Flannel.vtepAddress(n), Flannel.vtepMac(t, n));
+            vxlan(n, Flannel.VXLAN_DEVICE, Flannel.VNI, Flannel.VXLAN_PORT, mtu, n.address(), Flannel.vtepAddress(n), Flannel.vtepMac(t, n));
             for (Node r : t.nodes()) {
                 if (r != n) {
-                    vxlanPeer(n, Flannel.VXLAN_DEVICE, r, Flannel.vtepAddress(r), Flannel.vtepMac(t, r));
+                    vxlanPeer(n, Flannel.VXLAN_DEVICE, r.podCIDR(), r, r.address(), Flannel.vtepAddress(r), Flannel.vtepMac(t, r));
+                }
+            }
+            if (n.podCIDRv6() != null) {
+                vxlan(n, Flannel.VXLAN_V6_DEVICE, Flannel.VNI, Flannel.VXLAN_PORT, mtu, n.addressV6(), Flannel.vtepAddressV6(n),
+                        Flannel.vtepMacV6(t, n));
+                for (Node r : t.nodes()) {
+                    if (r != n) {
+                        vxlanPeer(n, Flannel.VXLAN_V6_DEVICE, r.podCIDRv6(), r, r.addressV6(), Flannel.vtepAddressV6(r), Flannel.vtepMacV6(t, r));
+                    }
                 }
             }
         } else {
             for (Node r : t.nodes()) {
                 if (r != n) {
                     ip(who + ": route to " + r.name(), ns, "route", "add", r.podCIDR().toString(), "via", r.address().toString(), "dev", "eth0");
+                    if (r.podCIDRv6() != null) {
+                        ip(who + ": IPv6 route to " + r.name(), ns, "-6", "route", "add", r.podCIDRv6().toString(), "via", r.addressV6().toString(),
+                                "dev", "eth0");
+                    }
                 }
             }
         }
@@ -252,6 +307,10 @@ public final class LabPlanner {
         String m = String.valueOf(mtu);
         ip(who + ": " + CNI_BRIDGE, ns, "link", "add", CNI_BRIDGE, "address", LabIds.mac(lab, n.name(), CNI_BRIDGE), "mtu", m, "type", "bridge");
         ip(who + ": " + gw + " on " + CNI_BRIDGE, ns, "addr", "add", gw + "/" + n.podCIDR().length(), "dev", CNI_BRIDGE);
+        Ip gw6 = ResolvedTopology.podGatewayV6(n);
+        if (gw6 != null) {
+            ip(who + ": " + gw6 + " on " + CNI_BRIDGE, ns, "addr", "add", gw6 + "/" + n.podCIDRv6().length(), "dev", CNI_BRIDGE);
+        }
         ip(who + ": " + CNI_BRIDGE + " up", ns, "link", "set", CNI_BRIDGE, "up");
         Set<String> veths = new HashSet<>();
         for (Pod p : pods) {
@@ -267,6 +326,11 @@ public final class LabPlanner {
             ip(pw + ": eth0 up", pns, "link", "set", "eth0", "up");
             ip(pw + ": default route", pns, "route", "add", "default", "via", gw.toString(), "dev", "eth0");
             ip(pw + ": cluster route", pns, "route", "add", t.clusterCIDR().toString(), "via", gw.toString(), "dev", "eth0");
+            if (p.ipV6() != null) {
+                ip(pw + ": " + p.ipV6() + " on eth0", pns, "addr", "add", p.ipV6() + "/" + n.podCIDRv6().length(), "dev", "eth0");
+                ip(pw + ": IPv6 default route", pns, "-6", "route", "add", "default", "via", gw6.toString(), "dev", "eth0");
+                ip(pw + ": IPv6 cluster route", pns, "-6", "route", "add", t.ipv6().clusterCIDR().toString(), "via", gw6.toString(), "dev", "eth0");
+            }
         }
     }
 
@@ -281,10 +345,10 @@ public final class LabPlanner {
         String ns = LabNetns.node(lab, n);
         String who = n.name();
         if (Calico.vxlan(t)) {
-            vxlan(n, Calico.VXLAN_DEVICE, Calico.VNI, Calico.VXLAN_PORT, Calico.VXLAN_MTU, Calico.tunnelAddress(n), Calico.vtepMac(n));
+            vxlan(n, Calico.VXLAN_DEVICE, Calico.VNI, Calico.VXLAN_PORT, Calico.VXLAN_MTU, n.address(), Calico.tunnelAddress(n), Calico.vtepMac(n));
             for (Node r : t.nodes()) {
                 if (r != n) {
-                    vxlanPeer(n, Calico.VXLAN_DEVICE, r, Calico.tunnelAddress(r), Calico.vtepMac(r));
+                    vxlanPeer(n, Calico.VXLAN_DEVICE, r.podCIDR(), r, r.address(), Calico.tunnelAddress(r), Calico.vtepMac(r));
                 }
             }
             ip(who + ": blackhole for its own block", ns, "route", "add", "blackhole", n.podCIDR().toString(), "proto", Calico.FELIX_ROUTE_PROTO);
@@ -320,30 +384,33 @@ public final class LabPlanner {
     }
 
     /**
-     * A node's VXLAN device as flanneld and Felix create it: {@code local} the node's address, {@code dev eth0},
-     * learning off (the FDB is programmed), the VTEP MAC, the tunnel address as a /32, the MTU, up.
+     * A node's VXLAN device as flanneld and Felix create it: {@code local} the node's address of the family
+     * ({@code local}), {@code dev eth0}, learning off (the FDB is programmed), the VTEP MAC, the tunnel address as a
+     * host route (/32, /128), the MTU, up.
      */
-    private void vxlan(Node n, String dev, int vni, int port, int mtu, Ip address, String mac) {
+    private void vxlan(Node n, String dev, int vni, int port, int mtu, Ip local, Ip address, String mac) {
         String ns = LabNetns.node(lab, n);
         String who = n.name();
-        ip(who + ": " + dev, ns, "link", "add", dev, "address", mac, "type", "vxlan", "id", String.valueOf(vni),
-                "local", n.address().toString(), "dev", "eth0", "dstport", String.valueOf(port), "nolearning");
-        ip(who + ": " + dev + " address", ns, "addr", "add", address + "/32", "dev", dev);
-        ip(who + ": " + dev + " up", ns, "link", "set", dev, "mtu", String.valueOf(mtu), "up");
+        // the MTU is given at creation, as flanneld and Felix do over netlink: the kernel caps it at what the lower device
+        // carries (vxlan_config_apply), where a later "ip link set mtu" above that cap fails
+        ip(who + ": " + dev, ns, "link", "add", dev, "address", mac, "mtu", String.valueOf(mtu), "type", "vxlan", "id", String.valueOf(vni),
+                "local", local.toString(), "dev", "eth0", "dstport", String.valueOf(port), "nolearning");
+        ip(who + ": " + dev + " address", ns, "addr", "add", address + "/" + address.bitLength(), "dev", dev);
+        ip(who + ": " + dev + " up", ns, "link", "set", dev, "up");
     }
 
     /**
-     * What reaches remote node {@code r}'s pods over {@code dev} on node {@code n}: {@code <r's podCIDR> via <vtep> dev
-     * <dev> onlink}, the permanent neighbour {@code <vtep> lladdr <mac>} and the permanent FDB entry
-     * {@code <mac> dst <r's address>}.
+     * What reaches remote node {@code r}'s pods ({@code podCIDR}, one family) over {@code dev} on node {@code n}:
+     * {@code <podCIDR> via <vtep> dev <dev> onlink}, the permanent neighbour {@code <vtep> lladdr <mac>} and the
+     * permanent FDB entry {@code <mac> dst <remote>} (r's underlay address of the device's family).
      */
-    private void vxlanPeer(Node n, String dev, Node r, Ip vtep, String mac) {
+    private void vxlanPeer(Node n, String dev, Prefix podCIDR, Node r, Ip remote, Ip vtep, String mac) {
         String ns = LabNetns.node(lab, n);
-        String who = n.name();
-        ip(who + ": route to " + r.name(), ns, "route", "add", r.podCIDR().toString(), "via", vtep.toString(), "dev", dev, "onlink");
-        ip(who + ": neighbour " + r.name(), ns, "neigh", "add", vtep.toString(), "lladdr", mac, "dev", dev, "nud", "permanent");
-        steps.add(new Step(who + ": fdb " + r.name(), ns,
-                List.of("bridge", "-n", ns, "fdb", "append", mac, "dev", dev, "dst", r.address().toString(), "self", "permanent"),
+        String who = n.name() + (podCIDR.isV6() ? ": IPv6" : ":");
+        ip(who + " route to " + r.name(), ns, "route", "add", podCIDR.toString(), "via", vtep.toString(), "dev", dev, "onlink");
+        ip(who + " neighbour " + r.name(), ns, "neigh", "add", vtep.toString(), "lladdr", mac, "dev", dev, "nud", "permanent");
+        steps.add(new Step(who + " fdb " + r.name(), ns,
+                List.of("bridge", "-n", ns, "fdb", "append", mac, "dev", dev, "dst", remote.toString(), "self", "permanent"),
                 null, Step.Kind.COMMAND));
     }
 
@@ -392,9 +459,17 @@ public final class LabPlanner {
             out.add(new Step(n.name() + ": kube-proxy iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
                     TopologyServices.iptablesRestoreText(t, n.name()), Step.Kind.COMMAND));
         }
+        if (t.dualStack()) {
+            out.add(new Step(n.name() + ": kube-proxy ip6tables", ns, List.of("ip", "netns", "exec", ns, "ip6tables-restore"),
+                    TopologyServices.ip6tablesRestoreText(t, n.name()), Step.Kind.COMMAND));
+        }
         if (t.cni() instanceof Cni.Flannel) {
             out.add(new Step(n.name() + ": flannel iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
                     Flannel.iptablesRestoreText(t, n), Step.Kind.COMMAND));
+            if (t.dualStack()) {
+                out.add(new Step(n.name() + ": flannel ip6tables", ns, List.of("ip", "netns", "exec", ns, "ip6tables-restore", "--noflush"),
+                        Flannel.ip6tablesRestoreText(t, n), Step.Kind.COMMAND));
+            }
         } else {
             FelixRules.Rendered felix = FelixRules.render(Calico.felixInput(t, n));
             out.add(new Step(n.name() + ": felix ipsets", ns, List.of("ip", "netns", "exec", ns, "sh", "-c", "ipset destroy && ipset restore"),
@@ -406,8 +481,9 @@ public final class LabPlanner {
     }
 
     /**
-     * The node's IPv4 addresses after the build: InternalIP, its tunnel address (calico vxlan: vxlan.calico's),
-     * flannel.1's (vxlan), cni0's (flannel, when it has pods).
+     * The node's addresses after the build: InternalIP, its tunnel address (calico vxlan: vxlan.calico's),
+     * flannel.1's (vxlan), cni0's (flannel, when it has pods); on a dual-stack node then the same in IPv6 (IPv6
+     * InternalIP, flannel-v6.1's, cni0's).
      */
     private List<Ip> nodeAddresses(Node n) {
         List<Ip> a = new ArrayList<>();
@@ -424,6 +500,15 @@ public final class LabPlanner {
         if (!t.podsOn(n.name()).isEmpty()) {
             a.add(ResolvedTopology.podGateway(n));
         }
+        if (n.addressV6() != null) {
+            a.add(n.addressV6());
+            if (f.backend() == Cni.FlannelBackend.VXLAN) {
+                a.add(Flannel.vtepAddressV6(n));
+            }
+            if (!t.podsOn(n.name()).isEmpty()) {
+                a.add(ResolvedTopology.podGatewayV6(n));
+            }
+        }
         return a;
     }
 
@@ -435,11 +520,15 @@ public final class LabPlanner {
             argv.addAll(List.of("python3", "-S", "-c", UDP_RESPONDER, bind == null ? "0.0.0.0" : bind.toString(), String.valueOf(l.port()),
                     s.banner()));
         } else {
+            String listen = bind != null && bind.isV6()
+                    ? "TCP6-LISTEN:" + l.port() + (bind.isAny() ? "" : ",bind=[" + bind + "]") + ",ipv6only=1"
+                    : "TCP4-LISTEN:" + l.port() + (bind != null ? ",bind=" + bind : "");
             // no commas or colons after SYSTEM: socat's address syntax gives them meaning
-            argv.addAll(List.of("socat", "TCP4-LISTEN:" + l.port() + (bind != null ? ",bind=" + bind : "") + ",reuseaddr,fork",
+            argv.addAll(List.of("socat", listen + ",reuseaddr,fork",
                     "SYSTEM:echo " + s.banner() + "; head -c " + LabPlan.TCP_PADDING + " /dev/zero | tr -c x x; echo; echo " + LabPlan.END));
         }
-        steps.add(new Step(owner + ": listen " + l.port() + "/" + l.protocol().ianaName() + (bind != null ? " on " + bind : ""), ns, argv,
+        steps.add(new Step(owner + ": listen " + l.port() + "/" + l.protocol().ianaName() + (bind == null ? "" : bind.isV6() && bind.isAny()
+                ? " on [::]" : " on " + bind), ns, argv,
                 null, Step.Kind.LISTENER));
     }
 

@@ -2,6 +2,7 @@ package io.skoop.lab.run;
 
 import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.topology.ExternalHost;
+import io.skoop.model.IpFamily;
 import io.skoop.model.EndpointSpecs;
 import io.skoop.model.Names;
 import io.skoop.lab.topology.Node;
@@ -51,24 +52,43 @@ public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
     }
 
     /**
-     * The address of a destination: a node's InternalIP, an external host's address, a pod's IP, a Service's
-     * cluster IP ({@code svc/namespace/name}) or an IPv4 literal.
+     * The IPv4 address of a destination: a node's InternalIP, an external host's address, a pod's IP, a Service's
+     * cluster IP ({@code svc/namespace/name}) or an address literal (of either family).
      *
-     * @throws IllegalArgumentException naming the known targets when there is no such target
+     * @throws IllegalArgumentException naming the known targets when there is no such target, or when the target has
+     *                                  no IPv4 address (an IPv6-only Service)
      */
     public Ip address(String spec) {
+        return address(spec, IpFamily.IPv4);
+    }
+
+    /**
+     * The address of a destination in {@code family} (a literal is returned as it is, whatever its family): a node's
+     * InternalIP, an external host's address, a pod's IP ({@code status.podIPs}), a Service's cluster IP of the family
+     * ({@code spec.clusterIPs}).
+     *
+     * @throws IllegalArgumentException naming the known targets when there is no such target, or when the target has no
+     *                                  address of {@code family}
+     */
+    public Ip address(String spec, IpFamily family) {
         String target = unkinded(spec);
         Ip literal = Ip.tryParse(target);
         if (literal != null) {
             return literal;
         }
+        Ip ip;
         if (target.startsWith("svc/")) {
-            return service(target.substring(4)).service().clusterIP();
+            ip = service(target.substring(4)).service().clusterIP(family);
+        } else if (target.contains("/")) {
+            ip = pod(target).ip(family);
+        } else {
+            ip = host(target, family);
         }
-        if (target.contains("/")) {
-            return pod(target).ip();
+        if (ip == null) {
+            throw new IllegalArgumentException(target + " has no " + family + " address" + (topology.dualStack() ? ""
+                    : " (lab " + name() + " is IPv4 single-stack)"));
         }
-        return host(target).address();
+        return ip;
     }
 
     /**
@@ -130,6 +150,16 @@ public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
 
     /** A node or an external host: where it runs and its address. */
     private record Host(String netns, Ip address) {
+    }
+
+    private Ip host(String name, IpFamily family) {
+        for (Node n : topology.nodes()) {
+            if (n.name().equals(name)) {
+                return n.address(family);
+            }
+        }
+        Ip a = host(name).address();
+        return IpFamily.of(a) == family ? a : null;
     }
 
     private Host host(String name) {

@@ -316,7 +316,8 @@ public final class Labs {
             }
             if (System.nanoTime() > deadline) {
                 LabPlan.Socket s = still.get(0);
-                throw new LabException("lab up failed: " + s.owner() + " is not listening on " + (s.bind() == null ? "*" : s.bind()) + ":"
+                throw new LabException("lab up failed: " + s.owner() + " is not listening on " + (s.bind() == null ? "*"
+                        : s.bind().isV6() ? "[" + s.bind() + "]" : s.bind()) + ":"
                         + s.port() + "/" + s.protocol().ianaName() + " after " + LISTEN_TIMEOUT.toSeconds() + " s (" + still.size()
                         + " listeners missing; are socat and python3 installed?)\neverything the lab had made was removed again");
             }
@@ -332,7 +333,7 @@ public final class Labs {
 
     /** Whether {@code ss -Hltun} output shows socket {@code s}: {@code tcp LISTEN 0 5 0.0.0.0:8080 0.0.0.0:*}. */
     static boolean listening(String ss, LabPlan.Socket s) {
-        String local = (s.bind() == null ? "0.0.0.0" : s.bind().toString()) + ":" + s.port();
+        String local = (s.bind() == null ? "0.0.0.0" : s.bind().isV6() ? "[" + s.bind() + "]" : s.bind().toString()) + ":" + s.port();
         String netid = s.protocol().ianaName();
         for (String line : ss.split("\n")) {
             String[] f = line.trim().split("\\s+");

@@ -1,6 +1,7 @@
 package io.skoop.lab.run;
 
 import io.skoop.lab.plan.LabPlan;
+import io.skoop.model.IpFamily;
 import io.skoop.model.Ip;
 import io.skoop.model.Protocol;
 import java.time.Duration;
@@ -98,7 +99,8 @@ public final class Probe {
      *
      * @param lab         the lab, up
      * @param source      node, external host or {@code namespace/pod}
-     * @param destination node, external host, {@code namespace/pod}, {@code svc/namespace/name} or an IPv4 address
+     * @param destination node, external host, {@code namespace/pod}, {@code svc/namespace/name} (their IPv4 address) or
+     *                    an IPv4 or IPv6 address
      * @param port        1..65535
      * @param protocol    TCP or UDP
      * @param timeout     bound for the connect and for the answer
@@ -106,6 +108,18 @@ public final class Probe {
      * @throws LabException             when not root
      */
     public static Result run(Lab lab, String source, String destination, int port, Protocol protocol, Duration timeout) {
+        return run(lab, source, destination, IpFamily.IPv4, port, protocol, timeout);
+    }
+
+    /**
+     * Probes {@code destination:port} from {@code source}, a named destination by its address of {@code family}
+     * ({@link Lab#address(String, IpFamily)}): {@code socat} {@code TCP4:}/{@code UDP4:} or {@code TCP6:[…]}/{@code UDP6:[…]}.
+     *
+     * @throws IllegalArgumentException for unknown targets, a target without an address of {@code family}, a bad port
+     *                                  or protocol
+     * @throws LabException             when not root
+     */
+    public static Result run(Lab lab, String source, String destination, IpFamily family, int port, Protocol protocol, Duration timeout) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, got " + port);
         }
@@ -114,12 +128,9 @@ public final class Probe {
         }
         Labs.requireRoot("lab probe");
         String ns = lab.netns(source);
-        Ip dst = lab.address(destination);
-        if (!dst.isV4()) {
-            throw new IllegalArgumentException("the lab is IPv4 only; cannot probe " + dst);
-        }
+        Ip dst = lab.address(destination, family);
         String t = String.format(Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0);
-        String addr = (protocol == Protocol.TCP ? "TCP4:" : "UDP4:") + dst + ":" + port
+        String addr = (protocol == Protocol.TCP ? "TCP" : "UDP") + (dst.isV6() ? "6:[" + dst + "]" : "4:" + dst) + ":" + port
                 + (protocol == Protocol.TCP ? ",connect-timeout=" + t : "");
         List<String> argv = List.of("ip", "netns", "exec", ns, "socat", "-T", t, "-t", t, "-", addr);
         long start = System.nanoTime();

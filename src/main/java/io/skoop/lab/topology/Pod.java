@@ -1,5 +1,6 @@
 package io.skoop.lab.topology;
 
+import io.skoop.model.IpFamily;
 import io.skoop.model.Ip;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +18,31 @@ import java.util.Map;
  * @param ports     container ports (targets of named Service targetPorts)
  * @param listeners sockets the pod opens, or null for one per container port
  * @param origin    where the pod was written
+ * @param ipV6      the pod's IPv6 address ({@code status.podIPs[1]}) inside the node's IPv6 podCIDR on a dual-stack
+ *                  cluster, null otherwise and before {@link Topology#resolve()}
  */
 public record Pod(String namespace, String name, String node, Map<String, String> labels, Ip ip,
-                  List<ContainerPort> ports, List<Listener> listeners, Origin origin) {
+                  List<ContainerPort> ports, List<Listener> listeners, Origin origin, Ip ipV6) {
     public Pod {
         labels = Map.copyOf(labels);
         ports = List.copyOf(ports);
         listeners = listeners == null ? null : List.copyOf(listeners);
+    }
+
+    /** A single-stack (IPv4) pod. */
+    public Pod(String namespace, String name, String node, Map<String, String> labels, Ip ip, List<ContainerPort> ports,
+               List<Listener> listeners, Origin origin) {
+        this(namespace, name, node, labels, ip, ports, listeners, origin, null);
+    }
+
+    /** {@code status.podIPs}: the IPv4 address, then the IPv6 one on a dual-stack cluster. */
+    public List<Ip> ips() {
+        return ipV6 == null ? List.of(ip) : List.of(ip, ipV6);
+    }
+
+    /** The pod's address in {@code family}, null when it has none. */
+    public Ip ip(IpFamily family) {
+        return family == IpFamily.IPv4 ? ip : ipV6;
     }
 
     /** {@code namespace/name}, the pod's key. */

@@ -1,5 +1,6 @@
 package io.skoop.lab.topology;
 
+import io.skoop.model.IpFamily;
 import io.skoop.model.Ip;
 import io.skoop.model.Names;
 import io.skoop.model.Prefix;
@@ -24,11 +25,12 @@ import java.util.List;
  * @param namespaces      namespaces declared with labels
  * @param policies        policies in file order
  * @param proxyMode       kube-proxy's mode (null: {@link ProxyMode#IPTABLES})
+ * @param ipv6            the IPv6 CIDRs of a dual-stack cluster, null on a single-stack (IPv4) one
  */
 public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay, Ip underlayGateway,
                                List<Node> nodes, List<Pod> pods, List<ResolvedService> services,
                                List<ExternalHost> externalHosts, List<Namespace> namespaces, List<Policy> policies,
-                               ProxyMode proxyMode) {
+                               ProxyMode proxyMode, Ipv6Ranges ipv6) {
     public ResolvedTopology {
         proxyMode = proxyMode == null ? ProxyMode.IPTABLES : proxyMode;
         nodes = List.copyOf(nodes);
@@ -37,6 +39,29 @@ public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix 
         externalHosts = List.copyOf(externalHosts);
         namespaces = List.copyOf(namespaces);
         policies = List.copyOf(policies);
+    }
+
+    /** A single-stack (IPv4) cluster. */
+    public ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay, Ip underlayGateway,
+                            List<Node> nodes, List<Pod> pods, List<ResolvedService> services, List<ExternalHost> externalHosts,
+                            List<Namespace> namespaces, List<Policy> policies, ProxyMode proxyMode) {
+        this(name, cni, clusterCIDR, serviceCIDR, underlay, underlayGateway, nodes, pods, services, externalHosts, namespaces, policies,
+                proxyMode, null);
+    }
+
+    /** True on a dual-stack cluster (IPv4 and IPv6). */
+    public boolean dualStack() {
+        return ipv6 != null;
+    }
+
+    /** The families the cluster's Services, pods and nodes have addresses in: [IPv4], or [IPv4, IPv6] when dual-stack. */
+    public List<IpFamily> families() {
+        return ipv6 == null ? List.of(IpFamily.IPv4) : List.of(IpFamily.IPv4, IpFamily.IPv6);
+    }
+
+    /** The underlay's IPv6 gateway (its first address: the lab router's), null on a single-stack cluster. */
+    public Ip underlayGatewayV6() {
+        return ipv6 == null ? null : ipv6.underlay().address().plus(1);
     }
 
     /** The labels declared for {@code namespace} in {@code namespaces:} (empty when not declared). */
@@ -83,6 +108,11 @@ public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix 
         return node.podCIDR().address().plus(1);
     }
 
+    /** The IPv6 pod gateway of a node: the first address of its IPv6 podCIDR (cni0's), null when it has none. */
+    public static Ip podGatewayV6(Node node) {
+        return node.podCIDRv6() == null ? null : node.podCIDRv6().address().plus(1);
+    }
+
     /**
      * The same cluster under another name (what {@code skoop lab up --name} does): every lab namespace, MAC and
      * veth name derives from the name, so two copies of a topology can run side by side.
@@ -95,6 +125,6 @@ public record ResolvedTopology(String name, Cni cni, Prefix clusterCIDR, Prefix 
                     + "starting and ending with a letter or digit, at most 63)");
         }
         return new ResolvedTopology(newName, cni, clusterCIDR, serviceCIDR, underlay, underlayGateway, nodes, pods, services, externalHosts,
-                namespaces, policies, proxyMode);
+                namespaces, policies, proxyMode, ipv6);
     }
 }

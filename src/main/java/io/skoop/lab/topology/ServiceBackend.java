@@ -1,5 +1,6 @@
 package io.skoop.lab.topology;
 
+import io.skoop.model.IpFamily;
 import io.skoop.model.Ip;
 import io.skoop.model.Protocol;
 
@@ -12,6 +13,16 @@ import io.skoop.model.Protocol;
  * @param ip       the pod IP
  * @param port     the resolved target port
  * @param protocol the Service port's protocol
+ * @param ipV6     the pod's IPv6 address on a dual-stack cluster (the IPv6 EndpointSlice's), null otherwise
  */
-public record ServiceBackend(String pod, String node, Ip ip, int port, Protocol protocol) {
+public record ServiceBackend(String pod, String node, Ip ip, int port, Protocol protocol, Ip ipV6) {
+    /** A backend of a single-stack (IPv4) cluster. */
+    public ServiceBackend(String pod, String node, Ip ip, int port, Protocol protocol) {
+        this(pod, node, ip, port, protocol, null);
+    }
+
+    /** The backend's address in {@code family} (its EndpointSlice of that addressType), null when it has none. */
+    public Ip ip(IpFamily family) {
+        return family == IpFamily.IPv4 ? ip : ipV6;
+    }
 }

@@ -21,10 +21,13 @@ import java.util.List;
  * @param policies      NetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in file order
  * @param origin        where the document and its top-level keys were written
  * @param proxyMode     kube-proxy's mode ({@code proxyMode}, default {@link ProxyMode#IPTABLES})
+ * @param ipv6          the second CIDR of clusterCIDR, serviceCIDR and underlay on a dual-stack cluster, null on a
+ *                      single-stack (IPv4) one
  */
 public record Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay,
                        List<Node> nodes, List<Pod> pods, List<Service> services, List<ExternalHost> externalHosts,
-                       List<Namespace> namespaces, List<Policy> policies, Origin origin, ProxyMode proxyMode) {
+                       List<Namespace> namespaces, List<Policy> policies, Origin origin, ProxyMode proxyMode,
+                       Ipv6Ranges ipv6) {
     public Topology {
         proxyMode = proxyMode == null ? ProxyMode.IPTABLES : proxyMode;
         nodes = List.copyOf(nodes);
@@ -33,6 +36,13 @@ public record Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceC
         externalHosts = List.copyOf(externalHosts);
         namespaces = List.copyOf(namespaces);
         policies = List.copyOf(policies);
+    }
+
+    /** A single-stack (IPv4) topology. */
+    public Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceCIDR, Prefix underlay, List<Node> nodes, List<Pod> pods,
+                    List<Service> services, List<ExternalHost> externalHosts, List<Namespace> namespaces, List<Policy> policies,
+                    Origin origin, ProxyMode proxyMode) {
+        this(name, cni, clusterCIDR, serviceCIDR, underlay, nodes, pods, services, externalHosts, namespaces, policies, origin, proxyMode, null);
     }
 
     /** A topology with kube-proxy in iptables mode. */
@@ -55,8 +65,10 @@ public record Topology(String name, Cni cni, Prefix clusterCIDR, Prefix serviceC
      * CIDR), node addresses from the underlay's second address, pod IPs as host-local (the
      * podCIDR's first address is the gateway), cluster IPs from the service CIDR's second
      * address (the first is the kubernetes Service's), node ports from 30000, endpoints as the
-     * EndpointSlice controller selects them (named targetPorts resolved per pod). docs/lab.md
-     * gives the details.
+     * EndpointSlice controller selects them (named targetPorts resolved per pod); on a dual-stack
+     * cluster the IPv6 podCIDRs (/64), node, pod and cluster IPs likewise, and each Service's
+     * families as the API server sets them from ipFamilyPolicy and ipFamilies. docs/lab.md gives
+     * the details.
      *
      * @throws io.skoop.netstack.parse.ParseException at the offending line for any
      *         inconsistency: overlapping or misplaced CIDRs, duplicate names, unknown nodes,

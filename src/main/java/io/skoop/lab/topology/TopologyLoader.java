@@ -1,5 +1,6 @@
 package io.skoop.lab.topology;
 
+import io.skoop.model.IpFamily;
 import com.fasterxml.jackson.core.JsonToken;
 import io.skoop.model.Ip;
 import io.skoop.model.Names;
@@ -32,7 +33,10 @@ public final class TopologyLoader {
     private static final List<String> NAMESPACE_KEYS = List.of("name", "labels");
     private static final List<String> NODE_KEYS = List.of("name", "podCIDR", "address", "listeners");
     private static final List<String> POD_KEYS = List.of("namespace", "name", "node", "labels", "ip", "ports", "listeners");
-    private static final List<String> SERVICE_KEYS = List.of("namespace", "name", "type", "clusterIP", "selector", "ports");
+    private static final List<String> SERVICE_KEYS = List.of("namespace", "name", "type", "clusterIP", "clusterIPs", "ipFamilyPolicy", "ipFamilies",
+            "selector", "ports");
+    /** The keys of the cluster's CIDRs, each one CIDR or (dual-stack) an IPv4 and an IPv6 CIDR. */
+    private static final List<String> CIDR_KEYS = List.of("clusterCIDR", "serviceCIDR", "underlay");
     private static final List<String> SERVICE_PORT_KEYS = List.of("name", "port", "targetPort", "protocol", "nodePort");
     private static final List<String> CONTAINER_PORT_KEYS = List.of("name", "port", "protocol");
     private static final List<String> LISTENER_KEYS = List.of("port", "protocol");
@@ -87,10 +91,59 @@ public final class TopologyLoader {
 
     private Topology topology(YamlNode root) {
         Fields f = new Fields(root, "the topology", TOP_KEYS);
-        return new Topology(f.string("name", null), cni(f.required("cni")), f.prefix("clusterCIDR", true), f.prefix("serviceCIDR", true),
-                f.prefix("underlay", true), f.list("nodes", true, this::node), f.list("pods", false, this::pod),
+        Map<String, List<Prefix>> cidrs = new LinkedHashMap<>();
+        for (String key : CIDR_KEYS) {
+            cidrs.put(key, clusterCidrs(f, key));
+        }
+        Ipv6Ranges ipv6 = dualStack(f, cidrs);
+        return new Topology(f.string("name", null), cni(f.required("cni")), cidrs.get("clusterCIDR").get(0), cidrs.get("serviceCIDR").get(0),
+                cidrs.get("underlay").get(0), f.list("nodes", true, this::node), f.list("pods", false, this::pod),
                 f.list("services", false, this::service), f.list("externalHosts", false, this::externalHost),
-                f.list("namespaces", false, this::namespace), f.list("policies", false, this::policy), f.origin(), proxyMode(f));
+                f.list("namespaces", false, this::namespace), f.list("policies", false, this::policy), f.origin(), proxyMode(f), ipv6);
+    }
+
+    /**
+     * {@code clusterCIDR}, {@code serviceCIDR} or {@code underlay}: one CIDR, or a list of one CIDR per family
+     * (kube-controller-manager's {@code --cluster-cidr=10.244.0.0/16,fd00:10:244::/56}).
+     */
+    private List<Prefix> clusterCidrs(Fields f, String key) {
+        YamlNode n = f.required(key);
+        if (!(n instanceof YamlNode.Sequence s)) {
+            return List.of(f.prefix(key, true));
+        }
+        if (s.items().isEmpty() || s.items().size() > 2) {
+            throw error(n, "expected " + key + " as one CIDR or a list of one IPv4 and one IPv6 CIDR (dual-stack), got " + s.items().size()
+                    + " items");
+        }
+        List<Prefix> out = new ArrayList<>();
+        for (YamlNode item : s.items()) {
+            out.add(prefix(item, key));
+        }
+        return out;
+    }
+
+    /**
+     * The IPv6 ranges of a dual-stack cluster: all three CIDR keys are lists of an IPv4 then an IPv6 CIDR; null when
+     * each is a single IPv4 CIDR.
+     */
+    private Ipv6Ranges dualStack(Fields f, Map<String, List<Prefix>> cidrs) {
+        int families = cidrs.get("clusterCIDR").size();
+        for (String key : CIDR_KEYS) {
+            List<Prefix> l = cidrs.get(key);
+            if (l.size() != families) {
+                throw error(f.node(key), key + " has " + l.size() + " CIDR(s) but clusterCIDR has " + families
+                        + " (a dual-stack cluster gives clusterCIDR, serviceCIDR and underlay one IPv4 and one IPv6 CIDR each)");
+            }
+            if (l.get(0).isV6()) {
+                throw error(f.node(key), key + " starts with an IPv6 CIDR: the lab builds IPv4 single-stack and IPv4-primary dual-stack "
+                        + "clusters (an IPv6-primary or IPv6-only cluster is not supported yet)", l.get(0).toString());
+            }
+            if (l.size() == 2 && !l.get(1).isV6()) {
+                throw error(f.node(key), key + " has two IPv4 CIDRs (expected an IPv4 then an IPv6 CIDR)", l.get(1).toString());
+            }
+        }
+        return families == 1 ? null
+                : new Ipv6Ranges(cidrs.get("clusterCIDR").get(1), cidrs.get("serviceCIDR").get(1), cidrs.get("underlay").get(1));
     }
 
     /** {@code proxyMode: iptables|nftables}, kube-proxy's {@code mode}; iptables when not written (kube-proxy's Linux default). */
@@ -214,8 +267,62 @@ public final class TopologyLoader {
         if (!types.contains(type)) {
             throw error(f.node("type"), "unknown service type (supported: " + String.join(", ", types) + Names.didYouMean(type, types) + ")", type);
         }
-        return new Service(f.string("namespace", "default"), f.string("name", null), ServiceType.valueOf(type), f.ip("clusterIP"),
-                f.list("ports", true, this::servicePort), f.labels("selector"), f.origin());
+        if (f.has("clusterIP") && f.has("clusterIPs")) {
+            throw error(f.node("clusterIPs"), "write clusterIP or clusterIPs, not both");
+        }
+        List<Ip> clusterIPs = f.has("clusterIPs") ? f.list("clusterIPs", false, n -> ip(n, "clusterIPs"))
+                : f.has("clusterIP") ? List.of(f.ip("clusterIP")) : List.of();
+        if (clusterIPs.size() > 2 || clusterIPs.size() == 2 && clusterIPs.get(0).isV6() == clusterIPs.get(1).isV6()) {
+            throw error(f.node("clusterIPs"), "expected clusterIPs as at most one IPv4 and one IPv6 address");
+        }
+        IpFamilyPolicy policy = null;
+        if (f.has("ipFamilyPolicy")) {
+            String text = f.string("ipFamilyPolicy", null);
+            policy = IpFamilyPolicy.parse(text);
+            if (policy == null) {
+                List<String> known = List.of(IpFamilyPolicy.values()).stream().map(Enum::name).toList();
+                throw error(f.node("ipFamilyPolicy"), "unknown ipFamilyPolicy (expected one of " + String.join(", ", known)
+                        + Names.didYouMean(text, known) + ")", text);
+            }
+        }
+        List<IpFamily> families = f.list("ipFamilies", false, n -> {
+            String text = scalarText(n, "an IP family");
+            IpFamily fam = IpFamily.parse(text);
+            if (fam == null) {
+                throw error(n, "unknown IP family (expected IPv4 or IPv6)", text);
+            }
+            return fam;
+        });
+        if (families.size() > 2 || families.size() == 2 && families.get(0) == families.get(1)) {
+            throw error(f.node("ipFamilies"), "expected ipFamilies as one or two distinct families (IPv4, IPv6)");
+        }
+        return new Service(f.string("namespace", "default"), f.string("name", null), ServiceType.valueOf(type), clusterIPs,
+                f.list("ports", true, this::servicePort), f.labels("selector"), f.origin(), policy, families);
+    }
+
+    private Ip ip(YamlNode n, String key) {
+        String text = scalarText(n, key + " as an IP address");
+        Ip ip = Ip.tryParse(text);
+        if (ip == null) {
+            throw error(n, "expected " + key + " as an IP address like 10.244.0.5", text);
+        }
+        return ip;
+    }
+
+    private Prefix prefix(YamlNode n, String key) {
+        String text = scalarText(n, key + " as a CIDR");
+        if (!text.contains("/")) {
+            throw error(n, "expected " + key + " as a CIDR like 10.244.0.0/16", text);
+        }
+        try {
+            Prefix p = Prefix.parse(text);
+            if (!p.address().equals(Ip.parse(text.substring(0, text.indexOf('/'))))) {
+                throw error(n, key + " has host bits set (expected " + p + ")", text);
+            }
+            return p;
+        } catch (IllegalArgumentException e) {
+            throw error(n, "expected " + key + " as a CIDR like 10.244.0.0/16: " + e.getMessage(), text);
+        }
     }
 
     private ServicePort servicePort(YamlNode node) {
@@ -334,31 +441,14 @@ public final class TopologyLoader {
                 }
                 return null;
             }
-            String text = scalarText(node(key), key + " as a CIDR");
-            if (!text.contains("/")) {
-                throw error(node(key), "expected " + key + " as a CIDR like 10.244.0.0/16", text);
-            }
-            try {
-                Prefix p = Prefix.parse(text);
-                if (!p.address().equals(Ip.parse(text.substring(0, text.indexOf('/'))))) {
-                    throw error(node(key), key + " has host bits set (expected " + p + ")", text);
-                }
-                return p;
-            } catch (IllegalArgumentException e) {
-                throw error(node(key), "expected " + key + " as a CIDR like 10.244.0.0/16: " + e.getMessage(), text);
-            }
+            return TopologyLoader.this.prefix(node(key), key);
         }
 
         Ip ip(String key) {
             if (!has(key)) {
                 return null;
             }
-            String text = scalarText(node(key), key + " as an IP address");
-            Ip ip = Ip.tryParse(text);
-            if (ip == null) {
-                throw error(node(key), "expected " + key + " as an IP address like 10.244.0.5", text);
-            }
-            return ip;
+            return TopologyLoader.this.ip(node(key), key);
         }
 
         int port(String key) {

@@ -1,5 +1,6 @@
 package io.skoop.lab.topology;
 
+import io.skoop.model.IpFamily;
 import io.skoop.model.Ip;
 import io.skoop.model.Names;
 import io.skoop.model.Prefix;
@@ -42,6 +43,16 @@ import java.util.function.Predicate;
  *     mode each node's VXLAN tunnel address comes first: the block's first address no written pod IP holds
  *     (ordinal 0 when none does, as calico-node takes it before any pod exists), and the other pods start after
  *     it.</li>
+ * <li><b>dual-stack</b> (clusterCIDR, serviceCIDR and underlay each an IPv4 and an IPv6 CIDR, IPv4 first): every node
+ *     also gets an IPv6 podCIDR, a /64 of the IPv6 cluster CIDR ({@code --node-cidr-mask-size-ipv6} default, lowest
+ *     free first), and an IPv6 address from the IPv6 underlay's second address on (the first is the lab router's);
+ *     every pod an IPv6 address from its node's IPv6 podCIDR as host-local does (the first address is cni0's); a
+ *     Service's families follow the API server (pkg/registry/core/service/storage, {@code initIPFamilyFields}):
+ *     without ipFamilyPolicy and ipFamilies it is SingleStack in the primary family (IPv4); ipFamilies written alone
+ *     give SingleStack for one family and need a dual-stack policy for two; PreferDualStack and RequireDualStack give
+ *     both families (primary first, or in ipFamilies order) — RequireDualStack and IPv6 families are refused on a
+ *     single-stack cluster, as the API server does. IPv6 cluster IPs are allocated from the IPv6 service CIDR's
+ *     first host address on (the kubernetes Service has the primary family only).</li>
  * <li><b>endpoints</b>: pods in the Service's namespace whose labels match the selector; a
  *     numeric targetPort is used as is, a named one is looked up among the pod's container
  *     ports with the same protocol (pods without it are skipped), as the EndpointSlice
@@ -81,7 +92,7 @@ final class TopologyResolver {
         List<ExternalHost> externals = checkExternalHosts(byName.keySet());
         checkPolicies();
         return new ResolvedTopology(t.name(), t.cni(), t.clusterCIDR(), t.serviceCIDR(), t.underlay(), t.underlay().address().plus(1),
-                List.copyOf(byName.values()), pods, services, externals, t.namespaces(), t.policies(), t.proxyMode());
+                List.copyOf(byName.values()), pods, services, externals, t.namespaces(), t.policies(), t.proxyMode(), t.ipv6());
     }
 
     // ---- namespaces and policies
@@ -116,15 +127,44 @@ final class TopologyResolver {
         cidrs.put("clusterCIDR", t.clusterCIDR());
         cidrs.put("serviceCIDR", t.serviceCIDR());
         cidrs.put("underlay", t.underlay());
+        checkDisjoint(cidrs);
+        if (t.ipv6() == null) {
+            return;
+        }
+        if (t.cni() instanceof Cni.Calico) {
+            throw t.origin().at("clusterCIDR").error(t.ipv6().clusterCIDR().toString(), "the lab builds dual-stack clusters with flannel; "
+                    + "calico dual-stack is not supported yet");
+        }
+        if (t.proxyMode() == ProxyMode.NFTABLES) {
+            throw t.origin().at("proxyMode").error(t.proxyMode().text(), "the lab builds dual-stack clusters with kube-proxy in iptables mode; "
+                    + "its nftables mode's ip6 table is not generated yet");
+        }
+        Map<String, Prefix> v6 = new LinkedHashMap<>();
+        v6.put("clusterCIDR", t.ipv6().clusterCIDR());
+        v6.put("serviceCIDR", t.ipv6().serviceCIDR());
+        v6.put("underlay", t.ipv6().underlay());
+        Prefix cluster = t.ipv6().clusterCIDR();
+        if (cluster.length() > Ipv6Ranges.NODE_MASK || Ipv6Ranges.NODE_MASK - cluster.length() > 16) {
+            throw t.origin().at("clusterCIDR").error(cluster.toString(), "the IPv6 clusterCIDR must hold /" + Ipv6Ranges.NODE_MASK
+                    + " podCIDRs (--node-cidr-mask-size-ipv6) and be at most 16 bits shorter: expected a prefix of /48 to /64");
+        }
+        Prefix service = t.ipv6().serviceCIDR();
+        if (service.length() < 108) {
+            throw t.origin().at("serviceCIDR").error(service.toString(), "the IPv6 serviceCIDR is too large: kube-apiserver expects a prefix of "
+                    + "/108 or longer");
+        }
+        checkDisjoint(v6);
+    }
+
+    /** Each CIDR has room for a few hosts and overlaps none before it. */
+    private void checkDisjoint(Map<String, Prefix> cidrs) {
         List<String> keys = new ArrayList<>(cidrs.keySet());
         for (int i = 0; i < keys.size(); i++) {
             Prefix p = cidrs.get(keys.get(i));
             Origin o = t.origin().at(keys.get(i));
-            if (p.isV6()) {
-                throw o.error(p.toString(), keys.get(i) + " must be IPv4 (the lab has no IPv6 yet)");
-            }
-            if (p.length() > 30) {
-                throw o.error(p.toString(), keys.get(i) + " is too small: expected a prefix of /30 or shorter");
+            int max = p.isV6() ? 126 : 30;
+            if (p.length() > max) {
+                throw o.error(p.toString(), keys.get(i) + " is too small: expected a prefix of /" + max + " or shorter");
             }
             for (int j = 0; j < i; j++) {
                 Prefix q = cidrs.get(keys.get(j));
@@ -160,6 +200,8 @@ final class TopologyResolver {
         }
         List<Node> out = new ArrayList<>();
         Ip nextAddress = t.underlay().address().plus(2);
+        List<Prefix> takenV6 = new ArrayList<>();
+        Ip nextV6 = t.ipv6() == null ? null : t.ipv6().underlay().address().plus(2);
         for (Node n : t.nodes()) {
             Prefix podCIDR = n.podCIDR() != null ? n.podCIDR() : allocatePodCidr(n, taken);
             Ip address = n.address();
@@ -168,7 +210,15 @@ final class TopologyResolver {
                 addresses.put(address, "node " + n.name());
                 nextAddress = address.plus(1);
             }
-            out.add(new Node(n.name(), podCIDR, address, n.listeners(), n.origin()));
+            Prefix podCIDRv6 = null;
+            Ip addressV6 = null;
+            if (t.ipv6() != null) {
+                podCIDRv6 = allocateSubnet(t.ipv6().clusterCIDR(), Ipv6Ranges.NODE_MASK, takenV6, n, "IPv6 clusterCIDR", "IPv6 podCIDR");
+                addressV6 = nextFree(nextV6, t.ipv6().underlay(), ip -> false, n.origin(), "no free address left in the IPv6 underlay "
+                        + t.ipv6().underlay() + " for node " + n.name());
+                nextV6 = addressV6.plus(1);
+            }
+            out.add(new Node(n.name(), podCIDR, address, null, n.listeners(), n.origin(), podCIDRv6, addressV6));
         }
         return out;
     }
@@ -201,16 +251,34 @@ final class TopologyResolver {
             throw t.origin().at("clusterCIDR").error(cluster.toString(), "clusterCIDR is smaller than the /" + nodeMask
                     + " " + podCidrName() + " allocated to node " + n.name() + " (write a podCIDR for each node, or use a /" + nodeMask + " or larger clusterCIDR)");
         }
-        long count = 1L << (nodeMask - cluster.length());
+        return allocateSubnet(cluster, nodeMask, taken, n, wholeBlock ? "IP pool (clusterCIDR)" : "clusterCIDR",
+                podCidrName() + (wholeBlock ? " (pool exhausted)" : ""));
+    }
+
+    /**
+     * The lowest {@code /mask} of {@code range} that overlaps nothing in {@code taken} (which it joins), as the range
+     * allocator hands out node CIDRs.
+     */
+    private static Prefix allocateSubnet(Prefix range, int mask, List<Prefix> taken, Node n, String rangeName, String what) {
+        long count = 1L << (mask - range.length());
         for (long i = 0; i < count; i++) {
-            Prefix candidate = new Prefix(cluster.address().plus(i << (32 - nodeMask)), nodeMask);
+            Prefix candidate = new Prefix(subnetAddress(range, i, mask), mask);
             if (taken.stream().noneMatch(p -> overlaps(p, candidate))) {
                 taken.add(candidate);
                 return candidate;
             }
         }
-        throw n.origin().error(n.name(), (wholeBlock ? "IP pool (clusterCIDR) " : "clusterCIDR ") + cluster + " has no free /" + nodeMask
-                + " left for this node's " + podCidrName() + (wholeBlock ? " (pool exhausted)" : ""));
+        throw n.origin().error(n.name(), rangeName + " " + range + " has no free /" + mask + " left for this node's " + what);
+    }
+
+    /** The address of the {@code i}-th {@code /mask} subnet of {@code range}. */
+    private static Ip subnetAddress(Prefix range, long i, int mask) {
+        Ip base = range.address();
+        int shift = base.bitLength() - mask;
+        if (!base.isV6() || shift < 64) {
+            return base.plus(i << shift);
+        }
+        return Ip.v6(base.hi() + (i << (shift - 64)), base.lo());
     }
 
     // ---- pods
@@ -243,6 +311,7 @@ final class TopologyResolver {
             allocateTunnelAddresses(nodes, ips);
         }
         Map<String, Ip> next = new HashMap<>();
+        Map<String, Ip> nextV6 = new HashMap<>();
         List<Pod> out = new ArrayList<>();
         for (Pod p : t.pods()) {
             Node node = nodes.get(p.node());
@@ -255,9 +324,16 @@ final class TopologyResolver {
                 ips.put(ip, "pod " + p.key());
                 next.put(node.name(), ip.plus(1));
             }
+            Ip ipV6 = null;
+            if (node.podCIDRv6() != null) {
+                Prefix v6 = node.podCIDRv6();
+                ipV6 = nextFree(nextV6.getOrDefault(node.name(), v6.address().plus(2)), v6, x -> false, p.origin(),
+                        "IPv6 podCIDR " + v6 + " of node " + node.name() + " has no free address left for pod " + p.key());
+                nextV6.put(node.name(), ipV6.plus(1));
+            }
             List<Listener> listeners = p.listeners() != null ? p.listeners()
                     : p.ports().stream().map(ContainerPort::listener).distinct().toList();
-            out.add(new Pod(p.namespace(), p.name(), p.node(), p.labels(), ip, p.ports(), listeners, p.origin()));
+            out.add(new Pod(p.namespace(), p.name(), p.node(), p.labels(), ip, p.ports(), listeners, p.origin(), ipV6));
         }
         return out;
     }
@@ -274,7 +350,7 @@ final class TopologyResolver {
             Ip tunnel = nextFree(block.address(), broadcast(block).plus(1), block, ips::containsKey, n.origin(),
                     "block " + block + " of node " + n.name() + " has no free address left for the node's VXLAN tunnel address");
             ips.put(tunnel, "the VXLAN tunnel address of node " + n.name());
-            nodes.put(n.name(), new Node(n.name(), block, n.address(), tunnel, n.listeners(), n.origin()));
+            nodes.put(n.name(), new Node(n.name(), block, n.address(), tunnel, n.listeners(), n.origin(), n.podCIDRv6(), n.addressV6()));
         }
     }
 
@@ -297,6 +373,7 @@ final class TopologyResolver {
         Set<String> keys = new HashSet<>();
         Map<Ip, String> clusterIPs = new HashMap<>();
         Map<Integer, Service> nodePorts = new HashMap<>();
+        Map<Service, List<IpFamily>> families = new HashMap<>();
         for (Service s : t.services()) {
             checkName(s.namespace(), s.origin().at("namespace"), "namespace");
             checkName(s.name(), s.origin().at("name"), "service name");
@@ -304,8 +381,15 @@ final class TopologyResolver {
                 throw s.origin().at("name").error(s.key(), "duplicate service");
             }
             checkServicePorts(s);
-            if (s.clusterIP() != null) {
-                checkWritten(s.clusterIP(), t.serviceCIDR(), "serviceCIDR", "the default/kubernetes service", clusterIPs, "service " + s.key(), s.origin().at("clusterIP"), "clusterIP");
+            families.put(s, ipFamilies(s));
+            for (Ip ip : s.clusterIPs()) {
+                String key = s.origin().keyLines().containsKey("clusterIPs") ? "clusterIPs" : "clusterIP";
+                if (ip.isV6()) {
+                    checkWrittenV6(ip, t.ipv6().serviceCIDR(), "the IPv6 serviceCIDR", clusterIPs, "service " + s.key(), s.origin().at(key), key);
+                } else {
+                    checkWritten(ip, t.serviceCIDR(), "serviceCIDR", "the default/kubernetes service", clusterIPs, "service " + s.key(),
+                            s.origin().at(key), key);
+                }
             }
             for (ServicePort p : s.ports()) {
                 if (p.nodePort() != 0) {
@@ -316,17 +400,28 @@ final class TopologyResolver {
                 }
             }
         }
-        Ip nextIp = t.serviceCIDR().address().plus(2);
+        Map<IpFamily, Ip> nextIp = new HashMap<>();
+        nextIp.put(IpFamily.IPv4, t.serviceCIDR().address().plus(2));
+        if (t.ipv6() != null) {
+            nextIp.put(IpFamily.IPv6, t.ipv6().serviceCIDR().address().plus(1));
+        }
         int nextPort = NODE_PORT_MIN;
         Map<String, List<Pod>> byNamespace = new HashMap<>();
         pods.forEach(p -> byNamespace.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p));
         List<ResolvedService> out = new ArrayList<>();
         for (Service s : t.services()) {
-            Ip clusterIP = s.clusterIP();
-            if (clusterIP == null) {
-                clusterIP = nextFree(nextIp, t.serviceCIDR(), clusterIPs::containsKey, s.origin(), "serviceCIDR " + t.serviceCIDR() + " has no free address left for service " + s.key());
-                clusterIPs.put(clusterIP, "service " + s.key());
-                nextIp = clusterIP.plus(1);
+            List<IpFamily> fams = families.get(s);
+            List<Ip> ips = new ArrayList<>();
+            for (IpFamily family : fams) {
+                Ip clusterIP = s.clusterIP(family);
+                if (clusterIP == null) {
+                    Prefix range = family == IpFamily.IPv4 ? t.serviceCIDR() : t.ipv6().serviceCIDR();
+                    clusterIP = nextFree(nextIp.get(family), range, clusterIPs::containsKey, s.origin(), (family == IpFamily.IPv4 ? "serviceCIDR "
+                            : "IPv6 serviceCIDR ") + range + " has no free address left for service " + s.key());
+                    clusterIPs.put(clusterIP, "service " + s.key());
+                    nextIp.put(family, clusterIP.plus(1));
+                }
+                ips.add(clusterIP);
             }
             List<ServicePort> ports = new ArrayList<>();
             for (ServicePort p : s.ports()) {
@@ -342,12 +437,65 @@ final class TopologyResolver {
                 }
                 ports.add(p);
             }
-            Service resolved = new Service(s.namespace(), s.name(), s.type(), clusterIP, ports, s.selector(), s.origin());
+            IpFamilyPolicy policy = s.ipFamilyPolicy() != null ? s.ipFamilyPolicy() : IpFamilyPolicy.SingleStack;
+            Service resolved = new Service(s.namespace(), s.name(), s.type(), ips, ports, s.selector(), s.origin(), policy, fams);
             List<Pod> selected = s.selector().isEmpty() ? List.of()
                     : byNamespace.getOrDefault(s.namespace(), List.of()).stream().filter(p -> p.matches(s.selector())).toList();
             out.add(new ResolvedService(resolved, ports.stream().map(p -> endpoints(s, p, selected)).toList()));
         }
         return out;
+    }
+
+    /**
+     * The Service's {@code spec.ipFamilies} as the API server sets them (initIPFamilyFields in
+     * pkg/registry/core/service/storage/alloc.go): from ipFamilies, else from the written cluster IPs, else the
+     * cluster's primary family; PreferDualStack and RequireDualStack add the other family on a dual-stack cluster.
+     */
+    private List<IpFamily> ipFamilies(Service s) {
+        Origin at = s.origin().at(s.origin().keyLines().containsKey("ipFamilies") ? "ipFamilies" : "ipFamilyPolicy");
+        List<IpFamily> written = s.ipFamilies();
+        List<IpFamily> fromIps = s.clusterIPs().stream().map(IpFamily::of).toList();
+        if (!written.isEmpty() && !fromIps.isEmpty() && !written.subList(0, Math.min(written.size(), fromIps.size())).equals(fromIps)) {
+            throw s.origin().at("ipFamilies").error(written.toString(), "ipFamilies " + written + " do not match the families of the written "
+                    + "cluster IPs " + s.clusterIPs() + " (service " + s.key() + ")");
+        }
+        List<IpFamily> fams = new ArrayList<>(!written.isEmpty() ? written : !fromIps.isEmpty() ? fromIps : List.of(IpFamily.IPv4));
+        for (IpFamily f : fams) {
+            if (f == IpFamily.IPv6 && t.ipv6() == null) {
+                throw at.error(f.name(), "service " + s.key() + " asks for IPv6 but the cluster is IPv4 single-stack "
+                        + "(give clusterCIDR, serviceCIDR and underlay an IPv6 CIDR each to make it dual-stack)");
+            }
+        }
+        IpFamilyPolicy policy = s.ipFamilyPolicy();
+        if (policy == null || policy == IpFamilyPolicy.SingleStack) {
+            if (fams.size() > 1) {
+                throw at.error(fams.toString(), "service " + s.key() + " has two IP families but ipFamilyPolicy "
+                        + (policy == null ? "is not written" : "SingleStack") + " (expected PreferDualStack or RequireDualStack)");
+            }
+            return fams;
+        }
+        if (t.ipv6() == null) {
+            if (policy == IpFamilyPolicy.RequireDualStack) {
+                throw s.origin().at("ipFamilyPolicy").error(policy.name(), "service " + s.key() + " requires dual-stack but the cluster is "
+                        + "IPv4 single-stack");
+            }
+            return fams;
+        }
+        if (fams.size() == 1) {
+            fams.add(fams.get(0) == IpFamily.IPv4 ? IpFamily.IPv6 : IpFamily.IPv4);
+        }
+        return fams;
+    }
+
+    /** A written IPv6 cluster IP: inside {@code range}, not its network address (the Subnet-Router anycast), not used before. */
+    private static void checkWrittenV6(Ip ip, Prefix range, String rangeName, Map<Ip, String> used, String owner, Origin origin, String key) {
+        if (!range.contains(ip) || ip.equals(range.address())) {
+            throw origin.error(ip.toString(), key + " is outside " + rangeName + " " + range + " or its network address");
+        }
+        String other = used.put(ip, owner);
+        if (other != null) {
+            throw origin.error(ip.toString(), key + " already used by " + other);
+        }
     }
 
     private static void checkServicePorts(Service s) {
@@ -380,7 +528,7 @@ final class TopologyResolver {
         for (Pod pod : selected) {
             int port = p.targetPort().isNamed() ? namedPort(pod, p.targetPort().name(), p.protocol()) : p.targetPort().number();
             if (port > 0) {
-                backends.add(new ServiceBackend(pod.key(), pod.node(), pod.ip(), port, p.protocol()));
+                backends.add(new ServiceBackend(pod.key(), pod.node(), pod.ip(), port, p.protocol(), pod.ipV6()));
             }
         }
         if (p.targetPort().isNamed() && !selected.isEmpty() && backends.isEmpty()) {
@@ -495,8 +643,16 @@ final class TopologyResolver {
         throw origin.error(null, exhausted);
     }
 
+    /** The last address of {@code p} (IPv4: its broadcast address). */
     private static Ip broadcast(Prefix p) {
-        return p.address().plus((1L << (32 - p.length())) - 1);
+        Ip a = p.address();
+        if (!a.isV6()) {
+            return a.plus((1L << (32 - p.length())) - 1);
+        }
+        int host = 128 - p.length();
+        long lo = host >= 64 ? -1L : (1L << host) - 1;
+        long hi = host <= 64 ? 0 : host == 128 ? -1L : (1L << (host - 64)) - 1;
+        return Ip.v6(a.hi() | hi, a.lo() | lo);
     }
 
     private static boolean overlaps(Prefix a, Prefix b) {

@@ -252,9 +252,9 @@ pods:
         String veth = Calico.vethName('default', 'web-2')
 
         expect: 'the device, its /32 tunnel address, its MTU'
-        l.contains("ip -n $ns link add vxlan.calico address 66:b3:68:28:39:8e type vxlan id 4096 local 192.168.56.2 dev eth0 dstport 4789 nolearning".toString())
+        l.contains("ip -n $ns link add vxlan.calico address 66:b3:68:28:39:8e mtu 1450 type vxlan id 4096 local 192.168.56.2 dev eth0 dstport 4789 nolearning".toString())
         l.contains("ip -n $ns addr add 10.244.0.0/32 dev vxlan.calico".toString())
-        l.contains("ip -n $ns link set vxlan.calico mtu 1450 up".toString())
+        l.contains("ip -n $ns link set vxlan.calico up".toString())
 
         and: 'per remote node: its block via its tunnel address, onlink; its VTEP MAC as neighbour and in the FDB'
         l.contains("ip -n $ns route add 10.244.0.64/26 via 10.244.0.64 dev vxlan.calico onlink".toString())

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper
 import groovy.json.JsonSlurper
 import io.skoop.lab.flannel.Flannel
 import io.skoop.lab.topology.Cni
+import io.skoop.model.IpFamily
 import io.skoop.lab.topology.LabExamples
 import io.skoop.lab.topology.ResolvedService
 import io.skoop.lab.topology.ResolvedTopology
@@ -55,9 +56,10 @@ class ClusterObjectsSpec extends Specification {
     }
 
     /** The resolved backends as {@code pod ip name port/PROTO} strings; an unnamed Service port has name "". */
-    static Set<String> backends(ResolvedService rs) {
+    /** The resolved backends of {@code rs} in {@code family} (default: the Service's primary family). */
+    static Set<String> backends(ResolvedService rs, IpFamily family = rs.service().ipFamilies()[0]) {
         rs.ports().collectMany { p ->
-            p.endpoints().collect { "${it.pod()} ${it.ip()} ${p.port().name() ?: ''} ${it.port()}/${it.protocol()}".toString() }
+            p.endpoints().collect { "${it.pod()} ${it.ip(family)} ${p.port().name() ?: ''} ${it.port()}/${it.protocol()}".toString() }
         } as Set
     }
 
@@ -139,8 +141,8 @@ class ClusterObjectsSpec extends Specification {
             assert o.metadata.annotations['flannel.alpha.coreos.com/backend-type'] == backend
             assert o.metadata.labels['kubernetes.io/hostname'] == n.name()
             assert o.metadata.labels['kubernetes.io/os'] == 'linux' && o.metadata.labels['beta.kubernetes.io/arch'] == 'amd64'
-            assert o.spec == [podCIDR: n.podCIDR().toString(), podCIDRs: [n.podCIDR().toString()]]
-            assert o.status.addresses == [[address: n.address().toString(), type: 'InternalIP'], [address: n.name(), type: 'Hostname']]
+            assert o.spec == [podCIDR: n.podCIDR().toString(), podCIDRs: n.podCIDRs()*.toString()]
+            assert o.status.addresses == n.addresses().collect { [address: it.toString(), type: 'InternalIP'] } + [[address: n.name(), type: 'Hostname']]
             assert o.status.conditions.collect { "$it.type=$it.status/$it.reason".toString() } == [
                     'NetworkUnavailable=False/FlannelIsUp', 'MemoryPressure=False/KubeletHasSufficientMemory',
                     'DiskPressure=False/KubeletHasNoDiskPressure', 'PIDPressure=False/KubeletHasSufficientPID', 'Ready=True/KubeletReady']
@@ -177,8 +179,9 @@ class ClusterObjectsSpec extends Specification {
             assert o.spec.restartPolicy == 'Always' && o.spec.dnsPolicy == 'ClusterFirst'
             assert o.spec.serviceAccountName == 'default' && o.spec.schedulerName == 'default-scheduler'
             assert o.status.phase == 'Running'
-            assert o.status.podIP == p.ip().toString() && o.status.podIPs == [[ip: p.ip().toString()]]
-            assert o.status.hostIP == t.node(p.node()).address().toString() && o.status.hostIPs == [[ip: o.status.hostIP]]
+            assert o.status.podIP == p.ip().toString() && o.status.podIPs == p.ips().collect { [ip: it.toString()] }
+            assert o.status.hostIP == t.node(p.node()).address().toString()
+            assert o.status.hostIPs == t.node(p.node()).addresses().collect { [ip: it.toString()] }
             assert o.status.conditions*.type == ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']
             assert o.status.conditions.every { it.status == 'True' }
             assert o.status.qosClass == 'BestEffort' && o.status.startTime == '2026-11-21T10:00:00Z'
@@ -241,8 +244,9 @@ class ClusterObjectsSpec extends Specification {
             def s = rs.service()
             def o = services.find { key(it) == s.key() }
             assert o.spec.type == s.type().name()
-            assert o.spec.clusterIP == s.clusterIP().toString() && o.spec.clusterIPs == [s.clusterIP().toString()]
-            assert o.spec.ipFamilies == ['IPv4'] && o.spec.ipFamilyPolicy == 'SingleStack'
+            assert o.spec.clusterIP == s.primaryClusterIP().toString() && o.spec.clusterIPs == s.clusterIPs()*.toString()
+            assert o.spec.ipFamilies == s.ipFamilies()*.name() && o.spec.ipFamilyPolicy == s.ipFamilyPolicy().name()
+            assert o.spec.clusterIPs.size() == o.spec.ipFamilies.size()
             assert o.spec.internalTrafficPolicy == 'Cluster' && o.spec.sessionAffinity == 'None'
             assert o.spec.externalTrafficPolicy == (s.type().name() == 'NodePort' ? 'Cluster' : null)
             assert o.spec.selector == s.selector()
@@ -278,9 +282,11 @@ class ClusterObjectsSpec extends Specification {
 
         expect:
         t.services().each { rs ->
-            def slices = slicesOf(objects, rs)
+          rs.service().ipFamilies().each { family ->
+            def slices = slicesOf(objects, rs).findAll { it.addressType == family.name() }
+            assert !slices.isEmpty()
             assert slices.every {
-                it.addressType == 'IPv4' && it.metadata.name ==~ /${rs.service().name()}-[bcdfghjklmnpqrstvwxz2456789]{5}/ &&
+                it.metadata.name ==~ /${rs.service().name()}-[bcdfghjklmnpqrstvwxz2456789]{5}/ &&
                         it.metadata.labels['endpointslice.kubernetes.io/managed-by'] == 'endpointslice-controller.k8s.io' &&
                         it.metadata.ownerReferences == [[apiVersion: 'v1', blockOwnerDeletion: true, controller: true, kind: 'Service',
                                                          name: rs.service().name(), uid: serviceUid[rs.service().key()]]]
@@ -289,23 +295,25 @@ class ClusterObjectsSpec extends Specification {
                 s.endpoints.collectMany { e ->
                     assert e.conditions == [ready: true, serving: true, terminating: false]
                     def pod = t.pod("${e.targetRef.namespace}/${e.targetRef.name}")
-                    assert e.addresses == [pod.ip().toString()] && e.nodeName == pod.node()
+                    assert e.addresses == [pod.ip(family).toString()] && e.nodeName == pod.node()
                     assert e.targetRef == [kind: 'Pod', name: pod.name(), namespace: pod.namespace(), uid: podUid[pod.key()]]
                     s.ports.collect { "${pod.key()} ${e.addresses[0]} ${it.name} ${it.port}/${it.protocol}".toString() }
                 }
             }
             assert fromSlices.size() == fromSlices.toUnique().size()
-            assert fromSlices as Set == backends(rs)
+            assert fromSlices as Set == backends(rs, family)
             // every selected pod once over the slices
             def slicePods = slices.collectMany { it.endpoints*.targetRef*.name }
             assert slicePods.size() == slicePods.toUnique().size()
+          }
+          assert slicesOf(objects, rs)*.addressType.toUnique() as Set == rs.service().ipFamilies()*.name() as Set
 
             def ep = endpointsOf(objects, rs)
             def fromEndpoints = ep.subsets.collectMany { sub ->
                 assert sub.addresses*.ip == sub.addresses*.ip.toSorted()
                 sub.addresses.collectMany { a ->
                     def pod = t.pod("${a.targetRef.namespace}/${a.targetRef.name}")
-                    assert a.ip == pod.ip().toString() && a.nodeName == pod.node() && a.targetRef.uid == podUid[pod.key()]
+                    assert a.ip == pod.ip(rs.service().ipFamilies()[0]).toString() && a.nodeName == pod.node() && a.targetRef.uid == podUid[pod.key()]
                     sub.ports.collect { "${pod.key()} ${a.ip} ${it.name ?: ''} ${it.port}/${it.protocol}".toString() }
                 }
             }

@@ -186,8 +186,8 @@ class KubeProxyIptablesSpec extends Specification {
 
         where:
         why                  | ports                                                                                                     || message
-        'IPv6 cluster IP'    | [ServicePort.of('ns', 's', 'p', Protocol.TCP, Ip.parse('fd00::1'), 80, 0, [])]                            || 'only the IPv4'
-        'IPv6 endpoint'      | [ServicePort.of('ns', 's', 'p', Protocol.TCP, Ip.parse('10.96.0.1'), 80, 0, [ep('fd00::2', 80)])]         || 'only the IPv4'
+        'IPv6 cluster IP'    | [ServicePort.of('ns', 's', 'p', Protocol.TCP, Ip.parse('fd00::1'), 80, 0, [])]                            || 'IPv4 addresses only'
+        'IPv6 endpoint'      | [ServicePort.of('ns', 's', 'p', Protocol.TCP, Ip.parse('10.96.0.1'), 80, 0, [ep('fd00::2', 80)])]         || 'IPv4 addresses only'
         'same port twice'    | [ServicePort.of('ns', 's', 'p', Protocol.TCP, Ip.parse('10.96.0.1'), 80, 0, []),
                                 ServicePort.of('ns', 's', 'p', Protocol.TCP, Ip.parse('10.96.0.2'), 81, 0, [])]                          || 'given twice'
     }
@@ -205,7 +205,7 @@ class KubeProxyIptablesSpec extends Specification {
         'port 0'           | { ServicePort.of('ns', 's', 'p', Protocol.TCP, Ip.parse('10.96.0.1'), 0, 0, []) }
         'endpoint port 0'  | { ep('10.244.0.1', 0) }
         'masquerade bit 32'| { new NodeContext('n', [], Prefix.parse('10.0.0.0/8'), 32, true) }
-        'IPv6 cluster CIDR'| { new NodeContext('n', [], Prefix.parse('fd00::/48'), 14, true) }
+        'mixed families'   | { new NodeContext('n', [Ip.parse('192.168.0.10')], Prefix.parse('fd00::/48'), 14, true) }
     }
 
     def "without --random-fully support MASQUERADE has no flag"() {

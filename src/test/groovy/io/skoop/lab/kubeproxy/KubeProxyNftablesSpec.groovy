@@ -194,7 +194,7 @@ class KubeProxyNftablesSpec extends Specification {
 
         where:
         ports                                                                                                               || words
-        [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('fd00::1'), 80, 0, [])]                                      || 'only the IPv4 proxier is modelled'
+        [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('fd00::1'), 80, 0, [])]                                      || 'IPv4 addresses only'
         [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('10.0.0.1'), 80, 0, []),
          ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('10.0.0.1'), 81, 0, [])]                                     || 'given twice'
     }

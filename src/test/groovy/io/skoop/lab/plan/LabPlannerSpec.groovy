@@ -36,8 +36,8 @@ class LabPlannerSpec extends Specification {
         String mac2 = Flannel.vtepMac(vxlan, n2)
 
         expect:
-        l.contains("ip -n vxlan.node.node-1 link add flannel.1 address ${Flannel.vtepMac(vxlan, n1)} type vxlan id 1 local 192.168.56.2 dev eth0 dstport 8472 nolearning".toString())
-        l.contains('ip -n vxlan.node.node-1 link set flannel.1 mtu 1450 up')
+        l.contains("ip -n vxlan.node.node-1 link add flannel.1 address ${Flannel.vtepMac(vxlan, n1)} mtu 1450 type vxlan id 1 local 192.168.56.2 dev eth0 dstport 8472 nolearning".toString())
+        l.contains('ip -n vxlan.node.node-1 link set flannel.1 up')
         l.contains('ip -n vxlan.node.node-1 addr add 10.244.0.0/32 dev flannel.1')
         l.contains('ip -n vxlan.node.node-1 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink')
         l.contains("ip -n vxlan.node.node-1 neigh add 10.244.1.0 lladdr $mac2 dev flannel.1 nud permanent".toString())

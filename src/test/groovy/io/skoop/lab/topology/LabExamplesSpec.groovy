@@ -13,14 +13,14 @@ class LabExamplesSpec extends Specification {
 
     def "lists the bundled examples and names the known ones for an unknown name"() {
         expect:
-        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp', 'calico-vxlan', 'flannel-vxlan-nftables']
+        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp', 'calico-vxlan', 'flannel-vxlan-nftables', 'dual-stack']
 
         when:
         LabExamples.load('flannel-vxlam')
 
         then:
         def e = thrown(IllegalArgumentException)
-        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables; did you mean 'flannel-vxlan'?"
+        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack; did you mean 'flannel-vxlan'?"
     }
 
     def "flannel-vxlan-nftables is the flannel-vxlan cluster with kube-proxy in nftables mode, under its own lab name"() {

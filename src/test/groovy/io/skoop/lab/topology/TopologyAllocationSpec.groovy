@@ -209,7 +209,7 @@ services:
         given:
         def node = new Node('a', null, null, [], Origin.NONE)
         def pod = new Pod('default', 'p', 'a', [app: 'x'], null, [new ContainerPort('http', 8080, Protocol.TCP)], null, Origin.NONE)
-        def svc = new Service('default', 's', ServiceType.ClusterIP, null,
+        def svc = new Service('default', 's', ServiceType.ClusterIP, (io.skoop.model.Ip) null,
                 [new ServicePort('http', 80, TargetPort.named('http'), Protocol.TCP, 0, Origin.NONE)], [app: 'x'], Origin.NONE)
         def topo = { List<Pod> pods -> new Topology('t', new Cni.Flannel(Cni.FlannelBackend.VXLAN), Prefix.parse('10.244.0.0/16'),
                 Prefix.parse('10.96.0.0/16'), Prefix.parse('192.168.56.0/24'), [node], pods, [svc], [], Origin.NONE) }
