@@ -103,6 +103,10 @@ public class DiagnoseCommand implements Callable<Integer> {
             description = "The namespace of bare names: -s client -d svc/web (default: ${DEFAULT-VALUE}).")
     String namespace;
 
+    @Option(names = "--family", paramLabel = "4|6", description = "Reach a named DST (pod, node, Service of a dual-stack cluster) at "
+            + "its IPv4 or IPv6 address (default: its primary address; an address written as DST is taken as it is).")
+    String family;
+
     /** The names -o takes, for shell completion. */
     static final class Formats implements Iterable<String> {
         @Override
@@ -154,6 +158,11 @@ public class DiagnoseCommand implements Callable<Integer> {
         output = outputFile == null || outputFile.equals("-") ? null : Path.of(outputFile);
         checkOutput(fmt);
         Protocol proto = Protocol.parse(protocol);
+        io.skoop.model.IpFamily fam = family == null ? null : switch (family.trim()) {
+            case "4", "ipv4", "IPv4" -> io.skoop.model.IpFamily.IPv4;
+            case "6", "ipv6", "IPv6" -> io.skoop.model.IpFamily.IPv6;
+            default -> throw new UserException("--family must be 4 or 6, got '" + family + "'");
+        };
         Diagnosis d;
         try (Progress progress = Progress.start("diagnose")) {
             progress.step("opening the snapshot");
@@ -162,7 +171,7 @@ public class DiagnoseCommand implements Callable<Integer> {
             progress.step("reading the Kubernetes objects");
             Diagnostor diagnostor = new Diagnostor(snap);
             diagnostor.onProgress(progress::step);
-            d = diagnostor.diagnose(new Query(src, dst, port, proto, namespace));
+            d = diagnostor.diagnose(new Query(src, dst, port, proto, namespace, fam));
         }
         byte[] rendered = fmt.render(d, explain, output == null ? Terminals.stdout(noColor) : io.skoop.render.TextRenderer.Screen.PLAIN);
         if (output == null) {

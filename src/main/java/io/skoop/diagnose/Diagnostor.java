@@ -122,8 +122,8 @@ public final class Diagnostor {
      * @throws IllegalArgumentException as {@link #diagnose}
      */
     public List<io.skoop.plugin.networkpolicy.PolicyVerdict> policyIntent(Query query) {
-        Target src = targets.source(query.source(), query.namespace());
-        Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace());
+        Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace(), query.family());
+        Target src = source(query, dst);
         return policyIntent.evaluate(src, dst, query.protocol(), List.of());
     }
 
@@ -148,6 +148,18 @@ public final class Diagnostor {
     }
 
     /**
+     * The query's client, at its address of the destination's family (a dual-stack pod connecting to an IPv6 address
+     * uses its IPv6 address; a named source without one fails, naming the addresses it has).
+     */
+    private Target source(Query query, Target dst) {
+        Target primary = targets.source(query.source(), query.namespace());
+        if (io.skoop.model.IpFamily.of(primary.ip()) == io.skoop.model.IpFamily.of(dst.ip()) || Ip.tryParse(query.source().trim()) != null) {
+            return primary;
+        }
+        return targets.source(query.source(), query.namespace(), io.skoop.model.IpFamily.of(dst.ip()));
+    }
+
+    /**
      * Diagnoses one query.
      *
      * @throws IllegalArgumentException for endpoints that do not resolve (naming close matches), a missing or bad
@@ -156,8 +168,8 @@ public final class Diagnostor {
      *                                  before every hop; the interrupt flag stays set)
      */
     public Diagnosis diagnose(Query query) {
-        Target src = targets.source(query.source(), query.namespace());
-        Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace());
+        Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace(), query.family());
+        Target src = source(query, dst);
         List<Suspicion> cluster = new ArrayList<>(setup);
         if (dst.kind() == Target.Kind.SERVICE && dst.servicePort() == null) {
             cluster.add(Suspicion.info(dst.ip() + " is the cluster IP of " + dst.service() + ", which has no port " + dst.port() + "/"

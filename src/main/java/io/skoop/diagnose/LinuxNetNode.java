@@ -365,7 +365,7 @@ final class LinuxNetNode implements NetNodeAction {
 
     private List<Outcome> deliver(Walk walk, NetNode me, Packet p, String dev, Flow f) {
         if (p.encap() != null && p.protocol() == Protocol.UDP) {
-            Interface vx = vxlanDeviceFor(p.dport());
+            Interface vx = vxlanDeviceFor(p.dport(), p.dst().isV6());
             if (vx != null) {
                 VxlanInfo vi = vx.vxlan();
                 if (!vx.isUp()) {
@@ -453,9 +453,14 @@ final class LinuxNetNode implements NetNodeAction {
         return ip == null ? "any" : ip.toString();
     }
 
-    private Interface vxlanDeviceFor(int port) {
+    /**
+     * The VXLAN device that takes UDP {@code port} in the outer packet's family: vxlan_rcv finds the device through the
+     * UDP socket of that port and family (a device with an IPv6 {@code local}, {@code remote} or {@code group} listens
+     * on an IPv6 socket, {@link VxlanInfo#isV6()}), so flannel.1 and flannel-v6.1 share VNI and port but not traffic.
+     */
+    private Interface vxlanDeviceFor(int port, boolean v6) {
         for (Interface i : ns.interfaces().all()) {
-            if (i.vxlan() != null && i.vxlan().port() == port) {
+            if (i.vxlan() != null && i.vxlan().port() == port && i.vxlan().isV6() == v6) {
                 return i;
             }
         }
@@ -823,7 +828,7 @@ final class LinuxNetNode implements NetNodeAction {
             return Optional.empty();
         }
         Optional<Interface> dev = manager.netns(remoteHop).interfaces().all().stream()
-                .filter(i -> i.vxlan() != null && i.vxlan().id() == vx.vxlan().id()).findFirst();
+                .filter(i -> i.vxlan() != null && i.vxlan().id() == vx.vxlan().id() && i.vxlan().isV6() == remote.isV6()).findFirst();
         if (dev.isEmpty() || dev.get().mac() == null || dev.get().mac().equalsIgnoreCase(innerMac)) {
             return Optional.empty();
         }
@@ -951,7 +956,7 @@ final class LinuxNetNode implements NetNodeAction {
      */
     private void checkUnderlayMtu(Walk walk, NetNode me, Interface out, Hop remoteHop, Interface in, Packet p) {
         Interface vx = sendingTunnel(p);
-        int overhead = vx == null || vx.vxlan() != null ? VxlanInfo.OVERHEAD_V4 : IpipInfo.OVERHEAD;
+        int overhead = vx == null ? VxlanInfo.OVERHEAD_V4 : vx.vxlan() != null ? vx.vxlan().overhead() : IpipInfo.OVERHEAD;
         String frames = vx != null && vx.ipip() != null ? "-byte IPIP packets (" : "-byte VXLAN frames (";
         Packet inner = p.encap() != null ? p.encap() : p;
         int endpoints = tcpSegmentBound(manager, walk, inner);
@@ -985,7 +990,7 @@ final class LinuxNetNode implements NetNodeAction {
             return null;
         }
         if (p.protocol() == Protocol.UDP) {
-            return vxlanDeviceFor(p.dport());
+            return vxlanDeviceFor(p.dport(), p.dst().isV6());
         }
         if (p.protocol() != Protocol.IPENCAP) {
             return null;

@@ -72,7 +72,8 @@ final class PolicyIntent {
             if (dst.kind() != Target.Kind.SERVICE) {
                 add(out, src.ip(), dst.ip(), dst.port(), protocol);
             } else if (dst.kind() == Target.Kind.SERVICE && dst.servicePort() != null) {
-                for (ServiceEndpoint ep : ipCache.endpoints(dst.service(), String.valueOf(dst.servicePort().port()), protocol)) {
+                for (ServiceEndpoint ep : ipCache.endpoints(dst.service(), String.valueOf(dst.servicePort().port()), protocol,
+                        io.skoop.model.IpFamily.of(dst.ip()))) {
                     add(out, src.ip(), ep.ip(), ep.port(), protocol);
                 }
             }

@@ -1,5 +1,6 @@
 package io.skoop.diagnose;
 
+import io.skoop.model.IpFamily;
 import io.skoop.model.Protocol;
 import java.util.Objects;
 
@@ -15,8 +16,12 @@ import java.util.Objects;
  *                    with a single port
  * @param protocol    TCP or UDP
  * @param namespace   the namespace of bare names ({@code client}, {@code svc/web}), "default" when null
+ * @param family      the family a named destination (a pod, a node, a Service of a dual-stack cluster) is reached in:
+ *                    its address of that family ({@code status.podIPs}, the node's InternalIPs, {@code spec.clusterIPs});
+ *                    null for its primary address. An address literal is always taken as written.
  */
-public record Query(String source, String destination, String port, io.skoop.model.Protocol protocol, String namespace) {
+public record Query(String source, String destination, String port, io.skoop.model.Protocol protocol, String namespace,
+                    IpFamily family) {
     public Query {
         namespace = namespace == null || namespace.isBlank() ? "default" : namespace;
         Objects.requireNonNull(source, "source");
@@ -25,6 +30,11 @@ public record Query(String source, String destination, String port, io.skoop.mod
         if (protocol != Protocol.TCP && protocol != Protocol.UDP) {
             throw new IllegalArgumentException("protocol must be tcp or udp, got " + protocol.ianaName());
         }
+    }
+
+    /** A query for the destination's primary address. */
+    public Query(String source, String destination, String port, io.skoop.model.Protocol protocol, String namespace) {
+        this(source, destination, port, protocol, namespace, null);
     }
 
     /** A query with bare names in the namespace "default". */
@@ -44,6 +54,6 @@ public record Query(String source, String destination, String port, io.skoop.mod
 
     @Override
     public String toString() {
-        return source + " -> " + destination + (port == null ? "" : ":" + port) + "/" + protocol.ianaName();
+        return source + " -> " + destination + (port == null ? "" : ":" + port) + "/" + protocol.ianaName() + (family == null ? "" : " (" + family + ")");
     }
 }

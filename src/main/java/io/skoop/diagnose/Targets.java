@@ -4,6 +4,7 @@ import io.skoop.k8s.IPCache;
 import io.skoop.k8s.IpEntity;
 import io.skoop.model.EndpointSpecs;
 import io.skoop.model.Ip;
+import io.skoop.model.IpFamily;
 import io.skoop.model.Names;
 import io.skoop.model.Protocol;
 import io.skoop.snapshot.k8s.KNode;
@@ -45,7 +46,16 @@ public final class Targets {
 
     /** {@link #source(String)} with {@code namespace} for bare names. */
     public Target source(String spec, String namespace) {
-        Target t = resolve(qualified(spec, namespace, true), null, Protocol.TCP, true);
+        return source(spec, namespace, null);
+    }
+
+    /**
+     * {@link #source(String, String)} at the source's address of {@code family} (null: its primary address).
+     *
+     * @throws IllegalArgumentException as {@link #source(String)}, or when a named source has no address of {@code family}
+     */
+    public Target source(String spec, String namespace, IpFamily family) {
+        Target t = resolve(qualified(spec, namespace, true), null, Protocol.TCP, true, family);
         if (t.kind() == Target.Kind.SERVICE) {
             throw new IllegalArgumentException("source " + spec + " is a Service: a connection starts at a pod, a node or an external IP");
         }
@@ -59,7 +69,7 @@ public final class Targets {
      * @throws IllegalArgumentException for an unknown name (with close matches), a pod without IP, a headless Service
      */
     public Ip address(String spec) {
-        Target t = resolve(spec, null, Protocol.TCP, true);
+        Target t = resolve(spec, null, Protocol.TCP, true, null);
         if (t.kind() == Target.Kind.SERVICE && (t.service().headless() || t.service().clusterIPs().isEmpty())) {
             throw new IllegalArgumentException("Service " + t.service().key() + " is headless (clusterIP: None): it has no address of its own");
         }
@@ -79,7 +89,19 @@ public final class Targets {
 
     /** {@link #destination(String, String, Protocol)} with {@code namespace} for bare names. */
     public Target destination(String spec, String port, Protocol protocol, String namespace) {
-        return resolve(qualified(spec, namespace, false), port, protocol, false);
+        return destination(spec, port, protocol, namespace, null);
+    }
+
+    /**
+     * {@link #destination(String, String, Protocol, String)} at the destination's address of {@code family} (null: its
+     * primary address): a pod's {@code status.podIPs} entry, a node's InternalIP, a Service's {@code spec.clusterIPs}
+     * entry of that family. An address literal is taken as written.
+     *
+     * @throws IllegalArgumentException as {@link #destination(String, String, Protocol)}, or when a named destination
+     *                                  has no address of {@code family} (listing the ones it has)
+     */
+    public Target destination(String spec, String port, Protocol protocol, String namespace, IpFamily family) {
+        return resolve(qualified(spec, namespace, false), port, protocol, false, family);
     }
 
     /**
@@ -124,7 +146,7 @@ public final class Targets {
         });
     }
 
-    private Target resolve(String spec, String port, Protocol protocol, boolean source) {
+    private Target resolve(String spec, String port, Protocol protocol, boolean source, IpFamily family) {
         String s = spec.trim();
         String role = source ? "source" : "destination";
         Ip ip = Ip.tryParse(s);
@@ -141,13 +163,14 @@ public final class Targets {
                     throw usage(spec, role);
                 }
                 KNode n = ipCache.node(rest[0]);
-                return node(n, number(port, source, spec), role);
+                return node(n, number(port, source, spec), role, family);
             }
             case "pod", "po", "pods" -> {
                 if (rest.length != 2 || rest[0].isEmpty() || rest[1].isEmpty()) {
                     throw usage(spec, role);
                 }
-                return pod(ipCache.pod(rest[0], rest[1]), number(port, source, spec));
+                KPod pod = ipCache.pod(rest[0], rest[1]);
+                return pod(pod, number(port, source, spec), family == null ? null : inFamily(pod.podIPs(), family, "pod " + pod.key(), "status.podIPs"));
             }
             case "svc", "service", "services" -> {
                 if (rest.length != 2 || rest[0].isEmpty() || rest[1].isEmpty()) {
@@ -157,7 +180,7 @@ public final class Targets {
                 if (source) {
                     return new Target(Target.Kind.SERVICE, "svc/" + svc.key(), svc.clusterIPs().isEmpty() ? Ip.V4_ANY : svc.clusterIPs().get(0), 0, null, null, svc, null);
                 }
-                return service(svc, port, protocol, spec);
+                return service(svc, port, protocol, spec, family);
             }
             default -> throw new IllegalArgumentException("unknown kind '" + kind + "' in " + role + " " + spec
                     + ": expected NAMESPACE/POD, pod/NAMESPACE/POD, node/NAME, svc/NAMESPACE/NAME or an IP"
@@ -169,7 +192,7 @@ public final class Targets {
         IpEntity e = ipCache.lookup(ip);
         int p = e instanceof IpEntity.ServiceEntity ? 0 : number(port, source, ip.toString());
         if (e instanceof IpEntity.PodEntity pe) {
-            return pod(pe.pod(), p);
+            return pod(pe.pod(), p, ip);
         }
         if (e instanceof IpEntity.NodeEntity ne) {
             return new Target(Target.Kind.NODE, "node/" + ne.node().name(), ip, p, null, ne.node(), null, null);
@@ -180,7 +203,7 @@ public final class Targets {
                 // node does with it (kube-proxy nftables rejects it, iptables mode routes it on)
                 return new Target(Target.Kind.SERVICE, ip.toString(), ip, number(port, false, ip.toString()), null, null, se.service(), null);
             }
-            Target t = service(se.service(), port, protocol, ip.toString());
+            Target t = service(se.service(), port, protocol, ip.toString(), null);
             return new Target(Target.Kind.SERVICE, ip.toString(), ip, t.port(), null, null, se.service(), t.servicePort());
         }
         IpEntity.ExternalEntity x = (IpEntity.ExternalEntity) e;
@@ -197,7 +220,15 @@ public final class Targets {
                 && svc.ports().stream().noneMatch(p -> p.protocol() == protocol && String.valueOf(p.port()).equals(port));
     }
 
-    private Target pod(KPod pod, int port) {
+    /** The first of {@code ips} of {@code family}. @throws IllegalArgumentException naming {@code what} and its addresses when none is */
+    private static Ip inFamily(List<Ip> ips, IpFamily family, String what, String field) {
+        return ips.stream().filter(a -> IpFamily.of(a) == family).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                what + " has no " + family + " address (" + field + ": " + (ips.isEmpty() ? "none" : ips.stream().map(Ip::toString)
+                        .collect(java.util.stream.Collectors.joining(", "))) + ")"));
+    }
+
+    /** A pod target at {@code ip} (one of its podIPs), or at its primary IP when {@code ip} is null. */
+    private Target pod(KPod pod, int port, Ip ip) {
         if (pod.nodeName() == null) {
             throw new IllegalArgumentException("pod " + pod.key() + " is not scheduled (no spec.nodeName): it has no network");
         }
@@ -205,18 +236,20 @@ public final class Targets {
             throw new IllegalArgumentException("pod " + pod.key() + " has no IP (status.podIP empty; phase " + pod.phase() + ")");
         }
         KNode node = pod.hostNetwork() ? ipCache.node(pod.nodeName()) : null;
-        return new Target(Target.Kind.POD, pod.key(), pod.podIP(), port, pod, node, null, null);
+        return new Target(Target.Kind.POD, pod.key(), ip != null ? ip : pod.podIP(), port, pod, node, null, null);
     }
 
-    private Target node(KNode n, int port, String role) {
+    private Target node(KNode n, int port, String role, IpFamily family) {
         if (n.internalIPs().isEmpty() && n.externalIPs().isEmpty()) {
             throw new IllegalArgumentException(role + " node " + n.name() + " has no InternalIP or ExternalIP in status.addresses");
         }
-        Ip ip = n.internalIPs().isEmpty() ? n.externalIPs().get(0) : n.internalIPs().get(0);
+        List<Ip> all = new java.util.ArrayList<>(n.internalIPs());
+        all.addAll(n.externalIPs());
+        Ip ip = family == null ? all.get(0) : inFamily(all, family, role + " node " + n.name(), "status.addresses");
         return new Target(Target.Kind.NODE, "node/" + n.name(), ip, port, null, n, null, null);
     }
 
-    private Target service(KService svc, String port, Protocol protocol, String spec) {
+    private Target service(KService svc, String port, Protocol protocol, String spec, IpFamily family) {
         if (svc.headless() || svc.clusterIPs().isEmpty()) {
             throw new IllegalArgumentException("Service " + svc.key() + " is headless (clusterIP: None): connect to one of its pods instead");
         }
@@ -231,7 +264,8 @@ public final class Targets {
         } else {
             sp = ipCache.servicePort(svc, port, protocol);
         }
-        return new Target(Target.Kind.SERVICE, "svc/" + svc.key(), svc.clusterIPs().get(0), sp.port(), null, null, svc, sp);
+        Ip ip = family == null ? svc.clusterIPs().get(0) : inFamily(svc.clusterIPs(), family, "Service " + svc.key(), "spec.clusterIPs");
+        return new Target(Target.Kind.SERVICE, "svc/" + svc.key(), ip, sp.port(), null, null, svc, sp);
     }
 
     private static int number(String port, boolean source, String spec) {

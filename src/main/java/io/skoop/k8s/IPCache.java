@@ -6,6 +6,7 @@ import io.skoop.k8s.IpEntity.PodEntity;
 import io.skoop.k8s.IpEntity.ServiceEntity;
 import io.skoop.k8s.IpEntity.ServiceIpKind;
 import io.skoop.model.Ip;
+import io.skoop.model.IpFamily;
 import io.skoop.model.Names;
 import io.skoop.model.Prefix;
 import io.skoop.model.Protocol;
@@ -159,11 +160,21 @@ public final class IPCache {
      * @throws IllegalArgumentException when the Service has no such port
      */
     public List<ServiceEndpoint> endpoints(KService service, String port, Protocol protocol) {
+        return endpoints(service, port, protocol, null);
+    }
+
+    /**
+     * {@link #endpoints(KService, String, Protocol)} from the slices of {@code addressType} {@code family} only (null:
+     * both), as the proxier of one family reads them (kube-proxy's EndpointSliceCache per IP family).
+     *
+     * @throws IllegalArgumentException when the Service has no such port
+     */
+    public List<ServiceEndpoint> endpoints(KService service, String port, Protocol protocol, IpFamily family) {
         KService.Port sp = servicePort(service, port, protocol);
         List<ServiceEndpoint> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (KEndpointSlice slice : objects.endpointSlices(service)) {
-            if (!slice.isIp()) {
+            if (!slice.isIp() || family != null && !family.name().equals(slice.addressType())) {
                 continue;
             }
             for (KEndpointSlice.Port p : slice.ports()) {

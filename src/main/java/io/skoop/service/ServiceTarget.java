@@ -9,6 +9,7 @@ import io.skoop.model.Suspicion;
 import io.skoop.snapshot.k8s.KService;
 import java.util.Collection;
 import java.util.List;
+import io.skoop.model.IpFamily;
 import java.util.Locale;
 import java.util.TreeSet;
 
@@ -23,8 +24,15 @@ import java.util.TreeSet;
  * @param kind         how the packet addresses it: {@code cluster ip}, {@code external ip}, {@code node port on}, …
  * @param allEndpoints false when a Local traffic policy restricts the node to its own endpoints (then an endpoint the
  *                     node's rules never reach is expected)
+ * @param family       the family of the address the packet is sent to: a proxier programs one family and reads only the
+ *                     EndpointSlices of that addressType; null for both (a target not made from a packet)
  */
-public record ServiceTarget(KService service, KService.Port port, String kind, boolean allEndpoints) {
+public record ServiceTarget(KService service, KService.Port port, String kind, boolean allEndpoints, IpFamily family) {
+
+    /** A target whose endpoints are read from the slices of both families. */
+    public ServiceTarget(KService service, KService.Port port, String kind, boolean allEndpoints) {
+        this(service, port, kind, allEndpoints, null);
+    }
 
     /** The Service port {@code p} is addressed to on node {@code nodeName}, or null when it is no Service's. */
     public static ServiceTarget of(Packet p, IPCache ipCache, String nodeName) {
@@ -34,7 +42,8 @@ public record ServiceTarget(KService service, KService.Port port, String kind, b
                 if (port.port() == p.dport() && port.protocol() == p.protocol()) {
                     boolean local = "Local".equals(s.kind() == IpEntity.ServiceIpKind.CLUSTER_IP
                             ? s.service().internalTrafficPolicy() : s.service().externalTrafficPolicy());
-                    return new ServiceTarget(s.service(), port, s.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '), !local);
+                    return new ServiceTarget(s.service(), port, s.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '), !local,
+                            IpFamily.of(p.dst()));
                 }
             }
             return null;
@@ -43,7 +52,7 @@ public record ServiceTarget(KService service, KService.Port port, String kind, b
             for (KService svc : ipCache.objects().services()) {
                 for (KService.Port port : svc.ports()) {
                     if (port.nodePort() != null && port.nodePort() == p.dport() && port.protocol() == p.protocol()) {
-                        return new ServiceTarget(svc, port, "node port on", !"Local".equals(svc.externalTrafficPolicy()));
+                        return new ServiceTarget(svc, port, "node port on", !"Local".equals(svc.externalTrafficPolicy()), IpFamily.of(p.dst()));
                     }
                 }
             }
@@ -57,9 +66,9 @@ public record ServiceTarget(KService service, KService.Port port, String kind, b
                 + before.dport() + ")";
     }
 
-    /** The endpoints of this Service port in the EndpointSlices. */
+    /** The endpoints of this Service port in the EndpointSlices of {@link #family} (all families when null). */
     public List<ServiceEndpoint> endpoints(IPCache ipCache) {
-        return ipCache.endpoints(service, String.valueOf(port.port()), port.protocol());
+        return ipCache.endpoints(service, String.valueOf(port.port()), port.protocol(), family);
     }
 
     /** The endpoints kube-proxy uses: the ready ones, else the serving-and-terminating ones (its fallback). */

@@ -452,20 +452,30 @@ final class TopologyResolver {
      * cluster's primary family; PreferDualStack and RequireDualStack add the other family on a dual-stack cluster.
      */
     private List<IpFamily> ipFamilies(Service s) {
-        Origin at = s.origin().at(s.origin().keyLines().containsKey("ipFamilies") ? "ipFamilies" : "ipFamilyPolicy");
         List<IpFamily> written = s.ipFamilies();
         List<IpFamily> fromIps = s.clusterIPs().stream().map(IpFamily::of).toList();
-        if (!written.isEmpty() && !fromIps.isEmpty() && !written.subList(0, Math.min(written.size(), fromIps.size())).equals(fromIps)) {
-            throw s.origin().at("ipFamilies").error(written.toString(), "ipFamilies " + written + " do not match the families of the written "
-                    + "cluster IPs " + s.clusterIPs() + " (service " + s.key() + ")");
-        }
-        List<IpFamily> fams = new ArrayList<>(!written.isEmpty() ? written : !fromIps.isEmpty() ? fromIps : List.of(IpFamily.IPv4));
-        for (IpFamily f : fams) {
-            if (f == IpFamily.IPv6 && t.ipv6() == null) {
-                throw at.error(f.name(), "service " + s.key() + " asks for IPv6 but the cluster is IPv4 single-stack "
-                        + "(give clusterCIDR, serviceCIDR and underlay an IPv6 CIDR each to make it dual-stack)");
+        String ipKey = s.origin().keyLines().containsKey("clusterIPs") ? "clusterIPs" : "clusterIP";
+        // validateIPFamilyMatch: each written cluster IP with an ipFamilies entry at its index must be of that family
+        for (int i = 0; i < Math.min(written.size(), fromIps.size()); i++) {
+            if (written.get(i) != fromIps.get(i)) {
+                throw s.origin().at("ipFamilies").error(written.toString(), "ipFamilies " + written + " do not match the families of the written "
+                        + "cluster IPs " + s.clusterIPs() + " (service " + s.key() + ")");
             }
         }
+        List<IpFamily> fams = new ArrayList<>(!written.isEmpty() ? written : List.of());
+        // cluster IPs written beyond ipFamilies add their families (initIPFamilyFields)
+        fromIps.stream().filter(f -> !fams.contains(f)).forEach(fams::add);
+        if (fams.isEmpty()) {
+            fams.add(IpFamily.IPv4);
+        }
+        if (t.ipv6() == null && fams.contains(IpFamily.IPv6)) {
+            boolean fromWritten = written.contains(IpFamily.IPv6);
+            Origin at = s.origin().at(fromWritten ? "ipFamilies" : ipKey);
+            String token = fromWritten ? IpFamily.IPv6.name() : s.clusterIP(IpFamily.IPv6).toString();
+            throw at.error(token, "service " + s.key() + " asks for IPv6 but the cluster is IPv4 single-stack "
+                    + "(give clusterCIDR, serviceCIDR and underlay an IPv6 CIDR each to make it dual-stack)");
+        }
+        Origin at = s.origin().at(s.origin().keyLines().containsKey("ipFamilies") ? "ipFamilies" : "ipFamilyPolicy");
         IpFamilyPolicy policy = s.ipFamilyPolicy();
         if (policy == null || policy == IpFamilyPolicy.SingleStack) {
             if (fams.size() > 1) {
@@ -628,9 +638,13 @@ final class TopologyResolver {
         }
     }
 
-    /** The lowest address from {@code from} on, inside {@code range} below its broadcast address, not taken. */
+    /**
+     * The lowest address from {@code from} on, inside {@code range}, not taken: below the broadcast address for IPv4;
+     * up to the last address for IPv6, which has no broadcast (the apiserver's allocator and host-local reserve the
+     * last address of IPv4 ranges only).
+     */
     private static Ip nextFree(Ip from, Prefix range, Predicate<Ip> taken, Origin origin, String exhausted) {
-        return nextFree(from, broadcast(range), range, taken, origin, exhausted);
+        return nextFree(from, range.isV6() ? broadcast(range).plus(1) : broadcast(range), range, taken, origin, exhausted);
     }
 
     /** The lowest address from {@code from} on, inside {@code range} below {@code last}, not taken. */

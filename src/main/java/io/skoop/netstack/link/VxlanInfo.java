@@ -23,8 +23,23 @@ public record VxlanInfo(long id, Ip local, Ip remote, Ip group, int port, String
      * a VXLAN device's MTU is its underlay's minus this.
      */
     public static final int OVERHEAD_V4 = 50;
+    /** Bytes VXLAN adds over IPv6: the outer IPv6 header is 40 bytes, 20 more than IPv4's. */
+    public static final int OVERHEAD_V6 = 70;
     /** {@code ttl inherit}: the outer TTL is the inner packet's. */
     public static final int TTL_INHERIT = -1;
+
+    /**
+     * Whether the device tunnels over IPv6: its {@code local}, {@code remote} or {@code group} is IPv6 (the kernel then
+     * opens the IPv6 UDP socket for it, VXLAN_F_IPV6).
+     */
+    public boolean isV6() {
+        return local != null && local.isV6() || remote != null && remote.isV6() || group != null && group.isV6();
+    }
+
+    /** The bytes this device adds to an inner packet: {@link #OVERHEAD_V6} over IPv6, {@link #OVERHEAD_V4} over IPv4. */
+    public int overhead() {
+        return isV6() ? OVERHEAD_V6 : OVERHEAD_V4;
+    }
 
     /** A device with {@code ttl auto} (0), as flannel makes it. */
     public VxlanInfo(long id, Ip local, Ip remote, Ip group, int port, String dev, boolean learning) {

@@ -203,6 +203,40 @@ pods:
         strings(s.clusterIPs()) == ['10.96.0.2']
     }
 
+    @Unroll
+    def "Service families: ipFamilies #written with clusterIPs #ips written: the IPs beyond ipFamilies add their family (#fams)"() {
+        when:
+        Service s = TopologyLoader.parse('ds.yaml', DS.replace('ipFamilyPolicy: PreferDualStack', "ipFamilyPolicy: $policy\n    ipFamilies: $written\n"
+                + "    clusterIPs: $ips")).service('web').service()
+
+        then: 'validateIPFamilyMatch compares only the IPs with an ipFamilies entry; initIPFamilyFields adds the rest'
+        s.ipFamilies()*.name() == fams
+        strings(s.clusterIPs()) == ips.replaceAll(/[\[\]"]/, '').split(', ') as List
+
+        where:
+        policy             | written  | ips                               || fams
+        'PreferDualStack'  | '[IPv4]' | '[10.96.0.5, "fd00:10:96::5"]'    || ['IPv4', 'IPv6']
+        'RequireDualStack' | '[IPv6]' | '["fd00:10:96::5", 10.96.0.5]'    || ['IPv6', 'IPv4']
+    }
+
+    def "Service families: an IPv6 range's last address is allocated too (no broadcast in IPv6), as a written one is accepted"() {
+        given: 'an IPv6 service CIDR of four addresses: ::0 is never handed out, ::1 to ::3 are'
+        String yaml = DS.replace('fd00:10:96::/112', 'fd00:10:96::/126') + '''\
+  - name: b
+    ipFamilies: [IPv6]
+    ports: [{port: 80}]
+  - name: c
+    ipFamilies: [IPv6]
+    ports: [{port: 80}]
+'''
+
+        when:
+        ResolvedTopology t = TopologyLoader.parse('ds.yaml', yaml)
+
+        then:
+        ['web', 'b', 'c'].collect { strings(t.service(it).service().clusterIPs()).last() } == ['fd00:10:96::1', 'fd00:10:96::2', 'fd00:10:96::3']
+    }
+
     // ---- errors
 
     @Unroll
@@ -231,7 +265,7 @@ pods:
         'two families, SingleStack'               | DS   | 'ipFamilyPolicy: PreferDualStack'                      | 'ipFamilyPolicy: SingleStack\n    ipFamilies: [IPv4, IPv6]'                              || "ds.yaml:11: service default/web has two IP families but ipFamilyPolicy SingleStack (expected PreferDualStack or RequireDualStack) (at '[IPv4, IPv6]')"
         'RequireDualStack on single-stack'        | SS   | '    ports:'                                           | '    ipFamilyPolicy: RequireDualStack\n    ports:'                                         || "ds.yaml:10: service default/web requires dual-stack but the cluster is IPv4 single-stack (at 'RequireDualStack')"
         'ipFamilies [IPv6] on single-stack'       | SS   | '    ports:'                                           | '    ipFamilies: [IPv6]\n    ports:'                                                     || "ds.yaml:10: service default/web asks for IPv6 but the cluster is IPv4 single-stack (give clusterCIDR, serviceCIDR and underlay an IPv6 CIDR each to make it dual-stack) (at 'IPv6')"
-        'IPv6 clusterIP on single-stack'          | SS   | '    ports:'                                           | '    clusterIP: fd00:10:96::5\n    ports:'                                               || "ds.yaml:9: service default/web asks for IPv6 but the cluster is IPv4 single-stack (give clusterCIDR, serviceCIDR and underlay an IPv6 CIDR each to make it dual-stack) (at 'IPv6')"
+        'IPv6 clusterIP on single-stack'          | SS   | '    ports:'                                           | '    clusterIP: fd00:10:96::5\n    ports:'                                               || "ds.yaml:10: service default/web asks for IPv6 but the cluster is IPv4 single-stack (give clusterCIDR, serviceCIDR and underlay an IPv6 CIDR each to make it dual-stack) (at 'fd00:10:96::5')"
         'unknown ipFamilyPolicy'                  | DS   | 'PreferDualStack'                                      | 'PreferDualstack'                                                                        || "ds.yaml:10: unknown ipFamilyPolicy (expected one of SingleStack, PreferDualStack, RequireDualStack; did you mean 'PreferDualStack'?) (at 'PreferDualstack')"
         'unknown IP family'                       | DS   | 'ipFamilyPolicy: PreferDualStack'                      | 'ipFamilies: [IPv5]'                                                                     || "ds.yaml:10: unknown IP family (expected IPv4 or IPv6) (at 'IPv5')"
         'the same family twice'                   | DS   | 'ipFamilyPolicy: PreferDualStack'                      | 'ipFamilies: [IPv6, IPv6]'                                                               || 'ds.yaml:10: expected ipFamilies as one or two distinct families (IPv4, IPv6)'

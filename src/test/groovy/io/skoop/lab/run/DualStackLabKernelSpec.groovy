@@ -1,0 +1,260 @@
+package io.skoop.lab.run
+
+import io.skoop.diagnose.Diagnosis
+import io.skoop.diagnose.Diagnostor
+import io.skoop.diagnose.LabDiagnoseKernelSpec
+import io.skoop.diagnose.Query
+import io.skoop.diagnose.Verdict
+import io.skoop.lab.flannel.Flannel
+import io.skoop.lab.topology.LabExamples
+import io.skoop.lab.topology.ResolvedTopology
+import io.skoop.lab.topology.TopologyLoader
+import io.skoop.model.IpFamily
+import io.skoop.model.Protocol
+import io.skoop.snapshot.Snapshot
+import io.skoop.testsupport.KernelLab
+import io.skoop.testsupport.LabClusters
+import io.skoop.testsupport.SnapshotChecks
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Stepwise
+import spock.lang.Unroll
+
+/**
+ * The dual-stack example judged by the kernel: one lab (flannel vxlan with {@code EnableIPv6}, 3 nodes, Services of each
+ * ipFamilyPolicy) built for real; what flanneld and kube-proxy's IPv6 proxier leave (flannel-v6.1 over the nodes' IPv6
+ * addresses, its onlink routes, permanent neighbours and FDB entries, ip6tables KUBE-SERVICES) read back from the kernel;
+ * every flow probed over IPv6 and IPv4 with real connections and diagnosed REACHABLE from the lab's snapshot; then
+ * IPv6-only faults, each injected and repaired on the same lab, that must break the IPv6 flow while the same pair still
+ * connects over IPv4, and that skoop must name on the hop that breaks. Needs root: runs in CI; fails (does not skip)
+ * under CI without root.
+ */
+@Stepwise
+@IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root to build network namespaces')
+class DualStackLabKernelSpec extends Specification {
+
+    static final String EXAMPLE = 'dual-stack'
+    static final Duration FAIL_TIMEOUT = Duration.ofMillis(1200)
+
+    @Shared LabClusters clusters = new LabClusters('sds')
+    @Shared Lab lab
+    @Shared ResolvedTopology topology
+    @Shared Path tmp = Files.createTempDirectory('skoop-dual-stack')
+    @Shared Diagnostor healthy
+
+    def setupSpec() {
+        topology = TopologyLoader.parse("${EXAMPLE}.yaml", LabExamples.text(EXAMPLE)).withName("${clusters.run}-ds")
+        lab = clusters.labs.up(topology, "example $EXAMPLE", "${EXAMPLE}.yaml", LabExamples.text(EXAMPLE), null).lab()
+    }
+
+    def cleanupSpec() {
+        clusters.close()
+        tmp.toFile().deleteDir()
+    }
+
+    Diagnostor snapshot(String name) {
+        Path dir = tmp.resolve(name)
+        LabSnapshot.take(lab, LabExamples.text(EXAMPLE), dir, 'test')
+        return new Diagnostor(Snapshot.open(dir))
+    }
+
+    static IpFamily family(int f) {
+        f == 6 ? IpFamily.IPv6 : IpFamily.IPv4
+    }
+
+    static Diagnosis verdictOf(Diagnostor d, String src, String dst, int fam, int port, String proto = 'tcp') {
+        return d.diagnose(new Query(src, dst, port as String, Protocol.parse(proto), null, family(fam)))
+    }
+
+    Probe.Result connect(String src, String dst, int fam, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
+        return Probe.run(lab, src, dst, family(fam), port, Protocol.parse(proto), timeout)
+    }
+
+    /** Hop to the messages of its FATAL and CRITICAL suspicions, over request and reply; hops without any left out. */
+    static Map<String, List<String>> breakingHops(Diagnosis d) {
+        Map<String, List<String>> out = [:]
+        for (def n : d.request().nodes() + d.reply().nodes()) {
+            List<String> m = n.suspicions().findAll { it.level().breaksFlow() }*.message()
+            if (m) {
+                out.computeIfAbsent(n.hop().toString()) { [] }.addAll(m)
+            }
+        }
+        return out
+    }
+
+    String sh(String target, String cmd) {
+        Proc.Result r = Proc.run(['ip', 'netns', 'exec', lab.netns(target), 'sh', '-c', cmd], null, Duration.ofSeconds(10))
+        assert r.ok(): "$cmd in $target: $r"
+        return r.out()
+    }
+
+    List<String> lines(String target, String cmd) {
+        return sh(target, cmd).readLines()*.trim()
+    }
+
+    def "the kernel holds what flanneld and kube-proxy program for IPv6: flannel-v6.1 over the nodes' IPv6 addresses, its routes, neighbours, FDB; ip6tables"() {
+        given:
+        def n1 = topology.node('node-1')
+        def n2 = topology.node('node-2')
+        def n3 = topology.node('node-3')
+
+        expect: 'flannel-v6.1 on node-1: VNI 1, local its IPv6 InternalIP, port 8472; asked for 1450 (flanneld: the interface MTU - 50), the kernel caps it at 1430 (1500 - 70 for an IPv6 outer header)'
+        String link = sh('node-1', 'ip -d link show flannel-v6.1')
+        link.contains('mtu 1430')
+        link.contains("link/ether ${Flannel.vtepMacV6(topology, n1)}")
+        link.contains('vxlan id 1 local fd00:192:168:56::2 dev eth0')
+        link.contains('dstport 8472')
+        sh('node-1', 'ip -6 -o addr show dev flannel-v6.1 scope global').contains('inet6 fd00:10:244::/128')
+        sh('node-1', 'ip -d link show flannel.1').contains('mtu 1450')
+
+        and: "each remote node's IPv6 podCIDR via its VTEP address, onlink; permanent neighbours and FDB entries to the remote IPv6 InternalIPs"
+        lines('node-1', 'ip -6 route show dev flannel-v6.1').containsAll([
+                'fd00:10:244:1::/64 via fd00:10:244:1:: metric 1024 onlink pref medium',
+                'fd00:10:244:2::/64 via fd00:10:244:2:: metric 1024 onlink pref medium'])
+        lines('node-1', 'ip -6 neigh show dev flannel-v6.1').toSorted() == [
+                "fd00:10:244:1:: lladdr ${Flannel.vtepMacV6(topology, n2)} PERMANENT",
+                "fd00:10:244:2:: lladdr ${Flannel.vtepMacV6(topology, n3)} PERMANENT"]*.toString()
+        lines('node-1', 'bridge fdb show dev flannel-v6.1').toSorted() == [
+                "${Flannel.vtepMacV6(topology, n2)} dst fd00:192:168:56::3 self permanent",
+                "${Flannel.vtepMacV6(topology, n3)} dst fd00:192:168:56::4 self permanent"]*.toString().toSorted()
+
+        and: 'a pod: both addresses on eth0, IPv6 default route via cni0\'s IPv6 gateway'
+        sh('default/web-2', 'ip -6 -o addr show dev eth0 scope global').contains('inet6 fd00:10:244:1::2/64')
+        lines('default/web-2', 'ip -6 route show default')[0].startsWith('default via fd00:10:244:1::1 dev eth0')
+
+        and: "kube-proxy's IPv6 proxier: the IPv6 cluster IPs in ip6tables, the IPv4-only kube-dns only in iptables"
+        String v6 = sh('node-1', 'ip6tables-save -t nat')
+        v6.contains('-d fd00:10:96::1/128') && v6.contains('-d fd00:10:96::2/128')
+        !v6.contains('kube-system/kube-dns')
+        sh('node-1', 'iptables-save -t nat').contains('kube-system/kube-dns')
+    }
+
+    def "the lab's snapshot is sound: every dump read with nothing unknown; the objects carry both families"() {
+        when:
+        healthy = snapshot('healthy')
+        Path dir = tmp.resolve('healthy')
+        def objects = io.skoop.snapshot.k8s.KubeObjects.read(io.skoop.snapshot.SnapshotLayout.k8s(dir))
+
+        then:
+        SnapshotChecks.problems(dir) == []
+        objects.findPod('default', 'web-2').get().podIPs()*.toString() == ['10.244.1.2', 'fd00:10:244:1::2']
+        objects.findService('default', 'api').get().clusterIPs()*.toString() == ['fd00:10:96::3', '10.96.0.3']
+        objects.findService('default', 'web6').get().clusterIPs()*.toString() == ['fd00:10:96::2']
+    }
+
+    @Unroll
+    def "#flow: #src -> #dst (IPv#fam):#port/#proto connects (#answeredBy); skoop: REACHABLE, nothing breaking"() {
+        when:
+        Probe.Result r = connect(src, dst, fam, port, proto)
+        Diagnosis d = verdictOf(healthy, src, dst, fam, port, proto)
+
+        then:
+        r.connected()
+        r.destination().isV6() == (fam == 6)
+        r.answeredBy() == answeredBy
+        d.verdict() == Verdict.REACHABLE
+        breakingHops(d) == [:]
+
+        where: 'pod and node sources, pod, node and Service destinations, both protocols, in IPv6 (and the same pairs once in IPv4)'
+        flow                           | src              | dst                        | fam | port  | proto || answeredBy
+        'pod to pod, same node'        | 'default/client' | 'default/web-1'            | 6   | 8080  | 'tcp' || 'pod default/web-1 8080/tcp'
+        'pod to pod, across flannel-v6.1' | 'default/client' | 'default/web-2'         | 6   | 8080  | 'tcp' || 'pod default/web-2 8080/tcp'
+        'pod to pod, IPv4 alongside'   | 'default/client' | 'default/web-2'            | 4   | 8080  | 'tcp' || 'pod default/web-2 8080/tcp'
+        'pod to pod, UDP'              | 'default/client' | 'kube-system/coredns'      | 6   | 53    | 'udp' || 'pod kube-system/coredns 53/udp'
+        'pod to node'                  | 'default/client' | 'node-3'                   | 6   | 10250 | 'tcp' || 'node node-3 10250/tcp'
+        'pod to own node'              | 'default/client' | 'node-1'                   | 6   | 10250 | 'tcp' || 'node node-1 10250/tcp'
+        'node to pod'                  | 'node-2'         | 'default/web-1'            | 6   | 8080  | 'tcp' || 'pod default/web-1 8080/tcp'
+        'node to pod, UDP'             | 'node-1'         | 'kube-system/coredns'      | 6   | 53    | 'udp' || 'pod kube-system/coredns 53/udp'
+        'pod to NodePort, IPv6 address' | 'default/client' | 'node-3'                  | 6   | 30080 | 'tcp' || 'pod default/api-1 9090/tcp'
+        'pod to IPv6-primary Service'  | 'default/client' | 'svc/default/api'          | 6   | 8080  | 'tcp' || 'pod default/api-1 9090/tcp'
+        'same Service, IPv4 cluster IP' | 'default/client' | 'svc/default/api'         | 4   | 8080  | 'tcp' || 'pod default/api-1 9090/tcp'
+    }
+
+    @Unroll
+    def "#service (IPv#fam) reaches every endpoint through the DNAT of kube-proxy's IPv#fam proxier; skoop: REACHABLE, delivered to each"() {
+        given:
+        List<String> backends = ['pod default/web-1 8080/tcp', 'pod default/web-2 8080/tcp', 'pod default/web-3 8080/tcp']
+
+        when: 'probing until every backend answered (kube-proxy picks at random), at most 60 times'
+        List<Probe.Result> results = []
+        for (int i = 0; i < 60 && results*.answeredBy() as Set != backends as Set; i++) {
+            results << connect('default/client', service, fam, 80)
+        }
+        Diagnosis d = verdictOf(healthy, 'default/client', service, fam, 80)
+
+        then:
+        results.findAll { !it.connected() }*.summary() == []
+        results*.answeredBy() as Set == backends as Set
+        d.verdict() == Verdict.REACHABLE
+        breakingHops(d) == [:]
+        LabDiagnoseKernelSpec.delivered(d) == ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']
+
+        where:
+        service            | fam
+        'svc/default/web'  | 6
+        'svc/default/web'  | 4
+        'svc/default/web6' | 6
+    }
+
+    def "an IPv6-only Service has no IPv4 address: probe and diagnosis both refuse to guess one"() {
+        when:
+        verdictOf(healthy, 'default/client', 'svc/default/web6', 4, 80)
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message == 'Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)'
+
+        when:
+        lab.address('svc/default/web6', IpFamily.IPv4)
+
+        then:
+        thrown(IllegalArgumentException)
+    }
+
+    @Unroll
+    def "IPv6-only fault '#fault' breaks default/client -> default/web-2 over IPv6 while IPv4 still connects; skoop names it on #hop; repaired, it connects again"() {
+        given:
+        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+
+        when:
+        inject.each { target, cmd -> sh(target, cmd) }
+        Probe.Result broken = connect('default/client', 'default/web-2', 6, 8080, 'tcp', FAIL_TIMEOUT)
+        Probe.Result control = connect('default/client', 'default/web-2', 4, 8080)
+        Diagnostor after = snapshot(fault.replaceAll(/\W+/, '-'))
+        Diagnosis d = verdictOf(after, 'default/client', 'default/web-2', 6, 8080)
+        Diagnosis c = verdictOf(after, 'default/client', 'default/web-2', 4, 8080)
+
+        then: 'the kernel fails the IPv6 flow and completes the IPv4 one; skoop agrees and says why on the hop that breaks'
+        !broken.connected()
+        broken.outcome() in [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE]
+        control.connected()
+        d.verdict() == Verdict.UNREACHABLE
+        breakingHops(d)[hop]?.any { it.contains(words) }
+        c.verdict() == Verdict.REACHABLE
+        breakingHops(c) == [:]
+
+        cleanup:
+        repair.each { target, cmd -> sh(target, cmd) }
+        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+
+        where:
+        [fault, inject, repair, hop, words] << [
+                ['net.ipv6.conf.all.forwarding = 0 on node-2 (IPv4 forwarding stays on)',
+                 [['node-2', 'sysctl -qw net.ipv6.conf.all.forwarding=0']],
+                 [['node-2', 'sysctl -qw net.ipv6.conf.all.forwarding=1']],
+                 'node:node-2', 'ip6_forward: net.ipv6.conf.all.forwarding = 0'],
+                ['node-1 lost its IPv6 route to node-2\'s IPv6 podCIDR',
+                 [['node-1', 'ip -6 route del fd00:10:244:1::/64']],
+                 [['node-1', 'ip -6 route replace fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink']],
+                 'node:node-1', 'fd00:10:244:1::2'],
+                ['an ip6tables DROP for web-2 in node-2\'s FORWARD chain',
+                 [['node-2', 'ip6tables -I FORWARD -d fd00:10:244:1::2 -p tcp --dport 8080 -j DROP']],
+                 [['node-2', 'ip6tables -D FORWARD -d fd00:10:244:1::2 -p tcp --dport 8080 -j DROP']],
+                 'node:node-2', 'DROP'],
+        ]
+    }
+}
