@@ -2,7 +2,7 @@
 # Regenerates an embedded cluster snapshot src/main/resources/io/skoop/snapshots/NAME/ from the
 # bundled lab topology NAME (src/main/resources/io/skoop/lab/examples/): builds the lab in network
 # namespaces, takes `skoop lab snapshot`, removes the lab. Needs root. NAME: flannel-vxlan (the
-# default), flannel-vxlan-nftables or calico-bgp.
+# default), flannel-vxlan-nftables, calico-bgp or dual-stack.
 #
 #   sudo scripts/examples/lab-snapshot.sh                   # flannel-vxlan, writes the folder above (replacing it)
 #   sudo scripts/examples/lab-snapshot.sh calico-bgp        # calico-bgp
@@ -25,7 +25,12 @@ node's nft.json, no KUBE-* iptables chains), ten pods, three Services, one exter
         WHAT="three nodes with Calico in BGP mode (BIRD's routes, cali veths with proxy ARP, Felix's
 iptables rules and ipsets rendered from the topology's NetworkPolicy db-from-api) and kube-proxy in
 iptables mode, nine pods, three Services";;
-    *) echo "lab-snapshot.sh: unknown example '$NAME' (flannel-vxlan, flannel-vxlan-nftables, calico-bgp)" >&2; exit 2;;
+    dual-stack)
+        LAB=dual
+        WHAT="three nodes with flannel's vxlan backend in IPv4 and IPv6 (flannel.1 and flannel-v6.1), kube-proxy's
+IPv4 and IPv6 proxiers in iptables and ip6tables, six pods with both addresses, Services of each ipFamilyPolicy
+(web PreferDualStack, web6 IPv6 only, api RequireDualStack with IPv6 first, kube-dns IPv4 only), one external host";;
+    *) echo "lab-snapshot.sh: unknown example '$NAME' (flannel-vxlan, flannel-vxlan-nftables, calico-bgp, dual-stack)" >&2; exit 2;;
 esac
 DEST="$ROOT/src/main/resources/io/skoop/snapshots/$NAME"
 SKOOP="$ROOT/scripts/skoop"

@@ -41,7 +41,7 @@ public class DiagnoseCommand implements Callable<Integer> {
 
     static class Source {
         @Option(names = "--example", paramLabel = "NAME", required = true,
-                description = "An embedded snapshot (flannel-vxlan, flannel-vxlan-nftables, calico-bgp).")
+                description = "An embedded snapshot (flannel-vxlan, flannel-vxlan-nftables, calico-bgp, dual-stack).")
         String example;
 
         @Option(names = "--snapshot", paramLabel = "DIR", required = true, description = "A snapshot folder (docs/snapshot.md).")

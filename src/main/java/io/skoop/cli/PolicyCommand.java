@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 public class PolicyCommand implements Callable<Integer> {
 
     static class Source {
-        @Option(names = "--example", paramLabel = "NAME", required = true, description = "An embedded snapshot (flannel-vxlan, flannel-vxlan-nftables, calico-bgp).")
+        @Option(names = "--example", paramLabel = "NAME", required = true, description = "An embedded snapshot (flannel-vxlan, flannel-vxlan-nftables, calico-bgp, dual-stack).")
         String example;
 
         @Option(names = "--snapshot", paramLabel = "DIR", required = true, description = "A snapshot folder (docs/snapshot.md).")

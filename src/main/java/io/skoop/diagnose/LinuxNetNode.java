@@ -275,6 +275,9 @@ final class LinuxNetNode implements NetNodeAction {
         }
         if (b.verdict() == FinalVerdict.FORWARDED) {
             me.addAction(new Action(ActionType.FORWARD, null, List.of()));
+            if (bridgedTo == null && b.bridgedFrom() == null) {
+                ipv6PathMtu(walk, me, b);
+            }
         }
         if (bridgedTo != null) {
             return egress(walk, me, req.oif(), bridgedTo, false, b.packet(), f, req.physIn());
@@ -284,6 +287,60 @@ final class LinuxNetNode implements NetNodeAction {
         }
         boolean viaGateway = b.route() != null && b.route().gateway() != null;
         return egress(walk, me, b.device(), b.nexthop(), viaGateway, b.packet(), f);
+    }
+
+    /**
+     * IPv6 routers never fragment: ip6_forward drops a packet larger than the output device's MTU and sends its source
+     * ICMPv6 Packet Too Big with that MTU (ip6_pkt_too_big, icmpv6_send; RFC 8201). For a forwarded TCP segment of the
+     * largest size this connection carries ({@link #tcpSegmentBound}: the smaller MTU of its two ends) that is larger
+     * than the output device's MTU — flannel-v6.1 is 20 bytes smaller than the pods' MTU, say — the connection goes on
+     * with smaller segments only when that error leaves this node: it is traced through this namespace's OUTPUT and
+     * POSTROUTING as RELATED to the connection. Dropped there, the sender never learns the path MTU and its full-size
+     * segments are lost (a PMTU black hole: CRITICAL on the reply, WARNING on the request, whose segments are the
+     * client's own); passed, an INFO says the flow depends on path MTU discovery. The error's further way (other hops'
+     * filters, the sender's INPUT) is not traced. IPv4 is left to the underlay check: a DF packet would get ICMP
+     * "fragmentation needed" the same way.
+     */
+    private void ipv6PathMtu(Walk walk, NetNode me, TraceBranch b) {
+        Packet p = b.packet();
+        if (!p.dst().isV6() || p.protocol() != Protocol.TCP || b.device() == null) {
+            return;
+        }
+        Interface out = ns.interfaces().byName(b.device()).orElse(null);
+        int size = tcpSegmentBound(manager, walk, p);
+        if (out == null || out.mtu() <= 0 || size <= out.mtu()) {
+            return;
+        }
+        String what = b.device() + " MTU " + out.mtu() + " < the " + size + "-byte TCP segments " + (walk.isReply() ? "of the answer" : "of the request")
+                + " (the smaller MTU of the connection's ends): IPv6 routers do not fragment, so " + hop.id() + " answers such a segment"
+                + " with ICMPv6 Packet Too Big (MTU " + out.mtu() + ") to " + p.src();
+        RouteResult back = ns.routeGet(RouteQuery.to(p.src()));
+        String problem = null;
+        boolean unknown = false;
+        if (!back.ok() || back.prefsrc() == null) {
+            problem = "but has no route back to " + p.src() + " for it";
+        } else {
+            Packet ptb = Packet.of(back.prefsrc(), 0, p.src(), 0, Protocol.ICMPV6);
+            TraceResult r = ns.trace(TraceRequest.icmpError(ptb, Path.LOCAL_OUT, b.conntrack(), TraceRequest.IcmpError.PACKET_TOO_BIG));
+            for (TraceBranch x : r.branches()) {
+                if (x.verdict() == FinalVerdict.DROP || x.verdict() == FinalVerdict.REJECT) {
+                    problem = "but its own netfilter drops that error: " + x.detail() + lastRule(x);
+                    break;
+                }
+                if (x.verdict() == FinalVerdict.UNKNOWN || x.verdict() == FinalVerdict.ROUTE_ERROR) {
+                    problem = "but whether that error leaves " + hop.id() + " is not known: " + x.detail();
+                    unknown = x.verdict() == FinalVerdict.UNKNOWN;
+                }
+            }
+        }
+        if (problem == null) {
+            me.explain("path MTU: " + what + "; it leaves " + hop.id() + ", so the sender resends smaller segments");
+            me.addSuspicion(Suspicion.info("IPv6 path MTU discovery: " + what + ", which leaves " + hop.id()
+                    + ": the sender resends smaller segments (anything filtering ICMPv6 type 2 on the way back would black-hole them)"));
+            return;
+        }
+        String msg = "IPv6 path MTU black hole: " + what + ", " + problem + ": the sender never lowers its path MTU and full-size segments are lost";
+        me.addSuspicion(walk.isReply() && !unknown ? Suspicion.critical(msg) : Suspicion.warning(msg));
     }
 
     /** {@code branch 2/3 p=0.333: tcp 10.244.0.2:40000 > 10.244.1.2:8080 FORWARDED via flannel.1}. */

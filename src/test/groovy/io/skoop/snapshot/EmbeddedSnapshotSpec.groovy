@@ -65,4 +65,28 @@ class EmbeddedSnapshotSpec extends Specification {
         d.verdict() == io.skoop.diagnose.Verdict.REACHABLE
         d.request().nodes().find { it.id() == 'node-1' }.explanation().findAll { it.contains('DNAT to') && it.contains('endpoint-') }.size() == 3
     }
+
+    static Path dual = Path.of(EmbeddedSnapshotSpec.getResource('/io/skoop/snapshots/dual-stack/snapshot.json').toURI()).parent
+
+    def "dual-stack: sound, both families in the objects, flannel-v6.1 and ip6tables in the dumps; web's IPv6 and IPv4 cluster IPs reach its three backends"() {
+        given:
+        NetNS node1 = NetNS.load(SnapshotLayout.host(dual, 'node-1'))
+        def diagnostor = new io.skoop.diagnose.Diagnostor(Snapshot.example('dual-stack'))
+        def query = { io.skoop.model.IpFamily f -> new io.skoop.diagnose.Query('default/client', 'svc/default/web', '80', io.skoop.model.Protocol.TCP, null, f) }
+        def d6 = diagnostor.diagnose(query(io.skoop.model.IpFamily.IPv6))
+        def d4 = diagnostor.diagnose(query(io.skoop.model.IpFamily.IPv4))
+        def delivered = { d -> d.branches().findAll { it.direction().name() == 'REQUEST' && it.kind().name() == 'DELIVERED' }*.hop()*.toString().unique().sort() }
+
+        expect:
+        SnapshotChecks.problems(dual) == []
+        SnapshotMeta.read(dual).with { [source(), name(), cni(), cniBackend(), proxyMode()] } == ['lab', 'dual', 'flannel', 'vxlan', 'iptables']
+        Snapshot.example('dual-stack').objects().findService('default', 'web').get().clusterIPs()*.toString() == ['10.96.0.2', 'fd00:10:96::1']
+        node1.interfaces().byName('flannel-v6.1').get().mtu() == 1430
+        node1.routeGet(io.skoop.netstack.route.RouteQuery.to(io.skoop.model.Ip.parse('fd00:10:244:1::2'))).toString().contains('dev flannel-v6.1')
+        node1.ip6tables().table('nat').chains().keySet().containsAll(['KUBE-SERVICES', 'FLANNEL-POSTRTG'])
+        [d6, d4]*.verdict() == [io.skoop.diagnose.Verdict.REACHABLE] * 2
+        d6.request().nodes()[0].hop().toString() == 'pod:default/client'
+        delivered(d6) == ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']
+        delivered(d4) == delivered(d6)
+    }
 }

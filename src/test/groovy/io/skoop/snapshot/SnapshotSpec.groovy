@@ -50,7 +50,7 @@ class SnapshotSpec extends Specification {
 
     def "the embedded snapshots are indexed; an unknown name lists the known ones"() {
         expect:
-        Snapshot.examples().keySet() as List == ['flannel-vxlan', 'flannel-vxlan-nftables', 'calico-bgp']
+        Snapshot.examples().keySet() as List == ['flannel-vxlan', 'flannel-vxlan-nftables', 'calico-bgp', 'dual-stack']
         snap.meta().with { [source(), cni(), cniBackend(), proxyMode(), clusterCIDR(), serviceCIDR()] } ==
                 ['lab', 'flannel', 'vxlan', 'iptables', '10.244.0.0/16', '10.96.0.0/16']
 

@@ -533,6 +533,18 @@ public final class NetfilterSimulator {
             return;
         }
         ConntrackEntry existing = w.run.req.conntrack();
+        TraceRequest.IcmpError error = w.run.req.icmpError();
+        if (error != null && existing != null) {
+            // nf_conntrack_icmp_error / icmpv6_error: an error about a tracked packet belongs to its connection as RELATED;
+            // the nat table sees only NEW packets, so neither nat hook is consulted for it
+            w.ct = existing;
+            w.ctState = CtState.RELATED;
+            w.dstManipDone = true;
+            w.srcManipDone = true;
+            w.add(new TraceStep.ConntrackLookup(w.hook, (w.run.v6 ? "ICMPv6" : "ICMP") + " error type " + error.type() + " code " + error.code()
+                    + " about a packet of " + existing + ": RELATED"));
+            return;
+        }
         if (existing != null && (existing.original().matches(w.packet) || existing.reply().matches(w.packet))) {
             w.ct = existing;
             w.reply = !existing.original().matches(w.packet);
@@ -1537,12 +1549,15 @@ public final class NetfilterSimulator {
             if (packet.protocol() != Protocol.ICMP && !v6) {
                 return -1;
             }
+            if (run.req.icmpError() != null) {
+                return run.req.icmpError().type();
+            }
             return reply ? (v6 ? 129 : 0) : (v6 ? 128 : 8);
         }
 
         @Override
         public int icmpCode() {
-            return 0;
+            return run.req.icmpError() != null ? run.req.icmpError().code() : 0;
         }
 
         @Override

@@ -257,4 +257,35 @@ class DualStackLabKernelSpec extends Specification {
                  'node:node-2', 'DROP'],
         ]
     }
+
+    def "ICMPv6 Packet Too Big dropped in node-2's OUTPUT: web-2's answer over IPv6 stalls (a path MTU black hole) while IPv4 connects; skoop: REACHABLE with a CRITICAL on node-2 naming the rule"() {
+        given: 'flannel-v6.1 (1430) is smaller than the pods\' 1450: full-size IPv6 segments between nodes need Packet Too Big'
+        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+
+        when: 'node-2 drops the Packet Too Big it sends; web-2 forgets the path MTU it learnt earlier'
+        sh('node-2', 'ip6tables -I OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP')
+        sh('default/web-2', 'ip -6 route flush cache')
+        Probe.Result broken = connect('default/client', 'default/web-2', 6, 8080, 'tcp', FAIL_TIMEOUT)
+        Probe.Result control = connect('default/client', 'default/web-2', 4, 8080)
+        Diagnostor after = snapshot('ptb-dropped')
+        Diagnosis d = verdictOf(after, 'default/client', 'default/web-2', 6, 8080)
+        Diagnosis h = verdictOf(healthy, 'default/client', 'default/web-2', 6, 8080)
+
+        then: 'the kernel: the banner comes, the full-size segments never do; IPv4 unaffected'
+        broken.outcome() == Probe.Outcome.TRUNCATED
+        control.connected()
+
+        and: 'skoop: REACHABLE (the handshake completes) with a CRITICAL on node-2 naming the rule; healthy, only an INFO'
+        d.verdict() == Verdict.REACHABLE
+        breakingHops(d).keySet() == ['node:node-2'] as Set
+        breakingHops(d)['node:node-2'].any { it.contains('IPv6 path MTU black hole: flannel-v6.1 MTU 1430 < the 1450-byte TCP segments of the answer')
+                && it.contains('--icmpv6-type 2 -j DROP') }
+        breakingHops(h) == [:]
+        h.request().nodes().collectMany { it.suspicions() }*.message().any { it.startsWith('IPv6 path MTU discovery: flannel-v6.1 MTU 1430') }
+
+        cleanup:
+        sh('node-2', 'ip6tables -D OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP')
+        sh('default/web-2', 'ip -6 route flush cache')
+        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+    }
 }

@@ -20,7 +20,7 @@ class TopologyDocsSpec extends Specification {
         List<Path> snippets = Files.list(DIR).filter { it.fileName.toString() ==~ /docs-.*\.yaml/ }.sorted().toList()
 
         expect:
-        snippets*.fileName*.toString() == ['docs-calico.yaml', 'docs-external.yaml', 'docs-minimal.yaml', 'docs-nodes.yaml', 'docs-pods.yaml', 'docs-policies.yaml', 'docs-services.yaml']
+        snippets*.fileName*.toString() == ['docs-calico.yaml', 'docs-dual-stack.yaml', 'docs-external.yaml', 'docs-minimal.yaml', 'docs-nodes.yaml', 'docs-pods.yaml', 'docs-policies.yaml', 'docs-services.yaml']
         snippets.every { doc.contains('```yaml\n' + Files.readString(it) + '```\n') }
     }
 
@@ -136,5 +136,20 @@ class TopologyDocsSpec extends Specification {
         then:
         def e = thrown(ParseException)
         e.message == 'src/test/resources/lab/topology/no-such.yaml: no such topology file'
+    }
+
+    def "docs-dual-stack.yaml allocates what its comments say"() {
+        when:
+        def t = load('docs-dual-stack.yaml')
+        def n = t.node('node-1')
+
+        then:
+        n.podCIDRs()*.toString() == ['10.244.0.0/24', 'fd00:10:244::/64']
+        n.addressV6().toString() == 'fd00:192:168:56::2'
+        t.pod('web-1').ips()*.toString() == ['10.244.0.2', 'fd00:10:244::2']
+        t.service('web').service().clusterIPs()*.toString() == ['10.96.0.2', 'fd00:10:96::1']
+        t.service('web6').service().clusterIPs()*.toString() == ['fd00:10:96::2']
+        t.service('web6').service().ipFamilyPolicy().name() == 'SingleStack'
+        t.service('api').service().clusterIPs()*.toString() == ['fd00:10:96::3', '10.96.0.3']
     }
 }
