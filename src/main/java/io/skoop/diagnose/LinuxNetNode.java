@@ -895,34 +895,67 @@ final class LinuxNetNode implements NetNodeAction {
     }
 
     /**
-     * An on-link next hop that is no node's InternalIP may still be an address of a node on another device (a VXLAN
-     * device's or cni0's address inside that node's podCIDR): Linux answers ARP on the underlay device for any local
-     * address with {@code arp_ignore} 0 (the weak host model; arp_ignore 1 answers only for the receiving device's own
-     * addresses), so the frame reaches that node. Empty when no such node holds the address or it would not answer.
+     * How a node resolves, or not, a next hop on the underlay that is no node's InternalIP.
+     *
+     * @param delivery   where the frame goes once resolved, null when unanswered
+     * @param unanswered the drop when nobody answers, null when answered
      */
-    private Optional<Underlay.Delivery> answeredByNode(Ip nexthop) {
-        if (!(manager.ipCache().lookup(nexthop) instanceof io.skoop.k8s.IpEntity.ExternalEntity e) || e.podCIDRNode() == null
-                || e.podCIDRNode().internalIPs().isEmpty()) {
-            return Optional.empty();
+    private record Resolution(Underlay.Delivery delivery, Outcome unanswered) {
+    }
+
+    /**
+     * An on-link next hop (a gateway, or an on-link destination) that is no node's InternalIP may still be an address
+     * of a node on another device (a VXLAN device's or cni0's address inside that node's podCIDR); who answers its
+     * resolution on the underlay device that holds the node's InternalIP of the same family (the receiving device):
+     * <ul>
+     * <li>ARP: Linux answers for any local address with {@code arp_ignore} 0 (the weak host model; arp_ignore 1 answers
+     *     only for the receiving device's own addresses), so the frame reaches that node;</li>
+     * <li>NDP: ndisc_recv_ns looks the target up on the receiving device only ({@code ipv6_get_ifaddr(…, dev, 1)}), so a
+     *     neighbour solicitation for another device's address goes unanswered (proxy NDP, {@code proxy_ndp} with
+     *     {@code ip -6 neigh add proxy}, is not modelled): a drop, or a WARNING while this namespace still has a usable
+     *     neighbour entry for it.</li>
+     * </ul>
+     * Null when no such node holds the address, or (ARP) it would not answer: the caller's LOST stands.
+     */
+    private Resolution resolvedByNode(NetNode me, Packet p, Flow f, Ip nexthop, String outDev) {
+        if (!(manager.ipCache().lookup(nexthop) instanceof io.skoop.k8s.IpEntity.ExternalEntity e) || e.podCIDRNode() == null) {
+            return null;
         }
+        Optional<Ip> address = e.podCIDRNode().internalIPs().stream().filter(a -> a.isV6() == nexthop.isV6()).findFirst();
         Hop owner = NetNodeManager.nodeHop(e.podCIDRNode().name());
-        if (manager.missing(owner).isPresent()) {
-            return Optional.empty();
+        if (address.isEmpty() || manager.missing(owner).isPresent()) {
+            return null;
         }
         NetNS ons = manager.netns(owner);
-        Ip address = e.podCIDRNode().internalIPs().get(0);
         Optional<Interface> holder = ons.interfaces().withAddress(nexthop);
-        Optional<Interface> nic = ons.interfaces().withAddress(address);
+        Optional<Interface> nic = ons.interfaces().withAddress(address.get());
         if (holder.isEmpty() || nic.isEmpty()) {
-            return Optional.empty();
+            return null;
         }
-        int ignore = ons.sysctls().effectiveMax("ipv4", nic.get().name(), "arp_ignore");
-        if (ignore != 0 && !(ignore == 1 && holder.get().name().equals(nic.get().name()))) {
-            return Optional.empty();
+        String node = "node " + e.podCIDRNode().name();
+        String reason;
+        if (nexthop.isV6()) {
+            if (!holder.get().name().equals(nic.get().name())) {
+                String why = node + " holds " + nexthop + " on " + holder.get().name() + ", but answers neighbour solicitations on "
+                        + nic.get().name() + " only for " + nic.get().name() + "'s own addresses (ndisc_recv_ns looks the target up on the"
+                        + " receiving device: IPv6 has no weak-host answer like ARP's arp_ignore 0)";
+                Outcome o = unresolved(me, p, f, why, nexthop, outDev, "it");
+                if (o != null) {
+                    return new Resolution(null, o);
+                }
+                reason = node + ", through this namespace's cached neighbour entry for " + nexthop;
+            } else {
+                reason = node + ", which answers neighbour solicitations for " + nexthop + " on " + nic.get().name();
+            }
+        } else {
+            int ignore = ons.sysctls().effectiveMax("ipv4", nic.get().name(), "arp_ignore");
+            if (ignore != 0 && !(ignore == 1 && holder.get().name().equals(nic.get().name()))) {
+                return null;
+            }
+            reason = node + ", which answers ARP for " + nexthop + " (its " + holder.get().name() + "'s address) on "
+                    + nic.get().name() + ": arp_ignore " + ignore + " answers for any local address";
         }
-        return Optional.of(new Underlay.Delivery(Underlay.Delivery.Kind.NODE, e.podCIDRNode().name(), address, "node "
-                + e.podCIDRNode().name() + ", which answers ARP for " + nexthop + " (its " + holder.get().name() + "'s address) on "
-                + nic.get().name() + ": arp_ignore " + ignore + " answers for any local address"));
+        return new Resolution(new Underlay.Delivery(Underlay.Delivery.Kind.NODE, e.podCIDRNode().name(), address.get(), reason), null);
     }
 
     /** Onto the network between the nodes. */
@@ -931,8 +964,13 @@ final class LinuxNetNode implements NetNodeAction {
             return List.of(unknown(me, p, f, "no next hop known for " + p + " leaving by " + out.name()));
         }
         Underlay.Delivery d = manager.underlay().deliver(nexthop, viaGateway, p);
-        if (d.kind() == Underlay.Delivery.Kind.LOST && !viaGateway) {
-            d = answeredByNode(nexthop).orElse(d);
+        if (d.kind() == Underlay.Delivery.Kind.LOST) {
+            // the next hop (a gateway too: it is resolved on the underlay before anything routes) may be a node's address
+            Resolution r = resolvedByNode(me, p, f, nexthop, out.name());
+            if (r != null && r.unanswered() != null) {
+                return List.of(r.unanswered());
+            }
+            d = r != null ? r.delivery() : d;
         }
         LinkType type = p.encap() == null ? LinkType.INFRA : p.protocol() == Protocol.IPENCAP ? LinkType.IPIP : LinkType.VXLAN;
         Packet inner = p.encap() != null ? p.encap() : p;

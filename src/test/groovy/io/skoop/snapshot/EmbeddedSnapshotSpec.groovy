@@ -88,5 +88,7 @@ class EmbeddedSnapshotSpec extends Specification {
         d6.request().nodes()[0].hop().toString() == 'pod:default/client'
         delivered(d6) == ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']
         delivered(d4) == delivered(d6)
+        and: "flannel's intent holds in both families on the healthy cluster (flannel-v6.1's routes, neighbours, FDB): no WARNING"
+        [d6, d4].every { d -> (d.request().nodes() + d.reply().nodes()).collectMany { it.suspicions() }.every { it.level() != io.skoop.model.Level.WARNING } }
     }
 }

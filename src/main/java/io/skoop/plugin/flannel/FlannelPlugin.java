@@ -50,8 +50,14 @@ public final class FlannelPlugin implements Plugin {
     /** Prefix of flannel's node annotations. */
     public static final String ANNOTATION_PREFIX = "flannel.alpha.coreos.com/";
 
+    /** flannel's IPv6 VXLAN device (EnableIPv6): same VNI and port, over the nodes' IPv6 addresses. */
+    public static final String VXLAN_V6_DEVICE = "flannel-v6." + VNI;
+
     /** flannel.1 as flannel sets it up. */
     private static final VxlanIntent VXLAN = new VxlanIntent("flannel", VXLAN_DEVICE, VNI, VXLAN_PORT, "flannel vxlan", "VtepMAC");
+    /** flannel-v6.1 as flannel sets it up (pkg/backend/vxlan, EnableIPv6). */
+    private static final VxlanIntent VXLAN_V6 = new VxlanIntent("flannel", VXLAN_V6_DEVICE, VNI, VXLAN_PORT, "flannel vxlan with EnableIPv6",
+            "VtepMAC");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String defaultBackend;
 
@@ -92,9 +98,27 @@ public final class FlannelPlugin implements Plugin {
         return node.internalIPs().isEmpty() ? null : node.internalIPs().get(0);
     }
 
+    /** The node's public IPv6 address: its {@code public-ipv6} annotation, else its first IPv6 InternalIP; null when it has neither. */
+    public static Ip publicIpv6(KNode node) {
+        String a = node.annotations().get(ANNOTATION_PREFIX + "public-ipv6");
+        if (a != null && Ip.tryParse(a) != null) {
+            return Ip.parse(a);
+        }
+        return node.internalIPs().stream().filter(Ip::isV6).findFirst().orElse(null);
+    }
+
     /** The node's VTEP MAC from its {@code backend-data} annotation, or null. */
     public static String vtepMac(KNode node) {
-        String data = node.annotations().get(ANNOTATION_PREFIX + "backend-data");
+        return vtepMac(node, "backend-data");
+    }
+
+    /** The node's flannel-v6.1 MAC from its {@code backend-v6-data} annotation, or null. */
+    public static String vtepMacV6(KNode node) {
+        return vtepMac(node, "backend-v6-data");
+    }
+
+    private static String vtepMac(KNode node, String annotation) {
+        String data = node.annotations().get(ANNOTATION_PREFIX + annotation);
         if (data == null) {
             return null;
         }
@@ -107,24 +131,37 @@ public final class FlannelPlugin implements Plugin {
     }
 
     private static Prefix podCIDR(KNode node) {
-        return node.podCIDRs().stream().filter(p -> !p.isV6()).findFirst().orElse(null);
+        return podCIDR(node, false);
     }
 
+    /** The node's podCIDR of one family (a dual-stack node has one per family), or null. */
+    private static Prefix podCIDR(KNode node, boolean v6) {
+        return node.podCIDRs().stream().filter(p -> p.isV6() == v6).findFirst().orElse(null);
+    }
+
+    /**
+     * The route flannel installs for {@code dst} on {@code node}: to another node's podCIDR of {@code dst}'s family —
+     * vxlan {@code <podCIDR> via <its network address> dev flannel.1 onlink} (IPv6: {@code dev flannel-v6.1}), host-gw
+     * {@code <podCIDR> via <its public IP of that family> dev <the underlay device>} — or the bridge's route to the
+     * node's own podCIDR.
+     */
     @Override
     public Optional<String> expectedRoute(KNode node, NetNS ns, Ip dst, List<KNode> nodes) {
+        boolean v6 = dst.isV6();
         for (KNode other : nodes) {
-            Prefix cidr = podCIDR(other);
+            Prefix cidr = podCIDR(other, v6);
             if (other.name().equals(node.name()) || cidr == null || !cidr.contains(dst)) {
                 continue;
             }
             if (backend(node).equals("host-gw")) {
-                Ip own = publicIp(node);
+                Ip own = v6 ? publicIpv6(node) : publicIp(node);
                 String dev = own == null ? null : ns.interfaces().withAddress(own).map(Interface::name).orElse(null);
-                return Optional.of(cidr + " via " + publicIp(other) + " dev " + (dev == null ? "<the device of " + own + ">" : dev));
+                return Optional.of(cidr + " via " + (v6 ? publicIpv6(other) : publicIp(other)) + " dev "
+                        + (dev == null ? "<the device of " + own + ">" : dev));
             }
-            return Optional.of(cidr + " via " + cidr.address() + " dev " + VXLAN_DEVICE + " onlink");
+            return Optional.of(cidr + " via " + cidr.address() + " dev " + (v6 ? VXLAN_V6_DEVICE : VXLAN_DEVICE) + " onlink");
         }
-        Prefix own = podCIDR(node);
+        Prefix own = podCIDR(node, v6);
         if (own != null && own.contains(dst)) {
             return Optional.of(own + " dev " + BRIDGE + " proto kernel scope link src " + own.address().plus(1));
         }
@@ -152,6 +189,22 @@ public final class FlannelPlugin implements Plugin {
                 continue;
             }
             checkRemote(ns, node, other, oc, vxlan, underlay, out);
+        }
+        if (podCIDR(node, true) != null) {
+            // EnableIPv6: the same per remote node over the IPv6 podCIDRs, flannel-v6.1 and the public IPv6 addresses
+            Ip publicIpv6 = publicIpv6(node);
+            Interface underlay6 = publicIpv6 == null ? null : ns.interfaces().withAddress(publicIpv6).orElse(null);
+            for (KNode other : nodes) {
+                Prefix oc = podCIDR(other, true);
+                if (!other.name().equals(node.name()) && oc != null) {
+                    checkRemote(ns, node, other, oc, vxlan, underlay6, out);
+                }
+            }
+            ns.sysctls().ipv6Forwarding().ifPresent(on -> {
+                if (!on) {
+                    out.add(Suspicion.warning("net.ipv6.conf.all.forwarding = 0; flannel needs 1 to forward IPv6 pod traffic"));
+                }
+            });
         }
         ns.sysctls().ipForward().ifPresent(on -> {
             if (!on) {
@@ -199,10 +252,11 @@ public final class FlannelPlugin implements Plugin {
                              List<Suspicion> out) {
         String expected = expectedRoute(node, ns, oc.address().plus(1), List.of(node, other)).orElseThrow();
         RouteResult r = ns.routeGet(new RouteQuery(oc.address().plus(1), null, null, null, 0, 0, 0, 0, 0, 0));
-        Ip remoteIp = publicIp(other);
+        boolean v6 = oc.isV6();
+        Ip remoteIp = v6 ? publicIpv6(other) : publicIp(other);
         boolean ok;
         if (vxlan) {
-            ok = r.ok() && VXLAN_DEVICE.equals(r.dev()) && oc.address().equals(r.gateway());
+            ok = r.ok() && (v6 ? VXLAN_V6_DEVICE : VXLAN_DEVICE).equals(r.dev()) && oc.address().equals(r.gateway());
         } else {
             ok = r.ok() && remoteIp != null && remoteIp.equals(r.gateway()) && (underlay == null || underlay.name().equals(r.dev()));
         }
@@ -214,7 +268,7 @@ public final class FlannelPlugin implements Plugin {
         if (!vxlan) {
             return;
         }
-        VXLAN.checkVtep(ns, oc.address(), vtepMac(other), remoteIp, other.name(), out);
+        (v6 ? VXLAN_V6 : VXLAN).checkVtep(ns, oc.address(), v6 ? vtepMacV6(other) : vtepMac(other), remoteIp, other.name(), out);
     }
 
     @Override

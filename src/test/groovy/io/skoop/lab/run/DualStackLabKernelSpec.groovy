@@ -288,4 +288,38 @@ class DualStackLabKernelSpec extends Specification {
         sh('default/web-2', 'ip -6 route flush cache')
         assert connect('default/client', 'default/web-2', 6, 8080).connected()
     }
+
+    def "node-1 routes node-2's pods via node-2's cni0 address on eth0 (onlink): ARP answers for any local address, NDP only for the receiving device's; IPv4 connects, IPv6 does not; skoop agrees on both"() {
+        when: 'both families of node-2\'s podCIDRs routed via cni0\'s address of that family, out of the underlay device'
+        sh('node-1', 'ip route replace 10.244.1.0/24 via 10.244.1.1 dev eth0 onlink')
+        // an IPv6 onlink gateway must not already be routed via another device: the flannel-v6.1 route goes first
+        sh('node-1', 'ip -6 route del fd00:10:244:1::/64 && ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1::1 dev eth0 onlink')
+        Probe.Result v4 = connect('default/client', 'default/web-2', 4, 8080)
+        Probe.Result v6 = connect('default/client', 'default/web-2', 6, 8080, 'tcp', FAIL_TIMEOUT)
+        String neigh = sh('node-1', 'ip -6 neigh show dev eth0 to fd00:10:244:1::1')
+        Diagnostor after = snapshot('via-cni0-on-eth0')
+        Diagnosis d4 = verdictOf(after, 'default/client', 'default/web-2', 4, 8080)
+        Diagnosis d6 = verdictOf(after, 'default/client', 'default/web-2', 6, 8080)
+
+        then: 'the kernel: node-2 answers ARP for 10.244.1.1 on eth0 (arp_ignore 0), never the solicitation for fd00:10:244:1::1'
+        v4.connected()
+        !v6.connected()
+        v6.outcome() in [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE]
+        !neigh.contains('lladdr')
+
+        and: 'skoop: IPv4 REACHABLE (frames to node-2 over eth0), IPv6 UNREACHABLE naming the unanswered solicitation on node-1'
+        d4.verdict() == Verdict.REACHABLE
+        breakingHops(d4) == [:]
+        d6.verdict() == Verdict.UNREACHABLE
+        breakingHops(d6)['node:node-1']?.any { it.contains('node node-2 holds fd00:10:244:1::1 on cni0, but answers neighbour solicitations on eth0 only for eth0\'s own addresses') }
+        d6.request().nodes().find { it.hop().toString() == 'node:node-1' }.suspicions()*.message().contains(
+                'podCIDR fd00:10:244:1::/64 of node node-2 is routed via fd00:10:244:1::1 dev eth0; flannel installs fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink')
+
+        cleanup:
+        sh('node-1', 'ip route replace 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink')
+        sh('node-1', 'ip -6 route del fd00:10:244:1::/64; ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink; '
+                + 'ip -6 neigh del fd00:10:244:1::1 dev eth0 || true')
+        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+        assert connect('default/client', 'default/web-2', 4, 8080).connected()
+    }
 }
