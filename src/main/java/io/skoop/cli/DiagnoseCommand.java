@@ -158,11 +158,12 @@ public class DiagnoseCommand implements Callable<Integer> {
         output = outputFile == null || outputFile.equals("-") ? null : Path.of(outputFile);
         checkOutput(fmt);
         Protocol proto = Protocol.parse(protocol);
-        io.skoop.model.IpFamily fam = family == null ? null : switch (family.trim()) {
-            case "4", "ipv4", "IPv4" -> io.skoop.model.IpFamily.IPv4;
-            case "6", "ipv6", "IPv6" -> io.skoop.model.IpFamily.IPv6;
-            default -> throw new UserException("--family must be 4 or 6, got '" + family + "'");
-        };
+        io.skoop.model.IpFamily fam;
+        try {
+            fam = family == null ? null : io.skoop.model.IpFamily.option(family);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
         Diagnosis d;
         try (Progress progress = Progress.start("diagnose")) {
             progress.step("opening the snapshot");

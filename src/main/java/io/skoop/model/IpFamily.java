@@ -30,6 +30,20 @@ public enum IpFamily {
         return null;
     }
 
+    /**
+     * The family a user option names: {@code 4}, {@code 6}, {@code IPv4}, {@code IPv6} (any case), as
+     * {@code skoop diagnose --family} and the notebook's {@code %diagnose --family} take it.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static IpFamily option(String text) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "4", "ipv4" -> IPv4;
+            case "6", "ipv6" -> IPv6;
+            default -> throw new IllegalArgumentException("--family must be 4 or 6, got '" + text + "'");
+        };
+    }
+
     /** Address bits: 32 or 128. */
     public int bits() {
         return this == IPv4 ? 32 : 128;

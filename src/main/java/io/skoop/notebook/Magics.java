@@ -282,6 +282,8 @@ public final class Magics {
         String port;
         @Option(names = {"-u", "--udp"}, description = "UDP instead of TCP")
         boolean udp;
+        @Option(names = "--family", paramLabel = "4|6", description = "a named DST at its IPv4 or IPv6 address (dual-stack; default: its primary one)")
+        String family;
 
         DiagnoseMagic(Magics m) {
             super(m);
@@ -289,7 +291,8 @@ public final class Magics {
 
         @Override
         public Object call() {
-            return magics.session().diagnose(new Query(src, dst, port, udp ? Protocol.UDP : Protocol.TCP));
+            return magics.session().diagnose(new Query(src, dst, port, udp ? Protocol.UDP : Protocol.TCP, null,
+                    family == null ? null : io.skoop.model.IpFamily.option(family)));
         }
     }
 

@@ -169,6 +169,24 @@ class DiagnoseCommandSpec extends Specification {
         'pod/client'       | 'service/web'     | 'default' || 'default/client'     | 'svc/default/web'
     }
 
+    def "the embedded dual-stack snapshot: --family 6 reaches web at its IPv6 cluster IP; web6 has no IPv4 address; a bad family is refused"() {
+        when:
+        def (code, out, err) = run(['--example', 'dual-stack', '-s', 'default/client', '-d', 'svc/default/web', '-p', '80', '--family', '6'])
+        def (noCode, noOut, noErr) = run(['--example', 'dual-stack', '-s', 'default/client', '-d', 'svc/default/web6', '-p', '80', '--family', '4'])
+        def (badCode, badOut, badErr) = run(['--example', 'dual-stack', '-s', 'default/client', '-d', 'svc/default/web', '-p', '80', '--family', '5'])
+
+        then:
+        code == 0
+        out.startsWith('diagnosis: default/client (fd00:10:244::2) -> svc/default/web (fd00:10:96::1) port 80/tcp')
+        out.endsWith('\nverdict: REACHABLE\n')
+        err == ''
+        noCode == 2
+        noErr.contains('Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)')
+        !noErr.contains('\tat ')
+        badCode == 2
+        badErr.trim() == "skoop: error: --family must be 4 or 6, got '5'"
+    }
+
     def "mistakes are usage errors (exit 2) with a message, not a stack trace, found before the diagnosis runs: #args"() {
         when:
         def (code, out, err) = run(REFUSED, *args.collect { it.replace('TMP', tmp.toString()) })

@@ -181,6 +181,18 @@ class CellEvaluatorSpec extends Specification {
         cell('%help').value().toString().contains('%%time')
     }
 
+    def "%diagnose --family 6 on the embedded dual-stack snapshot reaches the Service at its IPv6 cluster IP; a bad family is the user's mistake"() {
+        when:
+        cell('%example dual-stack')
+        def d = cell('%diagnose default/client svc/default/web -p 80 --family 6').value()
+
+        then:
+        d instanceof DiagnosisView
+        d.verdict == Verdict.REACHABLE
+        d.toString().contains('svc/default/web (fd00:10:96::1)')
+        fails('%diagnose default/client svc/default/web -p 80 --family 5').evalue() == "--family must be 4 or 6, got '5'"
+    }
+
     def "%time and %%time print how long the code took and give its value; variables of %%time survive"() {
         given:
         def out = new ByteArrayOutputStream()
