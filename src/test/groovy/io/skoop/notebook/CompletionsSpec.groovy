@@ -77,7 +77,7 @@ class CompletionsSpec extends Specification {
         expect:
         inspector.inspect('d.explain', 5) == "String DiagnosisView.explain()\n\nThe text report with every hop's decisions (routes, rules, lookups).\n"
         inspector.inspect('d.diagnosis.verdict', 15).contains('REACHABLE / UNREACHABLE / UNKNOWN')
-        inspector.inspect('%diagnose', 3).startsWith('Usage: %diagnose [-huV] [-p=PORT] SRC DST')
+        inspector.inspect('%diagnose', 3).startsWith('Usage: %diagnose [-huV] [--family=4|6] [-p=PORT] SRC DST')
         inspector.inspect('   ', 1) == null
         inspector.inspect('nosuchname', 3) == null
     }
