@@ -29,7 +29,8 @@ iptables mode, nine pods, three Services";;
         LAB=dual
         WHAT="three nodes with flannel's vxlan backend in IPv4 and IPv6 (flannel.1 and flannel-v6.1), kube-proxy's
 IPv4 and IPv6 proxiers in iptables and ip6tables, six pods with both addresses, Services of each ipFamilyPolicy
-(web PreferDualStack, web6 IPv6 only, api RequireDualStack with IPv6 first, kube-dns IPv4 only), one external host";;
+(web PreferDualStack, web6 IPv6 only, api RequireDualStack with IPv6 first, kube-dns IPv4 only), one external host
+with an address of each family";;
     *) echo "lab-snapshot.sh: unknown example '$NAME' (flannel-vxlan, flannel-vxlan-nftables, calico-bgp, dual-stack)" >&2; exit 2;;
 esac
 DEST="$ROOT/src/main/resources/io/skoop/snapshots/$NAME"

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -146,38 +147,68 @@ public class LabCommand implements Runnable {
         }
         // a TUNNEL column only where the CNI gives nodes a tunnel address from their podCIDR (calico vxlan)
         boolean tunnels = t.nodes().stream().anyMatch(n -> n.tunnelAddress() != null);
-        String row = tunnels ? "%-16s %-16s %-18s %-16s %s%n" : "%-16s %-16s %-18s %s%n";
-        out.printf("%n" + row, tunnels ? new Object[] {"NODE", "ADDRESS", "PODCIDR", "TUNNEL", "NAMESPACE"}
-                : new Object[] {"NODE", "ADDRESS", "PODCIDR", "NAMESPACE"});
+        List<List<String>> nodes = new ArrayList<>();
+        nodes.add(tunnels ? List.of("NODE", "ADDRESS", "PODCIDR", "TUNNEL", "NAMESPACE") : List.of("NODE", "ADDRESS", "PODCIDR", "NAMESPACE"));
         for (Node n : t.nodes()) {
             String address = joined(n.addresses());
             String podCIDRs = joined(n.podCIDRs());
-            out.printf(row, tunnels ? new Object[] {n.name(), address, podCIDRs, n.tunnelAddress(), LabNetns.node(l, n)}
-                    : new Object[] {n.name(), address, podCIDRs, LabNetns.node(l, n)});
+            nodes.add(tunnels ? List.of(n.name(), address, podCIDRs, String.valueOf(n.tunnelAddress()), LabNetns.node(l, n))
+                    : List.of(n.name(), address, podCIDRs, LabNetns.node(l, n)));
         }
+        out.println();
+        table(out, tunnels ? new int[] {16, 16, 18, 16} : new int[] {16, 16, 18}, nodes);
         if (!t.pods().isEmpty()) {
-            out.printf("%n%-28s %-12s %-14s %-14s %s%n", "POD", "NODE", "IP", "LISTENS", "NAMESPACE");
+            List<List<String>> pods = new ArrayList<>();
+            pods.add(List.of("POD", "NODE", "IP", "LISTENS", "NAMESPACE"));
             for (Pod p : t.pods()) {
                 String listens = p.listeners().stream().map(x -> x.port() + "/" + x.protocol().ianaName()).collect(Collectors.joining(","));
-                out.printf("%-28s %-12s %-14s %-14s %s%n", p.key(), p.node(), joined(p.ips()), listens.isEmpty() ? "-" : listens, LabNetns.pod(l, p));
+                pods.add(List.of(p.key(), p.node(), joined(p.ips()), listens.isEmpty() ? "-" : listens, LabNetns.pod(l, p)));
             }
+            out.println();
+            table(out, new int[] {28, 12, 14, 14}, pods);
         }
         if (!t.services().isEmpty()) {
-            out.printf("%n%-28s %-10s %-14s %s%n", "SERVICE", "TYPE", "CLUSTER-IP", "PORTS -> ENDPOINTS");
+            List<List<String>> services = new ArrayList<>();
+            services.add(List.of("SERVICE", "TYPE", "CLUSTER-IP", "PORTS -> ENDPOINTS"));
             for (ResolvedService s : t.services()) {
                 String ports = s.ports().stream().map(p -> p.port().port() + (p.port().nodePort() > 0 ? ":" + p.port().nodePort() : "") + "/"
                         + p.port().protocol().ianaName() + " -> " + (p.endpoints().isEmpty() ? "(none)"
                         : p.endpoints().stream().flatMap(e -> s.service().ipFamilies().stream().map(f -> e.ip(f)).filter(java.util.Objects::nonNull)
-                                .map(ip -> (ip.isV6() ? "[" + ip + "]" : ip.toString()) + ":" + e.port())).collect(Collectors.joining(","))))
+                                .map(ip -> ip.withPort(e.port()))).collect(Collectors.joining(","))))
                         .collect(Collectors.joining("; "));
-                out.printf("%-28s %-10s %-14s %s%n", s.service().key(), s.service().type(), joined(s.service().clusterIPs()), ports);
+                services.add(List.of(s.service().key(), s.service().type().toString(), joined(s.service().clusterIPs()), ports));
             }
+            out.println();
+            table(out, new int[] {28, 10, 14}, services);
         }
         if (!t.externalHosts().isEmpty()) {
-            out.printf("%n%-16s %-16s %s%n", "EXTERNAL", "ADDRESS", "NAMESPACE");
+            List<List<String>> hosts = new ArrayList<>();
+            hosts.add(List.of("EXTERNAL", "ADDRESS", "NAMESPACE"));
             for (ExternalHost h : t.externalHosts()) {
-                out.printf("%-16s %-16s %s%n", h.name(), h.address(), LabNetns.external(l, h));
+                hosts.add(List.of(h.name(), joined(h.addresses()), LabNetns.external(l, h)));
             }
+            out.println();
+            table(out, new int[] {16, 16}, hosts);
+        }
+    }
+
+    /**
+     * Rows as aligned columns: every column but the last at least {@code widths[i]} wide and as wide as its longest
+     * cell (dual-stack address lists), one space apart.
+     */
+    private static void table(PrintWriter out, int[] widths, List<List<String>> rows) {
+        int[] w = widths.clone();
+        for (List<String> r : rows) {
+            for (int i = 0; i < w.length; i++) {
+                w[i] = Math.max(w[i], r.get(i).length());
+            }
+        }
+        for (List<String> r : rows) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < r.size(); i++) {
+                b.append(i < w.length ? String.format("%-" + w[i] + "s ", r.get(i)) : r.get(i));
+            }
+            out.println(b);
         }
     }
 

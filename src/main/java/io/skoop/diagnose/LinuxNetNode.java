@@ -369,7 +369,7 @@ final class LinuxNetNode implements NetNodeAction {
     private Outcome endOf(Walk walk, NetNode me, TraceBranch b, Flow f) {
         return switch (b.verdict()) {
             case DROP, REJECT -> drop(me, b.packet(), f, (decidedByNft(b) ? "nftables: " : "iptables: ") + b.detail() + lastRule(b));
-            case ROUTE_ERROR -> KERNEL_DROPS.matcher(b.detail()).lookingAt() ? drop(me, b.packet(), f, b.detail())
+            case ROUTE_ERROR -> KERNEL_DROPS.matcher(b.detail()).lookingAt() ? drop(me, b.packet(), f, b.detail() + lostAddress(b.packet().dst()))
                     : drop(me, b.packet(), f, "routing fails: " + b.detail() + downDevices()
                     + (b.detail().startsWith("ENETUNREACH") ? expected(b.packet().dst()) : "") + lostAddress(b.packet().dst()));
             case UNKNOWN -> unknown(me, b.packet(), f, b.detail() + (b.assumptions().isEmpty() ? ""
@@ -448,7 +448,7 @@ final class LinuxNetNode implements NetNodeAction {
                     : "the kernel answers ICMP port unreachable";
             String none = ns.state("sockets.txt").kind() == PartState.Kind.EMPTY
                     ? "; its sockets.txt is empty: nothing listens on any port there" : "";
-            return List.of(drop(me, p, f, "no socket listens on " + p.dst() + ":" + p.dport() + "/" + p.protocol().ianaName()
+            return List.of(drop(me, p, f, "no socket listens on " + p.dst().withPort(p.dport()) + "/" + p.protocol().ianaName()
                     + " in " + hop + " (" + answer + none + ")"));
         }
         ListeningSocket s = socks.get(0);
@@ -1006,13 +1006,16 @@ final class LinuxNetNode implements NetNodeAction {
         NetNS remote = manager.netns(nodeHop);
         Interface in = remote.interfaces().withAddress(d.address()).orElse(null);
         if (in == null) {
-            return List.of(drop(me, p, f, "no device of node " + d.node() + " holds " + d.address()));
+            String gone = d.address().isV6() ? NetNodeManager.downTookIpv6(remote).map(w -> " (on that node, " + w + ")").orElse("") : "";
+            return List.of(drop(me, p, f, "no device of node " + d.node() + " holds " + d.address() + gone));
         }
         if (in.flags().contains("NOARP") && ns.neighbours().lookup(d.address(), out.name())
                 .filter(n -> n.has(io.skoop.netstack.neigh.NeighState.PERMANENT)).isEmpty()) {
-            // arp_rcv drops ARP on an IFF_NOARP device: nobody answers for its addresses
+            // arp_rcv drops ARP on an IFF_NOARP device: nobody answers for its addresses; ndisc resolves nothing on
+            // one (ndisc_constructor makes its entries NOARP) and does not join its solicited-node groups
             return List.of(drop(me, p, f, "node " + d.node() + "'s " + in.name() + " has NOARP (ip link set " + in.name() + " arp off): it"
-                    + " answers no ARP request, so " + hop + " cannot resolve " + d.address()));
+                    + (d.address().isV6() ? " takes no part in neighbour discovery" : " answers no ARP request") + ", so " + hop
+                    + " cannot resolve " + d.address()));
         }
         Optional<String> wrong = wrongNeighbour(out.name(), viaGateway ? nexthop : d.address(), in, "node " + d.node());
         if (wrong.isPresent()) {

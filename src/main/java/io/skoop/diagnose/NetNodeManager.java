@@ -188,9 +188,9 @@ public final class NetNodeManager {
                 if (!lost.isEmpty()) {
                     String devices = String.join(", ", netns(h).interfaces().all().stream().map(i -> i.name()).toList());
                     out.add(Suspicion.critical((pod != null ? "pod " + pod.key() : "node " + node.name()) + " has no "
-                            + (lost.get(0).contains(":") ? "IPv6" : "IPv4") + " address on any device (its devices: " + devices + "), although "
+                            + families(lost) + " address on any device (its devices: " + devices + "), although "
                             + (pod != null ? "pods.json gives it " : "nodes.json gives it InternalIP ") + String.join(", ", lost)
-                            + ": nothing is sent from or delivered to that address there (removed by ip addr flush/del? a CNI ADD that did not finish?)"));
+                            + ": nothing is sent from or delivered to that address there (" + whyLost(netns(h), lost) + ")"));
                 }
                 out.addAll(netnsChecks(netns(h)));
                 if (plugin != null && pod == null) {
@@ -205,6 +205,29 @@ public final class NetNodeManager {
             }
             return out;
         });
+    }
+
+    /** Why addresses may be gone: a device that is down took its IPv6 addresses with it, else a flush or an unfinished CNI ADD. */
+    private static String whyLost(NetNS ns, List<String> lost) {
+        Optional<String> down = lost.stream().anyMatch(a -> a.contains(":")) ? downTookIpv6(ns) : Optional.empty();
+        return down.orElse("removed by ip addr flush/del? a CNI ADD that did not finish?");
+    }
+
+    /**
+     * When devices of {@code ns} are down: they took their IPv6 addresses with them (addrconf_ifdown removes them unless
+     * {@code net.ipv6.conf.DEV.keep_addr_on_down} is set; IPv4 addresses stay on a down device).
+     */
+    static Optional<String> downTookIpv6(NetNS ns) {
+        List<String> down = ns.interfaces().all().stream().filter(i -> !i.isLoopback() && !i.isUp()).map(i -> i.name()).toList();
+        return down.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", down) + (down.size() == 1 ? " is" : " are")
+                + " down, and the kernel removes a device's IPv6 addresses when it goes down (net.ipv6.conf.<dev>.keep_addr_on_down = 0)");
+    }
+
+    /** "IPv4", "IPv6" or "IPv4 or IPv6": the families of the addresses. */
+    private static String families(List<String> addresses) {
+        boolean v6 = addresses.stream().anyMatch(a -> a.contains(":"));
+        boolean v4 = addresses.stream().anyMatch(a -> !a.contains(":"));
+        return v4 && v6 ? "IPv4 or IPv6" : v6 ? "IPv6" : "IPv4";
     }
 
     private static List<String> held(NetNS ns, boolean v6) {

@@ -359,17 +359,17 @@ public final class LabView {
     private String holder(Ip ip) {
         ResolvedTopology t = getTopology();
         for (Node n : t.nodes()) {
-            if (ip.equals(n.address())) {
+            if (n.addresses().contains(ip)) {
                 return n.name();
             }
         }
         for (ExternalHost h : t.externalHosts()) {
-            if (ip.equals(h.address())) {
+            if (h.addresses().contains(ip)) {
                 return h.name();
             }
         }
         for (Pod p : t.pods()) {
-            if (ip.equals(p.ip())) {
+            if (p.ips().contains(ip)) {
                 return p.key();
             }
         }

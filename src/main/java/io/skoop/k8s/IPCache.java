@@ -37,8 +37,8 @@ import java.util.Set;
  */
 public final class IPCache {
     private final KubeObjects objects;
-    private final Prefix clusterCIDR;
-    private final Prefix serviceCIDR;
+    private final List<Prefix> clusterCIDRs;
+    private final List<Prefix> serviceCIDRs;
     private final Map<Ip, List<IpEntity>> byIp = new HashMap<>();
 
     /**
@@ -47,9 +47,18 @@ public final class IPCache {
      * @param serviceCIDR the service CIDR, or null when unknown
      */
     public IPCache(KubeObjects objects, Prefix clusterCIDR, Prefix serviceCIDR) {
+        this(objects, clusterCIDR == null ? List.of() : List.of(clusterCIDR), serviceCIDR == null ? List.of() : List.of(serviceCIDR));
+    }
+
+    /**
+     * @param objects      the cluster's objects
+     * @param clusterCIDRs the cluster CIDRs, one per family (dual-stack), empty (or null) when unknown
+     * @param serviceCIDRs the service CIDRs, one per family, empty (or null) when unknown
+     */
+    public IPCache(KubeObjects objects, List<Prefix> clusterCIDRs, List<Prefix> serviceCIDRs) {
         this.objects = objects;
-        this.clusterCIDR = clusterCIDR;
-        this.serviceCIDR = serviceCIDR;
+        this.clusterCIDRs = clusterCIDRs == null ? List.of() : List.copyOf(clusterCIDRs);
+        this.serviceCIDRs = serviceCIDRs == null ? List.of() : List.copyOf(serviceCIDRs);
         Map<Ip, List<KPod>> claims = new HashMap<>();
         for (KPod p : objects.pods()) {
             if (!p.hostNetwork()) {
@@ -73,11 +82,10 @@ public final class IPCache {
         byIp.replaceAll((ip, entities) -> List.copyOf(entities));
     }
 
-    /** The cache of a snapshot: its objects, and the cluster and service CIDRs of its snapshot.json. */
+    /** The cache of a snapshot: its objects, and the cluster and service CIDRs (of each family) of its snapshot.json. */
     public static IPCache of(Snapshot snapshot) {
         SnapshotMeta m = snapshot.meta();
-        return new IPCache(snapshot.objects(), m.clusterCIDR() == null ? null : Prefix.parse(m.clusterCIDR()),
-                m.serviceCIDR() == null ? null : Prefix.parse(m.serviceCIDR()));
+        return new IPCache(snapshot.objects(), m.clusterCIDRs(), m.serviceCIDRs());
     }
 
     /** The objects it was built from. */
@@ -104,8 +112,12 @@ public final class IPCache {
             return known;
         }
         KNode podCIDRNode = objects.nodes().stream().filter(n -> n.podCIDRContains(ip)).findFirst().orElse(null);
-        return List.of(new ExternalEntity(ip, clusterCIDR != null && clusterCIDR.contains(ip) ? clusterCIDR : null, podCIDRNode,
-                serviceCIDR != null && serviceCIDR.contains(ip) ? serviceCIDR : null));
+        return List.of(new ExternalEntity(ip, holding(clusterCIDRs, ip), podCIDRNode, holding(serviceCIDRs, ip)));
+    }
+
+    /** The range of {@code ranges} that holds {@code ip}, or null. */
+    private static Prefix holding(List<Prefix> ranges, Ip ip) {
+        return ranges.stream().filter(r -> r.contains(ip)).findFirst().orElse(null);
     }
 
     /** @throws IllegalArgumentException naming the pods of the namespace and the closest name when there is none */

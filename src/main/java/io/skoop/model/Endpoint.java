@@ -20,7 +20,6 @@ public record Endpoint(Ip ip, EndpointType type, int port) {
 
     @Override
     public String toString() {
-        String host = ip.isV6() ? "[" + ip + "]" : ip.toString();
-        return type.name().toLowerCase(java.util.Locale.ROOT) + " " + (port == 0 ? ip.toString() : host + ":" + port);
+        return type.name().toLowerCase(java.util.Locale.ROOT) + " " + (port == 0 ? ip.toString() : ip.withPort(port));
     }
 }

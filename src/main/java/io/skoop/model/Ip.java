@@ -250,6 +250,14 @@ public final class Ip implements Comparable<Ip> {
         return Long.hashCode(hi * 31 + lo) ^ (v6 ? 1 : 0);
     }
 
+    /**
+     * The address with a port as URIs and socket tools write it (RFC 3986 §3.2.2): {@code 10.244.1.2:8080},
+     * {@code [fd00:10:244:1::2]:8080}.
+     */
+    public String withPort(int port) {
+        return (v6 ? "[" + this + "]" : toString()) + ":" + port;
+    }
+
     @Override
     public String toString() {
         if (!v6) {

@@ -133,7 +133,7 @@ public record Packet(Ip src, int sport, Ip dst, int dport, Protocol protocol, Pa
         if (!p.hasPorts()) {
             return ip.toString();
         }
-        return (ip.isV6() ? "[" + ip + "]" : ip.toString()) + ":" + port;
+        return ip.withPort(port);
     }
 
     /** Equal when every field but {@link #ttl()} is. */

@@ -48,7 +48,8 @@ public final class Underlay {
         if (hopOwner instanceof IpEntity.ExternalEntity e && !e.insideCluster()) {
             return new Delivery(Delivery.Kind.EXTERNAL, null, nexthop, "on-link " + e.describe());
         }
-        return new Delivery(Delivery.Kind.LOST, null, nexthop, "no host on the underlay answers ARP for "
+        return new Delivery(Delivery.Kind.LOST, null, nexthop, "no host on the underlay answers "
+                + (nexthop.isV6() ? "neighbour solicitations" : "ARP") + " for "
                 + hopOwner.describe() + " (the packet was sent on-link to it)");
     }
 

@@ -35,10 +35,23 @@ public record VxlanIntent(String cni, String device, long vni, int port, String 
      *         known)
      */
     public int checkDevice(NetNS ns, Interface underlay, Ip address, String why, List<Suspicion> out) {
+        return checkDevice(ns, underlay, address, false, why, out);
+    }
+
+    /**
+     * Compares the VXLAN device with the intent, over an IPv4 or an IPv6 underlay: the overhead the MTU must leave is
+     * 50 bytes over IPv4, 70 over IPv6 (vxlan_config_apply: the kernel caps a requested MTU at the underlay's minus
+     * that), and the CNI's address is a /32 or a /128.
+     *
+     * @param v6 true for a device whose outer packets are IPv6 (flannel-v6.1)
+     * @see #checkDevice(NetNS, Interface, Ip, String, List)
+     */
+    public int checkDevice(NetNS ns, Interface underlay, Ip address, boolean v6, String why, List<Suspicion> out) {
+        int overhead = v6 ? VxlanInfo.OVERHEAD_V6 : VxlanInfo.OVERHEAD_V4;
         Interface dev = ns.interfaces().byName(device).orElse(null);
         if (dev == null) {
             out.add(Suspicion.warning("no " + device + " device (" + creator + " creates it)"));
-            return underlay == null ? -1 : underlay.mtu() - VxlanInfo.OVERHEAD_V4;
+            return underlay == null ? -1 : underlay.mtu() - overhead;
         }
         if (dev.vxlan() == null) {
             out.add(Suspicion.warning(device + " is a " + dev.kind() + " device, not vxlan"));
@@ -53,10 +66,9 @@ public record VxlanIntent(String cni, String device, long vni, int port, String 
         if (!dev.isUp()) {
             out.add(Suspicion.warning(device + " is down"));
         }
-        if (address != null && dev.addresses(false).stream().map(Address::local).noneMatch(address::equals)) {
-            out.add(Suspicion.warning(device + " lacks " + cni + "'s address " + address + "/32" + why));
+        if (address != null && dev.addresses(v6).stream().map(Address::local).noneMatch(address::equals)) {
+            out.add(Suspicion.warning(device + " lacks " + cni + "'s address " + address + (v6 ? "/128" : "/32") + why));
         }
-        int overhead = VxlanInfo.OVERHEAD_V4;
         if (underlay != null && dev.mtu() + overhead > underlay.mtu()) {
             out.add(Suspicion.warning(device + " MTU " + dev.mtu() + " + " + overhead + " bytes of VXLAN overhead = "
                     + (dev.mtu() + overhead) + " exceeds " + underlay.name() + " MTU " + underlay.mtu()

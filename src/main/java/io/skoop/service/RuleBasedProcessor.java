@@ -49,7 +49,7 @@ public abstract class RuleBasedProcessor implements ServiceProcessor {
         for (TraceBranch b : trace.branches()) {
             Packet after = b.packet();
             if (!after.dst().equals(before.dst()) || after.dport() != before.dport()) {
-                String ep = after.dst() + ":" + after.dport();
+                String ep = after.dst().withPort(after.dport());
                 backends.merge(ep, b.probability(), Double::sum);
                 node.explain(what + " -> " + route(b) + " DNAT to " + ep + String.format(Locale.ROOT, " (p=%.3f)", b.probability()));
             } else if (b.verdict() == FinalVerdict.REJECT || b.verdict() == FinalVerdict.DROP) {

@@ -62,8 +62,7 @@ public record ServiceTarget(KService service, KService.Port port, String kind, b
 
     /** {@code Service default/web port 80/TCP (cluster ip 10.96.0.2:80)}. */
     public String describe(Packet before) {
-        return "Service " + service.key() + " port " + port.port() + "/" + port.protocol() + " (" + kind + " " + before.dst() + ":"
-                + before.dport() + ")";
+        return "Service " + service.key() + " port " + port.port() + "/" + port.protocol() + " (" + kind + " " + before.dst().withPort(before.dport()) + ")";
     }
 
     /** The endpoints of this Service port in the EndpointSlices of {@link #family} (all families when null). */
@@ -80,7 +79,7 @@ public record ServiceTarget(KService service, KService.Port port, String kind, b
     /** {@code ip:port} of each endpoint, sorted. */
     public static TreeSet<String> addresses(List<ServiceEndpoint> eps) {
         TreeSet<String> out = new TreeSet<>();
-        eps.forEach(e -> out.add(e.ip() + ":" + e.port()));
+        eps.forEach(e -> out.add(e.ip().withPort(e.port())));
         return out;
     }
 

@@ -18,8 +18,10 @@ import java.util.Objects;
  * @param cni           the CNI plugin, e.g. {@code flannel}
  * @param cniBackend    the plugin's mode, e.g. {@code vxlan} / {@code host-gw}, or null
  * @param proxyMode     kube-proxy's mode, e.g. {@code iptables}
- * @param clusterCIDR   the cluster CIDR (podCIDRs lie inside)
- * @param serviceCIDR   the service CIDR
+ * @param clusterCIDR   the cluster CIDR (podCIDRs lie inside); a dual-stack cluster's one CIDR per family, comma-separated
+ *                      as kube-controller-manager's {@code --cluster-cidr=10.244.0.0/16,fd00:10:244::/56}
+ * @param serviceCIDR   the service CIDR; dual-stack: one per family, comma-separated as kube-apiserver's
+ *                      {@code --service-cluster-ip-range}
  * @param createdAt     when it was taken, ISO-8601 UTC
  * @param tool          what wrote it, e.g. {@code skoop 0.1.0}
  * @param decidedBy     a live snapshot's: per field ({@code cni}, {@code proxyMode}, {@code serviceCIDR} …), how it was
@@ -50,6 +52,37 @@ public record SnapshotMeta(int formatVersion, String source, String name, String
     public SnapshotMeta(int formatVersion, String source, String name, String cni, String cniBackend, String proxyMode,
                         String clusterCIDR, String serviceCIDR, String createdAt, String tool) {
         this(formatVersion, source, name, cni, cniBackend, proxyMode, clusterCIDR, serviceCIDR, createdAt, tool, null);
+    }
+
+    /** The cluster CIDRs of {@link #clusterCIDR()}, one per family; empty when unknown. */
+    public java.util.List<io.skoop.model.Prefix> clusterCIDRs() {
+        return cidrs("clusterCIDR", clusterCIDR);
+    }
+
+    /** The service CIDRs of {@link #serviceCIDR()}, one per family; empty when unknown. */
+    public java.util.List<io.skoop.model.Prefix> serviceCIDRs() {
+        return cidrs("serviceCIDR", serviceCIDR);
+    }
+
+    /**
+     * A field's comma-separated CIDRs, as the Kubernetes flags write them ({@code 10.96.0.0/16,fd00:10:96::/112}).
+     *
+     * @throws IllegalArgumentException naming snapshot.json and the field when a CIDR is malformed
+     */
+    public static java.util.List<io.skoop.model.Prefix> cidrs(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return java.util.List.of();
+        }
+        java.util.List<io.skoop.model.Prefix> out = new java.util.ArrayList<>();
+        for (String c : value.split(",")) {
+            try {
+                out.add(io.skoop.model.Prefix.parse(c.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(FILE + ": " + field + " '" + value + "': " + e.getMessage()
+                        + " (expected one CIDR per family, comma-separated, e.g. 10.244.0.0/16,fd00:10:244::/56)");
+            }
+        }
+        return java.util.List.copyOf(out);
     }
 
     /** Writes {@code dir/snapshot.json}. */

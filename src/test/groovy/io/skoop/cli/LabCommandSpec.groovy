@@ -64,6 +64,14 @@ class LabCommandSpec extends Specification {
         print('calico-bgp').contains('NODE             ADDRESS          PODCIDR            NAMESPACE')
         !print('flannel-vxlan').any { it.contains('TUNNEL') }
 
+        and: 'dual-stack address lists widen their column: every row of a table starts its namespace where the header does'
+        List<String> dual = print('dual-stack')
+        int node = dual.findIndexOf { it.startsWith('NODE ') }
+        dual[node..node + 3].collect { it.indexOf(it.startsWith('NODE') ? 'NAMESPACE' : 'dual.node.') }.unique().size() == 1
+        dual.find { it.startsWith('node-1 ') }.split(/ +/).toList() == ['node-1', '192.168.56.2,fd00:192:168:56::2', '10.244.0.0/24,fd00:10:244::/64',
+                                                                      'dual.node.node-1']
+        dual.find { it.startsWith('internet ') }.split(/ +/).toList() == ['internet', '203.0.113.10,2001:db8:113::10', 'dual.ext.internet']
+
         and: "kube-proxy's mode in the first line when it is not iptables"
         print('flannel-vxlan')[0] == 'lab vxlan (example flannel-vxlan, flannel vxlan)'
         print('flannel-vxlan-nftables')[0] == 'lab vxlan-nft (example flannel-vxlan-nftables, flannel vxlan, kube-proxy nftables)'

@@ -7,6 +7,7 @@ import io.skoop.lab.run.Probe
 import io.skoop.lab.run.Proc
 import io.skoop.lab.topology.LabExamples
 import io.skoop.lab.topology.ResolvedTopology
+import io.skoop.model.IpFamily
 import io.skoop.model.Level
 import io.skoop.model.NetNode
 import io.skoop.model.Protocol
@@ -71,36 +72,48 @@ class LabDiagnoseKernelSpec extends Specification {
         }
     }
 
+    /** {@code -Dskoop.lab.backends=vxlan+v6,host-gw+v6}: run the crossed rows of those backends only (a local shortcut; CI runs all). */
+    static final Set<String> ONLY = System.getProperty('skoop.lab.backends')?.split(',')?.toList()?.toSet()
+
     static List cross(List backends, List rows) {
-        LabClusters.cross(backends, rows)
+        LabClusters.cross(ONLY == null ? backends : backends.findAll { it in ONLY }, rows)
     }
 
     /** Faults of the oracle's list that concern kube-proxy's rules, run in nftables mode too. */
     static final List NFT_FAULTS = LabClusters.ORACLE_FAULTS.findAll { it[0] == 'raw NOTRACK' }
 
+    /** The IPv6 fault of a deleted podCIDR route, run on the host-gw dual-stack backend too (its routes differ from vxlan's). */
+    static final List V6_ROUTE_FAULTS = LabClusters.FAULTS_V6.findAll { it[0] == 'IPv6 route to node-2 podCIDR deleted' }
+
     /** The backends every flow and fault runs on: flannel vxlan and host-gw, with kube-proxy in iptables and in nftables mode. */
     static final List<String> BACKENDS = ['vxlan', 'host-gw', 'vxlan+nft', 'host-gw+nft']
 
+    /** The same cluster dual-stack ({@link LabClusters#dualStack}), every flow probed and diagnosed over IPv6. */
+    static final List<String> V6_BACKENDS = ['vxlan+v6', 'host-gw+v6']
+
     /** One letter per backend, for lab names. */
     static String letter(String backend) {
-        [vxlan: 'v', 'host-gw': 'g', 'vxlan+nft': 'w', 'host-gw+nft': 'h'][backend]
+        [vxlan: 'v', 'host-gw': 'g', 'vxlan+nft': 'w', 'host-gw+nft': 'h', 'vxlan+v6': 'x', 'host-gw+v6': 'y'][backend]
     }
 
-    /** A lab target (node-2, internet, default/client, svc/ns/name, IP) as a diagnosis endpoint. */
-    static String endpoint(Lab lab, String target) {
+    /** A lab target (node-2, internet, default/client, svc/ns/name, IP) as a diagnosis endpoint; an external host by its address of the family. */
+    static String endpoint(Lab lab, String target, IpFamily family = IpFamily.IPv4) {
         if (lab.topology().nodes().any { it.name() == target }) {
             return "node/$target"
         }
         def ext = lab.topology().externalHosts().find { it.name() == target }
-        return ext != null ? ext.address().toString() : target
+        return ext != null ? ext.address(family).toString() : target
     }
 
-    static Query query(Lab lab, String src, String dst, int port, String proto) {
-        new Query(endpoint(lab, src), endpoint(lab, dst), String.valueOf(port), Protocol.parse(proto))
+    /** The query of a flow: on a dual-stack backend ({@code +v6}) a named destination is reached at its IPv6 address. */
+    static Query query(Lab lab, String backend, String src, String dst, int port, String proto) {
+        IpFamily f = LabClusters.family(backend)
+        new Query(endpoint(lab, src, f), endpoint(lab, dst, f), String.valueOf(port), Protocol.parse(proto), null, f == IpFamily.IPv6 ? f : null)
     }
 
-    static Probe.Result probe(Lab lab, String src, String dst, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
-        Probe.run(lab, src, dst, port, Protocol.parse(proto), timeout)
+    /** A real connection over the backend's family. */
+    static Probe.Result probe(Lab lab, String backend, String src, String dst, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
+        Probe.run(lab, src, dst, LabClusters.family(backend), port, Protocol.parse(proto), timeout)
     }
 
     /** A fresh lab of the backend (lab {@code <run>-<prefix>v|g}) with {@code command} run in {@code where}'s namespace. */
@@ -113,10 +126,10 @@ class LabDiagnoseKernelSpec extends Specification {
     }
 
     /** Probes a Service (TCP) until both a connecting and a failing backend were seen, 60 times at most. */
-    static List<Probe.Result> untilBoth(Lab lab, String src, String dst, int port) {
+    static List<Probe.Result> untilBoth(Lab lab, String backend, String src, String dst, int port) {
         List<Probe.Result> results = []
         for (int i = 0; i < 60 && !(results.any { it.connected() } && results.any { !it.connected() }); i++) {
-            results << probe(lab, src, dst, port, 'tcp', FAIL_TIMEOUT)
+            results << probe(lab, backend, src, dst, port, 'tcp', FAIL_TIMEOUT)
         }
         results
     }
@@ -144,8 +157,8 @@ class LabDiagnoseKernelSpec extends Specification {
         def (Lab lab, Diagnostor diagnostor) = healthyLab(backend)
 
         when:
-        Probe.Result p = probe(lab, src, dst, port, proto)
-        Diagnosis d = diagnostor.diagnose(query(lab, src, dst, port, proto))
+        Probe.Result p = probe(lab, backend, src, dst, port, proto)
+        Diagnosis d = diagnostor.diagnose(query(lab, backend, src, dst, port, proto))
         record(backend, 'healthy', "$src → $dst:$port/$proto", p, d, suspicions(d, Level.FATAL, Level.CRITICAL))
 
         then:
@@ -153,10 +166,10 @@ class LabDiagnoseKernelSpec extends Specification {
         d.verdict() == Verdict.REACHABLE
         d.successProbability() == 1.0d
         suspicions(d, Level.FATAL, Level.CRITICAL) == []
-        delivered(d) == backends.collect { it.startsWith('external:') ? 'external:' + endpoint(lab, it.substring(9)) : it }.sort()
+        delivered(d) == backends.collect { it.startsWith('external:') ? 'external:' + endpoint(lab, it.substring(9), LabClusters.family(backend)) : it }.sort()
 
         where:
-        [backend, flow, src, dst, port, proto, backends] << cross(BACKENDS, [
+        [backend, flow, src, dst, port, proto, backends] << cross(BACKENDS + V6_BACKENDS, [
                 ['pod to pod, same node', 'default/client', 'default/web-1', 8080, 'tcp', ['pod:default/web-1']],
                 ['pod to pod, cross node', 'default/client', 'default/web-2', 8080, 'tcp', ['pod:default/web-2']],
                 ['pod to pod, cross node', 'default/client-2', 'default/web-3', 8081, 'tcp', ['pod:default/web-3']],
@@ -187,8 +200,8 @@ class LabDiagnoseKernelSpec extends Specification {
         def (Lab lab, Diagnostor diagnostor) = healthyLab(backend)
 
         when:
-        Probe.Result p = probe(lab, src, dst, port, proto, FAIL_TIMEOUT)
-        Diagnosis d = diagnostor.diagnose(query(lab, src, dst, port, proto))
+        Probe.Result p = probe(lab, backend, src, dst, port, proto, FAIL_TIMEOUT)
+        Diagnosis d = diagnostor.diagnose(query(lab, backend, src, dst, port, proto))
         List fatal = suspicions(d, Level.FATAL)
         record(backend, 'nothing listening / nothing routed', "$src → $dst:$port/$proto", p, d, fatal)
 
@@ -208,6 +221,12 @@ class LabDiagnoseKernelSpec extends Specification {
         ]) + cross(['vxlan+nft', 'host-gw+nft'], [
                 // kube-proxy's nftables mode drops traffic to unallocated addresses of the service CIDR (cluster-ips-check)
                 ['default/client', '10.96.0.99', 80, 'tcp', Probe.Outcome.TIMEOUT, 'node:node-1', 'nftables: dropped by ip kube-proxy/cluster-ips-check'],
+        ]) + cross(V6_BACKENDS, [
+                ['default/client', 'default/sleeper', 80, 'tcp', Probe.Outcome.REFUSED, 'pod:default/sleeper', 'no socket listens on [fd00:10:244:2::4]:80/tcp'],
+                ['default/client', 'default/sleeper', 53, 'udp', Probe.Outcome.REFUSED, 'pod:default/sleeper', 'no socket listens on [fd00:10:244:2::4]:53/udp'],
+                ['node-1', 'node-2', 10250, 'udp', Probe.Outcome.REFUSED, 'node:node-2', 'no socket listens on [fd00:192:168:56::3]:10250/udp'],
+                ['default/client', 'fd00:10:244:99::9', 80, 'tcp', Probe.Outcome.TIMEOUT, 'node:node-1', 'has no route to fd00:10:244:99::9'],
+                ['default/client', 'fd00:10:96::99', 80, 'tcp', Probe.Outcome.NO_ROUTE, 'node:node-1', 'has no route to fd00:10:96::99'],
         ])
     }
 
@@ -215,16 +234,16 @@ class LabDiagnoseKernelSpec extends Specification {
     def "#backend: fault '#fault' in #where: the kernel ends #src -> #dst:#port as #outcomes, the diagnosis agrees and names it on #hop; #controlSrc -> #controlDst stays REACHABLE"() {
         given: 'a fresh lab where both flows connect'
         Lab lab = up(backend, 'f' + Integer.toString(fault.hashCode() & 0xfff, 36) + letter(backend))
-        assert probe(lab, src, dst, port).connected()
-        assert probe(lab, controlSrc, controlDst, controlPort).connected()
+        assert probe(lab, backend, src, dst, port).connected()
+        assert probe(lab, backend, controlSrc, controlDst, controlPort).connected()
 
         when: 'the fault is injected, the kernel probes, and the lab is snapshotted and diagnosed'
         Proc.Result injected = Proc.run((['ip', 'netns', 'exec', lab.netns(where)] + command(lab.topology()))*.toString(), null, Duration.ofSeconds(10))
-        Probe.Result broken = probe(lab, src, dst, port, 'tcp', FAIL_TIMEOUT)
-        Probe.Result controlled = probe(lab, controlSrc, controlDst, controlPort)
+        Probe.Result broken = probe(lab, backend, src, dst, port, 'tcp', FAIL_TIMEOUT)
+        Probe.Result controlled = probe(lab, backend, controlSrc, controlDst, controlPort)
         Diagnostor diagnostor = snapshot(lab, backend, "fault-${backend}-${(fault + where).hashCode() & 0xffff}")
-        Diagnosis d = diagnostor.diagnose(query(lab, src, dst, port, 'tcp'))
-        Diagnosis control = diagnostor.diagnose(query(lab, controlSrc, controlDst, controlPort, 'tcp'))
+        Diagnosis d = diagnostor.diagnose(query(lab, backend, src, dst, port, 'tcp'))
+        Diagnosis control = diagnostor.diagnose(query(lab, backend, controlSrc, controlDst, controlPort, 'tcp'))
         List named = suspicions(d, Level.FATAL, Level.CRITICAL)
         record(backend, "$fault ($where)", "$src → $dst:$port", broken, d, named)
 
@@ -252,7 +271,8 @@ class LabDiagnoseKernelSpec extends Specification {
 
         where:
         [backend, fault, where, command, src, dst, port, outcomes, controlSrc, controlDst, controlPort, hop, words] << cross(['vxlan', 'host-gw'],
-                LabClusters.FAULTS + LabClusters.ORACLE_FAULTS) + cross(['vxlan+nft', 'host-gw+nft'], LabClusters.FAULTS + NFT_FAULTS)
+                LabClusters.FAULTS + LabClusters.ORACLE_FAULTS) + cross(['vxlan+nft', 'host-gw+nft'], LabClusters.FAULTS + NFT_FAULTS) +
+                cross(['vxlan+v6'], LabClusters.FAULTS_V6) + cross(['host-gw+v6'], V6_ROUTE_FAULTS)
     }
 
     @Unroll
@@ -261,8 +281,8 @@ class LabDiagnoseKernelSpec extends Specification {
         Lab lab = faulted(backend, 'brnf', 'node-1') { ['sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=0'] }
 
         when: 'the kernel is probed until both outcomes were seen, then the lab is diagnosed'
-        List<Probe.Result> results = untilBoth(lab, 'default/client', 'svc/default/web', 80)
-        Diagnosis d = snapshot(lab, backend, "brnf-$backend").diagnose(query(lab, 'default/client', 'svc/default/web', 80, 'tcp'))
+        List<Probe.Result> results = untilBoth(lab, backend, 'default/client', 'svc/default/web', 80)
+        Diagnosis d = snapshot(lab, backend, "brnf-$backend").diagnose(query(lab, backend, 'default/client', 'svc/default/web', 80, 'tcp'))
         List critical = suspicions(d, Level.CRITICAL)
         record(backend, 'bridge-nf-call-iptables=0 (node-1)', 'default/client → svc/default/web:80', null, d, critical)
 
@@ -291,11 +311,11 @@ class LabDiagnoseKernelSpec extends Specification {
         Lab lab = faulted(backend, 'md', 'node-1') { ['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1400'] }
 
         when:
-        Probe.Result p = probe(lab, 'default/client-2', 'default/web-1', 8080, 'tcp')
-        Probe.Result broken = probe(lab, 'default/client', 'default/web-2', 8080, 'tcp', FAIL_TIMEOUT)
+        Probe.Result p = probe(lab, backend, 'default/client-2', 'default/web-1', 8080, 'tcp')
+        Probe.Result broken = probe(lab, backend, 'default/client', 'default/web-2', 8080, 'tcp', FAIL_TIMEOUT)
         Diagnostor diagnostor = snapshot(lab, backend, "mtu-direction-$backend")
-        Diagnosis d = diagnostor.diagnose(query(lab, 'default/client-2', 'default/web-1', 8080, 'tcp'))
-        Diagnosis other = diagnostor.diagnose(query(lab, 'default/client', 'default/web-2', 8080, 'tcp'))
+        Diagnosis d = diagnostor.diagnose(query(lab, backend, 'default/client-2', 'default/web-1', 8080, 'tcp'))
+        Diagnosis other = diagnostor.diagnose(query(lab, backend, 'default/client', 'default/web-2', 8080, 'tcp'))
         record(backend, 'eth0 MTU 1400 (node-1), the answer leaves by it', 'default/client-2 → default/web-1:8080', p, d, suspicions(d, Level.CRITICAL))
 
         then:
@@ -321,8 +341,8 @@ class LabDiagnoseKernelSpec extends Specification {
         Lab lab = faulted(backend, 'hp', 'node-1') { Lab l -> ['bridge', 'link', 'set', 'dev', LabClusters.veth(l.topology(), 'default/web-1'), 'hairpin', 'off'] }
 
         when: 'the kernel is probed until both outcomes were seen, then the lab is diagnosed'
-        List<Probe.Result> results = untilBoth(lab, 'default/web-1', 'svc/default/web', 80)
-        Diagnosis d = snapshot(lab, backend, "hairpin-$backend").diagnose(query(lab, 'default/web-1', 'svc/default/web', 80, 'tcp'))
+        List<Probe.Result> results = untilBoth(lab, backend, 'default/web-1', 'svc/default/web', 80)
+        Diagnosis d = snapshot(lab, backend, "hairpin-$backend").diagnose(query(lab, backend, 'default/web-1', 'svc/default/web', 80, 'tcp'))
         List critical = suspicions(d, Level.CRITICAL)
         record(backend, 'hairpin off on web-1 (node-1)', 'default/web-1 → svc/default/web:80', null, d, critical)
 
@@ -345,16 +365,17 @@ class LabDiagnoseKernelSpec extends Specification {
 
     def "the flannel-host-gw example as bundled: web-3 declares a port nobody listens on; the kernel sometimes refuses, the diagnosis says 2/3 with a CRITICAL on web-3"() {
         given:
+        String backend = 'host-gw'
         ResolvedTopology t = LabExamples.load('flannel-host-gw').withName("${clusters.run}-hgw")
         Lab lab = labs.up(t, 'example flannel-host-gw', 'flannel-host-gw.yaml', LabExamples.text('flannel-host-gw'), null).lab()
         Path out = tmp.resolve('host-gw-example')
         LabSnapshot.take(lab, LabExamples.text('flannel-host-gw'), out, 'test')
 
         when:
-        Probe.Result refused = probe(lab, 'default/client', 'default/web-3', 8080, 'tcp', FAIL_TIMEOUT)
+        Probe.Result refused = probe(lab, backend, 'default/client', 'default/web-3', 8080, 'tcp', FAIL_TIMEOUT)
         Diagnostor diagnostor = new Diagnostor(Snapshot.open(out))
-        Diagnosis d = diagnostor.diagnose(query(lab, 'default/client', 'svc/default/web', 80, 'tcp'))
-        Diagnosis direct = diagnostor.diagnose(query(lab, 'default/client', 'default/web-3', 8080, 'tcp'))
+        Diagnosis d = diagnostor.diagnose(query(lab, backend, 'default/client', 'svc/default/web', 80, 'tcp'))
+        Diagnosis direct = diagnostor.diagnose(query(lab, backend, 'default/client', 'default/web-3', 8080, 'tcp'))
         record('host-gw (example)', 'web-3 has no listener', 'default/client → svc/default/web:80', null, d, suspicions(d, Level.CRITICAL))
         record('host-gw (example)', 'web-3 has no listener', 'default/client → default/web-3:8080', refused, direct, suspicions(direct, Level.FATAL))
 

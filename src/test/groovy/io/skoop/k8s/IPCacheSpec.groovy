@@ -85,6 +85,40 @@ class IPCacheSpec extends Specification {
         '203.0.113.10' | false  | null     | "external (not a pod, node or Service address, outside the cluster's ranges)"
     }
 
+    def "a dual-stack snapshot's ranges of both families (snapshot.json: comma-separated CIDRs): #ip is #text"() {
+        given:
+        IPCache dual = IPCache.of(io.skoop.snapshot.Snapshot.example('dual-stack'))
+
+        when:
+        IpEntity e = dual.lookup(Ip.parse(ip))
+
+        then:
+        e instanceof ExternalEntity
+        e.insideCluster() == inside
+        e.describe() == "$ip: $text"
+
+        where:
+        ip                  | inside | text
+        'fd00:10:244:99::9' | true   | "inside the cluster CIDR fd00:10:244::/56 but in no node's podCIDR, and no pod has it"
+        'fd00:10:96::99'    | true   | 'inside the service CIDR fd00:10:96::/112 but no Service has it'
+        '10.96.7.7'         | true   | 'inside the service CIDR 10.96.0.0/16 but no Service has it'
+        '2001:db8:113::10'  | false  | "external (not a pod, node or Service address, outside the cluster's ranges)"
+    }
+
+    def "snapshot.json's CIDR fields: one per family, comma-separated; a malformed one is named with the field"() {
+        expect:
+        io.skoop.snapshot.SnapshotMeta.cidrs('clusterCIDR', '10.244.0.0/16, fd00:10:244::/56')*.toString() == ['10.244.0.0/16', 'fd00:10:244::/56']
+        io.skoop.snapshot.SnapshotMeta.cidrs('clusterCIDR', null) == []
+
+        when:
+        io.skoop.snapshot.SnapshotMeta.cidrs('serviceCIDR', '10.96.0.0/16,fd00::/999')
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message.startsWith("snapshot.json: serviceCIDR '10.96.0.0/16,fd00::/999': ")
+        e.message.endsWith('(expected one CIDR per family, comma-separated, e.g. 10.244.0.0/16,fd00:10:244::/56)')
+    }
+
     def "endpoints of default/web http: three pods, the named targetPort resolved per pod (web-3 serves 8081)"() {
         when:
         def eps = cache.endpoints(cache.service('default', 'web'), 'http', Protocol.TCP)

@@ -9,6 +9,7 @@ import io.skoop.lab.run.Probe
 import io.skoop.lab.topology.LabExamples
 import io.skoop.lab.topology.ResolvedTopology
 import io.skoop.lab.topology.TopologyLoader
+import io.skoop.model.IpFamily
 import java.nio.file.Files
 import java.nio.file.Path
 
@@ -34,12 +35,37 @@ class LabClusters implements AutoCloseable {
      */
     static String topology(String backend) {
         boolean nft = backend.endsWith('+nft')
-        LabExamples.text(nft ? 'flannel-vxlan-nftables' : 'flannel-vxlan').replace('backend: vxlan', "backend: ${flannelBackend(backend)}")
+        String yaml = LabExamples.text(nft ? 'flannel-vxlan-nftables' : 'flannel-vxlan').replace('backend: vxlan', "backend: ${flannelBackend(backend)}")
+        return backend.endsWith('+v6') ? dualStack(yaml) : yaml
     }
 
-    /** The flannel backend of a backend name ({@code host-gw+nft} → {@code host-gw}). */
+    /** The flannel backend of a backend name ({@code host-gw+nft} → {@code host-gw}, {@code vxlan+v6} → {@code vxlan}). */
     static String flannelBackend(String backend) {
-        backend - '+nft'
+        backend - '+nft' - '+v6'
+    }
+
+    /** The family a backend's flows are probed and diagnosed in: IPv6 for the dual-stack backends ({@code +v6}), else IPv4. */
+    static IpFamily family(String backend) {
+        backend.endsWith('+v6') ? IpFamily.IPv6 : IpFamily.IPv4
+    }
+
+    /**
+     * The flannel-vxlan example made dual-stack, as the dual-stack example is: an IPv6 CIDR after each IPv4 one, every
+     * Service PreferDualStack, the external host with an IPv6 address too. The IPv4 side is allocated as before, so the
+     * IPv4 addresses of every object are unchanged.
+     */
+    static String dualStack(String yaml) {
+        Map<String, String> edits = [
+                'clusterCIDR: 10.244.0.0/16': 'clusterCIDR: [10.244.0.0/16, fd00:10:244::/56]',
+                'serviceCIDR: 10.96.0.0/16' : 'serviceCIDR: [10.96.0.0/16, fd00:10:96::/112]',
+                'underlay: 192.168.56.0/24' : 'underlay: [192.168.56.0/24, fd00:192:168:56::/64]',
+                'address: 203.0.113.10'     : 'address: [203.0.113.10, 2001:db8:113::10]',
+                '\n    selector: '         : '\n    ipFamilyPolicy: PreferDualStack\n    selector: ',
+        ]
+        edits.inject(yaml) { String text, from, to ->
+            assert text.contains(from): "the flannel-vxlan example no longer has '$from'"
+            text.replace(from, to)
+        }
     }
 
     /** Brings up the example cluster with the backend as lab {@code <run>-<suffix>}. */
@@ -173,5 +199,75 @@ class LabClusters implements AutoCloseable {
                      : "ip link add skoopa type veth peer name skoopb && ip link set skoopa up && ip link set skoopb up && ip route replace ${t.node('node-1').podCIDR()} dev skoopa")] },
              'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT], 'default/client-2', 'default/web-2', 8080,
              'node:node-2', 'rp_filter'],
+    ]
+
+    /**
+     * The faults of {@link #FAULTS} and {@link #ORACLE_FAULTS} in IPv6 terms, for the dual-stack backends ({@code +v6}):
+     * ip6tables for iptables, {@code ip -6} routes and neighbours, {@code net.ipv6.conf.all.forwarding} for ip_forward,
+     * {@code -m hl} for {@code -m ttl}; then faults only IPv6 has. Flows are probed and diagnosed over IPv6. Two IPv4 faults
+     * have no IPv6 form: a route via the node's own address is refused by the kernel in IPv6 ("Gateway can not be a local
+     * address", ip6_route_check_nh), and IPv6 has no rp_filter sysctl.
+     */
+    static final List FAULTS_V6 = [
+            ['ip link set eth0 down', 'default/client', { t -> ['ip', 'link', 'set', 'eth0', 'down'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-1', 8080,
+             'pod:default/client', 'connect() fails: no route to fd00:10:244:1::2'],
+            ['ip link set eth0 down', 'node-2', { t -> ['ip', 'link', 'set', 'eth0', 'down'] },
+             // IPv6 addresses leave with the device (IPv4 ones stay): node-1 finds nobody holding node-2's address
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT], 'default/client-2', 'default/web-2', 8080,
+             'node:node-1', 'no device of node node-2 holds fd00:192:168:56::3 (on that node, eth0 is down, and the kernel removes'],
+            ['ip -6 route flush table main', 'node-1', { t -> ['ip', '-6', 'route', 'flush', 'table', 'main'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-1', 8080,
+             'node:node-1', 'routing fails: ENETUNREACH'],
+            ['ip6tables -I INPUT -j DROP', 'node-2', { t -> ['ip6tables', '-I', 'INPUT', '-j', 'DROP'] },
+             'default/client', 'node-2', 10250, [Probe.Outcome.TIMEOUT], 'default/client', 'node-3', 10250,
+             'node:node-2', 'dropped by filter/INPUT#1 `-A INPUT -j DROP`'],
+            ['ip6tables -I FORWARD -j DROP', 'node-3', { t -> ['ip6tables', '-I', 'FORWARD', '-j', 'DROP'] },
+             'default/client', 'default/web-3', 8081, [Probe.Outcome.TIMEOUT], 'default/client', 'default/web-2', 8080,
+             'node:node-3', 'dropped by filter/FORWARD#1 `-A FORWARD -j DROP`'],
+            ['ip link set dev eth0 mtu 1400', 'node-1', { t -> ['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1400'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TRUNCATED], 'default/client', 'default/web-1', 8080,
+             'node:node-1', 'eth0 MTU 1400'],
+            ['IPv6 route to node-2 podCIDR deleted', 'node-1', { ResolvedTopology t -> ['ip', '-6', 'route', 'del', t.node('node-2').podCIDRv6().toString()] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+             'node:node-1', 'onto the underlay and is lost'],
+            ['IPv6 route to node-2 podCIDR replaced by an on-link route on eth0', 'node-1',
+             { ResolvedTopology t -> ['ip', '-6', 'route', 'replace', t.node('node-2').podCIDRv6().toString(), 'dev', 'eth0'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+             'node:node-1', 'no host on the underlay answers neighbour solicitations for fd00:10:244:1::2'],
+            // the hop limit: 64 from the client, decremented by node-1 and node-2 before FORWARD, as the TTL is
+            ['ip6tables -I FORWARD -p tcp -m hl --hl-eq 62 -j DROP', 'node-2',
+             { t -> ['ip6tables', '-I', 'FORWARD', '-p', 'tcp', '-m', 'hl', '--hl-eq', '62', '-j', 'DROP'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT], 'default/client-2', 'default/web-2', 8080,
+             'node:node-2', 'dropped by filter/FORWARD#1 `-A FORWARD -p tcp -m hl --hl-eq 62 -j DROP`'],
+            ['sysctl net.ipv6.conf.all.forwarding=0', 'node-2', { t -> ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=0'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
+             'node:node-2', 'ip6_forward: net.ipv6.conf.all.forwarding = 0'],
+            ['bridge port of web-2 disabled', 'node-2', { ResolvedTopology t -> ['bridge', 'link', 'set', 'dev', veth(t, 'default/web-2'), 'state', '0'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/api-2', 9090,
+             'node:node-2', 'is in state disabled'],
+            ['IPv6 default route dev lo', 'default/client', { t -> ['ip', '-6', 'route', 'replace', 'default', 'dev', 'lo'] },
+             'default/client', 'internet', 80, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-2', 8080,
+             'pod:default/client', 'the loopback device hands it straight back'],
+            ['permanent IPv6 neighbour for the gateway with a wrong MAC', 'default/client',
+             { ResolvedTopology t -> ['ip', '-6', 'neigh', 'replace', ResolvedTopology.podGatewayV6(t.node('node-1')).toString(), 'lladdr', '02:00:5e:00:00:01', 'dev', 'eth0', 'nud', 'permanent'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'svc/default/web', 80,
+             'node:node-1', 'permanent neighbour entry'],
+            ['ip addr flush dev eth0', 'default/web-2', { t -> ['ip', 'addr', 'flush', 'dev', 'eth0'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-3', 8081,
+             'pod:default/web-2', 'no device here has any IPv6 address'],
+            ['ip link set eth0 arp off', 'node-2', { t -> ['ip', 'link', 'set', 'eth0', 'arp', 'off'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
+             'node:node-1', 'has NOARP (ip link set eth0 arp off): it takes no part in neighbour discovery'],
+            ['ip6tables raw NOTRACK', 'node-1', { t -> ['ip6tables', '-t', 'raw', '-I', 'PREROUTING', '-j', 'NOTRACK'] },
+             'default/client', 'svc/default/web', 80, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client', 'default/web-2', 8080,
+             'node:node-1', 'leaves it untracked'],
+            ['flannel IPv6 MASQUERADE flushed', 'node-1', { t -> ['ip6tables', '-t', 'nat', '-F', 'FLANNEL-POSTRTG'] },
+             'default/client', 'internet', 80, [Probe.Outcome.TIMEOUT], 'default/client', 'default/web-2', 8080,
+             'external:2001:db8:113::10', 'no MASQUERADE or SNAT rule'],
+            // IPv6 only: the decapsulated packet arrives on a device whose IPv6 is off (ip6_rcv_core drops it)
+            ['net.ipv6.conf.flannel-v6/1.disable_ipv6=1', 'node-2', { t -> ['sysctl', '-qw', 'net.ipv6.conf.flannel-v6/1.disable_ipv6=1'] },
+             'default/client', 'default/web-2', 8080, [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE], 'default/client-2', 'default/web-2', 8080,
+             'node:node-2', 'disable_ipv6'],
     ]
 }

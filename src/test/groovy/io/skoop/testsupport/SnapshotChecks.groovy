@@ -25,7 +25,8 @@ class SnapshotChecks {
         SnapshotMeta meta = SnapshotMeta.read(dir)
         // topology.yaml is the file as given; a lab started with --name records its name in snapshot.json
         ResolvedTopology t = TopologyLoader.parse('topology.yaml', dir.resolve('topology.yaml').toFile().text).withName(meta.name())
-        if (meta.clusterCIDR() != t.clusterCIDR().toString() || meta.serviceCIDR() != t.serviceCIDR().toString()) {
+        // a dual-stack lab's: one CIDR per family, comma-separated as the flags write them
+        if (meta.clusterCIDRs() != [t.clusterCIDR(), t.ipv6()?.clusterCIDR()] - null || meta.serviceCIDRs() != [t.serviceCIDR(), t.ipv6()?.serviceCIDR()] - null) {
             p << "snapshot.json CIDRs ${meta.clusterCIDR()} ${meta.serviceCIDR()} differ from the topology's"
         }
         List<Path> dumps = t.nodes().collect { SnapshotLayout.host(dir, it.name()) } +

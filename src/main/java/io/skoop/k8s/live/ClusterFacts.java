@@ -36,8 +36,8 @@ import java.util.function.Consumer;
  * @param cni         the CNI plugin, or null
  * @param cniBackend  its mode (flannel: vxlan, host-gw), or null
  * @param proxyMode   kube-proxy's mode (iptables, ipvs, nftables), or null (none found)
- * @param clusterCIDR the pods' range, or null
- * @param serviceCIDR the Services' range, or null
+ * @param clusterCIDR the pods' range, or null; a dual-stack cluster's one per family, comma-separated, as the flags write them
+ * @param serviceCIDR the Services' range, or null; dual-stack: one per family, comma-separated
  * @param decidedBy   per field name, how it was decided (or why it is not known)
  */
 public record ClusterFacts(String cni, String cniBackend, String proxyMode, String clusterCIDR, String serviceCIDR,
@@ -105,6 +105,10 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
                 if (!text(net, "Network").isEmpty()) {
                     clusterCIDR = text(net, "Network");
                     how.put("clusterCIDR", where + " net-conf.json Network");
+                    if (net.path("EnableIPv6").asBoolean(false) && !text(net, "IPv6Network").isEmpty()) {
+                        clusterCIDR += "," + text(net, "IPv6Network");
+                        how.put("clusterCIDR", where + " net-conf.json Network and IPv6Network");
+                    }
                 }
             }
         }
@@ -216,7 +220,7 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
         if (serviceCIDR == null) {
             how.put("serviceCIDR", "not found in kube-apiserver's flags or kubeadm-config (give --service-cidr)");
         }
-        return new ClusterFacts(cni, backend, proxyMode, first(clusterCIDR), first(serviceCIDR), how);
+        return new ClusterFacts(cni, backend, proxyMode, cidrs(clusterCIDR), cidrs(serviceCIDR), how);
     }
 
     /**
@@ -239,7 +243,9 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
         for (String[] c : new String[][] {{"clusterCIDR", clusterCIDR}, {"serviceCIDR", serviceCIDR}}) {
             if (c[1] != null) {
                 try {
-                    Prefix.parse(c[1]);
+                    for (String one : c[1].split(",")) {
+                        Prefix.parse(one.strip());
+                    }
                 } catch (IllegalArgumentException e) {
                     throw new LiveClusterException("--" + c[0].replace("CIDR", "-cidr").toLowerCase(java.util.Locale.ROOT) + " " + c[1]
                             + ": " + e.getMessage());
@@ -321,17 +327,23 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
         }
     }
 
-    /** A dual-stack flag value {@code 10.244.0.0/16,fd00::/56}: its first CIDR (skoop's snapshot holds one per field). */
-    private static String first(String cidrs) {
-        if (cidrs == null) {
+    /**
+     * A flag value as snapshot.json keeps it: one CIDR, or a dual-stack cluster's one per family ({@code
+     * 10.244.0.0/16,fd00::/56}), each normalized; null when any is malformed.
+     */
+    private static String cidrs(String value) {
+        if (value == null) {
             return null;
         }
-        String f = cidrs.split(",")[0].strip();
-        try {
-            return Prefix.parse(f).toString();
-        } catch (IllegalArgumentException e) {
-            return null;
+        List<String> out = new ArrayList<>();
+        for (String c : value.split(",")) {
+            try {
+                out.add(Prefix.parse(c.strip()).toString());
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
+        return String.join(",", out);
     }
 
     private static List<JsonNode> containers(JsonNode o) {

@@ -39,6 +39,6 @@ public record ServiceEndpoint(Ip ip, int port, boolean ready, String nodeName, b
 
     /** {@code ip:port} as kube-proxy prints it ({@code net.JoinHostPort}: IPv6 in brackets). */
     public String hostPort() {
-        return ip.isV6() ? "[" + ip + "]:" + port : ip + ":" + port;
+        return ip.withPort(port);
     }
 }

@@ -204,6 +204,9 @@ public final class LabPlanner {
         for (ExternalHost h : t.externalHosts()) {
             for (Listener l : h.listeners()) {
                 listener(LabNetns.external(lab, h), "external " + h.name(), null, l);
+                if (h.addressV6() != null) {
+                    listener(LabNetns.external(lab, h), "external " + h.name(), Ip.V6_ANY, l);
+                }
             }
         }
         return new LabPlan(t, namespaces, steps, sockets);
@@ -220,6 +223,9 @@ public final class LabPlanner {
         ip(name + ": lo up", name, "link", "set", "lo", "up");
     }
 
+    /** The IPv6 gateway of external hosts: a link-local address on the underlay router's port to each. */
+    static final String EXTERNAL_GATEWAY_V6 = "fe80::1";
+
     private void external(ExternalHost h, String port) {
         String ul = LabNetns.underlay(lab);
         String ns = LabNetns.external(lab, h);
@@ -233,6 +239,14 @@ public final class LabPlanner {
         wire(who, ns, "eth0");
         wire(who, ul, port);
         ip(who + ": default route", ns, "route", "add", "default", "via", t.underlayGateway().toString(), "dev", "eth0", "onlink");
+        if (h.addressV6() != null) {
+            // NDP answers only for the receiving device's addresses (unlike ARP): the router's underlay address lives on br0,
+            // so the host's gateway is a link-local address of the router's own port, as routers announce themselves
+            ip(who + ": IPv6 route on the underlay router", ul, "-6", "route", "add", h.addressV6() + "/128", "dev", port);
+            ip(who + ": " + EXTERNAL_GATEWAY_V6 + " on the underlay router's " + port, ul, "addr", "add", EXTERNAL_GATEWAY_V6 + "/64", "dev", port);
+            ip(who + ": " + h.addressV6() + "/128 on eth0", ns, "addr", "add", h.addressV6() + "/128", "dev", "eth0");
+            ip(who + ": IPv6 default route", ns, "-6", "route", "add", "default", "via", EXTERNAL_GATEWAY_V6, "dev", "eth0");
+        }
     }
 
     /** The node as every CNI finds it: eth0 on the underlay, its default route, kubeadm's and kube-proxy's sysctls. */

@@ -158,6 +158,11 @@ public record Lab(LabStore.Entry entry, ResolvedTopology topology) {
                 return n.address(family);
             }
         }
+        for (ExternalHost h : topology.externalHosts()) {
+            if (h.name().equals(name)) {
+                return h.address(family);
+            }
+        }
         Ip a = host(name).address();
         return IpFamily.of(a) == family ? a : null;
     }

@@ -84,7 +84,8 @@ public final class LabSnapshot {
             ClusterObjects.write(t, now, SnapshotLayout.k8s(out));
             Files.writeString(out.resolve("topology.yaml"), topologyYaml);
             new SnapshotMeta(SnapshotMeta.FORMAT_VERSION, "lab", t.name(), t.cni().type(), t.cni().modeText(), t.proxyMode().text(),
-                    t.clusterCIDR().toString(), t.serviceCIDR().toString(), now.toString(), tool).write(out);
+                    t.clusterCIDR() + (t.dualStack() ? "," + t.ipv6().clusterCIDR() : ""),
+                    t.serviceCIDR() + (t.dualStack() ? "," + t.ipv6().serviceCIDR() : ""), now.toString(), tool).write(out);
         } catch (IOException e) {
             throw new LabException("cannot write the snapshot in " + out + ": " + e.getMessage());
         } finally {

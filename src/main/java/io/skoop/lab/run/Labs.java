@@ -333,7 +333,7 @@ public final class Labs {
 
     /** Whether {@code ss -Hltun} output shows socket {@code s}: {@code tcp LISTEN 0 5 0.0.0.0:8080 0.0.0.0:*}. */
     static boolean listening(String ss, LabPlan.Socket s) {
-        String local = (s.bind() == null ? "0.0.0.0" : s.bind().isV6() ? "[" + s.bind() + "]" : s.bind().toString()) + ":" + s.port();
+        String local = s.bind() == null ? "0.0.0.0:" + s.port() : s.bind().withPort(s.port());
         String netid = s.protocol().ianaName();
         for (String line : ss.split("\n")) {
             String[] f = line.trim().split("\\s+");

@@ -80,7 +80,8 @@ public final class Probe {
 
         /** One line: {@code default/client -> 10.96.0.2:80/tcp: connected, answered by pod default/web-2 8080/tcp}. */
         public String summary() {
-            String head = source + " -> " + destination + ":" + port + "/" + protocol.ianaName() + ": " + outcome.text();
+            String head = source + " -> " + destination.withPort(port) + "/"
+                    + protocol.ianaName() + ": " + outcome.text();
             if (connected()) {
                 return head + (answeredBy != null ? ", answered by " + answeredBy : ", answered by a listener that is not the lab's");
             }

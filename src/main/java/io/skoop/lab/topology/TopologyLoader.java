@@ -350,11 +350,24 @@ public final class TopologyLoader {
 
     private ExternalHost externalHost(YamlNode node) {
         Fields f = new Fields(node, "an external host", EXTERNAL_KEYS);
-        Ip address = f.ip("address");
-        if (address == null) {
+        if (!f.has("address")) {
             throw f.missing("address");
         }
-        return new ExternalHost(f.string("name", null), address, f.list("listeners", false, this::listener), f.origin());
+        YamlNode n = f.node("address");
+        List<Ip> addresses = new ArrayList<>();
+        if (n instanceof YamlNode.Sequence s) {
+            if (s.items().isEmpty() || s.items().size() > 2) {
+                throw error(n, "expected address as one IP address or a list of one IPv4 and one IPv6 address (dual-stack), got "
+                        + s.items().size() + " items");
+            }
+            for (YamlNode item : s.items()) {
+                addresses.add(ip(item, "address"));
+            }
+        } else {
+            addresses.add(ip(n, "address"));
+        }
+        return new ExternalHost(f.string("name", null), addresses.get(0), addresses.size() > 1 ? addresses.get(1) : null,
+                f.list("listeners", false, this::listener), f.origin());
     }
 
     private String portName(YamlNode node, String key) {

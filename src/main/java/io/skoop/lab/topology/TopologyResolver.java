@@ -568,7 +568,7 @@ final class TopologyResolver {
             checkListeners(h.listeners(), h.origin().at("listeners"));
             Ip a = h.address();
             if (a.isV6() || a.isAny() || a.isLoopback() || a.isMulticast() || a.isLimitedBroadcast()) {
-                throw h.origin().at("address").error(a.toString(), "address must be an IPv4 unicast address (e.g. from 203.0.113.0/24)");
+                throw h.origin().at("address").error(a.toString(), "address must be an IPv4 unicast address (e.g. from 203.0.113.0/24); on a dual-stack cluster an IPv6 one may follow: [IPv4, IPv6]");
             }
             for (String key : List.of("clusterCIDR", "serviceCIDR", "underlay")) {
                 Prefix p = key.equals("clusterCIDR") ? t.clusterCIDR() : key.equals("serviceCIDR") ? t.serviceCIDR() : t.underlay();
@@ -580,8 +580,38 @@ final class TopologyResolver {
             if (other != null) {
                 throw h.origin().at("address").error(a.toString(), "address already used by external host " + other.name());
             }
+            if (h.addressV6() != null) {
+                checkExternalV6(h, addresses);
+            }
         }
         return t.externalHosts();
+    }
+
+    /**
+     * An external host's second address: IPv6, on a dual-stack cluster, global unicast (not link-local fe80::/10, whose
+     * routes need a device), outside the cluster's IPv6 ranges and no other host's.
+     */
+    private void checkExternalV6(ExternalHost h, Map<Ip, ExternalHost> addresses) {
+        Ip a = h.addressV6();
+        Origin at = h.origin().at("address");
+        if (!a.isV6() || a.isAny() || a.isLoopback() || a.isMulticast() || Prefix.parse("fe80::/10").contains(a)) {
+            throw at.error(a.toString(), "the second address must be an IPv6 global unicast address (e.g. from 2001:db8::/32)");
+        }
+        if (t.ipv6() == null) {
+            throw at.error(a.toString(), "an IPv6 address needs a dual-stack cluster (clusterCIDR, serviceCIDR and underlay with an IPv6 CIDR"
+                    + " each)");
+        }
+        for (String key : List.of("clusterCIDR", "serviceCIDR", "underlay")) {
+            Prefix p = key.equals("clusterCIDR") ? t.ipv6().clusterCIDR() : key.equals("serviceCIDR") ? t.ipv6().serviceCIDR() : t.ipv6().underlay();
+            if (p.contains(a)) {
+                throw at.error(a.toString(), "external address is inside the IPv6 " + key + " " + p + " (expected an address outside the"
+                        + " cluster, e.g. from 2001:db8::/32)");
+            }
+        }
+        ExternalHost other = addresses.put(a, h);
+        if (other != null) {
+            throw at.error(a.toString(), "address already used by external host " + other.name());
+        }
     }
 
     // ---- helpers

@@ -96,7 +96,7 @@ public final class IpvsStation implements IpvsHook {
     }
 
     private static String endpoint(RealServer r) {
-        return (r.address().isV6() ? "[" + r.address() + "]" : r.address().toString()) + ":" + r.port();
+        return r.address().withPort(r.port());
     }
 
     private static String method(RealServer r) {

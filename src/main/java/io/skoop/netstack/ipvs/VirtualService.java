@@ -42,7 +42,7 @@ public record VirtualService(Protocol protocol, Ip address, int port, Long fwmar
             case UDP -> "-u";
             default -> "--sctp-service";
         };
-        return sw + " " + (address.isV6() ? "[" + address + "]" : address.toString()) + ":" + port;
+        return sw + " " + address.withPort(port);
     }
 
     /**

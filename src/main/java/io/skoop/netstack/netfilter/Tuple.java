@@ -39,6 +39,6 @@ public record Tuple(Ip src, int sport, Ip dst, int dport, Protocol protocol) {
         if (!protocol.hasPorts()) {
             return ip.toString();
         }
-        return (ip.isV6() ? "[" + ip + "]" : ip.toString()) + ":" + port;
+        return ip.withPort(port);
     }
 }

@@ -194,6 +194,11 @@ public final class FlannelPlugin implements Plugin {
             // EnableIPv6: the same per remote node over the IPv6 podCIDRs, flannel-v6.1 and the public IPv6 addresses
             Ip publicIpv6 = publicIpv6(node);
             Interface underlay6 = publicIpv6 == null ? null : ns.interfaces().withAddress(publicIpv6).orElse(null);
+            if (vxlan) {
+                // flanneld asks for the IPv4 device's MTU (underlay − 50); the kernel caps it at underlay − 70
+                Prefix cidr6 = podCIDR(node, true);
+                VXLAN_V6.checkDevice(ns, underlay6, cidr6.address(), true, "", out);
+            }
             for (KNode other : nodes) {
                 Prefix oc = podCIDR(other, true);
                 if (!other.name().equals(node.name()) && oc != null) {

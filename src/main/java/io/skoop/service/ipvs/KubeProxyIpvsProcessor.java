@@ -56,7 +56,7 @@ public final class KubeProxyIpvsProcessor implements ServiceProcessor {
             if (ipvs != null) {
                 virtualService = ipvs.virtualService();
                 if (ipvs.after() != null) {
-                    String ep = ipvs.after().dst() + ":" + ipvs.after().dport();
+                    String ep = ipvs.after().dst().withPort(ipvs.after().dport());
                     backends.merge(ep, b.probability(), Double::sum);
                     node.explain(what + " -> IPVS " + ipvs.detail().replaceFirst("^IPVS: ", "")
                             + String.format(Locale.ROOT, "; branch p=%.3f", b.probability()));

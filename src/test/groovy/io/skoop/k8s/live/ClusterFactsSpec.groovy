@@ -15,7 +15,7 @@ class ClusterFactsSpec extends Specification {
         Files.writeString(dir.resolve("${kind}.json"), JsonOutput.toJson([apiVersion: 'v1', kind: 'List', items: items]))
     }
 
-    def "Calico by its DaemonSet, IPVS by kube-proxy's flag, the CIDRs by the control plane's flags"() {
+    def "Calico by its DaemonSet, IPVS by kube-proxy's flag, the CIDRs by the control plane's flags (both families of a dual-stack one)"() {
         given:
         list('daemonsets', [[metadata: [namespace: 'kube-system', name: 'calico-node'],
                              spec: [template: [spec: [containers: [[name: 'calico-node', image: 'docker.io/calico/node:v3.28.0']]]]]],
@@ -34,7 +34,7 @@ class ClusterFactsSpec extends Specification {
         f.decidedBy().cni == 'DaemonSet kube-system/calico-node (docker.io/calico/node:v3.28.0)'
         f.proxyMode() == 'ipvs'
         f.decidedBy().proxyMode == 'DaemonSet kube-system/kube-proxy --proxy-mode=ipvs'
-        f.serviceCIDR() == '10.96.0.0/12'
+        f.serviceCIDR() == '10.96.0.0/12,fd00:96::/108'
         f.decidedBy().serviceCIDR == 'pod kube-system/kube-apiserver-cp1 --service-cluster-ip-range'
         f.clusterCIDR() == '192.168.0.0/16'
         f.cniBackend() == null

@@ -29,13 +29,16 @@ class ProbeSpec extends Specification {
         1    | 'socat[1] E something new'                                               | false    | false    | false    | Protocol.TCP || Probe.Outcome.ERROR
     }
 
-    def "a summary names the answering listener, or how it failed"() {
+    def "a summary names the answering listener, or how it failed; an IPv6 destination in brackets"() {
         expect:
         new Probe.Result('default/client', 'l.pod.default.client', Ip.parse('10.96.0.2'), 80, Protocol.TCP, Probe.Outcome.CONNECTED,
                 'pod default/web-2 8080/tcp', '', java.time.Duration.ZERO).summary() ==
                 'default/client -> 10.96.0.2:80/tcp: connected, answered by pod default/web-2 8080/tcp'
         new Probe.Result('node-1', 'l.node.node-1', Ip.parse('10.0.0.9'), 53, Protocol.UDP, Probe.Outcome.TIMEOUT,
                 null, 'no answer within 2.000 s', java.time.Duration.ZERO).summary() == 'node-1 -> 10.0.0.9:53/udp: timeout (no answer within 2.000 s)'
+        new Probe.Result('default/client', 'l.pod.default.client', Ip.parse('2001:db8:113::10'), 80, Protocol.TCP, Probe.Outcome.CONNECTED,
+                'external internet 80/tcp', '', java.time.Duration.ZERO).summary() ==
+                'default/client -> [2001:db8:113::10]:80/tcp: connected, answered by external internet 80/tcp'
     }
 
     def "ss -Hltun output shows a socket by protocol and local address"() {

@@ -282,6 +282,12 @@ pods:
         'proxyMode nftables'                      | DS   | 'nodes:'                                               | 'proxyMode: nftables\nnodes:'                                                            || "ds.yaml:6: the lab builds dual-stack clusters with kube-proxy in iptables mode; its nftables mode's ip6 table is not generated yet (at 'nftables')"
         'IPv6 clusterIP outside serviceCIDR'      | DS   | 'ipFamilyPolicy: PreferDualStack'                      | 'ipFamilyPolicy: PreferDualStack\n    clusterIPs: [10.96.0.5, fd00:10:97::5]'            || "ds.yaml:11: clusterIPs is outside the IPv6 serviceCIDR fd00:10:96::/112 or its network address (at 'fd00:10:97::5')"
         'IPv6 clusterIP the network address'      | DS   | 'ipFamilyPolicy: PreferDualStack'                      | 'ipFamilies: [IPv6]\n    clusterIP: "fd00:10:96::"'                                  || "ds.yaml:11: clusterIP is outside the IPv6 serviceCIDR fd00:10:96::/112 or its network address (at 'fd00:10:96::')"
+        'external IPv6 on single-stack'           | SS   | 'services:'                                            | 'externalHosts:\n  - {name: inet, address: [203.0.113.10, "2001:db8::10"]}\nservices:' || "ds.yaml:9: an IPv6 address needs a dual-stack cluster (clusterCIDR, serviceCIDR and underlay with an IPv6 CIDR each) (at '2001:db8::10')"
+        'external second address IPv4'            | DS   | 'services:'                                            | 'externalHosts:\n  - {name: inet, address: [203.0.113.10, 203.0.113.11]}\nservices:' || "ds.yaml:9: the second address must be an IPv6 global unicast address (e.g. from 2001:db8::/32) (at '203.0.113.11')"
+        'external IPv6 link-local'                | DS   | 'services:'                                            | 'externalHosts:\n  - {name: inet, address: [203.0.113.10, "fe80::10"]}\nservices:'     || "ds.yaml:9: the second address must be an IPv6 global unicast address (e.g. from 2001:db8::/32) (at 'fe80::10')"
+        'external IPv6 inside the IPv6 underlay'  | DS   | 'services:'                                            | 'externalHosts:\n  - {name: inet, address: [203.0.113.10, "fd00:192:168:56::10"]}\nservices:' || "ds.yaml:9: external address is inside the IPv6 underlay fd00:192:168:56::/64 (expected an address outside the cluster, e.g. from 2001:db8::/32) (at 'fd00:192:168:56::10')"
+        'external IPv6 alone'                     | DS   | 'services:'                                            | 'externalHosts:\n  - {name: inet, address: "2001:db8::10"}\nservices:'                || "ds.yaml:9: address must be an IPv4 unicast address (e.g. from 203.0.113.0/24); on a dual-stack cluster an IPv6 one may follow: [IPv4, IPv6] (at '2001:db8::10')"
+        'external three addresses'                | DS   | 'services:'                                            | 'externalHosts:\n  - {name: inet, address: [203.0.113.10, "2001:db8::10", "2001:db8::11"]}\nservices:' || 'ds.yaml:9: expected address as one IP address or a list of one IPv4 and one IPv6 address (dual-stack), got 3 items'
         'one IPv6 clusterIP on two Services'      | DS   | '    ports: [{port: 80}]\n'                            | '    clusterIP: fd00:10:96::7\n    ports: [{port: 80}]\n  - name: web2\n    clusterIPs: ["fd00:10:96::7"]\n    ports: [{port: 80}]\n' || "ds.yaml:14: clusterIPs already used by service default/web (at 'fd00:10:96::7')"
     }
 
@@ -381,6 +387,36 @@ pods:
         l.contains('ip -n dual.node.node-2 -6 route add default via fd00:192:168:56::1 dev eth0')
         l.contains('ip netns exec dual.node.node-2 sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 '
                 + 'net.ipv4.conf.all.route_localnet=1 net.ipv6.conf.all.forwarding=1 net.bridge.bridge-nf-call-ip6tables=1')
+    }
+
+    def "plan: an external host with an IPv6 address: a /128 on its eth0, routed by the underlay router, which it reaches via fe80::1 on the router's port to it (NDP answers only for the receiving device's addresses)"() {
+        when:
+        List<String> l = lines(ex)
+
+        then:
+        l.contains('ip -n dual.ext.internet addr add 2001:db8:113::10/128 dev eth0')
+        l.contains('ip -n dual.underlay -6 route add 2001:db8:113::10/128 dev vx0')
+        l.contains('ip -n dual.underlay addr add fe80::1/64 dev vx0')
+        l.contains('ip -n dual.ext.internet -6 route add default via fe80::1 dev eth0')
+        l.count { it.contains('dual.ext.internet socat TCP6-LISTEN:80,ipv6only=1,') } == 1
+        l.count { it.contains('dual.ext.internet python3') } == 2
+    }
+
+    def "an external host's addresses: #written gives IPv4 #v4 and IPv6 #v6"() {
+        when:
+        ExternalHost h = TopologyLoader.parse('ds.yaml', DS.replace('services:', "externalHosts:\n  - {name: inet, address: $written}\nservices:"))
+                .externalHosts()[0]
+
+        then:
+        h.address(IpFamily.IPv4)?.toString() == v4
+        h.address(IpFamily.IPv6)?.toString() == v6
+        strings(h.addresses()) == [v4, v6] - null
+
+        where:
+        written                              || v4             | v6
+        '203.0.113.10'                       || '203.0.113.10' | null
+        '[203.0.113.10]'                     || '203.0.113.10' | null
+        '[203.0.113.10, "2001:db8:113::10"]' || '203.0.113.10' | '2001:db8:113::10'
     }
 
     def "plan vxlan: flannel-v6.1 on the node's IPv6 address, and per remote node an IPv6 onlink route, a permanent neighbour and an FDB entry"() {
