@@ -3,6 +3,7 @@ package io.skoop.shell
 import io.skoop.diagnose.Query
 import io.skoop.dsl.DiagnosisView
 import io.skoop.dsl.Session
+import io.skoop.model.IpFamily
 import io.skoop.model.Protocol
 import io.skoop.render.ClusterTables
 import io.skoop.snapshot.k8s.KubeObjects
@@ -59,10 +60,11 @@ class SkoopCommands extends JlineCommandRegistry implements CommandRegistry {
     }
 
     static final String[] DIAGNOSE = usage('/diagnose', 'does a new connection from SRC to DST succeed? prints the verdict, path and suspicions',
-            '[-p PORT] [-u] SRC DST',
+            '[-p PORT] [-u] [--family=4|6] SRC DST',
             '  SRC, DST: namespace/pod, node/NAME, svc/namespace/name (DST) or an IP, as `skoop diagnose` takes them',
             '  -p --port=PORT                  destination port (a number, or a Service port name)',
-            '  -u --udp                        UDP instead of TCP')
+            '  -u --udp                        UDP instead of TCP',
+            '     --family=4|6                 a named DST at its IPv4 or IPv6 address (dual-stack; default: its primary one)')
 
     /** A usage in JLine's {@link Options} layout: {@code name -  summary}, {@code Usage: name args}, the lines, {@code --help}. */
     static String[] usage(String name, String summary, String args, String... lines) {
@@ -77,7 +79,7 @@ class SkoopCommands extends JlineCommandRegistry implements CommandRegistry {
                 throw new IllegalArgumentException('/diagnose takes SRC and DST (got ' + args.size() + ' arguments); /diagnose --help shows the usage')
             }
             DiagnosisView d = session.diagnose(new Query(args[0], args[1], opt.isSet('port') ? opt.get('port') : null,
-                    opt.isSet('udp') ? Protocol.UDP : Protocol.TCP))
+                    opt.isSet('udp') ? Protocol.UDP : Protocol.TCP, null, opt.isSet('family') ? IpFamily.option(opt.get('family')) : null))
             d.toString()
         }
     }

@@ -100,7 +100,17 @@ public final class Diagnostor {
      * @throws IllegalArgumentException as {@link Targets#destination}
      */
     public Target destination(String spec, String port, io.skoop.model.Protocol protocol) {
-        return targets.destination(spec, port, protocol);
+        return destination(spec, port, protocol, null);
+    }
+
+    /**
+     * {@link #destination(String, String, io.skoop.model.Protocol)} at the destination's address of {@code family}, as a
+     * {@link Query} with that family resolves it (null: its primary address).
+     *
+     * @throws IllegalArgumentException as {@link Targets#destination(String, String, io.skoop.model.Protocol, String, io.skoop.model.IpFamily)}
+     */
+    public Target destination(String spec, String port, io.skoop.model.Protocol protocol, io.skoop.model.IpFamily family) {
+        return targets.destination(spec, port, protocol, "default", family);
     }
 
     /** The address of a pod, node or Service ({@link Targets#address}). */

@@ -40,6 +40,11 @@ public final class Args {
         }
     }
 
+    /** The verb being called (its name starts the messages of the errors it reports). */
+    public VerbDescriptor verb() {
+        return verb;
+    }
+
     /** The parameter {@code name}: named, else positional by its place in the descriptor; null when absent. */
     public Object get(String name) {
         if (named.containsKey(name)) {

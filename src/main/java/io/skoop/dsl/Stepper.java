@@ -9,6 +9,7 @@ import io.skoop.diagnose.Walk;
 import io.skoop.model.Action;
 import io.skoop.model.Hop;
 import io.skoop.model.Ip;
+import io.skoop.model.IpFamily;
 import io.skoop.model.Link;
 import io.skoop.model.NetNode;
 import io.skoop.model.Packet;
@@ -26,6 +27,12 @@ import java.util.Map;
  * actions, suspicions and explanation as the walk recorded them.
  */
 public final class Stepper {
+    /** The parameters of {@link NetNodeView#send(Map, EndpointRef)}: its mistakes are reported as a verb's. */
+    private static final VerbDescriptor SEND = new VerbDescriptor("send", "a new connection's first packet from a walk's client",
+            List.of(Param.required("destination", "Endpoint", "the server, with its port"),
+                    Param.optional("protocol", "Protocol", "tcp or udp (default: the destination's, else tcp)"), Verbs.FAMILY),
+            "netnode(pod('default/client')).send(service('default/api', 8080), family: 4)");
+
     private final Diagnostor diagnostor;
     private final Walk walk;
     private final Map<Link, Arrival> arrivals = new HashMap<>();
@@ -79,17 +86,40 @@ public final class Stepper {
         /**
          * Sends a new connection's first packet to {@code destination} (source address and port chosen as a client's
          * socket would).
+         *
+         * @param protocol TCP or UDP; null: the destination's, else TCP
+         * @param family   which address of a dual-stack destination (pod, node, Service) to send to; null: its primary
+         *                 one (an {@code ip(...)} is taken as written)
+         * @throws IllegalArgumentException when the destination does not resolve, or has no address of {@code family}
          */
-        public List<Step> send(EndpointRef destination, Protocol protocol) {
+        public List<Step> send(EndpointRef destination, Protocol protocol, IpFamily family) {
             Protocol p = protocol != null ? protocol : destination.protocol() != null ? destination.protocol() : Protocol.TCP;
-            Target dst = diagnostor.destination(destination.spec(), destination.port(), p);
+            Target dst = diagnostor.destination(destination.spec(), destination.port(), p, family);
             Packet first = Packet.of(dst.ip().isV6() ? Ip.V6_ANY : Ip.V4_ANY, 0, dst.ip(), dst.port(), p);
             return steps(diagnostor.manager().action(hop).send(walk, first, Flow.start()));
+        }
+
+        /** {@link #send(EndpointRef, Protocol, IpFamily)} to the destination's primary address. */
+        public List<Step> send(EndpointRef destination, Protocol protocol) {
+            return send(destination, protocol, null);
         }
 
         /** {@link #send(EndpointRef, Protocol)} with the destination's protocol (TCP when it has none). */
         public List<Step> send(EndpointRef destination) {
             return send(destination, null);
+        }
+
+        /**
+         * {@link #send(EndpointRef, Protocol, IpFamily)} with named arguments, as a script writes them:
+         * {@code send(service('default/api', 8080), family: 4)}, {@code send(pod('default/web-1', 53), protocol: udp)}.
+         * {@code family} takes what {@code diagnose}'s does ({@code 4}, {@code 6}, {@code 'IPv4'}, {@code 'IPv6'}).
+         *
+         * @throws IllegalArgumentException for a name other than protocol and family, a bad value (naming {@code send}
+         *                                  and what it takes), or as {@link #send(EndpointRef, Protocol, IpFamily)}
+         */
+        public List<Step> send(Map<String, ?> named, EndpointRef destination) {
+            Args args = new Args(SEND, new Object[] {named, destination});
+            return send(args.require("destination", EndpointRef.class), args.as("protocol", Protocol.class), Verbs.family(args));
         }
 
         /**

@@ -2,6 +2,7 @@ package io.skoop.dsl;
 
 import io.skoop.diagnose.Query;
 import io.skoop.model.Ip;
+import io.skoop.model.IpFamily;
 import io.skoop.model.Names;
 import io.skoop.model.Numbers;
 import io.skoop.model.Packet;
@@ -195,25 +196,69 @@ public final class Verbs {
             super(new VerbDescriptor("diagnose",
                     "does a new connection from source to destination succeed? the path, suspicions and verdict (docs/diagnose.md)",
                     List.of(Param.required("source", "Endpoint", "the client"), Param.required("destination", "Endpoint", "the server, with its port"),
-                            Param.optional("protocol", "Protocol", "tcp or udp (default: the destination's, else tcp)")),
+                            Param.optional("protocol", "Protocol", "tcp or udp (default: the destination's, else tcp)"), FAMILY),
                     "diagnose(pod('default/client'), service('default/web', 80))").returning(DiagnosisView.class));
         }
 
+        /**
+         * {@code diagnose(source, destination, [protocol], [family])}: a {@link DiagnosisView} of {@link Verbs#query}.
+         *
+         * @throws IllegalArgumentException for a missing or mistyped endpoint, a bad {@code family} ({@link Verbs#family}), or
+         *                                  a destination without an address of that family (the engine's message, e.g.
+         *                                  {@code Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)})
+         */
         @Override
         public Object call(Session session, Args args) {
             return session.diagnose(query(args.require("source", EndpointRef.class), args.require("destination", EndpointRef.class), args));
         }
     }
 
-    /** The query from src to dst: the protocol argument, else the destination's, else TCP. */
+    /**
+     * The optional {@code family} parameter of the verbs that resolve a destination ({@code diagnose}, {@code policy},
+     * and a hand-stepped {@link Stepper.NetNodeView#send(java.util.Map, EndpointRef) send}): which address of a
+     * dual-stack destination to reach, as {@code skoop diagnose --family} takes it ({@link #family}).
+     */
+    static final Param FAMILY = Param.optional("family", "int|String", "4 or 6: a named destination (pod, node, Service) at its IPv4 or"
+            + " IPv6 address (default: its primary one; an ip(...) as written)");
+
+    /**
+     * The query from src to dst: the protocol argument, else the destination's, else TCP; the {@code family} argument
+     * ({@link #family}), else the destination's primary address.
+     *
+     * @throws IllegalArgumentException for a bad {@code protocol} or {@code family}
+     */
     static Query query(EndpointRef src, EndpointRef dst, Args args) {
         Protocol p = args.as("protocol", Protocol.class);
         if (p == null) {
             p = dst.protocol() != null ? dst.protocol() : Protocol.TCP;
         }
-        return new Query(src.spec(), dst.spec(), dst.port(), p);
+        return new Query(src.spec(), dst.spec(), dst.port(), p, null, family(args));
     }
 
+    /**
+     * The {@code family} argument: {@code 4} or {@code 6} (a number or text), {@code 'IPv4'} or {@code 'IPv6'} (any case),
+     * or an {@link IpFamily}; null when absent (the destination's primary address).
+     *
+     * @throws IllegalArgumentException naming the verb and what it takes, for anything else
+     */
+    static IpFamily family(Args args) {
+        Object v = args.get("family");
+        if (v == null || v instanceof IpFamily) {
+            return (IpFamily) v;
+        }
+        try {
+            return IpFamily.option(String.valueOf(v));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(args.verb().name() + ": family must be 4 or 6 (or 'IPv4', 'IPv6'), got "
+                    + v.getClass().getSimpleName() + " '" + v + "'");
+        }
+    }
+
+    /**
+     * {@code policy(pod)}: the policies selecting a pod; {@code policy(source, destination, [protocol], [family])}: their
+     * intent for the flow {@link Verbs#query} builds ({@code family} picks the destination's address as for
+     * {@code diagnose}).
+     */
     static final class PolicyVerb extends Base {
         PolicyVerb() {
             super(new VerbDescriptor("policy",
@@ -221,7 +266,7 @@ public final class Verbs {
                             + " verdict for a flow naming the deciding policy and rule (docs/diagnose.md)",
                     List.of(Param.required("source", "Endpoint", "a pod (alone: list its policies), or the client"),
                             Param.optional("destination", "Endpoint", "the server, with its port (a Service: each endpoint)"),
-                            Param.optional("protocol", "Protocol", "tcp, udp or sctp (default: the destination's, else tcp)")),
+                            Param.optional("protocol", "Protocol", "tcp, udp or sctp (default: the destination's, else tcp)"), FAMILY),
                     "policy(pod('default/client'), pod('default/web-2', 8080))").returning(PolicyView.class));
         }
 

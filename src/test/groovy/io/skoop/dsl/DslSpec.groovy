@@ -1,6 +1,7 @@
 package io.skoop.dsl
 
 import io.skoop.diagnose.Verdict
+import io.skoop.model.IpFamily
 import io.skoop.model.Protocol
 import java.nio.file.Files
 import spock.lang.Specification
@@ -80,6 +81,74 @@ class DslSpec extends Specification {
 
         cleanup:
         dir?.parent?.toFile()?.deleteDir()
+    }
+
+    def "family: which address of a dual-stack destination diagnose, policy and send reach (embedded dual-stack snapshot)"() {
+        given:
+        Session s = new Session()
+        Scripts.run("example('dual-stack')", s)
+
+        when: 'web6 is IPv6 only; api is RequireDualStack, IPv6 first'
+        DiagnosisView web6 = Scripts.run("diagnose(pod('default/client'), service('default/web6', 80))", s).result
+        DiagnosisView api = Scripts.run("diagnose(pod('default/client'), service('default/api', 8080))", s).result
+        DiagnosisView api4 = Scripts.run("diagnose(pod('default/client'), service('default/api', 8080), family: 4)", s).result
+        def requests = { DiagnosisView d -> d.diagnosis.branches().findAll { it.direction().name() == 'REQUEST' } }
+
+        then: 'without family: the primary address; the source takes its address of the same family'
+        web6.verdict == Verdict.REACHABLE
+        web6.toString().startsWith('diagnosis: default/client (fd00:10:244::2) -> svc/default/web6 (fd00:10:96::2) port 80/tcp')
+        requests(web6)*.hop()*.toString() == ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']
+        requests(web6)*.packet()*.dst()*.toString() == ['fd00:10:244::3', 'fd00:10:244:1::2', 'fd00:10:244:2::2']
+        api.toString().startsWith('diagnosis: default/client (fd00:10:244::2) -> svc/default/api (fd00:10:96::3) port 8080/tcp')
+
+        and: 'family: 4 reaches api at its IPv4 cluster IP, and its endpoint at its IPv4 address'
+        api4.verdict == Verdict.REACHABLE
+        api4.diagnosis.query().family() == IpFamily.IPv4
+        api4.toString().startsWith('diagnosis: default/client (10.244.0.2) -> svc/default/api (10.96.0.3) port 8080/tcp')
+        requests(api4)*.packet()*.toString() == ['tcp 10.244.0.2:40000 > 10.244.1.3:9090']
+
+        and: 'every spelling of a family, for pods and nodes too; an ip(...) is taken as written'
+        ["6", "'6'", "'IPv6'", "'ipv6'", 'io.skoop.model.IpFamily.IPv6'].every {
+            Scripts.run("diagnose(pod('default/client'), service('default/web', 80), family: $it)", s).result.toString()
+                    .startsWith('diagnosis: default/client (fd00:10:244::2) -> svc/default/web (fd00:10:96::1) port 80/tcp')
+        }
+        Scripts.run("diagnose(pod('default/client'), pod('default/web-2', 8080), family: 6)", s).result.toString()
+                .startsWith('diagnosis: default/client (fd00:10:244::2) -> default/web-2 (fd00:10:244:1::2) port 8080/tcp')
+        Scripts.run("diagnose(pod('default/client'), node('node-2', 10250), tcp, 6)", s).result.toString()
+                .startsWith('diagnosis: default/client (fd00:10:244::2) -> node/node-2 (fd00:192:168:56::3) port 10250/tcp')
+        Scripts.run("diagnose(pod('default/client'), ip('10.244.1.2', 8080), family: 6)", s).result.toString()
+                .startsWith('diagnosis: default/client (10.244.0.2) -> default/web-2 (10.244.1.2) port 8080/tcp')
+
+        and: 'policy and a hand-stepped send take it too'
+        Scripts.run("policy(pod('default/client'), service('default/api', 8080), family: 4).isAllowed()", s).result == true
+        Scripts.run("netnode(pod('default/client')).send(service('default/api', 8080), family: 4)*.toString()", s).result ==
+                ['-> node:node-1 [veth eth0 -> veth14479bba] tcp 10.244.0.2:40000 > 10.96.0.3:8080']
+        Scripts.run("netnode(pod('default/client')).send(service('default/api', 8080))*.packet*.dst*.toString()", s).result == ['fd00:10:96::3']
+    }
+
+    @Unroll
+    def "a bad family is a clear error: #code"() {
+        given:
+        Session s = new Session()
+        Scripts.run("example('dual-stack')", s)
+
+        when:
+        Scripts.run(code, s)
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message == message
+
+        where:
+        code                                                                                       | message
+        "diagnose(pod('default/client'), service('default/web6', 80), family: 4)"                  | 'Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)'
+        "diagnose(pod('default/client'), service('default/web6', 80), family: 5)"                  | "diagnose: family must be 4 or 6 (or 'IPv4', 'IPv6'), got Integer '5'"
+        "diagnose(pod('default/client'), service('default/web', 80), family: 'inet6')"             | "diagnose: family must be 4 or 6 (or 'IPv4', 'IPv6'), got String 'inet6'"
+        "policy(pod('default/client'), service('default/web6', 80), family: 4)"                    | 'Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)'
+        "policy(pod('default/client'), service('default/web', 80), family: 46)"                    | "policy: family must be 4 or 6 (or 'IPv4', 'IPv6'), got Integer '46'"
+        "netnode(pod('default/client')).send(service('default/web6', 80), family: 4)"              | 'Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)'
+        "netnode(pod('default/client')).send(service('default/web6', 80), family: 'four')"         | "send: family must be 4 or 6 (or 'IPv4', 'IPv6'), got String 'four'"
+        "netnode(pod('default/client')).send(service('default/web6', 80), familly: 6)"             | "send has no parameter 'familly': send(destination, [protocol], [family])"
     }
 
     @Unroll

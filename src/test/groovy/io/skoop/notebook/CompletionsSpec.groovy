@@ -53,7 +53,7 @@ class CompletionsSpec extends Specification {
         String s = inspector.inspect('diagnose', 3)
 
         then:
-        s.startsWith('diagnose(source, destination, [protocol])\n')
+        s.startsWith('diagnose(source, destination, [protocol], [family])\n')
         s.contains('returns io.skoop.dsl.DiagnosisView: A diagnosis as scripts use it')
     }
 

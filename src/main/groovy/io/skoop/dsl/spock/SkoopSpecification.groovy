@@ -148,7 +148,17 @@ abstract class SkoopSpecification extends Specification {
 
     /** The diagnosis of a new connection (docs/diagnose.md). */
     DiagnosisView diagnose(EndpointRef source, EndpointRef destination, Protocol protocol = null) {
-        (DiagnosisView) VERBS.invoke(skoopSession, 'diagnose', [source, destination, protocol] as Object[])
+        diagnose([:], source, destination, protocol)
+    }
+
+    /**
+     * The diagnosis of a new connection with the DSL verb's named arguments: {@code family: 4} or {@code 6} reaches a
+     * dual-stack destination at its address of that family (docs/dsl.md).
+     *
+     * @throws IllegalArgumentException as the verb {@code diagnose}: a bad family, a destination without such an address
+     */
+    DiagnosisView diagnose(Map named, EndpointRef source, EndpointRef destination, Protocol protocol = null) {
+        (DiagnosisView) VERBS.invoke(skoopSession, 'diagnose', [named, source, destination, protocol] as Object[])
     }
 
     /**
@@ -158,7 +168,12 @@ abstract class SkoopSpecification extends Specification {
      * @throws AssertionError with the whole diagnosis when it is not REACHABLE
      */
     DiagnosisView reachable(EndpointRef source, EndpointRef destination, Protocol protocol = null) {
-        expectVerdict(diagnose(source, destination, protocol), true)
+        reachable([:], source, destination, protocol)
+    }
+
+    /** {@link #reachable(EndpointRef, EndpointRef, Protocol)} with {@code diagnose}'s named arguments ({@code family: 6}). */
+    DiagnosisView reachable(Map named, EndpointRef source, EndpointRef destination, Protocol protocol = null) {
+        expectVerdict(diagnose(named, source, destination, protocol), true)
     }
 
     /**
@@ -168,7 +183,12 @@ abstract class SkoopSpecification extends Specification {
      * @throws AssertionError with the whole diagnosis when it is REACHABLE
      */
     DiagnosisView unreachable(EndpointRef source, EndpointRef destination, Protocol protocol = null) {
-        expectVerdict(diagnose(source, destination, protocol), false)
+        unreachable([:], source, destination, protocol)
+    }
+
+    /** {@link #unreachable(EndpointRef, EndpointRef, Protocol)} with {@code diagnose}'s named arguments ({@code family: 6}). */
+    DiagnosisView unreachable(Map named, EndpointRef source, EndpointRef destination, Protocol protocol = null) {
+        expectVerdict(diagnose(named, source, destination, protocol), false)
     }
 
     private static DiagnosisView expectVerdict(DiagnosisView d, boolean reachable) {

@@ -44,4 +44,23 @@ class SkoopSpecificationSpec extends SkoopSpecification {
         AssertionError e = thrown()
         e.message.startsWith('no suspicion on node:node-1 of level FATAL; suspicions:\n  pod:default/sleeper: FATAL: no socket listens')
     }
+
+    def "reachable and unreachable take diagnose's named arguments: family on the embedded dual-stack snapshot"() {
+        given:
+        example('dual-stack')
+
+        expect:
+        reachable(pod('default/client'), service('default/api', 8080), family: 4).toString().contains('-> svc/default/api (10.96.0.3) port 8080/tcp')
+        reachable(pod('default/client'), service('default/api', 8080), family: 6).toString().contains('-> svc/default/api (fd00:10:96::3) port 8080/tcp')
+
+        when:
+        unreachable(pod('default/client'), service('default/web', 80), family: 6)
+
+        then:
+        AssertionError e = thrown()
+        e.message.startsWith('expected default/client -> svc/default/web:80/tcp (IPv6) to be not reachable, but it is REACHABLE')
+
+        cleanup:
+        example('flannel-vxlan')
+    }
 }

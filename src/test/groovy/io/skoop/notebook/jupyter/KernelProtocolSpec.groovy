@@ -96,7 +96,7 @@ class KernelProtocolSpec extends Specification {
 
     def "inspect: a verb's help, a variable, the call the cursor is in, a magic, a member; nothing found on blanks"() {
         expect:
-        seen.inspect.verb.found && seen.inspect.verb.text.startsWith('diagnose(source, destination, [protocol])')
+        seen.inspect.verb.found && seen.inspect.verb.text.startsWith('diagnose(source, destination, [protocol], [family])')
         seen.inspect.variable.text.startsWith('d: io.skoop.dsl.DiagnosisView')
         seen.inspect.inside_call.text.startsWith('routeGet(at, dst')
         seen.inspect.magic.text.startsWith('Usage: %diagnose')
