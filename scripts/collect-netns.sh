@@ -98,6 +98,7 @@ collect route6.json    ip -6 -j -d route show table all
 collect rule.json      ip -j rule show
 collect rule6.json     ip -6 -j rule show
 collect neigh.json     ip -j neigh show
+collect neigh-proxy.json ip -j neigh show proxy
 collect fdb.json       bridge -j fdb show
 collect iptables.txt   iptables-save -c
 collect ip6tables.txt  ip6tables-save -c

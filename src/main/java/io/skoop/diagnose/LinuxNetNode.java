@@ -911,14 +911,24 @@ final class LinuxNetNode implements NetNodeAction {
      * <li>ARP: Linux answers for any local address with {@code arp_ignore} 0 (the weak host model; arp_ignore 1 answers
      *     only for the receiving device's own addresses), so the frame reaches that node;</li>
      * <li>NDP: ndisc_recv_ns looks the target up on the receiving device only ({@code ipv6_get_ifaddr(…, dev, 1)}), so a
-     *     neighbour solicitation for another device's address goes unanswered (proxy NDP, {@code proxy_ndp} with
-     *     {@code ip -6 neigh add proxy}, is not modelled): a drop, or a WARNING while this namespace still has a usable
-     *     neighbour entry for it.</li>
+     *     neighbour solicitation for another device's address goes unanswered — unless the node answers it by proxy
+     *     ({@link #proxyNdp}): a drop, or a WARNING while this namespace still has a usable neighbour entry for it.</li>
      * </ul>
-     * Null when no such node holds the address, or (ARP) it would not answer: the caller's LOST stands.
+     * An IPv6 next hop that is a pod's address, or lies in a node's podCIDR, is also answered by that node's proxy NDP.
+     * Null when no such node holds the address or answers for it, or (ARP) it would not answer: the caller's LOST stands.
      */
     private Resolution resolvedByNode(NetNode me, Packet p, Flow f, Ip nexthop, String outDev) {
-        if (!(manager.ipCache().lookup(nexthop) instanceof io.skoop.k8s.IpEntity.ExternalEntity e) || e.podCIDRNode() == null) {
+        io.skoop.k8s.IpEntity entity = manager.ipCache().lookup(nexthop);
+        if (nexthop.isV6()) {
+            io.skoop.snapshot.k8s.KNode candidate = entity instanceof io.skoop.k8s.IpEntity.PodEntity pe && pe.pod().nodeName() != null
+                    ? manager.ipCache().objects().nodes().stream().filter(n -> n.name().equals(pe.pod().nodeName())).findFirst().orElse(null)
+                    : entity instanceof io.skoop.k8s.IpEntity.ExternalEntity ee ? ee.podCIDRNode() : null;
+            Resolution proxied = candidate == null ? null : proxyNdp(candidate, nexthop);
+            if (proxied != null) {
+                return proxied;
+            }
+        }
+        if (!(entity instanceof io.skoop.k8s.IpEntity.ExternalEntity e) || e.podCIDRNode() == null) {
             return null;
         }
         Optional<Ip> address = e.podCIDRNode().internalIPs().stream().filter(a -> a.isV6() == nexthop.isV6()).findFirst();
@@ -938,7 +948,10 @@ final class LinuxNetNode implements NetNodeAction {
             if (!holder.get().name().equals(nic.get().name())) {
                 String why = node + " holds " + nexthop + " on " + holder.get().name() + ", but answers neighbour solicitations on "
                         + nic.get().name() + " only for " + nic.get().name() + "'s own addresses (ndisc_recv_ns looks the target up on the"
-                        + " receiving device: IPv6 has no weak-host answer like ARP's arp_ignore 0)";
+                        + " receiving device: IPv6 has no weak-host answer like ARP's arp_ignore 0)"
+                        + (ons.sysctls().effectiveOr("ipv6", nic.get().name(), "proxy_ndp") ? "; proxy_ndp is on for " + nic.get().name()
+                        + ", but it has no proxy entry for " + nexthop + " there (ip -6 neigh add proxy " + nexthop + " dev " + nic.get().name() + ")"
+                        : "");
                 Outcome o = unresolved(me, p, f, why, nexthop, outDev, "it");
                 if (o != null) {
                     return new Resolution(null, o);
@@ -956,6 +969,37 @@ final class LinuxNetNode implements NetNodeAction {
                     + nic.get().name() + ": arp_ignore " + ignore + " answers for any local address";
         }
         return new Resolution(new Underlay.Delivery(Underlay.Delivery.Kind.NODE, e.podCIDRNode().name(), address.get(), reason), null);
+    }
+
+    /**
+     * Whether {@code node} answers a neighbour solicitation for {@code target} by proxy on the device that holds its
+     * IPv6 InternalIP (the receiving device): ndisc_recv_ns (net/ipv6/ndisc.c) answers for an address no device there
+     * holds when the device forwards ({@code net.ipv6.conf.DEV.forwarding}, which {@code all.forwarding} sets),
+     * {@code proxy_ndp} is on ({@code net.ipv6.conf.all.proxy_ndp} or the device's) and a proxy entry matches
+     * ({@code ip -6 neigh add proxy TARGET dev DEV}; pneigh_lookup also takes an entry without device). Absent sysctls
+     * count as the kernel's defaults (0). Null when it does not answer; the frames then go to that node, which routes
+     * them on. Throws {@link io.skoop.netstack.UnavailablePartException} when the answer depends on a proxy table the
+     * dump does not have (neigh-proxy.json).
+     */
+    private Resolution proxyNdp(io.skoop.snapshot.k8s.KNode node, Ip target) {
+        Hop owner = NetNodeManager.nodeHop(node.name());
+        Optional<Ip> address = node.internalIPs().stream().filter(Ip::isV6).findFirst();
+        if (address.isEmpty() || manager.missing(owner).isPresent()) {
+            return null;
+        }
+        NetNS ons = manager.netns(owner);
+        Interface nic = ons.interfaces().withAddress(address.get()).orElse(null);
+        if (nic == null || ons.interfaces().withAddress(target).isPresent()) {
+            return null;
+        }
+        io.skoop.netstack.sysctl.Sysctls sys = ons.sysctls();
+        boolean forwarding = sys.confOr("ipv6", nic.name(), "forwarding", 0) != 0;
+        if (!forwarding || !sys.effectiveOr("ipv6", nic.name(), "proxy_ndp") || !ons.proxyNeighbours().proxies(target, nic.name())) {
+            return null;
+        }
+        return new Resolution(new Underlay.Delivery(Underlay.Delivery.Kind.NODE, node.name(), address.get(), "node " + node.name()
+                + ", which answers neighbour solicitations for " + target + " on " + nic.name() + " by proxy (proxy_ndp on, `"
+                + target + " dev " + nic.name() + " proxy`)"), null);
     }
 
     /** Onto the network between the nodes. */

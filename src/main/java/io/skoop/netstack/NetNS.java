@@ -65,6 +65,13 @@ public final class NetNS {
             "rule6.json", "neigh.json", "fdb.json", "iptables.txt", "ip6tables.txt", "nft.json", "ipset.txt", "ipvs.txt",
             "sockets.txt", "sysctl.txt");
 
+    /**
+     * Files a dump may lack without anything being untrusted until a decision needs them: {@code neigh-proxy.json}
+     * ({@code ip -j neigh show proxy}, written by collect-netns.sh since issue 17) matters only where proxy NDP or
+     * proxy ARP is switched on.
+     */
+    public static final List<String> OPTIONAL_FILES = List.of("neigh-proxy.json");
+
     private static final List<String> ROUTING_FILES = List.of("link.json", "addr.json", "route.json", "rule.json");
 
     /** Files whose tool prints nothing when there is nothing (no tables, no sets, no IPVS, no socket): empty is trusted. */
@@ -78,7 +85,8 @@ public final class NetNS {
             Map.entry("fdb.json", "bridge -j fdb show"), Map.entry("iptables.txt", "iptables-save -c"),
             Map.entry("ip6tables.txt", "ip6tables-save -c"), Map.entry("nft.json", "nft -j list ruleset"),
             Map.entry("ipset.txt", "ipset save"), Map.entry("ipvs.txt", "ipvsadm -Sn"),
-            Map.entry("sockets.txt", "ss -H -t -u -l -n -p -e"), Map.entry("sysctl.txt", "sysctl -a"));
+            Map.entry("sockets.txt", "ss -H -t -u -l -n -p -e"), Map.entry("sysctl.txt", "sysctl -a"),
+            Map.entry("neigh-proxy.json", "ip -j neigh show proxy"));
 
     private final String name;
     private final Path dir;
@@ -89,6 +97,7 @@ public final class NetNS {
     private final Lazy<Ruleset> ip6tables;
     private final Lazy<IpSets> ipsets;
     private final Lazy<NeighbourTable> neighbours;
+    private final Lazy<NeighbourTable> proxyNeighbours;
     private final Lazy<Fdb> fdb;
     private final Lazy<Sockets> sockets;
     private final Lazy<IpvsTable> ipvs;
@@ -112,6 +121,7 @@ public final class NetNS {
         this.ip6tables = part("ip6tables.txt", () -> rules("ip6tables.txt", true));
         this.ipsets = part("ipset.txt", () -> IpsetParser.parse(require("ipset.txt", "ipset membership")));
         this.neighbours = part("neigh.json", () -> NeighParser.parse(require("neigh.json", "neighbour resolution")));
+        this.proxyNeighbours = part("neigh-proxy.json", () -> NeighParser.parse(require("neigh-proxy.json", "proxy neighbour entries")));
         this.fdb = part("fdb.json", () -> FdbParser.parse(require("fdb.json", "the bridge forwarding database")));
         this.sockets = part("sockets.txt", () -> {
             Sockets parsed = SocketParser.parse(require("sockets.txt", "socket lookup"));
@@ -295,6 +305,15 @@ public final class NetNS {
     /** ip -j neigh show; throws {@link UnavailablePartException} when neigh.json cannot be trusted */
     public NeighbourTable neighbours() {
         return neighbours.get();
+    }
+
+    /**
+     * ip -j neigh show proxy: the proxy ARP/NDP entries ({@code ip neigh add proxy ADDR dev DEV}), which {@link #neighbours}
+     * does not list; throws {@link UnavailablePartException} when neigh-proxy.json cannot be trusted (dumps written
+     * before collect-netns.sh collected it do not have it).
+     */
+    public NeighbourTable proxyNeighbours() {
+        return proxyNeighbours.get();
     }
 
     /** bridge -j fdb show; throws {@link UnavailablePartException} when fdb.json cannot be trusted */

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit
 @IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root and iproute2')
 class CollectNetnsSpec extends Specification {
     static final List<String> FILES = ['link.json', 'addr.json', 'route.json', 'route6.json', 'rule.json', 'rule6.json',
-                                       'neigh.json', 'fdb.json', 'iptables.txt', 'ip6tables.txt', 'nft.json', 'ipset.txt',
+                                       'neigh.json', 'neigh-proxy.json', 'fdb.json', 'iptables.txt', 'ip6tables.txt', 'nft.json', 'ipset.txt',
                                        'ipvs.txt', 'sockets.txt', 'sysctl.txt']
     static final Path SCRIPT = Path.of('scripts/collect-netns.sh').toAbsolutePath()
 
@@ -52,6 +52,7 @@ class CollectNetnsSpec extends Specification {
         lab.exec(a, 'ip', 'link', 'set', 'eth0', 'up')
         lab.exec(b, 'ip', 'link', 'set', 'eth0', 'up')
         lab.exec(a, 'ip', 'neigh', 'add', '10.1.0.9', 'lladdr', '02:00:00:00:01:09', 'dev', 'eth0', 'nud', 'permanent')
+        lab.exec(a, 'ip', '-6', 'neigh', 'add', 'proxy', 'fd00:1::9', 'dev', 'eth0')
         lab.exec(a, 'ip', 'link', 'add', 'vx0', 'type', 'vxlan', 'id', '7', 'dstport', '4789', 'local', '10.1.0.1', 'dev', 'eth0')
         lab.exec(a, 'bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', '192.0.2.10')
         lab.exec(a, 'ipset', 'create', 'pods', 'hash:net')
@@ -115,6 +116,8 @@ class CollectNetnsSpec extends Specification {
         and: 'every JSON file is JSON; the parsers of this package read theirs'
         FILES.findAll { it.endsWith('.json') && meta.isCollected(it) }.every { new ObjectMapper().readTree(out.resolve(it).toFile()) != null }
         NeighParser.parse(out.resolve('neigh.json')).lookup(Ip.parse('10.1.0.9'), 'eth0').get().has(NeighState.PERMANENT)
+        NeighParser.parse(out.resolve('neigh-proxy.json')).proxies(Ip.parse('fd00:1::9'), 'eth0')
+        !NeighParser.parse(out.resolve('neigh.json')).proxies(Ip.parse('fd00:1::9'), 'eth0')
         FdbParser.parse(out.resolve('fdb.json')).vxlanRemotes('vx0', '02:00:00:00:00:01') == [Ip.parse('192.0.2.10')]
         SocketParser.parse(out.resolve('sockets.txt')).listening(Ip.parse('10.1.0.1'), 8080, Protocol.TCP)*.processes().flatten()*.name() == ['socat']
         IpsetParser.parse(out.resolve('ipset.txt')).test('pods', [Direction.SRC], SetProbe.of(Packet.parse('tcp 10.244.3.3:1 > 10.1.0.1:80'))) == Membership.MATCH

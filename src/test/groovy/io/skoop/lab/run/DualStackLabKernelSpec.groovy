@@ -322,4 +322,38 @@ class DualStackLabKernelSpec extends Specification {
         assert connect('default/client', 'default/web-2', 6, 8080).connected()
         assert connect('default/client', 'default/web-2', 4, 8080).connected()
     }
+
+    def "proxy NDP: node-1 routes node-2's IPv6 pods on-link out of eth0; nobody answers for web-2's address until node-2 proxies it (proxy_ndp on eth0 + a proxy entry); skoop agrees before and after"() {
+        given: 'node-2\'s IPv6 podCIDR on-link on node-1\'s eth0: node-1 solicits the pods\' addresses on the underlay'
+        sh('node-1', 'ip -6 route del fd00:10:244:1::/64 && ip -6 route add fd00:10:244:1::/64 dev eth0')
+
+        when: 'without proxy NDP'
+        Probe.Result before = connect('default/client', 'default/web-2', 6, 8080, 'tcp', FAIL_TIMEOUT)
+        Diagnosis d1 = verdictOf(snapshot('onlink-no-proxy'), 'default/client', 'default/web-2', 6, 8080)
+
+        then: 'the kernel: no neighbour answer; skoop: UNREACHABLE, nobody answers the solicitation'
+        !before.connected()
+        d1.verdict() == Verdict.UNREACHABLE
+        breakingHops(d1)['node:node-1']?.any { it.contains('no host on the underlay answers neighbour solicitations for fd00:10:244:1::2') }
+
+        when: 'node-2 answers for web-2 by proxy on eth0 (forwarding is on there: all.forwarding = 1)'
+        sh('node-2', 'sysctl -qw net.ipv6.conf.eth0.proxy_ndp=1 && ip -6 neigh add proxy fd00:10:244:1::2 dev eth0')
+        sh('node-1', 'ip -6 neigh flush dev eth0')
+        Probe.Result after = connect('default/client', 'default/web-2', 6, 8080)
+        Path dir = tmp.resolve('onlink-proxy')
+        LabSnapshot.take(lab, LabExamples.text(EXAMPLE), dir, 'test')
+        Diagnosis d2 = verdictOf(new Diagnostor(Snapshot.open(dir)), 'default/client', 'default/web-2', 6, 8080)
+
+        then: 'the kernel connects; the dump lists the proxy entry; skoop: REACHABLE through node-2\'s proxy answer'
+        after.connected()
+        dir.resolve('nodes/node-2/host/neigh-proxy.json').toFile().text.contains('"dst":"fd00:10:244:1::2"')
+        d2.verdict() == Verdict.REACHABLE
+        breakingHops(d2) == [:]
+        d2.request().nodes().find { it.hop().toString() == 'node:node-1' }.explanation().any { it.contains('answers neighbour solicitations for fd00:10:244:1::2 on eth0 by proxy') }
+
+        cleanup:
+        sh('node-2', 'ip -6 neigh del proxy fd00:10:244:1::2 dev eth0; sysctl -qw net.ipv6.conf.eth0.proxy_ndp=0')
+        sh('node-1', 'ip -6 route del fd00:10:244:1::/64; ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink; ip -6 neigh flush dev eth0')
+        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+    }
 }
