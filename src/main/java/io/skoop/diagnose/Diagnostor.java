@@ -118,6 +118,11 @@ public final class Diagnostor {
         return targets.address(spec);
     }
 
+    /** The address of a pod, node or Service of {@code family}, null for the primary one ({@link Targets#address(String, io.skoop.model.IpFamily)}). */
+    public io.skoop.model.Ip address(String spec, io.skoop.model.IpFamily family) {
+        return targets.address(spec, family);
+    }
+
     /** Resolves a source as {@link #diagnose} does. @throws IllegalArgumentException as {@link Targets#source} */
     public Target source(String spec) {
         return targets.source(spec);
@@ -162,9 +167,8 @@ public final class Diagnostor {
      * uses its IPv6 address; a named source without one fails, naming the addresses it has).
      */
     private Target source(Query query, Target dst) {
-        Target primary = targets.source(query.source(), query.namespace());
-        if (io.skoop.model.IpFamily.of(primary.ip()) == io.skoop.model.IpFamily.of(dst.ip()) || Ip.tryParse(query.source().trim()) != null) {
-            return primary;
+        if (Ip.tryParse(query.source().trim()) != null) {
+            return targets.source(query.source(), query.namespace());
         }
         return targets.source(query.source(), query.namespace(), io.skoop.model.IpFamily.of(dst.ip()));
     }
@@ -173,11 +177,15 @@ public final class Diagnostor {
      * Diagnoses one query.
      *
      * @throws IllegalArgumentException for endpoints that do not resolve (naming close matches), a missing or bad
-     *                                  port, a Service as source
+     *                                  port, a Service as source, an SCTP query (only policy intent takes SCTP)
      * @throws java.util.concurrent.CancellationException when the thread is interrupted during the walk (checked
      *                                  before every hop; the interrupt flag stays set)
      */
     public Diagnosis diagnose(Query query) {
+        if (query.protocol() == io.skoop.model.Protocol.SCTP) {
+            throw new IllegalArgumentException("a diagnosis simulates TCP and UDP connections, not sctp (policy intent evaluates SCTP:"
+                    + " skoop policy --protocol sctp)");
+        }
         Target dst = targets.destination(query.destination(), query.port(), query.protocol(), query.namespace(), query.family());
         Target src = source(query, dst);
         List<Suspicion> cluster = new ArrayList<>(setup);

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param destination the server
  * @param port        the destination port (a Service port number or name for {@code svc/}), or null for a Service
  *                    with a single port
- * @param protocol    TCP or UDP
+ * @param protocol    TCP or UDP; SCTP too for policy intent ({@link Diagnostor#policyIntent}), which a diagnosis refuses
  * @param namespace   the namespace of bare names ({@code client}, {@code svc/web}), "default" when null
  * @param family      the family a named destination (a pod, a node, a Service of a dual-stack cluster) is reached in:
  *                    its address of that family ({@code status.podIPs}, the node's InternalIPs, {@code spec.clusterIPs});
@@ -27,8 +27,8 @@ public record Query(String source, String destination, String port, io.skoop.mod
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(protocol, "protocol");
-        if (protocol != Protocol.TCP && protocol != Protocol.UDP) {
-            throw new IllegalArgumentException("protocol must be tcp or udp, got " + protocol.ianaName());
+        if (protocol != Protocol.TCP && protocol != Protocol.UDP && protocol != Protocol.SCTP) {
+            throw new IllegalArgumentException("protocol must be tcp, udp or sctp, got " + protocol.ianaName());
         }
     }
 

@@ -69,7 +69,17 @@ public final class Targets {
      * @throws IllegalArgumentException for an unknown name (with close matches), a pod without IP, a headless Service
      */
     public Ip address(String spec) {
-        Target t = resolve(spec, null, Protocol.TCP, true, null);
+        return address(spec, null);
+    }
+
+    /**
+     * {@link #address(String)} of {@code family} (null: the primary one): a pod's {@code status.podIPs} entry, a node's
+     * InternalIP, a Service's {@code spec.clusterIPs} entry of that family; an IP literal as written.
+     *
+     * @throws IllegalArgumentException as {@link #address(String)}, or when the endpoint has no address of {@code family}
+     */
+    public Ip address(String spec, IpFamily family) {
+        Target t = resolve(spec, null, Protocol.TCP, true, family);
         if (t.kind() == Target.Kind.SERVICE && (t.service().headless() || t.service().clusterIPs().isEmpty())) {
             throw new IllegalArgumentException("Service " + t.service().key() + " is headless (clusterIP: None): it has no address of its own");
         }
@@ -178,7 +188,9 @@ public final class Targets {
                 }
                 KService svc = ipCache.service(rest[0], rest[1]);
                 if (source) {
-                    return new Target(Target.Kind.SERVICE, "svc/" + svc.key(), svc.clusterIPs().isEmpty() ? Ip.V4_ANY : svc.clusterIPs().get(0), 0, null, null, svc, null);
+                    Ip clusterIp = svc.clusterIPs().isEmpty() ? Ip.V4_ANY : family == null ? svc.clusterIPs().get(0)
+                            : inFamily(svc.clusterIPs(), family, "Service " + svc.key(), "spec.clusterIPs");
+                    return new Target(Target.Kind.SERVICE, "svc/" + svc.key(), clusterIp, 0, null, null, svc, null);
                 }
                 return service(svc, port, protocol, spec, family);
             }

@@ -394,14 +394,15 @@ public final class Verbs {
     /** {@code address(endpoint)}: the address the snapshot gives a pod, node or Service. */
     static final class Address extends Base {
         Address() {
-            super(new VerbDescriptor("address", "the address of a pod, node or Service in the snapshot (the first, for several), as skoop diagnose resolves it",
-                    List.of(Param.required("of", "Endpoint", "pod(...), node(...), service(...) or ip(...)")),
+            super(new VerbDescriptor("address", "the address of a pod, node or Service in the snapshot (the primary one, or the one of"
+                    + " family), as skoop diagnose resolves it",
+                    List.of(Param.required("of", "Endpoint", "pod(...), node(...), service(...) or ip(...)"), FAMILY),
                     "address(pod('default/client'))").returning(String.class));
         }
 
         @Override
         public Object call(Session session, Args args) {
-            return session.diagnostor().address(args.require("of", EndpointRef.class).spec()).toString();
+            return session.diagnostor().address(args.require("of", EndpointRef.class).spec(), family(args)).toString();
         }
     }
 

@@ -205,6 +205,7 @@ class DiagnoseCommandSpec extends Specification {
         ['-o', 'svg', '--output-file', 'TMP/no/d.svg']   || 'skoop: error: cannot write TMP/no/d.svg: folder TMP/no does not exist'
         ['-o', 'json', '--output-file', 'TMP']           || 'skoop: error: cannot write TMP: it is a folder; give a file name'
         ['--fail-on', 'critcal']                    || "skoop: error: --fail-on expects unreachable, fatal, critical or warning, got 'critcal'; did you mean 'critical'?"
+        ['--protocol', 'sctp']                      || 'skoop: error: a diagnosis simulates TCP and UDP connections, not sctp (policy intent evaluates SCTP: skoop policy --protocol sctp)'
     }
 
     def "--fail-on #level: a REACHABLE flow with a CRITICAL (one backend of three refuses) exits #code"() {

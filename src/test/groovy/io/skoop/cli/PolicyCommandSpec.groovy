@@ -70,6 +70,15 @@ default/web-2
                 + '    NetworkPolicy default/allow-client-1 ingress[0] from[0] ports[0]: allows\n')
     }
 
+    def "--protocol sctp: the policies' verdict for an SCTP flow (the only TCP port rule does not allow it)"() {
+        when:
+        def (code, out, err) = run('--snapshot', snap.toString(), '-s', 'client', '-d', 'web-2', '-p', '8080', '--protocol', 'sctp')
+
+        then:
+        code == 1
+        out.readLines().findAll { it ==~ /^\d.*: (ALLOWED|DENIED)$/ } == ['10.244.0.2 -> 10.244.1.2:8080/SCTP: DENIED']
+    }
+
     def "mistakes: exit 2 with one line"() {
         expect:
         run(*args)[0] == 2

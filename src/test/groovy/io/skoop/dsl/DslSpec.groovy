@@ -149,6 +149,25 @@ class DslSpec extends Specification {
         "netnode(pod('default/client')).send(service('default/web6', 80), family: 4)"              | 'Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)'
         "netnode(pod('default/client')).send(service('default/web6', 80), family: 'four')"         | "send: family must be 4 or 6 (or 'IPv4', 'IPv6'), got String 'four'"
         "netnode(pod('default/client')).send(service('default/web6', 80), familly: 6)"             | "send has no parameter 'familly': send(destination, [protocol], [family])"
+        "address(service('default/web6'), family: 4)"                                              | 'Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)'
+    }
+
+    def "address(endpoint, family): #code is #expected (embedded dual-stack snapshot)"() {
+        given:
+        Session s = new Session()
+        Scripts.run("example('dual-stack')", s)
+
+        expect:
+        Scripts.run(code, s).result == expected
+
+        where:
+        code                                         || expected
+        "address(service('default/api'))"            || 'fd00:10:96::3'
+        "address(service('default/api'), family: 4)" || '10.96.0.3'
+        "address(pod('default/web-2'), family: 6)"   || 'fd00:10:244:1::2'
+        "address(pod('default/web-2'))"              || '10.244.1.2'
+        "address(node('node-3'), family: 'IPv6')"    || 'fd00:192:168:56::4'
+        "address(ip('10.1.2.3'), family: 6)"         || '10.1.2.3'
     }
 
     @Unroll

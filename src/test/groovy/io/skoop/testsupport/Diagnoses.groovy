@@ -29,4 +29,16 @@ class Diagnoses {
             new Diagnostor(Snapshot.example('flannel-vxlan')).diagnose(new Query(src, dst, port, Protocol.TCP))
         }
     }
+
+    /** Hop to the messages of its FATAL and CRITICAL suspicions, over request and reply; hops without any left out. */
+    static Map<String, List<String>> breakingHops(Diagnosis d) {
+        Map<String, List<String>> out = [:]
+        for (def n : d.request().nodes() + d.reply().nodes()) {
+            List<String> m = n.suspicions().findAll { it.level().breaksFlow() }*.message()
+            if (m) {
+                out.computeIfAbsent(n.hop().toString()) { [] }.addAll(m)
+            }
+        }
+        return out
+    }
 }

@@ -94,6 +94,19 @@ class LabClusters implements AutoCloseable {
         results
     }
 
+    /** Runs {@code cmd} with {@code sh -c} in the network namespace of {@code target} (a node, pod or external host); fails on a non-zero exit. */
+    static String sh(Lab lab, String target, String cmd) {
+        io.skoop.lab.run.Proc.Result r = io.skoop.lab.run.Proc.run(['ip', 'netns', 'exec', lab.netns(target), 'sh', '-c', cmd], null,
+                java.time.Duration.ofSeconds(10))
+        assert r.ok(): "$cmd in $target: $r"
+        return r.out()
+    }
+
+    /** {@link #sh}'s output as trimmed lines. */
+    static List<String> lines(Lab lab, String target, String cmd) {
+        return sh(lab, target, cmd).readLines()*.trim()
+    }
+
     /** Every row for every backend: {@code [backend] + row}. */
     static List cross(List backends, List rows) {
         [backends, rows].combinations().collect { [it[0]] + it[1] }

@@ -11,6 +11,7 @@ import io.skoop.lab.topology.ResolvedTopology
 import io.skoop.lab.topology.TopologyLoader
 import io.skoop.model.Protocol
 import io.skoop.snapshot.Snapshot
+import io.skoop.testsupport.Diagnoses
 import io.skoop.testsupport.KernelLab
 import io.skoop.testsupport.LabClusters
 import io.skoop.testsupport.SnapshotChecks
@@ -81,31 +82,20 @@ class CalicoVxlanLabKernelSpec extends Specification {
         return d.diagnose(new Query(src, dst, port as String, Protocol.parse(proto)))
     }
 
-    /** Hop to the messages of its FATAL and CRITICAL suspicions, over request and reply; hops without any left out. */
     static Map<String, List<String>> breakingHops(Diagnosis d) {
-        Map<String, List<String>> out = [:]
-        for (def n : d.request().nodes() + d.reply().nodes()) {
-            List<String> m = n.suspicions().findAll { it.level().breaksFlow() }*.message()
-            if (m) {
-                out.computeIfAbsent(n.hop().toString()) { [] }.addAll(m)
-            }
-        }
-        return out
+        Diagnoses.breakingHops(d)
     }
 
     Probe.Result connect(String src, String dst, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
         return Probe.run(lab, src, dst, port, Protocol.parse(proto), timeout)
     }
 
-    /** Runs {@code cmd} in the network namespace of {@code target} (a node or a pod); fails on a non-zero exit. */
     String sh(String target, String cmd) {
-        Proc.Result r = Proc.run(['ip', 'netns', 'exec', lab.netns(target), 'sh', '-c', cmd], null, Duration.ofSeconds(10))
-        assert r.ok(): "$cmd in $target: $r"
-        return r.out()
+        LabClusters.sh(lab, target, cmd)
     }
 
     List<String> lines(String target, String cmd) {
-        return sh(target, cmd).readLines()*.trim()
+        LabClusters.lines(lab, target, cmd)
     }
 
     def "the kernel holds what Felix programs in VXLAN mode: vxlan.calico, onlink block routes, permanent neighbours and FDB entries"() {

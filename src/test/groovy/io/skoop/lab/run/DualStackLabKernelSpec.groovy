@@ -12,6 +12,7 @@ import io.skoop.lab.topology.TopologyLoader
 import io.skoop.model.IpFamily
 import io.skoop.model.Protocol
 import io.skoop.snapshot.Snapshot
+import io.skoop.testsupport.Diagnoses
 import io.skoop.testsupport.KernelLab
 import io.skoop.testsupport.LabClusters
 import io.skoop.testsupport.SnapshotChecks
@@ -74,26 +75,16 @@ class DualStackLabKernelSpec extends Specification {
         return Probe.run(lab, src, dst, family(fam), port, Protocol.parse(proto), timeout)
     }
 
-    /** Hop to the messages of its FATAL and CRITICAL suspicions, over request and reply; hops without any left out. */
     static Map<String, List<String>> breakingHops(Diagnosis d) {
-        Map<String, List<String>> out = [:]
-        for (def n : d.request().nodes() + d.reply().nodes()) {
-            List<String> m = n.suspicions().findAll { it.level().breaksFlow() }*.message()
-            if (m) {
-                out.computeIfAbsent(n.hop().toString()) { [] }.addAll(m)
-            }
-        }
-        return out
+        Diagnoses.breakingHops(d)
     }
 
     String sh(String target, String cmd) {
-        Proc.Result r = Proc.run(['ip', 'netns', 'exec', lab.netns(target), 'sh', '-c', cmd], null, Duration.ofSeconds(10))
-        assert r.ok(): "$cmd in $target: $r"
-        return r.out()
+        LabClusters.sh(lab, target, cmd)
     }
 
     List<String> lines(String target, String cmd) {
-        return sh(target, cmd).readLines()*.trim()
+        LabClusters.lines(lab, target, cmd)
     }
 
     def "the kernel holds what flanneld and kube-proxy program for IPv6: flannel-v6.1 over the nodes' IPv6 addresses, its routes, neighbours, FDB; ip6tables"() {
