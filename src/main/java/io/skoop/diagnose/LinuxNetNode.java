@@ -276,7 +276,7 @@ final class LinuxNetNode implements NetNodeAction {
         if (b.verdict() == FinalVerdict.FORWARDED) {
             me.addAction(new Action(ActionType.FORWARD, null, List.of()));
             if (bridgedTo == null && b.bridgedFrom() == null) {
-                ipv6PathMtu(walk, me, b);
+                pathMtu(walk, me, b);
             }
         }
         if (bridgedTo != null) {
@@ -290,20 +290,21 @@ final class LinuxNetNode implements NetNodeAction {
     }
 
     /**
-     * IPv6 routers never fragment: ip6_forward drops a packet larger than the output device's MTU and sends its source
-     * ICMPv6 Packet Too Big with that MTU (ip6_pkt_too_big, icmpv6_send; RFC 8201). For a forwarded TCP segment of the
-     * largest size this connection carries ({@link #tcpSegmentBound}: the smaller MTU of its two ends) that is larger
-     * than the output device's MTU — flannel-v6.1 is 20 bytes smaller than the pods' MTU, say — the connection goes on
-     * with smaller segments only when that error leaves this node: it is traced through this namespace's OUTPUT and
-     * POSTROUTING as RELATED to the connection. Dropped there, the sender never learns the path MTU and its full-size
-     * segments are lost (a PMTU black hole: CRITICAL on the reply, WARNING on the request, whose segments are the
-     * client's own); passed, an INFO says the flow depends on path MTU discovery. The error's further way (other hops'
-     * filters, the sender's INPUT) is not traced. IPv4 is left to the underlay check: a DF packet would get ICMP
-     * "fragmentation needed" the same way.
+     * A forwarded TCP segment of the largest size this connection carries ({@link #tcpSegmentBound}: the smaller MTU of
+     * its two ends) that is larger than the output device's MTU is not sent: IPv6 routers never fragment (ip6_forward
+     * drops it and sends its source ICMPv6 Packet Too Big with that MTU: ip6_pkt_too_big, icmpv6_send; RFC 8201), and
+     * an IPv4 router does the same for a packet with Don't Fragment set (ip_forward: ip_exceeds_mtu, ICMP destination
+     * unreachable "fragmentation needed", type 3 code 4; RFC 1191) — which Linux TCP sets on every segment while
+     * {@code net.ipv4.ip_no_pmtu_disc} is 0, the default. The connection goes on with smaller segments only when that
+     * error leaves this node: it is traced through this namespace's OUTPUT and POSTROUTING as RELATED to the
+     * connection. Dropped there, the sender never learns the path MTU and its full-size segments are lost (a PMTU black
+     * hole: CRITICAL on the reply, WARNING on the request, whose segments are the client's own); passed, an INFO says
+     * the flow depends on path MTU discovery. The error's further way (other hops' filters, the sender's INPUT) is not
+     * traced.
      */
-    private void ipv6PathMtu(Walk walk, NetNode me, TraceBranch b) {
+    private void pathMtu(Walk walk, NetNode me, TraceBranch b) {
         Packet p = b.packet();
-        if (!p.dst().isV6() || p.protocol() != Protocol.TCP || b.device() == null) {
+        if (p.protocol() != Protocol.TCP || b.device() == null) {
             return;
         }
         Interface out = ns.interfaces().byName(b.device()).orElse(null);
@@ -311,17 +312,22 @@ final class LinuxNetNode implements NetNodeAction {
         if (out == null || out.mtu() <= 0 || size <= out.mtu()) {
             return;
         }
+        boolean v6 = p.dst().isV6();
+        String family = v6 ? "IPv6" : "IPv4";
         String what = b.device() + " MTU " + out.mtu() + " < the " + size + "-byte TCP segments " + (walk.isReply() ? "of the answer" : "of the request")
-                + " (the smaller MTU of the connection's ends): IPv6 routers do not fragment, so " + hop.id() + " answers such a segment"
-                + " with ICMPv6 Packet Too Big (MTU " + out.mtu() + ") to " + p.src();
+                + " (the smaller MTU of the connection's ends): " + (v6 ? "IPv6 routers do not fragment, so " + hop.id()
+                + " answers such a segment with ICMPv6 Packet Too Big (MTU " + out.mtu() + ")"
+                : "TCP sets Don't Fragment (net.ipv4.ip_no_pmtu_disc = 0, the default), so " + hop.id()
+                + " answers such a segment with ICMP fragmentation needed (MTU " + out.mtu() + ")") + " to " + p.src();
         RouteResult back = ns.routeGet(RouteQuery.to(p.src()));
         String problem = null;
         boolean unknown = false;
         if (!back.ok() || back.prefsrc() == null) {
             problem = "but has no route back to " + p.src() + " for it";
         } else {
-            Packet ptb = Packet.of(back.prefsrc(), 0, p.src(), 0, Protocol.ICMPV6);
-            TraceResult r = ns.trace(TraceRequest.icmpError(ptb, Path.LOCAL_OUT, b.conntrack(), TraceRequest.IcmpError.PACKET_TOO_BIG));
+            Packet error = Packet.of(back.prefsrc(), 0, p.src(), 0, v6 ? Protocol.ICMPV6 : Protocol.ICMP);
+            TraceResult r = ns.trace(TraceRequest.icmpError(error, Path.LOCAL_OUT, b.conntrack(),
+                    v6 ? TraceRequest.IcmpError.PACKET_TOO_BIG : TraceRequest.IcmpError.FRAGMENTATION_NEEDED));
             for (TraceBranch x : r.branches()) {
                 if (x.verdict() == FinalVerdict.DROP || x.verdict() == FinalVerdict.REJECT) {
                     problem = "but its own netfilter drops that error: " + x.detail() + lastRule(x);
@@ -335,11 +341,13 @@ final class LinuxNetNode implements NetNodeAction {
         }
         if (problem == null) {
             me.explain("path MTU: " + what + "; it leaves " + hop.id() + ", so the sender resends smaller segments");
-            me.addSuspicion(Suspicion.info("IPv6 path MTU discovery: " + what + ", which leaves " + hop.id()
-                    + ": the sender resends smaller segments (anything filtering ICMPv6 type 2 on the way back would black-hole them)"));
+            me.addSuspicion(Suspicion.info(family + " path MTU discovery: " + what + ", which leaves " + hop.id()
+                    + ": the sender resends smaller segments (anything filtering " + (v6 ? "ICMPv6 type 2" : "ICMP type 3 code 4")
+                    + " on the way back would black-hole them)"));
             return;
         }
-        String msg = "IPv6 path MTU black hole: " + what + ", " + problem + ": the sender never lowers its path MTU and full-size segments are lost";
+        String msg = family + " path MTU black hole: " + what + ", " + problem + ": the sender never lowers its path MTU and full-size"
+                + " segments are lost";
         me.addSuspicion(walk.isReply() && !unknown ? Suspicion.critical(msg) : Suspicion.warning(msg));
     }
 

@@ -35,6 +35,8 @@ public record TraceRequest(Packet packet, Path path, String iif, String oif, Str
     public record IcmpError(int type, int code) {
         /** ICMPv6 Packet Too Big (RFC 4443 §3.2). */
         public static final IcmpError PACKET_TOO_BIG = new IcmpError(2, 0);
+        /** ICMP destination unreachable, fragmentation needed and DF set (RFC 792, RFC 1191). */
+        public static final IcmpError FRAGMENTATION_NEEDED = new IcmpError(3, 4);
     }
 
     /** A request without an ICMP error. */

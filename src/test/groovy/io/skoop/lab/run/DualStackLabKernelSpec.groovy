@@ -245,7 +245,7 @@ class DualStackLabKernelSpec extends Specification {
                 ['an ip6tables DROP for web-2 in node-2\'s FORWARD chain',
                  [['node-2', 'ip6tables -I FORWARD -d fd00:10:244:1::2 -p tcp --dport 8080 -j DROP']],
                  [['node-2', 'ip6tables -D FORWARD -d fd00:10:244:1::2 -p tcp --dport 8080 -j DROP']],
-                 'node:node-2', 'DROP'],
+                 'node:node-2', 'iptables: dropped by filter/FORWARD#1 `-A FORWARD -d fd00:10:244:1::2/128 -p tcp -m tcp --dport 8080 -j DROP`'],
         ]
     }
 
@@ -346,5 +346,40 @@ class DualStackLabKernelSpec extends Specification {
         sh('node-2', 'ip -6 neigh del proxy fd00:10:244:1::2 dev eth0; sysctl -qw net.ipv6.conf.eth0.proxy_ndp=0')
         sh('node-1', 'ip -6 route del fd00:10:244:1::/64; ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink; ip -6 neigh flush dev eth0')
         assert connect('default/client', 'default/web-2', 6, 8080).connected()
+    }
+
+    def "IPv4 path MTU: flannel.1 at 1400 on node-2 makes web-2's 1450-byte answers need ICMP fragmentation needed; passed, the answer comes (INFO); dropped in node-2's OUTPUT, it stalls (black hole); skoop agrees on both"() {
+        given: 'node-2\'s flannel.1 below the pods\' MTU; web-2 has no path MTU cached'
+        sh('node-2', 'ip link set flannel.1 mtu 1400')
+        sh('default/web-2', 'ip route flush cache')
+
+        when: 'the error leaves node-2'
+        Probe.Result passed = connect('default/client', 'default/web-2', 4, 8080)
+        Diagnosis d1 = verdictOf(snapshot('ipv4-pmtu'), 'default/client', 'default/web-2', 4, 8080)
+
+        then: 'the kernel: web-2 learns the path MTU and the answer comes; skoop: REACHABLE, an INFO on node-2'
+        passed.connected()
+        d1.verdict() == Verdict.REACHABLE
+        breakingHops(d1) == [:]
+        d1.reply().nodes().find { it.hop().toString() == 'node:node-2' }.suspicions()*.message().any {
+            it.startsWith('IPv4 path MTU discovery: flannel.1 MTU 1400 < the 1450-byte TCP segments of the answer') }
+
+        when: 'node-2 drops the ICMP error it sends'
+        sh('node-2', 'iptables -I OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP')
+        sh('default/web-2', 'ip route flush cache')
+        Probe.Result dropped = connect('default/client', 'default/web-2', 4, 8080, 'tcp', FAIL_TIMEOUT)
+        Diagnosis d2 = verdictOf(snapshot('ipv4-pmtu-dropped'), 'default/client', 'default/web-2', 4, 8080)
+
+        then: 'the kernel: the banner comes, the full-size segments never do; skoop: REACHABLE with a CRITICAL on node-2 naming the rule'
+        dropped.outcome() == Probe.Outcome.TRUNCATED
+        d2.verdict() == Verdict.REACHABLE
+        breakingHops(d2).keySet() == ['node:node-2'] as Set
+        breakingHops(d2)['node:node-2'].any { it.startsWith('IPv4 path MTU black hole: flannel.1 MTU 1400 < the 1450-byte TCP segments of the answer')
+                && it.contains('-j DROP') }
+
+        cleanup:
+        sh('node-2', 'iptables -D OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP; ip link set flannel.1 mtu 1450')
+        sh('default/web-2', 'ip route flush cache')
+        assert connect('default/client', 'default/web-2', 4, 8080).connected()
     }
 }
