@@ -10,13 +10,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Renders the nftables table kube-proxy in nftables mode programs on one node: {@code table ip kube-proxy} as
- * {@code nft -f} input, in the {@code add …} command form knftables sends to {@code nft}.
+ * Renders the nftables table kube-proxy in nftables mode programs on one node: {@code table ip kube-proxy} (the IPv4
+ * proxier's) or {@code table ip6 kube-proxy} (the IPv6 proxier's) as {@code nft -f} input, in the {@code add …} command
+ * form knftables sends to {@code nft}.
  *
  * <p>Follows kubernetes {@code pkg/proxy/nftables/proxier.go} (the layout with {@code filter-output-post-dnat} and
  * {@code cluster-ips-check}, read at commit b0f823e6; later versions renamed the filter base chains to
  * {@code filter-*-pre-dnat} and moved some to priority filter), {@code setupNFTables} and {@code syncProxyRules} on
- * a full sync, IPv4 proxier only, with kube-proxy's defaults in nftables mode: local-traffic detector "ClusterCIDR"
+ * a full sync, for one proxier (a dual-stack kube-proxy runs two, {@code NewDualStackProxier}: one per family, each
+ * with its own table, node IP and local-traffic detector), with kube-proxy's defaults in nftables mode: local-traffic detector "ClusterCIDR"
  * (written {@code ip saddr != CIDR}), {@code masqueradeAll=false}, masquerade bit 14 ({@code mark 0x4000}),
  * {@code --nodeport-addresses primary} ({@code platformApplyDefaults} in {@code cmd/kube-proxy/app/server_linux.go}:
  * nftables mode accepts NodePorts on the node's primary IP only, so {@code nodeport-ips} holds that address and there
@@ -24,7 +26,7 @@ import java.util.stream.Collectors;
  * unallocated cluster IP is dropped), no session affinity, traffic policies Cluster, no load-balancer source ranges
  * (so {@code firewall-ips} stays empty). What the lab's text adds or changes:
  * <ul>
- *   <li>it starts with {@code add table ip kube-proxy} / {@code delete table ip kube-proxy}, so one {@code nft -f}
+ *   <li>it starts with {@code add table ip kube-proxy} / {@code delete table ip kube-proxy} (or {@code ip6}), so one {@code nft -f}
  *       replaces the table whole (kube-proxy flushes its chains, sets and maps one by one; the result is the same);</li>
  *   <li>base-chain priorities are written as numbers (dstnat-10 = -110, dstnat+10 = -90, dstnat = -100, srcnat = 100),
  *       as knftables resolves them; {@code nft list} prints them back as {@code dstnat - 10} etc.;</li>
@@ -43,10 +45,17 @@ import java.util.stream.Collectors;
  * {@code no-endpoint-services} / {@code no-endpoint-nodeports} map the destinations to {@code goto reject-chain}
  * (checked in the filter chains for new connections, so the client gets an ICMP port unreachable: connection
  * refused). Masquerading happens in {@code nat-postrouting} for packets carrying the mark.
+ *
+ * <p>The IPv6 proxier's table differs only where kube-proxy switches on {@code ipFamily} ({@code ipX},
+ * {@code ipvX_addr} and {@code noLocalhost} in {@code setupNFTables} and {@code syncProxyRules}): family {@code ip6},
+ * set and map keys of type {@code ipv6_addr}, matches written {@code ip6 daddr} / {@code ip6 saddr}, the IPv6 cluster
+ * CIDR as the local-traffic detector, {@code ip6 daddr != ::1} where the IPv4 table writes
+ * {@code ip daddr != 127.0.0.0/8}, and endpoints DNATed to {@code [addr]:port} (the endpoint's
+ * {@code net.JoinHostPort} string, {@code dnat to [fd00:10:244:1::5]:8080}).
  */
 public final class KubeProxyNftables {
 
-    /** The table kube-proxy owns ({@code kubeProxyTable}), in family {@code ip} for the IPv4 proxier. */
+    /** The table kube-proxy owns ({@code kubeProxyTable}): family {@code ip} for the IPv4 proxier, {@code ip6} for the IPv6 one. */
     public static final String TABLE = "kube-proxy";
 
     /** {@code knftables.NameLengthMax}: the longest chain name nft accepts. */
@@ -87,7 +96,6 @@ public final class KubeProxyNftables {
     private static final String FIREWALL_CHECK = "firewall-check";
     private static final String MARK_MASQ = "mark-for-masquerade";
     private static final String MASQUERADING = "masquerading";
-    private static final String NO_LOCALHOST = "ip daddr != 127.0.0.0/8";
 
     /** {@code nftablesJumpChains}: {destination chain, source base chain, extra match}, in kube-proxy's order. */
     private static final List<String[]> JUMP_CHAINS = List.of(
@@ -106,7 +114,7 @@ public final class KubeProxyNftables {
     /**
      * The rendered table.
      *
-     * @param text      {@code nft -f} input replacing {@code table ip kube-proxy}
+     * @param text      {@code nft -f} input replacing {@code table ip kube-proxy} (or {@code table ip6 kube-proxy})
      * @param ruleCount number of {@code add rule} lines
      * @param chains    the chains created, in creation order
      */
@@ -121,37 +129,41 @@ public final class KubeProxyNftables {
     }
 
     /**
-     * Renders the {@code ip kube-proxy} table kube-proxy leaves on {@code node} for {@code services}.
+     * Renders the table kube-proxy's proxier of {@code node}'s family leaves on {@code node} for {@code services}:
+     * {@code ip kube-proxy} when the node's cluster CIDR is IPv4, {@code ip6 kube-proxy} when it is IPv6.
      *
-     * @param node         the node being programmed; its first address is the primary node IP, the only member of
+     * @param node         the node being programmed, as the proxier of one family sees it (its cluster CIDR decides the
+     *                     family); its first address is the primary node IP of that family, the only member of
      *                     {@code nodeport-ips} (no address: NodePorts on every local address, kube-proxy's
      *                     {@code MatchAll} form with {@code fib daddr type local})
-     * @param services     the service ports (one entry per Service port), rendered in this order
-     * @param serviceCidrs the cluster's ServiceCIDRs (IPv4); empty: no rule drops unallocated cluster IPs
+     * @param services     the service ports of that family (one entry per Service port), rendered in this order
+     * @param serviceCidrs the cluster's ServiceCIDRs of that family; empty: no rule drops unallocated cluster IPs
      * @return the {@code nft -f} text, its rule count and chains
-     * @throws IllegalArgumentException when an address is IPv6 (only the IPv4 proxier, {@code table ip kube-proxy}, is
-     *                                  modelled) or a {@code ns/name:port}/protocol pair repeats
+     * @throws IllegalArgumentException when an address or service CIDR is of the other family (a proxier programs one)
+     *                                  or a {@code ns/name:port}/protocol pair repeats
      */
     public static Rendered render(NodeContext node, List<ServicePort> services, List<Prefix> serviceCidrs) {
         Objects.requireNonNull(node, "node");
-        if (node.clusterCidr().isV6()) {
-            throw new IllegalArgumentException("only the IPv4 nftables proxier is modelled; cluster CIDR " + node.clusterCidr());
-        }
-        KubeProxyIptables.checkServicePorts(services, false);
+        boolean v6 = node.clusterCidr().isV6();
+        KubeProxyIptables.checkServicePorts(services, v6);
         for (Prefix p : serviceCidrs) {
-            if (p.isV6()) {
-                throw new IllegalArgumentException("only the IPv4 proxier is modelled; service CIDR " + p);
+            if (p.isV6() != v6) {
+                throw new IllegalArgumentException("the " + (v6 ? "IPv6" : "IPv4") + " proxier's service CIDRs are "
+                        + (v6 ? "IPv6" : "IPv4") + "; got " + p);
             }
         }
-        Tx tx = new Tx();
+        Tx tx = new Tx(v6 ? "ip6" : "ip");
+        String ipX = tx.family;
+        String addrType = v6 ? "ipv6_addr" : "ipv4_addr";
+        String noLocalhost = v6 ? "ip6 daddr != ::1" : "ip daddr != 127.0.0.0/8";
         String mark = node.masqueradeMark();
         boolean matchAll = node.nodeIps().isEmpty();
 
         // the lab replaces the table whole in one transaction (add+delete never fails, even on a fresh node)
-        tx.line("add table ip " + TABLE);
-        tx.line("delete table ip " + TABLE);
+        tx.line("add table " + ipX + " " + TABLE);
+        tx.line("delete table " + ipX + " " + TABLE);
         // setupNFTables
-        tx.line("add table ip " + TABLE + " { comment \"rules for kube-proxy\" ; }");
+        tx.line("add table " + ipX + " " + TABLE + " { comment \"rules for kube-proxy\" ; }");
         for (BaseChain bc : BASE_CHAINS) {
             tx.chain(bc.name(), "{ type " + bc.type() + " hook " + bc.hook() + " priority " + bc.priority() + " ; }");
         }
@@ -167,33 +179,33 @@ public final class KubeProxyNftables {
         tx.rule(MASQUERADING, "mark set mark xor " + mark);
         tx.rule(MASQUERADING, "masquerade fully-random");
 
-        tx.set(CLUSTER_IPS, "ipv4_addr", "Active ClusterIPs");
-        tx.rule(CLUSTER_IPS_CHECK, "ip daddr @" + CLUSTER_IPS + " reject comment \"Reject traffic to invalid ports of ClusterIPs\"");
+        tx.set(CLUSTER_IPS, addrType, "Active ClusterIPs");
+        tx.rule(CLUSTER_IPS_CHECK, ipX + " daddr @" + CLUSTER_IPS + " reject comment \"Reject traffic to invalid ports of ClusterIPs\"");
         if (!serviceCidrs.isEmpty()) {
-            tx.rule(CLUSTER_IPS_CHECK, "ip daddr { " + serviceCidrs.stream().map(Prefix::toString).collect(Collectors.joining(", "))
+            tx.rule(CLUSTER_IPS_CHECK, ipX + " daddr { " + serviceCidrs.stream().map(Prefix::toString).collect(Collectors.joining(", "))
                     + " } drop comment \"Drop traffic to unallocated ClusterIPs\"");
         }
-        tx.set(NODEPORT_IPS, "ipv4_addr", "IPs that accept NodePort traffic");
+        tx.set(NODEPORT_IPS, addrType, "IPs that accept NodePort traffic");
         if (matchAll) {
-            tx.line("delete set ip " + TABLE + " " + NODEPORT_IPS);
+            tx.line("delete set " + ipX + " " + TABLE + " " + NODEPORT_IPS);
         } else {
             tx.element(NODEPORT_IPS, node.nodeIps().get(0).toString());
         }
-        tx.map(NO_ENDPOINT_SERVICES, "ipv4_addr . inet_proto . inet_service : verdict",
+        tx.map(NO_ENDPOINT_SERVICES, addrType + " . inet_proto . inet_service : verdict",
                 "vmap to drop or reject packets to services with no endpoints");
         tx.map(NO_ENDPOINT_NODEPORTS, "inet_proto . inet_service : verdict",
                 "vmap to drop or reject packets to service nodeports with no endpoints");
         tx.chain(REJECT_CHAIN, "{ comment \"helper for @no-endpoint-services / @no-endpoint-nodeports\" ; }");
         tx.rule(REJECT_CHAIN, "reject");
-        tx.rule(SERVICE_ENDPOINTS_CHECK, "ip daddr . meta l4proto . th dport vmap @" + NO_ENDPOINT_SERVICES);
-        tx.rule(NODEPORT_ENDPOINTS_CHECK, (matchAll ? NO_LOCALHOST : "ip daddr @" + NODEPORT_IPS)
+        tx.rule(SERVICE_ENDPOINTS_CHECK, ipX + " daddr . meta l4proto . th dport vmap @" + NO_ENDPOINT_SERVICES);
+        tx.rule(NODEPORT_ENDPOINTS_CHECK, (matchAll ? noLocalhost : ipX + " daddr @" + NODEPORT_IPS)
                 + " meta l4proto . th dport vmap @" + NO_ENDPOINT_NODEPORTS);
-        tx.map(FIREWALL_IPS, "ipv4_addr . inet_proto . inet_service : verdict", "destinations that are subject to LoadBalancerSourceRanges");
-        tx.rule(FIREWALL_CHECK, "ip daddr . meta l4proto . th dport vmap @" + FIREWALL_IPS);
-        tx.map(SERVICE_IPS, "ipv4_addr . inet_proto . inet_service : verdict", "ClusterIP, ExternalIP and LoadBalancer IP traffic");
+        tx.map(FIREWALL_IPS, addrType + " . inet_proto . inet_service : verdict", "destinations that are subject to LoadBalancerSourceRanges");
+        tx.rule(FIREWALL_CHECK, ipX + " daddr . meta l4proto . th dport vmap @" + FIREWALL_IPS);
+        tx.map(SERVICE_IPS, addrType + " . inet_proto . inet_service : verdict", "ClusterIP, ExternalIP and LoadBalancer IP traffic");
         tx.map(SERVICE_NODEPORTS, "inet_proto . inet_service : verdict", "NodePort traffic");
-        tx.rule(SERVICES, "ip daddr . meta l4proto . th dport vmap @" + SERVICE_IPS);
-        tx.rule(SERVICES, (matchAll ? "fib daddr type local " + NO_LOCALHOST : "ip daddr @" + NODEPORT_IPS)
+        tx.rule(SERVICES, ipX + " daddr . meta l4proto . th dport vmap @" + SERVICE_IPS);
+        tx.rule(SERVICES, (matchAll ? "fib daddr type local " + noLocalhost : ipX + " daddr @" + NODEPORT_IPS)
                 + " meta l4proto . th dport vmap @" + SERVICE_NODEPORTS);
 
         for (ServicePort s : services) {
@@ -249,7 +261,7 @@ public final class KubeProxyNftables {
             return;
         }
         // internal traffic: masquerade what does not come from the cluster CIDR (LocalTrafficDetector.IfNotLocalNFT)
-        tx.rule(svcChain, "ip daddr " + s.clusterIp() + " " + proto + " dport " + port + " ip saddr != " + node.clusterCidr()
+        tx.rule(svcChain, tx.family + " daddr " + s.clusterIp() + " " + proto + " dport " + port + " " + tx.family + " saddr != " + node.clusterCidr()
                 + " jump " + MARK_MASQ);
         // external traffic (externalTrafficPolicy Cluster): masquerade, then the service chain
         if (usesExternal) {
@@ -265,7 +277,7 @@ public final class KubeProxyNftables {
         // the per-endpoint chains: hairpin masquerade, DNAT
         for (ServiceEndpoint ep : eps) {
             String chain = endpointChain(s, ep);
-            tx.rule(chain, "ip saddr " + ep.ip() + " jump " + MARK_MASQ);
+            tx.rule(chain, tx.family + " saddr " + ep.ip() + " jump " + MARK_MASQ);
             tx.rule(chain, "meta l4proto " + proto + " dnat to " + ep.hostPort());
         }
     }
@@ -304,11 +316,19 @@ public final class KubeProxyNftables {
                 + "__" + ip + "/" + ep.port());
     }
 
-    /** The transaction being written: {@code add …} lines, chains created once ({@code ensureChain}), rules counted. */
+    /**
+     * The transaction being written for the table of {@code family} ({@code ip}, {@code ip6}): {@code add …} lines,
+     * chains created once ({@code ensureChain}), rules counted.
+     */
     private static final class Tx {
+        final String family;
         final StringBuilder sb = new StringBuilder();
         final Set<String> chains = new LinkedHashSet<>();
         int rules;
+
+        Tx(String family) {
+            this.family = family;
+        }
 
         void line(String l) {
             sb.append(l).append('\n');
@@ -316,30 +336,30 @@ public final class KubeProxyNftables {
 
         void ensureChain(String name) {
             if (chains.add(name)) {
-                line("add chain ip " + TABLE + " " + name);
+                line("add chain " + family + " " + TABLE + " " + name);
             }
         }
 
         void chain(String name, String spec) {
             chains.add(name);
-            line("add chain ip " + TABLE + " " + name + " " + spec);
+            line("add chain " + family + " " + TABLE + " " + name + " " + spec);
         }
 
         void rule(String chain, String rule) {
-            line("add rule ip " + TABLE + " " + chain + " " + rule);
+            line("add rule " + family + " " + TABLE + " " + chain + " " + rule);
             rules++;
         }
 
         void set(String name, String type, String comment) {
-            line("add set ip " + TABLE + " " + name + " { type " + type + " ; comment \"" + comment + "\" ; }");
+            line("add set " + family + " " + TABLE + " " + name + " { type " + type + " ; comment \"" + comment + "\" ; }");
         }
 
         void map(String name, String type, String comment) {
-            line("add map ip " + TABLE + " " + name + " { type " + type + " ; comment \"" + comment + "\" ; }");
+            line("add map " + family + " " + TABLE + " " + name + " { type " + type + " ; comment \"" + comment + "\" ; }");
         }
 
         void element(String container, String element) {
-            line("add element ip " + TABLE + " " + container + " { " + element + " }");
+            line("add element " + family + " " + TABLE + " " + container + " { " + element + " }");
         }
     }
 }

@@ -120,6 +120,23 @@ public final class TopologyServices {
      * @throws IllegalArgumentException listing the nodes when there is no node {@code nodeName}
      */
     public static String nftablesText(ResolvedTopology t, String nodeName) {
-        return KubeProxyNftables.render(node(t, nodeName), servicePorts(t, nodeName), List.of(t.serviceCIDR())).text();
+        return nftablesText(t, nodeName, IpFamily.IPv4);
+    }
+
+    /**
+     * The {@code nft -f} text kube-proxy's proxier of {@code family} (nftables mode) writes on {@code nodeName}:
+     * {@code table ip kube-proxy} for IPv4 as {@link #nftablesText(ResolvedTopology, String)}; on a dual-stack lab
+     * {@code table ip6 kube-proxy} for IPv6 ({@code NewDualStackProxier}'s second proxier): {@link KubeProxyNftables#render}
+     * of the IPv6 {@link #node} (the node's IPv6 InternalIP the only NodePort address, the IPv6 cluster CIDR the
+     * local-traffic detector), the IPv6 {@link #servicePorts} (Services with an IPv6 cluster IP, endpoints from the IPv6
+     * EndpointSlices) and the IPv6 service CIDR.
+     *
+     * @throws IllegalArgumentException when there is no node {@code nodeName}, or {@code family} is IPv6 and the lab is
+     *                                  not dual-stack
+     */
+    public static String nftablesText(ResolvedTopology t, String nodeName, IpFamily family) {
+        NodeContext node = node(t, nodeName, family);
+        var serviceCidr = family == IpFamily.IPv4 ? t.serviceCIDR() : t.ipv6().serviceCIDR();
+        return KubeProxyNftables.render(node, servicePorts(t, nodeName, family), List.of(serviceCidr)).text();
     }
 }

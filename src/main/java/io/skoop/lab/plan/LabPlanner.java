@@ -13,6 +13,7 @@ import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.ProxyMode;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
+import io.skoop.model.IpFamily;
 import io.skoop.model.Prefix;
 import io.skoop.model.Protocol;
 import java.util.ArrayList;
@@ -74,7 +75,9 @@ import java.util.Set;
  *       InternalIP, the IPv6 podCIDR's network address as a /128) with the same per-node route, neighbour and FDB
  *       entries over IPv6, host-gw's IPv6 podCIDR routes via the node's IPv6 address; cni0 with the IPv6 podCIDR's
  *       first address, pods with their IPv6 address, {@code default} and the IPv6 cluster CIDR via it; kube-proxy's
- *       IPv6 proxier ({@link TopologyServices#ip6tablesRestoreText}) and flanneld's IPv6 rules
+ *       IPv6 proxier ({@link TopologyServices#ip6tablesRestoreText}; with {@code proxyMode: nftables} its
+ *       {@code ip6 kube-proxy} table, {@link TopologyServices#nftablesText(ResolvedTopology, String, IpFamily)}, loaded
+ *       with {@code nft -f}) and flanneld's IPv6 rules
  *       ({@link Flannel#ip6tablesRestoreText}) restored with ip6tables. Duplicate address detection is off in every
  *       namespace ({@code accept_dad=0}): with it, each new address stays tentative for about a second and a probe
  *       sent meanwhile could not use it as its source.</li>
@@ -456,7 +459,8 @@ public final class LabPlanner {
      * The steps that program a node's rules from {@code t}: kube-proxy's iptables restored whole (replacing the filter
      * and nat tables) — or, with {@code proxyMode: nftables}, kube-proxy's {@code ip kube-proxy} table loaded with
      * {@code nft -f} ({@link TopologyServices#nftablesText}, replacing the table) and the filter and nat tables restored
-     * empty — then flanneld's, or Felix's ipsets ({@code ipset destroy} of the node's old sets first) and its
+     * empty — and on a dual-stack lab the same for the IPv6 proxier (ip6tables-restore, or {@code ip6 kube-proxy} and
+     * empty ip6tables) — then flanneld's, or Felix's ipsets ({@code ipset destroy} of the node's old sets first) and its
      * filter and nat rules ({@link FelixRules}, {@link Calico#felixInput}), both with {@code --noflush}. Running them
      * again on a built lab reprograms its rules as kube-proxy and the CNI would after the topology's Services or
      * policies changed.
@@ -464,18 +468,18 @@ public final class LabPlanner {
     public static List<Step> rules(ResolvedTopology t, Node n) {
         String ns = LabNetns.node(t.name(), n);
         List<Step> out = new ArrayList<>();
-        if (t.proxyMode() == ProxyMode.NFTABLES) {
-            out.add(new Step(n.name() + ": kube-proxy nftables", ns, List.of("ip", "netns", "exec", ns, "nft", "-f", "-"),
-                    TopologyServices.nftablesText(t, n.name()), Step.Kind.COMMAND));
-            out.add(new Step(n.name() + ": iptables without kube-proxy", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
-                    EMPTY_FILTER_AND_NAT, Step.Kind.COMMAND));
-        } else {
-            out.add(new Step(n.name() + ": kube-proxy iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore"),
-                    TopologyServices.iptablesRestoreText(t, n.name()), Step.Kind.COMMAND));
-        }
-        if (t.dualStack()) {
-            out.add(new Step(n.name() + ": kube-proxy ip6tables", ns, List.of("ip", "netns", "exec", ns, "ip6tables-restore"),
-                    TopologyServices.ip6tablesRestoreText(t, n.name()), Step.Kind.COMMAND));
+        // one proxier per family (NewDualStackProxier), each with its own table (nftables) or ip(6)tables
+        for (IpFamily f : t.dualStack() ? List.of(IpFamily.IPv4, IpFamily.IPv6) : List.of(IpFamily.IPv4)) {
+            String v6 = f == IpFamily.IPv6 ? "6" : "";
+            List<String> restore = List.of("ip", "netns", "exec", ns, "ip" + v6 + "tables-restore");
+            if (t.proxyMode() == ProxyMode.NFTABLES) {
+                out.add(new Step(n.name() + ": kube-proxy nftables" + (v6.isEmpty() ? "" : " IPv6"), ns,
+                        List.of("ip", "netns", "exec", ns, "nft", "-f", "-"), TopologyServices.nftablesText(t, n.name(), f), Step.Kind.COMMAND));
+                out.add(new Step(n.name() + ": ip" + v6 + "tables without kube-proxy", ns, restore, EMPTY_FILTER_AND_NAT, Step.Kind.COMMAND));
+            } else {
+                out.add(new Step(n.name() + ": kube-proxy ip" + v6 + "tables", ns, restore, v6.isEmpty()
+                        ? TopologyServices.iptablesRestoreText(t, n.name()) : TopologyServices.ip6tablesRestoreText(t, n.name()), Step.Kind.COMMAND));
+            }
         }
         if (t.cni() instanceof Cni.Flannel) {
             out.add(new Step(n.name() + ": flannel iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),

@@ -135,10 +135,6 @@ final class TopologyResolver {
             throw t.origin().at("clusterCIDR").error(t.ipv6().clusterCIDR().toString(), "the lab builds dual-stack clusters with flannel; "
                     + "calico dual-stack is not supported yet");
         }
-        if (t.proxyMode() == ProxyMode.NFTABLES) {
-            throw t.origin().at("proxyMode").error(t.proxyMode().text(), "the lab builds dual-stack clusters with kube-proxy in iptables mode; "
-                    + "its nftables mode's ip6 table is not generated yet");
-        }
         Map<String, Prefix> v6 = new LinkedHashMap<>();
         v6.put("clusterCIDR", t.ipv6().clusterCIDR());
         v6.put("serviceCIDR", t.ipv6().serviceCIDR());

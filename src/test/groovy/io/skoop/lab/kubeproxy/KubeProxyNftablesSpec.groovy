@@ -9,6 +9,7 @@ import io.skoop.model.Ip
 import io.skoop.model.Prefix
 import io.skoop.model.Protocol
 import io.skoop.netstack.parse.ParseException
+import spock.lang.Shared
 import spock.lang.Specification
 
 /**
@@ -173,30 +174,100 @@ class KubeProxyNftablesSpec extends Specification {
         !l.any { it.contains('Drop traffic to unallocated ClusterIPs') }
     }
 
-    def "a node without an address: NodePorts on every local address (kube-proxy's MatchAll form), nodeport-ips deleted"() {
+    def "a node without an address (#ipX): NodePorts on every local address but localhost (kube-proxy's MatchAll form and noLocalhost), nodeport-ips deleted"() {
         when:
-        def node = new NodeContext('n', [], Prefix.parse('10.0.0.0/8'), 14, true)
-        List<String> l = lines(KubeProxyNftables.render(node, small(), []).text())
+        def node = new NodeContext('n', [], Prefix.parse(cidr), 14, true)
+        List<String> l = lines(KubeProxyNftables.render(node, ports, []).text())
 
         then:
-        l.contains('add rule ip kube-proxy services fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports')
-        l.contains('add rule ip kube-proxy nodeport-endpoints-check ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports')
-        l.contains('delete set ip kube-proxy nodeport-ips')
+        l.contains("add rule $ipX kube-proxy services fib daddr type local $noLocalhost meta l4proto . th dport vmap @service-nodeports".toString())
+        l.contains("add rule $ipX kube-proxy nodeport-endpoints-check $noLocalhost meta l4proto . th dport vmap @no-endpoint-nodeports".toString())
+        l.contains("delete set $ipX kube-proxy nodeport-ips".toString())
+
+        where:
+        ipX   | cidr               | ports    || noLocalhost
+        'ip'  | '10.0.0.0/8'       | small()  || 'ip daddr != 127.0.0.0/8'
+        'ip6' | 'fd00:10:244::/56' | small6() || 'ip6 daddr != ::1'
     }
 
-    def "IPv6 and repeated service ports are refused as by the iptables generator"() {
+    def "addresses of the other family and repeated service ports are refused as by the iptables generator: #what"() {
         when:
-        KubeProxyNftables.render(NODE, ports, [])
+        KubeProxyNftables.render(node, ports, cidrs.collect { Prefix.parse(it) })
 
         then:
         IllegalArgumentException e = thrown()
         e.message.contains(words)
 
         where:
-        ports                                                                                                               || words
-        [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('fd00::1'), 80, 0, [])]                                      || 'IPv4 addresses only'
-        [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('10.0.0.1'), 80, 0, []),
-         ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('10.0.0.1'), 81, 0, [])]                                     || 'given twice'
+        what                                  | node  | cidrs               | ports                                                                                || words
+        'IPv6 cluster IP, IPv4 proxier'       | NODE  | []                  | [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('fd00::1'), 80, 0, [])]      || 'IPv4 addresses only'
+        'IPv4 cluster IP, IPv6 proxier'       | NODE6 | []                  | [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('10.0.0.1'), 80, 0, [])]     || 'IPv6 addresses only'
+        'IPv4 endpoint, IPv6 proxier'         | NODE6 | []                  | [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('fd00::1'), 80, 0, [ep('10.0.0.2')])] || 'IPv6 addresses only'
+        'IPv6 service CIDR, IPv4 proxier'     | NODE  | ['fd00:30::/112']   | []                                                                                   || "the IPv4 proxier's service CIDRs are IPv4; got fd00:30::/112"
+        'IPv4 service CIDR, IPv6 proxier'     | NODE6 | ['172.30.0.0/16']   | []                                                                                   || "the IPv6 proxier's service CIDRs are IPv6; got 172.30.0.0/16"
+        'a service port twice'                | NODE  | []                  | [ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('10.0.0.1'), 80, 0, []),
+                                                                               ServicePort.of('a', 'b', '', Protocol.TCP, Ip.parse('10.0.0.1'), 81, 0, [])]     || 'given twice'
+    }
+
+    // ---- the IPv6 proxier: table ip6 kube-proxy
+
+    static final NodeContext NODE6 = NodeContext.of('node-1', Ip.parse('fd00:192:168:56::2'), Prefix.parse('fd00:10:244::/56'))
+
+    /** svc1: ClusterIP, one endpoint; svc4: NodePort 3001, two endpoints; svc6: no endpoints; svc7: NodePort, no endpoints. */
+    static List<ServicePort> small6() {
+        [ServicePort.of('ns1', 'svc1', 'p80', Protocol.TCP, Ip.parse('fd00:30::41'), 80, 0, [ep('fd00:10:244:1::1')]),
+         ServicePort.of('ns4', 'svc4', 'p80', Protocol.TCP, Ip.parse('fd00:30::44'), 80, 3001, [ep('fd00:10:244:1::5'), ep('fd00:10:244:1::4')]),
+         ServicePort.of('ns6', 'svc6', 'p80', Protocol.TCP, Ip.parse('fd00:30::46'), 80, 0, []),
+         ServicePort.of('ns7', 'svc7', 'p53', Protocol.UDP, Ip.parse('fd00:30::47'), 53, 3007, [])]
+    }
+
+    @Shared
+    List<String> v6 = lines(KubeProxyNftables.render(NODE6, small6(), [Prefix.parse('fd00:30::/112')]).text())
+
+    def "IPv6 proxier (#what): #line"() {
+        expect:
+        v6.contains(line)
+
+        where:
+        what                                   | line
+        'the table, replaced whole'            | 'add table ip6 kube-proxy'
+        'the table, replaced whole'            | 'delete table ip6 kube-proxy'
+        'the table, replaced whole'            | 'add table ip6 kube-proxy { comment "rules for kube-proxy" ; }'
+        'base chains as in IPv4'               | 'add chain ip6 kube-proxy filter-output-post-dnat { type filter hook output priority -90 ; }'
+        'base chains as in IPv4'               | 'add rule ip6 kube-proxy nat-prerouting jump services'
+        'masquerade mark as in IPv4'           | 'add rule ip6 kube-proxy masquerading mark and 0x00004000 == 0 return'
+        'ipv6_addr keys'                       | 'add set ip6 kube-proxy cluster-ips { type ipv6_addr ; comment "Active ClusterIPs" ; }'
+        'ipv6_addr keys'                       | 'add set ip6 kube-proxy nodeport-ips { type ipv6_addr ; comment "IPs that accept NodePort traffic" ; }'
+        'ipv6_addr keys'                       | 'add map ip6 kube-proxy service-ips { type ipv6_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }'
+        'ipv6_addr keys'                       | 'add map ip6 kube-proxy no-endpoint-services { type ipv6_addr . inet_proto . inet_service : verdict ; comment "vmap to drop or reject packets to services with no endpoints" ; }'
+        'ipv6_addr keys'                       | 'add map ip6 kube-proxy firewall-ips { type ipv6_addr . inet_proto . inet_service : verdict ; comment "destinations that are subject to LoadBalancerSourceRanges" ; }'
+        'node ports: l4proto . dport only'     | 'add map ip6 kube-proxy service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }'
+        'ip6 daddr dispatch'                   | 'add rule ip6 kube-proxy services ip6 daddr . meta l4proto . th dport vmap @service-ips'
+        'ip6 daddr dispatch'                   | 'add rule ip6 kube-proxy services ip6 daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports'
+        'ip6 daddr dispatch'                   | 'add rule ip6 kube-proxy service-endpoints-check ip6 daddr . meta l4proto . th dport vmap @no-endpoint-services'
+        'ip6 daddr dispatch'                   | 'add rule ip6 kube-proxy nodeport-endpoints-check ip6 daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports'
+        'ip6 daddr dispatch'                   | 'add rule ip6 kube-proxy firewall-check ip6 daddr . meta l4proto . th dport vmap @firewall-ips'
+        'the primary IPv6 node IP'             | 'add element ip6 kube-proxy nodeport-ips { fd00:192:168:56::2 }'
+        'the IPv6 service CIDR'                | 'add rule ip6 kube-proxy cluster-ips-check ip6 daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"'
+        'the IPv6 service CIDR'                | 'add rule ip6 kube-proxy cluster-ips-check ip6 daddr { fd00:30::/112 } drop comment "Drop traffic to unallocated ClusterIPs"'
+        'IPv6 cluster IPs'                     | 'add element ip6 kube-proxy cluster-ips { fd00:30::41 }'
+        'IPv6 cluster IPs'                     | 'add element ip6 kube-proxy service-ips { fd00:30::41 . tcp . 80 : goto service-ULMVA6XW-ns1/svc1/tcp/p80 }'
+        'the IPv6 cluster CIDR detects local'  | 'add rule ip6 kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80 ip6 daddr fd00:30::41 tcp dport 80 ip6 saddr != fd00:10:244::/56 jump mark-for-masquerade'
+        'endpoint chains: colons to dots'      | 'add rule ip6 kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80 numgen random mod 1 vmap { 0 : goto endpoint-MJMXXO6E-ns1/svc1/tcp/p80__fd00.10.244.1..1/80 }'
+        'hairpin: ip6 saddr'                   | 'add rule ip6 kube-proxy endpoint-MJMXXO6E-ns1/svc1/tcp/p80__fd00.10.244.1..1/80 ip6 saddr fd00:10:244:1::1 jump mark-for-masquerade'
+        'dnat to [addr]:port'                  | 'add rule ip6 kube-proxy endpoint-MJMXXO6E-ns1/svc1/tcp/p80__fd00.10.244.1..1/80 meta l4proto tcp dnat to [fd00:10:244:1::1]:80'
+        'node port through the external chain' | 'add element ip6 kube-proxy service-nodeports { tcp . 3001 : goto external-LAUZTJTB-ns4/svc4/tcp/p80 }'
+        'node port through the external chain' | 'add rule ip6 kube-proxy external-LAUZTJTB-ns4/svc4/tcp/p80 goto service-LAUZTJTB-ns4/svc4/tcp/p80'
+        'no endpoints: rejected'               | 'add element ip6 kube-proxy no-endpoint-services { fd00:30::46 . tcp . 80 comment "ns6/svc6:p80" : goto reject-chain }'
+        'no endpoints: rejected'               | 'add element ip6 kube-proxy no-endpoint-nodeports { udp . 3007 comment "ns7/svc7:p53" : goto reject-chain }'
+    }
+
+    def "IPv6 proxier: endpoints sorted by [ip]:port, nothing of IPv4 in the table"() {
+        expect:
+        v6.findAll { it.contains(' dnat to ') }*.replaceAll(/.* dnat to /, '') == ['[fd00:10:244:1::1]:80', '[fd00:10:244:1::4]:80', '[fd00:10:244:1::5]:80']
+        v6.every { it.startsWith('add table ip6 ') || it.startsWith('delete table ip6 ') || it ==~ /add (chain|rule|set|map|element) ip6 kube-proxy .*/ }
+        !v6.any { it =~ / ip (daddr|saddr) |ipv4_addr|127\.0\.0\.0/ }
+        v6.size() == lines(KubeProxyNftables.render(NODE, small(), [Prefix.parse('172.30.0.0/16')]).text()).size()
     }
 
     def "topology: proxyMode nftables is read, iptables is the default, ipvs and typos are refused with the line"() {

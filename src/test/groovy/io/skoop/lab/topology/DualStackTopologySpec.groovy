@@ -31,7 +31,7 @@ import spock.lang.Unroll
  * <li><b>errors</b>, each a {@link ParseException} at the offending line: CIDR lists of different lengths, IPv6
  *     first, two IPv4 CIDRs, two families without a dual-stack policy (required since Kubernetes 1.23), an IPv6 clusterCIDR
  *     outside /48../64 (kube-controller-manager refuses a node mask more than 16 bits longer), an IPv6 serviceCIDR
- *     shorter than /108 (kube-apiserver's limit), calico or kube-proxy nftables on a dual-stack cluster,
+ *     shorter than /108 (kube-apiserver's limit), calico on a dual-stack cluster,
  *     written IPv6 cluster IPs outside the range or used twice.</li>
  * <li><b>flannel</b> with {@code EnableIPv6}: the node annotations kube subnet manager writes ({@code backend-v6-data},
  *     {@code public-ipv6}), net-conf.json's {@code IPv6Network}, the ip6tables masquerade rules (multicast
@@ -42,7 +42,8 @@ import spock.lang.Unroll
  * <li><b>kube-proxy's IPv6 proxier</b> (one proxier per family): the same KUBE-SVC chain names (the hash of
  *     service port name and protocol), bracketed IPv6 DNAT targets, the IPv6 cluster CIDR as the local-traffic
  *     detector, no {@code 127.0.0.0/8} localnet rule, NodePorts never on {@code ::1}; each proxier programs only
- *     the Services with a cluster IP of its family.</li>
+ *     the Services with a cluster IP of its family; in nftables mode the IPv6 proxier's {@code ip6 kube-proxy} table
+ *     loaded with {@code nft -f} after the IPv4 one (its lines: {@code KubeProxyNftablesSpec}).</li>
  * <li><b>Kubernetes objects</b>: Services with clusterIPs/ipFamilies/ipFamilyPolicy, one set of EndpointSlices per
  *     family (addressType), Endpoints in the primary family, pods' podIPs and nodes' InternalIPs of both families.</li>
  * </ul>
@@ -279,7 +280,6 @@ pods:
         'IPv6 serviceCIDR /127 (too small)'       | DS   | 'fd00:10:96::/112'                                     | 'fd00:10:96::/127'                                                                       || "ds.yaml:4: serviceCIDR is too small: expected a prefix of /126 or shorter (at 'fd00:10:96::/127')"
         'IPv6 serviceCIDR inside clusterCIDR'     | DS   | 'fd00:10:96::/112'                                     | 'fd00:10:244:ff::/112'                                                                   || "ds.yaml:4: serviceCIDR overlaps clusterCIDR fd00:10:244::/56 (expected disjoint ranges) (at 'fd00:10:244:ff::/112')"
         'calico'                                  | DS   | '{type: flannel}'                                      | '{type: calico}'                                                                         || "ds.yaml:3: the lab builds dual-stack clusters with flannel; calico dual-stack is not supported yet (at 'fd00:10:244::/56')"
-        'proxyMode nftables'                      | DS   | 'nodes:'                                               | 'proxyMode: nftables\nnodes:'                                                            || "ds.yaml:6: the lab builds dual-stack clusters with kube-proxy in iptables mode; its nftables mode's ip6 table is not generated yet (at 'nftables')"
         'IPv6 clusterIP outside serviceCIDR'      | DS   | 'ipFamilyPolicy: PreferDualStack'                      | 'ipFamilyPolicy: PreferDualStack\n    clusterIPs: [10.96.0.5, fd00:10:97::5]'            || "ds.yaml:11: clusterIPs is outside the IPv6 serviceCIDR fd00:10:96::/112 or its network address (at 'fd00:10:97::5')"
         'IPv6 clusterIP the network address'      | DS   | 'ipFamilyPolicy: PreferDualStack'                      | 'ipFamilies: [IPv6]\n    clusterIP: "fd00:10:96::"'                                  || "ds.yaml:11: clusterIP is outside the IPv6 serviceCIDR fd00:10:96::/112 or its network address (at 'fd00:10:96::')"
         'external IPv6 on single-stack'           | SS   | 'services:'                                            | 'externalHosts:\n  - {name: inet, address: [203.0.113.10, "2001:db8::10"]}\nservices:' || "ds.yaml:9: an IPv6 address needs a dual-stack cluster (clusterCIDR, serviceCIDR and underlay with an IPv6 CIDR each) (at '2001:db8::10')"
@@ -464,6 +464,33 @@ pods:
         steps*.argv()*.drop(4)*.join(' ') == ['iptables-restore', 'ip6tables-restore', 'iptables-restore --noflush', 'ip6tables-restore --noflush']
         steps[1].stdin() == TopologyServices.ip6tablesRestoreText(ex, 'node-3')
         steps[3].stdin() == Flannel.ip6tablesRestoreText(ex, ex.node('node-3'))
+    }
+
+    def "plan nftables: each proxier's table loaded with nft -f (ip, then ip6), iptables and ip6tables restored without KUBE- chains, flannel's after"() {
+        given:
+        ResolvedTopology t = TopologyLoader.parse('ds.yaml', LabExamples.text('dual-stack').replace('\nnodes:', '\nproxyMode: nftables\nnodes:'))
+
+        when:
+        def steps = LabPlanner.rules(t, t.node('node-2'))
+        String v6 = steps[2].stdin()
+
+        then:
+        steps*.what() == ['node-2: kube-proxy nftables', 'node-2: iptables without kube-proxy', 'node-2: kube-proxy nftables IPv6',
+                          'node-2: ip6tables without kube-proxy', 'node-2: flannel iptables', 'node-2: flannel ip6tables']
+        steps*.argv()*.drop(4)*.join(' ') == ['nft -f -', 'iptables-restore', 'nft -f -', 'ip6tables-restore', 'iptables-restore --noflush',
+                                              'ip6tables-restore --noflush']
+        steps[0].stdin() == TopologyServices.nftablesText(t, 'node-2')
+        v6 == TopologyServices.nftablesText(t, 'node-2', IpFamily.IPv6)
+        !steps[1].stdin().contains('KUBE-') && steps[3].stdin() == steps[1].stdin()
+
+        and: "the IPv6 proxier: the node's IPv6 address for NodePorts, the IPv6 service CIDR, IPv6 Services and endpoints only"
+        v6.contains('add element ip6 kube-proxy nodeport-ips { fd00:192:168:56::3 }\n')
+        v6.contains('add rule ip6 kube-proxy cluster-ips-check ip6 daddr { fd00:10:96::/112 } drop comment "Drop traffic to unallocated ClusterIPs"\n')
+        v6.contains('add element ip6 kube-proxy service-ips { fd00:10:96::2 . tcp . 80 : goto service-4D64XLII-default/web6/tcp/http }\n')
+        v6.contains('add element ip6 kube-proxy service-nodeports { tcp . 30080 : goto external-FKIP43JP-default/api/tcp/http }\n')
+        v6.contains('meta l4proto tcp dnat to [fd00:10:244:1::3]:9090\n')
+        !v6.contains('kube-dns') && !(v6 =~ /[ {]10\.(96|244)\./)
+        !steps[0].stdin().contains('web6')
     }
 
     def "plan: TCP listeners on IPv4 and on [::] with ipv6only=1, in pods and on nodes"() {
