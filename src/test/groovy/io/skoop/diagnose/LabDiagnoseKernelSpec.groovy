@@ -98,11 +98,7 @@ class LabDiagnoseKernelSpec extends Specification {
 
     /** A lab target (node-2, internet, default/client, svc/ns/name, IP) as a diagnosis endpoint; an external host by its address of the family. */
     static String endpoint(Lab lab, String target, IpFamily family = IpFamily.IPv4) {
-        if (lab.topology().nodes().any { it.name() == target }) {
-            return "node/$target"
-        }
-        def ext = lab.topology().externalHosts().find { it.name() == target }
-        return ext != null ? ext.address(family).toString() : target
+        LabClusters.endpoint(lab, target, family)
     }
 
     /** The query of a flow: on a dual-stack backend ({@code +v6}) a named destination is reached at its IPv6 address. */

@@ -107,6 +107,18 @@ class LabClusters implements AutoCloseable {
         return sh(lab, target, cmd).readLines()*.trim()
     }
 
+    /**
+     * A lab target as a diagnosis endpoint: a node as {@code node/NAME}, an external host (the diagnosis knows it by
+     * address only) by its address of {@code family}; pods, Services and addresses as they are.
+     */
+    static String endpoint(Lab lab, String target, IpFamily family = IpFamily.IPv4) {
+        if (lab.topology().nodes().any { it.name() == target }) {
+            return "node/$target"
+        }
+        def ext = lab.topology().externalHosts().find { it.name() == target }
+        return ext != null ? ext.address(family).toString() : target
+    }
+
     /** Every row for every backend: {@code [backend] + row}. */
     static List cross(List backends, List rows) {
         [backends, rows].combinations().collect { [it[0]] + it[1] }

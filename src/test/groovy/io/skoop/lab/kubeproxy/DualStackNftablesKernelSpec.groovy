@@ -2,7 +2,6 @@ package io.skoop.lab.kubeproxy
 
 import io.skoop.diagnose.Diagnosis
 import io.skoop.diagnose.Diagnostor
-import io.skoop.diagnose.LabDiagnoseKernelSpec
 import io.skoop.diagnose.Query
 import io.skoop.diagnose.Verdict
 import io.skoop.lab.run.Lab
@@ -73,7 +72,7 @@ class DualStackNftablesKernelSpec extends Specification {
 
     /** The IPv6 diagnosis of {@code src -> dst:port/tcp}; an external host named by its IPv6 address. */
     Diagnosis diagnose(String src, String dst, int port) {
-        healthy.diagnose(new Query(LabDiagnoseKernelSpec.endpoint(lab, src, IpFamily.IPv6), LabDiagnoseKernelSpec.endpoint(lab, dst, IpFamily.IPv6),
+        healthy.diagnose(new Query(LabClusters.endpoint(lab, src, IpFamily.IPv6), LabClusters.endpoint(lab, dst, IpFamily.IPv6),
                 port as String, Protocol.TCP, null, IpFamily.IPv6))
     }
 
