@@ -180,7 +180,7 @@ public final class Targets {
                     throw usage(spec, role);
                 }
                 KPod pod = ipCache.pod(rest[0], rest[1]);
-                return pod(pod, number(port, source, spec), family == null ? null : inFamily(pod.podIPs(), family, "pod " + pod.key(), "status.podIPs"));
+                return pod(pod, number(port, source, spec), null, family);
             }
             case "svc", "service", "services" -> {
                 if (rest.length != 2 || rest[0].isEmpty() || rest[1].isEmpty()) {
@@ -204,7 +204,7 @@ public final class Targets {
         IpEntity e = ipCache.lookup(ip);
         int p = e instanceof IpEntity.ServiceEntity ? 0 : number(port, source, ip.toString());
         if (e instanceof IpEntity.PodEntity pe) {
-            return pod(pe.pod(), p, ip);
+            return pod(pe.pod(), p, ip, null);
         }
         if (e instanceof IpEntity.NodeEntity ne) {
             return new Target(Target.Kind.NODE, "node/" + ne.node().name(), ip, p, null, ne.node(), null, null);
@@ -240,12 +240,16 @@ public final class Targets {
     }
 
     /** A pod target at {@code ip} (one of its podIPs), or at its primary IP when {@code ip} is null. */
-    private Target pod(KPod pod, int port, Ip ip) {
+    /** A pod at {@code ip}, else at its address of {@code family}, else at its primary address; unscheduled and IP-less pods refused first. */
+    private Target pod(KPod pod, int port, Ip ip, IpFamily family) {
         if (pod.nodeName() == null) {
             throw new IllegalArgumentException("pod " + pod.key() + " is not scheduled (no spec.nodeName): it has no network");
         }
         if (pod.podIP() == null) {
             throw new IllegalArgumentException("pod " + pod.key() + " has no IP (status.podIP empty; phase " + pod.phase() + ")");
+        }
+        if (ip == null && family != null) {
+            ip = inFamily(pod.podIPs(), family, "pod " + pod.key(), "status.podIPs");
         }
         KNode node = pod.hostNetwork() ? ipCache.node(pod.nodeName()) : null;
         return new Target(Target.Kind.POD, pod.key(), ip != null ? ip : pod.podIP(), port, pod, node, null, null);

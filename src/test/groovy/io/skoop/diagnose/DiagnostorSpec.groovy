@@ -498,4 +498,24 @@ class DiagnostorSpec extends Specification {
         '10.244.1.99'    | 'default/web-1'   | 80     | 'source 10.244.1.99: inside the podCIDR 10.244.1.0/24 of node node-2 but no pod has it: a source must be a pod, a node or an address outside the cluster'
         'node/node-9'    | 'default/web-1'   | 80     | "no node node-9 in the snapshot (nodes: node-1, node-2, node-3); did you mean 'node-1'?"
     }
+
+    def "a pod without an IP as the source or the destination: its phase, not a family it lacks (#role)"() {
+        given: 'client is Pending: no podIP, no podIPs'
+        Diagnostor d = broken('pending-client') { Path dir ->
+            json(dir.resolve('k8s/pods.json')) { Map l ->
+                l.items.find { it.metadata.name == 'client' }.status.with { phase = 'Pending'; remove('podIP'); remove('podIPs') }
+                l
+            }
+        }
+
+        when:
+        d.diagnose(role == 'source' ? q('default/client', 'default/web-1', 8080) : q('default/web-1', 'default/client', 8080))
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message == 'pod default/client has no IP (status.podIP empty; phase Pending)'
+
+        where:
+        role << ['source', 'destination']
+    }
 }

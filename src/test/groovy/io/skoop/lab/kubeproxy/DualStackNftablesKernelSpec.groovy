@@ -1,6 +1,7 @@
 package io.skoop.lab.kubeproxy
 
 import io.skoop.diagnose.Diagnosis
+import io.skoop.diagnose.LabDiagnoseKernelSpec
 import io.skoop.diagnose.Diagnostor
 import io.skoop.diagnose.Query
 import io.skoop.diagnose.Verdict
