@@ -929,7 +929,7 @@ final class LinuxNetNode implements NetNodeAction {
         io.skoop.k8s.IpEntity entity = manager.ipCache().lookup(nexthop);
         if (nexthop.isV6()) {
             io.skoop.snapshot.k8s.KNode candidate = entity instanceof io.skoop.k8s.IpEntity.PodEntity pe && pe.pod().nodeName() != null
-                    ? manager.ipCache().objects().nodes().stream().filter(n -> n.name().equals(pe.pod().nodeName())).findFirst().orElse(null)
+                    ? manager.ipCache().objects().findNode(pe.pod().nodeName()).orElse(null)
                     : entity instanceof io.skoop.k8s.IpEntity.ExternalEntity ee ? ee.podCIDRNode() : null;
             Resolution proxied = candidate == null ? null : proxyNdp(candidate, nexthop);
             if (proxied != null) {
@@ -1001,8 +1001,7 @@ final class LinuxNetNode implements NetNodeAction {
             return null;
         }
         io.skoop.netstack.sysctl.Sysctls sys = ons.sysctls();
-        boolean forwarding = sys.confOr("ipv6", nic.name(), "forwarding", 0) != 0;
-        if (!forwarding || !sys.effectiveOr("ipv6", nic.name(), "proxy_ndp") || !ons.proxyNeighbours().proxies(target, nic.name())) {
+        if (!sys.ipv6Forwarding(nic.name()).orElse(false) || !sys.effectiveOr("ipv6", nic.name(), "proxy_ndp") || !ons.proxyNeighbours().proxies(target, nic.name())) {
             return null;
         }
         return new Resolution(new Underlay.Delivery(Underlay.Delivery.Kind.NODE, node.name(), address.get(), "node " + node.name()

@@ -65,13 +65,6 @@ public final class NetNS {
             "rule6.json", "neigh.json", "fdb.json", "iptables.txt", "ip6tables.txt", "nft.json", "ipset.txt", "ipvs.txt",
             "sockets.txt", "sysctl.txt");
 
-    /**
-     * Files a dump may lack without anything being untrusted until a decision needs them: {@code neigh-proxy.json}
-     * ({@code ip -j neigh show proxy}, written by collect-netns.sh since issue 17) matters only where proxy NDP or
-     * proxy ARP is switched on.
-     */
-    public static final List<String> OPTIONAL_FILES = List.of("neigh-proxy.json");
-
     private static final List<String> ROUTING_FILES = List.of("link.json", "addr.json", "route.json", "rule.json");
 
     /** Files whose tool prints nothing when there is nothing (no tables, no sets, no IPVS, no socket): empty is trusted. */
