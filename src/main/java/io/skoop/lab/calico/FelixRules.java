@@ -1,6 +1,7 @@
 package io.skoop.lab.calico;
 
 import io.skoop.model.Ip;
+import io.skoop.model.IpFamily;
 import io.skoop.model.Prefix;
 import io.skoop.model.Protocol;
 import io.skoop.snapshot.k8s.KAdminNetworkPolicy;
@@ -24,7 +25,8 @@ import static io.skoop.plugin.calico.CalicoNames.digest;
  * {@code InterfacePrefix=cali}, {@code IptablesMarkMask=0xffff0000}, {@code DefaultEndpointToHostAction=ACCEPT} as the
  * manifests set it, {@code FilterDenyAction=DROP}, no host endpoints, flow logs off) programs on one node for its
  * workload endpoints and the cluster's Kubernetes NetworkPolicies, as {@code iptables-restore --noflush} text and
- * {@code ipset restore} text.
+ * {@code ipset restore} text — for one IP family: Felix programs IPv4 with iptables and, on a dual-stack node, IPv6
+ * with ip6tables from the same renderer (see "IPv6" below).
  *
  * <p>Sources: the Calico facts collected in the team's notes (Felix's {@code felix/rules/static.go}, {@code
  * dispatch.go}, {@code endpoints.go}, {@code policy.go}, {@code felix/dataplane/driver.go} mark allocation,
@@ -59,6 +61,36 @@ import static io.skoop.plugin.calico.CalicoNames.digest;
  *       {@code cali40masq-ipam-pools} and {@code cali40this-host}.</li>
  * </ul>
  *
+ * <p>IPv6 ({@link Input#family()} {@code IPv6}: ip6tables-restore / ip6tables-save text, v3.28.0/v3.29.0 sources):
+ * the chains, marks, names and rule hashes are computed as for IPv4, with these differences, each where Felix switches
+ * on its {@code ipVersion}:
+ * <ul>
+ *   <li>ipset names start {@code cali60} instead of {@code cali40} ({@code felix/ipsets/ipset_defs.go}
+ *       {@code NewIPVersionConfig}: "cali" + version + "0", then the set ID, cut to 31 characters), so selector and
+ *       named-port sets keep their hash ({@code cali60s:…}, {@code cali60n:…}) and the fixed sets are
+ *       {@code cali60all-ipam-pools}, {@code cali60masq-ipam-pools}, {@code cali60this-host}; sets are created
+ *       {@code family inet6} ({@code IPFamilyV6});</li>
+ *   <li>{@code cali-wl-to-host} starts with one ACCEPT per ICMPv6 type a workload needs its router for (MLD 130, 131,
+ *       132, router solicitation 133, neighbour solicitation 135 and advertisement 136), before the jump to
+ *       {@code cali-from-wl-dispatch} ({@code rules/static.go} {@code ICMPv6Filter}, {@code filterWorkloadToHostChain});
+ *       Felix writes them {@code -p 58 -m icmp6 --icmpv6-type N} (that is what it hashes), ip6tables-save prints
+ *       {@code -p ipv6-icmp}; the rules after them hash differently from IPv4's because the hashes chain;</li>
+ *   <li>each Calico rule keeps only the ipBlock CIDRs of the family ({@code rules/policy.go}
+ *       {@code FilterRuleToIPVersion}/{@code filterNets}: an address with a ':' is IPv6): a rule whose CIDR, or whose
+ *       non-empty except list, is entirely of the other family renders nothing for this family (so an ipBlock
+ *       {@code 0.0.0.0/0} allows no IPv6 traffic); IPv4 renderings filter the same way;</li>
+ *   <li>{@code cali-nat-outgoing} matches the {@code cali60} pool sets ({@code rules/nat.go}
+ *       {@code makeNATOutgoingRuleIPTables}: the family's ipset config); the pools are the IPv6 pools;</li>
+ *   <li>{@code cali60this-host} holds the node's IPv6 addresses: Felix's host-IP manager takes every address of every
+ *       non-{@code cali} interface of the family ({@code dataplane/linux/hostip_mgr.go}), so {@code ::1} and link-local
+ *       {@code fe80::} addresses belong in {@link Input#hostIps()} too.</li>
+ * </ul>
+ * Felix's other IPv6 switches touch nothing rendered here with the default configuration: ICMP matches become
+ * {@code -m icmp6} (Calico policies only; Kubernetes NetworkPolicies and AdminNetworkPolicies have no ICMP), the
+ * IPv4-only OpenStack metadata/DHCP special cases, IPIP (IPv4 only) and IPv6 VXLAN/WireGuard rules, the IPVS forward
+ * check chain (same layout with {@code cali60this-host}), the raw table's rpfilter and the mangle chains (not
+ * rendered in either family).
+ *
  * <p>Exact vs simplified: chain names (dispatch tree, tw/fw, {@code cali-pi-_<19>} from SHA-256 of
  * {@code <ns>/knp.default.<name>}, profile chains), ipset names of selectors built from matchLabels (SHA-224 of the
  * canonical selector) and the {@code cali:<16>} rule hashes are Felix's: each rule is also written in Felix's own
@@ -89,6 +121,10 @@ public final class FelixRules {
     static final int MAX_CHAIN = 28;
     /** Felix's multiport limit: 15 slots, a range counts twice. */
     static final int MULTIPORT_SLOTS = 15;
+    /** Felix's limit on ipset names ({@code MaxIPSetNameLength}). */
+    static final int MAX_IPSET = 31;
+    /** The ICMPv6 types {@code cali-wl-to-host} accepts from every workload before its egress policy (IPv6 only). */
+    static final List<Integer> ICMPV6_TO_HOST = List.of(130, 131, 132, 133, 135, 136);
 
     private FelixRules() {
     }
@@ -140,12 +176,20 @@ public final class FelixRules {
      * @param cluster    every workload of the cluster (this node's included), for selector and named-port ipsets
      * @param namespaces namespaces with labels (one not listed has only {@code kubernetes.io/metadata.name})
      * @param policies   the cluster's Kubernetes NetworkPolicies
-     * @param pools      the IP pools
-     * @param hostIps    this node's IPv4 addresses (for {@code cali40this-host})
+     * @param pools      the IP pools of {@code family}
+     * @param hostIps    this node's addresses of {@code family} (for {@code cali40this-host} / {@code cali60this-host}:
+     *                   every address of a host interface, loopback and, for IPv6, link-local ones included)
+     * @param family     the ruleset rendered: IPv4 (iptables) or IPv6 (ip6tables); every workload, pool and host
+     *                   address must be of it (a dual-stack node is two renderings, one per family)
+     * @throws IllegalArgumentException naming the first workload, pool or host address of the other family
      */
     public record Input(List<Endpoint> local, List<Workload> cluster, List<Namespace> namespaces, List<KNetworkPolicy> policies,
-                        List<Pool> pools, List<Ip> hostIps, List<KAdminNetworkPolicy> adminPolicies, Version version) {
+                        List<Pool> pools, List<Ip> hostIps, List<KAdminNetworkPolicy> adminPolicies, Version version,
+                        IpFamily family) {
         public Input {
+            if (family == null) {
+                throw new IllegalArgumentException("Felix rules need an IP family");
+            }
             local = List.copyOf(local);
             cluster = List.copyOf(cluster);
             namespaces = List.copyOf(namespaces);
@@ -156,9 +200,33 @@ public final class FelixRules {
             if (version == Version.V3_28 && !adminPolicies.isEmpty()) {
                 throw new IllegalArgumentException("Felix v3.28 renders no AdminNetworkPolicy (its admin tier came in v3.29)");
             }
+            for (Endpoint ep : local) {
+                requireFamily(family, ep.workload().ip(), "local workload " + ep.workload().key());
+            }
+            for (Workload w : cluster) {
+                requireFamily(family, w.ip(), "workload " + w.key());
+            }
+            for (Pool p : pools) {
+                requireFamily(family, p.cidr().address(), "pool " + p.cidr());
+            }
+            for (Ip ip : hostIps) {
+                requireFamily(family, ip, "host address " + ip);
+            }
         }
 
-        /** A v3.28 node without admin policies. */
+        /** An IPv4 node. */
+        public Input(List<Endpoint> local, List<Workload> cluster, List<Namespace> namespaces, List<KNetworkPolicy> policies,
+                     List<Pool> pools, List<Ip> hostIps, List<KAdminNetworkPolicy> adminPolicies, Version version) {
+            this(local, cluster, namespaces, policies, pools, hostIps, adminPolicies, version, IpFamily.IPv4);
+        }
+
+        private static void requireFamily(IpFamily family, Ip ip, String what) {
+            if (IpFamily.of(ip) != family) {
+                throw new IllegalArgumentException("the " + family + " Felix rules got " + what + " with " + IpFamily.of(ip) + " address " + ip);
+            }
+        }
+
+        /** A v3.28 IPv4 node without admin policies. */
         public Input(List<Endpoint> local, List<Workload> cluster, List<Namespace> namespaces, List<KNetworkPolicy> policies,
                      List<Pool> pools, List<Ip> hostIps) {
             this(local, cluster, namespaces, policies, pools, hostIps, List.of(), Version.V3_28);
@@ -194,11 +262,12 @@ public final class FelixRules {
      * The rendering.
      *
      * @param iptablesRestore {@code iptables-restore --noflush} input (filter and nat tables: chain declarations,
-     *                        inserted hooks with {@code -I}, appended rules)
-     * @param iptablesSave    what {@code iptables-save -t filter} prints after loading it into an empty namespace with
-     *                        ACCEPT policies
+     *                        inserted hooks with {@code -I}, appended rules); for IPv6 {@code ip6tables-restore}'s
+     * @param iptablesSave    what {@code iptables-save -t filter} (IPv6: {@code ip6tables-save}) prints after loading it
+     *                        into an empty namespace with ACCEPT policies
      * @param ipsetRestore    {@code ipset restore} input
-     * @param natSave         what {@code iptables-save -t nat} prints after loading it into an empty namespace
+     * @param natSave         what {@code iptables-save -t nat} (IPv6: {@code ip6tables-save}) prints after loading it into
+     *                        an empty namespace
      */
     public record Rendered(String iptablesRestore, String iptablesSave, String ipsetRestore, String natSave) {
     }
@@ -436,9 +505,13 @@ public final class FelixRules {
                     R.setMark(0, ALL_BITS),
                     R.jump("cali-from-host-endpoint"),
                     R.jump("ACCEPT").comment("Host endpoint policy accepted packet.").markMatch(ACCEPT_MARK, ACCEPT_MARK)));
-            chains.put("cali-wl-to-host", List.of(
-                    R.jump("cali-from-wl-dispatch"),
-                    R.jump("ACCEPT").comment("Configured DefaultEndpointToHostAction")));
+            List<R> wlToHost = new ArrayList<>();
+            if (in.family() == IpFamily.IPv6) {
+                ICMPV6_TO_HOST.forEach(t -> wlToHost.add(R.jump("ACCEPT").proto("58", "ipv6-icmp").module("-m icmp6 --icmpv6-type " + t)));
+            }
+            wlToHost.add(R.jump("cali-from-wl-dispatch"));
+            wlToHost.add(R.jump("ACCEPT").comment("Configured DefaultEndpointToHostAction"));
+            chains.put("cali-wl-to-host", wlToHost);
             chains.put("cali-OUTPUT", List.of(
                     R.jump("ACCEPT").markMatch(ACCEPT_MARK, ACCEPT_MARK),
                     R.jump("RETURN").out("cali+"),
@@ -465,7 +538,8 @@ public final class FelixRules {
             nat.put("cali-fip-snat", List.of());
             boolean masq = in.pools().stream().anyMatch(Pool::natOutgoing);
             nat.put("cali-nat-outgoing", masq ? List.of(R.of("--jump MASQUERADE --random-fully", "-j MASQUERADE --random-fully")
-                    .module("-m set --match-set cali40masq-ipam-pools src").module("-m set ! --match-set cali40all-ipam-pools dst")) : List.of());
+                    .module("-m set --match-set " + ipsetName("masq-ipam-pools") + " src")
+                    .module("-m set ! --match-set " + ipsetName("all-ipam-pools") + " dst")) : List.of());
         }
 
         /** Felix's dispatch tree: one level of children keyed by the character after the common prefix. */
@@ -601,7 +675,8 @@ public final class FelixRules {
          * The policy chain of an AdminNetworkPolicy, rendered on first use: per rule (in order), protocol group and
          * peer one Calico rule with the rule's action — Allow sets the accept mark and returns, Deny drops (≤v3.29),
          * Pass sets the pass mark and returns (the tier's remaining policies are skipped, the next tier decides).
-         * {@code pods}/{@code namespaces} peers become {@code cali40s:} sets; {@code networks} one rule per CIDR;
+         * {@code pods}/{@code namespaces} peers become {@code cali40s:} sets; {@code networks} one rule per CIDR
+         * (those of the other family render nothing, as Felix filters a rule's CIDRs);
          * {@code nodes} peers are not rendered (felix-facts has no record of their conversion).
          */
         String adminPolicy(KAdminNetworkPolicy a, boolean ingress) {
@@ -619,7 +694,7 @@ public final class FelixRules {
                             calicoRule(ingress, pp, new PeerMatch(null, List.of(), selector, w -> selects(peer.pods(), w)), action, out);
                         }
                         for (Prefix net : peer.networks()) {
-                            calicoRule(ingress, pp, new PeerMatch(net.toString(), List.of(), null, null), action, out);
+                            calicoRule(ingress, pp, new PeerMatch(net, List.of(), null, null), action, out);
                         }
                     }
                 }
@@ -691,7 +766,21 @@ public final class FelixRules {
          * What a rule's peer matches: a CIDR with excepts, or a selector (its canonical text and the workloads it
          * selects); all null: anything.
          */
-        record PeerMatch(String cidr, List<String> negated, String selector, Predicate<Workload> members) {
+        record PeerMatch(Prefix cidr, List<Prefix> negated, String selector, Predicate<Workload> members) {
+            /**
+             * This peer with only the CIDRs of {@code family}, or null when the rule renders nothing for it: its CIDR,
+             * or its non-empty except list, is entirely of the other family (Felix's {@code filterNets}, v3.28–v3.29).
+             */
+            PeerMatch of(IpFamily family) {
+                if (cidr != null && IpFamily.of(cidr) != family) {
+                    return null;
+                }
+                List<Prefix> kept = negated.stream().filter(n -> IpFamily.of(n) == family).toList();
+                if (!negated.isEmpty() && kept.isEmpty()) {
+                    return null;
+                }
+                return new PeerMatch(cidr, kept, selector, members);
+            }
         }
 
         PeerMatch peerMatch(KNetworkPolicy.Peer peer, String policyNs) {
@@ -699,7 +788,7 @@ public final class FelixRules {
                 return new PeerMatch(null, List.of(), null, null);
             }
             if (peer.ipBlock() != null) {
-                return new PeerMatch(peer.ipBlock().cidr().toString(), peer.ipBlock().except().stream().map(Prefix::toString).toList(), null, null);
+                return new PeerMatch(peer.ipBlock().cidr(), peer.ipBlock().except(), null, null);
             }
             return new PeerMatch(null, List.of(), Selectors.peer(peer, policyNs),
                     w -> peer.selectsPod(policyNs, w.namespace(), labelsOf(w.namespace()), w.labels()));
@@ -776,13 +865,18 @@ public final class FelixRules {
         }
 
         /**
-         * One Calico rule rendered per Felix: match blocks first when needed, then the main rule with its action (allow:
-         * accept mark, then RETURN on it; pass: pass mark, then RETURN on it; deny: DROP).
+         * One Calico rule rendered per Felix: nothing when its CIDRs are of the other family; else match blocks first
+         * when needed, then the main rule with its action (allow: accept mark, then RETURN on it; pass: pass mark, then
+         * RETURN on it; deny: DROP).
          */
-        void calicoRule(boolean ingress, ProtoPorts pp, PeerMatch peer, Action action, List<R> out) {
+        void calicoRule(boolean ingress, ProtoPorts pp, PeerMatch mixed, Action action, List<R> out) {
+            PeerMatch peer = mixed.of(in.family());
+            if (peer == null) {
+                return;
+            }
             String dir = ingress ? "src" : "dst";
-            String cidr = peer.cidr();
-            List<String> negated = peer.negated();
+            String cidr = peer.cidr() == null ? null : peer.cidr().toString();
+            List<String> negated = peer.negated().stream().map(Prefix::toString).toList();
             String selector = peer.selector();
             String selSet = selector == null ? null : selectorSet(selector, peer.members());
             // port alternatives: multiport chunks, then named-port sets
@@ -841,26 +935,35 @@ public final class FelixRules {
             }
         }
 
-        /** The cali40s: hash:net set of pod IPs a selector selects (created on first use). */
+        /**
+         * Felix's name of the set with ID {@code setId} in this family: {@code cali40}/{@code cali60} + the ID, cut to
+         * Felix's 31 characters.
+         */
+        String ipsetName(String setId) {
+            String name = (in.family() == IpFamily.IPv4 ? "cali40" : "cali60") + setId;
+            return name.length() > MAX_IPSET ? name.substring(0, MAX_IPSET) : name;
+        }
+
+        /** The cali40s:/cali60s: hash:net set of pod IPs a selector selects (created on first use). */
         String selectorSet(String selector, Predicate<Workload> selects) {
-            String name = "cali40s:" + b64(digest("SHA-224", "s:" + selector)).substring(0, 23);
+            String name = ipsetName("s:" + b64(digest("SHA-224", "s:" + selector)));
             sets.computeIfAbsent(name, k -> {
-                TreeSet<String> members = new TreeSet<>(Comparator.comparing(Ip::parse, Comparator.comparingLong(Ip::lo)));
+                TreeSet<String> members = new TreeSet<>(Comparator.comparing(Ip::parse));
                 in.cluster().stream().filter(selects).forEach(w -> members.add(w.ip().toString()));
                 return new IpSetDef("hash:net", List.copyOf(members));
             });
             return name;
         }
 
-        /** The cali40n: hash:ip,port set of a named port on the endpoints a destination selector selects (null: all). */
+        /** The cali40n:/cali60n: hash:ip,port set of a named port on the endpoints a destination selector selects (null: all). */
         String namedPortSet(String dstSelector, Predicate<Workload> dstMembers, String proto, String portName) {
             String selId = "s:" + b64(digest("SHA-224", "s:" + dstSelector));
-            String name = "cali40n:" + b64(digest("SHA-224", "n:" + selId + "," + proto + "," + portName)).substring(0, 23);
+            String name = ipsetName("n:" + b64(digest("SHA-224", "n:" + selId + "," + proto + "," + portName)));
             sets.computeIfAbsent(name, k -> {
                 List<String> members = new ArrayList<>();
                 in.cluster().stream()
                         .filter(w -> dstMembers == null || dstMembers.test(w))
-                        .sorted(Comparator.comparingLong(w -> w.ip().lo()))
+                        .sorted(Comparator.comparing(Workload::ip))
                         .forEach(w -> w.ports().stream()
                                 .filter(p -> p.name().equals(portName) && p.protocol().ianaName().equals(proto))
                                 .forEach(p -> members.add(w.ip() + "," + proto + ":" + p.port())));
@@ -870,10 +973,10 @@ public final class FelixRules {
         }
 
         void alwaysSets() {
-            sets.put("cali40all-ipam-pools", new IpSetDef("hash:net", in.pools().stream().map(p -> p.cidr().toString()).toList()));
-            sets.put("cali40masq-ipam-pools", new IpSetDef("hash:net",
+            sets.put(ipsetName("all-ipam-pools"), new IpSetDef("hash:net", in.pools().stream().map(p -> p.cidr().toString()).toList()));
+            sets.put(ipsetName("masq-ipam-pools"), new IpSetDef("hash:net",
                     in.pools().stream().filter(Pool::natOutgoing).map(p -> p.cidr().toString()).toList()));
-            sets.put("cali40this-host", new IpSetDef("hash:ip", in.hostIps().stream().map(Ip::toString).toList()));
+            sets.put(ipsetName("this-host"), new IpSetDef("hash:ip", in.hostIps().stream().map(Ip::toString).toList()));
         }
 
         // -------------------------------------------------------------- text
@@ -968,7 +1071,8 @@ public final class FelixRules {
         String ipsetText() {
             StringBuilder sb = new StringBuilder();
             sets.forEach((name, s) -> {
-                sb.append("create ").append(name).append(' ').append(s.type()).append(" family inet hashsize 1024 maxelem 1048576\n");
+                sb.append("create ").append(name).append(' ').append(s.type()).append(" family ")
+                        .append(in.family() == IpFamily.IPv4 ? "inet" : "inet6").append(" hashsize 1024 maxelem 1048576\n");
                 s.members().forEach(m -> sb.append("add ").append(name).append(' ').append(m).append('\n'));
             });
             return sb.toString();

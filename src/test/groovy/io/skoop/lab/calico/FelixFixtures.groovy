@@ -2,6 +2,7 @@ package io.skoop.lab.calico
 
 import io.skoop.k8s.IPCache
 import io.skoop.model.Ip
+import io.skoop.model.IpFamily
 import io.skoop.model.Packet
 import io.skoop.model.Prefix
 import io.skoop.model.Protocol
@@ -27,6 +28,9 @@ import io.skoop.testsupport.Manifests
 class FelixFixtures {
     static final Prefix POOL = Prefix.parse('10.244.0.0/16')
     static final Map<String, String> NODE_IP = ['node-1': '192.168.56.11', 'node-2': '192.168.56.12']
+    /** The pool of the IPv6 renderings (pods: {@link #ip6}). */
+    static final Prefix POOL6 = Prefix.parse('fd00:10:244::/56')
+    static final Map<String, String> NODE_IP6 = ['node-1': 'fd00:192:168:56::11', 'node-2': 'fd00:192:168:56::12']
 
     static final String PODS = '''
 apiVersion: v1
@@ -220,8 +224,15 @@ spec:
         Manifests.objects(PODS + (policies ? '---\n' + policies.replaceAll(/(?m)^kind: NetworkPolicy/, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy') : ''))
     }
 
-    static FelixRules.Workload workload(KPod p) {
-        new FelixRules.Workload(p.namespace(), p.name(), 'default', p.labels(), p.podIPs()[0],
+    /** A pod's address in the IPv6 renderings: its IPv4 10.244.N.M becomes fd00:10:244:N::M. */
+    static Ip ip6(Ip v4) {
+        def b = v4.toString().split('\\.')
+        assert b[0] == '10' && b[1] == '244': "no IPv6 counterpart for $v4"
+        Ip.parse("fd00:10:244:${b[2]}::${b[3]}")
+    }
+
+    static FelixRules.Workload workload(KPod p, IpFamily family = IpFamily.IPv4) {
+        new FelixRules.Workload(p.namespace(), p.name(), 'default', p.labels(), family == IpFamily.IPv6 ? ip6(p.podIPs()[0]) : p.podIPs()[0],
                 p.ports().findAll { it.name() }.collect { new FelixRules.NamedPort(it.name(), it.protocol() ?: Protocol.TCP, it.containerPort()) })
     }
 
@@ -229,23 +240,53 @@ spec:
         o.pods().findAll { !it.hostNetwork() && it.podIPs() }
     }
 
-    /** FelixRules' input for {@code node}: the v3.28 layout, or v3.29's when the objects hold AdminNetworkPolicies. */
-    static FelixRules.Input input(KubeObjects o, String node) {
+    /**
+     * FelixRules' input for {@code node}: the v3.28 layout, or v3.29's when the objects hold AdminNetworkPolicies; for
+     * IPv6 the pods' {@link #ip6} addresses, {@link #POOL6} and the node's {@link #NODE_IP6} and {@code ::1}.
+     */
+    static FelixRules.Input input(KubeObjects o, String node, IpFamily family = IpFamily.IPv4) {
         def admin = o.adminNetworkPolicies().findAll { !it.baseline() }
+        boolean v6 = family == IpFamily.IPv6
         new FelixRules.Input(
-                workloads(o).findAll { it.nodeName() == node }.collect { FelixRules.Endpoint.of(workload(it)) },
-                workloads(o).collect { workload(it) },
+                workloads(o).findAll { it.nodeName() == node }.collect { FelixRules.Endpoint.of(workload(it, family)) },
+                workloads(o).collect { workload(it, family) },
                 o.namespaces().collect { new FelixRules.Namespace(it.name(), it.labels()) },
                 o.networkPolicies(),
-                [new FelixRules.Pool(POOL, true)],
-                [Ip.parse(NODE_IP[node]), Ip.parse('127.0.0.1')],
-                admin, admin ? FelixRules.Version.V3_29 : FelixRules.Version.V3_28)
+                [new FelixRules.Pool(v6 ? POOL6 : POOL, true)],
+                v6 ? [Ip.parse(NODE_IP6[node]), Ip.parse('::1')] : [Ip.parse(NODE_IP[node]), Ip.parse('127.0.0.1')],
+                admin, admin ? FelixRules.Version.V3_29 : FelixRules.Version.V3_28, family)
     }
 
     /** {@link #SCENARIOS} and {@link #ADMIN_SCENARIOS}. */
     static Map<String, String> getALL_SCENARIOS() {
         SCENARIOS + ADMIN_SCENARIOS
     }
+
+    /**
+     * Dual-stack policy scenarios: ipBlocks of both families in one policy (each family's rendering keeps its own), and
+     * an egress to an IPv4 block only (nothing for IPv6).
+     */
+    static final Map<String, String> DUAL_STACK_SCENARIOS = [
+            'ipBlocks of both families': """
+kind: NetworkPolicy
+metadata: {name: web-from-blocks, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.244.0.0/16, except: [10.244.1.4/32]}
+    - ipBlock: {cidr: 'fd00:10:244::/56', except: ['fd00:10:244:1::4/128', 'fd00:10:244:2::/125']}
+    - podSelector: {matchLabels: {app: client}}
+    ports: [{port: 8080}]
+---
+kind: NetworkPolicy
+metadata: {name: client-out, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 192.168.56.0/24}}]}]
+""",
+    ]
 
     /** AdminNetworkPolicy scenarios (Felix v3.29's adminnetworkpolicy tier before the NetworkPolicies). */
     static final Map<String, String> ADMIN_SCENARIOS = [

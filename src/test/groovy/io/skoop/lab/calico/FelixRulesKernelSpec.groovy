@@ -1,6 +1,7 @@
 package io.skoop.lab.calico
 
 import io.skoop.model.Ip
+import io.skoop.model.IpFamily
 import io.skoop.model.Packet
 import io.skoop.model.Protocol
 import io.skoop.netstack.netfilter.FinalVerdict
@@ -26,7 +27,8 @@ import spock.lang.Specification
  * 169.254.1.1; on the node a /32 route per pod on its veth, whose MAC is ee:ee:ee:ee:ee:ee; neighbours are static
  * since the node namespaces have no address on the veths for proxy ARP to answer from). For each scenario each node
  * gets its own rendering: ipsets ({@code ipset restore}) and rules ({@code iptables-restore --noflush});
- * iptables-save must print every rendered rule back as rendered; then real TCP connects and UDP round trips between
+ * iptables-save must print every rendered rule back as rendered, and so must ip6tables-save the IPv6 rendering
+ * (loaded with ip6tables-restore into a throwaway namespace), ipset save every set and member; then real TCP connects and UDP round trips between
  * pods, on one node and across the two, must succeed exactly when the intent evaluator allows them, and the
  * simulator, run per node on the kernel's own iptables-save and ipset save output, must agree, each refused probe's
  * deciding DROP being the rule whose kernel counter moved.
@@ -114,10 +116,10 @@ except Exception as e:
         lab.close()
     }
 
-    def "#restore: FelixRules' text for '#scenario' loads, and #save prints every rule back as rendered"() {
+    def "#restore: FelixRules' #family text for '#scenario' loads, and #save prints every rule back as rendered"() {
         given:
         String ns = lab.netns('rt')
-        def r = FelixRules.render(FelixFixtures.input(FelixFixtures.objects(FelixFixtures.ALL_SCENARIOS[scenario]), 'node-1'))
+        def r = FelixRules.render(FelixFixtures.input(FelixFixtures.objects(RESTORE_SCENARIOS[scenario]), 'node-1', family))
 
         when:
         lab.execInput(ns, r.ipsetRestore(), 'ipset', 'restore')
@@ -127,15 +129,24 @@ except Exception as e:
         then:
         byChain(saved) == byChain(r.iptablesSave())
         byChain(lab.exec(ns, save, '-t', 'nat')) == byChain(r.natSave())
-        IpsetParser.parse('ipset.txt', lab.exec(ns, 'ipset', 'save')).all()*.name() as Set == (r.ipsetRestore() =~ /(?m)^create (\S+)/).collect { it[1] } as Set
+        ipsetLines(lab.exec(ns, 'ipset', 'save')) == ipsetLines(r.ipsetRestore())
 
         cleanup:
         lab.runCmd('ip', 'netns', 'del', ns)
 
         where:
-        [scenario, restore, save] << [FelixFixtures.ALL_SCENARIOS.keySet().findAll { it != 'no policy' },
-                                      [['iptables-restore', 'iptables-save'], ['iptables-legacy-restore', 'iptables-legacy-save']]]
-                .combinations().collect { c -> [c[0], c[1][0], c[1][1]] }
+        [scenario, family, restore, save] << [RESTORE_SCENARIOS.keySet().findAll { it != 'no policy' },
+                                              [[IpFamily.IPv4, 'iptables-restore', 'iptables-save'], [IpFamily.IPv4, 'iptables-legacy-restore', 'iptables-legacy-save'],
+                                               [IpFamily.IPv6, 'ip6tables-restore', 'ip6tables-save'], [IpFamily.IPv6, 'ip6tables-legacy-restore', 'ip6tables-legacy-save']]]
+                .combinations().collect { c -> [c[0]] + c[1] }
+    }
+
+    /** The scenarios loaded into the kernel in both families. */
+    static final Map<String, String> RESTORE_SCENARIOS = FelixFixtures.ALL_SCENARIOS + FelixFixtures.DUAL_STACK_SCENARIOS
+
+    /** ipset save / restore text as a set of lines, without the options the kernel adds (bucketsize, initval). */
+    static Set<String> ipsetLines(String text) {
+        text.readLines().findAll { it }.collect { it.replaceAll(/ bucketsize \d+| initval 0x[0-9a-f]+/, '') } as Set
     }
 
     def "'#scenario': real connections between pods succeed exactly when the intent allows them, as the simulator says"() {

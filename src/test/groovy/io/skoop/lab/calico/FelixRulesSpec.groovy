@@ -1,5 +1,6 @@
 package io.skoop.lab.calico
 
+import io.skoop.model.IpFamily
 import io.skoop.netstack.netfilter.Rule
 import io.skoop.netstack.netfilter.Ruleset
 import io.skoop.netstack.parse.IpsetParser
@@ -82,14 +83,15 @@ class FelixRulesSpec extends Specification {
         setName(new KNetworkPolicy.Peer(sel(run: 'access'), sel(ns: 'b'), null), 'x') == 'cali40s:11jW-7YBzuTbDQfMRpGESlM'
     }
 
-    def "scenario '#name' parses with skoop's IptablesSaveParser and IpsetParser, no unknown construct, every jump declared"() {
+    def "scenario '#name' (#family) parses with skoop's IptablesSaveParser and IpsetParser, no unknown construct, every jump and set declared"() {
         given:
         def o = FelixFixtures.objects(policies)
+        boolean v6 = family == IpFamily.IPv6
 
         expect:
         ['node-1', 'node-2'].each { node ->
-            def r = FelixRules.render(FelixFixtures.input(o, node))
-            Ruleset rs = IptablesSaveParser.parse('iptables.txt', r.iptablesSave(), false)
+            def r = FelixRules.render(FelixFixtures.input(o, node, family))
+            Ruleset rs = IptablesSaveParser.parse('iptables.txt', r.iptablesSave(), v6)
             List<Rule> rules = rs.table('filter').chains().values().collectMany { it.rules() }
             assert rules.findAll { it.hasUnknown() }.isEmpty()
             assert rules.size() == r.iptablesSave().readLines().count { it.startsWith('-A ') }
@@ -100,14 +102,17 @@ class FelixRulesSpec extends Specification {
                 }
             }
             def sets = IpsetParser.parse('ipset.txt', r.ipsetRestore())
-            (r.iptablesSave() =~ /--match-set (\S+)/).each { mm -> assert sets.get(mm[1]).isPresent() }
+            ((r.iptablesSave() + r.natSave()) =~ /--match-set (\S+)/).each { mm -> assert sets.get(mm[1]).isPresent() }
+            // each family's own sets only: cali40 / inet, cali60 / inet6
+            assert sets.all().every { it.isV6() == v6 && it.name().startsWith(v6 ? 'cali60' : 'cali40') }
+            assert !(r.iptablesSave() + r.natSave()).contains(v6 ? 'cali40' : 'cali60')
             // filter INPUT, FORWARD, OUTPUT; nat PREROUTING, OUTPUT (nat POSTROUTING's hook is appended)
             assert r.iptablesRestore().readLines().findAll { it.startsWith('-I ') }*.split(' ')*.getAt(1) == ['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'OUTPUT']
         }
 
         where:
-        name << FelixFixtures.SCENARIOS.keySet()
-        policies = FelixFixtures.SCENARIOS[name]
+        [name, family] << [(FelixFixtures.ALL_SCENARIOS + FelixFixtures.DUAL_STACK_SCENARIOS).keySet(), [IpFamily.IPv4, IpFamily.IPv6]].combinations()
+        policies = (FelixFixtures.ALL_SCENARIOS + FelixFixtures.DUAL_STACK_SCENARIOS)[name]
     }
 
     def "layout of an endpoint chain with one ingress policy, its policy chain, dispatch and profiles"() {
