@@ -18,6 +18,7 @@ import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.lab.topology.TopologyLoader;
 import io.skoop.model.EndpointSpecs;
 import io.skoop.model.Protocol;
+import io.skoop.render.ClusterTables;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -156,7 +157,7 @@ public class LabCommand implements Runnable {
                     : List.of(n.name(), address, podCIDRs, LabNetns.node(l, n)));
         }
         out.println();
-        table(out, tunnels ? new int[] {16, 16, 18, 16} : new int[] {16, 16, 18}, nodes);
+        table(out, "nodes", nodes);
         if (!t.pods().isEmpty()) {
             List<List<String>> pods = new ArrayList<>();
             pods.add(List.of("POD", "NODE", "IP", "LISTENS", "NAMESPACE"));
@@ -165,7 +166,7 @@ public class LabCommand implements Runnable {
                 pods.add(List.of(p.key(), p.node(), joined(p.ips()), listens.isEmpty() ? "-" : listens, LabNetns.pod(l, p)));
             }
             out.println();
-            table(out, new int[] {28, 12, 14, 14}, pods);
+            table(out, "pods", pods);
         }
         if (!t.services().isEmpty()) {
             List<List<String>> services = new ArrayList<>();
@@ -179,7 +180,7 @@ public class LabCommand implements Runnable {
                 services.add(List.of(s.service().key(), s.service().type().toString(), joined(s.service().clusterIPs()), ports));
             }
             out.println();
-            table(out, new int[] {28, 10, 14}, services);
+            table(out, "services", services);
         }
         if (!t.externalHosts().isEmpty()) {
             List<List<String>> hosts = new ArrayList<>();
@@ -188,28 +189,13 @@ public class LabCommand implements Runnable {
                 hosts.add(List.of(h.name(), joined(h.addresses()), LabNetns.external(l, h)));
             }
             out.println();
-            table(out, new int[] {16, 16}, hosts);
+            table(out, "external hosts", hosts);
         }
     }
 
-    /**
-     * Rows as aligned columns: every column but the last at least {@code widths[i]} wide and as wide as its longest
-     * cell (dual-stack address lists), one space apart.
-     */
-    private static void table(PrintWriter out, int[] widths, List<List<String>> rows) {
-        int[] w = widths.clone();
-        for (List<String> r : rows) {
-            for (int i = 0; i < w.length; i++) {
-                w[i] = Math.max(w[i], r.get(i).length());
-            }
-        }
-        for (List<String> r : rows) {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < r.size(); i++) {
-                b.append(i < w.length ? String.format("%-" + w[i] + "s ", r.get(i)) : r.get(i));
-            }
-            out.println(b);
-        }
+    /** The first row as headers and the rest as rows, aligned as every skoop table is ({@link ClusterTables.Table#text}). */
+    private static void table(PrintWriter out, String kind, List<List<String>> rows) {
+        out.print(new ClusterTables.Table(kind, rows.get(0), rows.subList(1, rows.size())).text());
     }
 
     /** {@code skoop lab down NAME}. */

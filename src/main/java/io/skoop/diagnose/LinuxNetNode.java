@@ -639,6 +639,31 @@ final class LinuxNetNode implements NetNodeAction {
     }
 
     /**
+     * The neighbour solicitation for an IPv6 next hop the receiving end of a routed veth ({@code dev}, no bridge port)
+     * does not hold: ndisc_recv_ns (net/ipv6/ndisc.c) looks the target up on the receiving device only, so another
+     * device's address (every Calico veth of a node holds the same link-local gateway) does not count; it answers by
+     * proxy when {@code dev} forwards, {@code proxy_ndp} is on ({@code all} or the device's) and a proxy entry matches.
+     * Otherwise nobody answers: a drop when the sender has no usable neighbour entry, a WARNING while one is cached.
+     * Null when answered by proxy. Throws {@link io.skoop.netstack.UnavailablePartException} when the answer depends on
+     * a proxy table the dump does not have (neigh-proxy.json).
+     */
+    private Outcome ndpOnRoutedVeth(NetNode me, Packet p, Flow f, NetNS receiver, Interface dev, Ip nexthop, String where, String outDev) {
+        io.skoop.netstack.sysctl.Sysctls sys = receiver.sysctls();
+        boolean proxyNdp = sys.effectiveOr("ipv6", dev.name(), "proxy_ndp");
+        if (proxyNdp && sys.ipv6Forwarding(dev.name()).orElse(false) && receiver.proxyNeighbours().proxies(nexthop, dev.name())) {
+            me.explain(where + " answers neighbour solicitations for " + nexthop + " on " + dev.name() + " by proxy (proxy_ndp on, `"
+                    + nexthop + " dev " + dev.name() + " proxy`)");
+            return null;
+        }
+        Optional<Interface> elsewhere = receiver.interfaces().withAddress(nexthop);
+        String why = where + " answers no neighbour solicitation for " + nexthop + " on " + dev.name() + ": " + dev.name()
+                + " does not hold it" + elsewhere.map(i -> " (" + i.name() + " does)").orElse("")
+                + " and ndisc_recv_ns answers only for the receiving device's own addresses"
+                + (proxyNdp ? "; proxy_ndp is on for " + dev.name() + ", but it has no proxy entry for " + nexthop : "");
+        return unresolved(me, p, f, why, nexthop, outDev, "it");
+    }
+
+    /**
      * The ARP request for a next hop no device of the receiver holds, sent over a routed veth (Calico's
      * {@code 169.254.1.1}): arp_process in net/ipv4/arp.c answers it by proxy only when proxy ARP is on for the
      * receiving device ({@code IN_DEV_PROXY_ARP}: {@code net.ipv4.conf.all.proxy_arp} or the device's) and the
@@ -696,7 +721,11 @@ final class LinuxNetNode implements NetNodeAction {
                     + " MTU " + peer.mtu() + " on node " + node));
         }
         if (nexthop != null) {
-            Interface holder = nodeNs.interfaces().withAddress(nexthop).orElse(null);
+            // NDP over a routed veth (Calico's): only the receiving device's own addresses are answered (ndisc_recv_ns),
+            // and all the pods' gateways are the same link-local address on every veth of the node
+            boolean routedV6 = nexthop.isV6() && peer.master() == null;
+            Interface holder = !routedV6 ? nodeNs.interfaces().withAddress(nexthop).orElse(null)
+                    : peer.addresses(true).stream().anyMatch(a -> a.local().equals(nexthop)) ? peer : null;
             Optional<String> wrong = wrongNeighbour(out.name(), nexthop, holder, "node " + node);
             if (wrong.isPresent()) {
                 // the node's bridge decides: it drops the frame unless br_netfilter changes its destination
@@ -704,7 +733,12 @@ final class LinuxNetNode implements NetNodeAction {
                 Link link = new Link(LinkType.VETH, hop, nodeHop, p, attr(out, null), attr(peer, null), f.hops());
                 return List.of(new Outcome.Next(link, new Arrival(nodeHop, peer.name(), nexthop, link, p, f, wrong.get())));
             }
-            if (holder != null) {
+            if (routedV6) {
+                Outcome unanswered = holder != null ? null : ndpOnRoutedVeth(me, p, f, nodeNs, peer, nexthop, "node " + node, out.name());
+                if (unanswered != null) {
+                    return List.of(unanswered);
+                }
+            } else if (holder != null) {
                 Outcome ignored = arpIgnored(me, p, f, nodeNs, holder, nexthop, "node " + node, out.name(), nexthop);
                 if (ignored != null) {
                     return List.of(ignored);

@@ -37,6 +37,37 @@ public final class Ip implements Comparable<Ip> {
         return new Ip(false, 0, bits & 0xffffffffL);
     }
 
+    /**
+     * The link-local address the kernel gives a device with this 48-bit MAC ({@code aa:bb:cc:dd:ee:ff}) under addrconf's
+     * default {@code addr_gen_mode} (EUI-64, RFC 4291 appendix A: {@code fe80::} + the MAC with its universal/local bit
+     * flipped and {@code ff:fe} in the middle), e.g. {@code fe80::ecee:eeff:feee:eeee} for {@code ee:ee:ee:ee:ee:ee}.
+     *
+     * @throws IllegalArgumentException when {@code mac} is not six hex octets separated by colons
+     */
+    public static Ip linkLocalEui64(String mac) {
+        String[] o = mac.split(":");
+        if (o.length != 6) {
+            throw new IllegalArgumentException("not a 48-bit MAC: " + mac);
+        }
+        long id = 0;
+        for (int i = 0; i < 6; i++) {
+            int b;
+            try {
+                b = Integer.parseInt(o[i], 16);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a 48-bit MAC: " + mac);
+            }
+            if (b < 0 || b > 0xff || o[i].length() > 2) {
+                throw new IllegalArgumentException("not a 48-bit MAC: " + mac);
+            }
+            id = id << 8 | (i == 0 ? b ^ 0x02 : b);
+            if (i == 2) {
+                id = id << 16 | 0xfffe;
+            }
+        }
+        return v6(0xfe80L << 48, id);
+    }
+
     /** An IPv6 address from its upper and lower 64 bits. */
     public static Ip v6(long hi, long lo) {
         return new Ip(true, hi, lo);

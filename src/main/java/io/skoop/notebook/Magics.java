@@ -255,7 +255,7 @@ public final class Magics {
             description = {"Bring up a lab (an example's name or a topology file) or take one that is up, and work on its snapshot",
                     "(as lab('NAME')); needs root. Its value is the lab: exec, probe, check, down."})
     static final class LabMagic extends Base {
-        @Parameters(paramLabel = "NAME|FILE", description = "an example (flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack), a topology file, or a lab that is up")
+        @Parameters(paramLabel = "NAME|FILE", description = "an example (flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack, calico-dual-stack), a topology file, or a lab that is up")
         String what;
 
         @Option(names = "--name", paramLabel = "LAB", description = "the lab's name (default: the topology's)")

@@ -70,17 +70,27 @@ public record SnapshotMeta(int formatVersion, String source, String name, String
      * @throws IllegalArgumentException naming snapshot.json and the field when a CIDR is malformed
      */
     public static java.util.List<io.skoop.model.Prefix> cidrs(String field, String value) {
+        try {
+            return parseCidrs(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(FILE + ": " + field + " '" + value + "': " + e.getMessage()
+                    + " (expected one CIDR per family, comma-separated, e.g. 10.244.0.0/16,fd00:10:244::/56)");
+        }
+    }
+
+    /**
+     * Comma-separated CIDRs as the Kubernetes flags write them ({@code --cluster-cidr}, {@code --service-cluster-ip-range}),
+     * each stripped; empty for null or blank.
+     *
+     * @throws IllegalArgumentException with {@link io.skoop.model.Prefix#parse}'s message for the first malformed one
+     */
+    public static java.util.List<io.skoop.model.Prefix> parseCidrs(String value) {
         if (value == null || value.isBlank()) {
             return java.util.List.of();
         }
         java.util.List<io.skoop.model.Prefix> out = new java.util.ArrayList<>();
         for (String c : value.split(",")) {
-            try {
-                out.add(io.skoop.model.Prefix.parse(c.strip()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(FILE + ": " + field + " '" + value + "': " + e.getMessage()
-                        + " (expected one CIDR per family, comma-separated, e.g. 10.244.0.0/16,fd00:10:244::/56)");
-            }
+            out.add(io.skoop.model.Prefix.parse(c.strip()));
         }
         return java.util.List.copyOf(out);
     }

@@ -59,9 +59,9 @@ class LabCommandSpec extends Specification {
 
         expect:
         print('calico-vxlan').containsAll([
-                'NODE             ADDRESS          PODCIDR            TUNNEL           NAMESPACE',
-                'node-2           192.168.56.3     10.244.0.64/26     10.244.0.64      calico-vxlan.node.node-2'])
-        print('calico-bgp').contains('NODE             ADDRESS          PODCIDR            NAMESPACE')
+                'NODE     ADDRESS        PODCIDR           TUNNEL         NAMESPACE',
+                'node-2   192.168.56.3   10.244.0.64/26    10.244.0.64    calico-vxlan.node.node-2'])
+        print('calico-bgp').contains('NODE     ADDRESS        PODCIDR           NAMESPACE')
         !print('flannel-vxlan').any { it.contains('TUNNEL') }
 
         and: 'dual-stack address lists widen their column: every row of a table starts its namespace where the header does'
@@ -100,7 +100,7 @@ class LabCommandSpec extends Specification {
 
         where:
         args                                                       || message
-        ['up']                                                     || 'give either FILE or --example NAME (bundled: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack)'
+        ['up']                                                     || 'give either FILE or --example NAME (bundled: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack, calico-dual-stack)'
         ['up', '--example', 'flannel-vxlam', '--dry-run']          || "did you mean 'flannel-vxlan'?"
         ['up', '--example', 'flannel-vxlan', '--name', 'Bad_Name', '--dry-run'] || "lab name 'Bad_Name' is not a DNS-1123 label"
         ['up', 'no/such/file.yaml', '--dry-run']                   || 'no/such/file.yaml'

@@ -62,7 +62,7 @@ class LabVerbSpec extends Specification {
 
         then:
         IllegalArgumentException e = thrown()
-        e.message == "lab: 'shpo' is not a topology file, a lab that is up or a lab example; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack; labs up: shop; did you mean 'shop'?"
+        e.message == "lab: 'shpo' is not a topology file, a lab that is up or a lab example; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack, calico-dual-stack; labs up: shop; did you mean 'shop'?"
 
         cleanup:
         store.delete('shop')
@@ -165,7 +165,7 @@ class LabVerbSpec extends Specification {
 
         then:
         IllegalArgumentException e = thrown()
-        e.message == "lab needs a topology file, the name of a lab that is up or a lab example (flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack), or lab { ... }; got Integer '42'"
+        e.message == "lab needs a topology file, the name of a lab that is up or a lab example (flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack, calico-dual-stack), or lab { ... }; got Integer '42'"
     }
 
     @Unroll
@@ -210,7 +210,7 @@ class LabVerbSpec extends Specification {
 
         then:
         IllegalArgumentException e = thrown()
-        e.message == "lab: 'flannel-vxlam' is not a topology file, a lab that is up or a lab example; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack; labs up: none; did you mean 'flannel-vxlan'?"
+        e.message == "lab: 'flannel-vxlam' is not a topology file, a lab that is up or a lab example; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack, calico-dual-stack; labs up: none; did you mean 'flannel-vxlan'?"
 
         cleanup:
         System.clearProperty(LabStore.PROPERTY)

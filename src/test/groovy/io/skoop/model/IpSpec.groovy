@@ -39,6 +39,29 @@ class IpSpec extends Specification {
         text << ['10.0.0', '10.0.0.256', '10.0.0.1.2', 'web.default', 'fe80::1%eth0', '1.2.3.4x', '1..2.3', '1234.1.1.1', ':::1x']
     }
 
+    def "the EUI-64 link-local address of MAC #mac is #ll (as the kernel derives it)"() {
+        expect:
+        Ip.linkLocalEui64(mac).toString() == ll
+
+        where: 'the first from Calico (the host-side veth), the second read back from a lab node\'s eth0'
+        mac                 || ll
+        'ee:ee:ee:ee:ee:ee' || 'fe80::ecee:eeff:feee:eeee'
+        '1e:5a:aa:23:ec:87' || 'fe80::1c5a:aaff:fe23:ec87'
+        '00:00:00:00:00:01' || 'fe80::200:ff:fe00:1'
+    }
+
+    def "a malformed MAC is refused naming it: '#mac'"() {
+        when:
+        Ip.linkLocalEui64(mac)
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message == "not a 48-bit MAC: $mac"
+
+        where:
+        mac << ['ee:ee:ee:ee:ee', 'ee:ee:ee:ee:ee:gg', 'ee:ee:ee:ee:ee:100', 'ee-ee-ee-ee-ee-ee']
+    }
+
     def "never looks up host names"() {
         expect:
         Ip.tryParse('localhost') == null

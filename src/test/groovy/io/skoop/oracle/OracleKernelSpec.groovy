@@ -19,7 +19,7 @@ import spock.lang.Unroll
 class OracleKernelSpec extends Specification {
 
     /** The seeds CI runs: a fixed set sized to stay within a few minutes. */
-    static final String CI_SEEDS = '1-30'
+    static final String CI_SEEDS = '1-20'
     static final Path OUT = Path.of('target', 'oracle')
 
     @Shared LabClusters clusters = new LabClusters('orc')

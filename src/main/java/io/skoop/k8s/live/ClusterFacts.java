@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.skoop.model.Prefix;
+import io.skoop.snapshot.SnapshotMeta;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -243,9 +244,7 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
         for (String[] c : new String[][] {{"clusterCIDR", clusterCIDR}, {"serviceCIDR", serviceCIDR}}) {
             if (c[1] != null) {
                 try {
-                    for (String one : c[1].split(",")) {
-                        Prefix.parse(one.strip());
-                    }
+                    SnapshotMeta.parseCidrs(c[1]);
                 } catch (IllegalArgumentException e) {
                     throw new LiveClusterException("--" + c[0].replace("CIDR", "-cidr").toLowerCase(java.util.Locale.ROOT) + " " + c[1]
                             + ": " + e.getMessage());
@@ -335,15 +334,11 @@ public record ClusterFacts(String cni, String cniBackend, String proxyMode, Stri
         if (value == null) {
             return null;
         }
-        List<String> out = new ArrayList<>();
-        for (String c : value.split(",")) {
-            try {
-                out.add(Prefix.parse(c.strip()).toString());
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
+        try {
+            return String.join(",", SnapshotMeta.parseCidrs(value).stream().map(Prefix::toString).toList());
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-        return String.join(",", out);
     }
 
     private static List<JsonNode> containers(JsonNode o) {

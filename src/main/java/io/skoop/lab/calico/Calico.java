@@ -2,11 +2,14 @@ package io.skoop.lab.calico;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.skoop.lab.topology.Cni;
+import io.skoop.lab.topology.LabIds;
 import io.skoop.lab.topology.Node;
 import io.skoop.lab.topology.Pod;
 import io.skoop.lab.topology.Policy;
 import io.skoop.lab.topology.ResolvedTopology;
 import io.skoop.model.Ip;
+import io.skoop.model.IpFamily;
+import io.skoop.model.Prefix;
 import io.skoop.plugin.calico.CalicoNames;
 import io.skoop.snapshot.k8s.KAdminNetworkPolicy;
 import io.skoop.snapshot.k8s.KNetworkPolicy;
@@ -37,6 +40,8 @@ public final class Calico {
     public static final String HOST_VETH_MAC = CalicoNames.HOST_VETH_MAC;
     /** The pod's next hop, answered by proxy ARP ({@link CalicoNames#POD_GATEWAY}). */
     public static final Ip POD_GATEWAY = CalicoNames.POD_GATEWAY;
+    /** The pod's IPv6 next hop, the host-side veth's link-local address ({@link CalicoNames#POD_GATEWAY_V6}). */
+    public static final Ip POD_GATEWAY_V6 = CalicoNames.POD_GATEWAY_V6;
     /** The underlay MTU of lab nodes: BGP mode without encapsulation gives pods the host's MTU (felix-facts §5.2). */
     public static final int MTU = 1500;
     /** The route protocol BIRD's kernel protocol installs its routes with ({@code proto bird}, 12 in rt_protos). */
@@ -61,6 +66,8 @@ public final class Calico {
     public static final int VXLAN_MTU = MTU - io.skoop.netstack.link.VxlanInfo.OVERHEAD_V4;
     /** The IPPool calico-node creates at startup when none exists (felix-facts §5.6). */
     public static final String DEFAULT_POOL = "default-ipv4-ippool";
+    /** The IPv6 IPPool calico-node creates at startup on a dual-stack node ({@code DEFAULT_IPV6_POOL_NAME}). */
+    public static final String DEFAULT_POOL_V6 = "default-ipv6-ippool";
     /** The annotation prefix calico-node writes on Node objects. */
     public static final String ANNOTATION_PREFIX = "projectcalico.org/";
 
@@ -99,6 +106,16 @@ public final class Calico {
                 "net.ipv4.conf." + veth + ".proxy_arp=1", "net.ipv4.conf." + veth + ".forwarding=1"};
     }
 
+    /**
+     * The IPv6 sysctls of a dual-stack pod's host-side veth as the Calico CNI plugin sets them
+     * ({@code cni-plugin/pkg/dataplane/linux}): {@code accept_dad=0} (a point-to-point link), {@code proxy_ndp=1}
+     * (proxy ARP's IPv6 counterpart), {@code forwarding=1}, {@code accept_ra=0}.
+     */
+    public static String[] vethSysctlsV6(String veth) {
+        return new String[] {"net.ipv6.conf." + veth + ".accept_dad=0", "net.ipv6.conf." + veth + ".proxy_ndp=1",
+                "net.ipv6.conf." + veth + ".forwarding=1", "net.ipv6.conf." + veth + ".accept_ra=0"};
+    }
+
     /** Whether the lab's calico carries pod traffic between nodes in VXLAN. */
     public static boolean vxlan(ResolvedTopology t) {
         return config(t).mode() == Cni.CalicoMode.VXLAN;
@@ -122,10 +139,27 @@ public final class Calico {
      * @throws IllegalArgumentException when the topology does not run calico
      */
     public static FelixRules.Input felixInput(ResolvedTopology t, Node node) {
+        return felixInput(t, node, IpFamily.IPv4);
+    }
+
+    /**
+     * What Felix on {@code node} renders its rules of one family from: {@link #felixInput(ResolvedTopology, Node)} for
+     * IPv4; for IPv6 (a dual-stack lab) the pods' IPv6 addresses, the IPv6 pool ({@code default-ipv6-ippool}, the IPv6
+     * cluster CIDR, {@code natOutgoing: false} as {@code CALICO_IPV6POOL_NAT_OUTGOING} defaults it) and the node's IPv6
+     * addresses as Felix's host-IP manager finds them on its non-{@code cali} interfaces: eth0's global and link-local
+     * (EUI-64 of the MAC the lab gives eth0) ones and {@code ::1}.
+     *
+     * @throws IllegalArgumentException when the topology does not run calico, or asks for IPv6 on a single-stack lab
+     */
+    public static FelixRules.Input felixInput(ResolvedTopology t, Node node, IpFamily family) {
         config(t);
-        List<FelixRules.Workload> cluster = t.pods().stream().map(Calico::workload).toList();
+        boolean v6 = family == IpFamily.IPv6;
+        if (v6 && !t.dualStack()) {
+            throw new IllegalArgumentException("lab " + t.name() + " is IPv4 single-stack: Felix renders no IPv6 rules for it");
+        }
+        List<FelixRules.Workload> cluster = t.pods().stream().map(p -> workload(p, family)).toList();
         List<FelixRules.Endpoint> local = t.pods().stream().filter(p -> p.node().equals(node.name()))
-                .map(p -> FelixRules.Endpoint.of(workload(p))).toList();
+                .map(p -> FelixRules.Endpoint.of(workload(p, family))).toList();
         List<KNetworkPolicy> policies = t.policies().stream().filter(p -> p.kind().equals("NetworkPolicy")).map(Calico::networkPolicy).toList();
         List<KAdminNetworkPolicy> admin = t.policies().stream().filter(p -> p.kind().equals("AdminNetworkPolicy"))
                 .map(p -> KAdminNetworkPolicy.parse(p.manifest())).toList();
@@ -138,13 +172,17 @@ public final class Calico {
             labels.put("kubernetes.io/metadata.name", n);
             return new FelixRules.Namespace(n, labels);
         }).toList();
+        if (v6) {
+            return new FelixRules.Input(local, cluster, namespaces, policies, List.of(new FelixRules.Pool(t.ipv6().clusterCIDR(), false)),
+                    List.of(node.addressV6(), Ip.linkLocalEui64(LabIds.mac(t.name(), node.name(), "eth0")), Ip.parse("::1")), admin, FELIX, family);
+        }
         return new FelixRules.Input(local, cluster, namespaces, policies, List.of(new FelixRules.Pool(t.clusterCIDR(), true)),
                 node.tunnelAddress() == null ? List.of(node.address(), Ip.parse("127.0.0.1"))
-                        : List.of(node.address(), node.tunnelAddress(), Ip.parse("127.0.0.1")), admin, FELIX);
+                        : List.of(node.address(), node.tunnelAddress(), Ip.parse("127.0.0.1")), admin, FELIX, family);
     }
 
-    private static FelixRules.Workload workload(Pod p) {
-        return new FelixRules.Workload(p.namespace(), p.name(), "default", p.labels(), p.ip(), p.ports().stream()
+    private static FelixRules.Workload workload(Pod p, IpFamily family) {
+        return new FelixRules.Workload(p.namespace(), p.name(), "default", p.labels(), p.ip(family), p.ports().stream()
                 .filter(c -> c.name() != null).map(c -> new FelixRules.NamedPort(c.name(), c.protocol(), c.port())).toList());
     }
 
@@ -185,6 +223,9 @@ public final class Calico {
     public static Map<String, String> nodeAnnotations(ResolvedTopology t, Node node) {
         Map<String, String> a = new LinkedHashMap<>();
         a.put(ANNOTATION_PREFIX + "IPv4Address", node.address() + "/" + t.underlay().length());
+        if (node.addressV6() != null) {
+            a.put(ANNOTATION_PREFIX + "IPv6Address", node.addressV6() + "/" + t.ipv6().underlay().length());
+        }
         if (vxlan(t)) {
             a.put(ANNOTATION_PREFIX + "IPv4VXLANTunnelAddr", tunnelAddress(node).toString());
         }
@@ -209,7 +250,16 @@ public final class Calico {
      * the block's CIDR with {@code .} and {@code /} replaced by {@code -}, e.g. {@code node-1-10-244-0-0-26}.
      */
     public static String blockAffinityName(Node node) {
-        return node.name() + "-" + node.podCIDR().toString().replace('.', '-').replace('/', '-');
+        return blockAffinityName(node, node.podCIDR());
+    }
+
+    /**
+     * The name of the BlockAffinity of {@code node}'s {@code block} of either family: libcalico-go's
+     * {@code names.CIDRToName} replaces {@code .}, {@code :} and {@code /} with {@code -}, e.g.
+     * {@code node-1-fd00-10-244---122} for {@code fd00:10:244::/122}.
+     */
+    public static String blockAffinityName(Node node, Prefix block) {
+        return node.name() + "-" + block.toString().replace('.', '-').replace(':', '-').replace('/', '-');
     }
 
     /**
@@ -217,6 +267,14 @@ public final class Calico {
      * §6); the install-cni container substitutes the placeholders on each node.
      */
     public static String cniNetworkConfig() {
+        return cniNetworkConfig(false);
+    }
+
+    /**
+     * {@link #cniNetworkConfig()}, on a dual-stack cluster with the IPAM section Calico's dual-stack guide asks for:
+     * {@code "assign_ipv4": "true", "assign_ipv6": "true"} (calico-ipam then takes one address of each family).
+     */
+    public static String cniNetworkConfig(boolean dualStack) {
         return """
                 {
                   "name": "k8s-pod-network",
@@ -230,7 +288,7 @@ public final class Calico {
                       "nodename": "__KUBERNETES_NODE_NAME__",
                       "mtu": __CNI_MTU__,
                       "ipam": {
-                          "type": "calico-ipam"
+                          "type": "calico-ipam"%s
                       },
                       "policy": {
                           "type": "k8s"
@@ -245,7 +303,7 @@ public final class Calico {
                       "capabilities": {"portMappings": true}
                     }
                   ]
-                }""";
+                }""".formatted(dualStack ? ",\n          \"assign_ipv4\": \"true\",\n          \"assign_ipv6\": \"true\"" : "");
     }
 
     /**
@@ -256,7 +314,7 @@ public final class Calico {
     public static Map<String, String> configMapData(ResolvedTopology t) {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("calico_backend", calicoBackend(t));
-        d.put("cni_network_config", cniNetworkConfig());
+        d.put("cni_network_config", cniNetworkConfig(t.dualStack()));
         d.put("typha_service_name", "none");
         d.put("veth_mtu", "0");
         return d;

@@ -377,6 +377,16 @@ public final class LabPlanner {
                 }
             }
             ip(who + ": blackhole for its own block", ns, "route", "add", "blackhole", n.podCIDR().toString(), "proto", Calico.ROUTE_PROTO);
+            if (n.podCIDRv6() != null) {
+                for (Node r : t.nodes()) {
+                    if (r != n) {
+                        ip(who + ": IPv6 route to " + r.name() + "'s block", ns, "-6", "route", "add", r.podCIDRv6().toString(), "via",
+                                r.addressV6().toString(), "dev", "eth0", "proto", Calico.ROUTE_PROTO);
+                    }
+                }
+                ip(who + ": blackhole for its own IPv6 block", ns, "-6", "route", "add", "blackhole", n.podCIDRv6().toString(), "proto",
+                        Calico.ROUTE_PROTO);
+            }
         }
         String m = String.valueOf(Calico.mtu(t));
         String gw = Calico.POD_GATEWAY.toString();
@@ -391,12 +401,23 @@ public final class LabPlanner {
             ip(pw + ": eth0 <-> " + who + " " + veth, ns, "link", "add", veth, "address", Calico.HOST_VETH_MAC, "mtu", m,
                     "type", "veth", "peer", "name", "eth0", "address", LabIds.mac(lab, p.key(), "eth0"), "mtu", m, "netns", pns);
             exec(pw + ": " + veth + " sysctls", ns, concat(new String[] {"sysctl", "-qw"}, Calico.vethSysctls(veth)));
+            if (p.ipV6() != null) {
+                exec(pw + ": " + veth + " IPv6 sysctls", ns, concat(new String[] {"sysctl", "-qw"}, Calico.vethSysctlsV6(veth)));
+            }
             ip(pw + ": " + veth + " up", ns, "link", "set", veth, "up");
             ip(pw + ": " + p.ip() + "/32 on eth0", pns, "addr", "add", p.ip() + "/32", "dev", "eth0");
+            if (p.ipV6() != null) {
+                ip(pw + ": " + p.ipV6() + "/128 on eth0", pns, "addr", "add", p.ipV6() + "/128", "dev", "eth0");
+            }
             ip(pw + ": eth0 up", pns, "link", "set", "eth0", "up");
             ip(pw + ": gateway route", pns, "route", "add", gw, "dev", "eth0", "scope", "link");
             ip(pw + ": default route", pns, "route", "add", "default", "via", gw, "dev", "eth0");
             ip(pw + ": route on " + who, ns, "route", "add", p.ip() + "/32", "dev", veth, "scope", "link");
+            if (p.ipV6() != null) {
+                // the gateway is the veth's own link-local address (from its fixed MAC), which the CNI plugin reads back
+                ip(pw + ": IPv6 default route", pns, "-6", "route", "add", "default", "via", Calico.POD_GATEWAY_V6.toString(), "dev", "eth0");
+                ip(pw + ": IPv6 route on " + who, ns, "-6", "route", "add", p.ipV6() + "/128", "dev", veth);
+            }
         }
     }
 
@@ -489,11 +510,16 @@ public final class LabPlanner {
                         Flannel.ip6tablesRestoreText(t, n), Step.Kind.COMMAND));
             }
         } else {
-            FelixRules.Rendered felix = FelixRules.render(Calico.felixInput(t, n));
+            FelixRules.Rendered felix = FelixRules.render(Calico.felixInput(t, n, IpFamily.IPv4));
+            FelixRules.Rendered felix6 = t.dualStack() ? FelixRules.render(Calico.felixInput(t, n, IpFamily.IPv6)) : null;
             out.add(new Step(n.name() + ": felix ipsets", ns, List.of("ip", "netns", "exec", ns, "sh", "-c", "ipset destroy && ipset restore"),
-                    felix.ipsetRestore(), Step.Kind.COMMAND));
+                    felix6 == null ? felix.ipsetRestore() : felix.ipsetRestore() + felix6.ipsetRestore(), Step.Kind.COMMAND));
             out.add(new Step(n.name() + ": felix iptables", ns, List.of("ip", "netns", "exec", ns, "iptables-restore", "--noflush"),
                     felix.iptablesRestore(), Step.Kind.COMMAND));
+            if (felix6 != null) {
+                out.add(new Step(n.name() + ": felix ip6tables", ns, List.of("ip", "netns", "exec", ns, "ip6tables-restore", "--noflush"),
+                        felix6.iptablesRestore(), Step.Kind.COMMAND));
+            }
         }
         return out;
     }
@@ -510,6 +536,9 @@ public final class LabPlanner {
             a.add(n.tunnelAddress());
         }
         if (!(t.cni() instanceof Cni.Flannel f)) {
+            if (n.addressV6() != null) {
+                a.add(n.addressV6());
+            }
             return a;
         }
         if (f.backend() == Cni.FlannelBackend.VXLAN) {

@@ -13,12 +13,13 @@ import java.util.List;
  * nodes, a NodePort Service and a UDP DNS Service — flannel (vxlan, host-gw, both with one
  * external host) and Calico in BGP mode ({@code calico-bgp}) and in VXLAN mode ({@code calico-vxlan}); kube-proxy in
  * iptables mode except in {@code flannel-vxlan-nftables} (flannel-vxlan with {@code proxyMode: nftables});
- * {@code dual-stack}: flannel vxlan with IPv4 and IPv6, Services of each {@code ipFamilyPolicy}.
+ * {@code dual-stack}: flannel vxlan with IPv4 and IPv6, Services of each {@code ipFamilyPolicy};
+ * {@code calico-dual-stack}: calico-bgp with IPv4 and IPv6 and an external host of both families.
  */
 public final class LabExamples {
     private static final String BASE = "/io/skoop/lab/examples/";
     private static final List<String> NAMES = List.of("flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-vxlan",
-            "flannel-vxlan-nftables", "dual-stack");
+            "flannel-vxlan-nftables", "dual-stack", "calico-dual-stack");
 
     private LabExamples() {
     }

@@ -5,6 +5,7 @@ import io.skoop.model.Ip;
 import io.skoop.model.Names;
 import io.skoop.model.Prefix;
 import io.skoop.model.Protocol;
+import io.skoop.plugin.calico.CalicoNames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,7 +47,10 @@ import java.util.function.Predicate;
  * <li><b>dual-stack</b> (clusterCIDR, serviceCIDR and underlay each an IPv4 and an IPv6 CIDR, IPv4 first): every node
  *     also gets an IPv6 podCIDR, a /64 of the IPv6 cluster CIDR ({@code --node-cidr-mask-size-ipv6} default, lowest
  *     free first), and an IPv6 address from the IPv6 underlay's second address on (the first is the lab router's);
- *     every pod an IPv6 address from its node's IPv6 podCIDR as host-local does (the first address is cni0's); a
+ *     every pod an IPv6 address from its node's IPv6 podCIDR as host-local does (the first address is cni0's) — with
+ *     calico (bgp mode only; vxlan-v6.calico is refused) the IPv6 podCIDR is the node's IPv6 block instead, a /{@value
+ *     CalicoNames#BLOCK_SIZE_V6} of the IPv6 pool (the IPv6 IPPool's default blockSize; the pool /48 to /122), handed
+ *     out from ordinal 0 like the IPv4 block; a
  *     Service's families follow the API server (pkg/registry/core/service/storage, {@code initIPFamilyFields}):
  *     without ipFamilyPolicy and ipFamilies it is SingleStack in the primary family (IPv4); ipFamilies written alone
  *     give SingleStack for one family and need a dual-stack policy for two; PreferDualStack and RequireDualStack give
@@ -131,16 +135,21 @@ final class TopologyResolver {
         if (t.ipv6() == null) {
             return;
         }
-        if (t.cni() instanceof Cni.Calico) {
-            throw t.origin().at("clusterCIDR").error(t.ipv6().clusterCIDR().toString(), "the lab builds dual-stack clusters with flannel; "
-                    + "calico dual-stack is not supported yet");
+        if (t.cni() instanceof Cni.Calico c && c.mode() == Cni.CalicoMode.VXLAN) {
+            throw t.origin().at("clusterCIDR").error(t.ipv6().clusterCIDR().toString(), "the lab builds calico dual-stack clusters in bgp mode; "
+                    + "calico vxlan dual-stack (vxlan-v6.calico) is not supported yet");
         }
         Map<String, Prefix> v6 = new LinkedHashMap<>();
         v6.put("clusterCIDR", t.ipv6().clusterCIDR());
         v6.put("serviceCIDR", t.ipv6().serviceCIDR());
         v6.put("underlay", t.ipv6().underlay());
         Prefix cluster = t.ipv6().clusterCIDR();
-        if (cluster.length() > Ipv6Ranges.NODE_MASK || Ipv6Ranges.NODE_MASK - cluster.length() > 16) {
+        if (wholeBlock) {
+            if (cluster.length() > CalicoNames.BLOCK_SIZE_V6 || cluster.length() < 48) {
+                throw t.origin().at("clusterCIDR").error(cluster.toString(), "the IPv6 IP pool must hold /" + CalicoNames.BLOCK_SIZE_V6
+                        + " blocks (the IPv6 pool's default blockSize): expected a prefix of /48 to /" + CalicoNames.BLOCK_SIZE_V6);
+            }
+        } else if (cluster.length() > Ipv6Ranges.NODE_MASK || Ipv6Ranges.NODE_MASK - cluster.length() > 16) {
             throw t.origin().at("clusterCIDR").error(cluster.toString(), "the IPv6 clusterCIDR must hold /" + Ipv6Ranges.NODE_MASK
                     + " podCIDRs (--node-cidr-mask-size-ipv6) and be at most 16 bits shorter: expected a prefix of /48 to /64");
         }
@@ -209,7 +218,9 @@ final class TopologyResolver {
             Prefix podCIDRv6 = null;
             Ip addressV6 = null;
             if (t.ipv6() != null) {
-                podCIDRv6 = allocateSubnet(t.ipv6().clusterCIDR(), Ipv6Ranges.NODE_MASK, takenV6, n, "IPv6 clusterCIDR", "IPv6 podCIDR");
+                podCIDRv6 = wholeBlock
+                        ? allocateSubnet(t.ipv6().clusterCIDR(), CalicoNames.BLOCK_SIZE_V6, takenV6, n, "IPv6 IP pool (clusterCIDR)", "IPv6 block")
+                        : allocateSubnet(t.ipv6().clusterCIDR(), Ipv6Ranges.NODE_MASK, takenV6, n, "IPv6 clusterCIDR", "IPv6 podCIDR");
                 addressV6 = nextFree(nextV6, t.ipv6().underlay(), ip -> false, n.origin(), "no free address left in the IPv6 underlay "
                         + t.ipv6().underlay() + " for node " + n.name());
                 nextV6 = addressV6.plus(1);
@@ -256,7 +267,7 @@ final class TopologyResolver {
      * allocator hands out node CIDRs.
      */
     private static Prefix allocateSubnet(Prefix range, int mask, List<Prefix> taken, Node n, String rangeName, String what) {
-        long count = 1L << (mask - range.length());
+        long count = mask - range.length() >= 63 ? Long.MAX_VALUE : 1L << (mask - range.length());
         for (long i = 0; i < count; i++) {
             Prefix candidate = new Prefix(subnetAddress(range, i, mask), mask);
             if (taken.stream().noneMatch(p -> overlaps(p, candidate))) {
@@ -323,8 +334,8 @@ final class TopologyResolver {
             Ip ipV6 = null;
             if (node.podCIDRv6() != null) {
                 Prefix v6 = node.podCIDRv6();
-                ipV6 = nextFree(nextV6.getOrDefault(node.name(), v6.address().plus(2)), v6, x -> false, p.origin(),
-                        "IPv6 podCIDR " + v6 + " of node " + node.name() + " has no free address left for pod " + p.key());
+                ipV6 = nextFree(nextV6.getOrDefault(node.name(), v6.address().plus(wholeBlock ? 0 : 2)), v6, x -> false, p.origin(),
+                        "IPv6 " + podCidrName() + " " + v6 + " of node " + node.name() + " has no free address left for pod " + p.key());
                 nextV6.put(node.name(), ipV6.plus(1));
             }
             List<Listener> listeners = p.listeners() != null ? p.listeners()

@@ -24,6 +24,15 @@ public final class CalicoNames {
      * that is not via this same device).
      */
     public static final Ip POD_GATEWAY = Ip.parse("169.254.1.1");
+    /**
+     * The pod's IPv6 next hop: the host-side veth's own link-local address, which the kernel derives from
+     * {@value #HOST_VETH_MAC} (EUI-64, addrconf's default {@code addr_gen_mode}); the Calico CNI plugin reads it back
+     * from the veth and routes {@code default via} it. The veth holds it, so it answers neighbour solicitations for it
+     * itself (no proxy NDP needed for the gateway).
+     */
+    public static final Ip POD_GATEWAY_V6 = Ip.linkLocalEui64(HOST_VETH_MAC);
+    /** The IPv6 IPPool's default {@code blockSize} (libcalico-go): a node's IPv6 block is a /122 (64 addresses). */
+    public static final int BLOCK_SIZE_V6 = 122;
 
     private CalicoNames() {
     }

@@ -53,6 +53,12 @@ import java.util.function.Predicate;
  *       per other node {@code <block> via <its tunnel address> dev vxlan.calico onlink}, a PERMANENT neighbour
  *       {@code <tunnel address> lladdr <its VTEP MAC>} and an FDB entry {@code <VTEP MAC> dst <node IP>}.</li>
  * </ul>
+ * On a dual-stack cluster (a node has an IPv6 block), from the Calico CNI plugin's
+ * {@code cni-plugin/pkg/dataplane/linux} and BIRD: per pod with an IPv6 address, {@code <pod IPv6> dev <veth>} on the
+ * node, the host-side veth holding {@value #GATEWAY_V6_TEXT} (the link-local address the kernel derives from
+ * {@code ee:ee:ee:ee:ee:ee}), the pod's address as a /128 on eth0 and {@code default via fe80::ecee:eeff:feee:eeee dev
+ * eth0}; on the node {@code net.ipv6.conf.all.forwarding=1}; in bgp mode the own IPv6 block a blackhole and every other
+ * node's via its {@code projectcalico.org/IPv6Address} (else IPv6 InternalIP). IPv6 in vxlan mode is not checked.
  * A node's blocks are its active (confirmed, not deleted) BlockAffinities when the snapshot lists any
  * ({@code k8s/blockaffinities.json}), else its podCIDR. A node's address is its {@code projectcalico.org/IPv4Address}
  * annotation, else its first InternalIP. A VTEP MAC is compared with {@code projectcalico.org/VXLANTunnelMACAddr} only
@@ -83,11 +89,14 @@ public final class CalicoPlugin implements Plugin {
     public static final String ANNOTATION_PREFIX = "projectcalico.org/";
     /** The node address annotation (CIDR form: {@code 192.168.56.2/24}). */
     public static final String IPV4_ADDRESS = ANNOTATION_PREFIX + "IPv4Address";
+    /** The node's IPv6 address in CIDR form, as calico-node writes it on a dual-stack node. */
+    public static final String IPV6_ADDRESS = ANNOTATION_PREFIX + "IPv6Address";
     /** The node's VXLAN tunnel address annotation (a bare address). */
     public static final String VXLAN_TUNNEL_ADDR = ANNOTATION_PREFIX + "IPv4VXLANTunnelAddr";
     /** The node's VTEP MAC annotation, present only when set explicitly. */
     public static final String VXLAN_TUNNEL_MAC = ANNOTATION_PREFIX + "VXLANTunnelMACAddr";
     private static final String GATEWAY_TEXT = "169.254.1.1";
+    private static final String GATEWAY_V6_TEXT = "fe80::ecee:eeff:feee:eeee";
     private static final String CNI = "the Calico CNI plugin";
 
     private static final VxlanIntent VXLAN = new VxlanIntent("Calico", VXLAN_DEVICE, VNI, VXLAN_PORT, "Felix in VXLAN mode",
@@ -162,21 +171,34 @@ public final class CalicoPlugin implements Plugin {
 
     /** The node's IPv4 blocks: its active BlockAffinities when the snapshot lists any, else its podCIDR. */
     public List<Prefix> blocks(KNode node) {
+        return blocks(node, false);
+    }
+
+    /** The node's blocks of one family (IPv6 when {@code v6}): as {@link #blocks(KNode)}. */
+    public List<Prefix> blocks(KNode node, boolean v6) {
         if (!affinities.isEmpty()) {
-            return affinities.stream().filter(a -> a.isActive() && a.node().equals(node.name()) && !a.cidr().isV6())
+            return affinities.stream().filter(a -> a.isActive() && a.node().equals(node.name()) && a.cidr().isV6() == v6)
                     .map(KBlockAffinity::cidr).toList();
         }
-        return node.podCIDRs().stream().filter(p -> !p.isV6()).toList();
+        return node.podCIDRs().stream().filter(p -> p.isV6() == v6).toList();
     }
 
     /** The node's address: {@code projectcalico.org/IPv4Address} without its prefix length, else its first InternalIP; or null. */
     public static Ip nodeIp(KNode node) {
-        String a = node.annotations().get(IPV4_ADDRESS);
+        return nodeIp(node, false);
+    }
+
+    /**
+     * The node's address of one family: {@code projectcalico.org/IPv4Address} (IPv6: {@code IPv6Address}) without its
+     * prefix length, else its first InternalIP of that family; or null.
+     */
+    public static Ip nodeIp(KNode node, boolean v6) {
+        String a = node.annotations().get(v6 ? IPV6_ADDRESS : IPV4_ADDRESS);
         Ip ip = a == null ? null : Ip.tryParse(a.contains("/") ? a.substring(0, a.indexOf('/')) : a);
-        if (ip != null) {
+        if (ip != null && ip.isV6() == v6) {
             return ip;
         }
-        return node.internalIPs().stream().filter(i -> !i.isV6()).findFirst().orElse(null);
+        return node.internalIPs().stream().filter(i -> i.isV6() == v6).findFirst().orElse(null);
     }
 
     /** The node's {@code projectcalico.org/IPv4VXLANTunnelAddr}, or null. */
@@ -192,7 +214,11 @@ public final class CalicoPlugin implements Plugin {
     }
 
     private static Ip podIPv4(KPod p) {
-        return p.podIPs().stream().filter(i -> !i.isV6()).findFirst().orElse(null);
+        return podIp(p, false);
+    }
+
+    private static Ip podIp(KPod p, boolean v6) {
+        return p.podIPs().stream().filter(i -> i.isV6() == v6).findFirst().orElse(null);
     }
 
     private static Interface underlay(NetNS ns, KNode node) {
@@ -216,22 +242,28 @@ public final class CalicoPlugin implements Plugin {
      */
     @Override
     public Optional<String> expectedRoute(KNode node, NetNS ns, Ip dst, List<KNode> nodes) {
+        boolean v6 = dst.isV6();
         for (KNode other : nodes) {
             if (other.name().equals(node.name())) {
                 continue;
             }
-            for (Prefix block : blocks(other)) {
+            for (Prefix block : blocks(other, v6)) {
                 if (block.contains(dst)) {
                     return remoteRoute(node, ns, other, block);
                 }
             }
         }
         for (KPod p : workloads(node)) {
-            if (dst.equals(podIPv4(p))) {
-                return Optional.of(dst + " dev " + CalicoNames.vethName(p.namespace(), p.name()) + " scope link");
+            if (dst.equals(podIp(p, v6))) {
+                return Optional.of(podRoute(dst, CalicoNames.vethName(p.namespace(), p.name())));
             }
         }
-        return blocks(node).stream().filter(b -> b.contains(dst)).findFirst().map(this::blackhole);
+        return blocks(node, v6).stream().filter(b -> b.contains(dst)).findFirst().map(this::blackhole);
+    }
+
+    /** The CNI plugin's route to a pod: {@code <ip> dev <veth> scope link} (IPv6 routes carry no scope in ip's output). */
+    private static String podRoute(Ip ip, String veth) {
+        return ip + " dev " + veth + (ip.isV6() ? "" : " scope link");
     }
 
     private String blackhole(Prefix block) {
@@ -239,7 +271,10 @@ public final class CalicoPlugin implements Plugin {
     }
 
     private Optional<String> remoteRoute(KNode node, NetNS ns, KNode other, Prefix block) {
-        Ip via = nodeIp(other);
+        if (block.isV6() && !mode.equals("bgp")) {
+            return Optional.empty(); // IPv6 over vxlan-v6.calico is not modelled; IPIP carries no IPv6
+        }
+        Ip via = nodeIp(other, block.isV6());
         String gw = via == null ? "<the address of node " + other.name() + ">" : via.toString();
         return switch (mode) {
             case "bgp" -> {
@@ -301,7 +336,46 @@ public final class CalicoPlugin implements Plugin {
                 checkRemote(ns, node, other, out);
             }
         }
+        checkIpv6(node, ns, nodes, out);
         return out;
+    }
+
+    /**
+     * A dual-stack node (it has an IPv6 block): {@code net.ipv6.conf.all.forwarding=1}, and in bgp mode BIRD's IPv6
+     * routes — the own IPv6 block a blackhole, every other node's via that node's IPv6 address. IPv6 between nodes in
+     * vxlan mode ({@code vxlan-v6.calico}) is not checked.
+     */
+    private void checkIpv6(KNode node, NetNS ns, List<KNode> nodes, List<Suspicion> out) {
+        List<Prefix> own = blocks(node, true);
+        if (own.isEmpty()) {
+            return;
+        }
+        Optional<Boolean> forward = ns.sysctls().ipv6Forwarding();
+        if (forward.isEmpty()) {
+            out.add(Suspicion.info("net.ipv6.conf.all.forwarding not collected: whether node " + node.name() + " forwards pods' IPv6 traffic is not checked"));
+        } else if (!forward.get()) {
+            out.add(Suspicion.warning("net.ipv6.conf.all.forwarding = 0; Calico needs 1 to forward pods' IPv6 traffic (calico-node sets it"
+                    + " when IPv6 is enabled)"));
+        }
+        if (!mode.equals("bgp")) {
+            out.add(Suspicion.info("IPv6 between nodes in Calico's " + mode + " mode is not checked (skoop models IPv6 blocks in bgp mode)"));
+            return;
+        }
+        own.forEach(block -> checkBlackhole(ns, node, block, out));
+        Interface underlay = underlay(ns, node);
+        for (KNode other : nodes) {
+            Ip remote = nodeIp(other, true);
+            if (other.name().equals(node.name()) || remote == null) {
+                continue;
+            }
+            for (Prefix block : blocks(other, true)) {
+                RouteResult r = ns.routeGet(RouteQuery.to(block.address()));
+                if (!r.ok() || !remote.equals(r.gateway()) || underlay != null && !underlay.name().equals(r.dev())) {
+                    out.add(Suspicion.warning("IPv6 block " + block + " of node " + other.name() + " is routed " + Plugin.routed(r) + "; BIRD installs `"
+                            + remoteRoute(node, ns, other, block).orElseThrow() + "`"));
+                }
+            }
+        }
     }
 
     /** The pod's host-side veth, its proxy ARP and its /32 route (felix-facts §5.1). */
@@ -325,18 +399,33 @@ public final class CalicoPlugin implements Plugin {
             out.add(Suspicion.warning(key + " = 0: nothing answers pod " + p.key() + "'s ARP for its gateway " + GATEWAY_TEXT
                     + " (" + CNI + " and Felix set 1)"));
         }
-        Ip ip = podIPv4(p);
-        boolean routed = mainRoutes(ns, 32, ip).stream().anyMatch(r -> r.type() == RouteType.UNICAST
+        checkPodRoute(ns, p, podIPv4(p), veth, out);
+        Ip ip6 = podIp(p, true);
+        if (ip6 == null) {
+            return;
+        }
+        checkPodRoute(ns, p, ip6, veth, out);
+        boolean gateway = dev.addresses(true).stream().anyMatch(a -> a.local().equals(CalicoNames.POD_GATEWAY_V6));
+        if (!gateway) {
+            out.add(Suspicion.warning(veth + " (host side of pod " + p.key() + ") lacks its link-local address " + GATEWAY_V6_TEXT
+                    + ", the pod's IPv6 gateway: nothing answers the pod's neighbour solicitations for it (the kernel derives it from "
+                    + "the veth's MAC " + CalicoNames.HOST_VETH_MAC + " when IPv6 is on for the device)"));
+        }
+    }
+
+    /** The CNI plugin's host route to one of the pod's addresses: a /32 or /128 out of its veth, no gateway. */
+    private static void checkPodRoute(NetNS ns, KPod p, Ip ip, String veth, List<Suspicion> out) {
+        boolean routed = mainRoutes(ns, ip.bitLength(), ip).stream().anyMatch(r -> r.type() == RouteType.UNICAST
                 && onLink(r, veth, null));
         if (!routed) {
-            out.add(Suspicion.warning("no route `" + ip + " dev " + veth + " scope link` for pod " + p.key() + " (" + CNI
+            out.add(Suspicion.warning("no route `" + podRoute(ip, veth) + "` for pod " + p.key() + " (" + CNI
                     + " installs it): " + ip + " is routed " + Plugin.routed(ns.routeGet(RouteQuery.to(ip)))));
         }
     }
 
-    /** The main table's IPv4 routes of exactly {@code /len} covering {@code ip}. */
+    /** The main table's routes of {@code ip}'s family of exactly {@code /len} covering {@code ip}. */
     private static List<Route> mainRoutes(NetNS ns, int len, Ip ip) {
-        FibTable main = ns.router().table(false, Tables.MAIN);
+        FibTable main = ns.router().table(ip.isV6(), Tables.MAIN);
         return main == null ? List.of() : main.routes(len, ip);
     }
 
@@ -347,7 +436,7 @@ public final class CalicoPlugin implements Plugin {
         }
         Nexthop n = r.nexthops().get(0);
         return dev.equals(n.dev()) && java.util.Objects.equals(gateway, n.gateway())
-                && (gateway != null || Scope.LINK.equals(r.scope()));
+                && (gateway != null || r.dst().isV6() || Scope.LINK.equals(r.scope()));
     }
 
     private void checkBlackhole(NetNS ns, KNode node, Prefix block, List<Suspicion> out) {
@@ -426,6 +515,18 @@ public final class CalicoPlugin implements Plugin {
         if (defaults.stream().noneMatch(r -> r.type() == RouteType.UNICAST && onLink(r, "eth0", gw))) {
             out.add(Suspicion.warning("default route is " + (defaults.isEmpty() ? "missing" : "`" + defaults.get(0) + "`")
                     + "; " + CNI + " installs `default via " + gw + " dev eth0`"));
+        }
+        Ip ip6 = podIp(pod, true);
+        if (ip6 != null) {
+            List<Address> held = eth0.addresses(true).stream().filter(a -> a.local().equals(ip6)).toList();
+            if (held.isEmpty()) {
+                out.add(Suspicion.warning("eth0 lacks the pod IP " + ip6 + "/128 (" + CNI + " puts it there)"));
+            }
+            List<Route> defaults6 = mainRoutes(ns, 0, Ip.V6_ANY);
+            if (defaults6.stream().noneMatch(r -> r.type() == RouteType.UNICAST && onLink(r, "eth0", CalicoNames.POD_GATEWAY_V6))) {
+                out.add(Suspicion.warning("IPv6 default route is " + (defaults6.isEmpty() ? "missing" : "`" + defaults6.get(0) + "`")
+                        + "; " + CNI + " installs `default via " + GATEWAY_V6_TEXT + " dev eth0` (the host-side veth's link-local address)"));
+            }
         }
         checkPodMtu(pod, eth0, node, nodeNs, out);
         return out;

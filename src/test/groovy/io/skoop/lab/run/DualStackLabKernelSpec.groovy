@@ -2,23 +2,16 @@ package io.skoop.lab.run
 
 import io.skoop.diagnose.Diagnosis
 import io.skoop.diagnose.Diagnostor
-import io.skoop.diagnose.LabDiagnoseKernelSpec
-import io.skoop.diagnose.Query
 import io.skoop.diagnose.Verdict
 import io.skoop.lab.flannel.Flannel
-import io.skoop.lab.topology.LabExamples
 import io.skoop.lab.topology.ResolvedTopology
-import io.skoop.lab.topology.TopologyLoader
 import io.skoop.model.IpFamily
-import io.skoop.model.Protocol
 import io.skoop.snapshot.Snapshot
 import io.skoop.testsupport.Diagnoses
+import io.skoop.testsupport.ExampleLab
 import io.skoop.testsupport.KernelLab
-import io.skoop.testsupport.LabClusters
 import io.skoop.testsupport.SnapshotChecks
-import java.nio.file.Files
 import java.nio.file.Path
-import java.time.Duration
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -38,53 +31,17 @@ import spock.lang.Unroll
 @IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root to build network namespaces')
 class DualStackLabKernelSpec extends Specification {
 
-    static final String EXAMPLE = 'dual-stack'
-    static final Duration FAIL_TIMEOUT = Duration.ofMillis(1200)
-
-    @Shared LabClusters clusters = new LabClusters('sds')
-    @Shared Lab lab
+    @Shared ExampleLab ex
     @Shared ResolvedTopology topology
-    @Shared Path tmp = Files.createTempDirectory('skoop-dual-stack')
     @Shared Diagnostor healthy
 
     def setupSpec() {
-        topology = TopologyLoader.parse("${EXAMPLE}.yaml", LabExamples.text(EXAMPLE)).withName("${clusters.run}-ds")
-        lab = clusters.labs.up(topology, "example $EXAMPLE", "${EXAMPLE}.yaml", LabExamples.text(EXAMPLE), null).lab()
+        ex = new ExampleLab('sds', 'dual-stack', 'ds')
+        topology = ex.topology
     }
 
     def cleanupSpec() {
-        clusters.close()
-        tmp.toFile().deleteDir()
-    }
-
-    Diagnostor snapshot(String name) {
-        Path dir = tmp.resolve(name)
-        LabSnapshot.take(lab, LabExamples.text(EXAMPLE), dir, 'test')
-        return new Diagnostor(Snapshot.open(dir))
-    }
-
-    static IpFamily family(int f) {
-        f == 6 ? IpFamily.IPv6 : IpFamily.IPv4
-    }
-
-    static Diagnosis verdictOf(Diagnostor d, String src, String dst, int fam, int port, String proto = 'tcp') {
-        return d.diagnose(new Query(src, dst, port as String, Protocol.parse(proto), null, family(fam)))
-    }
-
-    Probe.Result connect(String src, String dst, int fam, int port, String proto = 'tcp', Duration timeout = Probe.DEFAULT_TIMEOUT) {
-        return Probe.run(lab, src, dst, family(fam), port, Protocol.parse(proto), timeout)
-    }
-
-    static Map<String, List<String>> breakingHops(Diagnosis d) {
-        Diagnoses.breakingHops(d)
-    }
-
-    String sh(String target, String cmd) {
-        LabClusters.sh(lab, target, cmd)
-    }
-
-    List<String> lines(String target, String cmd) {
-        LabClusters.lines(lab, target, cmd)
+        ex?.close()
     }
 
     def "the kernel holds what flanneld and kube-proxy program for IPv6: flannel-v6.1 over the nodes' IPv6 addresses, its routes, neighbours, FDB; ip6tables"() {
@@ -94,40 +51,40 @@ class DualStackLabKernelSpec extends Specification {
         def n3 = topology.node('node-3')
 
         expect: 'flannel-v6.1 on node-1: VNI 1, local its IPv6 InternalIP, port 8472; asked for 1450 (flanneld: the interface MTU - 50), the kernel caps it at 1430 (1500 - 70 for an IPv6 outer header)'
-        String link = sh('node-1', 'ip -d link show flannel-v6.1')
+        String link = ex.sh('node-1', 'ip -d link show flannel-v6.1')
         link.contains('mtu 1430')
         link.contains("link/ether ${Flannel.vtepMacV6(topology, n1)}")
         link.contains('vxlan id 1 local fd00:192:168:56::2 dev eth0')
         link.contains('dstport 8472')
-        sh('node-1', 'ip -6 -o addr show dev flannel-v6.1 scope global').contains('inet6 fd00:10:244::/128')
-        sh('node-1', 'ip -d link show flannel.1').contains('mtu 1450')
+        ex.sh('node-1', 'ip -6 -o addr show dev flannel-v6.1 scope global').contains('inet6 fd00:10:244::/128')
+        ex.sh('node-1', 'ip -d link show flannel.1').contains('mtu 1450')
 
         and: "each remote node's IPv6 podCIDR via its VTEP address, onlink; permanent neighbours and FDB entries to the remote IPv6 InternalIPs"
-        lines('node-1', 'ip -6 route show dev flannel-v6.1').containsAll([
+        ex.lines('node-1', 'ip -6 route show dev flannel-v6.1').containsAll([
                 'fd00:10:244:1::/64 via fd00:10:244:1:: metric 1024 onlink pref medium',
                 'fd00:10:244:2::/64 via fd00:10:244:2:: metric 1024 onlink pref medium'])
-        lines('node-1', 'ip -6 neigh show dev flannel-v6.1').toSorted() == [
+        ex.lines('node-1', 'ip -6 neigh show dev flannel-v6.1').toSorted() == [
                 "fd00:10:244:1:: lladdr ${Flannel.vtepMacV6(topology, n2)} PERMANENT",
                 "fd00:10:244:2:: lladdr ${Flannel.vtepMacV6(topology, n3)} PERMANENT"]*.toString()
-        lines('node-1', 'bridge fdb show dev flannel-v6.1').toSorted() == [
+        ex.lines('node-1', 'bridge fdb show dev flannel-v6.1').toSorted() == [
                 "${Flannel.vtepMacV6(topology, n2)} dst fd00:192:168:56::3 self permanent",
                 "${Flannel.vtepMacV6(topology, n3)} dst fd00:192:168:56::4 self permanent"]*.toString().toSorted()
 
         and: 'a pod: both addresses on eth0, IPv6 default route via cni0\'s IPv6 gateway'
-        sh('default/web-2', 'ip -6 -o addr show dev eth0 scope global').contains('inet6 fd00:10:244:1::2/64')
-        lines('default/web-2', 'ip -6 route show default')[0].startsWith('default via fd00:10:244:1::1 dev eth0')
+        ex.sh('default/web-2', 'ip -6 -o addr show dev eth0 scope global').contains('inet6 fd00:10:244:1::2/64')
+        ex.lines('default/web-2', 'ip -6 route show default')[0].startsWith('default via fd00:10:244:1::1 dev eth0')
 
         and: "kube-proxy's IPv6 proxier: the IPv6 cluster IPs in ip6tables, the IPv4-only kube-dns only in iptables"
-        String v6 = sh('node-1', 'ip6tables-save -t nat')
+        String v6 = ex.sh('node-1', 'ip6tables-save -t nat')
         v6.contains('-d fd00:10:96::1/128') && v6.contains('-d fd00:10:96::2/128')
         !v6.contains('kube-system/kube-dns')
-        sh('node-1', 'iptables-save -t nat').contains('kube-system/kube-dns')
+        ex.sh('node-1', 'iptables-save -t nat').contains('kube-system/kube-dns')
     }
 
     def "the lab's snapshot is sound: every dump read with nothing unknown; the objects carry both families"() {
         when:
-        healthy = snapshot('healthy')
-        Path dir = tmp.resolve('healthy')
+        Path dir = ex.take('healthy')
+        healthy = new Diagnostor(Snapshot.open(dir))
         def objects = io.skoop.snapshot.k8s.KubeObjects.read(io.skoop.snapshot.SnapshotLayout.k8s(dir))
 
         then:
@@ -139,16 +96,8 @@ class DualStackLabKernelSpec extends Specification {
 
     @Unroll
     def "#flow: #src -> #dst (IPv#fam):#port/#proto connects (#answeredBy); skoop: REACHABLE, nothing breaking"() {
-        when:
-        Probe.Result r = connect(src, dst, fam, port, proto)
-        Diagnosis d = verdictOf(healthy, src, dst, fam, port, proto)
-
-        then:
-        r.connected()
-        r.destination().isV6() == (fam == 6)
-        r.answeredBy() == answeredBy
-        d.verdict() == Verdict.REACHABLE
-        breakingHops(d) == [:]
+        expect:
+        ex.healthyFlow(healthy, src, dst, fam, port, proto, answeredBy.split(' or ').toList())
 
         where: 'pod and node sources, pod, node and Service destinations, both protocols, in IPv6 (and the same pairs once in IPv4)'
         flow                           | src              | dst                        | fam | port  | proto || answeredBy
@@ -167,22 +116,10 @@ class DualStackLabKernelSpec extends Specification {
 
     @Unroll
     def "#service (IPv#fam) reaches every endpoint through the DNAT of kube-proxy's IPv#fam proxier; skoop: REACHABLE, delivered to each"() {
-        given:
-        List<String> backends = ['pod default/web-1 8080/tcp', 'pod default/web-2 8080/tcp', 'pod default/web-3 8080/tcp']
-
-        when: 'probing until every backend answered (kube-proxy picks at random), at most 60 times'
-        List<Probe.Result> results = []
-        for (int i = 0; i < 60 && results*.answeredBy() as Set != backends as Set; i++) {
-            results << connect('default/client', service, fam, 80)
-        }
-        Diagnosis d = verdictOf(healthy, 'default/client', service, fam, 80)
-
-        then:
-        results.findAll { !it.connected() }*.summary() == []
-        results*.answeredBy() as Set == backends as Set
-        d.verdict() == Verdict.REACHABLE
-        breakingHops(d) == [:]
-        LabDiagnoseKernelSpec.delivered(d) == ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3']
+        expect: 'probed until every backend answered (kube-proxy picks at random)'
+        ex.reachesEveryBackend(healthy, 'default/client', service, fam, 80,
+                ['pod default/web-1 8080/tcp', 'pod default/web-2 8080/tcp', 'pod default/web-3 8080/tcp'],
+                ['pod:default/web-1', 'pod:default/web-2', 'pod:default/web-3'])
 
         where:
         service            | fam
@@ -193,14 +130,14 @@ class DualStackLabKernelSpec extends Specification {
 
     def "an IPv6-only Service has no IPv4 address: probe and diagnosis both refuse to guess one"() {
         when:
-        verdictOf(healthy, 'default/client', 'svc/default/web6', 4, 80)
+        ex.diagnose(healthy, 'default/client', 'svc/default/web6', 4, 80)
 
         then:
         IllegalArgumentException e = thrown()
         e.message == 'Service default/web6 has no IPv4 address (spec.clusterIPs: fd00:10:96::2)'
 
         when:
-        lab.address('svc/default/web6', IpFamily.IPv4)
+        ex.lab.address('svc/default/web6', IpFamily.IPv4)
 
         then:
         thrown(IllegalArgumentException)
@@ -208,29 +145,8 @@ class DualStackLabKernelSpec extends Specification {
 
     @Unroll
     def "IPv6-only fault '#fault' breaks default/client -> default/web-2 over IPv6 while IPv4 still connects; skoop names it on #hop; repaired, it connects again"() {
-        given:
-        assert connect('default/client', 'default/web-2', 6, 8080).connected()
-
-        when:
-        inject.each { target, cmd -> sh(target, cmd) }
-        Probe.Result broken = connect('default/client', 'default/web-2', 6, 8080, 'tcp', FAIL_TIMEOUT)
-        Probe.Result control = connect('default/client', 'default/web-2', 4, 8080)
-        Diagnostor after = snapshot(fault.replaceAll(/\W+/, '-'))
-        Diagnosis d = verdictOf(after, 'default/client', 'default/web-2', 6, 8080)
-        Diagnosis c = verdictOf(after, 'default/client', 'default/web-2', 4, 8080)
-
-        then: 'the kernel fails the IPv6 flow and completes the IPv4 one; skoop agrees and says why on the hop that breaks'
-        !broken.connected()
-        broken.outcome() in [Probe.Outcome.TIMEOUT, Probe.Outcome.NO_ROUTE]
-        control.connected()
-        d.verdict() == Verdict.UNREACHABLE
-        breakingHops(d)[hop]?.any { it.contains(words) }
-        c.verdict() == Verdict.REACHABLE
-        breakingHops(c) == [:]
-
-        cleanup:
-        repair.each { target, cmd -> sh(target, cmd) }
-        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+        expect: 'the kernel fails the IPv6 flow and completes the IPv4 one; skoop agrees and says why on the hop that breaks'
+        ex.ipv6OnlyFault(fault, inject, repair, hop, words)
 
         where:
         [fault, inject, repair, hop, words] << [
@@ -251,16 +167,16 @@ class DualStackLabKernelSpec extends Specification {
 
     def "ICMPv6 Packet Too Big dropped in node-2's OUTPUT: web-2's answer over IPv6 stalls (a path MTU black hole) while IPv4 connects; skoop: REACHABLE with a CRITICAL on node-2 naming the rule"() {
         given: 'flannel-v6.1 (1430) is smaller than the pods\' 1450: full-size IPv6 segments between nodes need Packet Too Big'
-        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+        assert ex.connect('default/client', 'default/web-2', 6, 8080).connected()
 
         when: 'node-2 drops the Packet Too Big it sends; web-2 forgets the path MTU it learnt earlier'
-        sh('node-2', 'ip6tables -I OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP')
-        sh('default/web-2', 'ip -6 route flush cache')
-        Probe.Result broken = connect('default/client', 'default/web-2', 6, 8080, 'tcp', FAIL_TIMEOUT)
-        Probe.Result control = connect('default/client', 'default/web-2', 4, 8080)
-        Diagnostor after = snapshot('ptb-dropped')
-        Diagnosis d = verdictOf(after, 'default/client', 'default/web-2', 6, 8080)
-        Diagnosis h = verdictOf(healthy, 'default/client', 'default/web-2', 6, 8080)
+        ex.sh('node-2', 'ip6tables -I OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP')
+        ex.sh('default/web-2', 'ip -6 route flush cache')
+        Probe.Result broken = ex.connect('default/client', 'default/web-2', 6, 8080, 'tcp', ExampleLab.FAIL_TIMEOUT)
+        Probe.Result control = ex.connect('default/client', 'default/web-2', 4, 8080)
+        Diagnostor after = ex.snapshot('ptb-dropped')
+        Diagnosis d = ex.diagnose(after, 'default/client', 'default/web-2', 6, 8080)
+        Diagnosis h = ex.diagnose(healthy, 'default/client', 'default/web-2', 6, 8080)
 
         then: 'the kernel: the banner comes, the full-size segments never do; IPv4 unaffected'
         broken.outcome() == Probe.Outcome.TRUNCATED
@@ -268,29 +184,29 @@ class DualStackLabKernelSpec extends Specification {
 
         and: 'skoop: REACHABLE (the handshake completes) with a CRITICAL on node-2 naming the rule; healthy, only an INFO'
         d.verdict() == Verdict.REACHABLE
-        breakingHops(d).keySet() == ['node:node-2'] as Set
-        breakingHops(d)['node:node-2'].any { it.contains('IPv6 path MTU black hole: flannel-v6.1 MTU 1430 < the 1450-byte TCP segments of the answer')
+        Diagnoses.breakingHops(d).keySet() == ['node:node-2'] as Set
+        Diagnoses.breakingHops(d)['node:node-2'].any { it.contains('IPv6 path MTU black hole: flannel-v6.1 MTU 1430 < the 1450-byte TCP segments of the answer')
                 && it.contains('--icmpv6-type 2 -j DROP') }
-        breakingHops(h) == [:]
+        Diagnoses.breakingHops(h) == [:]
         h.request().nodes().collectMany { it.suspicions() }*.message().any { it.startsWith('IPv6 path MTU discovery: flannel-v6.1 MTU 1430') }
 
         cleanup:
-        sh('node-2', 'ip6tables -D OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP')
-        sh('default/web-2', 'ip -6 route flush cache')
-        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+        ex.sh('node-2', 'ip6tables -D OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP')
+        ex.sh('default/web-2', 'ip -6 route flush cache')
+        assert ex.connect('default/client', 'default/web-2', 6, 8080).connected()
     }
 
     def "node-1 routes node-2's pods via node-2's cni0 address on eth0 (onlink): ARP answers for any local address, NDP only for the receiving device's; IPv4 connects, IPv6 does not; skoop agrees on both"() {
         when: 'both families of node-2\'s podCIDRs routed via cni0\'s address of that family, out of the underlay device'
-        sh('node-1', 'ip route replace 10.244.1.0/24 via 10.244.1.1 dev eth0 onlink')
+        ex.sh('node-1', 'ip route replace 10.244.1.0/24 via 10.244.1.1 dev eth0 onlink')
         // an IPv6 onlink gateway must not already be routed via another device: the flannel-v6.1 route goes first
-        sh('node-1', 'ip -6 route del fd00:10:244:1::/64 && ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1::1 dev eth0 onlink')
-        Probe.Result v4 = connect('default/client', 'default/web-2', 4, 8080)
-        Probe.Result v6 = connect('default/client', 'default/web-2', 6, 8080, 'tcp', FAIL_TIMEOUT)
-        String neigh = sh('node-1', 'ip -6 neigh show dev eth0 to fd00:10:244:1::1')
-        Diagnostor after = snapshot('via-cni0-on-eth0')
-        Diagnosis d4 = verdictOf(after, 'default/client', 'default/web-2', 4, 8080)
-        Diagnosis d6 = verdictOf(after, 'default/client', 'default/web-2', 6, 8080)
+        ex.sh('node-1', 'ip -6 route del fd00:10:244:1::/64 && ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1::1 dev eth0 onlink')
+        Probe.Result v4 = ex.connect('default/client', 'default/web-2', 4, 8080)
+        Probe.Result v6 = ex.connect('default/client', 'default/web-2', 6, 8080, 'tcp', ExampleLab.FAIL_TIMEOUT)
+        String neigh = ex.sh('node-1', 'ip -6 neigh show dev eth0 to fd00:10:244:1::1')
+        Diagnostor after = ex.snapshot('via-cni0-on-eth0')
+        Diagnosis d4 = ex.diagnose(after, 'default/client', 'default/web-2', 4, 8080)
+        Diagnosis d6 = ex.diagnose(after, 'default/client', 'default/web-2', 6, 8080)
 
         then: 'the kernel: node-2 answers ARP for 10.244.1.1 on eth0 (arp_ignore 0), never the solicitation for fd00:10:244:1::1'
         v4.connected()
@@ -300,86 +216,85 @@ class DualStackLabKernelSpec extends Specification {
 
         and: 'skoop: IPv4 REACHABLE (frames to node-2 over eth0), IPv6 UNREACHABLE naming the unanswered solicitation on node-1'
         d4.verdict() == Verdict.REACHABLE
-        breakingHops(d4) == [:]
+        Diagnoses.breakingHops(d4) == [:]
         d6.verdict() == Verdict.UNREACHABLE
-        breakingHops(d6)['node:node-1']?.any { it.contains('node node-2 holds fd00:10:244:1::1 on cni0, but answers neighbour solicitations on eth0 only for eth0\'s own addresses') }
+        Diagnoses.breakingHops(d6)['node:node-1']?.any { it.contains('node node-2 holds fd00:10:244:1::1 on cni0, but answers neighbour solicitations on eth0 only for eth0\'s own addresses') }
         d6.request().nodes().find { it.hop().toString() == 'node:node-1' }.suspicions()*.message().contains(
                 'podCIDR fd00:10:244:1::/64 of node node-2 is routed via fd00:10:244:1::1 dev eth0; flannel installs fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink')
 
         cleanup:
-        sh('node-1', 'ip route replace 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink')
-        sh('node-1', 'ip -6 route del fd00:10:244:1::/64; ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink; '
+        ex.sh('node-1', 'ip route replace 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink')
+        ex.sh('node-1', 'ip -6 route del fd00:10:244:1::/64; ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink; '
                 + 'ip -6 neigh del fd00:10:244:1::1 dev eth0 || true')
-        assert connect('default/client', 'default/web-2', 6, 8080).connected()
-        assert connect('default/client', 'default/web-2', 4, 8080).connected()
+        assert ex.connect('default/client', 'default/web-2', 6, 8080).connected()
+        assert ex.connect('default/client', 'default/web-2', 4, 8080).connected()
     }
 
     def "proxy NDP: node-1 routes node-2's IPv6 pods on-link out of eth0; nobody answers for web-2's address until node-2 proxies it (proxy_ndp on eth0 + a proxy entry); skoop agrees before and after"() {
         given: 'node-2\'s IPv6 podCIDR on-link on node-1\'s eth0: node-1 solicits the pods\' addresses on the underlay'
-        sh('node-1', 'ip -6 route del fd00:10:244:1::/64 && ip -6 route add fd00:10:244:1::/64 dev eth0')
+        ex.sh('node-1', 'ip -6 route del fd00:10:244:1::/64 && ip -6 route add fd00:10:244:1::/64 dev eth0')
 
         when: 'without proxy NDP'
-        Probe.Result before = connect('default/client', 'default/web-2', 6, 8080, 'tcp', FAIL_TIMEOUT)
-        Diagnosis d1 = verdictOf(snapshot('onlink-no-proxy'), 'default/client', 'default/web-2', 6, 8080)
+        Probe.Result before = ex.connect('default/client', 'default/web-2', 6, 8080, 'tcp', ExampleLab.FAIL_TIMEOUT)
+        Diagnosis d1 = ex.diagnose(ex.snapshot('onlink-no-proxy'), 'default/client', 'default/web-2', 6, 8080)
 
         then: 'the kernel: no neighbour answer; skoop: UNREACHABLE, nobody answers the solicitation'
         !before.connected()
         d1.verdict() == Verdict.UNREACHABLE
-        breakingHops(d1)['node:node-1']?.any { it.contains('no host on the underlay answers neighbour solicitations for fd00:10:244:1::2') }
+        Diagnoses.breakingHops(d1)['node:node-1']?.any { it.contains('no host on the underlay answers neighbour solicitations for fd00:10:244:1::2') }
 
         when: 'node-2 answers for web-2 by proxy on eth0 (forwarding is on there: all.forwarding = 1)'
-        sh('node-2', 'sysctl -qw net.ipv6.conf.eth0.proxy_ndp=1 && ip -6 neigh add proxy fd00:10:244:1::2 dev eth0')
-        sh('node-1', 'ip -6 neigh flush dev eth0')
-        Probe.Result after = connect('default/client', 'default/web-2', 6, 8080)
-        Path dir = tmp.resolve('onlink-proxy')
-        LabSnapshot.take(lab, LabExamples.text(EXAMPLE), dir, 'test')
-        Diagnosis d2 = verdictOf(new Diagnostor(Snapshot.open(dir)), 'default/client', 'default/web-2', 6, 8080)
+        ex.sh('node-2', 'sysctl -qw net.ipv6.conf.eth0.proxy_ndp=1 && ip -6 neigh add proxy fd00:10:244:1::2 dev eth0')
+        ex.sh('node-1', 'ip -6 neigh flush dev eth0')
+        Probe.Result after = ex.connect('default/client', 'default/web-2', 6, 8080)
+        Path dir = ex.take('onlink-proxy')
+        Diagnosis d2 = ex.diagnose(new Diagnostor(Snapshot.open(dir)), 'default/client', 'default/web-2', 6, 8080)
 
         then: 'the kernel connects; the dump lists the proxy entry; skoop: REACHABLE through node-2\'s proxy answer'
         after.connected()
         dir.resolve('nodes/node-2/host/neigh-proxy.json').toFile().text.contains('"dst":"fd00:10:244:1::2"')
         d2.verdict() == Verdict.REACHABLE
-        breakingHops(d2) == [:]
+        Diagnoses.breakingHops(d2) == [:]
         d2.request().nodes().find { it.hop().toString() == 'node:node-1' }.explanation().any { it.contains('answers neighbour solicitations for fd00:10:244:1::2 on eth0 by proxy') }
 
         cleanup:
-        sh('node-2', 'ip -6 neigh del proxy fd00:10:244:1::2 dev eth0; sysctl -qw net.ipv6.conf.eth0.proxy_ndp=0')
-        sh('node-1', 'ip -6 route del fd00:10:244:1::/64; ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink; ip -6 neigh flush dev eth0')
-        assert connect('default/client', 'default/web-2', 6, 8080).connected()
+        ex.sh('node-2', 'ip -6 neigh del proxy fd00:10:244:1::2 dev eth0; sysctl -qw net.ipv6.conf.eth0.proxy_ndp=0')
+        ex.sh('node-1', 'ip -6 route del fd00:10:244:1::/64; ip -6 route add fd00:10:244:1::/64 via fd00:10:244:1:: dev flannel-v6.1 onlink; ip -6 neigh flush dev eth0')
+        assert ex.connect('default/client', 'default/web-2', 6, 8080).connected()
     }
 
     def "IPv4 path MTU: flannel.1 at 1400 on node-2 makes web-2's 1450-byte answers need ICMP fragmentation needed; passed, the answer comes (INFO); dropped in node-2's OUTPUT, it stalls (black hole); skoop agrees on both"() {
         given: 'node-2\'s flannel.1 below the pods\' MTU; web-2 has no path MTU cached'
-        sh('node-2', 'ip link set flannel.1 mtu 1400')
-        sh('default/web-2', 'ip route flush cache')
+        ex.sh('node-2', 'ip link set flannel.1 mtu 1400')
+        ex.sh('default/web-2', 'ip route flush cache')
 
         when: 'the error leaves node-2'
-        Probe.Result passed = connect('default/client', 'default/web-2', 4, 8080)
-        Diagnosis d1 = verdictOf(snapshot('ipv4-pmtu'), 'default/client', 'default/web-2', 4, 8080)
+        Probe.Result passed = ex.connect('default/client', 'default/web-2', 4, 8080)
+        Diagnosis d1 = ex.diagnose(ex.snapshot('ipv4-pmtu'), 'default/client', 'default/web-2', 4, 8080)
 
         then: 'the kernel: web-2 learns the path MTU and the answer comes; skoop: REACHABLE, an INFO on node-2'
         passed.connected()
         d1.verdict() == Verdict.REACHABLE
-        breakingHops(d1) == [:]
+        Diagnoses.breakingHops(d1) == [:]
         d1.reply().nodes().find { it.hop().toString() == 'node:node-2' }.suspicions()*.message().any {
             it.startsWith('IPv4 path MTU discovery: flannel.1 MTU 1400 < the 1450-byte TCP segments of the answer') }
 
         when: 'node-2 drops the ICMP error it sends'
-        sh('node-2', 'iptables -I OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP')
-        sh('default/web-2', 'ip route flush cache')
-        Probe.Result dropped = connect('default/client', 'default/web-2', 4, 8080, 'tcp', FAIL_TIMEOUT)
-        Diagnosis d2 = verdictOf(snapshot('ipv4-pmtu-dropped'), 'default/client', 'default/web-2', 4, 8080)
+        ex.sh('node-2', 'iptables -I OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP')
+        ex.sh('default/web-2', 'ip route flush cache')
+        Probe.Result dropped = ex.connect('default/client', 'default/web-2', 4, 8080, 'tcp', ExampleLab.FAIL_TIMEOUT)
+        Diagnosis d2 = ex.diagnose(ex.snapshot('ipv4-pmtu-dropped'), 'default/client', 'default/web-2', 4, 8080)
 
         then: 'the kernel: the banner comes, the full-size segments never do; skoop: REACHABLE with a CRITICAL on node-2 naming the rule'
         dropped.outcome() == Probe.Outcome.TRUNCATED
         d2.verdict() == Verdict.REACHABLE
-        breakingHops(d2).keySet() == ['node:node-2'] as Set
-        breakingHops(d2)['node:node-2'].any { it.startsWith('IPv4 path MTU black hole: flannel.1 MTU 1400 < the 1450-byte TCP segments of the answer')
+        Diagnoses.breakingHops(d2).keySet() == ['node:node-2'] as Set
+        Diagnoses.breakingHops(d2)['node:node-2'].any { it.startsWith('IPv4 path MTU black hole: flannel.1 MTU 1400 < the 1450-byte TCP segments of the answer')
                 && it.contains('-j DROP') }
 
         cleanup:
-        sh('node-2', 'iptables -D OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP; ip link set flannel.1 mtu 1450')
-        sh('default/web-2', 'ip route flush cache')
-        assert connect('default/client', 'default/web-2', 4, 8080).connected()
+        ex.sh('node-2', 'iptables -D OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP; ip link set flannel.1 mtu 1450')
+        ex.sh('default/web-2', 'ip route flush cache')
+        assert ex.connect('default/client', 'default/web-2', 4, 8080).connected()
     }
 }

@@ -13,14 +13,14 @@ class LabExamplesSpec extends Specification {
 
     def "lists the bundled examples and names the known ones for an unknown name"() {
         expect:
-        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp', 'calico-vxlan', 'flannel-vxlan-nftables', 'dual-stack']
+        LabExamples.names() == ['flannel-vxlan', 'flannel-host-gw', 'calico-bgp', 'calico-vxlan', 'flannel-vxlan-nftables', 'dual-stack', 'calico-dual-stack']
 
         when:
         LabExamples.load('flannel-vxlam')
 
         then:
         def e = thrown(IllegalArgumentException)
-        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack; did you mean 'flannel-vxlan'?"
+        e.message == "no lab example 'flannel-vxlam'; examples: flannel-vxlan, flannel-host-gw, calico-bgp, calico-vxlan, flannel-vxlan-nftables, dual-stack, calico-dual-stack; did you mean 'flannel-vxlan'?"
     }
 
     def "flannel-vxlan-nftables is the flannel-vxlan cluster with kube-proxy in nftables mode, under its own lab name"() {
@@ -46,6 +46,27 @@ class LabExamplesSpec extends Specification {
                 && a.services().collect { s -> s.ports().collect { "${it.port().nodePort()} ${it.endpoints()}" } }
                 == b.services().collect { s -> s.ports().collect { "${it.port().nodePort()} ${it.endpoints()}" } }
                 && a.externalHosts()*.address() == b.externalHosts()*.address()
+    }
+
+    def "calico-dual-stack: each node gets an IPv4 /26 and an IPv6 /122 block, pods take both from ordinal 0"() {
+        when:
+        def t = LabExamples.load('calico-dual-stack')
+
+        then:
+        t.name() == 'calico6'
+        t.dualStack()
+        t.cni() == new Cni.Calico(Cni.CalicoMode.BGP, 26)
+        t.nodes().collect { "$it.name $it.podCIDR $it.podCIDRv6 $it.address $it.addressV6".toString() } == [
+                'node-1 10.244.0.0/26 fd00:10:244::/122 192.168.56.2 fd00:192:168:56::2',
+                'node-2 10.244.0.64/26 fd00:10:244::40/122 192.168.56.3 fd00:192:168:56::3',
+                'node-3 10.244.0.128/26 fd00:10:244::80/122 192.168.56.4 fd00:192:168:56::4']
+        t.pods().collect { "${it.key()} ${it.ip()} ${it.ipV6()}".toString() }.take(4) == [
+                'default/client 10.244.0.0 fd00:10:244::',
+                'default/web-1 10.244.0.1 fd00:10:244::1',
+                'default/api-1 10.244.0.2 fd00:10:244::2',
+                'default/web-2 10.244.0.64 fd00:10:244::40']
+        t.service('default/api').service().clusterIPs()*.isV6() == [true, false]
+        t.externalHosts()*.addressV6() == [Ip.parse('2001:db8:113::10')]
     }
 
     def "flannel-vxlan: podCIDRs, node addresses and pod IPs are allocated in file order"() {

@@ -246,6 +246,93 @@ class CalicoPluginSpec extends Specification {
                 'WARNING block 10.244.0.128/26 of node node-3 is routed via 192.168.56.4 dev eth0; BIRD installs `10.244.0.128/26 via 192.168.56.4 dev tunl0 proto bird onlink`']
     }
 
+    // ------------------------------------------------------------------ dual-stack (bgp6-* fixtures: the calico-dual-stack lab)
+
+    static final String API1 = 'cali41e47e3dbec'
+
+    static KNode node6(String name, String ip, String ip6, String block, String block6) {
+        new KNode(name, [:], ['projectcalico.org/IPv4Address': ip + '/24', 'projectcalico.org/IPv6Address': ip6 + '/64'],
+                [Prefix.parse(block), Prefix.parse(block6)], [Ip.parse(ip), Ip.parse(ip6)], [], null)
+    }
+
+    static KPod pod6(String name, String node, String ip, String ip6) {
+        new KPod('default', name, null, [:], node, false, 'Running', [Ip.parse(ip), Ip.parse(ip6)], null, null, [])
+    }
+
+    static final List<KNode> DS_NODES = [node6('node-1', '192.168.56.2', 'fd00:192:168:56::2', '10.244.0.0/26', 'fd00:10:244::/122'),
+                                         node6('node-2', '192.168.56.3', 'fd00:192:168:56::3', '10.244.0.64/26', 'fd00:10:244::40/122'),
+                                         node6('node-3', '192.168.56.4', 'fd00:192:168:56::4', '10.244.0.128/26', 'fd00:10:244::80/122')]
+    static final List<KPod> DS_PODS = [pod6('client', 'node-1', '10.244.0.0', 'fd00:10:244::'), pod6('web-1', 'node-1', '10.244.0.1', 'fd00:10:244::1'),
+                                       pod6('api-1', 'node-1', '10.244.0.2', 'fd00:10:244::2'), pod6('web-2', 'node-2', '10.244.0.64', 'fd00:10:244::40')]
+
+    List<String> checkNode6(Closure edit = null, String mode = 'bgp') {
+        text(new CalicoPlugin(mode, DS_PODS, []).checkNode(DS_NODES[0], dump('bgp6-node-1', edit), DS_NODES))
+    }
+
+    List<String> checkPod6(Closure edit = null) {
+        text(new CalicoPlugin('bgp', DS_PODS, []).checkPod(DS_PODS[0], dump('bgp6-client', edit), DS_NODES[0], dump('bgp6-node-1')))
+    }
+
+    static void removeRoutes6(Path d, Closure<Boolean> which) {
+        json(d.resolve('route6.json')) { l -> l.findAll { !which(it) } }
+    }
+
+    def "dual-stack: the healthy node and pod give no suspicion; both families' blocks are the node's"() {
+        expect:
+        checkNode6() == []
+        checkPod6() == []
+        new CalicoPlugin('bgp', DS_PODS, []).blocks(DS_NODES[1], true)*.toString() == ['fd00:10:244::40/122']
+        new CalicoPlugin('bgp', DS_PODS, []).blocks(DS_NODES[1])*.toString() == ['10.244.0.64/26']
+        CalicoPlugin.nodeIp(DS_NODES[1], true) == Ip.parse('fd00:192:168:56::3')
+    }
+
+    @Unroll
+    def "dual-stack node, #deviation: #expected"() {
+        expect:
+        checkNode6(edit) == [expected]
+
+        where:
+        deviation                          | edit                                                                                         || expected
+        'IPv6 forwarding off'              | { Path d -> sysctl(d, 'net.ipv6.conf.all.forwarding', '0') }                                 || 'WARNING net.ipv6.conf.all.forwarding = 0; Calico needs 1 to forward pods\' IPv6 traffic (calico-node sets it when IPv6 is enabled)'
+        'missing /128 route'               | { Path d -> removeRoutes6(d) { it.dst == 'fd00:10:244::' } }                                  || "WARNING no route `fd00:10:244:: dev $CLIENT` for pod default/client (the Calico CNI plugin installs it): fd00:10:244:: is routed by `blackhole fd00:10:244::/122 dev lo proto bird metric 1024` (EINVAL)"
+        'veth without its link-local'      | { Path d -> json(d.resolve('addr.json')) { l -> l.find { it.ifname == CLIENT }.addr_info = []; l } } || "WARNING $CLIENT (host side of pod default/client) lacks its link-local address fe80::ecee:eeff:feee:eeee, the pod's IPv6 gateway: nothing answers the pod's neighbour solicitations for it (the kernel derives it from the veth's MAC ee:ee:ee:ee:ee:ee when IPv6 is on for the device)"
+        'missing IPv6 blackhole'           | { Path d -> removeRoutes6(d) { it.type == 'blackhole' } }                                     || 'WARNING no `blackhole fd00:10:244::/122 proto bird` for block fd00:10:244::/122 of node node-1 (BIRD installs it): addresses of the block that no pod holds follow the node\'s other routes instead of being dropped'
+        'IPv6 block via the wrong node'    | { Path d -> json(d.resolve('route6.json')) { l -> l.find { it.dst == 'fd00:10:244::40/122' }.gateway = 'fd00:192:168:56::4'; l } } || 'WARNING IPv6 block fd00:10:244::40/122 of node node-2 is routed via fd00:192:168:56::4 dev eth0; BIRD installs `fd00:10:244::40/122 via fd00:192:168:56::3 dev eth0 proto bird`'
+        'missing IPv6 block route'         | { Path d -> removeRoutes6(d) { it.dst == 'fd00:10:244::80/122' } }                            || 'WARNING IPv6 block fd00:10:244::80/122 of node node-3 is routed via fd00:192:168:56::1 dev eth0; BIRD installs `fd00:10:244::80/122 via fd00:192:168:56::4 dev eth0 proto bird`'
+    }
+
+    def "dual-stack in vxlan mode: IPv6 between nodes is said to be unchecked, not judged"() {
+        expect:
+        checkNode6(null, 'vxlan').contains('INFO IPv6 between nodes in Calico\'s vxlan mode is not checked (skoop models IPv6 blocks in bgp mode)')
+        new CalicoPlugin('vxlan', DS_PODS, []).expectedRoute(DS_NODES[0], dump('bgp6-node-1'), Ip.parse('fd00:10:244::41'), DS_NODES).isEmpty()
+    }
+
+    @Unroll
+    def "dual-stack pod, #deviation: #expected"() {
+        expect:
+        checkPod6(edit) == [expected]
+
+        where:
+        deviation              | edit                                                                                                              || expected
+        'no IPv6 default'      | { Path d -> removeRoutes6(d) { it.dst == 'default' } }                                                            || 'WARNING IPv6 default route is missing; the Calico CNI plugin installs `default via fe80::ecee:eeff:feee:eeee dev eth0` (the host-side veth\'s link-local address)'
+        'IPv6 default elsewhere' | { Path d -> json(d.resolve('route6.json')) { l -> l.find { it.dst == 'default' }.gateway = 'fe80::1'; l } }    || 'WARNING IPv6 default route is `default via fe80::1 dev eth0 metric 1024`; the Calico CNI plugin installs `default via fe80::ecee:eeff:feee:eeee dev eth0` (the host-side veth\'s link-local address)'
+        'pod IPv6 missing'     | { Path d -> json(d.resolve('addr.json')) { l -> l.find { it.ifname == 'eth0' }.addr_info.removeIf { it.local == 'fd00:10:244::' }; l } } || 'WARNING eth0 lacks the pod IP fd00:10:244::/128 (the Calico CNI plugin puts it there)'
+    }
+
+    @Unroll
+    def "expected IPv6 route on node-1 for #dst: #route"() {
+        expect:
+        new CalicoPlugin('bgp', DS_PODS, []).expectedRoute(DS_NODES[0], dump('bgp6-node-1'), Ip.parse(dst), DS_NODES).orElse(null) == route
+
+        where:
+        dst               || route
+        'fd00:10:244::41' || 'fd00:10:244::40/122 via fd00:192:168:56::3 dev eth0 proto bird'
+        'fd00:10:244::'   || "fd00:10:244:: dev $CLIENT"
+        'fd00:10:244::2'  || "fd00:10:244::2 dev $API1"
+        'fd00:10:244::9'  || 'blackhole fd00:10:244::/122 proto bird'
+        '10.244.0.70'     || '10.244.0.64/26 via 192.168.56.3 dev eth0 proto bird'
+    }
+
     // ------------------------------------------------------------------ editing a dump as the tools print it
 
     /** Removes device {@code name} from link.json and addr.json, and the routes through it, as deleting it does. */

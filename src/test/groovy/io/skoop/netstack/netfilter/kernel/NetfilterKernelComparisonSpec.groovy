@@ -29,7 +29,7 @@ import java.nio.file.Path
 @IgnoreIf(value = { !KernelLab.available() }, reason = 'needs root and iproute2')
 class NetfilterKernelComparisonSpec extends Specification {
     /** Seeds FIRST_SEED .. FIRST_SEED + RANDOM_SEEDS - 1, each on the three paths (-Dskoop.nfk.seeds, -Dskoop.nfk.firstSeed). */
-    static final int RANDOM_SEEDS = Integer.getInteger('skoop.nfk.seeds', 20)
+    static final int RANDOM_SEEDS = Integer.getInteger('skoop.nfk.seeds', 16)
     static final int FIRST_SEED = Integer.getInteger('skoop.nfk.firstSeed', 1)
     static final int PACKETS_PER_RULESET = 5
     static final int STATISTIC_TRIES = 16
