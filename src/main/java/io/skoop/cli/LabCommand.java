@@ -1,5 +1,6 @@
 package io.skoop.cli;
 
+import io.skoop.lab.calico.Calico;
 import io.skoop.lab.plan.LabNetns;
 import io.skoop.lab.plan.LabPlanner;
 import io.skoop.lab.plan.Step;
@@ -153,7 +154,10 @@ public class LabCommand implements Runnable {
         for (Node n : t.nodes()) {
             String address = joined(n.addresses());
             String podCIDRs = joined(n.podCIDRs());
-            nodes.add(tunnels ? List.of(n.name(), address, podCIDRs, String.valueOf(n.tunnelAddress()), LabNetns.node(l, n))
+            // calico vxlan dual-stack: vxlan-v6.calico's tunnel address too
+            String tunnel = n.tunnelAddress() == null ? "-" : n.podCIDRv6() == null ? n.tunnelAddress().toString()
+                    : joined(List.of(n.tunnelAddress(), Calico.tunnelAddressV6(n)));
+            nodes.add(tunnels ? List.of(n.name(), address, podCIDRs, tunnel, LabNetns.node(l, n))
                     : List.of(n.name(), address, podCIDRs, LabNetns.node(l, n)));
         }
         out.println();

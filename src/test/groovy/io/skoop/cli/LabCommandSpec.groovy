@@ -72,6 +72,15 @@ class LabCommandSpec extends Specification {
                                                                       'dual.node.node-1']
         dual.find { it.startsWith('internet ') }.split(/ +/).toList() == ['internet', '203.0.113.10,2001:db8:113::10', 'dual.ext.internet']
 
+        and: 'calico vxlan dual-stack: the TUNNEL column holds both tunnel addresses (vxlan-v6.calico\'s is the IPv6 block\'s ordinal 0)'
+        def t6 = io.skoop.lab.topology.TopologyLoader.parse('c6x.yaml',
+                io.skoop.lab.topology.LabExamples.text('calico-dual-stack').replace('  mode: bgp', '  mode: vxlan'))
+        StringWriter w6 = new StringWriter()
+        LabCommand.printLab(new PrintWriter(w6), new io.skoop.lab.run.Lab(
+                new io.skoop.lab.run.LabStore.Entry(t6.name(), 'file c6x.yaml', 'c6x.yaml', '2026-12-07T00:00:00Z', 'up', []), t6))
+        w6.toString().readLines().find { it.startsWith('node-2 ') }.split(/ +/).toList() == ['node-2', '192.168.56.3,fd00:192:168:56::3',
+                '10.244.0.64/26,fd00:10:244::40/122', '10.244.0.64,fd00:10:244::40', 'calico6.node.node-2']
+
         and: "kube-proxy's mode in the first line when it is not iptables"
         print('flannel-vxlan')[0] == 'lab vxlan (example flannel-vxlan, flannel vxlan)'
         print('flannel-vxlan-nftables')[0] == 'lab vxlan-nft (example flannel-vxlan-nftables, flannel vxlan, kube-proxy nftables)'

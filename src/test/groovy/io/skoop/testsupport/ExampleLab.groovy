@@ -28,18 +28,25 @@ class ExampleLab implements AutoCloseable {
     static final Duration FAIL_TIMEOUT = Duration.ofMillis(1200)
 
     final String example
+    /** The topology text the lab was built from: the example's, or what the edit made of it. */
+    final String yaml
     final LabClusters clusters
     final ResolvedTopology topology
     final Lab lab
     final Path tmp = Files.createTempDirectory('skoop-example-lab')
 
-    /** @param prefix three letters naming the spec's run; @param suffix the lab's name after the run's */
-    ExampleLab(String prefix, String example, String suffix) {
+    /**
+     * @param prefix three letters naming the spec's run
+     * @param suffix the lab's name after the run's
+     * @param edit   what to make of the example's text first (e.g. another mode), or null
+     */
+    ExampleLab(String prefix, String example, String suffix, Closure<String> edit = null) {
         this.example = example
+        this.yaml = edit == null ? LabExamples.text(example) : edit(LabExamples.text(example))
         clusters = new LabClusters(prefix)
         try {
-            topology = TopologyLoader.parse("${example}.yaml", LabExamples.text(example)).withName("${clusters.run}-$suffix")
-            lab = clusters.labs.up(topology, "example $example", "${example}.yaml", LabExamples.text(example), null).lab()
+            topology = TopologyLoader.parse("${example}.yaml", yaml).withName("${clusters.run}-$suffix")
+            lab = clusters.labs.up(topology, "example $example", "${example}.yaml", yaml, null).lab()
         } catch (Throwable t) {
             clusters.close()
             throw t
@@ -49,7 +56,7 @@ class ExampleLab implements AutoCloseable {
     /** The lab's snapshot as of now, written to a folder named {@code name}. */
     Path take(String name) {
         Path dir = tmp.resolve(name)
-        LabSnapshot.take(lab, LabExamples.text(example), dir, 'test')
+        LabSnapshot.take(lab, yaml, dir, 'test')
         return dir
     }
 
@@ -111,6 +118,17 @@ class ExampleLab implements AutoCloseable {
         assert diagnosis.verdict() == Verdict.REACHABLE
         assert Diagnoses.breakingHops(diagnosis) == [:]
         assert io.skoop.diagnose.LabDiagnoseKernelSpec.delivered(diagnosis) == deliveredTo
+    }
+
+    /**
+     * What a CNI programs on {@code node} for its IPv6 VXLAN peers over device {@code dev}, as the kernel lists it: per
+     * peer {@code [block, vtep, mac, remote]} the route {@code <block> via <vtep> onlink}, the PERMANENT neighbour
+     * {@code <vtep> lladdr <mac>} and the FDB entry {@code <mac> dst <remote>}, and no other neighbour or FDB entry.
+     */
+    void assertVxlanPeersV6(String node, String dev, List<List> peers) {
+        assert lines(node, "ip -6 route show dev $dev").containsAll(peers.collect { "${it[0]} via ${it[1]} metric 1024 onlink pref medium".toString() })
+        assert lines(node, "ip -6 neigh show dev $dev").toSorted() == peers.collect { "${it[1]} lladdr ${it[2]} PERMANENT".toString() }.toSorted()
+        assert lines(node, "bridge fdb show dev $dev").toSorted() == peers.collect { "${it[2]} dst ${it[3]} self permanent".toString() }.toSorted()
     }
 
     /** What a fault did: the probe of the flow it must break, of the control that must still connect, and skoop's verdicts on both. */

@@ -64,6 +64,14 @@ public final class Calico {
     public static final int VXLAN_PORT = 4789;
     /** The MTU of {@value #VXLAN_DEVICE} and of pod veths in VXLAN mode: the underlay's minus 50 bytes of VXLAN headers. */
     public static final int VXLAN_MTU = MTU - io.skoop.netstack.link.VxlanInfo.OVERHEAD_V4;
+    /** The VXLAN device Felix creates for IPv6 in VXLAN mode on a dual-stack node ({@code VXLANIfaceNameV6}). */
+    public static final String VXLAN_DEVICE_V6 = "vxlan-v6.calico";
+    /**
+     * {@value #VXLAN_DEVICE_V6}'s MTU ({@code VXLANMTUV6}: the underlay's minus 70 bytes of VXLAN over IPv6), which is
+     * also the pods' MTU on a dual-stack VXLAN node: Felix gives pods the smallest MTU of the enabled encapsulations
+     * ({@code determinePodMTU}).
+     */
+    public static final int VXLAN_MTU_V6 = MTU - io.skoop.netstack.link.VxlanInfo.OVERHEAD_V6;
     /** The IPPool calico-node creates at startup when none exists (felix-facts §5.6). */
     public static final String DEFAULT_POOL = "default-ipv4-ippool";
     /** The IPv6 IPPool calico-node creates at startup on a dual-stack node ({@code DEFAULT_IPV6_POOL_NAME}). */
@@ -121,9 +129,12 @@ public final class Calico {
         return config(t).mode() == Cni.CalicoMode.VXLAN;
     }
 
-    /** The MTU of pod veths (both ends): the underlay's in BGP mode, {@value #VXLAN_MTU} in VXLAN mode. */
+    /**
+     * The MTU of pod veths (both ends): the underlay's in BGP mode, {@value #VXLAN_MTU} in VXLAN mode, {@value
+     * #VXLAN_MTU_V6} in dual-stack VXLAN mode (the smaller encapsulation MTU wins).
+     */
     public static int mtu(ResolvedTopology t) {
-        return vxlan(t) ? VXLAN_MTU : MTU;
+        return !vxlan(t) ? MTU : t.dualStack() ? VXLAN_MTU_V6 : VXLAN_MTU;
     }
 
     /**
@@ -147,7 +158,8 @@ public final class Calico {
      * IPv4; for IPv6 (a dual-stack lab) the pods' IPv6 addresses, the IPv6 pool ({@code default-ipv6-ippool}, the IPv6
      * cluster CIDR, {@code natOutgoing: false} as {@code CALICO_IPV6POOL_NAT_OUTGOING} defaults it) and the node's IPv6
      * addresses as Felix's host-IP manager finds them on its non-{@code cali} interfaces: eth0's global and link-local
-     * (EUI-64 of the MAC the lab gives eth0) ones and {@code ::1}.
+     * (EUI-64 of the MAC the lab gives eth0) ones, in VXLAN mode the link-local addresses of both VXLAN devices and
+     * {@value #VXLAN_DEVICE_V6}'s tunnel address, and {@code ::1}.
      *
      * @throws IllegalArgumentException when the topology does not run calico, or asks for IPv6 on a single-stack lab
      */
@@ -173,8 +185,13 @@ public final class Calico {
             return new FelixRules.Namespace(n, labels);
         }).toList();
         if (v6) {
+            List<Ip> host = new java.util.ArrayList<>(List.of(node.addressV6(), Ip.linkLocalEui64(LabIds.mac(t.name(), node.name(), "eth0"))));
+            if (vxlan(t)) {
+                host.addAll(List.of(Ip.linkLocalEui64(vtepMac(node)), tunnelAddressV6(node), Ip.linkLocalEui64(vtepMacV6(node))));
+            }
+            host.add(Ip.parse("::1"));
             return new FelixRules.Input(local, cluster, namespaces, policies, List.of(new FelixRules.Pool(t.ipv6().clusterCIDR(), false)),
-                    List.of(node.addressV6(), Ip.linkLocalEui64(LabIds.mac(t.name(), node.name(), "eth0")), Ip.parse("::1")), admin, FELIX, family);
+                    host, admin, FELIX, family);
         }
         return new FelixRules.Input(local, cluster, namespaces, policies, List.of(new FelixRules.Pool(t.clusterCIDR(), true)),
                 node.tunnelAddress() == null ? List.of(node.address(), Ip.parse("127.0.0.1"))
@@ -215,6 +232,28 @@ public final class Calico {
     }
 
     /**
+     * The MAC of a node's {@value #VXLAN_DEVICE_V6} as Felix derives it without a {@code VXLANTunnelMACAddrV6}
+     * annotation ({@code vtepMACForHost} in felix/calc/vxlan_resolver.go): {@link CalicoNames#vtepMac} of the node name
+     * followed by {@code -v6}.
+     */
+    public static String vtepMacV6(Node node) {
+        return CalicoNames.vtepMac(node.name() + "-v6");
+    }
+
+    /**
+     * The node's IPv6 VXLAN tunnel address ({@value #VXLAN_DEVICE_V6}'s, {@code projectcalico.org/IPv6VXLANTunnelAddr}):
+     * ordinal 0 of its IPv6 block, which the topology resolver keeps from the pods.
+     *
+     * @throws IllegalStateException when the node has no IPv6 block
+     */
+    public static Ip tunnelAddressV6(Node node) {
+        if (node.podCIDRv6() == null) {
+            throw new IllegalStateException("node " + node.name() + " has no IPv6 block");
+        }
+        return node.podCIDRv6().address();
+    }
+
+    /**
      * The annotations calico-node writes on a Node (felix-facts §6): {@code projectcalico.org/IPv4Address}, the node's
      * address in CIDR form (its underlay prefix length); in VXLAN mode also {@code projectcalico.org/IPv4VXLANTunnelAddr},
      * the bare tunnel address. {@code VXLANTunnelMACAddr} is not written: Calico sets it only when told to (e.g. a
@@ -225,6 +264,9 @@ public final class Calico {
         a.put(ANNOTATION_PREFIX + "IPv4Address", node.address() + "/" + t.underlay().length());
         if (node.addressV6() != null) {
             a.put(ANNOTATION_PREFIX + "IPv6Address", node.addressV6() + "/" + t.ipv6().underlay().length());
+            if (vxlan(t)) {
+                a.put(ANNOTATION_PREFIX + "IPv6VXLANTunnelAddr", tunnelAddressV6(node).toString());
+            }
         }
         if (vxlan(t)) {
             a.put(ANNOTATION_PREFIX + "IPv4VXLANTunnelAddr", tunnelAddress(node).toString());

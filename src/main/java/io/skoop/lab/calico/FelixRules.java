@@ -373,11 +373,16 @@ public final class FelixRules {
         }
 
         R src(String cidr) {
-            return with(new Part("--source " + cidr, "-s " + cidr, 0));
+            return with(new Part("--source " + cidr, everything(cidr) ? "" : "-s " + cidr, 0));
         }
 
         R dst(String cidr) {
-            return with(new Part("--destination " + cidr, "-d " + cidr, 1));
+            return with(new Part("--destination " + cidr, everything(cidr) ? "" : "-d " + cidr, 1));
+        }
+
+        /** A /0 address match: Felix writes and hashes it, the kernel keeps no match and iptables-save prints none. */
+        private static boolean everything(String cidr) {
+            return cidr.endsWith("/0");
         }
 
         R in(String iface) {
@@ -412,7 +417,8 @@ public final class FelixRules {
         /** The text after {@code -A CHAIN} as iptables-save prints it, with the {@code cali:} comment. */
         String saveText(String hash) {
             StringBuilder sb = new StringBuilder();
-            parts.stream().filter(p -> p.slot() < 5).sorted(Comparator.comparingInt(Part::slot)).forEach(p -> sb.append(' ').append(p.save()));
+            parts.stream().filter(p -> p.slot() < 5 && !p.save().isEmpty()).sorted(Comparator.comparingInt(Part::slot))
+                    .forEach(p -> sb.append(' ').append(p.save()));
             sb.append(" -m comment --comment \"").append(hash).append('"');
             comments.forEach(c -> sb.append(" -m comment --comment \"").append(c).append('"'));
             parts.stream().filter(p -> p.slot() == 5).forEach(p -> sb.append(' ').append(p.save()));

@@ -19,7 +19,7 @@ import java.util.List;
  *     {@code vxlanMode} {@code Always} in VXLAN mode and {@code Never} in BGP mode, {@code natOutgoing: true},
  *     {@code nodeSelector: all()}, {@code allowedUses: [Workload, Tunnel]}; on a dual-stack lab also
  *     {@value Calico#DEFAULT_POOL_V6}: the IPv6 cluster CIDR ({@code CALICO_IPV6POOL_CIDR}), {@code blockSize} 122,
- *     {@code natOutgoing: false} ({@code CALICO_IPV6POOL_NAT_OUTGOING}'s default), no encapsulation;</li>
+ *     {@code natOutgoing: false} ({@code CALICO_IPV6POOL_NAT_OUTGOING}'s default), {@code vxlanMode} as the IPv4 pool's;</li>
  * <li>{@code blockaffinities}: one per node and block (one per family), named {@code <node>-<cidr with . : and / as ->},
  *     {@code state: confirmed}, {@code deleted: "false"} (a string in this API version).</li>
  * </ul>
@@ -38,7 +38,7 @@ final class CalicoObjects {
         List<ObjectNode> out = new ArrayList<>();
         out.add(pool(meta, Calico.DEFAULT_POOL, c.blockSize(), t.clusterCIDR(), true, Calico.poolVxlanMode(t)));
         if (t.dualStack()) {
-            out.add(pool(meta, Calico.DEFAULT_POOL_V6, CalicoNames.BLOCK_SIZE_V6, t.ipv6().clusterCIDR(), false, "Never"));
+            out.add(pool(meta, Calico.DEFAULT_POOL_V6, CalicoNames.BLOCK_SIZE_V6, t.ipv6().clusterCIDR(), false, Calico.poolVxlanMode(t)));
         }
         return out;
     }

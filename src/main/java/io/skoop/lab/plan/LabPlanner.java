@@ -369,6 +369,17 @@ public final class LabPlanner {
                 }
             }
             ip(who + ": blackhole for its own block", ns, "route", "add", "blackhole", n.podCIDR().toString(), "proto", Calico.FELIX_ROUTE_PROTO);
+            if (n.podCIDRv6() != null) {
+                vxlan(n, Calico.VXLAN_DEVICE_V6, Calico.VNI, Calico.VXLAN_PORT, Calico.VXLAN_MTU_V6, n.addressV6(), Calico.tunnelAddressV6(n),
+                        Calico.vtepMacV6(n));
+                for (Node r : t.nodes()) {
+                    if (r != n) {
+                        vxlanPeer(n, Calico.VXLAN_DEVICE_V6, r.podCIDRv6(), r, r.addressV6(), Calico.tunnelAddressV6(r), Calico.vtepMacV6(r));
+                    }
+                }
+                ip(who + ": blackhole for its own IPv6 block", ns, "-6", "route", "add", "blackhole", n.podCIDRv6().toString(), "proto",
+                        Calico.FELIX_ROUTE_PROTO);
+            }
         } else {
             for (Node r : t.nodes()) {
                 if (r != n) {
@@ -538,6 +549,9 @@ public final class LabPlanner {
         if (!(t.cni() instanceof Cni.Flannel f)) {
             if (n.addressV6() != null) {
                 a.add(n.addressV6());
+                if (n.tunnelAddress() != null) {
+                    a.add(Calico.tunnelAddressV6(n));
+                }
             }
             return a;
         }

@@ -48,9 +48,9 @@ import java.util.function.Predicate;
  *     also gets an IPv6 podCIDR, a /64 of the IPv6 cluster CIDR ({@code --node-cidr-mask-size-ipv6} default, lowest
  *     free first), and an IPv6 address from the IPv6 underlay's second address on (the first is the lab router's);
  *     every pod an IPv6 address from its node's IPv6 podCIDR as host-local does (the first address is cni0's) — with
- *     calico (bgp mode only; vxlan-v6.calico is refused) the IPv6 podCIDR is the node's IPv6 block instead, a /{@value
- *     CalicoNames#BLOCK_SIZE_V6} of the IPv6 pool (the IPv6 IPPool's default blockSize; the pool /48 to /122), handed
- *     out from ordinal 0 like the IPv4 block; a
+ *     calico the IPv6 podCIDR is the node's IPv6 block instead, a /{@value CalicoNames#BLOCK_SIZE_V6} of the IPv6 pool
+ *     (the IPv6 IPPool's default blockSize; the pool /48 to /122), handed out from ordinal 0 like the IPv4 block — in
+ *     vxlan mode ordinal 0 is the node's IPv6 VXLAN tunnel address and pods start at ordinal 1; a
  *     Service's families follow the API server (pkg/registry/core/service/storage, {@code initIPFamilyFields}):
  *     without ipFamilyPolicy and ipFamilies it is SingleStack in the primary family (IPv4); ipFamilies written alone
  *     give SingleStack for one family and need a dual-stack policy for two; PreferDualStack and RequireDualStack give
@@ -134,10 +134,6 @@ final class TopologyResolver {
         checkDisjoint(cidrs);
         if (t.ipv6() == null) {
             return;
-        }
-        if (t.cni() instanceof Cni.Calico c && c.mode() == Cni.CalicoMode.VXLAN) {
-            throw t.origin().at("clusterCIDR").error(t.ipv6().clusterCIDR().toString(), "the lab builds calico dual-stack clusters in bgp mode; "
-                    + "calico vxlan dual-stack (vxlan-v6.calico) is not supported yet");
         }
         Map<String, Prefix> v6 = new LinkedHashMap<>();
         v6.put("clusterCIDR", t.ipv6().clusterCIDR());
@@ -319,6 +315,8 @@ final class TopologyResolver {
         }
         Map<String, Ip> next = new HashMap<>();
         Map<String, Ip> nextV6 = new HashMap<>();
+        // calico vxlan: ordinal 0 of each IPv6 block is the node's IPv6 VXLAN tunnel address (IPv6 addresses are never written)
+        boolean calicoVxlan = t.cni() instanceof Cni.Calico cv && cv.mode() == Cni.CalicoMode.VXLAN;
         List<Pod> out = new ArrayList<>();
         for (Pod p : t.pods()) {
             Node node = nodes.get(p.node());
@@ -334,7 +332,7 @@ final class TopologyResolver {
             Ip ipV6 = null;
             if (node.podCIDRv6() != null) {
                 Prefix v6 = node.podCIDRv6();
-                ipV6 = nextFree(nextV6.getOrDefault(node.name(), v6.address().plus(wholeBlock ? 0 : 2)), v6, x -> false, p.origin(),
+                ipV6 = nextFree(nextV6.getOrDefault(node.name(), v6.address().plus(wholeBlock ? calicoVxlan ? 1 : 0 : 2)), v6, x -> false, p.origin(),
                         "IPv6 " + podCidrName() + " " + v6 + " of node " + node.name() + " has no free address left for pod " + p.key());
                 nextV6.put(node.name(), ipV6.plus(1));
             }

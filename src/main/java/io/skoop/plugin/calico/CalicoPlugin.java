@@ -95,12 +95,20 @@ public final class CalicoPlugin implements Plugin {
     public static final String VXLAN_TUNNEL_ADDR = ANNOTATION_PREFIX + "IPv4VXLANTunnelAddr";
     /** The node's VTEP MAC annotation, present only when set explicitly. */
     public static final String VXLAN_TUNNEL_MAC = ANNOTATION_PREFIX + "VXLANTunnelMACAddr";
+    /** The IPv6 VXLAN device Felix creates in VXLAN mode on a dual-stack node. */
+    public static final String VXLAN_DEVICE_V6 = "vxlan-v6.calico";
+    /** The node's IPv6 VXLAN tunnel address annotation (a bare address). */
+    public static final String VXLAN_TUNNEL_ADDR_V6 = ANNOTATION_PREFIX + "IPv6VXLANTunnelAddr";
+    /** The node's IPv6 VTEP MAC annotation, present only when set explicitly. */
+    public static final String VXLAN_TUNNEL_MAC_V6 = ANNOTATION_PREFIX + "VXLANTunnelMACAddrV6";
     private static final String GATEWAY_TEXT = "169.254.1.1";
     private static final String GATEWAY_V6_TEXT = "fe80::ecee:eeff:feee:eeee";
     private static final String CNI = "the Calico CNI plugin";
 
     private static final VxlanIntent VXLAN = new VxlanIntent("Calico", VXLAN_DEVICE, VNI, VXLAN_PORT, "Felix in VXLAN mode",
             VXLAN_TUNNEL_MAC);
+    private static final VxlanIntent VXLAN_V6 = new VxlanIntent("Calico", VXLAN_DEVICE_V6, VNI, VXLAN_PORT, "Felix in VXLAN mode with IPv6",
+            VXLAN_TUNNEL_MAC_V6);
 
     private final String mode;
     private final List<KPod> pods;
@@ -203,8 +211,14 @@ public final class CalicoPlugin implements Plugin {
 
     /** The node's {@code projectcalico.org/IPv4VXLANTunnelAddr}, or null. */
     public static Ip tunnelAddress(KNode node) {
-        String a = node.annotations().get(VXLAN_TUNNEL_ADDR);
-        return a == null ? null : Ip.tryParse(a.trim());
+        return tunnelAddress(node, false);
+    }
+
+    /** The node's {@code projectcalico.org/IPv4VXLANTunnelAddr} (IPv6: {@code IPv6VXLANTunnelAddr}), or null. */
+    public static Ip tunnelAddress(KNode node, boolean v6) {
+        String a = node.annotations().get(v6 ? VXLAN_TUNNEL_ADDR_V6 : VXLAN_TUNNEL_ADDR);
+        Ip ip = a == null ? null : Ip.tryParse(a.trim());
+        return ip != null && ip.isV6() == v6 ? ip : null;
     }
 
     /** The pods with their own network namespace on {@code node} that hold an IPv4 address and have not ended. */
@@ -227,9 +241,14 @@ public final class CalicoPlugin implements Plugin {
     }
 
     /** Bytes the mode's encapsulation adds (0 for bgp). */
-    private int overhead() {
+    /**
+     * The bytes the mode's encapsulation takes from the underlay's MTU for pods: VXLAN over IPv6 (70) on a node with an
+     * IPv6 block in vxlan mode, as Felix gives pods the smallest MTU of the enabled encapsulations
+     * ({@code determinePodMTU}).
+     */
+    private int overhead(boolean dualStack) {
         return switch (mode) {
-            case "vxlan" -> VxlanInfo.OVERHEAD_V4;
+            case "vxlan" -> dualStack ? VxlanInfo.OVERHEAD_V6 : VxlanInfo.OVERHEAD_V4;
             case "ipip" -> IPIP_OVERHEAD;
             default -> 0;
         };
@@ -271,8 +290,13 @@ public final class CalicoPlugin implements Plugin {
     }
 
     private Optional<String> remoteRoute(KNode node, NetNS ns, KNode other, Prefix block) {
+        if (block.isV6() && mode.equals("vxlan")) {
+            Ip t = tunnelAddress(other, true);
+            return Optional.of(block + " via " + (t == null ? "<the IPv6 VXLAN tunnel address of node " + other.name() + ">" : t)
+                    + " dev " + VXLAN_DEVICE_V6 + " onlink");
+        }
         if (block.isV6() && !mode.equals("bgp")) {
-            return Optional.empty(); // IPv6 over vxlan-v6.calico is not modelled; IPIP carries no IPv6
+            return Optional.empty(); // IPIP carries no IPv6
         }
         Ip via = nodeIp(other, block.isV6());
         String gw = via == null ? "<the address of node " + other.name() + ">" : via.toString();
@@ -357,23 +381,38 @@ public final class CalicoPlugin implements Plugin {
             out.add(Suspicion.warning("net.ipv6.conf.all.forwarding = 0; Calico needs 1 to forward pods' IPv6 traffic (calico-node sets it"
                     + " when IPv6 is enabled)"));
         }
-        if (!mode.equals("bgp")) {
-            out.add(Suspicion.info("IPv6 between nodes in Calico's " + mode + " mode is not checked (skoop models IPv6 blocks in bgp mode)"));
+        if (!mode.equals("bgp") && !mode.equals("vxlan")) {
+            out.add(Suspicion.info("IPv6 between nodes in Calico's " + mode + " mode is not checked (skoop models IPv6 blocks in bgp and vxlan mode)"));
             return;
         }
-        own.forEach(block -> checkBlackhole(ns, node, block, out));
+        boolean vxlan = mode.equals("vxlan");
         Interface underlay = underlay(ns, node);
+        if (vxlan) {
+            Ip tunnel = tunnelAddress(node, true);
+            VXLAN_V6.checkDevice(ns, underlay, tunnel, true, " (" + VXLAN_TUNNEL_ADDR_V6 + " of node " + node.name() + ")", out);
+        }
+        own.forEach(block -> checkBlackhole(ns, node, block, out));
+        if (vxlan && ns.interfaces().byName(VXLAN_DEVICE_V6).isEmpty()) {
+            return; // nothing goes through a missing device: one cause, one suspicion
+        }
         for (KNode other : nodes) {
             Ip remote = nodeIp(other, true);
-            if (other.name().equals(node.name()) || remote == null) {
+            Ip tunnel = tunnelAddress(other, true);
+            if (other.name().equals(node.name()) || remote == null || vxlan && tunnel == null) {
                 continue;
             }
             for (Prefix block : blocks(other, true)) {
                 RouteResult r = ns.routeGet(RouteQuery.to(block.address()));
-                if (!r.ok() || !remote.equals(r.gateway()) || underlay != null && !underlay.name().equals(r.dev())) {
-                    out.add(Suspicion.warning("IPv6 block " + block + " of node " + other.name() + " is routed " + Plugin.routed(r) + "; BIRD installs `"
-                            + remoteRoute(node, ns, other, block).orElseThrow() + "`"));
+                boolean ok = vxlan ? r.ok() && tunnel.equals(r.gateway()) && VXLAN_DEVICE_V6.equals(r.dev())
+                        : r.ok() && remote.equals(r.gateway()) && (underlay == null || underlay.name().equals(r.dev()));
+                if (!ok) {
+                    out.add(Suspicion.warning("IPv6 block " + block + " of node " + other.name() + " is routed " + Plugin.routed(r) + "; "
+                            + (vxlan ? "Felix" : "BIRD") + " installs `" + remoteRoute(node, ns, other, block).orElseThrow() + "`"));
                 }
+            }
+            if (vxlan) {
+                String mac = other.annotations().get(VXLAN_TUNNEL_MAC_V6);
+                VXLAN_V6.checkVtep(ns, tunnel, mac == null ? null : mac.toLowerCase(Locale.ROOT), remote, other.name(), out);
             }
         }
     }
@@ -547,10 +586,11 @@ public final class CalicoPlugin implements Plugin {
         if (underlay == null || !MODES.contains(mode)) {
             return;
         }
-        int expected = underlay.mtu() - overhead();
+        int overhead = overhead(!blocks(node, true).isEmpty());
+        int expected = underlay.mtu() - overhead;
         String what = "eth0 MTU " + eth0.mtu() + (veth == null ? "" : " (and " + vethName + "'s)");
         String why = mode + " mode (" + underlay.name() + " MTU " + underlay.mtu() + " of node " + node.name() + " − "
-                + overhead() + " bytes of encapsulation)";
+                + overhead + " bytes of encapsulation" + (overhead == VxlanInfo.OVERHEAD_V6 ? " over IPv6, the smallest MTU of the enabled ones" : "") + ")";
         if (eth0.mtu() > expected) {
             out.add(Suspicion.warning(what + " exceeds Calico's " + expected + " in " + why
                     + ": full-size packets to other nodes cannot cross"));

@@ -263,8 +263,8 @@ spec:
     }
 
     /**
-     * Dual-stack policy scenarios: ipBlocks of both families in one policy (each family's rendering keeps its own), and
-     * an egress to an IPv4 block only (nothing for IPv6).
+     * Dual-stack policy scenarios: ipBlocks of both families in one policy (each family's rendering keeps its own), an
+     * egress to an IPv4 block only (nothing for IPv6), and /0 blocks of both families with an except each.
      */
     static final Map<String, String> DUAL_STACK_SCENARIOS = [
             'ipBlocks of both families': """
@@ -285,6 +285,18 @@ spec:
   podSelector: {matchLabels: {app: client}}
   policyTypes: [Egress]
   egress: [{to: [{ipBlock: {cidr: 192.168.56.0/24}}]}]
+""",
+            // a /0 block: Felix writes and hashes `--source 0.0.0.0/0`, the kernel keeps no address match (nothing in iptables-save)
+            'ipBlocks of everything (/0) but one pod': """
+kind: NetworkPolicy
+metadata: {name: web-from-anywhere, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 0.0.0.0/0, except: [10.244.1.4/32]}
+    - ipBlock: {cidr: '::/0', except: ['fd00:10:244:1::4/128']}
+    ports: [{port: 8080}]
 """,
     ]
 

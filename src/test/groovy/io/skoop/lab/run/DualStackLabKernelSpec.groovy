@@ -60,15 +60,8 @@ class DualStackLabKernelSpec extends Specification {
         ex.sh('node-1', 'ip -d link show flannel.1').contains('mtu 1450')
 
         and: "each remote node's IPv6 podCIDR via its VTEP address, onlink; permanent neighbours and FDB entries to the remote IPv6 InternalIPs"
-        ex.lines('node-1', 'ip -6 route show dev flannel-v6.1').containsAll([
-                'fd00:10:244:1::/64 via fd00:10:244:1:: metric 1024 onlink pref medium',
-                'fd00:10:244:2::/64 via fd00:10:244:2:: metric 1024 onlink pref medium'])
-        ex.lines('node-1', 'ip -6 neigh show dev flannel-v6.1').toSorted() == [
-                "fd00:10:244:1:: lladdr ${Flannel.vtepMacV6(topology, n2)} PERMANENT",
-                "fd00:10:244:2:: lladdr ${Flannel.vtepMacV6(topology, n3)} PERMANENT"]*.toString()
-        ex.lines('node-1', 'bridge fdb show dev flannel-v6.1').toSorted() == [
-                "${Flannel.vtepMacV6(topology, n2)} dst fd00:192:168:56::3 self permanent",
-                "${Flannel.vtepMacV6(topology, n3)} dst fd00:192:168:56::4 self permanent"]*.toString().toSorted()
+        ex.assertVxlanPeersV6('node-1', 'flannel-v6.1', [['fd00:10:244:1::/64', 'fd00:10:244:1::', Flannel.vtepMacV6(topology, n2), 'fd00:192:168:56::3'],
+                                                       ['fd00:10:244:2::/64', 'fd00:10:244:2::', Flannel.vtepMacV6(topology, n3), 'fd00:192:168:56::4']])
 
         and: 'a pod: both addresses on eth0, IPv6 default route via cni0\'s IPv6 gateway'
         ex.sh('default/web-2', 'ip -6 -o addr show dev eth0 scope global').contains('inet6 fd00:10:244:1::2/64')

@@ -67,6 +67,15 @@ class LabExamplesSpec extends Specification {
                 'default/web-2 10.244.0.64 fd00:10:244::40']
         t.service('default/api').service().clusterIPs()*.isV6() == [true, false]
         t.externalHosts()*.addressV6() == [Ip.parse('2001:db8:113::10')]
+
+        when: 'in vxlan mode ordinal 0 of each block is the node\'s tunnel address (IPv4 and IPv6), the pods start at 1'
+        def x = TopologyLoader.parse('x.yaml', LabExamples.text('calico-dual-stack').replace('  mode: bgp', '  mode: vxlan'))
+
+        then:
+        x.nodes().collect { "$it.name $it.tunnelAddress ${io.skoop.lab.calico.Calico.tunnelAddressV6(it)}".toString() } == [
+                'node-1 10.244.0.0 fd00:10:244::', 'node-2 10.244.0.64 fd00:10:244::40', 'node-3 10.244.0.128 fd00:10:244::80']
+        x.pods().collect { "${it.key()} ${it.ip()} ${it.ipV6()}".toString() }.take(2) == [
+                'default/client 10.244.0.1 fd00:10:244::1', 'default/web-1 10.244.0.2 fd00:10:244::2']
     }
 
     def "flannel-vxlan: podCIDRs, node addresses and pod IPs are allocated in file order"() {

@@ -301,10 +301,10 @@ class CalicoPluginSpec extends Specification {
         'missing IPv6 block route'         | { Path d -> removeRoutes6(d) { it.dst == 'fd00:10:244::80/122' } }                            || 'WARNING IPv6 block fd00:10:244::80/122 of node node-3 is routed via fd00:192:168:56::1 dev eth0; BIRD installs `fd00:10:244::80/122 via fd00:192:168:56::4 dev eth0 proto bird`'
     }
 
-    def "dual-stack in vxlan mode: IPv6 between nodes is said to be unchecked, not judged"() {
+    def "dual-stack in ipip mode: IPv6 between nodes is said to be unchecked, not judged"() {
         expect:
-        checkNode6(null, 'vxlan').contains('INFO IPv6 between nodes in Calico\'s vxlan mode is not checked (skoop models IPv6 blocks in bgp mode)')
-        new CalicoPlugin('vxlan', DS_PODS, []).expectedRoute(DS_NODES[0], dump('bgp6-node-1'), Ip.parse('fd00:10:244::41'), DS_NODES).isEmpty()
+        checkNode6(null, 'ipip').contains('INFO IPv6 between nodes in Calico\'s ipip mode is not checked (skoop models IPv6 blocks in bgp and vxlan mode)')
+        new CalicoPlugin('ipip', DS_PODS, []).expectedRoute(DS_NODES[0], dump('bgp6-node-1'), Ip.parse('fd00:10:244::41'), DS_NODES).isEmpty()
     }
 
     @Unroll
@@ -331,6 +331,52 @@ class CalicoPluginSpec extends Specification {
         'fd00:10:244::2'  || "fd00:10:244::2 dev $API1"
         'fd00:10:244::9'  || 'blackhole fd00:10:244::/122 proto bird'
         '10.244.0.70'     || '10.244.0.64/26 via 192.168.56.3 dev eth0 proto bird'
+    }
+
+    // vxlan6-* fixtures: the calico-dual-stack lab in vxlan mode (tunnel addresses: ordinal 0 of each block)
+
+    static KNode nodeX6(String name, String ip, String ip6, String block, String block6) {
+        KNode n = node6(name, ip, ip6, block, block6)
+        new KNode(name, [:], n.annotations() + ['projectcalico.org/IPv4VXLANTunnelAddr': Prefix.parse(block).address().toString(),
+                'projectcalico.org/IPv6VXLANTunnelAddr': Prefix.parse(block6).address().toString()], n.podCIDRs(), n.internalIPs(), [], null)
+    }
+
+    static final List<KNode> VX6_NODES = [nodeX6('node-1', '192.168.56.2', 'fd00:192:168:56::2', '10.244.0.0/26', 'fd00:10:244::/122'),
+                                          nodeX6('node-2', '192.168.56.3', 'fd00:192:168:56::3', '10.244.0.64/26', 'fd00:10:244::40/122'),
+                                          nodeX6('node-3', '192.168.56.4', 'fd00:192:168:56::4', '10.244.0.128/26', 'fd00:10:244::80/122')]
+    static final List<KPod> VX6_PODS = [pod6('client', 'node-1', '10.244.0.1', 'fd00:10:244::1'), pod6('web-1', 'node-1', '10.244.0.2', 'fd00:10:244::2'),
+                                        pod6('api-1', 'node-1', '10.244.0.3', 'fd00:10:244::3'), pod6('web-2', 'node-2', '10.244.0.65', 'fd00:10:244::41')]
+
+    List<String> checkNodeX6(Closure edit = null) {
+        text(new CalicoPlugin('vxlan', VX6_PODS, []).checkNode(VX6_NODES[0], dump('vxlan6-node-1', edit), VX6_NODES))
+    }
+
+    def "dual-stack vxlan: the healthy node and pod give no suspicion; pods are expected at the IPv6 VXLAN MTU (1500 - 70)"() {
+        expect:
+        checkNodeX6() == []
+        text(new CalicoPlugin('vxlan', VX6_PODS, []).checkPod(VX6_PODS[0], dump('vxlan6-client'), VX6_NODES[0], dump('vxlan6-node-1'))) == []
+        text(new CalicoPlugin('vxlan', VX6_PODS, []).checkPod(VX6_PODS[0], dump('vxlan6-client') { Path d -> mtu(d, 'eth0', 1450) }, VX6_NODES[0],
+                dump('vxlan6-node-1') { Path d -> mtu(d, 'calia7a3e029a7b', 1450) })) == [
+                "WARNING eth0 MTU 1450 (and calia7a3e029a7b's) exceeds Calico's 1430 in vxlan mode (eth0 MTU 1500 of node node-1 − 70 bytes of encapsulation over IPv6, the smallest MTU of the enabled ones): full-size packets to other nodes cannot cross"]
+    }
+
+    @Unroll
+    def "dual-stack vxlan node, #deviation: #expected"() {
+        expect:
+        checkNodeX6(edit) == [expected]
+
+        where:
+        deviation                        | edit                                                                                                   || expected
+        'vxlan-v6.calico missing'        | { Path d -> removeDevice(d, 'vxlan-v6.calico') }                                                       || 'WARNING no vxlan-v6.calico device (Felix in VXLAN mode with IPv6 creates it)'
+        'vxlan-v6.calico down'           | { Path d -> down(d, 'vxlan-v6.calico') }                                                               || 'WARNING vxlan-v6.calico is down'
+        'IPv6 FDB entry missing'         | { Path d -> json(d.resolve('fdb.json')) { l -> l.findAll { it.dst != 'fd00:192:168:56::3' } } }         || 'WARNING vxlan-v6.calico FDB has no entry for 66:1a:96:15:e3:d8; Calico adds 66:1a:96:15:e3:d8 dst fd00:192:168:56::3 (node node-2)'
+        'IPv6 block routed via eth0'     | { Path d -> json(d.resolve('route6.json')) { l -> l.find { it.dst == 'fd00:10:244::40/122' }.with { gateway = 'fd00:192:168:56::3'; dev = 'eth0'; flags = [] }; l } } || 'WARNING IPv6 block fd00:10:244::40/122 of node node-2 is routed via fd00:192:168:56::3 dev eth0; Felix installs `fd00:10:244::40/122 via fd00:10:244::40 dev vxlan-v6.calico onlink`'
+    }
+
+    def "expected IPv6 route in vxlan mode: via the remote node's IPv6 tunnel address over vxlan-v6.calico"() {
+        expect:
+        new CalicoPlugin('vxlan', VX6_PODS, []).expectedRoute(VX6_NODES[0], dump('vxlan6-node-1'), Ip.parse('fd00:10:244::41'), VX6_NODES).orElse(null) ==
+                'fd00:10:244::40/122 via fd00:10:244::40 dev vxlan-v6.calico onlink'
     }
 
     // ------------------------------------------------------------------ editing a dump as the tools print it

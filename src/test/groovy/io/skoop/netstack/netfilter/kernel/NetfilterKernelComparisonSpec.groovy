@@ -117,8 +117,8 @@ class NetfilterKernelComparisonSpec extends Specification {
     }
 
     def "kube-proxy ruleset on the #placement path: every probe is one of the simulated branches and every likely branch occurs"() {
-        given: '10 service ports with 2 endpoints each on server1/server2, every 3rd a NodePort, every 7th without endpoints'
-        def kp = KubeProxyRuleset.generate(new KubeProxyRuleset.Params(10, 2, LabTopology.CLUSTER_CIDR,
+        given: '7 service ports (enough for each kind: 2 NodePorts, 1 without endpoints) with 2 endpoints each on server1/server2, every 3rd a NodePort, every 7th without endpoints'
+        def kp = KubeProxyRuleset.generate(new KubeProxyRuleset.Params(7, 2, LabTopology.CLUSTER_CIDR,
                 [Prefix.parse('10.244.1.0/24'), Prefix.parse('10.244.2.0/24')], LabTopology.SERVICE_CIDR,
                 LabTopology.ROUTER_C, 3, true, 42))
         String saved = lab.load(kp.text(), '', placement)
