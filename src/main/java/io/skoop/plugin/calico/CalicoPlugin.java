@@ -58,7 +58,10 @@ import java.util.function.Predicate;
  * node, the host-side veth holding {@value #GATEWAY_V6_TEXT} (the link-local address the kernel derives from
  * {@code ee:ee:ee:ee:ee:ee}), the pod's address as a /128 on eth0 and {@code default via fe80::ecee:eeff:feee:eeee dev
  * eth0}; on the node {@code net.ipv6.conf.all.forwarding=1}; in bgp mode the own IPv6 block a blackhole and every other
- * node's via its {@code projectcalico.org/IPv6Address} (else IPv6 InternalIP). IPv6 in vxlan mode is not checked.
+ * node's via its {@code projectcalico.org/IPv6Address} (else IPv6 InternalIP); in vxlan mode {@value #VXLAN_DEVICE_V6}
+ * (VNI, port, up, {@code projectcalico.org/IPv6VXLANTunnelAddr} as a /128, MTU + 70 within the underlay's), every other
+ * node's IPv6 block via its IPv6 tunnel address over it with a PERMANENT neighbour and an FDB entry to its IPv6 address,
+ * and pods at the underlay's MTU − 70 (Felix's smallest encapsulation MTU). IPv6 in ipip mode is not checked.
  * A node's blocks are its active (confirmed, not deleted) BlockAffinities when the snapshot lists any
  * ({@code k8s/blockaffinities.json}), else its podCIDR. A node's address is its {@code projectcalico.org/IPv4Address}
  * annotation, else its first InternalIP. A VTEP MAC is compared with {@code projectcalico.org/VXLANTunnelMACAddr} only
